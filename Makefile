@@ -1,0 +1,37 @@
+# The whole set-up on a fresh machine: `make demo` runs the main job, `make test` the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --constraint constraints-dev.txt
+
+.PHONY: demo test lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.demo-installed: pyproject.toml constraints-dev.txt | $(BIN)/python
+	$(PIP) --editable ".[progress,pandas]"
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml constraints-dev.txt | $(BIN)/python
+	$(PIP) --editable ".[dev]"
+	touch $@
+
+demo: $(VENV)/.demo-installed
+	$(BIN)/fastune demo
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

@@ -1,0 +1,45 @@
+"""fastune: hyperparameter optimization with Optuna's define-by-run API.
+
+Code written for Optuna's core API runs after ``import fastune as optuna``.
+
+Example:
+    >>> import fastune
+    >>> def objective(trial):
+    ...     x = trial.suggest_float("x", -10, 10)
+    ...     return (x - 2) ** 2
+    >>> study = fastune.create_study()
+    >>> study.optimize(objective, n_trials=20)
+    >>> sorted(study.best_params)
+    ['x']
+"""
+
+from fastune import distributions, exceptions, logging, pruners, samplers, storages, study, trial
+from fastune.exceptions import TrialPruned
+from fastune.study import (
+    Study,
+    create_study,
+    delete_study,
+    get_all_study_names,
+    load_study,
+)
+from fastune.trial import Trial
+from fastune.version import __version__
+
+__all__ = [
+    "Study",
+    "Trial",
+    "TrialPruned",
+    "__version__",
+    "create_study",
+    "delete_study",
+    "distributions",
+    "exceptions",
+    "get_all_study_names",
+    "load_study",
+    "logging",
+    "pruners",
+    "samplers",
+    "storages",
+    "study",
+    "trial",
+]

@@ -1,0 +1,353 @@
+"""Search-space distributions: float, int and categorical.
+
+A distribution describes where one parameter lives. Values are stored in an internal
+representation (a float: the value itself, or the index of a categorical choice) so that
+storages and samplers treat every parameter alike. :func:`as_distribution` turns the
+scikit-learn style specs (lists, ``range``, ``scipy.stats`` frozen distributions) into
+fastune distributions.
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+import numbers
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+
+from fastune._validation import invalid, invalid_type
+
+__all__ = [
+    "BaseDistribution",
+    "CategoricalChoiceType",
+    "CategoricalDistribution",
+    "FloatDistribution",
+    "IntDistribution",
+    "as_distribution",
+    "check_distribution_compatibility",
+]
+
+CategoricalChoiceType = Any
+"""A categorical choice: any hashable value (None, bool, int, float, str, tuple, ...)."""
+
+
+class BaseDistribution(abc.ABC):
+    """Where one parameter lives, and how its values map to a float internal form."""
+
+    @abc.abstractmethod
+    def to_external_repr(self, param_value_in_internal_repr: float) -> Any:
+        """Return the user-facing value for an internal (float) value."""
+
+    @abc.abstractmethod
+    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
+        """Return the internal (float) value for a user-facing value."""
+
+    @abc.abstractmethod
+    def single(self) -> bool:
+        """Whether the distribution holds exactly one value."""
+
+    @abc.abstractmethod
+    def _contains(self, param_value_in_internal_repr: float) -> bool:
+        """Whether an internal value lies inside the distribution."""
+
+    def _key(self) -> tuple[Any, ...]:
+        return (type(self).__name__, *sorted(self.__dict__.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BaseDistribution) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{key}={value!r}" for key, value in self.__dict__.items())
+        return f"{type(self).__name__}({fields})"
+
+
+def _real(value: Any, name: str, owner: str) -> float:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise invalid_type(name, owner, "a real number", value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise invalid(name, owner, "a finite real number", value)
+    return number
+
+
+def _integral(value: Any, name: str, owner: str) -> int:
+    integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not integral and isinstance(value, numbers.Real) and float(value).is_integer():
+        integral = True
+    if not integral:
+        raise invalid_type(name, owner, "an int", value)
+    return int(value)
+
+
+def _check_range(low: float, high: float, log: bool, owner: str) -> None:
+    if low > high:
+        raise invalid("low", owner, f"<= high ({high!r})", low)
+    if log and low <= 0:
+        raise invalid("low", owner, "> 0 when log=True", low)
+
+
+def _check_step_fits(low: float, high: float, step: float, owner: str) -> None:
+    n_steps = (high - low) / step
+    if abs(n_steps - round(n_steps)) > 1e-8 * max(1.0, abs(n_steps)):
+        fitted_high = low + math.floor(n_steps + 1e-8) * step
+        raise invalid(
+            "step",
+            owner,
+            f"a divisor of high - low ({high - low!r}); with this step, use high={fitted_high!r}",
+            step,
+        )
+
+
+class FloatDistribution(BaseDistribution):
+    """A real parameter in ``[low, high]``, on a log scale or on a grid of ``step``.
+
+    Args:
+        low: Lower end, included.
+        high: Upper end, included.
+        log: Sample on a log scale; needs ``low > 0`` and no ``step``.
+        step: Spacing of a discrete grid ``low, low + step, ..., high``; must divide
+            ``high - low``.
+
+    Raises:
+        InvalidParameterError: ``low > high``, ``log`` with ``low <= 0``, ``log`` with a
+            step, a non-positive step or one that does not divide the range.
+
+    Example:
+        >>> from fastune.distributions import FloatDistribution
+        >>> FloatDistribution(1e-4, 1e-1, log=True).single()
+        False
+    """
+
+    def __init__(
+        self, low: float, high: float, log: bool = False, step: float | None = None
+    ) -> None:
+        owner = "FloatDistribution"
+        low = _real(low, "low", owner)
+        high = _real(high, "high", owner)
+        _check_range(low, high, log, owner)
+        if step is not None:
+            step = _real(step, "step", owner)
+            if log:
+                raise invalid("step", owner, "None when log=True", step)
+            if step <= 0:
+                raise invalid("step", owner, "> 0", step)
+            _check_step_fits(low, high, step, owner)
+        self.low = low
+        self.high = high
+        self.log = bool(log)
+        self.step = step
+
+    def to_external_repr(self, param_value_in_internal_repr: float) -> float:
+        return float(param_value_in_internal_repr)
+
+    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
+        value = param_value_in_external_repr
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise invalid_type("value", "FloatDistribution", "a real number", value)
+        return float(value)
+
+    def single(self) -> bool:
+        if self.step is None:
+            return self.low == self.high
+        return self.high - self.low < self.step
+
+    def _contains(self, param_value_in_internal_repr: float) -> bool:
+        value = param_value_in_internal_repr
+        if not self.low <= value <= self.high:
+            return False
+        if self.step is None:
+            return True
+        k = (value - self.low) / self.step
+        return abs(k - round(k)) < 1e-8 * max(1.0, abs(k))
+
+
+class IntDistribution(BaseDistribution):
+    """An integer parameter in ``[low, high]``, on a log scale or every ``step``.
+
+    Args:
+        low: Lower end, included.
+        high: Upper end, included.
+        log: Sample on a log scale; needs ``low >= 1`` and ``step == 1``.
+        step: Spacing ``low, low + step, ..., high``; must divide ``high - low``.
+
+    Raises:
+        InvalidParameterError: ``low > high``, ``log`` with ``low < 1`` or ``step != 1``,
+            ``step < 1`` or a step that does not divide the range.
+        InvalidParameterTypeError: a bound or step that is not an integer.
+    """
+
+    def __init__(self, low: int, high: int, log: bool = False, step: int = 1) -> None:
+        owner = "IntDistribution"
+        low = _integral(low, "low", owner)
+        high = _integral(high, "high", owner)
+        step = _integral(step, "step", owner)
+        _check_range(low, high, log, owner)
+        if step < 1:
+            raise invalid("step", owner, ">= 1", step)
+        if log and step != 1:
+            raise invalid("step", owner, "1 when log=True", step)
+        if (high - low) % step:
+            fitted_high = low + (high - low) // step * step
+            raise invalid(
+                "step",
+                owner,
+                f"a divisor of high - low ({high - low}); with this step, use high={fitted_high}",
+                step,
+            )
+        self.low = low
+        self.high = high
+        self.log = bool(log)
+        self.step = step
+
+    def to_external_repr(self, param_value_in_internal_repr: float) -> int:
+        return round(param_value_in_internal_repr)
+
+    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
+        value = param_value_in_external_repr
+        return float(_integral(value, "value", "IntDistribution"))
+
+    def single(self) -> bool:
+        return self.low == self.high
+
+    def _contains(self, param_value_in_internal_repr: float) -> bool:
+        value = param_value_in_internal_repr
+        return self.low <= value <= self.high and (value - self.low) % self.step == 0
+
+
+def _same_choice(a: Any, b: Any) -> bool:
+    # 1 == True and 0.0 == 0 in Python; a choice keeps its type.
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return bool(a == b)
+
+
+class CategoricalDistribution(BaseDistribution):
+    """A parameter that takes one of a fixed, non-empty sequence of hashable choices.
+
+    The internal representation of a choice is its index in ``choices``.
+
+    Raises:
+        InvalidParameterError: ``choices`` is empty.
+        InvalidParameterTypeError: ``choices`` is not a sequence, or a choice is unhashable.
+    """
+
+    def __init__(self, choices: Sequence[CategoricalChoiceType] | np.ndarray) -> None:
+        owner = "CategoricalDistribution"
+        if isinstance(choices, (str, bytes)) or not isinstance(choices, (Sequence, np.ndarray)):
+            raise invalid_type("choices", owner, "a sequence (list or tuple) of choices", choices)
+        values = tuple(choices.tolist() if isinstance(choices, np.ndarray) else choices)
+        if not values:
+            raise invalid("choices", owner, "a non-empty sequence", choices)
+        for choice in values:
+            if not isinstance(choice, Hashable):
+                raise invalid_type("choices", owner, "a sequence of hashable values", choices)
+            try:
+                hash(choice)
+            except TypeError:
+                raise invalid_type(
+                    "choices", owner, "a sequence of hashable values", choices
+                ) from None
+        self.choices = values
+
+    def to_external_repr(self, param_value_in_internal_repr: float) -> Any:
+        return self.choices[int(param_value_in_internal_repr)]
+
+    def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
+        for index, choice in enumerate(self.choices):
+            if _same_choice(choice, param_value_in_external_repr):
+                return float(index)
+        allowed = "one of " + ", ".join(repr(choice) for choice in self.choices)
+        raise invalid("value", "CategoricalDistribution", allowed, param_value_in_external_repr)
+
+    def single(self) -> bool:
+        return len(self.choices) == 1
+
+    def _contains(self, param_value_in_internal_repr: float) -> bool:
+        index = param_value_in_internal_repr
+        return float(index).is_integer() and 0 <= index < len(self.choices)
+
+    def _key(self) -> tuple[Any, ...]:
+        return ("CategoricalDistribution", tuple((type(c), c) for c in self.choices))
+
+
+def check_distribution_compatibility(
+    name: str, old: BaseDistribution, new: BaseDistribution
+) -> None:
+    """Raise when a parameter is suggested again in one trial with another distribution.
+
+    Raises:
+        InvalidParameterError: ``new`` differs from ``old``.
+    """
+    if old != new:
+        raise invalid(
+            name,
+            "this trial",
+            f"suggested with the same distribution as before ({old!r})",
+            new,
+        )
+
+
+_SCIPY_HINT = (
+    "a list or tuple of choices, a range, a fastune distribution, or a frozen "
+    "scipy.stats uniform, loguniform/reciprocal or randint distribution"
+)
+
+
+def as_distribution(spec: Any, name: str = "param_distributions") -> BaseDistribution:
+    """Turn a scikit-learn style parameter spec into a fastune distribution.
+
+    * a fastune distribution is returned as is;
+    * a list, tuple or 1-D numpy array is a :class:`CategoricalDistribution`;
+    * a ``range`` is an :class:`IntDistribution` with its step;
+    * ``scipy.stats.uniform(loc, scale)`` is ``FloatDistribution(loc, loc + scale)``;
+    * ``scipy.stats.loguniform(a, b)`` (alias ``reciprocal``) is
+      ``FloatDistribution(a, b, log=True)``;
+    * ``scipy.stats.randint(low, high)`` is ``IntDistribution(low, high - 1)``.
+
+    Args:
+        spec: The spec to convert.
+        name: The parameter name, used in error messages.
+
+    Raises:
+        InvalidParameterTypeError: a spec of another kind (such as a normal distribution,
+            whose support is unbounded).
+
+    Example:
+        >>> from scipy.stats import loguniform
+        >>> as_distribution(loguniform(1e-3, 1.0))
+        FloatDistribution(low=0.001, high=1.0, log=True, step=None)
+    """
+    if isinstance(spec, BaseDistribution):
+        return spec
+    if isinstance(spec, range):
+        if len(spec) == 0 or spec.step < 0:
+            raise invalid(name, "as_distribution", "a non-empty increasing range", spec)
+        return IntDistribution(spec.start, spec[-1], step=spec.step)
+    if isinstance(spec, (list, tuple)) or (isinstance(spec, np.ndarray) and spec.ndim == 1):
+        return CategoricalDistribution(spec)
+    frozen = _from_scipy(spec)
+    if frozen is None:
+        raise invalid_type(name, "as_distribution", _SCIPY_HINT, spec)
+    return frozen
+
+
+def _from_scipy(spec: Any) -> BaseDistribution | None:
+    family = getattr(getattr(spec, "dist", None), "name", None)
+    if family is None or not callable(getattr(spec, "support", None)):
+        return None
+    low, high = (float(bound) for bound in spec.support())
+    loc = float(spec.kwds.get("loc", 0.0))
+    if family == "uniform":
+        return FloatDistribution(low, high)
+    if family in ("loguniform", "reciprocal") and loc == 0.0:
+        return FloatDistribution(low, high, log=True)
+    if family == "randint":
+        return IntDistribution(int(low), int(high))
+    return None

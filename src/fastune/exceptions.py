@@ -1,0 +1,83 @@
+"""Exceptions raised by fastune.
+
+Every error fastune raises on purpose derives from :class:`FastuneError`. Errors about
+bad arguments also derive from the built-in class Python users expect to catch::
+
+    FastuneError
+    ├── TrialPruned                 control flow: raised in an objective to prune its trial
+    ├── InvalidParameterError       (also ValueError) an argument outside what is allowed
+    ├── InvalidParameterTypeError   (also TypeError) an argument of the wrong type
+    ├── DuplicatedStudyError        a study of that name exists already
+    ├── StudyNotFoundError          (also KeyError) no study of that name or id
+    ├── TrialNotFoundError          (also KeyError) no trial of that number or id
+    ├── UpdateFinishedTrialError    (also RuntimeError) a finished trial cannot change
+    ├── MissingDependencyError      (also ImportError) an optional extra is not installed
+    └── StorageInternalError        the storage failed in a way the caller cannot fix
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DuplicatedStudyError",
+    "FastuneError",
+    "InvalidParameterError",
+    "InvalidParameterTypeError",
+    "MissingDependencyError",
+    "StorageInternalError",
+    "StudyNotFoundError",
+    "TrialNotFoundError",
+    "TrialPruned",
+    "UpdateFinishedTrialError",
+]
+
+
+class FastuneError(Exception):
+    """Root of every exception fastune raises on purpose."""
+
+
+class TrialPruned(FastuneError):
+    """Raised inside an objective to stop its trial early; the trial is marked PRUNED.
+
+    Example:
+        >>> import fastune
+        >>> def objective(trial):
+        ...     raise fastune.TrialPruned()
+    """
+
+
+class InvalidParameterError(FastuneError, ValueError):
+    """An argument has a value outside what is allowed."""
+
+
+class InvalidParameterTypeError(FastuneError, TypeError):
+    """An argument has a type that is not allowed."""
+
+
+class DuplicatedStudyError(FastuneError):
+    """A study with the requested name already exists in the storage."""
+
+
+class StudyNotFoundError(FastuneError, KeyError):
+    """No study with the requested name or id exists in the storage."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable.
+        return str(self.args[0]) if self.args else ""
+
+
+class TrialNotFoundError(FastuneError, KeyError):
+    """No trial with the requested number or id exists."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UpdateFinishedTrialError(FastuneError, RuntimeError):
+    """A trial that has already finished cannot be told, reported to or changed."""
+
+
+class MissingDependencyError(FastuneError, ImportError):
+    """A feature needs an optional extra that is not installed."""
+
+
+class StorageInternalError(FastuneError):
+    """The storage failed in a way that the caller cannot fix."""

@@ -1,0 +1,89 @@
+"""fastune's logger: one line per finished trial, verbosity settable, like Optuna's.
+
+Example:
+    >>> import fastune
+    >>> fastune.logging.set_verbosity(fastune.logging.WARNING)  # silence trial lines
+    >>> fastune.logging.set_verbosity(fastune.logging.INFO)
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from logging import CRITICAL, DEBUG, ERROR, FATAL, INFO, WARN, WARNING
+
+__all__ = [
+    "CRITICAL",
+    "DEBUG",
+    "ERROR",
+    "FATAL",
+    "INFO",
+    "WARN",
+    "WARNING",
+    "disable_default_handler",
+    "disable_propagation",
+    "enable_default_handler",
+    "enable_propagation",
+    "get_logger",
+    "get_verbosity",
+    "set_verbosity",
+]
+
+_ROOT_NAME = "fastune"
+_lock = threading.Lock()
+_default_handler: logging.Handler | None = None
+
+
+def _root_logger() -> logging.Logger:
+    global _default_handler
+    logger = logging.getLogger(_ROOT_NAME)
+    with _lock:
+        if _default_handler is None:
+            _default_handler = logging.StreamHandler(sys.stderr)
+            _default_handler.setFormatter(
+                logging.Formatter("[%(levelname).1s %(asctime)s] %(message)s")
+            )
+            logger.addHandler(_default_handler)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+    return logger
+
+
+def get_logger(name: str) -> logging.Logger:
+    """Return a logger below fastune's root logger (``name`` is a module's ``__name__``)."""
+    _root_logger()
+    return logging.getLogger(name)
+
+
+def get_verbosity() -> int:
+    """Return the level of fastune's root logger (such as ``fastune.logging.INFO``)."""
+    return _root_logger().getEffectiveLevel()
+
+
+def set_verbosity(verbosity: int) -> None:
+    """Set the level of fastune's root logger: ``WARNING`` hides the per-trial lines."""
+    _root_logger().setLevel(verbosity)
+
+
+def disable_default_handler() -> None:
+    """Stop writing fastune's log lines to standard error."""
+    if _default_handler is not None:
+        _root_logger().removeHandler(_default_handler)
+
+
+def enable_default_handler() -> None:
+    """Write fastune's log lines to standard error (the default)."""
+    logger = _root_logger()
+    if _default_handler is not None and _default_handler not in logger.handlers:
+        logger.addHandler(_default_handler)
+
+
+def disable_propagation() -> None:
+    """Keep fastune's log records away from the root logger's handlers (the default)."""
+    _root_logger().propagate = False
+
+
+def enable_propagation() -> None:
+    """Pass fastune's log records on to the root logger's handlers too."""
+    _root_logger().propagate = True

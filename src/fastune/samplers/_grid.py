@@ -1,0 +1,179 @@
+"""Exhaustive search over a grid of parameter values, in a seeded random order."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fastune._validation import check_int, invalid, invalid_type
+from fastune.distributions import BaseDistribution, CategoricalDistribution
+from fastune.samplers._base import BaseSampler
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["GridSampler"]
+
+GRID_ID_KEY = "grid_id"
+
+
+def _is_plain(value: Any) -> bool:
+    return value is None or isinstance(value, (str, bool, numbers.Real))
+
+
+class GridSampler(BaseSampler):
+    """Tries every combination of the given values once, then stops the study.
+
+    Each trial takes a grid point that no other trial has taken, chosen at random among
+    the points left (seeded), so that several workers can share one grid. When every
+    point has been visited, the study stops. A parameter suggested by the objective must
+    be in the grid, and its grid values must lie inside the suggested distribution.
+
+    Args:
+        search_space: Values to try, by parameter name.
+        seed: Seed of the order in which points are visited.
+
+    Raises:
+        InvalidParameterError: an empty list of values.
+        InvalidParameterTypeError: values that are not a sequence of None, bool, int,
+            float or str.
+
+    Example:
+        >>> import fastune
+        >>> sampler = fastune.samplers.GridSampler({"x": [-1, 0, 1], "y": ["a", "b"]})
+        >>> study = fastune.create_study(sampler=sampler)
+        >>> study.optimize(lambda t: t.suggest_int("x", -1, 1) ** 2
+        ...                + (t.suggest_categorical("y", ["a", "b"]) == "b"))
+        >>> len(study.trials)
+        6
+    """
+
+    def __init__(self, search_space: Mapping[str, Sequence[Any]], seed: int | None = None) -> None:
+        owner = "GridSampler"
+        if not isinstance(search_space, Mapping):
+            raise invalid_type("search_space", owner, "a mapping of name -> values", search_space)
+        for name, values in search_space.items():
+            if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+                raise invalid_type(f"search_space[{name!r}]", owner, "a list of values", values)
+            if len(values) == 0:
+                raise invalid(f"search_space[{name!r}]", owner, "a non-empty list", values)
+            if not all(_is_plain(value) for value in values):
+                raise invalid_type(
+                    f"search_space[{name!r}]",
+                    owner,
+                    "a list of None, bool, int, float or str",
+                    values,
+                )
+        self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
+        self._rng = np.random.default_rng(self._seed)
+        self._param_names = sorted(search_space)
+        self._search_space = {name: list(search_space[name]) for name in self._param_names}
+        self._grid = list(itertools.product(*self._search_space.values()))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_rng"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._rng = np.random.default_rng()
+
+    def reseed_rng(self) -> None:
+        self._rng = np.random.default_rng()
+
+    @property
+    def grid_size(self) -> int:
+        """How many points the grid has."""
+        return len(self._grid)
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        if GRID_ID_KEY in trial.system_attrs:
+            return
+        fixed = trial.system_attrs.get("fixed_params", {})
+        grid_id = self._grid_id_of(fixed)
+        if grid_id is None:
+            unvisited = self._unvisited(study)
+            # Once every point is taken (by running trials too), points are revisited.
+            pool = unvisited if unvisited else list(range(len(self._grid)))
+            grid_id = int(pool[int(self._rng.integers(len(pool)))])
+        study._storage.set_trial_system_attr(trial._trial_id, GRID_ID_KEY, grid_id)
+
+    def sample_independent(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        if param_name not in self._search_space:
+            raise invalid(
+                "param_name",
+                "GridSampler",
+                f"one of the grid's parameters {self._param_names}",
+                param_name,
+            )
+        grid_id = trial.system_attrs[GRID_ID_KEY]
+        value = self._grid[grid_id][self._param_names.index(param_name)]
+        if not _inside(param_distribution, value):
+            raise invalid(
+                f"search_space[{param_name!r}]",
+                "GridSampler",
+                f"values inside the suggested distribution {param_distribution!r}",
+                value,
+            )
+        return value
+
+    def after_trial(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        taken = self._taken(study) | {trial.system_attrs.get(GRID_ID_KEY)}
+        if len(taken) >= len(self._grid):
+            study.stop()
+
+    def is_exhausted(self, study: Study) -> bool:
+        """Whether every grid point has been taken by a trial of ``study``."""
+        return not self._unvisited(study)
+
+    def _taken(self, study: Study) -> set[int]:
+        states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)
+        return {
+            trial.system_attrs[GRID_ID_KEY]
+            for trial in study.get_trials(deepcopy=False, states=states)
+            if GRID_ID_KEY in trial.system_attrs
+        }
+
+    def _unvisited(self, study: Study) -> list[int]:
+        taken = self._taken(study)
+        return [grid_id for grid_id in range(len(self._grid)) if grid_id not in taken]
+
+    def _grid_id_of(self, params: Mapping[str, Any]) -> int | None:
+        if not params or any(name not in params for name in self._param_names):
+            return None
+        point = tuple(params[name] for name in self._param_names)
+        for grid_id, candidate in enumerate(self._grid):
+            if candidate == point:
+                return grid_id
+        return None
+
+
+def _inside(distribution: BaseDistribution, value: Any) -> bool:
+    if isinstance(distribution, CategoricalDistribution):
+        return any(type(value) is type(c) and value == c for c in distribution.choices)
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(value):
+        return False
+    try:
+        return distribution._contains(distribution.to_internal_repr(value))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,195 @@
+"""The storage seam: the only place where the state of studies and trials lives.
+
+Samplers, pruners and users receive :class:`~fastune.trial.FrozenTrial` records from a
+storage and must not change them.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Container, Sequence
+from typing import Any
+
+from fastune._study_direction import StudyDirection
+from fastune.distributions import BaseDistribution
+from fastune.exceptions import TrialNotFoundError
+from fastune.trial._frozen import FrozenTrial
+from fastune.trial._state import TrialState
+
+__all__ = ["BaseStorage"]
+
+
+class BaseStorage(abc.ABC):
+    """Where studies and their trials are kept.
+
+    Thread and process safety: every method of a storage is atomic with respect to the
+    other calls on the same storage object, so one storage may be shared by the threads
+    of one process. Whether separate processes may share the same underlying store is
+    stated by each implementation. :meth:`set_trial_state_values` is the one
+    compare-and-set: it moves a WAITING trial to RUNNING only once, so two workers never
+    start the same enqueued trial.
+
+    Trials returned with ``deepcopy=False`` are the storage's own records: read them,
+    never change them.
+    """
+
+    # -- studies ---------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_new_study(
+        self, directions: Sequence[StudyDirection], study_name: str | None = None
+    ) -> int:
+        """Create a study and return its id.
+
+        Raises:
+            DuplicatedStudyError: a study named ``study_name`` exists already.
+        """
+
+    @abc.abstractmethod
+    def delete_study(self, study_id: int) -> None:
+        """Delete a study and its trials.
+
+        Raises:
+            StudyNotFoundError: no study has this id.
+        """
+
+    @abc.abstractmethod
+    def get_study_id_from_name(self, study_name: str) -> int:
+        """Return the id of the study named ``study_name``.
+
+        Raises:
+            StudyNotFoundError: no study has this name.
+        """
+
+    @abc.abstractmethod
+    def get_study_name_from_id(self, study_id: int) -> str:
+        """Return the name of a study."""
+
+    @abc.abstractmethod
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        """Return the direction of each objective of a study."""
+
+    @abc.abstractmethod
+    def get_all_study_names(self) -> list[str]:
+        """Return the names of all studies, oldest first."""
+
+    @abc.abstractmethod
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        """Set a user attribute of a study."""
+
+    @abc.abstractmethod
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        """Set a system attribute of a study."""
+
+    @abc.abstractmethod
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        """Return the user attributes of a study."""
+
+    @abc.abstractmethod
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        """Return the system attributes of a study."""
+
+    # -- trials ----------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        """Create a trial (RUNNING, or a copy of ``template_trial``) and return its id."""
+
+    @abc.abstractmethod
+    def set_trial_param(
+        self,
+        trial_id: int,
+        param_name: str,
+        param_value_internal: float,
+        distribution: BaseDistribution,
+    ) -> None:
+        """Record a parameter of a running trial.
+
+        Raises:
+            UpdateFinishedTrialError: the trial has finished.
+        """
+
+    @abc.abstractmethod
+    def set_trial_state_values(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
+    ) -> bool:
+        """Set a trial's state (and values); return False if a WAITING-to-RUNNING move lost.
+
+        Moving a trial to RUNNING succeeds only when it is WAITING; the method returns
+        False otherwise, so that exactly one worker starts each enqueued trial.
+
+        Raises:
+            UpdateFinishedTrialError: the trial has finished.
+        """
+
+    @abc.abstractmethod
+    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+        """Record a value reported by a running trial at ``step``."""
+
+    @abc.abstractmethod
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        """Set a user attribute of a trial that has not finished."""
+
+    @abc.abstractmethod
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        """Set a system attribute of a trial that has not finished."""
+
+    @abc.abstractmethod
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        """Return a copy of a trial's record.
+
+        Raises:
+            TrialNotFoundError: no trial has this id.
+        """
+
+    @abc.abstractmethod
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Container[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        """Return a study's trials ordered by number, optionally only those in ``states``."""
+
+    # -- derived queries (override when the store can answer faster) -------------------
+
+    def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
+        """Return how many trials a study has, optionally only those in ``states``."""
+        return len(self.get_all_trials(study_id, deepcopy=False, states=states))
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        """Return the best COMPLETE trial of a single-objective study.
+
+        Raises:
+            ValueError: no trial is complete yet.
+            RuntimeError: the study has several objectives.
+        """
+        directions = self.get_study_directions(study_id)
+        if len(directions) > 1:
+            raise RuntimeError(
+                "A study with several objectives has no single best trial; "
+                "use 'best_trials' for its Pareto front."
+            )
+        complete = self.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,))
+        if not complete:
+            raise ValueError("No trials are completed yet.")
+        pick = max if directions[0] == StudyDirection.MAXIMIZE else min
+        return pick(complete, key=lambda trial: trial.values[0] if trial.values else 0.0)
+
+    def pop_waiting_trial_id(self, study_id: int) -> int | None:
+        """Move the oldest WAITING trial of a study to RUNNING and return its id, or None."""
+        for trial in self.get_all_trials(study_id, deepcopy=False, states=(TrialState.WAITING,)):
+            if self.set_trial_state_values(trial._trial_id, TrialState.RUNNING):
+                return trial._trial_id
+        return None
+
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        """Return the id of trial ``trial_number`` of a study.
+
+        Raises:
+            TrialNotFoundError: the study has no such trial.
+        """
+        for trial in self.get_all_trials(study_id, deepcopy=False):
+            if trial.number == trial_number:
+                return trial._trial_id
+        raise TrialNotFoundError(f"Study {study_id} has no trial number {trial_number}.")

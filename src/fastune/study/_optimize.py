@@ -1,0 +1,163 @@
+"""The loop behind ``Study.optimize``: run trials until the budget or a stop."""
+
+from __future__ import annotations
+
+import gc
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fastune._imports import import_optional
+from fastune.exceptions import TrialPruned
+from fastune.trial._frozen import FrozenTrial
+from fastune.trial._state import TrialState
+from fastune.trial._trial import Trial
+
+if TYPE_CHECKING:
+    from fastune.study._study import Study
+
+__all__ = ["ObjectiveFuncType", "run_optimize"]
+
+ObjectiveFuncType = Callable[[Trial], "float | Sequence[float]"]
+CallbackType = Callable[["Study", FrozenTrial], None]
+
+
+class _Budget:
+    """Hands out permission to start a trial, shared by every worker of one optimize call."""
+
+    def __init__(self, n_trials: int | None, timeout: float | None) -> None:
+        self._n_trials = n_trials
+        self._deadline = None if timeout is None else time.monotonic() + timeout
+        self._started = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._n_trials is not None and self._started >= self._n_trials:
+                return False
+            if self._deadline is not None and time.monotonic() >= self._deadline:
+                return False
+            self._started += 1
+            return True
+
+
+class _Progress:
+    """A tqdm bar counting trials (or seconds, when only a timeout bounds the run)."""
+
+    def __init__(self, enabled: bool, n_trials: int | None, timeout: float | None) -> None:
+        self._bar: Any = None
+        self._by_time = n_trials is None and timeout is not None
+        self._start = time.monotonic()
+        if enabled:
+            tqdm = import_optional("tqdm.auto", "progress").tqdm
+            total = timeout if self._by_time else n_trials
+            self._bar = tqdm(total=total, unit="s" if self._by_time else "trial")
+
+    def update(self, study: Study, trial: FrozenTrial) -> None:
+        if self._bar is None:
+            return
+        if self._by_time:
+            self._bar.n = min(time.monotonic() - self._start, self._bar.total)
+            self._bar.refresh()
+        else:
+            self._bar.update(1)
+        if len(study.directions) == 1:
+            try:
+                best = study.best_trial
+            except ValueError:
+                return
+            self._bar.set_postfix_str(f"best trial {best.number}: {best.value:.6g}")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def run_optimize(
+    study: Study,
+    func: ObjectiveFuncType,
+    n_trials: int | None,
+    timeout: float | None,
+    n_jobs: int,
+    catch: tuple[type[Exception], ...],
+    callbacks: Iterable[CallbackType],
+    gc_after_trial: bool,
+    show_progress_bar: bool,
+) -> None:
+    """Run trials of ``func`` in ``n_jobs`` threads until the budget is spent or a stop."""
+    budget = _Budget(n_trials, timeout)
+    progress = _Progress(show_progress_bar, n_trials, timeout)
+    callbacks = list(callbacks)
+    study._stop_flag = False
+
+    def work() -> None:
+        while not study._stop_flag and budget.take():
+            frozen = run_trial(study, func, catch)
+            for callback in callbacks:
+                callback(study, frozen)
+            progress.update(study, frozen)
+            if gc_after_trial:
+                gc.collect()
+
+    try:
+        if n_jobs == 1:
+            work()
+        else:
+            with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+                futures = [pool.submit(work) for _ in range(n_jobs)]
+                try:
+                    for future in futures:
+                        future.result()
+                finally:
+                    study._stop_flag = True  # one worker failed: the others stop too
+    finally:
+        study._stop_flag = False
+        progress.close()
+
+
+def run_trial(
+    study: Study, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]
+) -> FrozenTrial:
+    """Run one trial of ``func``: record its outcome, and re-raise errors not in ``catch``."""
+    trial = study.ask()
+    try:
+        returned = func(trial)
+    except TrialPruned as pruned:
+        return study._finish(trial._trial_id, TrialState.PRUNED, None, str(pruned) or None)
+    except BaseException as error:
+        frozen = study._finish(trial._trial_id, TrialState.FAIL, None, repr(error))
+        if isinstance(error, Exception) and isinstance(error, catch):
+            return frozen
+        raise
+    values, problem = check_values(returned, len(study.directions))
+    if problem is not None:
+        return study._finish(trial._trial_id, TrialState.FAIL, None, problem)
+    return study._finish(trial._trial_id, TrialState.COMPLETE, values, None)
+
+
+def check_values(returned: Any, n_objectives: int) -> tuple[list[float] | None, str | None]:
+    """Turn an objective's return into floats, or say why it cannot count as a result."""
+    if isinstance(returned, np.ndarray) and returned.ndim > 0:
+        returned = returned.tolist()
+    if isinstance(returned, (str, bytes)) or not isinstance(returned, Sequence):
+        returned = [returned]
+    if len(returned) != n_objectives:
+        return None, (
+            f"the objective returned {len(returned)} value(s) for a study with "
+            f"{n_objectives} objective(s): {returned!r}"
+        )
+    values = []
+    for value in returned:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None, f"the objective returned {value!r}, which is not a number"
+        if math.isnan(number):
+            return None, f"the objective returned {value!r}"
+        values.append(number)
+    return values, None

@@ -1,0 +1,89 @@
+"""The suggest/report interface shared by live, fixed and frozen trials."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from fastune.distributions import (
+    BaseDistribution,
+    CategoricalChoiceType,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from fastune.exceptions import FastuneError
+
+__all__ = ["BaseTrial"]
+
+_D = TypeVar("_D", bound=BaseDistribution)
+
+
+def _build(name: str, factory: Callable[..., _D], *args: Any, **kwargs: Any) -> _D:
+    """Build a distribution, prefixing any error with the parameter's name."""
+    try:
+        return factory(*args, **kwargs)
+    except FastuneError as error:
+        raise type(error)(f"Parameter {name!r}: {error}") from None
+
+
+class BaseTrial(abc.ABC):
+    """What an objective function may call on its trial argument.
+
+    Subclasses decide where a suggested value comes from (a sampler, fixed values, or
+    a finished trial's record) by implementing :meth:`_suggest`.
+    """
+
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
+    ) -> float:
+        """Suggest a float in ``[low, high]``; on a log scale if ``log``, a grid if ``step``.
+
+        Raises:
+            InvalidParameterError: ``low > high``, ``log=True`` with ``low <= 0``, a step
+                that does not divide the range, or ``name`` suggested before in this trial
+                with another distribution.
+        """
+        distribution = _build(name, FloatDistribution, low, high, log=log, step=step)
+        return float(self._suggest(name, distribution))
+
+    def suggest_int(
+        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
+    ) -> int:
+        """Suggest an int in ``[low, high]``; on a log scale if ``log``, every ``step``.
+
+        Raises:
+            InvalidParameterError: as for :meth:`suggest_float`.
+            InvalidParameterTypeError: a bound or step that is not an integer.
+        """
+        distribution = _build(name, IntDistribution, low, high, log=log, step=step)
+        return int(self._suggest(name, distribution))
+
+    def suggest_categorical(
+        self, name: str, choices: Sequence[CategoricalChoiceType]
+    ) -> CategoricalChoiceType:
+        """Suggest one of ``choices``.
+
+        Raises:
+            InvalidParameterError: empty ``choices``.
+            InvalidParameterTypeError: unhashable choices.
+        """
+        distribution = _build(name, CategoricalDistribution, choices)
+        return self._suggest(name, distribution)
+
+    @abc.abstractmethod
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        """Return the value of parameter ``name`` drawn from ``distribution``."""
+
+    @abc.abstractmethod
+    def report(self, value: float, step: int) -> None:
+        """Report an intermediate objective value at ``step``."""
+
+    @abc.abstractmethod
+    def should_prune(self) -> bool:
+        """Whether the trial should stop now."""
+
+    @abc.abstractmethod
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON-like value to the trial."""

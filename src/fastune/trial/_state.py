@@ -1,0 +1,32 @@
+"""The life-cycle states of a trial."""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["TrialState"]
+
+
+class TrialState(enum.IntEnum):
+    """State of a trial.
+
+    Attributes:
+        RUNNING: started and not finished.
+        COMPLETE: finished with objective value(s).
+        PRUNED: stopped early by a pruner or by raising :class:`fastune.TrialPruned`.
+        FAIL: the objective raised, or returned something that is not a finite number.
+        WAITING: enqueued, waiting for a worker to start it.
+    """
+
+    RUNNING = 0
+    COMPLETE = 1
+    PRUNED = 2
+    FAIL = 3
+    WAITING = 4
+
+    def __repr__(self) -> str:
+        return f"TrialState.{self.name}"
+
+    def is_finished(self) -> bool:
+        """Whether the state is COMPLETE, PRUNED or FAIL."""
+        return self in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)

@@ -1,0 +1,172 @@
+"""The live trial handed to an objective function: suggests parameters, takes reports."""
+
+from __future__ import annotations
+
+import datetime
+import numbers
+from typing import TYPE_CHECKING, Any
+
+from fastune._validation import check_int, invalid_type
+from fastune.distributions import (
+    BaseDistribution,
+    FloatDistribution,
+    IntDistribution,
+    check_distribution_compatibility,
+)
+from fastune.logging import get_logger
+from fastune.trial._base import BaseTrial
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+
+__all__ = ["Trial"]
+
+_logger = get_logger(__name__)
+
+FIXED_PARAMS_KEY = "fixed_params"
+
+
+class Trial(BaseTrial):
+    """One evaluation of the objective, created by ``Study.optimize`` or ``Study.ask``.
+
+    Parameter values come, in this order, from values fixed by ``enqueue_trial``, from
+    the sampler's relative proposal for the whole space, or from the sampler's
+    independent proposal for one parameter. Suggesting the same name twice returns the
+    same value.
+
+    Attributes:
+        study: The study the trial belongs to.
+    """
+
+    def __init__(self, study: Study, trial_id: int) -> None:
+        self.study = study
+        self._trial_id = trial_id
+        storage = study._storage
+        study.sampler.before_trial(study, storage.get_trial(trial_id))
+        self._cached = storage.get_trial(trial_id)  # this trial's own, local record
+        self._fixed_params: dict[str, Any] = self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
+        self._relative_space = study.sampler.infer_relative_search_space(study, self._cached)
+        self._relative_params = (
+            study.sampler.sample_relative(study, self._cached, self._relative_space)
+            if self._relative_space
+            else {}
+        )
+
+    # -- suggestions -----------------------------------------------------------------
+
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        cached = self._cached
+        if name in cached.distributions:
+            check_distribution_compatibility(name, cached.distributions[name], distribution)
+            return cached.params[name]
+        internal = self._internal_value(name, distribution)
+        self.study._storage.set_trial_param(self._trial_id, name, internal, distribution)
+        cached.params[name] = distribution.to_external_repr(internal)
+        cached.distributions[name] = distribution
+        return cached.params[name]
+
+    def _internal_value(self, name: str, distribution: BaseDistribution) -> float:
+        if name in self._fixed_params:
+            internal = distribution.to_internal_repr(self._fixed_params[name])
+            if not distribution._contains(internal):
+                _logger.warning(
+                    f"Fixed parameter {name!r} = {self._fixed_params[name]!r} lies outside "
+                    f"{distribution!r}; it is used as given."
+                )
+            return internal
+        if distribution.single():
+            if isinstance(distribution, (FloatDistribution, IntDistribution)):
+                return float(distribution.low)
+            return 0.0  # the one categorical choice
+        if name in self._relative_params and self._relative_space.get(name) == distribution:
+            return distribution.to_internal_repr(self._relative_params[name])
+        value = self.study.sampler.sample_independent(self.study, self._cached, name, distribution)
+        return distribution.to_internal_repr(value)
+
+    # -- reports ---------------------------------------------------------------------
+
+    def report(self, value: float, step: int) -> None:
+        """Report the objective's intermediate ``value`` at ``step`` (an epoch, a fold...).
+
+        A pruner reads the reports; a step reported twice keeps its first value.
+
+        Raises:
+            NotImplementedError: the study has several objectives.
+            InvalidParameterTypeError: ``value`` is not a real number.
+            InvalidParameterError: ``step`` is negative.
+        """
+        if len(self.study.directions) > 1:
+            raise NotImplementedError(
+                "Trial.report is not supported for a study with several objectives."
+            )
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise invalid_type("value", "Trial.report", "a real number", value)
+        check_int(step, "step", "Trial.report", low=0)
+        step = int(step)
+        if step in self._cached.intermediate_values:
+            _logger.warning(
+                f"Trial {self.number} already reported step {step}; the new value is ignored."
+            )
+            return
+        value = float(value)
+        self.study._storage.set_trial_intermediate_value(self._trial_id, step, value)
+        self._cached.intermediate_values[step] = value
+
+    def should_prune(self) -> bool:
+        """Ask the study's pruner whether to stop this trial now.
+
+        Raises:
+            NotImplementedError: the study has several objectives.
+        """
+        if len(self.study.directions) > 1:
+            raise NotImplementedError(
+                "Trial.should_prune is not supported for a study with several objectives."
+            )
+        return self.study.pruner.prune(self.study, self._cached)
+
+    # -- attributes ------------------------------------------------------------------
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a value to the trial, kept with its record."""
+        self.study._storage.set_trial_user_attr(self._trial_id, key, value)
+        self._cached.user_attrs[key] = value
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        """Attach a value reserved for fastune's components."""
+        self.study._storage.set_trial_system_attr(self._trial_id, key, value)
+        self._cached.system_attrs[key] = value
+
+    @property
+    def number(self) -> int:
+        """Index of the trial in its study, from 0."""
+        return self._cached.number
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters suggested so far."""
+        return dict(self._cached.params)
+
+    @property
+    def distributions(self) -> dict[str, BaseDistribution]:
+        """The distributions of the parameters suggested so far."""
+        return dict(self._cached.distributions)
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        """User attributes of the trial."""
+        return dict(self._cached.user_attrs)
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        """System attributes of the trial."""
+        return dict(self._cached.system_attrs)
+
+    @property
+    def datetime_start(self) -> datetime.datetime | None:
+        """When the trial started."""
+        return self._cached.datetime_start
+
+    @property
+    def relative_params(self) -> dict[str, Any]:
+        """The sampler's proposal for its relative search space."""
+        return dict(self._relative_params)
