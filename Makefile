@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --constraint constraints-dev.txt
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format clean bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,16 +22,22 @@ demo: $(VENV)/.demo-installed
 	$(BIN)/fastune demo
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest
 
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m benchmarks --suite full
+
+bench-quick: $(VENV)/.dev-installed
+	$(BIN)/python -m benchmarks --suite quick
+
 format: $(VENV)/.dev-installed
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

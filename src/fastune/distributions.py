@@ -91,10 +91,15 @@ def _check_range(low: float, high: float, log: bool, owner: str) -> None:
         raise invalid("low", owner, "> 0 when log=True", low)
 
 
+def grid_point(low: float, step: float, index: int) -> float:
+    """Return ``low + index * step`` without the binary noise (0.30000000000000004)."""
+    return float(f"{low + index * step:.15g}")
+
+
 def _check_step_fits(low: float, high: float, step: float, owner: str) -> None:
     n_steps = (high - low) / step
     if abs(n_steps - round(n_steps)) > 1e-8 * max(1.0, abs(n_steps)):
-        fitted_high = low + math.floor(n_steps + 1e-8) * step
+        fitted_high = grid_point(low, step, math.floor(n_steps + 1e-8))
         raise invalid(
             "step",
             owner,

@@ -13,6 +13,7 @@ from fastune.distributions import (
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
+    grid_point,
 )
 from fastune.samplers._base import BaseSampler
 
@@ -41,7 +42,9 @@ def sample_internal(rng: np.random.Generator, distribution: BaseDistribution) ->
     if step is None:
         return float(min(rng.uniform(low, high), high))
     n_steps = round((high - low) / step)
-    return float(min(low + int(rng.integers(n_steps + 1)) * step, high))
+    if isinstance(distribution, IntDistribution):
+        return float(low + int(rng.integers(n_steps + 1)) * step)
+    return min(grid_point(low, step, int(rng.integers(n_steps + 1))), high)
 
 
 class RandomSampler(BaseSampler):

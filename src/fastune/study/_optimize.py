@@ -96,13 +96,17 @@ def run_optimize(
     study._stop_flag = False
 
     def work() -> None:
-        while not study._stop_flag and budget.take():
-            frozen = run_trial(study, func, catch)
-            for callback in callbacks:
-                callback(study, frozen)
-            progress.update(study, frozen)
-            if gc_after_trial:
-                gc.collect()
+        try:
+            while not study._stop_flag and budget.take():
+                frozen = run_trial(study, func, catch)
+                for callback in callbacks:
+                    callback(study, frozen)
+                progress.update(study, frozen)
+                if gc_after_trial:
+                    gc.collect()
+        except BaseException:
+            study._stop_flag = True  # the other workers finish their trial and stop
+            raise
 
     try:
         if n_jobs == 1:
@@ -110,11 +114,8 @@ def run_optimize(
         else:
             with ThreadPoolExecutor(max_workers=n_jobs) as pool:
                 futures = [pool.submit(work) for _ in range(n_jobs)]
-                try:
-                    for future in futures:
-                        future.result()
-                finally:
-                    study._stop_flag = True  # one worker failed: the others stop too
+                for future in futures:
+                    future.result()
     finally:
         study._stop_flag = False
         progress.close()

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from fastune.distributions import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    as_distribution,
+    check_distribution_compatibility,
+)
+from fastune.exceptions import FastuneError, InvalidParameterError, InvalidParameterTypeError
+
+
+class TestFloatDistribution:
+    def test_contains_respects_bounds_and_step(self) -> None:
+        d = FloatDistribution(0.0, 1.0, step=0.25)
+        assert d._contains(0.75)
+        assert not d._contains(0.8)
+        assert not d._contains(1.25)
+
+    def test_single(self) -> None:
+        assert FloatDistribution(2.0, 2.0).single()
+        assert not FloatDistribution(0.0, 1.0).single()
+
+    @pytest.mark.parametrize(
+        ("kwargs", "fragment"),
+        [
+            ({"low": 2.0, "high": 1.0}, "'low' parameter of FloatDistribution must be <= high"),
+            ({"low": 0.0, "high": 1.0, "log": True}, "> 0 when log=True"),
+            ({"low": 1e-3, "high": 1.0, "log": True, "step": 0.1}, "None when log=True"),
+            ({"low": 0.0, "high": 1.0, "step": 0.0}, "'step' parameter"),
+            ({"low": 0.0, "high": 1.0, "step": 0.3}, "use high=0.9"),
+            ({"low": 0.0, "high": float("inf")}, "finite"),
+        ],
+    )
+    def test_bad_input_names_parameter_and_value(self, kwargs: dict, fragment: str) -> None:
+        with pytest.raises(InvalidParameterError, match="Got") as info:
+            FloatDistribution(**kwargs)
+        assert fragment in str(info.value)
+        assert isinstance(info.value, (FastuneError, ValueError))
+
+    def test_non_number_bound_is_type_error(self) -> None:
+        with pytest.raises(InvalidParameterTypeError, match="'low'"):
+            FloatDistribution("0", 1.0)  # type: ignore[arg-type]
+
+
+class TestIntDistribution:
+    def test_repr_roundtrip(self) -> None:
+        d = IntDistribution(1, 9, step=2)
+        assert d.to_external_repr(d.to_internal_repr(5)) == 5
+        assert isinstance(d.to_external_repr(5.0), int)
+        assert d._contains(7.0)
+        assert not d._contains(6.0)
+
+    @pytest.mark.parametrize(
+        ("args", "kwargs", "error"),
+        [
+            ((5, 1), {}, InvalidParameterError),
+            ((0, 10), {"log": True}, InvalidParameterError),
+            ((1, 10), {"log": True, "step": 3}, InvalidParameterError),
+            ((0, 10), {"step": 3}, InvalidParameterError),
+            ((0, 10), {"step": 0}, InvalidParameterError),
+            ((0.5, 10), {}, InvalidParameterTypeError),
+        ],
+    )
+    def test_bad_input(self, args: tuple, kwargs: dict, error: type[Exception]) -> None:
+        with pytest.raises(error, match="IntDistribution must be"):
+            IntDistribution(*args, **kwargs)
+
+
+class TestCategoricalDistribution:
+    def test_internal_repr_is_index_and_keeps_types_apart(self) -> None:
+        d = CategoricalDistribution([1, True, "a", None, 1.5])
+        assert d.to_internal_repr(True) == 1.0
+        assert d.to_internal_repr(1) == 0.0
+        assert d.to_external_repr(3.0) is None
+
+    def test_unknown_choice_is_rejected(self) -> None:
+        with pytest.raises(InvalidParameterError, match="one of 'a', 'b'"):
+            CategoricalDistribution(["a", "b"]).to_internal_repr("c")
+
+    def test_empty_choices(self) -> None:
+        with pytest.raises(InvalidParameterError, match="non-empty"):
+            CategoricalDistribution([])
+
+    def test_unhashable_choices(self) -> None:
+        with pytest.raises(InvalidParameterTypeError, match="hashable"):
+            CategoricalDistribution([[1, 2], [3]])
+
+    def test_string_is_not_a_sequence_of_choices(self) -> None:
+        with pytest.raises(InvalidParameterTypeError, match="'choices'"):
+            CategoricalDistribution("abc")
+
+    def test_equality_distinguishes_types(self) -> None:
+        assert CategoricalDistribution([1, 2]) == CategoricalDistribution((1, 2))
+        assert CategoricalDistribution([1, 2]) != CategoricalDistribution([1.0, 2.0])
+
+
+def test_compatibility_check_names_the_parameter() -> None:
+    check_distribution_compatibility("x", FloatDistribution(0, 1), FloatDistribution(0, 1))
+    with pytest.raises(InvalidParameterError, match="'x'"):
+        check_distribution_compatibility("x", FloatDistribution(0, 1), IntDistribution(0, 1))
+
+
+class TestAsDistribution:
+    def test_list_and_array_are_categorical(self) -> None:
+        assert as_distribution(["a", "b"]) == CategoricalDistribution(["a", "b"])
+        assert as_distribution(np.array([1, 2])) == CategoricalDistribution([1, 2])
+
+    def test_range_is_int_with_step(self) -> None:
+        assert as_distribution(range(2, 11, 2)) == IntDistribution(2, 10, step=2)
+
+    def test_scipy_uniform(self) -> None:
+        assert as_distribution(stats.uniform(0.1, 10)) == FloatDistribution(0.1, 10.1)
+
+    def test_scipy_loguniform(self) -> None:
+        expected = FloatDistribution(1e-3, 1.0, log=True)
+        assert as_distribution(stats.loguniform(1e-3, 1.0)) == expected
+        assert as_distribution(stats.reciprocal(1e-3, 1.0)) == expected
+
+    def test_scipy_randint_excludes_high(self) -> None:
+        assert as_distribution(stats.randint(1, 10)) == IntDistribution(1, 9)
+
+    def test_distribution_passes_through(self) -> None:
+        d = FloatDistribution(0, 1)
+        assert as_distribution(d) is d
+
+    def test_unbounded_scipy_distribution_is_rejected(self) -> None:
+        with pytest.raises(InvalidParameterTypeError, match="'alpha'.*loguniform"):
+            as_distribution(stats.norm(0, 1), name="alpha")

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+import fastune
+from fastune.distributions import FloatDistribution, IntDistribution
+from fastune.exceptions import InvalidParameterError
+from fastune.trial import FrozenTrial, TrialState, create_trial
+
+
+def test_create_trial_builds_a_consistent_record() -> None:
+    trial = create_trial(
+        params={"x": 0.5, "n": 3},
+        distributions={"x": FloatDistribution(0, 1), "n": IntDistribution(0, 5)},
+        value=1.25,
+        intermediate_values={0: 2.0, 3: 1.5},
+    )
+    assert trial.state == TrialState.COMPLETE
+    assert trial.value == 1.25 and trial.values == [1.25]
+    assert trial.last_step == 3
+    assert trial.duration is not None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"state": TrialState.COMPLETE}, "'values'"),
+        ({"state": TrialState.FAIL, "value": 1.0}, "None unless the trial is COMPLETE"),
+        ({"value": float("nan")}, "NaN"),
+        ({"value": 1.0, "params": {"x": 1.0}}, "same parameters"),
+        (
+            {"value": 1.0, "params": {"x": 5.0}, "distributions": {"x": FloatDistribution(0, 1)}},
+            "'x'.*inside",
+        ),
+    ],
+)
+def test_create_trial_rejects_inconsistent_records(kwargs: dict, fragment: str) -> None:
+    with pytest.raises(InvalidParameterError, match=fragment):
+        create_trial(**kwargs)
+
+
+def test_value_of_multi_objective_trial_is_refused() -> None:
+    trial = create_trial(values=[1.0, 2.0])
+    assert trial.values == [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="values"):
+        _ = trial.value
+
+
+def test_frozen_trial_reevaluates_an_objective() -> None:
+    def objective(trial: fastune.trial.BaseTrial) -> float:
+        return trial.suggest_float("x", -5, 5) ** 2 + trial.suggest_int("n", 0, 3)
+
+    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=1))
+    study.optimize(objective, n_trials=3)
+    for frozen in study.trials:
+        assert objective(frozen) == frozen.value
+        assert not frozen.should_prune()
+
+
+def test_frozen_trial_orders_by_number_and_compares_by_content() -> None:
+    study = fastune.create_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    first, second = study.trials
+    assert sorted([second, first]) == [first, second]
+    assert first == study.trials[0]
+    assert first != second
+    assert isinstance(first, FrozenTrial)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+import fastune
+from fastune.distributions import FloatDistribution
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.trial import TrialState
+
+
+def _trial() -> fastune.Trial:
+    return fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0)).ask()
+
+
+class TestSuggest:
+    def test_values_lie_in_their_distributions(self) -> None:
+        trial = _trial()
+        x = trial.suggest_float("x", -2.0, 3.0)
+        lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+        q = trial.suggest_float("q", 0.0, 1.0, step=0.25)
+        n = trial.suggest_int("n", 1, 9, step=2)
+        units = trial.suggest_int("units", 8, 512, log=True)
+        act = trial.suggest_categorical("act", ["relu", "tanh"])
+        assert -2.0 <= x <= 3.0
+        assert 1e-5 <= lr <= 1e-1
+        assert q in (0.0, 0.25, 0.5, 0.75, 1.0)
+        assert n in (1, 3, 5, 7, 9) and isinstance(n, int)
+        assert 8 <= units <= 512 and isinstance(units, int)
+        assert act in ("relu", "tanh")
+        assert set(trial.params) == {"x", "lr", "q", "n", "units", "act"}
+        assert trial.distributions["lr"] == FloatDistribution(1e-5, 1e-1, log=True)
+
+    def test_same_name_returns_same_value(self) -> None:
+        trial = _trial()
+        assert trial.suggest_float("x", 0, 1) == trial.suggest_float("x", 0, 1)
+
+    def test_same_name_other_distribution_is_an_error(self) -> None:
+        trial = _trial()
+        trial.suggest_float("x", 0, 1)
+        with pytest.raises(InvalidParameterError, match="'x'.*same distribution"):
+            trial.suggest_float("x", 0, 2)
+
+    def test_single_value_distribution_needs_no_sampler(self) -> None:
+        trial = _trial()
+        assert trial.suggest_float("x", 1.5, 1.5) == 1.5
+        assert trial.suggest_int("n", 3, 3) == 3
+        assert trial.suggest_categorical("c", ["only"]) == "only"
+
+    @pytest.mark.parametrize(
+        ("call", "fragment"),
+        [
+            (lambda t: t.suggest_float("lr", 1.0, 0.1), "Parameter 'lr'.*'low'.*Got 1.0"),
+            (lambda t: t.suggest_float("lr", 0.0, 1.0, log=True), "'lr'.*> 0 when log=True"),
+            (lambda t: t.suggest_float("x", 0.0, 1.0, step=0.4), "'x'.*'step'.*Got 0.4"),
+            (lambda t: t.suggest_int("n", 0, 10, step=4), "'n'.*'step'.*use high=8"),
+            (lambda t: t.suggest_categorical("c", []), "'c'.*non-empty"),
+        ],
+    )
+    def test_bad_input_message(self, call: Any, fragment: str) -> None:
+        with pytest.raises(InvalidParameterError, match=fragment):
+            call(_trial())
+
+    def test_unhashable_choice(self) -> None:
+        with pytest.raises(InvalidParameterTypeError, match="'c'.*hashable"):
+            _trial().suggest_categorical("c", [{"a": 1}])
+
+
+class TestReport:
+    def test_report_is_recorded_and_repeated_step_ignored(self) -> None:
+        study = fastune.create_study()
+        trial = study.ask()
+        trial.report(0.5, 0)
+        trial.report(0.4, 1)
+        trial.report(9.9, 1)
+        study.tell(trial, 0.4)
+        assert study.trials[0].intermediate_values == {0: 0.5, 1: 0.4}
+        assert study.trials[0].last_step == 1
+
+    def test_bad_step_and_value(self) -> None:
+        trial = _trial()
+        with pytest.raises(InvalidParameterError, match="'step' parameter of Trial.report"):
+            trial.report(1.0, -1)
+        with pytest.raises(InvalidParameterTypeError, match="'value' parameter"):
+            trial.report("high", 0)  # type: ignore[arg-type]
+
+    def test_report_on_multi_objective_study_is_refused(self) -> None:
+        trial = fastune.create_study(directions=["minimize", "maximize"]).ask()
+        with pytest.raises(NotImplementedError):
+            trial.report(1.0, 0)
+        with pytest.raises(NotImplementedError):
+            trial.should_prune()
+
+    def test_should_prune_asks_the_pruner(self) -> None:
+        class PruneAfterTwo(fastune.pruners.BasePruner):
+            def prune(self, study: fastune.Study, trial: fastune.trial.FrozenTrial) -> bool:
+                return len(trial.intermediate_values) >= 2
+
+        trial = fastune.create_study(pruner=PruneAfterTwo()).ask()
+        trial.report(1.0, 0)
+        assert not trial.should_prune()
+        trial.report(1.0, 1)
+        assert trial.should_prune()
+
+
+def test_user_and_system_attrs_reach_the_record() -> None:
+    study = fastune.create_study()
+    trial = study.ask()
+    trial.set_user_attr("note", "hello")
+    trial.set_system_attr("internal", 3)
+    assert trial.user_attrs == {"note": "hello"}
+    study.tell(trial, 1.0)
+    frozen = study.trials[0]
+    assert frozen.user_attrs == {"note": "hello"}
+    assert frozen.system_attrs["internal"] == 3
+    assert frozen.state == TrialState.COMPLETE
+    assert trial.datetime_start is not None and trial.number == 0
+    assert math.isclose(frozen.value or 0.0, 1.0)
