@@ -12,6 +12,7 @@ import logging
 import sys
 import threading
 from logging import CRITICAL, DEBUG, ERROR, FATAL, INFO, WARN, WARNING
+from typing import TextIO
 
 __all__ = [
     "CRITICAL",
@@ -35,12 +36,24 @@ _lock = threading.Lock()
 _default_handler: logging.Handler | None = None
 
 
+class _StderrHandler(logging.StreamHandler[TextIO]):
+    """Writes to the current ``sys.stderr``, which notebooks and test runners replace."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass  # always the current sys.stderr
+
+
 def _root_logger() -> logging.Logger:
     global _default_handler
     logger = logging.getLogger(_ROOT_NAME)
     with _lock:
         if _default_handler is None:
-            _default_handler = logging.StreamHandler(sys.stderr)
+            _default_handler = _StderrHandler()
             _default_handler.setFormatter(
                 logging.Formatter("[%(levelname).1s %(asctime)s] %(message)s")
             )

@@ -74,7 +74,9 @@ def test_unusable_return_fails_trial_with_warning(
     finally:
         logger.removeHandler(caplog.handler)
     assert study.trials[0].state == TrialState.FAIL
-    assert any(r.levelno == logging.WARNING and "Trial 0 failed" in r.message for r in caplog.records)
+    assert any(
+        r.levelno == logging.WARNING and "Trial 0 failed" in r.message for r in caplog.records
+    )
 
 
 def test_numpy_scalars_and_arrays_are_accepted() -> None:

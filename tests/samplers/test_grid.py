@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import fastune
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.samplers import GridSampler
+from fastune.trial import TrialState
+
+
+def test_visits_every_point_once_then_stops() -> None:
+    space = {"x": [-1, 0, 1], "y": ["a", "b"]}
+    study = fastune.create_study(sampler=GridSampler(space, seed=0))
+    study.optimize(
+        lambda t: t.suggest_int("x", -1, 1) + (t.suggest_categorical("y", ["a", "b"]) == "b")
+    )
+    points = sorted((t.params["x"], t.params["y"]) for t in study.trials)
+    assert points == sorted((x, y) for x in (-1, 0, 1) for y in ("a", "b"))
+    assert GridSampler(space).grid_size == 6
+    assert study.sampler.is_exhausted(study)  # type: ignore[attr-defined]
+
+
+def test_parallel_workers_share_the_grid() -> None:
+    space = {"x": list(range(12))}
+
+    def objective(trial: fastune.Trial) -> float:
+        time.sleep(0.005)
+        return float(trial.suggest_int("x", 0, 11))
+
+    study = fastune.create_study(sampler=GridSampler(space, seed=1))
+    study.optimize(objective, n_jobs=2)
+    values = [t.params["x"] for t in study.trials if t.state == TrialState.COMPLETE]
+    assert set(values) == set(range(12))
+
+
+def test_enqueued_grid_point_counts_as_visited() -> None:
+    study = fastune.create_study(sampler=GridSampler({"x": [1, 2, 3]}, seed=0))
+    study.enqueue_trial({"x": 2})
+    study.optimize(lambda t: t.suggest_int("x", 1, 3))
+    assert study.trials[0].params["x"] == 2
+    assert sorted(t.params["x"] for t in study.trials) == [1, 2, 3]
+
+
+def test_parameter_outside_the_grid() -> None:
+    study = fastune.create_study(sampler=GridSampler({"x": [1, 2]}))
+    with pytest.raises(InvalidParameterError, match="'param_name'.*Got 'y'"):
+        study.optimize(lambda t: t.suggest_float("y", 0, 1), n_trials=1)
+
+
+def test_grid_value_outside_the_distribution() -> None:
+    study = fastune.create_study(sampler=GridSampler({"x": [5.0]}))
+    with pytest.raises(InvalidParameterError, match="inside the suggested distribution"):
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+
+
+@pytest.mark.parametrize(
+    ("space", "error"),
+    [
+        ({"x": []}, InvalidParameterError),
+        ({"x": "abc"}, InvalidParameterTypeError),
+        ({"x": [[1, 2]]}, InvalidParameterTypeError),
+        ([("x", [1])], InvalidParameterTypeError),
+    ],
+)
+def test_bad_search_space(space: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="GridSampler"):
+        GridSampler(space)  # type: ignore[arg-type]

@@ -1,0 +1,155 @@
+"""The conformance suite every storage must pass, parametrized over all storages."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from fastune.distributions import CategoricalDistribution, FloatDistribution
+from fastune.exceptions import (
+    DuplicatedStudyError,
+    InvalidParameterError,
+    StudyNotFoundError,
+    TrialNotFoundError,
+    UpdateFinishedTrialError,
+)
+from fastune.storages import BaseStorage, InMemoryStorage
+from fastune.study import StudyDirection
+from fastune.trial import TrialState, create_trial
+
+STORAGES: dict[str, Callable[[], BaseStorage]] = {"in-memory": InMemoryStorage}
+
+MIN = [StudyDirection.MINIMIZE]
+
+
+@pytest.fixture(params=sorted(STORAGES))
+def storage(request: pytest.FixtureRequest) -> BaseStorage:
+    return STORAGES[request.param]()
+
+
+def test_studies(storage: BaseStorage) -> None:
+    first = storage.create_new_study(MIN, "first")
+    second = storage.create_new_study([StudyDirection.MAXIMIZE, StudyDirection.MINIMIZE])
+    assert first != second
+    assert storage.get_study_id_from_name("first") == first
+    assert storage.get_study_name_from_id(first) == "first"
+    assert storage.get_study_directions(second)[0] == StudyDirection.MAXIMIZE
+    assert storage.get_all_study_names()[0] == "first"
+    with pytest.raises(DuplicatedStudyError):
+        storage.create_new_study(MIN, "first")
+    storage.set_study_user_attr(first, "k", [1, 2])
+    storage.set_study_system_attr(first, "s", "v")
+    assert storage.get_study_user_attrs(first) == {"k": [1, 2]}
+    assert storage.get_study_system_attrs(first) == {"s": "v"}
+    storage.delete_study(first)
+    with pytest.raises(StudyNotFoundError):
+        storage.get_study_id_from_name("first")
+    with pytest.raises(StudyNotFoundError):
+        storage.get_study_directions(first)
+
+
+def test_trial_life_cycle(storage: BaseStorage) -> None:
+    study_id = storage.create_new_study(MIN)
+    trial_id = storage.create_new_trial(study_id)
+    dist = CategoricalDistribution(["a", "b"])
+    storage.set_trial_param(trial_id, "c", 1.0, dist)
+    storage.set_trial_intermediate_value(trial_id, 0, 0.5)
+    storage.set_trial_user_attr(trial_id, "u", 1)
+    storage.set_trial_system_attr(trial_id, "s", 2)
+    running = storage.get_trial(trial_id)
+    assert running.state == TrialState.RUNNING and running.params == {"c": "b"}
+    assert storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [0.25])
+    done = storage.get_trial(trial_id)
+    assert done.values == [0.25] and done.datetime_complete is not None
+    assert done.intermediate_values == {0: 0.5}
+    assert (done.user_attrs, done.system_attrs["s"]) == ({"u": 1}, 2)
+    with pytest.raises(UpdateFinishedTrialError):
+        storage.set_trial_param(trial_id, "x", 0.5, FloatDistribution(0, 1))
+    with pytest.raises(UpdateFinishedTrialError):
+        storage.set_trial_state_values(trial_id, TrialState.FAIL)
+    with pytest.raises(TrialNotFoundError):
+        storage.get_trial(trial_id + 100)
+
+
+def test_returned_records_are_copies(storage: BaseStorage) -> None:
+    study_id = storage.create_new_study(MIN)
+    trial_id = storage.create_new_trial(study_id)
+    storage.get_trial(trial_id).params["x"] = 1
+    storage.get_all_trials(study_id)[0].user_attrs["y"] = 2
+    assert storage.get_trial(trial_id).params == {}
+    assert storage.get_trial(trial_id).user_attrs == {}
+
+
+def test_param_distribution_cannot_change(storage: BaseStorage) -> None:
+    trial_id = storage.create_new_trial(storage.create_new_study(MIN))
+    storage.set_trial_param(trial_id, "x", 0.5, FloatDistribution(0, 1))
+    with pytest.raises(InvalidParameterError, match="'x'"):
+        storage.set_trial_param(trial_id, "x", 0.5, FloatDistribution(0, 2))
+
+
+def test_numbers_states_and_best(storage: BaseStorage) -> None:
+    study_id = storage.create_new_study(MIN)
+    for value in (3.0, 1.0, 2.0):
+        trial_id = storage.create_new_trial(study_id)
+        storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [value])
+    storage.set_trial_state_values(storage.create_new_trial(study_id), TrialState.FAIL)
+    trials = storage.get_all_trials(study_id)
+    assert [t.number for t in trials] == [0, 1, 2, 3]
+    assert storage.get_n_trials(study_id) == 4
+    assert storage.get_n_trials(study_id, states=(TrialState.COMPLETE,)) == 3
+    assert storage.get_best_trial(study_id).number == 1
+    assert storage.get_trial_id_from_study_id_trial_number(study_id, 2) == trials[2]._trial_id
+    with pytest.raises(TrialNotFoundError):
+        storage.get_trial_id_from_study_id_trial_number(study_id, 9)
+
+
+def test_template_trials_and_waiting_queue(storage: BaseStorage) -> None:
+    study_id = storage.create_new_study(MIN)
+    finished = create_trial(
+        value=4.0, params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)}
+    )
+    storage.create_new_trial(study_id, template_trial=finished)
+    waiting = create_trial(state=TrialState.WAITING)
+    first = storage.create_new_trial(study_id, template_trial=waiting)
+    second = storage.create_new_trial(study_id, template_trial=waiting)
+    assert storage.get_best_trial(study_id).params == {"x": 0.5}
+    assert storage.pop_waiting_trial_id(study_id) == first
+    assert storage.pop_waiting_trial_id(study_id) == second
+    assert storage.pop_waiting_trial_id(study_id) is None
+    assert storage.get_trial(first).state == TrialState.RUNNING
+    assert storage.get_trial(first).datetime_start is not None
+    assert not storage.set_trial_state_values(first, TrialState.RUNNING)  # already taken
+
+
+def test_each_waiting_trial_is_started_once_across_threads(storage: BaseStorage) -> None:
+    study_id = storage.create_new_study(MIN)
+    for _ in range(200):
+        storage.create_new_trial(study_id, template_trial=create_trial(state=TrialState.WAITING))
+    taken: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while (trial_id := storage.pop_waiting_trial_id(study_id)) is not None:
+            with lock:
+                taken.append(trial_id)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(taken) == len(set(taken)) == 200
+
+
+def test_multi_objective_has_no_single_best(storage: BaseStorage) -> None:
+    study_id = storage.create_new_study([StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE])
+    with pytest.raises(RuntimeError, match="best_trials"):
+        storage.get_best_trial(study_id)
+
+
+def test_no_best_before_a_complete_trial(storage: BaseStorage) -> None:
+    study_id = storage.create_new_study(MIN)
+    with pytest.raises(ValueError, match="No trials are completed"):
+        storage.get_best_trial(study_id)

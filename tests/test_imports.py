@@ -1,0 +1,39 @@
+"""``import fastune`` must not import any optional dependency."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+OPTIONAL = (
+    "torch",
+    "keras",
+    "tensorflow",
+    "matplotlib",
+    "dask",
+    "distributed",
+    "psycopg",
+    "psycopg2",
+    "pandas",
+    "tqdm",
+    "optuna",
+    "cocoex",
+)
+
+
+def test_import_fastune_imports_no_optional_dependency() -> None:
+    code = (
+        "import sys, fastune, fastune.samplers, fastune.pruners, fastune.storages\n"
+        f"print(','.join(m for m in {OPTIONAL!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_public_names_resolve() -> None:
+    import fastune
+
+    for name in fastune.__all__:
+        assert hasattr(fastune, name), name
