@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --constraint constraints-dev.txt
+CODE := src tests $(wildcard benchmarks)
 
 .PHONY: demo test lint format clean bench bench-quick
 
@@ -22,8 +23,8 @@ demo: $(VENV)/.demo-installed
 	$(BIN)/fastune demo
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy
 
 test: lint
@@ -36,8 +37,8 @@ bench-quick: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks --suite quick
 
 format: $(VENV)/.dev-installed
-	$(BIN)/ruff check --fix src tests benchmarks
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

@@ -5,11 +5,15 @@ import pytest
 from scipy import stats
 
 from fastune.distributions import (
+    BaseDistribution,
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
     as_distribution,
     check_distribution_compatibility,
+    check_same_distribution,
+    distribution_to_json,
+    json_to_distribution,
 )
 from fastune.exceptions import FastuneError, InvalidParameterError, InvalidParameterTypeError
 
@@ -99,10 +103,38 @@ class TestCategoricalDistribution:
         assert CategoricalDistribution([1, 2]) != CategoricalDistribution([1.0, 2.0])
 
 
-def test_compatibility_check_names_the_parameter() -> None:
-    check_distribution_compatibility("x", FloatDistribution(0, 1), FloatDistribution(0, 1))
+def test_same_distribution_check_names_the_parameter() -> None:
+    check_same_distribution("x", FloatDistribution(0, 1), FloatDistribution(0, 1))
     with pytest.raises(InvalidParameterError, match="'x'"):
-        check_distribution_compatibility("x", FloatDistribution(0, 1), IntDistribution(0, 1))
+        check_same_distribution("x", FloatDistribution(0, 1), FloatDistribution(0, 2))
+
+
+def test_compatibility_allows_other_ranges_not_other_classes_or_choices() -> None:
+    check_distribution_compatibility(FloatDistribution(0, 1), FloatDistribution(0, 2))
+    with pytest.raises(InvalidParameterError, match="class"):
+        check_distribution_compatibility(FloatDistribution(0, 1), IntDistribution(0, 1))
+    with pytest.raises(InvalidParameterError, match="choices"):
+        check_distribution_compatibility(
+            CategoricalDistribution(["a"]), CategoricalDistribution(["a", "b"])
+        )
+
+
+@pytest.mark.parametrize(
+    "distribution",
+    [
+        FloatDistribution(1e-3, 1.0, log=True),
+        FloatDistribution(0.0, 1.0, step=0.25),
+        IntDistribution(1, 64, log=True),
+        CategoricalDistribution(["a", None, 2, 1.5, True]),
+    ],
+)
+def test_json_round_trip(distribution: BaseDistribution) -> None:
+    assert json_to_distribution(distribution_to_json(distribution)) == distribution
+
+
+def test_json_of_unknown_distribution() -> None:
+    with pytest.raises(InvalidParameterError, match="'json_str'"):
+        json_to_distribution('{"name": "Normal", "attributes": {}}')
 
 
 class TestAsDistribution:

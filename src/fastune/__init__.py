@@ -22,7 +22,7 @@ from fastune.study import (
     get_all_study_names,
     load_study,
 )
-from fastune.trial import Trial
+from fastune.trial import Trial, create_trial
 from fastune.version import __version__
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "TrialPruned",
     "__version__",
     "create_study",
+    "create_trial",
     "delete_study",
     "distributions",
     "exceptions",

@@ -10,6 +10,7 @@ fastune distributions.
 from __future__ import annotations
 
 import abc
+import json
 import math
 import numbers
 from collections.abc import Hashable, Sequence
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from fastune._validation import invalid, invalid_type
+from fastune.exceptions import InvalidParameterError
 
 __all__ = [
     "BaseDistribution",
@@ -27,6 +29,9 @@ __all__ = [
     "IntDistribution",
     "as_distribution",
     "check_distribution_compatibility",
+    "check_same_distribution",
+    "distribution_to_json",
+    "json_to_distribution",
 ]
 
 CategoricalChoiceType = Any
@@ -283,9 +288,32 @@ class CategoricalDistribution(BaseDistribution):
 
 
 def check_distribution_compatibility(
-    name: str, old: BaseDistribution, new: BaseDistribution
+    dist_old: BaseDistribution, dist_new: BaseDistribution
 ) -> None:
+    """Raise when two distributions cannot describe the same parameter (Optuna's rule).
+
+    They are compatible when they are of the same class and, for categorical ones, have
+    the same choices; ranges may differ.
+
+    Raises:
+        InvalidParameterError: another class, or other choices.
+    """
+    if type(dist_old) is not type(dist_new):
+        raise InvalidParameterError(
+            f"Cannot use {dist_new!r} for a parameter whose distribution is {dist_old!r}: "
+            "the distribution class must stay the same."
+        )
+    if isinstance(dist_old, CategoricalDistribution) and dist_old != dist_new:
+        raise InvalidParameterError(
+            f"Cannot use {dist_new!r} for a parameter whose distribution is {dist_old!r}: "
+            "the choices must stay the same."
+        )
+
+
+def check_same_distribution(name: str, old: BaseDistribution, new: BaseDistribution) -> None:
     """Raise when a parameter is suggested again in one trial with another distribution.
+
+    Stricter than :func:`check_distribution_compatibility`: any difference is an error.
 
     Raises:
         InvalidParameterError: ``new`` differs from ``old``.
@@ -356,3 +384,35 @@ def _from_scipy(spec: Any) -> BaseDistribution | None:
     if family == "randint":
         return IntDistribution(int(low), int(high))
     return None
+
+
+_DISTRIBUTION_CLASSES: dict[str, type[BaseDistribution]] = {
+    cls.__name__: cls for cls in (FloatDistribution, IntDistribution, CategoricalDistribution)
+}
+
+
+def distribution_to_json(dist: BaseDistribution) -> str:
+    """Serialize a distribution to a JSON string (categorical choices must be JSON values).
+
+    Example:
+        >>> distribution_to_json(IntDistribution(1, 64, log=True))
+        '{"name": "IntDistribution", "attributes": {"low": 1, "high": 64, "log": true, "step": 1}}'
+    """
+    attributes = dict(dist.__dict__)
+    if isinstance(dist, CategoricalDistribution):
+        attributes["choices"] = list(dist.choices)
+    return json.dumps({"name": type(dist).__name__, "attributes": attributes})
+
+
+def json_to_distribution(json_str: str) -> BaseDistribution:
+    """Rebuild a distribution serialized by :func:`distribution_to_json`.
+
+    Raises:
+        InvalidParameterError: the text names no known distribution.
+    """
+    record = json.loads(json_str)
+    name = record.get("name") if isinstance(record, dict) else None
+    if name not in _DISTRIBUTION_CLASSES:
+        allowed = "the JSON of a " + " / ".join(_DISTRIBUTION_CLASSES)
+        raise invalid("json_str", "json_to_distribution", allowed, json_str)
+    return _DISTRIBUTION_CLASSES[name](**record["attributes"])

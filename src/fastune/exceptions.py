@@ -9,20 +9,28 @@ bad arguments also derive from the built-in class Python users expect to catch::
     ├── InvalidParameterTypeError   (also TypeError) an argument of the wrong type
     ├── DuplicatedStudyError        a study of that name exists already
     ├── StudyNotFoundError          (also KeyError) no study of that name or id
-    ├── TrialNotFoundError          (also KeyError) no trial of that number or id
-    ├── UpdateFinishedTrialError    (also RuntimeError) a finished trial cannot change
+    ├── TrialNotFoundError          (also KeyError, ValueError) no trial of that number or id
+    ├── UpdateFinishedTrialError    (also RuntimeError, ValueError) a finished trial cannot
+    │                               change
     ├── MissingDependencyError      (also ImportError) an optional extra is not installed
     └── StorageInternalError        the storage failed in a way the caller cannot fix
+
+``OptunaError`` is another name for ``FastuneError``, and ``ExperimentalWarning`` marks
+features whose interface may still change, so that code written for Optuna catches and
+filters the same things. Where Optuna raises ``ValueError`` and fastune a more precise
+error, the fastune error also derives from ``ValueError``.
 """
 
 from __future__ import annotations
 
 __all__ = [
     "DuplicatedStudyError",
+    "ExperimentalWarning",
     "FastuneError",
     "InvalidParameterError",
     "InvalidParameterTypeError",
     "MissingDependencyError",
+    "OptunaError",
     "StorageInternalError",
     "StudyNotFoundError",
     "TrialNotFoundError",
@@ -33,6 +41,13 @@ __all__ = [
 
 class FastuneError(Exception):
     """Root of every exception fastune raises on purpose."""
+
+
+OptunaError = FastuneError
+
+
+class ExperimentalWarning(Warning):
+    """A feature whose interface may still change."""
 
 
 class TrialPruned(FastuneError):
@@ -64,14 +79,14 @@ class StudyNotFoundError(FastuneError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class TrialNotFoundError(FastuneError, KeyError):
+class TrialNotFoundError(FastuneError, KeyError, ValueError):
     """No trial with the requested number or id exists."""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
 
 
-class UpdateFinishedTrialError(FastuneError, RuntimeError):
+class UpdateFinishedTrialError(FastuneError, RuntimeError, ValueError):
     """A trial that has already finished cannot be told, reported to or changed."""
 
 

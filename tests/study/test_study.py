@@ -205,3 +205,28 @@ def test_user_attrs_and_get_trials() -> None:
     copies = study.trials
     copies[0].params["x"] = 99.0
     assert study.trials[0].params["x"] != 99.0  # trials are copies
+
+
+def test_metric_names() -> None:
+    study = fastune.create_study(directions=["minimize", "maximize"])
+    assert study.metric_names is None
+    study.set_metric_names(["loss", "accuracy"])
+    assert study.metric_names == ["loss", "accuracy"]
+    with pytest.raises(InvalidParameterError, match="'metric_names'.*2 str name"):
+        study.set_metric_names(["loss"])
+
+
+def test_tell_of_an_enqueued_trial_that_was_never_asked() -> None:
+    study = fastune.create_study()
+    study.enqueue_trial({"x": 1.0})
+    with pytest.raises(InvalidParameterError, match="WAITING"):
+        study.tell(0, 1.0)
+
+
+def test_catch_accepts_any_exception_class() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        raise KeyboardInterrupt
+
+    study = fastune.create_study()
+    study.optimize(objective, n_trials=2, catch=(KeyboardInterrupt,))
+    assert [t.state for t in study.trials] == [TrialState.FAIL] * 2

@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 
 import fastune
@@ -68,6 +69,17 @@ class TestSuggest:
             _trial().suggest_categorical("c", [{"a": 1}])
 
 
+def test_deprecated_suggest_methods_warn_and_delegate() -> None:
+    trial = _trial()
+    with pytest.warns(FutureWarning, match="suggest_float"):
+        assert -1 <= trial.suggest_uniform("u", -1, 1) <= 1
+    with pytest.warns(FutureWarning):
+        assert 1e-4 <= trial.suggest_loguniform("lr", 1e-4, 1e-1) <= 1e-1
+    with pytest.warns(FutureWarning):
+        assert trial.suggest_discrete_uniform("d", 0, 1, 0.5) in (0.0, 0.5, 1.0)
+    assert trial.distributions["lr"] == FloatDistribution(1e-4, 1e-1, log=True)
+
+
 class TestReport:
     def test_report_is_recorded_and_repeated_step_ignored(self) -> None:
         study = fastune.create_study()
@@ -78,6 +90,13 @@ class TestReport:
         study.tell(trial, 0.4)
         assert study.trials[0].intermediate_values == {0: 0.5, 1: 0.4}
         assert study.trials[0].last_step == 1
+
+    def test_numpy_values_are_accepted(self) -> None:
+        study = fastune.create_study()
+        trial = study.ask()
+        trial.report(np.array(0.25), 0)
+        trial.report(np.float32(0.5), np.int64(1))
+        assert study.trials[0].intermediate_values == {0: 0.25, 1: 0.5}
 
     def test_bad_step_and_value(self) -> None:
         trial = _trial()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -73,18 +74,20 @@ class GridSampler(BaseSampler):
                 )
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
         self._rng = np.random.default_rng(self._seed)
+        self._lock = threading.Lock()
         self._param_names = sorted(search_space)
         self._search_space = {name: list(search_space[name]) for name in self._param_names}
         self._grid = list(itertools.product(*self._search_space.values()))
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        del state["_rng"]
+        del state["_rng"], state["_lock"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._rng = np.random.default_rng()
+        self._lock = threading.Lock()
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -98,13 +101,15 @@ class GridSampler(BaseSampler):
         if GRID_ID_KEY in trial.system_attrs:
             return
         fixed = trial.system_attrs.get("fixed_params", {})
-        grid_id = self._grid_id_of(fixed)
-        if grid_id is None:
-            unvisited = self._unvisited(study)
-            # Once every point is taken (by running trials too), points are revisited.
-            pool = unvisited if unvisited else list(range(len(self._grid)))
-            grid_id = int(pool[int(self._rng.integers(len(pool)))])
-        study._storage.set_trial_system_attr(trial._trial_id, GRID_ID_KEY, grid_id)
+        # The lock keeps two threads of one process from taking the same point.
+        with self._lock:
+            grid_id = self._grid_id_of(fixed)
+            if grid_id is None:
+                unvisited = self._unvisited(study)
+                # Once every point is taken (by running trials too), points are revisited.
+                pool = unvisited if unvisited else list(range(len(self._grid)))
+                grid_id = int(pool[int(self._rng.integers(len(pool)))])
+            study._storage.set_trial_system_attr(trial._trial_id, GRID_ID_KEY, grid_id)
 
     def sample_independent(
         self,

@@ -11,7 +11,7 @@ from collections.abc import Container, Sequence
 from typing import Any
 
 from fastune._study_direction import StudyDirection
-from fastune.distributions import BaseDistribution, check_distribution_compatibility
+from fastune.distributions import BaseDistribution, check_same_distribution
 from fastune.exceptions import (
     DuplicatedStudyError,
     StudyNotFoundError,
@@ -163,9 +163,7 @@ class InMemoryStorage(BaseStorage):
         with self._lock:
             trial = self._updatable_trial(trial_id)
             if param_name in trial.distributions:
-                check_distribution_compatibility(
-                    param_name, trial.distributions[param_name], distribution
-                )
+                check_same_distribution(param_name, trial.distributions[param_name], distribution)
             trial.params[param_name] = distribution.to_external_repr(param_value_internal)
             trial.distributions[param_name] = distribution
 

@@ -84,7 +84,7 @@ def run_optimize(
     n_trials: int | None,
     timeout: float | None,
     n_jobs: int,
-    catch: tuple[type[Exception], ...],
+    catch: tuple[type[BaseException], ...],
     callbacks: Iterable[CallbackType],
     gc_after_trial: bool,
     show_progress_bar: bool,
@@ -122,7 +122,7 @@ def run_optimize(
 
 
 def run_trial(
-    study: Study, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]
+    study: Study, func: ObjectiveFuncType, catch: tuple[type[BaseException], ...]
 ) -> FrozenTrial:
     """Run one trial of ``func``: record its outcome, and re-raise errors not in ``catch``."""
     trial = study.ask()
@@ -132,7 +132,7 @@ def run_trial(
         return study._finish(trial._trial_id, TrialState.PRUNED, None, str(pruned) or None)
     except BaseException as error:
         frozen = study._finish(trial._trial_id, TrialState.FAIL, None, repr(error))
-        if isinstance(error, Exception) and isinstance(error, catch):
+        if isinstance(error, catch):
             return frozen
         raise
     values, problem = check_values(returned, len(study.directions))

@@ -32,6 +32,7 @@ __all__ = ["Study", "create_study", "delete_study", "get_all_study_names", "load
 _logger = get_logger(__name__)
 
 FAIL_REASON_KEY = "fail_reason"
+METRIC_NAMES_KEY = "study:metric_names"
 
 
 class Study:
@@ -126,6 +127,28 @@ class Study:
         return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
 
     @property
+    def metric_names(self) -> list[str] | None:
+        """The names of the objectives set by :meth:`set_metric_names`, or None."""
+        names = self._storage.get_study_system_attrs(self._study_id).get(METRIC_NAMES_KEY)
+        return None if names is None else list(names)
+
+    def set_metric_names(self, metric_names: Sequence[str]) -> None:
+        """Name the objectives, one name per direction (used by tables and plots).
+
+        Raises:
+            InvalidParameterError: not one name per objective.
+        """
+        names = list(metric_names)
+        if len(names) != len(self._directions) or not all(isinstance(n, str) for n in names):
+            raise invalid(
+                "metric_names",
+                "Study.set_metric_names",
+                f"{len(self._directions)} str name(s), one per objective",
+                metric_names,
+            )
+        self._storage.set_study_system_attr(self._study_id, METRIC_NAMES_KEY, names)
+
+    @property
     def user_attrs(self) -> dict[str, Any]:
         """User attributes of the study."""
         return self._storage.get_study_user_attrs(self._study_id)
@@ -175,7 +198,7 @@ class Study:
         n_trials: int | None = None,
         timeout: float | None = None,
         n_jobs: int = 1,
-        catch: Iterable[type[Exception]] | type[Exception] = (),
+        catch: Iterable[type[BaseException]] | type[BaseException] = (),
         callbacks: Iterable[CallbackType] | None = None,
         gc_after_trial: bool = False,
         show_progress_bar: bool = False,
@@ -270,6 +293,10 @@ class Study:
         owner = "Study.tell"
         trial_id = self._trial_id_of(trial)
         frozen = self._storage.get_trial(trial_id)
+        if frozen.state == TrialState.WAITING:
+            raise invalid(
+                "trial", owner, "a trial started by ask() (this one is WAITING)", frozen.number
+            )
         if frozen.state.is_finished():
             if skip_if_finished:
                 _logger.info(f"Trial {frozen.number} has already finished; tell skipped it.")
@@ -426,10 +453,10 @@ def _resolve_n_jobs(n_jobs: Any) -> int:
     return n_jobs
 
 
-def _exception_classes(catch: Any) -> tuple[type[Exception], ...]:
+def _exception_classes(catch: Any) -> tuple[type[BaseException], ...]:
     classes = (catch,) if isinstance(catch, type) else tuple(catch)
     for cls in classes:
-        if not (isinstance(cls, type) and issubclass(cls, Exception)):
+        if not (isinstance(cls, type) and issubclass(cls, BaseException)):
             raise invalid_type(
                 "catch", "Study.optimize", "an Exception class or a tuple of them", catch
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -26,6 +27,14 @@ def _build(name: str, factory: Callable[..., _D], *args: Any, **kwargs: Any) -> 
         return factory(*args, **kwargs)
     except FastuneError as error:
         raise type(error)(f"Parameter {name!r}: {error}") from None
+
+
+def _warn_deprecated(old: str, new: str) -> None:
+    warnings.warn(
+        f"{old} is deprecated (as in Optuna) and will be removed; use {new} instead.",
+        FutureWarning,
+        stacklevel=3,
+    )
 
 
 class BaseTrial(abc.ABC):
@@ -71,6 +80,21 @@ class BaseTrial(abc.ABC):
         """
         distribution = _build(name, CategoricalDistribution, choices)
         return self._suggest(name, distribution)
+
+    def suggest_uniform(self, name: str, low: float, high: float) -> float:
+        """Deprecated: use ``suggest_float(name, low, high)``."""
+        _warn_deprecated("suggest_uniform", "suggest_float(name, low, high)")
+        return self.suggest_float(name, low, high)
+
+    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
+        """Deprecated: use ``suggest_float(name, low, high, log=True)``."""
+        _warn_deprecated("suggest_loguniform", "suggest_float(name, low, high, log=True)")
+        return self.suggest_float(name, low, high, log=True)
+
+    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
+        """Deprecated: use ``suggest_float(name, low, high, step=q)``."""
+        _warn_deprecated("suggest_discrete_uniform", "suggest_float(name, low, high, step=q)")
+        return self.suggest_float(name, low, high, step=q)
 
     @abc.abstractmethod
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from fastune._validation import invalid
-from fastune.distributions import BaseDistribution, check_distribution_compatibility
+from fastune.distributions import BaseDistribution, check_same_distribution
 from fastune.trial._base import BaseTrial
 
 __all__ = ["FixedTrial"]
@@ -43,7 +43,7 @@ class FixedTrial(BaseTrial):
 
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         if name in self._distributions:
-            check_distribution_compatibility(name, self._distributions[name], distribution)
+            check_same_distribution(name, self._distributions[name], distribution)
             return self._params[name]
         if name not in self._given:
             raise invalid("name", "FixedTrial.suggest_*", f"one of {sorted(self._given)}", name)

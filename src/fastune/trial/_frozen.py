@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastune._validation import invalid, invalid_type
-from fastune.distributions import BaseDistribution, check_distribution_compatibility
+from fastune.distributions import BaseDistribution, check_same_distribution
 from fastune.exceptions import InvalidParameterError
 from fastune.trial._base import BaseTrial
 from fastune.trial._state import TrialState
@@ -105,7 +105,7 @@ class FrozenTrial(BaseTrial):
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         if name not in self.params:
             raise invalid("name", "FrozenTrial.suggest_*", f"one of {list(self.params)}", name)
-        check_distribution_compatibility(name, self.distributions[name], distribution)
+        check_same_distribution(name, self.distributions[name], distribution)
         return self.params[name]
 
     def report(self, value: float, step: int) -> None:

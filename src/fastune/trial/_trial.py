@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import numbers
 from typing import TYPE_CHECKING, Any
 
 from fastune._validation import check_int, invalid_type
@@ -11,7 +10,7 @@ from fastune.distributions import (
     BaseDistribution,
     FloatDistribution,
     IntDistribution,
-    check_distribution_compatibility,
+    check_same_distribution,
 )
 from fastune.logging import get_logger
 from fastune.trial._base import BaseTrial
@@ -57,7 +56,7 @@ class Trial(BaseTrial):
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         cached = self._cached
         if name in cached.distributions:
-            check_distribution_compatibility(name, cached.distributions[name], distribution)
+            check_same_distribution(name, cached.distributions[name], distribution)
             return cached.params[name]
         internal = self._internal_value(name, distribution)
         self.study._storage.set_trial_param(self._trial_id, name, internal, distribution)
@@ -99,8 +98,10 @@ class Trial(BaseTrial):
             raise NotImplementedError(
                 "Trial.report is not supported for a study with several objectives."
             )
-        if not isinstance(value, numbers.Real) or isinstance(value, bool):
-            raise invalid_type("value", "Trial.report", "a real number", value)
+        try:
+            value = float(value)  # numpy scalars and 0-d arrays, torch tensors...
+        except (TypeError, ValueError):
+            raise invalid_type("value", "Trial.report", "a real number", value) from None
         check_int(step, "step", "Trial.report", low=0)
         step = int(step)
         if step in self._cached.intermediate_values:
@@ -108,7 +109,6 @@ class Trial(BaseTrial):
                 f"Trial {self.number} already reported step {step}; the new value is ignored."
             )
             return
-        value = float(value)
         self.study._storage.set_trial_intermediate_value(self._trial_id, step, value)
         self._cached.intermediate_values[step] = value
 

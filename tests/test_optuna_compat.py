@@ -1,0 +1,1040 @@
+"""Optuna-style user programs, run unchanged on ``fastune`` imported as ``optuna``.
+
+Each test body is a program written against Optuna's core API. The ``optuna`` fixture
+runs it once on fastune and once on the real Optuna package, with the same assertions,
+which shows that the program is genuine Optuna code and that fastune runs it alike.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
+
+import fastune
+
+LIBRARIES = ["fastune", "optuna"]
+
+
+def _library(name: str) -> ModuleType:
+    return fastune if name == "fastune" else pytest.importorskip("optuna")
+
+
+@pytest.fixture(params=LIBRARIES)
+def optuna(request: pytest.FixtureRequest) -> Iterator[ModuleType]:
+    """The library under test, under the name a user program gives it."""
+    module = _library(request.param)
+    previous = module.logging.get_verbosity()
+    yield module
+    module.logging.set_verbosity(previous)
+
+
+def only_on_fastune_xfail(reason: str) -> pytest.MarkDecorator:
+    """Run a program on both libraries; on fastune it is a known gap (strict xfail)."""
+    return pytest.mark.parametrize(
+        "optuna",
+        [pytest.param("fastune", marks=pytest.mark.xfail(strict=True, reason=reason)), "optuna"],
+        indirect=True,
+    )
+
+
+def is_multiple(value: float, low: float, step: float) -> bool:
+    ratio = (value - low) / step
+    return math.isclose(ratio, round(ratio), abs_tol=1e-8)
+
+
+# -- search spaces -----------------------------------------------------------------------
+
+
+def test_suggest_api_and_conditional_space(optuna: ModuleType) -> None:
+    def objective(trial):
+        lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+        dropout = trial.suggest_float("dropout", 0.0, 0.5, step=0.1)
+        momentum = trial.suggest_float("momentum", 0.0, 1.0)
+        n_units = trial.suggest_int("n_units", 4, 128, log=True)
+        batch_size = trial.suggest_int("batch_size", 16, 128, step=16)
+        n_epochs = trial.suggest_int("n_epochs", 1, 10)
+        optimizer = trial.suggest_categorical("optimizer", ["sgd", "adam", None])
+        classifier = trial.suggest_categorical("classifier", ["svc", "forest"])
+        if classifier == "svc":
+            penalty = trial.suggest_float("svc_c", 1e-3, 1e3, log=True)
+        else:
+            penalty = trial.suggest_int("forest_depth", 2, 32)
+        score = math.log10(lr) ** 2 + dropout + momentum + n_units / 128 + batch_size / 128
+        return score + n_epochs + (optimizer is None) + math.log(penalty)
+
+    sampler = optuna.samplers.RandomSampler(seed=1)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=40)
+
+    trials = study.trials
+    assert len(trials) == 40
+    assert [t.number for t in trials] == list(range(40))
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
+    for t in trials:
+        p = t.params
+        assert 1e-5 <= p["lr"] <= 1e-1
+        assert 0.0 <= p["dropout"] <= 0.5
+        assert is_multiple(p["dropout"], 0.0, 0.1)
+        assert 0.0 <= p["momentum"] <= 1.0
+        assert isinstance(p["n_units"], int)
+        assert 4 <= p["n_units"] <= 128
+        assert isinstance(p["batch_size"], int)
+        assert 16 <= p["batch_size"] <= 128
+        assert (p["batch_size"] - 16) % 16 == 0
+        assert 1 <= p["n_epochs"] <= 10
+        assert p["optimizer"] in ("sgd", "adam", None)
+        if p["classifier"] == "svc":
+            assert "forest_depth" not in p
+            assert 1e-3 <= p["svc_c"] <= 1e3
+        else:
+            assert "svc_c" not in p
+            assert 2 <= p["forest_depth"] <= 32
+    assert {t.params["classifier"] for t in trials} == {"svc", "forest"}
+
+    distributions = trials[0].distributions
+    assert distributions["lr"] == optuna.distributions.FloatDistribution(1e-5, 1e-1, log=True)
+    assert distributions["dropout"] == optuna.distributions.FloatDistribution(0.0, 0.5, step=0.1)
+    assert distributions["n_units"] == optuna.distributions.IntDistribution(4, 128, log=True)
+    assert distributions["batch_size"] == optuna.distributions.IntDistribution(16, 128, step=16)
+    assert distributions["optimizer"] == optuna.distributions.CategoricalDistribution(
+        ["sgd", "adam", None]
+    )
+
+    best_value = min(t.value for t in trials)
+    assert study.best_value == best_value
+    assert study.best_trial.value == best_value
+    assert study.best_params == study.best_trial.params
+    assert trials[study.best_trial.number].value == best_value
+
+
+def test_dynamic_number_of_layers(optuna: ModuleType) -> None:
+    def objective(trial):
+        n_layers = trial.suggest_int("n_layers", 1, 3)
+        widths = [trial.suggest_int(f"n_units_l{i}", 4, 64, log=True) for i in range(n_layers)]
+        assert trial.params["n_layers"] == n_layers
+        return sum(widths) / n_layers
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=3))
+    study.optimize(objective, n_trials=30)
+
+    for t in study.trials:
+        n_layers = t.params["n_layers"]
+        assert set(t.params) == {"n_layers"} | {f"n_units_l{i}" for i in range(n_layers)}
+        assert set(t.distributions) == set(t.params)
+    assert {t.params["n_layers"] for t in study.trials} == {1, 2, 3}
+
+
+def test_same_name_suggested_twice_returns_the_first_value(optuna: ModuleType) -> None:
+    def objective(trial):
+        first = trial.suggest_float("x", -1.0, 1.0)
+        second = trial.suggest_float("x", -1.0, 1.0)
+        assert first == second
+        return first
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=5)
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+
+
+def test_same_name_with_another_kind_of_distribution_is_an_error(optuna: ModuleType) -> None:
+    def objective(trial):
+        trial.suggest_float("x", 0.0, 10.0)
+        return trial.suggest_int("x", 0, 10)
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=3, catch=(ValueError,))
+    assert all(t.state == optuna.trial.TrialState.FAIL for t in study.trials)
+
+
+# -- pruning -----------------------------------------------------------------------------
+
+
+def test_report_and_should_prune_with_nop_pruner(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", -1.0, 1.0)
+        for step in range(5):
+            trial.report(x + step, step)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return x
+
+    study = optuna.create_study(pruner=optuna.pruners.NopPruner())
+    study.optimize(objective, n_trials=8)
+
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+    for t in study.trials:
+        assert t.intermediate_values == {step: t.params["x"] + step for step in range(5)}
+        assert t.last_step == 4
+
+
+def test_custom_pruner_prunes_from_step_two(optuna: ModuleType) -> None:
+    seen = []
+
+    class PruneFromStepTwo(optuna.pruners.BasePruner):
+        def prune(self, study, trial):
+            seen.append(isinstance(trial, optuna.trial.FrozenTrial))
+            step = trial.last_step
+            return step is not None and step >= 2
+
+    def objective(trial):
+        n_epochs = trial.suggest_int("n_epochs", 1, 5)
+        loss = 10.0
+        for epoch in range(n_epochs):
+            loss /= 2
+            trial.report(loss, epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return loss
+
+    study = optuna.create_study(
+        pruner=PruneFromStepTwo(), sampler=optuna.samplers.RandomSampler(seed=0)
+    )
+    study.optimize(objective, n_trials=30)
+
+    TrialState = optuna.trial.TrialState
+    assert seen
+    assert all(seen)
+    for t in study.trials:
+        if t.params["n_epochs"] <= 2:
+            assert t.state == TrialState.COMPLETE
+            assert t.value == 10.0 / 2 ** t.params["n_epochs"]
+        else:
+            assert t.state == TrialState.PRUNED
+            assert sorted(t.intermediate_values) == [0, 1, 2]
+            assert t.last_step == 2
+    states = {t.state for t in study.trials}
+    assert states == {TrialState.COMPLETE, TrialState.PRUNED}
+    pruned = study.get_trials(deepcopy=False, states=(TrialState.PRUNED,))
+    assert len(pruned) == sum(t.params["n_epochs"] > 2 for t in study.trials)
+    complete_values = [t.value for t in study.trials if t.state == TrialState.COMPLETE]
+    assert study.best_value == min(complete_values)
+
+
+def test_pruned_trial_keeps_its_last_report_as_value(optuna: ModuleType) -> None:
+    def objective(trial):
+        trial.suggest_float("x", 0.0, 1.0)
+        trial.report(0.75, 0)
+        trial.report(0.5, 3)
+        raise optuna.TrialPruned("not promising")
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=2)
+
+    for t in study.trials:
+        assert t.state == optuna.trial.TrialState.PRUNED
+        assert t.value == 0.5
+        assert t.intermediate_values == {0: 0.75, 3: 0.5}
+
+
+def test_pruned_without_report_has_no_value(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_int("x", 0, 9)
+        if x % 2:
+            raise optuna.exceptions.TrialPruned()
+        return x
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=5))
+    study.optimize(objective, n_trials=20)
+
+    for t in study.trials:
+        if t.params["x"] % 2:
+            assert t.state == optuna.trial.TrialState.PRUNED
+            assert t.value is None
+        else:
+            assert t.state == optuna.trial.TrialState.COMPLETE
+            assert t.value == t.params["x"]
+    assert optuna.TrialPruned is optuna.exceptions.TrialPruned
+
+
+# -- ask and tell ------------------------------------------------------------------------
+
+
+def test_ask_and_tell(optuna: ModuleType) -> None:
+    TrialState = optuna.trial.TrialState
+    study = optuna.create_study(direction="maximize")
+
+    for _ in range(10):
+        trial = study.ask()
+        x = trial.suggest_float("x", -1.0, 1.0)
+        frozen = study.tell(trial, -(x**2))
+        assert frozen.state == TrialState.COMPLETE
+        assert frozen.value == -(x**2)
+        assert frozen.number == trial.number
+
+    trial = study.ask()
+    trial.suggest_float("x", -1.0, 1.0)
+    assert study.trials[-1].state == TrialState.RUNNING
+    assert study.tell(trial, state=TrialState.PRUNED).state == TrialState.PRUNED
+
+    trial = study.ask()
+    assert study.tell(trial, state=TrialState.FAIL).state == TrialState.FAIL
+
+    trial = study.ask()
+    x = trial.suggest_float("x", -1.0, 1.0)
+    number = trial.number
+    study.tell(number, 0.5)
+
+    assert study.tell(number, 0.25, skip_if_finished=True).value == 0.5
+
+    trial = study.ask({"y": optuna.distributions.IntDistribution(0, 3)})
+    assert set(trial.params) == {"y"}
+    study.tell(trial, float(trial.params["y"]))
+
+    states = [t.state for t in study.trials]
+    assert states == [TrialState.COMPLETE] * 10 + [
+        TrialState.PRUNED,
+        TrialState.FAIL,
+        TrialState.COMPLETE,
+        TrialState.COMPLETE,
+    ]
+    assert study.trials[12].params == {"x": x}
+    complete = [t for t in study.trials if t.state == TrialState.COMPLETE]
+    assert study.best_value == max(t.value for t in complete)
+
+
+def test_ask_tell_with_pruning(optuna: ModuleType) -> None:
+    class PruneAfterFirstStep(optuna.pruners.BasePruner):
+        def prune(self, study, trial):
+            return trial.last_step is not None and trial.last_step >= 1
+
+    study = optuna.create_study(pruner=PruneAfterFirstStep())
+    for _ in range(4):
+        trial = study.ask()
+        lr = trial.suggest_float("lr", 1e-3, 1.0, log=True)
+        pruned = False
+        for step in range(3):
+            trial.report(lr * step, step)
+            if trial.should_prune():
+                pruned = True
+                break
+        if pruned:
+            study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        else:
+            study.tell(trial, lr)
+
+    for t in study.trials:
+        assert t.state == optuna.trial.TrialState.PRUNED
+        assert t.last_step == 1
+
+
+# -- enqueue_trial and add_trial ---------------------------------------------------------
+
+
+def test_enqueue_trial_with_partial_params(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", -10.0, 10.0)
+        y = trial.suggest_int("y", 0, 10)
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        return x**2 + y + (kind == "b")
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.enqueue_trial({"x": 0.5})
+    study.enqueue_trial({"x": -2.0, "y": 3, "kind": "b"}, user_attrs={"source": "expert"})
+    study.enqueue_trial({"x": -2.0, "y": 3, "kind": "b"}, skip_if_exists=True)
+    study.optimize(objective, n_trials=5)
+
+    first, second = study.trials[:2]
+    assert first.params["x"] == 0.5
+    assert 0 <= first.params["y"] <= 10
+    assert first.params["kind"] in ("a", "b")
+    assert second.params == {"x": -2.0, "y": 3, "kind": "b"}
+    assert second.value == 4.0 + 3 + 1
+    assert second.user_attrs == {"source": "expert"}
+    assert len(study.trials) == 5
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+
+
+def test_enqueue_trial_is_asked_first(optuna: ModuleType) -> None:
+    study = optuna.create_study()
+    study.enqueue_trial({"lr": 0.01, "layers": 2})
+    trial = study.ask()
+    assert trial.suggest_float("lr", 1e-4, 1.0, log=True) == 0.01
+    assert trial.suggest_int("layers", 1, 4) == 2
+    study.tell(trial, 1.0)
+    assert study.best_params == {"lr": 0.01, "layers": 2}
+
+
+def test_add_trial_with_create_trial(optuna: ModuleType) -> None:
+    distributions = {
+        "x": optuna.distributions.FloatDistribution(-10.0, 10.0),
+        "y": optuna.distributions.IntDistribution(0, 10),
+        "kind": optuna.distributions.CategoricalDistribution(["a", "b"]),
+    }
+    study = optuna.create_study()
+    study.add_trial(
+        optuna.trial.create_trial(
+            params={"x": 2.0, "y": 1, "kind": "a"},
+            distributions=distributions,
+            value=5.0,
+        )
+    )
+    study.add_trials(
+        [
+            optuna.trial.create_trial(
+                params={"x": 1.0, "y": 0, "kind": "b"},
+                distributions=distributions,
+                value=2.0,
+                user_attrs={"note": "warm start"},
+            ),
+            optuna.trial.create_trial(
+                params={"x": 0.0, "y": 0, "kind": "a"},
+                distributions=distributions,
+                state=optuna.trial.TrialState.FAIL,
+            ),
+        ]
+    )
+
+    def objective(trial):
+        x = trial.suggest_float("x", -10.0, 10.0)
+        y = trial.suggest_int("y", 0, 10)
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        return x**2 + y + (kind == "b") + 10.0
+
+    study.optimize(objective, n_trials=3)
+
+    TrialState = optuna.trial.TrialState
+    assert [t.number for t in study.trials] == [0, 1, 2, 3, 4, 5]
+    assert [t.state for t in study.trials[:3]] == [
+        TrialState.COMPLETE,
+        TrialState.COMPLETE,
+        TrialState.FAIL,
+    ]
+    assert study.trials[1].user_attrs == {"note": "warm start"}
+    assert study.trials[0].distributions == distributions
+    assert study.best_trial.number == 1
+    assert study.best_value == 2.0
+    assert study.best_params == {"x": 1.0, "y": 0, "kind": "b"}
+
+
+def test_create_trial_rejects_param_outside_distribution(optuna: ModuleType) -> None:
+    with pytest.raises(ValueError, match=r"20\.0"):
+        optuna.trial.create_trial(
+            params={"x": 20.0},
+            distributions={"x": optuna.distributions.FloatDistribution(0.0, 1.0)},
+            value=1.0,
+        )
+
+
+# -- callbacks ---------------------------------------------------------------------------
+
+
+def test_callbacks_receive_finished_trial_and_can_stop(optuna: ModuleType) -> None:
+    calls = []
+
+    def record(study, trial):
+        calls.append((study, trial.number, trial.state, trial.value, trial.params["x"]))
+
+    def stop_after_three(study, trial):
+        if trial.number >= 2:
+            study.stop()
+
+    def objective(trial):
+        return trial.suggest_float("x", 0.0, 1.0) * 2
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=100, callbacks=[record, stop_after_three])
+
+    assert len(study.trials) == 3
+    assert [number for _, number, *_ in calls] == [0, 1, 2]
+    for called_study, _, state, value, x in calls:
+        assert called_study is study
+        assert state == optuna.trial.TrialState.COMPLETE
+        assert value == x * 2
+
+    # The study can run again after a stop.
+    study.optimize(objective, n_trials=2)
+    assert len(study.trials) == 5
+
+
+def test_callback_sees_pruned_and_failed_trials(optuna: ModuleType) -> None:
+    seen = []
+
+    def objective(trial):
+        n = trial.suggest_int("n", 0, 2)
+        if n == 0:
+            raise optuna.TrialPruned()
+        if n == 1:
+            raise ValueError("bad n")
+        return n
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(
+        objective,
+        n_trials=20,
+        catch=(ValueError,),
+        callbacks=[lambda study, trial: seen.append((trial.params["n"], trial.state))],
+    )
+
+    TrialState = optuna.trial.TrialState
+    expected = {0: TrialState.PRUNED, 1: TrialState.FAIL, 2: TrialState.COMPLETE}
+    assert len(seen) == 20
+    assert all(state == expected[n] for n, state in seen)
+
+
+def test_max_trials_callback(optuna: ModuleType) -> None:
+    TrialState = optuna.trial.TrialState
+
+    def objective(trial):
+        x = trial.suggest_int("x", 0, 3)
+        if x == 0:
+            raise optuna.TrialPruned()
+        return x
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(
+        objective,
+        n_trials=200,
+        callbacks=[optuna.study.MaxTrialsCallback(5, states=(TrialState.COMPLETE,))],
+    )
+    assert len(study.get_trials(states=(TrialState.COMPLETE,))) == 5
+    assert study.trials[-1].state == TrialState.COMPLETE
+
+    study = optuna.create_study()
+    study.optimize(objective, callbacks=[optuna.study.MaxTrialsCallback(7, states=None)])
+    assert len(study.trials) == 7
+
+
+# -- failures ----------------------------------------------------------------------------
+
+
+def test_caught_exceptions_fail_the_trial_and_the_study_goes_on(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", -1.0, 1.0)
+        if x < 0:
+            raise ValueError("negative x")
+        return x
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=2))
+    study.optimize(objective, n_trials=20, catch=(ValueError,))
+
+    TrialState = optuna.trial.TrialState
+    assert len(study.trials) == 20
+    for t in study.trials:
+        if t.params["x"] < 0:
+            assert t.state == TrialState.FAIL
+            assert t.value is None
+        else:
+            assert t.state == TrialState.COMPLETE
+    assert {t.state for t in study.trials} == {TrialState.FAIL, TrialState.COMPLETE}
+
+
+def test_uncaught_exception_propagates_and_fails_the_trial(optuna: ModuleType) -> None:
+    def objective(trial):
+        trial.suggest_float("x", 0.0, 1.0)
+        raise ZeroDivisionError("division by zero in the model")
+
+    study = optuna.create_study()
+    with pytest.raises(ZeroDivisionError, match="in the model"):
+        study.optimize(objective, n_trials=10)
+
+    assert len(study.trials) == 1
+    assert study.trials[0].state == optuna.trial.TrialState.FAIL
+    with pytest.raises(ValueError, match="No trials are completed yet"):
+        _ = study.best_trial
+
+    # An exception class not listed in catch still propagates.
+    with pytest.raises(ZeroDivisionError):
+        study.optimize(objective, n_trials=10, catch=(ValueError,))
+    assert len(study.trials) == 2
+
+
+def test_nan_or_none_return_fails_the_trial(optuna: ModuleType) -> None:
+    def objective(trial):
+        kind = trial.suggest_categorical("kind", ["nan", "none", "ok"])
+        if kind == "nan":
+            return float("nan")
+        if kind == "none":
+            return None
+        return 1.0
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(objective, n_trials=15)
+
+    TrialState = optuna.trial.TrialState
+    assert len(study.trials) == 15
+    for t in study.trials:
+        ok = t.params["kind"] == "ok"
+        assert t.state == (TrialState.COMPLETE if ok else TrialState.FAIL)
+
+
+# -- several objectives ------------------------------------------------------------------
+
+
+def test_multi_objective_pareto_front(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 5.0)
+        y = trial.suggest_float("y", 0.0, 3.0)
+        cost = 4 * x**2 + 4 * y**2
+        accuracy = x + y - (x - 2.5) ** 2
+        return cost, accuracy
+
+    study = optuna.create_study(
+        directions=["minimize", "maximize"], sampler=optuna.samplers.RandomSampler(seed=0)
+    )
+    study.optimize(objective, n_trials=40)
+
+    StudyDirection = optuna.study.StudyDirection
+    assert study.directions == [StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE]
+    with pytest.raises(RuntimeError):
+        _ = study.direction
+    with pytest.raises(RuntimeError):
+        _ = study.best_trial
+
+    def dominates(a, b):
+        no_worse = a.values[0] <= b.values[0] and a.values[1] >= b.values[1]
+        better = a.values[0] < b.values[0] or a.values[1] > b.values[1]
+        return no_worse and better
+
+    front = study.best_trials
+    complete = study.trials
+    assert front
+    assert all(len(t.values) == 2 for t in complete)
+    front_numbers = {t.number for t in front}
+    for t in front:
+        assert not any(dominates(other, t) for other in complete)
+    for t in complete:
+        if t.number not in front_numbers:
+            assert any(dominates(f, t) for f in front)
+
+
+def test_multi_objective_ask_tell(optuna: ModuleType) -> None:
+    study = optuna.create_study(directions=["minimize", "maximize"])
+    trial = study.ask()
+    x = trial.suggest_float("x", 0.0, 1.0)
+    with pytest.raises(NotImplementedError):
+        trial.report(x, 0)
+    study.tell(trial, [x, 1 - x])
+
+    trial = study.ask()
+    study.tell(trial, [1.0, 2.0])
+
+    assert study.trials[0].values == [x, 1 - x]
+    assert study.trials[1].values == [1.0, 2.0]
+    assert study.trials[1] in study.best_trials
+
+
+# -- samplers ----------------------------------------------------------------------------
+
+
+def test_random_sampler_seed_reproducibility(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", -5.0, 5.0)
+        lr = trial.suggest_float("lr", 1e-5, 1.0, log=True)
+        n = trial.suggest_int("n", 1, 100, log=True)
+        kind = trial.suggest_categorical("kind", ["a", "b", "c"])
+        return x**2 + lr + n + len(kind)
+
+    def run(seed):
+        study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
+        study.optimize(objective, n_trials=15)
+        return [t.params for t in study.trials]
+
+    assert run(42) == run(42)
+    assert run(42) != run(43)
+
+
+def test_grid_sampler_visits_every_point_once(optuna: ModuleType) -> None:
+    search_space = {"x": [-1, 0, 1], "kind": ["a", "b"]}
+
+    def objective(trial):
+        x = trial.suggest_int("x", -1, 1)
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        return x**2 + (kind == "b")
+
+    study = optuna.create_study(sampler=optuna.samplers.GridSampler(search_space))
+    study.optimize(objective, n_trials=100)
+
+    visited = [(t.params["x"], t.params["kind"]) for t in study.trials]
+    assert len(visited) == 6
+    assert sorted(visited) == sorted(itertools.product([-1, 0, 1], ["a", "b"]))
+    assert study.best_params == {"x": 0, "kind": "a"}
+
+    study = optuna.create_study(sampler=optuna.samplers.GridSampler({"lr": [0.1, 0.01]}))
+    study.optimize(lambda trial: trial.suggest_float("lr", 1e-3, 1.0, log=True))
+    assert sorted(t.params["lr"] for t in study.trials) == [0.01, 0.1]
+
+
+# -- study records -----------------------------------------------------------------------
+
+
+def test_trials_dataframe(optuna: ModuleType) -> None:
+    pytest.importorskip("pandas")
+
+    def objective(trial):
+        x = trial.suggest_float("x", -1.0, 1.0)
+        trial.set_user_attr("double", 2 * x)
+        return x**2
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=6)
+    df = study.trials_dataframe()
+
+    assert len(df) == 6
+    for column in ("number", "value", "params_x", "state", "user_attrs_double"):
+        assert column in df.columns
+    assert list(df["number"]) == list(range(6))
+    assert list(df["state"]) == ["COMPLETE"] * 6
+    assert list(df["value"]) == [t.value for t in study.trials]
+    assert list(df["params_x"]) == [t.params["x"] for t in study.trials]
+
+    df = study.trials_dataframe(attrs=("number", "value", "params", "state"))
+    assert list(df.columns) == ["number", "value", "params_x", "state"]
+
+
+def test_user_attrs(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 1.0)
+        trial.set_user_attr("accuracy", 1 - x)
+        trial.set_user_attr("tags", ["fast", "small"])
+        return x
+
+    study = optuna.create_study()
+    study.set_user_attr("dataset", "mnist")
+    study.set_user_attr("contributors", ["alice", "bob"])
+    study.optimize(objective, n_trials=4)
+
+    assert study.user_attrs == {"dataset": "mnist", "contributors": ["alice", "bob"]}
+    for t in study.trials:
+        assert t.user_attrs == {"accuracy": 1 - t.params["x"], "tags": ["fast", "small"]}
+    assert study.best_trial.user_attrs["accuracy"] == 1 - study.best_value
+
+
+def test_fixed_trial(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", -10.0, 10.0)
+        n = trial.suggest_int("n", 1, 5)
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        trial.report(x, 0)
+        if trial.should_prune():
+            raise optuna.TrialPruned()
+        trial.set_user_attr("seen", True)
+        return (x - 2) ** 2 + n + (kind == "b")
+
+    assert objective(optuna.trial.FixedTrial({"x": 2.0, "n": 3, "kind": "b"})) == 4.0
+    trial = optuna.trial.FixedTrial({"x": 0.0, "n": 1, "kind": "a"}, number=7)
+    assert objective(trial) == 5.0
+    assert trial.number == 7
+    assert trial.params == {"x": 0.0, "n": 1, "kind": "a"}
+    assert trial.user_attrs == {"seen": True}
+    with pytest.raises(ValueError, match="'n'"):
+        objective(optuna.trial.FixedTrial({"x": 1.0}))
+
+
+def test_best_trial_direction_and_logging(optuna: ModuleType) -> None:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    assert optuna.logging.get_verbosity() == optuna.logging.WARNING
+
+    def objective(trial):
+        x = trial.suggest_float("x", -3.0, 3.0)
+        return -((x - 1) ** 2)
+
+    study = optuna.create_study(direction="maximize")
+    assert study.direction == optuna.study.StudyDirection.MAXIMIZE
+    assert study.directions == [optuna.study.StudyDirection.MAXIMIZE]
+    study.optimize(objective, n_trials=25)
+
+    best = max(study.trials, key=lambda t: t.value)
+    assert study.best_trial.number == best.number
+    assert study.best_value == best.value
+    assert study.best_params == {"x": best.params["x"]}
+    assert isinstance(study.best_trial, optuna.trial.FrozenTrial)
+    assert study.best_trial.duration is not None
+    assert study.best_trial.datetime_complete >= study.best_trial.datetime_start
+
+    study = optuna.create_study(direction=optuna.study.StudyDirection.MINIMIZE)
+    assert study.direction == optuna.study.StudyDirection.MINIMIZE
+    assert optuna.create_study().direction == optuna.study.StudyDirection.MINIMIZE
+
+
+def test_named_studies_in_memory_storage(optuna: ModuleType) -> None:
+    def objective(trial):
+        return trial.suggest_float("x", -1.0, 1.0) ** 2
+
+    study = optuna.create_study(study_name="no-storage", storage=None)
+    assert study.study_name == "no-storage"
+
+    storage = optuna.storages.InMemoryStorage()
+    study = optuna.create_study(study_name="mnist-mlp", storage=storage)
+    study.optimize(objective, n_trials=5)
+    other = optuna.create_study(study_name="cifar-cnn", storage=storage, direction="maximize")
+    other.optimize(objective, n_trials=2)
+    assert sorted(optuna.get_all_study_names(storage)) == ["cifar-cnn", "mnist-mlp"]
+
+    loaded = optuna.load_study(study_name="mnist-mlp", storage=storage)
+    assert loaded.study_name == "mnist-mlp"
+    assert len(loaded.trials) == 5
+    assert loaded.best_value == study.best_value
+    assert loaded.best_params == study.best_params
+    loaded.optimize(objective, n_trials=3)
+    assert len(study.trials) == 8
+
+    with pytest.raises(optuna.exceptions.DuplicatedStudyError):
+        optuna.create_study(study_name="mnist-mlp", storage=storage)
+    again = optuna.create_study(study_name="mnist-mlp", storage=storage, load_if_exists=True)
+    assert len(again.trials) == 8
+
+    optuna.delete_study(study_name="mnist-mlp", storage=storage)
+    assert optuna.get_all_study_names(storage) == ["cifar-cnn"]
+    with pytest.raises(KeyError):
+        optuna.load_study(study_name="mnist-mlp", storage=storage)
+    assert optuna.load_study(study_name=None, storage=storage).study_name == "cifar-cnn"
+
+
+def test_parallel_threads(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", -1.0, 1.0)
+        return x**2
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=20, n_jobs=2)
+
+    assert sorted(t.number for t in study.trials) == list(range(20))
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+
+
+def test_timeout(optuna: ModuleType) -> None:
+    def objective(trial):
+        return trial.suggest_float("x", -1.0, 1.0)
+
+    study = optuna.create_study()
+    study.optimize(objective, timeout=0.2)
+    assert len(study.trials) >= 1
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+
+
+# -- deliberate differences --------------------------------------------------------------
+# fastune raises where Optuna warns and adjusts the user's input: a float step that does
+# not divide high - low, and a name suggested again with another range in one trial.
+
+
+def suggest_with_uneven_step(trial):
+    return trial.suggest_float("x", 0.0, 1.0, step=0.3)
+
+
+def suggest_same_name_with_another_range(trial):
+    first = trial.suggest_float("x", 0.0, 1.0)
+    second = trial.suggest_float("x", 0.0, 2.0)
+    return first, second
+
+
+def test_fastune_raises_on_uneven_step_and_redefined_range() -> None:
+    study = fastune.create_study()
+    with pytest.raises(ValueError, match="step"):
+        suggest_with_uneven_step(study.ask())
+    with pytest.raises(ValueError, match="same distribution"):
+        suggest_same_name_with_another_range(study.ask())
+
+
+def test_optuna_adjusts_uneven_step_and_redefined_range() -> None:
+    optuna = pytest.importorskip("optuna")
+    study = optuna.create_study()
+    with pytest.warns(UserWarning, match="not divisible"):
+        value = suggest_with_uneven_step(study.ask())
+    assert 0.0 <= value <= 0.9
+    with pytest.warns(RuntimeWarning, match="Inconsistent parameter values"):
+        first, second = suggest_same_name_with_another_range(study.ask())
+    assert first == second
+
+
+# Assumed deliberate as well (same policy; to confirm): fastune raises where Optuna warns or
+# truncates and goes on: a non-integer bound of suggest_int, a FixedTrial value outside the
+# suggested range, and a GridSampler value outside the suggested range.
+
+
+def suggest_int_with_half_bound(trial):
+    n_features = 9
+    return trial.suggest_int("max_features", 1, n_features / 2)
+
+
+def suggest_outside_the_given_value(trial):
+    return trial.suggest_float("x", 0.0, 2.0)
+
+
+def test_fastune_raises_on_values_outside_the_suggested_range() -> None:
+    with pytest.raises(TypeError, match="high"):
+        suggest_int_with_half_bound(fastune.create_study().ask())
+    with pytest.raises(ValueError, match="FixedTrial"):
+        suggest_outside_the_given_value(fastune.trial.FixedTrial({"x": 5.0}))
+    study = fastune.create_study(sampler=fastune.samplers.GridSampler({"x": [5.0]}))
+    with pytest.raises(ValueError, match="GridSampler"):
+        study.optimize(suggest_outside_the_given_value)
+
+
+def test_optuna_truncates_or_warns_on_values_outside_the_suggested_range() -> None:
+    optuna = pytest.importorskip("optuna")
+    assert 1 <= suggest_int_with_half_bound(optuna.create_study().ask()) <= 4
+    with pytest.warns(UserWarning, match="out of the range"):
+        assert suggest_outside_the_given_value(optuna.trial.FixedTrial({"x": 5.0})) == 5.0
+    study = optuna.create_study(sampler=optuna.samplers.GridSampler({"x": [5.0]}))
+    with pytest.warns(UserWarning, match="out of range"):
+        study.optimize(suggest_outside_the_given_value)
+    assert study.trials[0].params == {"x": 5.0}
+
+
+# -- known gaps: Optuna programs that fastune does not run alike yet ---------------------
+
+
+def test_tell_on_a_finished_trial_raises_value_error(optuna: ModuleType) -> None:
+    study = optuna.create_study()
+    trial = study.ask()
+    study.tell(trial, 1.0)
+    try:
+        study.tell(trial, 2.0)
+    except ValueError:
+        told_twice = False
+    else:
+        told_twice = True
+    assert not told_twice
+    assert study.trials[0].value == 1.0
+
+
+def test_tell_on_an_unknown_trial_number_raises_value_error(optuna: ModuleType) -> None:
+    study = optuna.create_study()
+    with pytest.raises(ValueError, match=r"\b3\b"):
+        study.tell(3, 1.0)
+
+
+def test_tell_on_a_waiting_trial_raises_value_error(optuna: ModuleType) -> None:
+    study = optuna.create_study()
+    study.enqueue_trial({"x": 0.5})
+    with pytest.raises(ValueError, match="(?i)waiting"):
+        study.tell(0, 1.0)
+    assert study.trials[0].state == optuna.trial.TrialState.WAITING
+
+
+def test_report_a_zero_dimensional_array(optuna: ModuleType) -> None:
+    import numpy as np
+
+    def objective(trial):
+        weight = trial.suggest_float("weight", 0.0, 1.0)
+        for epoch in range(3):
+            loss = np.asarray(weight / (epoch + 1))  # e.g. a tensor or 0-d array metric
+            trial.report(loss, epoch)
+        return float(loss)
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=2)
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+    assert all(len(t.intermediate_values) == 3 for t in study.trials)
+
+
+@only_on_fastune_xfail("the default pruner is NopPruner; Optuna's is MedianPruner")
+def test_default_pruner_prunes_trials_worse_than_the_median(optuna: ModuleType) -> None:
+    def objective(trial):
+        loss = float(trial.number)  # every later trial is worse than the earlier ones
+        for step in range(3):
+            trial.report(loss, step)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return loss
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=8)
+    pruned = study.get_trials(states=(optuna.trial.TrialState.PRUNED,))
+    assert [t.number for t in pruned] == [5, 6, 7]
+
+
+def test_exception_names_used_by_user_code(optuna: ModuleType) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    storage = optuna.storages.InMemoryStorage()
+    optuna.create_study(study_name="a", storage=storage)
+    try:
+        optuna.create_study(study_name="a", storage=storage)
+    except optuna.exceptions.OptunaError:
+        duplicated = True
+    assert duplicated
+
+
+def test_top_level_create_trial(optuna: ModuleType) -> None:
+    study = optuna.create_study()
+    study.add_trial(
+        optuna.create_trial(
+            params={"x": 0.5},
+            distributions={"x": optuna.distributions.FloatDistribution(0.0, 1.0)},
+            value=0.25,
+        )
+    )
+    assert study.best_params == {"x": 0.5}
+
+
+@only_on_fastune_xfail("no optuna.get_all_study_summaries")
+def test_get_all_study_summaries(optuna: ModuleType) -> None:
+    storage = optuna.storages.InMemoryStorage()
+    study = optuna.create_study(study_name="summary", storage=storage)
+    study.optimize(lambda trial: trial.suggest_float("x", 0.0, 1.0), n_trials=3)
+
+    (summary,) = optuna.get_all_study_summaries(storage)
+    assert summary.study_name == "summary"
+    assert summary.n_trials == 3
+    assert summary.best_trial.value == study.best_value
+    assert summary.direction == optuna.study.StudyDirection.MINIMIZE
+
+
+@only_on_fastune_xfail("no optuna.copy_study")
+def test_copy_study(optuna: ModuleType) -> None:
+    source = optuna.storages.InMemoryStorage()
+    study = optuna.create_study(study_name="source", storage=source)
+    study.optimize(lambda trial: trial.suggest_float("x", 0.0, 1.0), n_trials=3)
+
+    target = optuna.storages.InMemoryStorage()
+    optuna.copy_study(from_study_name="source", from_storage=source, to_storage=target)
+    copied = optuna.load_study(study_name="source", storage=target)
+    assert [t.params for t in copied.trials] == [t.params for t in study.trials]
+
+
+def test_metric_names(optuna: ModuleType) -> None:
+    study = optuna.create_study(directions=["minimize", "maximize"])
+    assert study.metric_names is None
+
+
+@only_on_fastune_xfail("no Trial.set_constraint / FrozenTrial.constraints")
+def test_trial_constraints(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 1.0)
+        trial.set_constraint("x_below_half", x - 0.5)
+        return x
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=3)
+    for t in study.trials:
+        assert t.constraints == {"x_below_half": t.params["x"] - 0.5}
+
+
+def test_distribution_json_round_trip(optuna: ModuleType) -> None:
+    distribution = optuna.distributions.IntDistribution(1, 64, log=True)
+    text = optuna.distributions.distribution_to_json(distribution)
+    assert optuna.distributions.json_to_distribution(text) == distribution
+
+
+def test_check_distribution_compatibility(optuna: ModuleType) -> None:
+    distributions = optuna.distributions
+    distributions.check_distribution_compatibility(
+        distributions.FloatDistribution(0.0, 1.0), distributions.FloatDistribution(0.0, 2.0)
+    )
+    with pytest.raises(ValueError, match="(?i)distribution"):
+        distributions.check_distribution_compatibility(
+            distributions.FloatDistribution(0.0, 1.0), distributions.IntDistribution(0, 1)
+        )
+
+
+def test_deprecated_suggest_methods(optuna: ModuleType) -> None:
+    import warnings
+
+    def objective(trial):
+        x = trial.suggest_uniform("x", -1.0, 1.0)
+        lr = trial.suggest_loguniform("lr", 1e-4, 1e-1)
+        dropout = trial.suggest_discrete_uniform("dropout", 0.0, 0.5, 0.1)
+        return x + lr + dropout
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        study = optuna.create_study()
+        study.optimize(objective, n_trials=2)
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
