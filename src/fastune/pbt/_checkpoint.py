@@ -1,0 +1,75 @@
+"""Where the trained state of each member rests between segments: memory or disk."""
+
+from __future__ import annotations
+
+import abc
+import copy
+import os
+import pickle
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["BaseCheckpointStore", "DiskCheckpointStore", "MemoryCheckpointStore"]
+
+
+class BaseCheckpointStore(abc.ABC):
+    """Holds one checkpoint per member; exploit copies a donor's over the copier's."""
+
+    @abc.abstractmethod
+    def save(self, member: int, state: Any) -> None:
+        """Keep ``state`` as ``member``'s checkpoint."""
+
+    @abc.abstractmethod
+    def load(self, member: int) -> Any:
+        """Return ``member``'s checkpoint (None before its first segment)."""
+
+    def transfer(self, donors: Mapping[int, int]) -> None:
+        """Give each member an independent copy of its donor's checkpoint.
+
+        All donors' checkpoints are read before any is replaced, so a member may be a
+        donor and a copier in the same round.
+        """
+        states = {donor: self.load(donor) for donor in set(donors.values())}
+        for member, donor in donors.items():
+            self.save(member, copy.deepcopy(states[donor]))
+
+
+class MemoryCheckpointStore(BaseCheckpointStore):
+    """Checkpoints as Python objects, one per member; a transfer makes deep copies."""
+
+    def __init__(self) -> None:
+        self._states: dict[int, Any] = {}
+
+    def save(self, member: int, state: Any) -> None:
+        self._states[member] = state
+
+    def load(self, member: int) -> Any:
+        return self._states.get(member)
+
+
+class DiskCheckpointStore(BaseCheckpointStore):
+    """Checkpoints pickled to files in ``directory``: only the states in training are in
+    memory, and workers on other machines can read them from a shared directory.
+
+    Args:
+        directory: Where the files go (created if missing).
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = os.fspath(directory)
+        os.makedirs(self.directory, exist_ok=True)
+
+    def _path(self, member: int) -> str:
+        return os.path.join(self.directory, f"member-{member}.pkl")
+
+    def save(self, member: int, state: Any) -> None:
+        temporary = self._path(member) + ".tmp"
+        with open(temporary, "wb") as file:
+            pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self._path(member))  # a crash never leaves half a file
+
+    def load(self, member: int) -> Any:
+        if not os.path.exists(self._path(member)):
+            return None
+        with open(self._path(member), "rb") as file:
+            return pickle.load(file)

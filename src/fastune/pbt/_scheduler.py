@@ -1,0 +1,439 @@
+"""The PBT scheduler: trains a population in segments, exploits and explores at ready points."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from fastune._space import SearchSpace
+from fastune._validation import check_int, check_number, invalid, invalid_type
+from fastune.distributions import as_distribution
+from fastune.pbt._checkpoint import (
+    BaseCheckpointStore,
+    DiskCheckpointStore,
+    MemoryCheckpointStore,
+)
+from fastune.pbt._exploit import BaseExploit, as_exploit
+from fastune.pbt._explore import PB2, BaseExplore, Perturb
+from fastune.pbt._history import ExploreContext, Segment
+from fastune.pbt._trainable import SegmentResult, Trainable, as_trainable, train_segment
+from fastune.study import Study, create_study
+from fastune.study._study import FAIL_REASON_KEY
+from fastune.trial import FrozenTrial, TrialState
+
+__all__ = ["Member", "PopulationBasedTraining"]
+
+MEMBER_KEY = "pbt:member"
+GENERATION_KEY = "pbt:generation"
+PARENT_KEY = "pbt:parent"
+STEP_KEY = "pbt:last_step"
+
+
+@dataclasses.dataclass
+class Member:
+    """One member of the population.
+
+    Attributes:
+        index: Position in the population.
+        params: The hyperparameters of its next (or last) segment.
+        generation: How many segments it has finished.
+        steps: How many training steps its checkpoint holds.
+        score: The score of its checkpoint, in the study's direction (NaN before any).
+        trial_number: The trial of its last segment (None before any).
+        parent_trial: The trial whose checkpoint its next segment starts from.
+    """
+
+    index: int
+    params: dict[str, Any]
+    generation: int = 0
+    steps: int = 0
+    score: float = math.nan
+    trial_number: int | None = None
+    parent_trial: int | None = None
+
+
+class PopulationBasedTraining:
+    """Population Based Training: train many members, let the weak copy the strong.
+
+    A population of ``population_size`` members, each with hyperparameters drawn from
+    ``search_space``, is trained in segments of ``steps_per_generation`` steps. At each
+    ready point the ``exploit`` strategy picks members that copy another member's
+    checkpoint and hyperparameters, and the ``explore`` strategy changes the copied
+    hyperparameters. Every segment is recorded as a COMPLETE (or FAIL) trial of
+    :attr:`study_`, with system attributes ``pbt:member``, ``pbt:generation`` and
+    ``pbt:parent`` (the trial whose checkpoint the segment started from), so the
+    hyperparameter schedule of any member can be traced and replayed.
+
+    In synchronous mode the whole population finishes a generation before anyone
+    exploits; the result depends only on ``random_state``, also with ``n_jobs > 1``.
+    In asynchronous mode (``synchronous=False``) a member exploits as soon as its own
+    segment ends, against the latest scores of the others, so no one waits for the
+    slowest; with ``n_jobs > 1`` the order in which segments end (and so the result)
+    depends on timing.
+
+    Args:
+        trainable: A :class:`~fastune.pbt.Trainable`, or a function
+            ``step(params, state) -> (state, score)`` whose first state is None.
+        search_space: Distributions by name: fastune distributions, lists (categorical),
+            or scipy.stats uniform / loguniform / randint.
+        population_size: Members, >= 2.
+        generations: Segments each member trains for, >= 1.
+        steps_per_generation: Steps in one segment, >= 1.
+        direction: ``"maximize"`` (the default) or ``"minimize"`` the score.
+        exploit: ``"truncation"``, ``"tournament"`` or a ``BaseExploit``.
+        explore: ``"perturb"``, ``"pb2"`` or a ``BaseExplore``.
+        quantile_fraction: Top and bottom share for truncation, in ``(0, 0.5]``.
+        resample_probability: Chance per parameter that explore draws a fresh value.
+        perturbation_factors: Factors explore multiplies values by.
+        synchronous: Exploit at the end of each generation (True) or per member.
+        n_jobs: Members trained at once (joblib, processes by default; -1: one per CPU).
+        random_state: Seed of every random choice.
+        patience: Stop when the best score has not improved for this many generations.
+        target_score: Stop when the best score reaches this value.
+        checkpoint_dir: Keep checkpoints on disk there, instead of in memory.
+        study: The study that records the segments (a new in-memory one by default).
+        catch: Exceptions of a step that fail the segment instead of the run; a failed
+            member scores NaN and copies a donor at the next ready point.
+        callbacks: Called as ``callback(pbt, segment)`` after each segment.
+
+    Attributes:
+        study_: The study of segment trials.
+        members_: The population at the end.
+        segments_: Every finished segment, oldest first.
+        best_trial_: The best segment trial.
+        generations_run_: Generations finished before the end or an early stop.
+        stopped_early_: Whether ``patience`` or ``target_score`` ended the run.
+
+    Example:
+        >>> from fastune.pbt import PopulationBasedTraining
+        >>> def step(params, state):
+        ...     state = (state or 0.0) + params["lr"]
+        ...     return state, -abs(state - 3.0)
+        >>> pbt = PopulationBasedTraining(step, {"lr": [0.1, 0.5, 1.0]}, population_size=4,
+        ...                               generations=5, random_state=0).run()
+        >>> pbt.best_trial_.value >= -3.0
+        True
+    """
+
+    def __init__(
+        self,
+        trainable: Trainable | Callable[..., Any],
+        search_space: Mapping[str, Any],
+        *,
+        population_size: int = 10,
+        generations: int = 10,
+        steps_per_generation: int = 1,
+        direction: str = "maximize",
+        exploit: str | BaseExploit = "truncation",
+        explore: str | BaseExplore = "perturb",
+        quantile_fraction: float = 0.25,
+        resample_probability: float = 0.25,
+        perturbation_factors: Sequence[float] = (0.8, 1.2),
+        synchronous: bool = True,
+        n_jobs: int | None = 1,
+        random_state: int | None = None,
+        patience: int | None = None,
+        target_score: float | None = None,
+        checkpoint_dir: str | None = None,
+        study: Study | None = None,
+        catch: Iterable[type[BaseException]] = (),
+        callbacks: Iterable[Callable[[PopulationBasedTraining, Segment], None]] = (),
+    ) -> None:
+        owner = "PopulationBasedTraining"
+        self.trainable = as_trainable(trainable)
+        if not isinstance(search_space, Mapping) or not search_space:
+            raise invalid(
+                "search_space", owner, "a non-empty mapping of name -> spec", search_space
+            )
+        self.space = SearchSpace(
+            {name: as_distribution(spec, name) for name, spec in search_space.items()}
+        )
+        self.population_size = int(check_int(population_size, "population_size", owner, low=2) or 2)
+        self.generations = int(check_int(generations, "generations", owner, low=1) or 1)
+        self.steps_per_generation = int(
+            check_int(steps_per_generation, "steps_per_generation", owner, low=1) or 1
+        )
+        if direction not in ("maximize", "minimize"):
+            raise invalid("direction", owner, "'maximize' or 'minimize'", direction)
+        self.direction = direction
+        self.exploit = as_exploit(exploit, quantile_fraction)
+        self.explore = _as_explore(explore, perturbation_factors, resample_probability)
+        self.synchronous = bool(synchronous)
+        self.n_jobs = n_jobs
+        self.random_state = check_int(random_state, "random_state", owner, low=0, allow_none=True)
+        self.patience = check_int(patience, "patience", owner, low=1, allow_none=True)
+        self.target_score = check_number(target_score, "target_score", owner, allow_none=True)
+        self.checkpoints: BaseCheckpointStore = (
+            MemoryCheckpointStore()
+            if checkpoint_dir is None
+            else DiskCheckpointStore(checkpoint_dir)
+        )
+        if study is not None and not isinstance(study, Study):
+            raise invalid_type("study", owner, "a fastune Study or None", study)
+        self.study_ = study if study is not None else create_study(direction=direction)
+        self.catch = tuple(catch)
+        self.callbacks = list(callbacks)
+        self._sign = 1.0 if direction == "maximize" else -1.0
+
+    # -- running ---------------------------------------------------------------------
+
+    def run(self) -> PopulationBasedTraining:
+        """Train the population to the end (or an early stop); return ``self``."""
+        self._rng = np.random.default_rng(self.random_state)
+        self.members_ = [
+            Member(index, params)
+            for index, params in enumerate(self.space.sample(self._rng, self.population_size))
+        ]
+        self.segments_: list[Segment] = []
+        self.stopped_early_ = False
+        self._best = -math.inf
+        self._stale_segments = 0
+        for member in self.members_:
+            seed = int(self._rng.integers(2**31 - 1))
+            self.checkpoints.save(member.index, self.trainable.init(member.params, seed))
+        if self.synchronous:
+            self._run_synchronous()
+        else:
+            self._run_asynchronous()
+        self.generations_run_ = min(member.generation for member in self.members_)
+        return self
+
+    def _run_synchronous(self) -> None:
+        from joblib import Parallel, delayed
+
+        for generation in range(self.generations):
+            results = Parallel(n_jobs=self.n_jobs)(
+                delayed(train_segment)(
+                    self.trainable,
+                    member.params,
+                    self.checkpoints.load(member.index),
+                    self.steps_per_generation,
+                    self.catch,
+                )
+                for member in self.members_
+            )
+            for member, result in zip(self.members_, results, strict=True):
+                self._finish_segment(member, result)
+            if self._should_stop() or generation == self.generations - 1:
+                return
+            donors = {}
+            scores = self._scores()
+            for member in self.members_:
+                donor = self.exploit.donor_for(member.index, scores, self._rng)
+                if donor is not None and donor != member.index:
+                    donors[member.index] = donor
+            self.checkpoints.transfer(donors)
+            snapshot = [dataclasses.replace(m) for m in self.members_]
+            for member in self.members_:
+                self._prepare_next(
+                    member, snapshot[donors[member.index]] if member.index in donors else None
+                )
+
+    def _run_asynchronous(self) -> None:
+        from concurrent.futures import FIRST_COMPLETED, Future, wait
+
+        executor = _executor(self.n_jobs)
+        pending: dict[Future[SegmentResult], Member] = {}
+
+        def submit(member: Member) -> None:
+            future = executor.submit(
+                train_segment,
+                self.trainable,
+                member.params,
+                self.checkpoints.load(member.index),
+                self.steps_per_generation,
+                self.catch,
+            )
+            pending[future] = member
+
+        try:
+            for member in self.members_:
+                submit(member)
+            while pending:
+                done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: pending[f].index):
+                    member = pending.pop(future)
+                    self._finish_segment(member, future.result())
+                    if member.generation >= self.generations or self._should_stop():
+                        continue
+                    donor = self.exploit.donor_for(member.index, self._scores(), self._rng)
+                    if donor is not None and donor != member.index:
+                        self.checkpoints.transfer({member.index: donor})
+                        self._prepare_next(member, dataclasses.replace(self.members_[donor]))
+                    else:
+                        self._prepare_next(member, None)
+                    submit(member)
+        finally:
+            executor.shutdown(wait=True)
+
+    # -- bookkeeping -----------------------------------------------------------------
+
+    def _scores(self) -> np.ndarray:
+        return np.array([self._sign * m.score for m in self.members_])
+
+    def _finish_segment(self, member: Member, result: SegmentResult) -> None:
+        self.checkpoints.save(member.index, result.state)
+        score_before = member.score
+        first_step = member.steps
+        member.steps += len(result.scores)
+        member.score = result.scores[-1] if result.scores else math.nan
+        number = self._record(member, result, first_step)
+        segment = Segment(
+            member=member.index,
+            generation=member.generation,
+            params=dict(member.params),
+            score_before=self._sign * score_before,
+            score_after=self._sign * member.score,
+            trial_number=number,
+        )
+        member.trial_number = number
+        member.generation += 1
+        self.segments_.append(segment)
+        self._track_progress(member.score)
+        for callback in self.callbacks:
+            callback(self, segment)
+
+    def _prepare_next(self, member: Member, donor: Member | None) -> None:
+        """Set up ``member``'s next segment: as a copy of ``donor``, or continuing itself."""
+        if donor is None:
+            member.parent_trial = member.trial_number
+            return
+        member.parent_trial = donor.trial_number
+        member.steps = donor.steps
+        member.score = donor.score
+        context = ExploreContext(
+            space=self.space,
+            rng=self._rng,
+            generation=member.generation,
+            population=[dict(m.params) for m in self.members_],
+            history=self.segments_,
+        )
+        member.params = self.explore.explore(dict(donor.params), context)
+
+    def _record(self, member: Member, result: SegmentResult, first_step: int) -> int:
+        end = datetime.datetime.now()
+        failed = result.error is not None or not result.scores or math.isnan(member.score)
+        system_attrs: dict[str, Any] = {
+            MEMBER_KEY: member.index,
+            GENERATION_KEY: member.generation,
+            PARENT_KEY: member.parent_trial,
+            STEP_KEY: member.steps,
+        }
+        if failed:
+            system_attrs[FAIL_REASON_KEY] = result.error or "the step returned NaN"
+        trial = FrozenTrial(
+            number=-1,
+            state=TrialState.FAIL if failed else TrialState.COMPLETE,
+            value=None if failed else member.score,
+            datetime_start=end - datetime.timedelta(seconds=result.seconds),
+            datetime_complete=end,
+            params=dict(member.params),
+            distributions=dict(self.space.distributions),
+            user_attrs=result.details,
+            system_attrs=system_attrs,
+            intermediate_values={
+                first_step + k + 1: score
+                for k, score in enumerate(result.scores)
+                if not math.isnan(score)
+            },
+            trial_id=-1,
+        )
+        storage = self.study_._storage
+        trial_id = storage.create_new_trial(self.study_._study_id, template_trial=trial)
+        return storage.get_trial(trial_id).number
+
+    def _track_progress(self, score: float) -> None:
+        internal = self._sign * score
+        if not math.isnan(internal) and internal > self._best:
+            self._best = internal
+            self._stale_segments = 0
+        else:
+            self._stale_segments += 1
+
+    def _should_stop(self) -> bool:
+        if self.target_score is not None and self._best >= self._sign * self.target_score:
+            self.stopped_early_ = True
+        if self.patience is not None and (
+            self._stale_segments >= self.patience * self.population_size
+        ):
+            self.stopped_early_ = True
+        return self.stopped_early_
+
+    # -- results ---------------------------------------------------------------------
+
+    @property
+    def best_trial_(self) -> FrozenTrial:
+        """The segment trial with the best score."""
+        return self.study_.best_trial
+
+    def schedule(self, trial_number: int | None = None) -> list[dict[str, Any]]:
+        """The hyperparameter schedule that led to a segment (the best one by default).
+
+        Returns:
+            One entry per segment of the lineage, oldest first:
+            ``{"generation": g, "steps": n, "params": {...}, "trial": number}``. Feed it
+            to :func:`fastune.pbt.replay` to retrain from scratch.
+        """
+        trials = {t.number: t for t in self.study_.get_trials(deepcopy=False)}
+        number: int | None = self.best_trial_.number if trial_number is None else trial_number
+        lineage = []
+        while number is not None:
+            trial = trials[number]
+            lineage.append(trial)
+            number = trial.system_attrs.get(PARENT_KEY)
+        return [
+            {
+                "generation": trial.system_attrs[GENERATION_KEY],
+                "steps": len(trial.intermediate_values) or self.steps_per_generation,
+                "params": dict(trial.params),
+                "trial": trial.number,
+            }
+            for trial in reversed(lineage)
+        ]
+
+
+def _as_explore(
+    explore: Any, perturbation_factors: Sequence[float], resample_probability: float
+) -> BaseExplore:
+    if isinstance(explore, BaseExplore):
+        return explore
+    perturb = Perturb(perturbation_factors, resample_probability)
+    if explore == "perturb":
+        return perturb
+    if explore == "pb2":
+        return PB2(fallback=perturb)
+    raise invalid(
+        "explore", "PopulationBasedTraining", "'perturb', 'pb2' or a BaseExplore", explore
+    )
+
+
+class _SerialExecutor:
+    """Runs each submitted call at once, in order: the asynchronous loop with one worker."""
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Any:
+        from concurrent.futures import Future
+
+        future: Future[Any] = Future()
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+def _executor(n_jobs: int | None) -> Any:
+    from joblib import effective_n_jobs
+    from joblib.externals.loky import get_reusable_executor
+
+    workers = effective_n_jobs(n_jobs)
+    if workers == 1:
+        return _SerialExecutor()
+    return get_reusable_executor(max_workers=workers)

@@ -1,0 +1,106 @@
+"""What PBT trains: anything with ``init(params, seed)`` and ``step(params, state)``."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = ["FunctionTrainable", "SegmentResult", "Trainable", "as_trainable", "train_segment"]
+
+
+@runtime_checkable
+class Trainable(Protocol):
+    """A model trained in steps.
+
+    ``init`` builds a fresh state for a member (its model, optimizer, ...); ``step``
+    trains the state one step with the given hyperparameters and returns the new state
+    and its score, optionally with a dict of JSON-like details kept in the trial's
+    ``user_attrs``. A state must survive ``copy.deepcopy`` and, for ``n_jobs > 1``,
+    pickling.
+    """
+
+    def init(self, params: dict[str, Any], seed: int) -> Any:
+        """Return the state a member starts from."""
+
+    def step(
+        self, params: dict[str, Any], state: Any
+    ) -> tuple[Any, float] | tuple[Any, float, dict[str, Any]]:
+        """Train ``state`` one step with ``params``; return ``(state, score[, details])``."""
+
+
+class FunctionTrainable:
+    """Wraps a plain ``step(params, state) -> (state, score)`` function; states start as None.
+
+    Args:
+        step_function: The step; it receives ``None`` as the state of a new member.
+        init_function: Optional ``init(params, seed) -> state``.
+    """
+
+    def __init__(
+        self,
+        step_function: Callable[..., Any],
+        init_function: Callable[[dict[str, Any], int], Any] | None = None,
+    ) -> None:
+        self.step_function = step_function
+        self.init_function = init_function
+
+    def init(self, params: dict[str, Any], seed: int) -> Any:
+        return None if self.init_function is None else self.init_function(params, seed)
+
+    def step(self, params: dict[str, Any], state: Any) -> Any:
+        return self.step_function(params, state)
+
+
+def as_trainable(trainable: Any) -> Trainable:
+    """Accept a :class:`Trainable` or a step function."""
+    if isinstance(trainable, Trainable):
+        return trainable
+    if callable(trainable):
+        return FunctionTrainable(trainable)
+    from fastune._validation import invalid_type
+
+    raise invalid_type(
+        "trainable",
+        "PopulationBasedTraining",
+        "an object with init(params, seed) and step(params, state), or a step function",
+        trainable,
+    )
+
+
+@dataclasses.dataclass
+class SegmentResult:
+    """What one segment of training produced."""
+
+    state: Any
+    scores: list[float]
+    details: dict[str, Any]
+    seconds: float
+    error: str | None
+
+
+def train_segment(
+    trainable: Trainable,
+    params: dict[str, Any],
+    state: Any,
+    n_steps: int,
+    catch: tuple[type[BaseException], ...],
+) -> SegmentResult:
+    """Run ``n_steps`` steps; an error in ``catch`` ends the segment with a NaN score."""
+    start = time.perf_counter()
+    scores: list[float] = []
+    details: dict[str, Any] = {}
+    try:
+        for _ in range(n_steps):
+            returned = trainable.step(params, state)
+            state, score = returned[0], float(returned[1])
+            if len(returned) > 2:
+                details = dict(returned[2])
+            scores.append(score)
+    except catch as error:
+        return SegmentResult(
+            state, [*scores, math.nan], details, time.perf_counter() - start, repr(error)
+        )
+    return SegmentResult(state, scores, details, time.perf_counter() - start, None)

@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import cloudpickle
+import numpy as np
+import pytest
+from scipy.stats import loguniform
+
+import fastune
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.pbt import PopulationBasedTraining, TournamentSelection, replay
+from fastune.trial import TrialState
+
+# Worker processes cannot import a test module by name: ship its classes by value.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+class Climber:
+    """A deterministic trainable: the state is the list of steps taken; the score of a
+    state is how close the sum of learning rates so far is to 3."""
+
+    def init(self, params: dict[str, Any], seed: int) -> list[float]:
+        return []
+
+    def step(self, params: dict[str, Any], state: list[float]) -> tuple[list[float], float]:
+        state = [*state, params["lr"]]
+        return state, -abs(sum(state) - 3.0)
+
+
+def _pbt(**kwargs: Any) -> PopulationBasedTraining:
+    options: dict[str, Any] = {
+        "population_size": 6,
+        "generations": 8,
+        "random_state": 0,
+    }
+    options.update(kwargs)
+    return PopulationBasedTraining(Climber(), {"lr": loguniform(0.01, 1.0)}, **options)
+
+
+def test_every_segment_is_a_trial_with_its_lineage() -> None:
+    pbt = _pbt().run()
+    trials = pbt.study_.trials
+    assert len(trials) == 6 * 8
+    assert all(t.state == TrialState.COMPLETE for t in trials)
+    by_number = {t.number: t for t in trials}
+    for trial in trials:
+        generation = trial.system_attrs["pbt:generation"]
+        parent = trial.system_attrs["pbt:parent"]
+        assert (parent is None) == (generation == 0)
+        if parent is not None:
+            assert by_number[parent].system_attrs["pbt:generation"] == generation - 1
+            # steps continue from the checkpoint the segment started from
+            assert min(trial.intermediate_values) == max(by_number[parent].intermediate_values) + 1
+    assert pbt.generations_run_ == 8 and not pbt.stopped_early_
+
+
+def test_exploit_copies_the_donors_state_and_params() -> None:
+    pbt = _pbt().run()
+    copied = [
+        t
+        for t in pbt.study_.trials
+        if t.system_attrs["pbt:parent"] is not None
+        and pbt.study_.trials[t.system_attrs["pbt:parent"]].system_attrs["pbt:member"]
+        != t.system_attrs["pbt:member"]
+    ]
+    assert copied, "some member must have copied another"
+    for trial in copied:
+        schedule = pbt.schedule(trial.number)
+        state, scores = replay(Climber(), schedule)
+        # the recorded score is reproduced by training the lineage's params from scratch,
+        # which holds only if the copy started from the donor's trained state
+        assert scores[-1] == pytest.approx(trial.value)
+        assert len(state) == max(trial.intermediate_values)
+
+
+def test_population_improves_on_its_start() -> None:
+    pbt = _pbt(generations=10).run()
+    first = [t.value for t in pbt.study_.trials if t.system_attrs["pbt:generation"] == 0]
+    last = [t.value for t in pbt.study_.trials if t.system_attrs["pbt:generation"] == 9]
+    assert np.median(last) > np.median(first)
+    assert pbt.best_trial_.value > -0.2
+
+
+def test_same_seed_same_run_also_with_processes() -> None:
+    def params(pbt: PopulationBasedTraining) -> list[dict]:
+        return [t.params for t in pbt.study_.trials]
+
+    assert params(_pbt().run()) == params(_pbt().run())
+    assert params(_pbt().run()) == params(_pbt(n_jobs=2).run())
+    assert params(_pbt().run()) != params(_pbt(random_state=1).run())
+
+
+@pytest.mark.parametrize("explore", ["pb2", "perturb"])
+def test_asynchronous_mode_runs_every_member_to_the_end(explore: str) -> None:
+    pbt = _pbt(synchronous=False, explore=explore, exploit=TournamentSelection()).run()
+    counts = np.bincount([t.system_attrs["pbt:member"] for t in pbt.study_.trials])
+    assert counts.tolist() == [8] * 6
+    assert pbt.best_trial_.value > -0.5
+
+
+def test_target_score_stops_early() -> None:
+    pbt = _pbt(generations=50, target_score=-0.5).run()
+    assert pbt.stopped_early_
+    assert pbt.generations_run_ < 50
+    assert pbt.best_trial_.value >= -0.5
+
+
+def test_patience_stops_a_stalled_run() -> None:
+    def flat(params: dict, state: Any) -> tuple[Any, float]:
+        return state, 1.0
+
+    pbt = PopulationBasedTraining(
+        flat, {"x": [1, 2]}, population_size=4, generations=30, patience=2, random_state=0
+    ).run()
+    assert pbt.stopped_early_
+    assert pbt.generations_run_ == 3  # the best came in generation 1; two more without gain
+
+
+def test_failed_segments_are_recorded_and_replaced() -> None:
+    def fragile(params: dict, state: Any) -> tuple[Any, float]:
+        if params["x"] == "bad":
+            raise ValueError("diverged")
+        return (state or 0) + 1, float(state or 0)
+
+    pbt = PopulationBasedTraining(
+        fragile,
+        {"x": ["bad", "good"]},
+        population_size=6,
+        generations=4,
+        random_state=3,
+        catch=(ValueError,),
+    ).run()
+    failed = pbt.study_.get_trials(states=(TrialState.FAIL,))
+    assert failed and all("diverged" in t.system_attrs["fail_reason"] for t in failed)
+    with pytest.raises(ValueError, match="diverged"):
+        PopulationBasedTraining(fragile, {"x": ["bad"]}, population_size=2, generations=1).run()
+
+
+def test_minimize_direction() -> None:
+    def step(params: dict, state: Any) -> tuple[Any, float]:
+        state = (state or 0.0) + params["lr"]
+        return state, abs(state - 3.0)
+
+    pbt = PopulationBasedTraining(
+        step,
+        {"lr": loguniform(0.01, 1.0)},
+        population_size=6,
+        generations=8,
+        direction="minimize",
+        random_state=0,
+    ).run()
+    assert pbt.study_.direction == fastune.study.StudyDirection.MINIMIZE
+    assert pbt.best_trial_.value < 0.5
+
+
+def test_disk_checkpoints_keep_one_file_per_member(tmp_path: Any) -> None:
+    pbt = _pbt(checkpoint_dir=str(tmp_path / "ckpt")).run()
+    assert sorted(os.listdir(tmp_path / "ckpt")) == [f"member-{i}.pkl" for i in range(6)]
+    in_memory = _pbt().run()
+    assert [t.value for t in pbt.study_.trials] == [t.value for t in in_memory.study_.trials]
+
+
+def test_segments_go_to_a_given_study_and_callbacks_see_them() -> None:
+    study = fastune.create_study(direction="maximize", study_name="pbt-run")
+    seen = []
+    _pbt(study=study, callbacks=[lambda pbt, segment: seen.append(segment.trial_number)]).run()
+    assert seen == list(range(48))
+    assert len(study.trials) == 48
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"population_size": 1}, InvalidParameterError, "'population_size'"),
+        ({"generations": 0}, InvalidParameterError, "'generations'"),
+        ({"quantile_fraction": 0.7}, InvalidParameterError, "'quantile_fraction'"),
+        ({"perturbation_factors": (0.8, 0.0)}, InvalidParameterError, "'perturbation_factors'"),
+        ({"explore": "mutate"}, InvalidParameterError, "'explore'"),
+        ({"exploit": "elitist"}, InvalidParameterError, "'exploit'"),
+        ({"direction": "up"}, InvalidParameterError, "'direction'"),
+        ({"study": "s"}, InvalidParameterTypeError, "'study'"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, error: type[Exception], fragment: str) -> None:
+    with pytest.raises(error, match=fragment):
+        _pbt(**kwargs)
+
+
+def test_bad_search_space() -> None:
+    with pytest.raises(InvalidParameterError, match="'search_space'"):
+        PopulationBasedTraining(Climber(), {})
+    with pytest.raises(InvalidParameterError, match="'choices'"):
+        PopulationBasedTraining(Climber(), {"x": []})
+    with pytest.raises(InvalidParameterTypeError, match="'trainable'"):
+        PopulationBasedTraining(42, {"x": [1]})  # type: ignore[arg-type]
