@@ -13,6 +13,8 @@ Example:
     ['x']
 """
 
+from typing import Any
+
 from fastune import distributions, exceptions, logging, pruners, samplers, storages, study, trial
 from fastune.exceptions import TrialPruned
 from fastune.study import (
@@ -26,6 +28,7 @@ from fastune.trial import Trial, create_trial
 from fastune.version import __version__
 
 __all__ = [
+    "PBTSearchCV",
     "Study",
     "Trial",
     "TrialPruned",
@@ -44,3 +47,13 @@ __all__ = [
     "study",
     "trial",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The scikit-learn estimators import scikit-learn's model selection, which takes time:
+    # load them on first use.
+    if name in ("PBTSearchCV", "FastuneSearchCV"):
+        from fastune import sklearn
+
+        return getattr(sklearn, name)
+    raise AttributeError(f"module 'fastune' has no attribute {name!r}")

@@ -1,0 +1,249 @@
+"""Cross-validated training of a scikit-learn estimator in steps, for PBT and pruning.
+
+Each fold holds its own model. A step trains every fold's model one unit further and
+scores it on the fold's validation part. What a unit is depends on the estimator:
+
+* ``partial_fit``: one pass over the fold's training part (SGD*, MLP*, Perceptron,
+  PassiveAggressive, naive Bayes, ...);
+* ``grow``: ``warm_start`` with a growing number of trees or boosting iterations
+  (``n_estimators`` of forests and gradient boosting, ``max_iter`` of
+  HistGradientBoosting), so the ensemble built so far is kept;
+* ``warm_start``: a refit that starts from the previous solution (LogisticRegression,
+  linear models, ...);
+* ``refit``: a refit from scratch with the current hyperparameters, for estimators that
+  cannot continue training (PBT then acts as an evolutionary search).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.exceptions import ConvergenceWarning
+
+from fastune._validation import invalid
+
+__all__ = ["TRAINING_MODES", "CVState", "CVTrainable", "choose_training", "take"]
+
+TRAINING_MODES = ("auto", "partial_fit", "grow", "warm_start", "refit")
+
+
+def take(data: Any, indices: np.ndarray) -> Any:
+    """Rows ``indices`` of an array, a sparse matrix or a pandas object."""
+    if data is None:
+        return None
+    if hasattr(data, "iloc"):
+        return data.iloc[indices]
+    return data[indices]
+
+
+def _resource_name(estimator: Any) -> str | None:
+    params = estimator.get_params(deep=False)
+    if "warm_start" not in params:
+        return None
+    if "n_estimators" in params:
+        return "n_estimators"
+    if isinstance(estimator, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)):
+        return "max_iter"
+    return None
+
+
+def choose_training(
+    estimator: Any, training: str, searched: Sequence[str], owner: str
+) -> tuple[str, str | None]:
+    """Resolve ``training="auto"`` for ``estimator``; return the mode and grown resource.
+
+    Raises:
+        InvalidParameterError: an unknown mode, or one the estimator cannot do.
+    """
+    if training not in TRAINING_MODES:
+        raise invalid("training", owner, f"one of {list(TRAINING_MODES)}", training)
+    resource = _resource_name(estimator)
+    growable = resource is not None and resource not in searched
+    has_warm_start = "warm_start" in estimator.get_params(deep=False)
+    if training == "auto":
+        if hasattr(estimator, "partial_fit"):
+            return "partial_fit", None
+        if growable:
+            return "grow", resource
+        return ("warm_start" if has_warm_start else "refit"), None
+    possible = {
+        "partial_fit": hasattr(estimator, "partial_fit"),
+        "grow": growable,
+        "warm_start": has_warm_start,
+        "refit": True,
+    }
+    if not possible[training]:
+        raise invalid(
+            "training",
+            owner,
+            f"a mode {type(estimator).__name__} supports "
+            f"({[mode for mode, ok in possible.items() if ok]})",
+            training,
+        )
+    return training, resource if training == "grow" else None
+
+
+@dataclasses.dataclass
+class CVState:
+    """The trained models of one candidate, one per fold, and how far they got."""
+
+    models: list[Any]
+    units: int
+    rng: np.random.Generator
+
+
+class CVTrainable:
+    """A :class:`fastune.pbt.Trainable` that trains an estimator on every CV fold.
+
+    Args:
+        estimator: The unfitted estimator to clone.
+        X, y: The data.
+        splits: (train indices, validation indices) per fold.
+        scorers: Scorers by metric name.
+        rank_metric: The metric whose mean over folds is the step's score.
+        mode: A resolved training mode (not "auto").
+        resource: The grown parameter in "grow" mode.
+        resource_per_unit: How much the grown parameter increases per unit.
+        error_score: The score of a fold whose training fails, or "raise".
+        return_train_score: Also score the training parts.
+        fit_params: Extra keyword arguments of ``fit``/``partial_fit``, sliced per fold
+            when they have one value per sample.
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        X: Any,
+        y: Any,
+        splits: list[tuple[np.ndarray, np.ndarray]],
+        scorers: dict[str, Callable[..., float]],
+        rank_metric: str,
+        mode: str,
+        resource: str | None = None,
+        resource_per_unit: int = 1,
+        error_score: Any = math.nan,
+        return_train_score: bool = False,
+        fit_params: dict[str, Any] | None = None,
+    ) -> None:
+        self.estimator = estimator
+        self.X = X
+        self.y = y
+        self.splits = splits
+        self.scorers = scorers
+        self.rank_metric = rank_metric
+        self.mode = mode
+        self.resource = resource
+        self.resource_per_unit = resource_per_unit
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+        self.fit_params = fit_params or {}
+        self.classes = np.unique(y) if is_classifier(estimator) and y is not None else None
+
+    def init(self, params: dict[str, Any], seed: int) -> CVState:
+        return CVState([None] * len(self.splits), 0, np.random.default_rng(seed))
+
+    def step(self, params: dict[str, Any], state: CVState) -> tuple[CVState, float, dict[str, Any]]:
+        state.units += 1
+        details: dict[str, Any] = {
+            "fit_time": [],
+            "score_time": [],
+            "test_scores": {name: [] for name in self.scorers},
+            "errors": [],
+        }
+        if self.return_train_score:
+            details["train_scores"] = {name: [] for name in self.scorers}
+        for fold, (train, test) in enumerate(self.splits):
+            start = time.perf_counter()
+            try:
+                state.models[fold] = self.train(
+                    state.models[fold], params, train, state.rng, state.units
+                )
+            except Exception as error:
+                if self.error_score == "raise":
+                    raise
+                state.models[fold] = None
+                details["errors"].append(f"{type(error).__name__}: {error}")
+            details["fit_time"].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            self._score(state.models[fold], test, details["test_scores"])
+            if self.return_train_score:
+                self._score(state.models[fold], train, details["train_scores"])
+            details["score_time"].append(time.perf_counter() - start)
+        score = float(np.mean(details["test_scores"][self.rank_metric]))
+        return state, score, details
+
+    def train(
+        self,
+        model: Any,
+        params: dict[str, Any],
+        rows: np.ndarray | None,
+        rng: np.random.Generator,
+        units: int,
+    ) -> Any:
+        """Train ``model`` (a new clone if None) one unit on ``rows`` (None: all rows)."""
+        if model is None or self.mode == "refit":
+            model = clone(self.estimator)
+        model.set_params(**params)
+        indices = np.arange(_n_rows(self.X)) if rows is None else rows
+        fit_params = {
+            key: take(value, indices) if _per_sample(value, self.X) else value
+            for key, value in self.fit_params.items()
+        }
+        with warnings.catch_warnings():
+            # Training stops before convergence on purpose: one unit per step.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            if self.mode == "partial_fit":
+                order = indices[rng.permutation(len(indices))]
+                if self.classes is not None:
+                    fit_params["classes"] = self.classes
+                model.partial_fit(take(self.X, order), take(self.y, order), **fit_params)
+                return model
+            if self.mode == "grow":
+                assert self.resource is not None
+                model.set_params(warm_start=True, **{self.resource: units * self.resource_per_unit})
+            elif self.mode == "warm_start":
+                model.set_params(warm_start=True)
+            model.fit(take(self.X, indices), take(self.y, indices), **fit_params)
+        return model
+
+    def _score(self, model: Any, rows: np.ndarray, into: dict[str, list[float]]) -> None:
+        for name, scorer in self.scorers.items():
+            if model is None:
+                value = self.error_score
+            else:
+                try:
+                    value = scorer(model, take(self.X, rows), take(self.y, rows))
+                except Exception:
+                    if self.error_score == "raise":
+                        raise
+                    value = self.error_score
+            into[name].append(float(value))
+
+    def train_on_all(self, schedule: Sequence[dict[str, Any]], seed: int) -> Any:
+        """Train one model on all rows through a hyperparameter schedule (PBT's refit)."""
+        rng = np.random.default_rng(seed)
+        if self.mode == "refit":  # nothing carries over between steps: fit the last params
+            schedule = schedule[-1:]
+            return self.train(None, dict(schedule[0]["params"]), None, rng, 1)
+        model, units = None, 0
+        for entry in schedule:
+            for _ in range(int(entry["steps"])):
+                units += 1
+                model = self.train(model, dict(entry["params"]), None, rng, units)
+        return model
+
+
+def _n_rows(data: Any) -> int:
+    return int(data.shape[0]) if hasattr(data, "shape") else len(data)
+
+
+def _per_sample(value: Any, X: Any) -> bool:
+    return hasattr(value, "__len__") and not isinstance(value, str) and len(value) == _n_rows(X)

@@ -1,0 +1,250 @@
+"""PBTSearchCV: Population Based Training as a scikit-learn search estimator."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from fastune._validation import check_int, check_number, invalid
+from fastune.pbt import PopulationBasedTraining, Segment
+from fastune.pbt._scheduler import GENERATION_KEY, MEMBER_KEY, PARENT_KEY
+from fastune.sklearn._base import BaseSearch
+from fastune.sklearn._cv_trainable import CVTrainable, choose_training
+
+__all__ = ["PBTSearchCV"]
+
+
+class PBTSearchCV(BaseSearch):
+    """Hyperparameter search by Population Based Training, with cross-validation.
+
+    A population of candidates is trained in generations on every CV fold. After each
+    generation the weakest candidates copy the trained models (all folds) and the
+    hyperparameters of strong ones (exploit) and change those hyperparameters (explore).
+    Training continues where the copied models stopped when the estimator allows it
+    (see ``training``); otherwise each generation refits with the evolved parameters,
+    which makes the search an evolutionary one.
+
+    Every (candidate, generation) is a trial of :attr:`study_` and a row of
+    ``cv_results_``, with the extra columns ``generation``, ``member`` and ``parent``
+    (the row whose models the candidate started from, -1 for none). With ``refit``,
+    ``best_estimator_`` is trained on all the data through the hyperparameter schedule
+    that led to the best row (:attr:`best_schedule_`).
+
+    Args:
+        estimator: A scikit-learn estimator.
+        param_distributions: Parameters to tune: lists (choices), ``range``, frozen
+            ``scipy.stats`` uniform / loguniform / randint distributions, or fastune
+            distributions.
+        population_size: Candidates trained together, >= 2.
+        generations: Generations, >= 1.
+        steps_per_generation: Training units per generation (epochs for
+            ``partial_fit``), >= 1.
+        cv: Folds: an int, a splitter or an iterable of splits (scikit-learn's rules).
+        scoring: None (the estimator's ``score``), a metric name, a callable, or a
+            list/dict of them (then ``refit`` names the metric that ranks candidates).
+        refit: Train ``best_estimator_`` on all data (True, or the ranking metric's name);
+            a callable picks ``best_index_`` from ``cv_results_``.
+        n_jobs: Candidates trained at once, through joblib (processes by default; the
+            joblib backend in force is honoured, so ``parallel_config(backend="dask")``
+            works).
+        random_state: Seed of the initial population and of every exploit and explore
+            choice.
+        exploit: ``"truncation"``, ``"tournament"`` or a ``fastune.pbt.BaseExploit``.
+        explore: ``"perturb"``, ``"pb2"`` or a ``fastune.pbt.BaseExplore``.
+        quantile_fraction: Share of the population at the top and the bottom, (0, 0.5].
+        resample_probability: Chance per parameter that explore draws a fresh value.
+        perturbation_factors: Positive factors that explore multiplies values by.
+        training: ``"auto"``, ``"partial_fit"``, ``"grow"``, ``"warm_start"`` or
+            ``"refit"``; "auto" takes the first the estimator supports, in that order.
+        synchronous: Exploit after each full generation (True) or per candidate.
+        patience: Stop when the best score has not improved for this many generations.
+        target_score: Stop when a candidate reaches this score.
+        error_score: Score of a fold whose fit fails, or ``"raise"``.
+        return_train_score: Also score the training folds.
+        verbose: Print one line per generation when > 0.
+
+    Attributes:
+        cv_results_: Dict of arrays, one entry per (candidate, generation).
+        best_index_, best_params_, best_score_: The best row.
+        best_estimator_: Refitted estimator (with ``refit``).
+        best_schedule_: Hyperparameters by generation that led to the best row.
+        refit_time_: Seconds spent refitting.
+        study_: The fastune study of all segments.
+        n_splits_, scorer_, multimetric_: As in scikit-learn's searches.
+        training_: The training mode used.
+
+    Example:
+        >>> from fastune import PBTSearchCV
+        >>> from sklearn.linear_model import SGDClassifier
+        >>> from sklearn.datasets import load_iris
+        >>> from scipy.stats import loguniform
+        >>> X, y = load_iris(return_X_y=True)
+        >>> search = PBTSearchCV(SGDClassifier(random_state=0),
+        ...                      {"alpha": loguniform(1e-5, 1e-1)},
+        ...                      population_size=4, generations=3, cv=3, random_state=0)
+        >>> search.fit(X, y).best_score_ > 0.5
+        True
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        param_distributions: dict[str, Any],
+        *,
+        population_size: int = 10,
+        generations: int = 10,
+        steps_per_generation: int = 1,
+        cv: Any = 5,
+        scoring: Any = None,
+        refit: bool | str | Callable[..., int] = True,
+        n_jobs: int | None = None,
+        random_state: int | None = None,
+        exploit: Any = "truncation",
+        explore: Any = "perturb",
+        quantile_fraction: float = 0.25,
+        resample_probability: float = 0.25,
+        perturbation_factors: Sequence[float] = (0.8, 1.2),
+        training: str = "auto",
+        synchronous: bool = True,
+        patience: int | None = None,
+        target_score: float | None = None,
+        error_score: Any = np.nan,
+        return_train_score: bool = False,
+        verbose: int = 0,
+    ) -> None:
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.population_size = population_size
+        self.generations = generations
+        self.steps_per_generation = steps_per_generation
+        self.cv = cv
+        self.scoring = scoring
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.exploit = exploit
+        self.explore = explore
+        self.quantile_fraction = quantile_fraction
+        self.resample_probability = resample_probability
+        self.perturbation_factors = perturbation_factors
+        self.training = training
+        self.synchronous = synchronous
+        self.patience = patience
+        self.target_score = target_score
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+        self.verbose = verbose
+
+    def _validate(self) -> None:
+        owner = "PBTSearchCV"
+        check_int(self.population_size, "population_size", owner, low=2)
+        check_int(self.generations, "generations", owner, low=1)
+        check_int(self.steps_per_generation, "steps_per_generation", owner, low=1)
+        check_number(
+            self.quantile_fraction,
+            "quantile_fraction",
+            owner,
+            low=0.0,
+            high=0.5,
+            low_inclusive=False,
+        )
+        check_number(self.resample_probability, "resample_probability", owner, low=0.0, high=1.0)
+        factors = self.perturbation_factors
+        if (
+            isinstance(factors, (str, bytes))
+            or not hasattr(factors, "__len__")
+            or len(factors) == 0
+            or any(not isinstance(f, (int, float)) or not f > 0 for f in factors)
+        ):
+            raise invalid(
+                "perturbation_factors", owner, "a non-empty sequence of positive numbers", factors
+            )
+
+    def fit(self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any) -> PBTSearchCV:
+        """Run the search on ``(X, y)``; extra keyword arguments go to the estimator's fit.
+
+        Raises:
+            InvalidParameterError: a bad argument (named in the message).
+            ValueError: every fit failed.
+        """
+        self._validate()
+        space = self._space()
+        X, y, splits = self._prepare(X, y, groups)
+        mode, resource = choose_training(self.estimator, self.training, list(space), "PBTSearchCV")
+        self.training_ = mode
+        per_unit = 1
+        if resource is not None:
+            total = int(self.estimator.get_params()[resource])
+            per_unit = max(1, math.ceil(total / (self.generations * self.steps_per_generation)))
+        trainable = CVTrainable(
+            self.estimator,
+            X,
+            y,
+            splits,
+            self._scorers,
+            self._rank_metric,
+            mode,
+            resource=resource,
+            resource_per_unit=per_unit,
+            error_score=self.error_score,
+            return_train_score=self.return_train_score,
+            fit_params=fit_params,
+        )
+        pbt = PopulationBasedTraining(
+            trainable,
+            space,
+            population_size=self.population_size,
+            generations=self.generations,
+            steps_per_generation=self.steps_per_generation,
+            exploit=self.exploit,
+            explore=self.explore,
+            quantile_fraction=self.quantile_fraction,
+            resample_probability=self.resample_probability,
+            perturbation_factors=self.perturbation_factors,
+            synchronous=self.synchronous,
+            n_jobs=self.n_jobs,
+            random_state=self.random_state,
+            patience=self.patience,
+            target_score=self.target_score,
+            callbacks=self._callbacks(),
+        )
+        pbt.run()
+        self.study_ = pbt.study_
+        trials = self.study_.get_trials(deepcopy=False)
+        extra = {
+            "generation": [t.system_attrs[GENERATION_KEY] for t in trials],
+            "member": [t.system_attrs[MEMBER_KEY] for t in trials],
+            "parent": [
+                -1 if t.system_attrs[PARENT_KEY] is None else t.system_attrs[PARENT_KEY]
+                for t in trials
+            ],
+        }
+        self._store_results(trials, extra)
+        self.best_schedule_ = pbt.schedule(self._result_trials[self.best_index_].number)
+        if self.refit:
+            start = time.perf_counter()
+            seed = int(np.random.default_rng(self.random_state).integers(2**31 - 1))
+            self.best_estimator_ = trainable.train_on_all(self.best_schedule_, seed)
+            self.refit_time_ = time.perf_counter() - start
+        return self
+
+    def _callbacks(self) -> list[Callable[[PopulationBasedTraining, Segment], None]]:
+        callbacks: list[Callable[[PopulationBasedTraining, Segment], None]] = []
+        if self.verbose:
+            callbacks.append(_print_generation)
+        return callbacks
+
+
+def _print_generation(pbt: PopulationBasedTraining, segment: Segment) -> None:
+    done = [s for s in pbt.segments_ if s.generation == segment.generation]
+    if len(done) == pbt.population_size:
+        scores = [s.score_after for s in done if not math.isnan(s.score_after)]
+        best = max(scores) if scores else math.nan
+        print(
+            f"[PBTSearchCV] generation {segment.generation + 1}/{pbt.generations}: "
+            f"best {best:.4f}, median {np.median(scores) if scores else math.nan:.4f}"
+        )

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from scipy.stats import loguniform, norm, uniform
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import SVC
+
+from fastune import PBTSearchCV
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.pbt import MemoryCheckpointStore
+from fastune.sklearn._cv_trainable import CVTrainable
+from fastune.sklearn._scoring import resolve_scorers
+
+X, y = make_classification(n_samples=300, n_features=10, random_state=42)
+
+
+def test_user_story_runs_as_written() -> None:
+    search = PBTSearchCV(
+        LogisticRegression(),
+        {"C": uniform(0.1, 10), "max_iter": [100, 200]},
+        population_size=10,
+        generations=10,
+    )
+    search.fit(X, y)
+    assert set(search.best_params_) == {"C", "max_iter"}
+    assert 0.1 <= search.best_params_["C"] <= 10.1
+    assert 0.5 < search.best_score_ <= 1.0
+    assert search.training_ == "warm_start"
+    results = search.cv_results_
+    assert len(results["params"]) == 100
+    assert {
+        "generation",
+        "member",
+        "parent",
+        "mean_test_score",
+        "rank_test_score",
+        "split4_test_score",
+        "param_C",
+        "mean_fit_time",
+    } <= set(results)
+    assert results["rank_test_score"][search.best_index_] == 1
+    assert search.best_score_ == results["mean_test_score"].max()
+    assert search.predict(X).shape == (300,)
+    assert search.predict_proba(X).shape == (300, 2)
+    assert len(search.study_.trials) == 100
+
+
+def test_incremental_estimator_story() -> None:
+    search = PBTSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-6, 1e-1), "eta0": [0.01, 0.1]},
+        population_size=6,
+        generations=5,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    assert search.training_ == "partial_fit"
+    parents = search.cv_results_["parent"]
+    members = search.cv_results_["member"]
+    copied = [i for i, p in enumerate(parents) if p >= 0 and members[p] != members[i]]
+    assert copied, "some candidate must have exploited another"
+    # the refitted model is trained through the best schedule: one epoch per step
+    steps = sum(entry["steps"] for entry in search.best_schedule_)
+    assert search.best_estimator_.t_ == pytest.approx(steps * len(X) + 1)
+
+
+def _trainable() -> CVTrainable:
+    scorers, metric, _ = resolve_scorers(SGDClassifier(), None, True, "test")
+    splits = list(StratifiedKFold(3).split(X, y))
+    return CVTrainable(SGDClassifier(random_state=0), X, y, splits, scorers, metric, "partial_fit")
+
+
+def test_exploit_carries_the_trained_models_of_every_fold() -> None:
+    trainable = _trainable()
+    store = MemoryCheckpointStore()
+    donor = trainable.init({"alpha": 1e-4}, seed=0)
+    for _ in range(3):
+        donor, _score, _details = trainable.step({"alpha": 1e-4}, donor)
+    weak = trainable.init({"alpha": 1e-1}, seed=1)
+    weak, _score, _details = trainable.step({"alpha": 1e-1}, weak)
+    store.save(0, donor)
+    store.save(1, weak)
+    store.transfer({1: 0})
+    copied = store.load(1)
+    assert copied is not donor
+    for mine, theirs in zip(copied.models, donor.models, strict=True):
+        assert mine is not theirs
+        np.testing.assert_array_equal(mine.predict(X), theirs.predict(X))
+        np.testing.assert_array_equal(mine.coef_, theirs.coef_)
+    copied, _score, _details = trainable.step({"alpha": 1e-4}, copied)  # training continues
+    assert copied.models[0].t_ > donor.models[0].t_
+
+
+def test_grow_mode_keeps_the_trees_built_so_far() -> None:
+    search = PBTSearchCV(
+        RandomForestClassifier(n_estimators=20, random_state=0),
+        {"max_features": uniform(0.2, 0.8), "min_samples_leaf": [1, 2, 4]},
+        population_size=4,
+        generations=4,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    assert search.training_ == "grow"
+    steps = sum(entry["steps"] for entry in search.best_schedule_)
+    assert len(search.best_estimator_.estimators_) == 5 * steps  # 20 trees / 4 generations
+
+
+def test_estimator_that_cannot_continue_is_refitted() -> None:
+    search = PBTSearchCV(
+        SVC(), {"C": loguniform(0.1, 10)}, population_size=4, generations=3, cv=3, random_state=0
+    ).fit(X, y)
+    assert search.training_ == "refit"
+    assert not hasattr(search, "predict_proba")
+    assert hasattr(search, "decision_function")
+
+
+def test_seeded_search_is_reproducible_with_processes() -> None:
+    def run(n_jobs: int) -> list:
+        search = PBTSearchCV(
+            SGDClassifier(random_state=0),
+            {"alpha": loguniform(1e-5, 1e-1)},
+            population_size=4,
+            generations=3,
+            cv=3,
+            random_state=7,
+            n_jobs=n_jobs,
+            refit=False,
+        )
+        return search.fit(X, y).cv_results_["params"]
+
+    assert run(1) == run(2)
+
+
+def test_multimetric_scoring_ranks_by_refit_metric() -> None:
+    search = PBTSearchCV(
+        LogisticRegression(),
+        {"C": loguniform(1e-3, 10)},
+        population_size=4,
+        generations=2,
+        cv=3,
+        scoring=["accuracy", "roc_auc"],
+        refit="roc_auc",
+        random_state=0,
+        return_train_score=True,
+    ).fit(X, y)
+    assert search.best_score_ == search.cv_results_["mean_test_roc_auc"].max()
+    assert "mean_train_accuracy" in search.cv_results_
+    assert search.multimetric_
+
+
+def test_estimator_contract() -> None:
+    search = PBTSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, population_size=3)
+    params = search.get_params()
+    assert params["population_size"] == 3 and "estimator__C" in params
+    search.set_params(generations=2, estimator__max_iter=50)
+    cloned = clone(search)
+    assert cloned.generations == 2 and cloned.estimator.max_iter == 50
+    assert not hasattr(search, "best_estimator_")
+    iris_X, iris_y = load_iris(return_X_y=True)
+    fitted = search.fit(iris_X, iris_y)
+    assert fitted is search
+    assert list(search.classes_) == [0, 1, 2]
+    assert search.n_features_in_ == 4
+    assert search.n_splits_ == 5
+    copy.deepcopy(search)
+
+
+def test_failing_candidates_score_error_score_and_warn() -> None:
+    class Fragile(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):  # type: ignore[no-untyped-def]
+            if self.C > 1.0:
+                raise ValueError("C too large")
+            return super().fit(X, y, sample_weight)
+
+    search = PBTSearchCV(
+        Fragile(), {"C": [0.5, 5.0]}, population_size=6, generations=2, cv=2, random_state=0
+    )
+    with pytest.warns(FitFailedWarning, match=r"fits failed.*C too large"):
+        search.fit(X, y)
+    assert np.isnan(search.cv_results_["mean_test_score"]).any()
+    assert search.best_params_ == {"C": 0.5}
+    always = PBTSearchCV(Fragile(), {"C": [5.0, 6.0]}, population_size=2, generations=1, cv=2)
+    with pytest.raises(ValueError, match="All the 4 fits failed"):
+        always.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        (
+            {"param_distributions": {"gamma": [1, 2]}},
+            InvalidParameterError,
+            r"'param_distributions'.*\['C', 'class_weight'.*Got 'gamma'",
+        ),
+        ({"param_distributions": {"C": []}}, InvalidParameterError, r"param_distributions\['C'\]"),
+        ({"param_distributions": {"C": norm(0, 1)}}, InvalidParameterTypeError, "'C'"),
+        ({"param_distributions": {}}, InvalidParameterError, "non-empty"),
+        ({"population_size": 1}, InvalidParameterError, "'population_size' parameter of PBTS"),
+        ({"quantile_fraction": 0.75}, InvalidParameterError, "'quantile_fraction'"),
+        ({"perturbation_factors": (0.8, -1)}, InvalidParameterError, "'perturbation_factors'"),
+        ({"training": "grow"}, InvalidParameterError, "'training'.*LogisticRegression"),
+        ({"scoring": ["accuracy", "f1"]}, InvalidParameterError, "'refit'"),
+        ({"error_score": "ignore"}, InvalidParameterTypeError, "'error_score'"),
+    ],
+)
+def test_bad_input_is_named(kwargs: dict, error: type[Exception], fragment: str) -> None:
+    options = {
+        "param_distributions": {"C": [0.1, 1.0]},
+        "population_size": 2,
+        "generations": 1,
+        "cv": 2,
+    }
+    options.update(kwargs)
+    distributions = options.pop("param_distributions")
+    with pytest.raises(error, match=fragment):
+        PBTSearchCV(LogisticRegression(), distributions, **options).fit(X, y)
