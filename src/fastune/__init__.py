@@ -28,6 +28,7 @@ from fastune.trial import Trial, create_trial
 from fastune.version import __version__
 
 __all__ = [
+    "FastuneSearchCV",
     "PBTSearchCV",
     "Study",
     "Trial",

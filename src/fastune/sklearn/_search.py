@@ -1,0 +1,213 @@
+"""FastuneSearchCV: any fastune sampler and pruner as a scikit-learn search estimator."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from fastune import logging as fastune_logging
+from fastune._validation import check_int, check_number, invalid_type
+from fastune.exceptions import TrialPruned
+from fastune.pruners import BasePruner, NopPruner
+from fastune.samplers import BaseSampler, RandomSampler
+from fastune.sklearn._base import BaseSearch
+from fastune.sklearn._cv_trainable import CVTrainable, choose_training
+from fastune.study import Study, create_study
+from fastune.trial import FrozenTrial, Trial
+
+__all__ = ["FastuneSearchCV"]
+
+
+class FastuneSearchCV(BaseSearch):
+    """Hyperparameter search with a fastune sampler (and pruner), with cross-validation.
+
+    Each trial of :attr:`study_` draws parameters from the sampler and scores them by
+    cross-validation. With a pruner and an estimator that trains incrementally
+    (``partial_fit``, or ``warm_start`` with a growing ensemble), a trial trains for
+    ``max_iter`` units (epochs), reports the mean validation score over the folds after
+    each, and stops early when the pruner says so: every fold is compared at the same
+    unit, not only the first. Without a pruner, each fold is fitted once, as in
+    scikit-learn's ``RandomizedSearchCV``.
+
+    Args:
+        estimator: A scikit-learn estimator.
+        param_distributions: Parameters to tune: lists, ``range``, frozen ``scipy.stats``
+            uniform / loguniform / randint, or fastune distributions.
+        sampler: A fastune sampler; None is ``RandomSampler(seed=random_state)``.
+        pruner: A fastune pruner; None never prunes.
+        n_trials: Trials to run, >= 1.
+        timeout: Seconds after which no new trial starts.
+        max_iter: Units (epochs) per trial when pruning an incremental estimator.
+        cv, scoring, refit, error_score, return_train_score: As in scikit-learn's
+            searches.
+        n_jobs: Trials run at once (threads).
+        random_state: Seed of the default sampler and of epoch shuffling.
+        study: The study to run in (for a storage or a name); a new one by default.
+        callbacks: Called as ``callback(study, frozen_trial)`` after each trial.
+        training: As in :class:`PBTSearchCV`, for the pruned, incremental case.
+        verbose: Log one line per trial when > 0 (fastune's logger); quiet otherwise.
+
+    Attributes:
+        cv_results_, best_index_, best_params_, best_score_, best_estimator_,
+        refit_time_, n_splits_, scorer_, multimetric_: As in scikit-learn's searches;
+            ``cv_results_`` has a row per trial and a ``state`` column.
+        study_: The study of the search.
+        training_: How trials trained: "refit" (plain fits) or an incremental mode.
+
+    Example:
+        >>> from fastune import FastuneSearchCV
+        >>> from sklearn.svm import SVC
+        >>> from sklearn.datasets import load_iris
+        >>> from scipy.stats import loguniform
+        >>> X, y = load_iris(return_X_y=True)
+        >>> search = FastuneSearchCV(SVC(), {"C": loguniform(1e-2, 1e2)}, n_trials=5,
+        ...                          cv=3, random_state=0).fit(X, y)
+        >>> search.best_score_ > 0.8
+        True
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        param_distributions: dict[str, Any],
+        *,
+        sampler: BaseSampler | None = None,
+        pruner: BasePruner | None = None,
+        n_trials: int = 10,
+        timeout: float | None = None,
+        max_iter: int = 10,
+        cv: Any = 5,
+        scoring: Any = None,
+        refit: bool | str | Callable[..., int] = True,
+        n_jobs: int | None = None,
+        random_state: int | None = None,
+        study: Study | None = None,
+        callbacks: Iterable[Callable[..., None]] | None = None,
+        training: str = "auto",
+        error_score: Any = np.nan,
+        return_train_score: bool = False,
+        verbose: int = 0,
+    ) -> None:
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.sampler = sampler
+        self.pruner = pruner
+        self.n_trials = n_trials
+        self.timeout = timeout
+        self.max_iter = max_iter
+        self.cv = cv
+        self.scoring = scoring
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.study = study
+        self.callbacks = callbacks
+        self.training = training
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+        self.verbose = verbose
+
+    def _validate(self) -> None:
+        owner = "FastuneSearchCV"
+        check_int(self.n_trials, "n_trials", owner, low=1)
+        check_int(self.max_iter, "max_iter", owner, low=1)
+        check_number(self.timeout, "timeout", owner, low=0.0, allow_none=True)
+        if self.sampler is not None and not isinstance(self.sampler, BaseSampler):
+            raise invalid_type("sampler", owner, "a fastune sampler or None", self.sampler)
+        if self.pruner is not None and not isinstance(self.pruner, BasePruner):
+            raise invalid_type("pruner", owner, "a fastune pruner or None", self.pruner)
+        if self.study is not None and not isinstance(self.study, Study):
+            raise invalid_type("study", owner, "a fastune Study or None", self.study)
+
+    def fit(
+        self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any
+    ) -> FastuneSearchCV:
+        """Run the search on ``(X, y)``; extra keyword arguments go to the estimator's fit.
+
+        Raises:
+            InvalidParameterError: a bad argument (named in the message).
+            ValueError: every fit failed.
+        """
+        self._validate()
+        space = self._space()
+        X, y, splits = self._prepare(X, y, groups)
+        pruning = self.pruner is not None and not isinstance(self.pruner, NopPruner)
+        mode, resource = (
+            choose_training(self.estimator, self.training, list(space), "FastuneSearchCV")
+            if pruning
+            else ("refit", None)
+        )
+        if mode == "partial_fit" or mode == "refit" or resource is None:
+            units, per_unit = (self.max_iter if mode != "refit" else 1), 1
+        else:
+            units = self.max_iter
+            per_unit = max(1, -(-int(self.estimator.get_params()[resource]) // units))
+        self.training_ = mode
+        trainable = CVTrainable(
+            self.estimator,
+            X,
+            y,
+            splits,
+            self._scorers,
+            self._rank_metric,
+            mode,
+            resource=resource,
+            resource_per_unit=per_unit,
+            error_score=self.error_score,
+            return_train_score=self.return_train_score,
+            fit_params=fit_params,
+        )
+        seeds = np.random.default_rng(self.random_state)
+
+        def objective(trial: Trial) -> float:
+            params = {name: trial._suggest(name, dist) for name, dist in space.items()}
+            state = trainable.init(params, int(seeds.integers(2**31 - 1)))
+            score = float("nan")
+            for unit in range(units):
+                state, score, details = trainable.step(params, state)
+                for key, value in details.items():
+                    trial.set_user_attr(key, value)
+                trial.set_user_attr("n_units", unit + 1)
+                if units > 1:
+                    trial.report(score, unit)
+                    if trial.should_prune():
+                        raise TrialPruned(f"pruned after {unit + 1} of {units} units")
+            return score
+
+        study = (
+            self.study
+            if self.study is not None
+            else create_study(
+                direction="maximize",
+                sampler=self.sampler
+                if self.sampler is not None
+                else RandomSampler(self.random_state),
+                pruner=self.pruner,
+            )
+        )
+        verbosity = fastune_logging.get_verbosity()
+        if not self.verbose:
+            fastune_logging.set_verbosity(fastune_logging.WARNING)
+        try:
+            study.optimize(
+                objective,
+                n_trials=self.n_trials,
+                timeout=self.timeout,
+                n_jobs=self.n_jobs or 1,
+                callbacks=self.callbacks,
+            )
+        finally:
+            fastune_logging.set_verbosity(verbosity)
+        self.study_ = study
+        trials = study.get_trials(deepcopy=False)
+        self._store_results(trials, {"state": [t.state.name for t in trials]})
+        if self.refit:
+            start = time.perf_counter()
+            best: FrozenTrial = self._result_trials[self.best_index_]
+            schedule = [{"params": self.best_params_, "steps": best.user_attrs["n_units"]}]
+            self.best_estimator_ = trainable.train_on_all(schedule, seed=0)
+            self.refit_time_ = time.perf_counter() - start
+        return self

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import loguniform
+from sklearn.datasets import load_digits, make_regression
+from sklearn.ensemble import GradientBoostingRegressor
+from sklearn.linear_model import Ridge, SGDClassifier
+from sklearn.svm import SVC
+
+import fastune
+from fastune import FastuneSearchCV
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.trial import FrozenTrial
+
+X, y = load_digits(return_X_y=True)
+X, y = X[:400], y[:400]
+
+
+class PruneBelow(fastune.pruners.BasePruner):
+    """Prunes a trial whose score is below a bar from its third report on."""
+
+    def __init__(self, bar: float) -> None:
+        self.bar = bar
+
+    def prune(self, study: fastune.Study, trial: FrozenTrial) -> bool:
+        step = trial.last_step
+        return step is not None and step >= 2 and trial.intermediate_values[step] < self.bar
+
+
+def test_search_with_plain_fits() -> None:
+    search = FastuneSearchCV(
+        SVC(),
+        {"C": loguniform(1e-2, 1e2), "gamma": loguniform(1e-4, 1e-1)},
+        n_trials=6,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    assert search.training_ == "refit"
+    assert len(search.cv_results_["params"]) == 6
+    assert search.best_score_ == search.cv_results_["mean_test_score"].max()
+    assert search.best_estimator_.get_params()["C"] == search.best_params_["C"]
+    assert search.score(X, y) > 0.5
+    assert list(search.cv_results_["state"]) == ["COMPLETE"] * 6
+
+
+def test_same_seed_same_search() -> None:
+    def params(seed: int) -> list:
+        return (
+            FastuneSearchCV(
+                SVC(),
+                {"C": loguniform(1e-2, 1e2)},
+                n_trials=4,
+                cv=2,
+                random_state=seed,
+                refit=False,
+            )
+            .fit(X, y)
+            .cv_results_["params"]
+        )
+
+    assert params(3) == params(3)
+    assert params(3) != params(4)
+
+
+def test_pruning_of_an_incremental_estimator_compares_all_folds() -> None:
+    search = FastuneSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-6, 1e1)},
+        pruner=PruneBelow(0.85),
+        n_trials=10,
+        max_iter=6,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    assert search.training_ == "partial_fit"
+    states = list(search.cv_results_["state"])
+    assert "PRUNED" in states and "COMPLETE" in states
+    for trial in search.study_.trials:
+        units = trial.user_attrs["n_units"]
+        assert len(trial.intermediate_values) == units
+        if trial.state.name == "COMPLETE":
+            assert units == 6
+        else:  # stopped at the first report from the third on that fell below the bar
+            assert 3 <= units <= 6 and trial.intermediate_values[units - 1] < 0.85
+        # each report is the mean over all three folds at that epoch
+        last = trial.intermediate_values[units - 1]
+        assert last == pytest.approx(np.mean(trial.user_attrs["test_scores"]["score"]))
+    best = search.study_.trials[search.best_index_]
+    assert search.best_estimator_.t_ == pytest.approx(best.user_attrs["n_units"] * len(X) + 1)
+
+
+def test_grown_ensemble_under_pruning() -> None:
+    Xr, yr = make_regression(n_samples=200, n_features=5, noise=5.0, random_state=0)
+    search = FastuneSearchCV(
+        GradientBoostingRegressor(n_estimators=30, random_state=0),
+        {"learning_rate": loguniform(1e-3, 0.5)},
+        pruner=PruneBelow(0.0),
+        n_trials=4,
+        max_iter=3,
+        cv=2,
+        random_state=0,
+    ).fit(Xr, yr)
+    assert search.training_ == "grow"
+    assert search.best_estimator_.n_estimators_ <= 30
+
+
+def test_runs_in_a_given_study_with_callbacks() -> None:
+    study = fastune.create_study(direction="maximize", study_name="svc")
+    seen: list[int] = []
+    FastuneSearchCV(
+        Ridge(),
+        {"alpha": loguniform(1e-3, 1e3)},
+        n_trials=3,
+        cv=2,
+        study=study,
+        callbacks=[lambda s, t: seen.append(t.number)],
+    ).fit(X, y.astype(float))
+    assert seen == [0, 1, 2]
+    assert len(study.trials) == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"n_trials": 0}, InvalidParameterError, "'n_trials' parameter of FastuneSearchCV"),
+        ({"max_iter": 0}, InvalidParameterError, "'max_iter'"),
+        ({"sampler": "tpe"}, InvalidParameterTypeError, "'sampler'"),
+        ({"pruner": "median"}, InvalidParameterTypeError, "'pruner'"),
+        ({"param_distributions": {"nope": [1]}}, InvalidParameterError, "Got 'nope'"),
+    ],
+)
+def test_bad_input_is_named(kwargs: dict, error: type[Exception], fragment: str) -> None:
+    options = {"param_distributions": {"C": [0.1, 1.0]}, "n_trials": 1, "cv": 2}
+    options.update(kwargs)
+    distributions = options.pop("param_distributions")
+    with pytest.raises(error, match=fragment):
+        FastuneSearchCV(SVC(), distributions, **options).fit(X, y)
