@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.demo-installed: pyproject.toml constraints-dev.txt | $(BIN)/python
-	$(PIP) --editable ".[progress,pandas]"
+	$(PIP) --editable ".[progress,pandas,viz]"
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml constraints-dev.txt | $(BIN)/python

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import fastune
-from fastune._demo import run_demo
+from fastune._demo import run_demo, run_pbt_demo
 from fastune.cli import main
 
 
@@ -34,3 +34,15 @@ def test_demo_rejects_bad_trial_count(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit):
         main(["demo", "--n-trials", "0"])
     assert "--n-trials must be a positive int. Got 0" in capsys.readouterr().err
+
+
+def test_pbt_demo_reports_the_schedule_and_plots(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("matplotlib")
+    out = io.StringIO()
+    path = tmp_path / "pbt.png"
+    search = run_pbt_demo(seed=0, out=out, plot_path=str(path))
+    text = out.getvalue()
+    assert f"Best CV accuracy: {search.best_score_:.4f}" in text
+    assert "Schedule of the best member" in text
+    assert len(search.cv_results_["params"]) == 64
+    assert path.stat().st_size > 10_000

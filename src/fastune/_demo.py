@@ -6,14 +6,17 @@ import importlib.util
 import time
 from typing import TextIO
 
-from sklearn.datasets import load_breast_cancer
+from scipy.stats import loguniform, uniform
+from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.preprocessing import StandardScaler
 
 import fastune
 from fastune.trial import FrozenTrial, Trial, TrialState
 
-__all__ = ["run_demo"]
+__all__ = ["run_demo", "run_pbt_demo"]
 
 
 def _objective(trial: Trial) -> float:
@@ -81,3 +84,53 @@ def run_demo(n_trials: int, seed: int, out: TextIO) -> fastune.Study:
         print(f"  {name} = {value!r}", file=out)
     print("\nTop 5 trials:\n" + _table(complete, 5), file=out)
     return study
+
+
+def run_pbt_demo(seed: int, out: TextIO, plot_path: str | None) -> fastune.PBTSearchCV:
+    """Tune SGDClassifier on digits with PBTSearchCV and report (and plot) the result."""
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    print(
+        "\nPopulation Based Training: SGDClassifier on load_digits, 3-fold CV, "
+        "a population of 8 trained for 8 generations (one epoch each).",
+        file=out,
+    )
+    search = fastune.PBTSearchCV(
+        SGDClassifier(penalty="elasticnet", random_state=seed),
+        {"alpha": loguniform(1e-6, 1e-1), "l1_ratio": uniform(0.0, 1.0)},
+        population_size=8,
+        generations=8,
+        cv=3,
+        random_state=seed,
+    )
+    start = time.perf_counter()
+    search.fit(X, y)
+    elapsed = time.perf_counter() - start
+    copies = sum(
+        1
+        for row, parent in enumerate(search.cv_results_["parent"])
+        if parent >= 0 and search.cv_results_["member"][parent] != search.cv_results_["member"][row]
+    )
+    print(
+        f"{len(search.cv_results_['params'])} segments in {elapsed:.1f} s, {copies} exploits.",
+        file=out,
+    )
+    print(
+        f"Best CV accuracy: {search.best_score_:.4f} at generation "
+        f"{search.cv_results_['generation'][search.best_index_]}",
+        file=out,
+    )
+    print("Schedule of the best member (generation: params):", file=out)
+    for entry in search.best_schedule_:
+        params = ", ".join(f"{k}={v:.3g}" for k, v in entry["params"].items())
+        print(f"  {entry['generation']}: {params}", file=out)
+    if plot_path is not None:
+        if importlib.util.find_spec("matplotlib") is None:
+            print("(pip install 'fastune[viz]' to plot the population)", file=out)
+        else:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            search.visualize(save=plot_path)
+            print(f"Population plot written to {plot_path}", file=out)
+    return search

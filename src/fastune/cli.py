@@ -20,6 +20,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--n-trials", type=int, default=50, help="trials to run (default 50)")
     demo.add_argument("--seed", type=int, default=0, help="sampler seed (default 0)")
+    demo.add_argument(
+        "--plot", default="pbt_demo.png", help="where to draw the PBT population (PNG)"
+    )
     return parser
 
 
@@ -30,9 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         if args.n_trials < 1:
             parser.error(f"--n-trials must be a positive int. Got {args.n_trials} instead.")
-        from fastune._demo import run_demo
+        from fastune._demo import run_demo, run_pbt_demo
 
         run_demo(args.n_trials, args.seed, sys.stdout)
+        run_pbt_demo(args.seed, sys.stdout, args.plot)
         return 0
     parser.print_help()
     return 0

@@ -8,7 +8,7 @@ from scipy.stats import loguniform, norm, uniform
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.exceptions import FitFailedWarning
+from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import SVC
@@ -222,3 +222,48 @@ def test_bad_input_is_named(kwargs: dict, error: type[Exception], fragment: str)
     distributions = options.pop("param_distributions")
     with pytest.raises(error, match=fragment):
         PBTSearchCV(LogisticRegression(), distributions, **options).fit(X, y)
+
+
+def test_partial_fit_shuffles_per_sample_fit_params_with_the_rows() -> None:
+    seen: list[bool] = []
+
+    class Recorder(SGDClassifier):
+        def partial_fit(self, X, y, classes=None, sample_weight=None):  # type: ignore[no-untyped-def]
+            seen.append(bool(np.allclose(sample_weight, np.abs(X[:, 0]))))
+            return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+
+    PBTSearchCV(
+        Recorder(random_state=0),
+        {"alpha": [1e-4, 1e-3]},
+        population_size=2,
+        generations=2,
+        cv=2,
+        random_state=0,
+    ).fit(X, y, sample_weight=np.abs(X[:, 0]))
+    assert seen and all(seen)
+
+
+def test_visualize_after_fit_and_live(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    search = PBTSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-5, 1e-1)},
+        population_size=3,
+        generations=4,
+        cv=2,
+        random_state=0,
+    )
+    with pytest.raises(NotFittedError, match="live=True"):
+        search.visualize()
+    live_path = tmp_path / "live.png"
+    figure = search.visualize(live=True, save=str(live_path))
+    search.fit(X, y)
+    assert search._live.updates == 4  # one redraw per generation
+    assert live_path.stat().st_size > 10_000
+    assert figure.axes  # the live figure holds the final picture
+    final = search.visualize(save=str(tmp_path / "final.png"))
+    titles = [ax.get_title() for ax in final.axes]
+    assert "Population score by generation" in titles
+    assert (tmp_path / "final.png").exists()
+    matplotlib.pyplot.close("all")

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.model_selection import check_cv
-from sklearn.utils import indexable
+from sklearn.utils import get_tags, indexable
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -48,6 +48,18 @@ def _delegates(attr: str) -> Callable[[Any], bool]:
     return check
 
 
+def _check_square(X: Any, owner: str, estimator: str) -> None:
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2 or shape[0] != shape[1]:
+        raise invalid(
+            "X",
+            owner,
+            f"a square matrix (n_samples, n_samples), as {estimator} takes precomputed "
+            "kernels or affinities",
+            shape if shape is not None else type(X).__name__,
+        )
+
+
 class BaseSearch(MetaEstimatorMixin, BaseEstimator):
     """The estimator contract shared by :class:`PBTSearchCV` and :class:`FastuneSearchCV`.
 
@@ -65,12 +77,14 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        inner = self.estimator.__sklearn_tags__()
+        inner = get_tags(self.estimator)
         tags.estimator_type = inner.estimator_type
         tags.classifier_tags = copy.deepcopy(inner.classifier_tags)
         tags.regressor_tags = copy.deepcopy(inner.regressor_tags)
-        tags.input_tags.pairwise = inner.input_tags.pairwise
-        tags.input_tags.sparse = inner.input_tags.sparse
+        # The search hands X and y to the estimator untouched, so it accepts exactly the
+        # inputs and targets the estimator accepts (NaN in X, 2-D y, pairwise X, ...).
+        tags.input_tags = copy.deepcopy(inner.input_tags)
+        tags.target_tags = copy.deepcopy(inner.target_tags)
         return tags
 
     # -- validation and set-up ----------------------------------------------------------
@@ -113,7 +127,12 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         if isinstance(y, list):
             y = np.asarray(y)
         X, y, groups = indexable(X, y, groups)
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        if get_tags(self.estimator).input_tags.pairwise:
+            _check_square(X, owner, type(self.estimator).__name__)
+        with np.errstate(invalid="ignore"):
+            # Sniffing the target type casts y to int; a NaN or inf y must fail in the
+            # estimator's own validation, not as a numpy cast warning here.
+            cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         splits = list(cv.split(X, y, groups))
         self.n_splits_ = len(splits)
         scorers, self._rank_metric, self.multimetric_ = resolve_scorers(

@@ -27,6 +27,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import get_tags
 
 from fastune._validation import invalid
 
@@ -146,6 +147,7 @@ class CVTrainable:
         self.return_train_score = return_train_score
         self.fit_params = fit_params or {}
         self.classes = np.unique(y) if is_classifier(estimator) and y is not None else None
+        self.pairwise = get_tags(estimator).input_tags.pairwise
 
     def init(self, params: dict[str, Any], seed: int) -> CVState:
         return CVState([None] * len(self.splits), 0, np.random.default_rng(seed))
@@ -173,9 +175,9 @@ class CVTrainable:
                 details["errors"].append(f"{type(error).__name__}: {error}")
             details["fit_time"].append(time.perf_counter() - start)
             start = time.perf_counter()
-            self._score(state.models[fold], test, details["test_scores"])
+            self._score(state.models[fold], test, train, details["test_scores"])
             if self.return_train_score:
-                self._score(state.models[fold], train, details["train_scores"])
+                self._score(state.models[fold], train, train, details["train_scores"])
             details["score_time"].append(time.perf_counter() - start)
         score = float(np.mean(details["test_scores"][self.rank_metric]))
         return state, score, details
@@ -193,6 +195,9 @@ class CVTrainable:
             model = clone(self.estimator)
         model.set_params(**params)
         indices = np.arange(_n_rows(self.X)) if rows is None else rows
+        if self.mode == "partial_fit":  # one epoch over the rows, in a fresh order
+            indices = indices[rng.permutation(len(indices))]
+        # Per-sample parameters (sample_weight, ...) follow the rows they belong to.
         fit_params = {
             key: take(value, indices) if _per_sample(value, self.X) else value
             for key, value in self.fit_params.items()
@@ -201,26 +206,41 @@ class CVTrainable:
             # Training stops before convergence on purpose: one unit per step.
             warnings.simplefilter("ignore", ConvergenceWarning)
             if self.mode == "partial_fit":
-                order = indices[rng.permutation(len(indices))]
                 if self.classes is not None:
                     fit_params["classes"] = self.classes
-                model.partial_fit(take(self.X, order), take(self.y, order), **fit_params)
+                model.partial_fit(
+                    self._features(indices, indices), take(self.y, indices), **fit_params
+                )
                 return model
             if self.mode == "grow":
                 assert self.resource is not None
                 model.set_params(warm_start=True, **{self.resource: units * self.resource_per_unit})
             elif self.mode == "warm_start":
                 model.set_params(warm_start=True)
-            model.fit(take(self.X, indices), take(self.y, indices), **fit_params)
+            model.fit(self._features(indices, indices), take(self.y, indices), **fit_params)
         return model
 
-    def _score(self, model: Any, rows: np.ndarray, into: dict[str, list[float]]) -> None:
+    def _features(self, rows: np.ndarray, fitted_rows: np.ndarray) -> Any:
+        """Rows of X; for a pairwise estimator (precomputed kernel) only the columns of
+        the samples the model is fitted on."""
+        block = take(self.X, rows)
+        if not self.pairwise:
+            return block
+        return block.iloc[:, fitted_rows] if hasattr(block, "iloc") else block[:, fitted_rows]
+
+    def _score(
+        self,
+        model: Any,
+        rows: np.ndarray,
+        fitted_rows: np.ndarray,
+        into: dict[str, list[float]],
+    ) -> None:
         for name, scorer in self.scorers.items():
             if model is None:
                 value = self.error_score
             else:
                 try:
-                    value = scorer(model, take(self.X, rows), take(self.y, rows))
+                    value = scorer(model, self._features(rows, fitted_rows), take(self.y, rows))
                 except Exception:
                     if self.error_score == "raise":
                         raise

@@ -14,11 +14,12 @@ from fastune.pbt import PopulationBasedTraining, Segment
 from fastune.pbt._scheduler import GENERATION_KEY, MEMBER_KEY, PARENT_KEY
 from fastune.sklearn._base import BaseSearch
 from fastune.sklearn._cv_trainable import CVTrainable, choose_training
+from fastune.sklearn._visualize import PBTVisualizeMixin
 
 __all__ = ["PBTSearchCV"]
 
 
-class PBTSearchCV(BaseSearch):
+class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
     """Hyperparameter search by Population Based Training, with cross-validation.
 
     A population of candidates is trained in generations on every CV fold. After each
@@ -233,7 +234,7 @@ class PBTSearchCV(BaseSearch):
         return self
 
     def _callbacks(self) -> list[Callable[[PopulationBasedTraining, Segment], None]]:
-        callbacks: list[Callable[[PopulationBasedTraining, Segment], None]] = []
+        callbacks: list[Callable[[PopulationBasedTraining, Segment], None]] = [self._live_callback]
         if self.verbose:
             callbacks.append(_print_generation)
         return callbacks

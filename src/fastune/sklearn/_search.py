@@ -55,6 +55,7 @@ class FastuneSearchCV(BaseSearch):
         refit_time_, n_splits_, scorer_, multimetric_: As in scikit-learn's searches;
             ``cv_results_`` has a row per trial and a ``state`` column.
         study_: The study of the search.
+        n_iter_: The most units (epochs) any trial trained for.
         training_: How trials trained: "refit" (plain fits) or an incremental mode.
 
     Example:
@@ -204,6 +205,7 @@ class FastuneSearchCV(BaseSearch):
         self.study_ = study
         trials = study.get_trials(deepcopy=False)
         self._store_results(trials, {"state": [t.state.name for t in trials]})
+        self.n_iter_ = max(t.user_attrs["n_units"] for t in self._result_trials)
         if self.refit:
             start = time.perf_counter()
             best: FrozenTrial = self._result_trials[self.best_index_]
