@@ -267,3 +267,30 @@ def test_visualize_after_fit_and_live(tmp_path) -> None:  # type: ignore[no-unty
     assert "Population score by generation" in titles
     assert (tmp_path / "final.png").exists()
     matplotlib.pyplot.close("all")
+
+
+@pytest.mark.parametrize("library", ["lightgbm", "xgboost"])
+def test_boosting_libraries_continue_from_the_copied_trees(library: str) -> None:
+    module = pytest.importorskip(library)
+    estimator = (
+        module.LGBMClassifier(n_estimators=12, verbose=-1, random_state=0)
+        if library == "lightgbm"
+        else module.XGBClassifier(n_estimators=12, random_state=0)
+    )
+    search = PBTSearchCV(
+        estimator,
+        {"learning_rate": loguniform(0.01, 0.5)},
+        population_size=3,
+        generations=3,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    assert search.training_ == "boost"
+    steps = sum(entry["steps"] for entry in search.best_schedule_)
+    booster = (
+        search.best_estimator_.booster_
+        if library == "lightgbm"
+        else (search.best_estimator_.get_booster())
+    )
+    n_trees = booster.num_trees() if library == "lightgbm" else booster.num_boosted_rounds()
+    assert n_trees == 4 * steps  # 12 rounds over 3 generations, kept across units

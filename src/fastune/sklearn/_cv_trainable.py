@@ -8,6 +8,8 @@ scores it on the fold's validation part. What a unit is depends on the estimator
 * ``grow``: ``warm_start`` with a growing number of trees or boosting iterations
   (``n_estimators`` of forests and gradient boosting, ``max_iter`` of
   HistGradientBoosting), so the ensemble built so far is kept;
+* ``boost``: LightGBM and XGBoost models continue boosting from the previous model's
+  trees (``init_model`` / ``xgb_model``), ``n_estimators`` rounds spread over the units;
 * ``warm_start``: a refit that starts from the previous solution (LogisticRegression,
   linear models, ...);
 * ``refit``: a refit from scratch with the current hyperparameters, for estimators that
@@ -33,7 +35,9 @@ from fastune._validation import invalid
 
 __all__ = ["TRAINING_MODES", "CVState", "CVTrainable", "choose_training", "take"]
 
-TRAINING_MODES = ("auto", "partial_fit", "grow", "warm_start", "refit")
+TRAINING_MODES = ("auto", "partial_fit", "grow", "boost", "warm_start", "refit")
+# Keyword of ``fit`` that continues boosting from an earlier model, by library.
+_CONTINUE_FROM = {"lightgbm": "init_model", "xgboost": "xgb_model"}
 
 
 def take(data: Any, indices: np.ndarray) -> Any:
@@ -56,6 +60,11 @@ def _resource_name(estimator: Any) -> str | None:
     return None
 
 
+def _boosting_library(estimator: Any) -> str | None:
+    library = type(estimator).__module__.split(".")[0]
+    return library if library in _CONTINUE_FROM else None
+
+
 def choose_training(
     estimator: Any, training: str, searched: Sequence[str], owner: str
 ) -> tuple[str, str | None]:
@@ -68,16 +77,20 @@ def choose_training(
         raise invalid("training", owner, f"one of {list(TRAINING_MODES)}", training)
     resource = _resource_name(estimator)
     growable = resource is not None and resource not in searched
+    boostable = _boosting_library(estimator) is not None and "n_estimators" not in searched
     has_warm_start = "warm_start" in estimator.get_params(deep=False)
     if training == "auto":
         if hasattr(estimator, "partial_fit"):
             return "partial_fit", None
         if growable:
             return "grow", resource
+        if boostable:
+            return "boost", "n_estimators"
         return ("warm_start" if has_warm_start else "refit"), None
     possible = {
         "partial_fit": hasattr(estimator, "partial_fit"),
         "grow": growable,
+        "boost": boostable,
         "warm_start": has_warm_start,
         "refit": True,
     }
@@ -89,6 +102,8 @@ def choose_training(
             f"({[mode for mode, ok in possible.items() if ok]})",
             training,
         )
+    if training == "boost":
+        return training, "n_estimators"
     return training, resource if training == "grow" else None
 
 
@@ -191,7 +206,8 @@ class CVTrainable:
         units: int,
     ) -> Any:
         """Train ``model`` (a new clone if None) one unit on ``rows`` (None: all rows)."""
-        if model is None or self.mode == "refit":
+        previous = model
+        if model is None or self.mode in ("refit", "boost"):
             model = clone(self.estimator)
         model.set_params(**params)
         indices = np.arange(_n_rows(self.X)) if rows is None else rows
@@ -217,6 +233,13 @@ class CVTrainable:
                 model.set_params(warm_start=True, **{self.resource: units * self.resource_per_unit})
             elif self.mode == "warm_start":
                 model.set_params(warm_start=True)
+            elif self.mode == "boost":  # a new model that continues the previous one's trees
+                model.set_params(n_estimators=self.resource_per_unit)
+                library = _boosting_library(model)
+                if previous is not None and library is not None:
+                    fit_params[_CONTINUE_FROM[library]] = (
+                        previous.booster_ if library == "lightgbm" else previous.get_booster()
+                    )
             model.fit(self._features(indices, indices), take(self.y, indices), **fit_params)
         return model
 

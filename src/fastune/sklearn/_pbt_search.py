@@ -59,8 +59,8 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         quantile_fraction: Share of the population at the top and the bottom, (0, 0.5].
         resample_probability: Chance per parameter that explore draws a fresh value.
         perturbation_factors: Positive factors that explore multiplies values by.
-        training: ``"auto"``, ``"partial_fit"``, ``"grow"``, ``"warm_start"`` or
-            ``"refit"``; "auto" takes the first the estimator supports, in that order.
+        training: ``"auto"``, ``"partial_fit"``, ``"grow"``, ``"boost"``, ``"warm_start"``
+            or ``"refit"``; "auto" takes the first the estimator supports, in that order.
         synchronous: Exploit after each full generation (True) or per candidate.
         patience: Stop when the best score has not improved for this many generations.
         target_score: Stop when a candidate reaches this score.
