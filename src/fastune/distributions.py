@@ -61,7 +61,8 @@ class BaseDistribution(abc.ABC):
         return (type(self).__name__, *sorted(self.__dict__.items()))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, BaseDistribution) and self._key() == other._key()
+        # Compared once per trial and parameter by samplers: keep it a C-level dict compare.
+        return type(self) is type(other) and self.__dict__ == other.__dict__
 
     def __hash__(self) -> int:
         return hash(self._key())
@@ -285,6 +286,17 @@ class CategoricalDistribution(BaseDistribution):
 
     def _key(self) -> tuple[Any, ...]:
         return ("CategoricalDistribution", tuple((type(c), c) for c in self.choices))
+
+    def __eq__(self, other: object) -> bool:
+        # 1 == True == 1.0 in Python; a choice keeps its type.
+        return (
+            isinstance(other, CategoricalDistribution)
+            and self.choices == other.choices
+            and all(type(a) is type(b) for a, b in zip(self.choices, other.choices, strict=True))
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
 
 def check_distribution_compatibility(

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import fastune
-from fastune.samplers import BaseSampler, GridSampler, RandomSampler
+from fastune.samplers import BaseSampler, GridSampler, RandomSampler, TPESampler
 from fastune.trial import TrialState
 
 SamplerFactory = Callable[[int | None, dict[str, Sequence[Any]]], BaseSampler]
@@ -23,6 +23,9 @@ SamplerFactory = Callable[[int | None, dict[str, Sequence[Any]]], BaseSampler]
 SAMPLERS: dict[str, SamplerFactory] = {
     "random": lambda seed, grid: RandomSampler(seed=seed),
     "grid": lambda seed, grid: GridSampler(grid, seed=seed),
+    "tpe": lambda seed, grid: TPESampler(seed=seed, n_startup_trials=5),
+    "tpe-univariate": lambda seed, grid: TPESampler(seed=seed, multivariate=False),
+    "tpe-group": lambda seed, grid: TPESampler(seed=seed, group=True, n_startup_trials=3),
 }
 
 FLOAT_GRID = [-3.0, -1.5, 0.0, 0.5, 2.0, 3.0]

@@ -14,7 +14,7 @@ from fastune.distributions import BaseDistribution
 from fastune.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from fastune.logging import get_logger
 from fastune.pruners import BasePruner, NopPruner
-from fastune.samplers import BaseSampler, RandomSampler
+from fastune.samplers import BaseSampler, TPESampler
 from fastune.storages import BaseStorage, get_storage
 from fastune.study._multi_objective import pareto_front_trials
 from fastune.study._optimize import (
@@ -57,7 +57,7 @@ class Study:
         self._storage = storage
         self._study_id = storage.get_study_id_from_name(study_name)
         self._directions = storage.get_study_directions(self._study_id)
-        self.sampler = sampler if sampler is not None else RandomSampler()
+        self.sampler = sampler if sampler is not None else TPESampler()
         self.pruner = pruner if pruner is not None else NopPruner()
         self._stop_flag = False
 
@@ -490,7 +490,7 @@ def create_study(
 
     Args:
         storage: Where the study lives; None keeps it in memory.
-        sampler: Proposes parameters; None is :class:`~fastune.samplers.RandomSampler`.
+        sampler: Proposes parameters; None is :class:`~fastune.samplers.TPESampler`.
         pruner: Stops trials early; None is :class:`~fastune.pruners.NopPruner`.
         study_name: The study's name; None makes a unique one.
         direction: ``"minimize"`` (the default) or ``"maximize"``.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fastune.study._multi_objective import pareto_front_mask
+from fastune._pareto import pareto_front_mask
 
 
 def _brute_force(losses: np.ndarray) -> np.ndarray:

@@ -1,0 +1,68 @@
+"""The joint search spaces that relative samplers read from past trials.
+
+Both are updated incrementally: each finished trial is looked at once, in number order,
+so that asking for the space costs nothing however long the study is.
+"""
+
+from __future__ import annotations
+
+from fastune.distributions import BaseDistribution
+from fastune.trial import FrozenTrial, TrialState
+
+__all__ = ["SpaceTracker"]
+
+_USED = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+class SpaceTracker:
+    """Follows one study's trials and keeps its joint space up to date.
+
+    Without ``group``, the space is the intersection: the parameters every complete or
+    pruned trial has, with the same distribution. With ``group``, it is split into
+    disjoint groups such that every trial holds each group whole or not at all: the
+    pieces of a conditional space that can be modelled jointly.
+    """
+
+    def __init__(self, group: bool) -> None:
+        self.group = group
+        self.upto = 0
+        self._intersection: dict[str, BaseDistribution] | None = None
+        self._groups: list[dict[str, BaseDistribution]] = []
+
+    def update(self, trials: list[FrozenTrial]) -> None:
+        """Take in the trials that finished since the last call (up to the first that has
+        not, which is looked at again next time)."""
+        for trial in trials[self.upto :]:
+            if not trial.state.is_finished():
+                break
+            self.upto += 1
+            if trial.state in _USED:
+                self._add(trial.distributions)
+
+    def _add(self, distributions: dict[str, BaseDistribution]) -> None:
+        if self._intersection is None:
+            self._intersection = dict(distributions)
+        else:
+            self._intersection = {
+                name: d for name, d in self._intersection.items() if distributions.get(name) == d
+            }
+        names = set(distributions)
+        groups: list[dict[str, BaseDistribution]] = []
+        for group in self._groups:
+            inside = {n: d for n, d in group.items() if n in names}
+            outside = {n: d for n, d in group.items() if n not in names}
+            groups += [g for g in (inside, outside) if g]
+            names -= set(group)
+        if names:
+            groups.append({n: distributions[n] for n in distributions if n in names})
+        self._groups = groups
+
+    def space(self) -> dict[str, BaseDistribution]:
+        """The joint space: the intersection, or the union of the groups."""
+        if self.group:
+            return {n: d for group in self._groups for n, d in group.items()}
+        return dict(self._intersection or {})
+
+    def groups(self) -> list[dict[str, BaseDistribution]]:
+        """The groups (with ``group``), or the intersection as the one group."""
+        return [dict(g) for g in self._groups] if self.group else [self.space()]

@@ -1,0 +1,319 @@
+"""The Tree-structured Parzen Estimator sampler, vectorized over candidates and trials.
+
+Past trials are split into the best ``gamma(n)`` ("below") and the rest ("above"); one
+Parzen estimator is fitted to each, ``n_ei_candidates`` points are drawn from the
+"below" one, and the point with the largest ``log l(x) - log g(x)`` is proposed.
+Finished trials are encoded once and cached, so a proposal costs array work only.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fastune._pareto import pareto_front_mask
+from fastune._space import SearchSpace
+from fastune._study_direction import StudyDirection
+from fastune._validation import check_int, check_number, invalid, invalid_type
+from fastune.distributions import BaseDistribution
+from fastune.samplers._base import BaseSampler
+from fastune.samplers._parzen import ParzenEstimator
+from fastune.samplers._random import RandomSampler
+from fastune.samplers._search_space import SpaceTracker
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["TPESampler", "default_gamma", "default_weights"]
+
+
+def default_gamma(n: int) -> int:
+    """How many of ``n`` trials count as good: 10 %, at most 25 (Optuna's default)."""
+    return min(math.ceil(0.1 * n), 25)
+
+
+def default_weights(n: int) -> np.ndarray:
+    """Weights of ``n`` observations, oldest first: the 25 newest weigh 1, older ones
+    ramp down linearly (Optuna's default)."""
+    if n == 0:
+        return np.empty(0)
+    if n < 25:
+        return np.ones(n)
+    return np.concatenate([np.linspace(1.0 / n, 1.0, num=n - 25), np.ones(25)])
+
+
+class TPESampler(BaseSampler):
+    """Tree-structured Parzen Estimator, with Optuna's parameters and meaning.
+
+    Args:
+        consider_prior: Add a broad prior kernel to both estimators.
+        prior_weight: Weight of the prior kernel, > 0.
+        consider_magic_clip: Keep kernel bandwidths from collapsing.
+        consider_endpoints: Kept for compatibility with Optuna; kernels here are
+            always truncated at the ends of each range.
+        n_startup_trials: Trials drawn at random before the model is used, >= 0.
+        n_ei_candidates: Candidates scored per proposal, >= 1.
+        gamma: ``gamma(n)`` is the number of good trials among ``n``.
+        weights: ``weights(n)`` weighs ``n`` observations, oldest first.
+        seed: Seed of the random state.
+        multivariate: Model the parameters jointly (one kernel per trial over all of
+            them) rather than one by one.
+        group: With ``multivariate``, split a conditional space into groups of
+            parameters that appear together and model each group jointly.
+        warn_independent_sampling: Kept for compatibility; independent sampling of a
+            parameter outside the joint space is expected and not warned about.
+        constant_liar: Count running trials as bad ones, so parallel workers do not
+            propose the same point.
+        constraints_func: Not supported; must be None.
+
+    Raises:
+        InvalidParameterError: ``n_startup_trials < 0``, ``n_ei_candidates < 1``,
+            ``prior_weight <= 0``, ``group`` without ``multivariate``, or a
+            ``constraints_func``.
+
+    Example:
+        >>> import fastune
+        >>> sampler = fastune.samplers.TPESampler(seed=0)
+        >>> study = fastune.create_study(sampler=sampler)
+        >>> study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=30)
+        >>> study.best_value < 0.5
+        True
+    """
+
+    def __init__(
+        self,
+        consider_prior: bool = True,
+        prior_weight: float = 1.0,
+        consider_magic_clip: bool = True,
+        consider_endpoints: bool = False,
+        n_startup_trials: int = 10,
+        n_ei_candidates: int = 24,
+        gamma: Callable[[int], int] = default_gamma,
+        weights: Callable[[int], np.ndarray] = default_weights,
+        seed: int | None = None,
+        *,
+        multivariate: bool = True,
+        group: bool = False,
+        warn_independent_sampling: bool = True,
+        constant_liar: bool = True,
+        constraints_func: Callable[..., Sequence[float]] | None = None,
+    ) -> None:
+        owner = "TPESampler"
+        self._n_startup_trials = int(
+            check_int(n_startup_trials, "n_startup_trials", owner, low=0) or 0
+        )
+        self._n_ei_candidates = int(
+            check_int(n_ei_candidates, "n_ei_candidates", owner, low=1) or 1
+        )
+        self._prior_weight = float(
+            check_number(prior_weight, "prior_weight", owner, low=0.0, low_inclusive=False) or 1.0
+        )
+        if group and not multivariate:
+            raise invalid("group", owner, "False unless multivariate=True", group)
+        if constraints_func is not None:
+            raise invalid(
+                "constraints_func", owner, "None (constraints are not supported)", constraints_func
+            )
+        if not callable(gamma) or not callable(weights):
+            raise invalid_type("gamma", owner, "callables gamma(n) and weights(n)", gamma)
+        self._consider_prior = bool(consider_prior)
+        self._consider_magic_clip = bool(consider_magic_clip)
+        self._consider_endpoints = bool(consider_endpoints)
+        self._gamma = gamma
+        self._weights = weights
+        self._multivariate = bool(multivariate)
+        self._group = bool(group)
+        self._constant_liar = bool(constant_liar)
+        self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
+        self._rng = np.random.default_rng(self._seed)
+        self._random = RandomSampler(seed=None)
+        self._random._rng = self._rng
+        self._tables: dict[tuple[Any, ...], _Observations] = {}
+        self._trackers: dict[int, SpaceTracker] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for key in ("_rng", "_lock", "_random", "_tables", "_trackers"):
+            del state[key]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._tables = {}
+        self._trackers = {}
+        self._lock = threading.Lock()
+        self.reseed_rng()
+
+    def reseed_rng(self) -> None:
+        self._rng = np.random.default_rng()
+        self._random = RandomSampler(seed=None)
+        self._random._rng = self._rng
+
+    # -- the sampler seam ----------------------------------------------------------------
+
+    def infer_relative_search_space(
+        self, study: Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        if not self._multivariate:
+            return {}
+        with self._lock:
+            tracker = self._trackers.setdefault(study._study_id, SpaceTracker(self._group))
+            tracker.update(study.get_trials(deepcopy=False))
+            return tracker.space()
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        if not search_space:
+            return {}
+        trials = study.get_trials(deepcopy=False)
+        with self._lock:
+            tracker = self._trackers.setdefault(study._study_id, SpaceTracker(self._group))
+            groups = tracker.groups() if self._group else [search_space]
+        params: dict[str, Any] = {}
+        for group in groups:
+            names = {n: d for n, d in group.items() if n in search_space and not d.single()}
+            if names:
+                params.update(self._propose(study, trials, names))
+        return params
+
+    def sample_independent(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        trials = study.get_trials(deepcopy=False)
+        return self._propose(study, trials, {param_name: param_distribution})[param_name]
+
+    # -- the model -----------------------------------------------------------------------
+
+    def _propose(
+        self,
+        study: Study,
+        trials: list[FrozenTrial],
+        distributions: dict[str, BaseDistribution],
+    ) -> dict[str, Any]:
+        space = SearchSpace(distributions)
+        with self._lock:
+            key = (study._study_id, tuple(distributions.items()))
+            table = self._tables.get(key)
+            if table is None:
+                table = self._tables[key] = _Observations(space, study.directions)
+            table.update(trials)
+            if table.n_complete < max(self._n_startup_trials, 1):
+                return space.sample(self._rng, 1)[0]
+            rows, losses, numbers = table.arrays()
+            below_mask = _split(losses, study.directions, self._gamma(len(rows)))
+            above_rows, above_numbers = rows[~below_mask], numbers[~below_mask]
+            if self._constant_liar:  # a running trial is a pessimistic guess: a bad one
+                running = [
+                    t
+                    for t in trials[table.upto :]
+                    if t.state == TrialState.RUNNING and all(n in t.params for n in distributions)
+                ]
+                if running:
+                    above_rows = np.vstack([above_rows, [space.encode(t.params) for t in running]])
+                    above_numbers = np.concatenate([above_numbers, [t.number for t in running]])
+            below = self._estimator(space, rows[below_mask], numbers[below_mask])
+            above = self._estimator(space, above_rows, above_numbers)
+            candidates = below.sample(self._rng, self._n_ei_candidates)
+            scores = below.log_pdf(candidates) - above.log_pdf(candidates)
+            return space.decode(candidates[int(np.argmax(scores))])
+
+    def _estimator(self, space: SearchSpace, rows: np.ndarray, numbers: np.ndarray) -> Any:
+        order = np.argsort(numbers, kind="stable")
+        weights = np.empty(len(numbers))
+        weights[order] = self._weights(len(numbers))
+        return ParzenEstimator(
+            rows.reshape(len(numbers), len(space)),
+            weights,
+            np.array(space._bins),
+            space.is_categorical(),
+            prior_weight=self._prior_weight if self._consider_prior else 1e-12,
+            consider_magic_clip=self._consider_magic_clip,
+        )
+
+
+class _Observations:
+    """The finished trials that hold a whole space, encoded once, in growing arrays.
+
+    Trials are read in number order; ``upto`` is the first trial not known to be
+    finished, so each update looks only at new trials and the few still running.
+    """
+
+    def __init__(self, space: SearchSpace, directions: list[StudyDirection]) -> None:
+        self.space = space
+        self.directions = directions
+        self.upto = 0
+        self.n_complete = 0
+        self.size = 0
+        self._rows = np.empty((64, len(space)))
+        self._losses = np.empty((64, len(directions) + 2))
+        self._numbers = np.empty(64, dtype=int)
+
+    def update(self, trials: list[FrozenTrial]) -> None:
+        names = self.space.distributions
+        for trial in trials[self.upto :]:
+            if not trial.state.is_finished():
+                break  # running or waiting: look at it again next time
+            self.upto += 1
+            if trial.state not in (TrialState.COMPLETE, TrialState.PRUNED):
+                continue
+            if not all(trial.distributions.get(n) == d for n, d in names.items()):
+                continue
+            if self.size == len(self._numbers):  # double the capacity
+                self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
+                self._losses = np.concatenate([self._losses, np.empty_like(self._losses)])
+                self._numbers = np.concatenate([self._numbers, np.empty_like(self._numbers)])
+            self._rows[self.size] = self.space.encode(trial.params)
+            self._losses[self.size] = _loss(trial, self.directions)
+            self._numbers[self.size] = trial.number
+            self.size += 1
+            self.n_complete += trial.state == TrialState.COMPLETE
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Views of the rows, losses and trial numbers seen so far."""
+        n = self.size
+        return self._rows[:n], self._losses[:n], self._numbers[:n]
+
+
+def _loss(trial: FrozenTrial, directions: list[StudyDirection]) -> np.ndarray:
+    """A row of losses to minimize: a pruned trial ranks after every complete one, by how
+    far it got (further is better), then by its last reported value."""
+    signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions])
+    if trial.state == TrialState.COMPLETE and trial.values is not None:
+        return np.array([0.0, 0.0, *(np.array(trial.values) * signs)])
+    step = trial.last_step
+    last = trial.intermediate_values[step] * signs[0] if step is not None else math.inf
+    return np.array([1.0, -float(step or 0), last, *([0.0] * (len(directions) - 1))])
+
+
+def _split(losses: np.ndarray, directions: list[StudyDirection], n_below: int) -> np.ndarray:
+    """A mask of the ``n_below`` best trials."""
+    n_below = max(1, min(n_below, len(losses)))
+    if len(directions) == 1:
+        order = np.lexsort(losses.T[::-1])
+    else:  # several objectives: front by front, then by the sum of losses within a front
+        values = losses[:, 2:]
+        ranks = np.full(len(values), len(values))
+        remaining = np.flatnonzero(losses[:, 0] == 0.0)
+        rank = 0
+        while remaining.size:
+            front = pareto_front_mask(values[remaining])
+            ranks[remaining[front]] = rank
+            remaining = remaining[~front]
+            rank += 1
+        order = np.lexsort((values.sum(axis=1), ranks))
+    mask = np.zeros(len(losses), dtype=bool)
+    mask[order[:n_below]] = True
+    return mask

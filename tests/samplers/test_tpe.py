@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import fastune
+from fastune.exceptions import InvalidParameterError
+from fastune.samplers import RandomSampler, TPESampler
+from fastune.samplers._search_space import SpaceTracker
+from fastune.trial import TrialState
+
+
+def sphere(trial: fastune.Trial) -> float:
+    return sum((trial.suggest_float(f"x{i}", -5, 5) - 1.0) ** 2 for i in range(4))
+
+
+def _best(sampler: fastune.samplers.BaseSampler, n_trials: int = 120) -> float:
+    study = fastune.create_study(sampler=sampler)
+    study.optimize(sphere, n_trials=n_trials)
+    return study.best_value
+
+
+def test_tpe_beats_random_search() -> None:
+    tpe = np.median([_best(TPESampler(seed=s)) for s in range(3)])
+    random = np.median([_best(RandomSampler(seed=s)) for s in range(3)])
+    assert tpe < random / 3
+
+
+def test_maximize_and_mixed_types() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        x = trial.suggest_float("x", 0, 10)
+        n = trial.suggest_int("n", 1, 64, log=True)
+        kind = trial.suggest_categorical("kind", ["a", "b", "c"])
+        return -((x - 7) ** 2) - abs(np.log2(n) - 3) + (2.0 if kind == "b" else 0.0)
+
+    study = fastune.create_study(direction="maximize", sampler=TPESampler(seed=0))
+    study.optimize(objective, n_trials=80)
+    late = study.trials[-30:]
+    assert sum(t.params["kind"] == "b" for t in late) > 15  # the model found the best choice
+    assert study.best_value > -1.0
+
+
+def test_constant_liar_keeps_parallel_proposals_apart() -> None:
+    study = fastune.create_study(sampler=TPESampler(seed=0, n_startup_trials=5))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) ** 2, n_trials=20)
+    running = [study.ask() for _ in range(4)]
+    values = [t.suggest_float("x", 0, 1) for t in running]
+    assert len(set(values)) == 4
+    gaps = np.diff(sorted(values))
+    assert gaps.min() > 0
+
+
+def test_pruned_trials_inform_the_model() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        x = trial.suggest_float("x", -5, 5)
+        trial.report(x**2, 0)
+        if x > 0:
+            raise fastune.TrialPruned()
+        return x**2
+
+    study = fastune.create_study(sampler=TPESampler(seed=0, n_startup_trials=5))
+    study.optimize(objective, n_trials=40)
+    assert {t.state for t in study.trials} == {TrialState.COMPLETE, TrialState.PRUNED}
+    assert study.best_value < 0.5
+
+
+def test_multi_objective_proposals_approach_the_front() -> None:
+    def objective(trial: fastune.Trial) -> tuple[float, float]:
+        x = trial.suggest_float("x", 0, 1)
+        y = trial.suggest_float("y", 0, 1)
+        return x + y, (1 - x) + y  # the front is y = 0
+
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=TPESampler(seed=0))
+    study.optimize(objective, n_trials=60)
+    late_y = [t.params["y"] for t in study.trials[-20:]]
+    assert np.median(late_y) < 0.2
+
+
+def test_group_tracks_conditional_pieces() -> None:
+    tracker = SpaceTracker(group=True)
+    study = fastune.create_study(sampler=RandomSampler(seed=0))
+
+    def objective(trial: fastune.Trial) -> float:
+        if trial.suggest_categorical("kind", ["a", "b"]) == "a":
+            return trial.suggest_float("alpha", 0, 1) + trial.suggest_float("beta", 0, 1)
+        return trial.suggest_float("gamma", 0, 1)
+
+    study.optimize(objective, n_trials=20)
+    tracker.update(study.get_trials(deepcopy=False))
+    groups = sorted(sorted(g) for g in tracker.groups())
+    assert groups == [["alpha", "beta"], ["gamma"], ["kind"]]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"n_startup_trials": -1}, "'n_startup_trials' parameter of TPESampler"),
+        ({"n_ei_candidates": 0}, "'n_ei_candidates'"),
+        ({"prior_weight": 0.0}, "'prior_weight'"),
+        ({"multivariate": False, "group": True}, "'group'"),
+        ({"constraints_func": lambda t: [0.0]}, "'constraints_func'"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, fragment: str) -> None:
+    with pytest.raises(InvalidParameterError, match=fragment):
+        TPESampler(**kwargs)
