@@ -294,3 +294,20 @@ def test_boosting_libraries_continue_from_the_copied_trees(library: str) -> None
     )
     n_trees = booster.num_trees() if library == "lightgbm" else booster.num_boosted_rounds()
     assert n_trees == 4 * steps  # 12 rounds over 3 generations, kept across units
+
+
+def test_asynchronous_search_with_checkpoints_on_disk(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    search = PBTSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-5, 1e-1)},
+        population_size=4,
+        generations=3,
+        cv=2,
+        random_state=0,
+        synchronous=False,
+        checkpoint_dir=str(tmp_path),
+    )
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 12
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"member-{i}.pkl" for i in range(4)]
+    assert search.predict(X).shape == (300,)

@@ -64,6 +64,8 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         synchronous: Exploit after each full generation (True) or per candidate.
         patience: Stop when the best score has not improved for this many generations.
         target_score: Stop when a candidate reaches this score.
+        checkpoint_dir: Keep each candidate's fold models on disk there between
+            generations instead of in memory (for large models).
         error_score: Score of a fold whose fit fails, or ``"raise"``.
         return_train_score: Also score the training folds.
         verbose: Print one line per generation when > 0.
@@ -113,6 +115,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         synchronous: bool = True,
         patience: int | None = None,
         target_score: float | None = None,
+        checkpoint_dir: str | None = None,
         error_score: Any = np.nan,
         return_train_score: bool = False,
         verbose: int = 0,
@@ -136,6 +139,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         self.synchronous = synchronous
         self.patience = patience
         self.target_score = target_score
+        self.checkpoint_dir = checkpoint_dir
         self.error_score = error_score
         self.return_train_score = return_train_score
         self.verbose = verbose
@@ -211,6 +215,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
             random_state=self.random_state,
             patience=self.patience,
             target_score=self.target_score,
+            checkpoint_dir=self.checkpoint_dir,
             callbacks=self._callbacks(),
         )
         pbt.run()
