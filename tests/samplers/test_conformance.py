@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import fastune
-from fastune.samplers import BaseSampler, GridSampler, RandomSampler, TPESampler
+from fastune.samplers import BaseSampler, GridSampler, QMCSampler, RandomSampler, TPESampler
 from fastune.trial import TrialState
 
 SamplerFactory = Callable[[int | None, dict[str, Sequence[Any]]], BaseSampler]
@@ -26,6 +26,8 @@ SAMPLERS: dict[str, SamplerFactory] = {
     "tpe": lambda seed, grid: TPESampler(seed=seed, n_startup_trials=5),
     "tpe-univariate": lambda seed, grid: TPESampler(seed=seed, multivariate=False),
     "tpe-group": lambda seed, grid: TPESampler(seed=seed, group=True, n_startup_trials=3),
+    "qmc-sobol": lambda seed, grid: QMCSampler(seed=seed),
+    "qmc-halton": lambda seed, grid: QMCSampler(qmc_type="halton", seed=seed),
 }
 
 FLOAT_GRID = [-3.0, -1.5, 0.0, 0.5, 2.0, 3.0]

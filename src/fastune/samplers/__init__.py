@@ -2,7 +2,8 @@
 
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._grid import GridSampler
+from fastune.samplers._qmc import QMCSampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._tpe import TPESampler
 
-__all__ = ["BaseSampler", "GridSampler", "RandomSampler", "TPESampler"]
+__all__ = ["BaseSampler", "GridSampler", "QMCSampler", "RandomSampler", "TPESampler"]

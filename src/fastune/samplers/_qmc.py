@@ -1,0 +1,120 @@
+"""Quasi-Monte Carlo sampling: Sobol or Halton points spread evenly over the space."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from fastune._space import SearchSpace
+from fastune._validation import check_choice, check_int, invalid_type
+from fastune.distributions import BaseDistribution
+from fastune.samplers._base import BaseSampler
+from fastune.samplers._random import RandomSampler
+from fastune.samplers._search_space import SpaceTracker
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["QMCSampler"]
+
+NEXT_POINT_KEY = "qmc:next_point"
+
+
+class QMCSampler(BaseSampler):
+    """Proposes the points of a low-discrepancy sequence (``scipy.stats.qmc``) in turn.
+
+    The joint space is the one the finished trials share; the first trial (and any
+    parameter outside the joint space) is drawn by ``independent_sampler``. Trial ``k``
+    of the joint space gets point ``k`` of the sequence, counted in the study, so that
+    parallel workers take different points.
+
+    Args:
+        qmc_type: ``"sobol"`` or ``"halton"``.
+        scramble: Randomize the sequence (seeded by ``seed``), which avoids its corners.
+        seed: Seed of the scrambling and of the independent sampler.
+        independent_sampler: For parameters outside the joint space; random by default.
+
+    Raises:
+        InvalidParameterError: an unknown ``qmc_type``.
+
+    Example:
+        >>> import fastune
+        >>> study = fastune.create_study(sampler=fastune.samplers.QMCSampler(seed=0))
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=8)
+    """
+
+    def __init__(
+        self,
+        *,
+        qmc_type: str = "sobol",
+        scramble: bool = True,
+        seed: int | None = None,
+        independent_sampler: BaseSampler | None = None,
+    ) -> None:
+        owner = "QMCSampler"
+        self._qmc_type = check_choice(qmc_type, "qmc_type", owner, ("sobol", "halton"))
+        self._scramble = bool(scramble)
+        self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
+        if independent_sampler is not None and not isinstance(independent_sampler, BaseSampler):
+            raise invalid_type(
+                "independent_sampler", owner, "a fastune sampler or None", independent_sampler
+            )
+        self._independent = independent_sampler or RandomSampler(seed=self._seed)
+        # Without a seed, the scrambling must still agree across trials of one sampler.
+        self._scramble_seed = int(np.random.default_rng(self._seed).integers(2**31 - 1))
+        self._trackers: dict[int, SpaceTracker] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"], state["_trackers"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._trackers = {}
+
+    def reseed_rng(self) -> None:
+        self._independent.reseed_rng()
+
+    def infer_relative_search_space(
+        self, study: Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        with self._lock:
+            tracker = self._trackers.setdefault(study._study_id, SpaceTracker(group=False))
+            tracker.update(study.get_trials(deepcopy=False))
+            return {n: d for n, d in tracker.space().items() if not d.single()}
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        if not search_space:
+            return {}
+        with self._lock:
+            key = f"{NEXT_POINT_KEY}:{','.join(sorted(search_space))}"
+            index = int(study._storage.get_study_system_attrs(study._study_id).get(key, 0))
+            study._storage.set_study_system_attr(study._study_id, key, index + 1)
+        space = SearchSpace(search_space)
+        engine = self._engine(len(space))
+        if index:
+            engine.fast_forward(index)
+        return space.decode(engine.random(1)[0])
+
+    def sample_independent(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        return self._independent.sample_independent(study, trial, param_name, param_distribution)
+
+    def _engine(self, dimension: int) -> Any:
+        if self._qmc_type == "halton":
+            return qmc.Halton(dimension, scramble=self._scramble, seed=self._scramble_seed)
+        return qmc.Sobol(dimension, scramble=self._scramble, seed=self._scramble_seed)

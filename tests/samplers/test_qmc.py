@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import qmc
+
+import fastune
+from fastune.exceptions import InvalidParameterError
+from fastune.samplers import QMCSampler, RandomSampler
+
+
+def _points(sampler: fastune.samplers.BaseSampler, n: int) -> np.ndarray:
+    study = fastune.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1), n)
+    return np.array([[t.params["x"], t.params["y"]] for t in study.trials])
+
+
+def test_points_cover_the_space_more_evenly_than_random() -> None:
+    sobol = _points(QMCSampler(seed=0), 65)[1:]  # the first trial is drawn at random
+    random = _points(RandomSampler(seed=0), 65)[1:]
+    assert qmc.discrepancy(sobol) < qmc.discrepancy(random) / 2
+
+
+def test_parallel_trials_take_different_points() -> None:
+    study = fastune.create_study(sampler=QMCSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    trials = [study.ask() for _ in range(8)]
+    values = [t.suggest_float("x", 0, 1) for t in trials]
+    assert len(set(values)) == 8
+
+
+def test_bad_type() -> None:
+    with pytest.raises(InvalidParameterError, match="'qmc_type'.*'sobol', 'halton'"):
+        QMCSampler(qmc_type="lattice")
