@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+import fastune
+from fastune.exceptions import InvalidParameterError
+from fastune.samplers import GPSampler, RandomSampler
+from fastune.samplers._gp import _log_h
+
+
+def quadratic(trial: fastune.Trial) -> float:
+    return (trial.suggest_float("x", -3, 3) - 1.0) ** 2 + (trial.suggest_float("y", -3, 3)) ** 2
+
+
+def test_gp_finds_a_smooth_minimum_with_few_trials() -> None:
+    gp = fastune.create_study(sampler=GPSampler(seed=0, n_startup_trials=5))
+    gp.optimize(quadratic, n_trials=20)
+    random = fastune.create_study(sampler=RandomSampler(seed=0))
+    random.optimize(quadratic, n_trials=20)
+    assert gp.best_value < 0.05
+    assert gp.best_value < random.best_value / 5
+
+
+def test_categorical_and_int_parameters() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        kind = trial.suggest_categorical("kind", ["bad", "good", "ugly"])
+        n = trial.suggest_int("n", 0, 10)
+        return (n - 7) ** 2 + (0.0 if kind == "good" else 5.0)
+
+    study = fastune.create_study(sampler=GPSampler(seed=1, n_startup_trials=6))
+    study.optimize(objective, n_trials=20)
+    assert study.best_params == {"kind": "good", "n": 7}
+
+
+def test_several_objectives_use_the_independent_sampler() -> None:
+    study = fastune.create_study(
+        directions=["minimize", "minimize"], sampler=GPSampler(seed=0, n_startup_trials=2)
+    )
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1 - t.params["x"]), n_trials=6)
+    assert len(study.best_trials) >= 1
+
+
+def test_log_expected_improvement_is_accurate_in_the_tail() -> None:
+    z = np.array([-40.0, -10.0, -3.0, 0.0, 2.0])
+    usual = z[z > -5]
+    exact = np.log(usual * norm.cdf(usual) + norm.pdf(usual))
+    np.testing.assert_allclose(_log_h(usual), exact, rtol=1e-9)
+    # -10: phi(z) / z^2 is within 3 % of the exact value there
+    tail = np.log(-10.0 * norm.cdf(-10.0) + norm.pdf(-10.0))
+    assert _log_h(np.array([-10.0]))[0] == pytest.approx(tail, abs=0.03)
+    assert np.all(np.isfinite(_log_h(z)))
+    assert _log_h(np.array([-40.0]))[0] < _log_h(np.array([-10.0]))[0]
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(InvalidParameterError, match="'n_startup_trials' parameter of GPSampler"):
+        GPSampler(n_startup_trials=0)
