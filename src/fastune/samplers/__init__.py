@@ -1,10 +1,19 @@
 """Samplers: propose the parameters of each trial."""
 
 from fastune.samplers._base import BaseSampler
+from fastune.samplers._cmaes import CmaEsSampler
 from fastune.samplers._gp import GPSampler
 from fastune.samplers._grid import GridSampler
 from fastune.samplers._qmc import QMCSampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._tpe import TPESampler
 
-__all__ = ["BaseSampler", "GPSampler", "GridSampler", "QMCSampler", "RandomSampler", "TPESampler"]
+__all__ = [
+    "BaseSampler",
+    "CmaEsSampler",
+    "GPSampler",
+    "GridSampler",
+    "QMCSampler",
+    "RandomSampler",
+    "TPESampler",
+]

@@ -1,0 +1,268 @@
+"""CMA-ES on the ``cmaes`` package, over the numeric columns of the unit cube, with
+IPOP or BIPOP restarts; categorical parameters go to an independent sampler."""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fastune._imports import import_optional
+from fastune._space import SearchSpace
+from fastune._study_direction import StudyDirection
+from fastune._validation import check_choice, check_int, check_number, invalid, invalid_type
+from fastune.distributions import BaseDistribution, CategoricalDistribution
+from fastune.samplers._base import BaseSampler
+from fastune.samplers._random import RandomSampler
+from fastune.samplers._search_space import SpaceTracker
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["CmaEsSampler"]
+
+GENERATION_KEY = "cma:generation"
+POINT_KEY = "cma:x"
+
+
+class _Run:
+    """One CMA-ES run (between restarts) of one study."""
+
+    def __init__(self, optimizer: Any, generation: int, regime: str) -> None:
+        self.optimizer = optimizer
+        self.generation = generation  # the study-wide number of its current generation
+        self.regime = regime
+
+
+class CmaEsSampler(BaseSampler):
+    """CMA-ES (covariance matrix adaptation) with Optuna's parameters and meaning.
+
+    The numeric parameters of the joint space are optimized in the unit cube (log scales
+    and int steps included); each generation of ``popsize`` trials is told to the
+    optimizer once all of it is complete. With ``restart_strategy``, a run that has
+    converged restarts from a random point: IPOP with a population ``inc_popsize``
+    times larger each time, BIPOP alternating such large runs with small ones of random
+    step size. Categorical parameters, a 1-D space, several objectives and the first
+    ``n_startup_trials`` trials use ``independent_sampler``.
+
+    Args:
+        x0: The starting mean, by parameter name (the centre of the space by default).
+        sigma0: The starting step size in the unit cube, > 0 (1/6 by default).
+        n_startup_trials: Trials by the independent sampler first, >= 0.
+        independent_sampler: Random by default; a TPESampler suits categoricals.
+        seed: Seed of the random state.
+        restart_strategy: None, ``"ipop"`` or ``"bipop"``.
+        popsize: Population size (CMA-ES's default, ``4 + 3 ln d``, when None).
+        inc_popsize: Growth factor of the population at each large restart, >= 2.
+        consider_pruned_trials: Tell pruned trials with their last reported value.
+        use_separable_cma: Diagonal covariance only (scales to many parameters).
+        lr_adapt: Adapt the learning rate (for noisy or multimodal objectives).
+
+    Raises:
+        InvalidParameterError: ``sigma0 <= 0``, ``n_startup_trials < 0``, an unknown
+            ``restart_strategy``, ``popsize < 2`` or ``inc_popsize < 2``.
+        MissingDependencyError: the ``cmaes`` package is missing (``fastune[cmaes]``).
+    """
+
+    def __init__(
+        self,
+        x0: dict[str, Any] | None = None,
+        sigma0: float | None = None,
+        n_startup_trials: int = 1,
+        independent_sampler: BaseSampler | None = None,
+        warn_independent_sampling: bool = True,
+        seed: int | None = None,
+        *,
+        restart_strategy: str | None = None,
+        popsize: int | None = None,
+        inc_popsize: int = 2,
+        consider_pruned_trials: bool = False,
+        use_separable_cma: bool = False,
+        lr_adapt: bool = False,
+    ) -> None:
+        owner = "CmaEsSampler"
+        import_optional("cmaes", "cmaes")
+        if x0 is not None and not isinstance(x0, dict):
+            raise invalid_type("x0", owner, "a dict of parameter name -> value or None", x0)
+        self._x0 = x0
+        self._sigma0 = check_number(
+            sigma0, "sigma0", owner, low=0.0, low_inclusive=False, allow_none=True
+        )
+        self._n_startup_trials = int(
+            check_int(n_startup_trials, "n_startup_trials", owner, low=0) or 0
+        )
+        if restart_strategy is not None:
+            check_choice(restart_strategy, "restart_strategy", owner, (None, "ipop", "bipop"))
+        self._restart_strategy = restart_strategy
+        self._popsize = check_int(popsize, "popsize", owner, low=2, allow_none=True)
+        self._inc_popsize = int(check_int(inc_popsize, "inc_popsize", owner, low=2) or 2)
+        if independent_sampler is not None and not isinstance(independent_sampler, BaseSampler):
+            raise invalid_type(
+                "independent_sampler", owner, "a fastune sampler or None", independent_sampler
+            )
+        if use_separable_cma and lr_adapt:
+            raise invalid("lr_adapt", owner, "False when use_separable_cma=True", lr_adapt)
+        self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
+        self._rng = np.random.default_rng(self._seed)
+        self._independent = independent_sampler or RandomSampler(seed=self._seed)
+        self._consider_pruned = bool(consider_pruned_trials)
+        self._separable = bool(use_separable_cma)
+        self._lr_adapt = bool(lr_adapt)
+        self._runs: dict[tuple[Any, ...], _Run] = {}
+        self._restarts: dict[tuple[Any, ...], dict[str, int]] = {}
+        self._trackers: dict[int, SpaceTracker] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for key in ("_rng", "_lock", "_runs", "_restarts", "_trackers"):
+            del state[key]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._runs, self._restarts, self._trackers = {}, {}, {}
+        self._rng = np.random.default_rng()
+
+    def reseed_rng(self) -> None:
+        self._rng = np.random.default_rng()
+        self._independent.reseed_rng()
+
+    # -- the sampler seam ----------------------------------------------------------------
+
+    def infer_relative_search_space(
+        self, study: Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        if len(study.directions) > 1:
+            return {}
+        with self._lock:
+            tracker = self._trackers.setdefault(study._study_id, SpaceTracker(group=False))
+            tracker.update(study.get_trials(deepcopy=False))
+            space = {
+                n: d
+                for n, d in tracker.space().items()
+                if not isinstance(d, CategoricalDistribution) and not d.single()
+            }
+        return space if len(space) >= 2 else {}
+
+    def sample_independent(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        return self._independent.sample_independent(study, trial, param_name, param_distribution)
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        if not search_space:
+            return {}
+        finished = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if len(finished) < self._n_startup_trials:
+            return {}
+        space = SearchSpace(search_space)
+        key = (study._study_id, tuple(search_space.items()))
+        with self._lock:
+            run = self._runs.get(key)
+            if run is None:
+                run = self._runs[key] = self._new_run(key, space, generation=0, regime="large")
+            self._tell_finished_generation(study, run, key, space)
+            point = run.optimizer.ask()
+            generation = run.generation
+        storage = study._storage
+        storage.set_trial_system_attr(trial._trial_id, GENERATION_KEY, generation)
+        storage.set_trial_system_attr(trial._trial_id, POINT_KEY, [float(v) for v in point])
+        return space.decode(point)
+
+    # -- runs and restarts ---------------------------------------------------------------
+
+    def _tell_finished_generation(
+        self, study: Study, run: _Run, key: tuple[Any, ...], space: SearchSpace
+    ) -> None:
+        states = (
+            (TrialState.COMPLETE, TrialState.PRUNED)
+            if self._consider_pruned
+            else (TrialState.COMPLETE,)
+        )
+        sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
+        solutions = []
+        for trial in study.get_trials(deepcopy=False, states=states):
+            if trial.system_attrs.get(GENERATION_KEY) != run.generation:
+                continue
+            value = (
+                trial.value
+                if trial.state == TrialState.COMPLETE
+                else (
+                    trial.intermediate_values[trial.last_step]
+                    if trial.last_step is not None
+                    else None
+                )
+            )
+            if value is None or not math.isfinite(value):
+                continue
+            solutions.append((np.array(trial.system_attrs[POINT_KEY]), sign * value))
+        popsize = run.optimizer.population_size
+        if len(solutions) < popsize:
+            return
+        run.optimizer.tell(solutions[:popsize])
+        run.generation += 1
+        if self._restart_strategy is not None and run.optimizer.should_stop():
+            self._runs[key] = self._restart(key, space, run)
+
+    def _new_run(
+        self,
+        key: tuple[Any, ...],
+        space: SearchSpace,
+        generation: int,
+        regime: str,
+        popsize: int | None = None,
+        sigma: float | None = None,
+        mean: np.ndarray | None = None,
+    ) -> _Run:
+        import cmaes
+
+        dimension = len(space)
+        if mean is None:
+            mean = space.encode(self._x0) if self._x0 is not None else np.full(dimension, 0.5)
+        sigma = sigma if sigma is not None else (self._sigma0 or 1.0 / 6.0)
+        bounds = np.tile([0.0, 1.0], (dimension, 1))
+        seed = int(self._rng.integers(2**31 - 1))
+        options: dict[str, Any] = {
+            "bounds": bounds,
+            "seed": seed,
+            "population_size": popsize or self._popsize,
+        }
+        if self._separable:
+            optimizer = cmaes.SepCMA(mean=mean, sigma=sigma, **options)
+        else:
+            optimizer = cmaes.CMA(mean=mean, sigma=sigma, lr_adapt=self._lr_adapt, **options)
+        return _Run(optimizer, generation, regime)
+
+    def _restart(self, key: tuple[Any, ...], space: SearchSpace, finished: _Run) -> _Run:
+        counts = self._restarts.setdefault(key, {"large": 0, "small_budget": 0, "large_budget": 0})
+        spent = finished.optimizer.population_size * (finished.generation or 1)
+        counts[f"{finished.regime}_budget"] = counts.get(f"{finished.regime}_budget", 0) + spent
+        default = 4 + math.floor(3 * math.log(len(space)))
+        mean = self._rng.random(len(space))
+        if self._restart_strategy == "ipop" or counts["small_budget"] >= counts["large_budget"]:
+            counts["large"] += 1
+            popsize = default * self._inc_popsize ** counts["large"]
+            return self._new_run(
+                key, space, finished.generation, "large", popsize=popsize, mean=mean
+            )
+        # BIPOP's small regime: a population between the default and the last large one,
+        # and a step size between sigma0 and a hundredth of it.
+        u = float(self._rng.random())
+        largest = default * self._inc_popsize ** counts["large"]
+        popsize = max(default, math.floor(default * (largest / default) ** (u**2)))
+        sigma = (self._sigma0 or 1.0 / 6.0) * 10 ** (-2 * float(self._rng.random()))
+        return self._new_run(
+            key, space, finished.generation, "small", popsize=popsize, sigma=sigma, mean=mean
+        )

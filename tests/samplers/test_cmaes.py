@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import fastune
+from fastune.exceptions import InvalidParameterError
+from fastune.samplers import CmaEsSampler, RandomSampler
+
+
+def sphere(trial: fastune.Trial) -> float:
+    return sum((trial.suggest_float(f"x{i}", -5, 5) - 1.0) ** 2 for i in range(4))
+
+
+def test_cma_es_beats_random_search() -> None:
+    cma = fastune.create_study(sampler=CmaEsSampler(seed=0))
+    cma.optimize(sphere, n_trials=200)
+    random = fastune.create_study(sampler=RandomSampler(seed=0))
+    random.optimize(sphere, n_trials=200)
+    assert cma.best_value < random.best_value / 10
+
+
+def test_generations_are_told_whole() -> None:
+    study = fastune.create_study(sampler=CmaEsSampler(seed=0, popsize=5))
+    study.optimize(sphere, n_trials=31)
+    generations = Counter(t.system_attrs.get("cma:generation") for t in study.trials[1:])
+    assert all(count == 5 for generation, count in generations.items() if generation < 5)
+
+
+def test_ipop_restarts_with_a_larger_population() -> None:
+    def flat(trial: fastune.Trial) -> float:  # converges at once: every run stops early
+        return float(round(trial.suggest_float("x", 0, 1)) + round(trial.suggest_float("y", 0, 1)))
+
+    study = fastune.create_study(sampler=CmaEsSampler(seed=0, restart_strategy="ipop", popsize=4))
+    study.optimize(flat, n_trials=250)
+    sizes = Counter(t.system_attrs.get("cma:generation") for t in study.trials[1:])
+    assert max(sizes.values()) > 4  # a restarted run asked more points per generation
+
+
+def test_categoricals_and_one_dimension_use_the_independent_sampler() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        return trial.suggest_float("x", -1, 1) ** 2 + (kind == "b")
+
+    study = fastune.create_study(sampler=CmaEsSampler(seed=0))
+    study.optimize(objective, n_trials=20)
+    assert not any("cma:generation" in t.system_attrs for t in study.trials)
+    assert {t.params["kind"] for t in study.trials} == {"a", "b"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"sigma0": 0.0}, "'sigma0' parameter of CmaEsSampler"),
+        ({"sigma0": -1.0}, "'sigma0'"),
+        ({"n_startup_trials": -1}, "'n_startup_trials'"),
+        ({"restart_strategy": "lipop"}, "'restart_strategy'"),
+        ({"popsize": 1}, "'popsize'"),
+        ({"use_separable_cma": True, "lr_adapt": True}, "'lr_adapt'"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, fragment: str) -> None:
+    with pytest.raises(InvalidParameterError, match=fragment):
+        CmaEsSampler(**kwargs)
+
+
+def test_x0_sets_the_starting_mean() -> None:
+    sampler = CmaEsSampler(
+        x0={"x0": 4.0, "x1": 4.0, "x2": 4.0, "x3": 4.0}, sigma0=0.01, seed=0, n_startup_trials=0
+    )
+    study = fastune.create_study(sampler=sampler)
+    study.optimize(sphere, n_trials=6)
+    later = np.array([[t.params[f"x{i}"] for i in range(4)] for t in study.trials[1:]])
+    assert np.allclose(later, 4.0, atol=0.5)
