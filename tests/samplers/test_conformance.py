@@ -16,6 +16,7 @@ import pytest
 
 import fastune
 from fastune.samplers import (
+    AutoSampler,
     BaseSampler,
     CmaEsSampler,
     GPSampler,
@@ -38,6 +39,7 @@ SAMPLERS: dict[str, SamplerFactory] = {
     "qmc-halton": lambda seed, grid: QMCSampler(qmc_type="halton", seed=seed),
     "gp": lambda seed, grid: GPSampler(seed=seed, n_startup_trials=5),
     "cmaes": lambda seed, grid: CmaEsSampler(seed=seed),
+    "auto": lambda seed, grid: AutoSampler(seed=seed),
     "cmaes-bipop": lambda seed, grid: CmaEsSampler(seed=seed, restart_strategy="bipop", popsize=4),
 }
 

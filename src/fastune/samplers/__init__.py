@@ -1,5 +1,6 @@
 """Samplers: propose the parameters of each trial."""
 
+from fastune.samplers._auto import AutoSampler
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._cmaes import CmaEsSampler
 from fastune.samplers._gp import GPSampler
@@ -9,6 +10,7 @@ from fastune.samplers._random import RandomSampler
 from fastune.samplers._tpe import TPESampler
 
 __all__ = [
+    "AutoSampler",
     "BaseSampler",
     "CmaEsSampler",
     "GPSampler",

@@ -1,0 +1,164 @@
+"""The default sampler: picks a sampler for each trial from the space and the budget,
+by rules written out in the docstring."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from fastune._validation import check_int
+from fastune.distributions import BaseDistribution, CategoricalDistribution
+from fastune.samplers._base import BaseSampler
+from fastune.samplers._gp import GPSampler
+from fastune.samplers._qmc import QMCSampler
+from fastune.samplers._tpe import TPESampler
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["AutoSampler"]
+
+CHOICE_KEY = "auto:sampler"
+
+
+class AutoSampler(BaseSampler):
+    """The default of ``create_study``: chooses a sampler for each trial.
+
+    The rules, checked in order for each new trial (``d`` is the number of parameters
+    seen so far, ``n`` the number of complete trials):
+
+    1. ``n < n_startup_trials`` (default ``max(8, 2 d)``): **QMC** (scrambled Sobol), which
+       covers the space evenly before any model is fitted.
+    2. Several objectives, a categorical parameter, or a conditional space (finished
+       trials do not all have the same parameters): **TPE** (multivariate, grouped),
+       which handles all three natively.
+    3. ``d <= max_gp_dimension`` (10) and ``n < max_gp_trials`` (200): **GP**, the most
+       sample-efficient on small numeric spaces, while its cubic cost is small.
+    4. Otherwise, with the ``cmaes`` package: **CMA-ES**, which scales to long runs and
+       many dimensions; without it: **TPE**.
+
+    The chosen sampler's name is kept in each trial's ``system_attrs["auto:sampler"]``.
+
+    Args:
+        seed: Seed of every sampler it uses.
+        n_startup_trials: Trials drawn by QMC first (None: ``max(8, 2 d)``).
+        max_gp_dimension: Largest space the GP is used for.
+        max_gp_trials: Complete trials beyond which the GP is not used.
+
+    Raises:
+        InvalidParameterError: a negative count.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        n_startup_trials: int | None = None,
+        max_gp_dimension: int = 10,
+        max_gp_trials: int = 200,
+    ) -> None:
+        owner = "AutoSampler"
+        self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
+        self._n_startup_trials = check_int(
+            n_startup_trials, "n_startup_trials", owner, low=0, allow_none=True
+        )
+        self._max_gp_dimension = int(
+            check_int(max_gp_dimension, "max_gp_dimension", owner, low=0) or 0
+        )
+        self._max_gp_trials = int(check_int(max_gp_trials, "max_gp_trials", owner, low=0) or 0)
+        self._samplers: dict[str, BaseSampler] = {
+            "qmc": QMCSampler(seed=self._seed),
+            "tpe": TPESampler(seed=self._seed, group=True, n_startup_trials=0),
+            "gp": GPSampler(seed=self._seed, n_startup_trials=1),
+        }
+        if importlib.util.find_spec("cmaes") is not None:
+            from fastune.samplers._cmaes import CmaEsSampler
+
+            self._samplers["cmaes"] = CmaEsSampler(
+                seed=self._seed, n_startup_trials=0, independent_sampler=self._samplers["tpe"]
+            )
+        self._chosen: dict[int, str] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_chosen"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def reseed_rng(self) -> None:
+        for sampler in self._samplers.values():
+            sampler.reseed_rng()
+
+    def choose(self, study: Study) -> str:
+        """The name of the sampler the rules pick now: qmc, tpe, gp or cmaes."""
+        finished = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
+        names = {name for trial in finished for name in trial.distributions}
+        n_complete = sum(t.state == TrialState.COMPLETE for t in finished)
+        startup = self._n_startup_trials
+        if startup is None:
+            startup = max(8, 2 * len(names))
+        if n_complete < startup:
+            return "qmc"
+        categorical = any(
+            isinstance(d, CategoricalDistribution)
+            for t in finished[-1:]
+            for d in t.distributions.values()
+        )
+        conditional = any(set(t.distributions) != names for t in finished)
+        if len(study.directions) > 1 or categorical or conditional:
+            return "tpe"
+        if len(names) <= self._max_gp_dimension and n_complete < self._max_gp_trials:
+            return "gp"
+        return "cmaes" if "cmaes" in self._samplers else "tpe"
+
+    def _sampler(self, trial: FrozenTrial) -> BaseSampler:
+        with self._lock:
+            name = self._chosen.get(trial._trial_id, "tpe")
+        return self._samplers[name]
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        name = self.choose(study)
+        with self._lock:
+            self._chosen[trial._trial_id] = name
+        study._storage.set_trial_system_attr(trial._trial_id, CHOICE_KEY, name)
+        self._samplers[name].before_trial(study, trial)
+
+    def infer_relative_search_space(
+        self, study: Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        return self._sampler(trial).infer_relative_search_space(study, trial)
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        return self._sampler(trial).sample_relative(study, trial, search_space)
+
+    def sample_independent(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        sampler = self._sampler(trial)
+        return sampler.sample_independent(study, trial, param_name, param_distribution)
+
+    def after_trial(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        with self._lock:
+            name = self._chosen.pop(trial._trial_id, "tpe")
+        self._samplers[name].after_trial(study, trial, state, values)
