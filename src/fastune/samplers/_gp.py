@@ -31,6 +31,7 @@ __all__ = ["GPSampler"]
 _N_CANDIDATES = 1024
 _N_STARTS = 2
 _REFINE_ITERATIONS = 20
+_HYPERPARAMETER_ITERATIONS = 30
 _STEP = 1e-4  # finite-difference step of the acquisition gradient, in cube units
 
 
@@ -176,7 +177,7 @@ class GPSampler(BaseSampler):
             kernel=kernel,
             normalize_y=True,
             n_restarts_optimizer=0,
-            optimizer="fmin_l_bfgs_b" if tune else None,
+            optimizer=_fit_hyperparameters if tune else None,
             random_state=int(self._rng.integers(2**31 - 1)),
         )
         with warnings.catch_warnings():
@@ -249,6 +250,21 @@ class GPSampler(BaseSampler):
         refined = starts.copy()
         refined[:, columns] = np.clip(result.x.reshape(n_starts, n_columns), 0.0, 1.0)
         return refined
+
+
+def _fit_hyperparameters(
+    objective: Any, start: np.ndarray, bounds: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Maximize the marginal likelihood from the last fit: a few L-BFGS-B steps suffice."""
+    result = minimize(
+        objective,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": _HYPERPARAMETER_ITERATIONS},
+    )
+    return result.x, float(result.fun)
 
 
 def _posterior(model: Any, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
