@@ -1,0 +1,17 @@
+"""Entry point of ``python -m benchmarks``: one thread per BLAS/OpenMP pool, then the CLI.
+
+The suite runs one study per core in parallel, so the numeric libraries must not spread
+each study over every core as well. The limits must be set before numpy is imported.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+from benchmarks.cli import main  # noqa: E402  (after the thread limits on purpose)
+
+if __name__ == "__main__":
+    raise SystemExit(main())

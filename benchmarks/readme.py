@@ -1,0 +1,125 @@
+"""The README's performance section, regenerated from a suite's results JSON.
+
+It replaces what lies between the marker lines ``<!-- bench:start -->`` and
+``<!-- bench:end -->``; the README quotes no benchmark number outside them.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from benchmarks.report import (
+    FASTUNE_REFERENCE,
+    GROUP_TITLES,
+    convergence,
+    fmt,
+    group_ranks,
+    overhead_rows,
+    records_of,
+    table,
+    throughput_rows,
+)
+
+START_MARKER = "<!-- bench:start -->"
+END_MARKER = "<!-- bench:end -->"
+# Ranks and overhead quoted in the README are read at these points.
+README_RANK_TRIALS = 100
+README_OVERHEAD_TRIALS = 1000
+
+
+class MissingMarkersError(ValueError):
+    """The README lacks the marker lines that delimit the benchmark section."""
+
+
+def replace_section(text: str, section: str) -> str:
+    """``text`` with the lines between the two marker lines replaced by ``section``.
+
+    Raises:
+        MissingMarkersError: a marker line is missing, repeated, or the end comes first.
+    """
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.strip() == START_MARKER]
+    ends = [i for i, line in enumerate(lines) if line.strip() == END_MARKER]
+    if len(starts) != 1 or len(ends) != 1 or ends[0] < starts[0]:
+        raise MissingMarkersError(
+            f"The README must contain one line {START_MARKER!r} followed later by one line "
+            f"{END_MARKER!r}; found {len(starts)} start and {len(ends)} end marker(s)"
+            + (" in the wrong order." if starts and ends and ends[0] < starts[0] else ".")
+        )
+    body = section if section.endswith("\n") else section + "\n"
+    return "".join(lines[: starts[0] + 1]) + body + "".join(lines[ends[0] :])
+
+
+def _rank_lines(results: dict[str, Any]) -> list[str]:
+    groups = [group for group in GROUP_TITLES if records_of(results, group)]
+    ranks = {group: group_ranks(results, group, README_RANK_TRIALS) for group in groups}
+    methods = list(dict.fromkeys(method for group in groups for method in ranks[group]))
+    return table(
+        ["method", *(GROUP_TITLES[group] for group in groups)],
+        ([method, *(fmt(ranks[group].get(method)) for group in groups)] for method in methods),
+    )
+
+
+def _convergence_lines(results: dict[str, Any]) -> list[str]:
+    rows = [row for group in GROUP_TITLES for row in convergence(results, group)]
+    summary = []
+    for peer in dict.fromkeys(row["peer"] for row in rows):
+        of_peer = [row for row in rows if row["peer"] == peer]
+        ratios = [row["ratio"] for row in of_peer if row["ratio"] is not None]
+        median_ratio = fmt(statistics.median(ratios)) if ratios else "—"
+        summary.append([peer, f"{len(ratios)} of {len(of_peer)}", median_ratio])
+    return table(
+        ["peer", f"problems where {FASTUNE_REFERENCE} gets there", "median ratio"], summary
+    )
+
+
+def _overhead_lines(results: dict[str, Any]) -> list[str]:
+    rows = overhead_rows(results)
+    return table(
+        ["method", f"ms per trial at {README_OVERHEAD_TRIALS:,} trials (median)"],
+        (
+            [method, fmt(statistics.median(by_size[README_OVERHEAD_TRIALS]))]
+            for method, by_size in rows.items()
+            if README_OVERHEAD_TRIALS in by_size
+        ),
+    )
+
+
+def _throughput_lines(results: dict[str, Any]) -> list[str]:
+    rows = throughput_rows(results)
+    return table(
+        ["objective", "method", "speed-up with n_jobs = 2"],
+        (
+            [objective, method, fmt(rates[2] / rates[1])]
+            for (objective, method), rates in rows.items()
+            if 1 in rates and 2 in rates
+        ),
+    )
+
+
+def build_section(results: dict[str, Any], report_link: str) -> str:
+    """The README section: headline ranks, convergence, overhead and scaling."""
+    lines = [
+        f"Measured by `{results['command']}` on {results['started_at'][:10]}, "
+        f"{results['machine']['nproc']} cores. All tables, seeds, versions and plots: "
+        f"[{report_link}]({report_link}).",
+        "",
+        f"Mean rank of each method after {README_RANK_TRIALS} trials (1 = best):",
+        "",
+        *_rank_lines(results),
+        "",
+        f"Convergence: on how many problems {FASTUNE_REFERENCE} reaches each peer's median "
+        "final value, and the median ratio peer trials / fastune trials where it does:",
+        "",
+        *_convergence_lines(results),
+        "",
+        "Sampler + storage overhead on a trivial objective:",
+        "",
+        *_overhead_lines(results),
+        "",
+        "Scaling with threads (n_jobs):",
+        "",
+        *_throughput_lines(results),
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,28 @@
+"""fastune's methods: one line per sampler/pruner setup in ``FASTUNE_SETUPS``."""
+
+from __future__ import annotations
+
+import fastune
+from benchmarks.problems import Problem
+from benchmarks.runners.base import Method
+from benchmarks.runners.optuna_api import StudySetup, study_methods
+from benchmarks.space import SearchSpace, grid_search_space, is_gridable
+
+
+def _grid_sampler(space: SearchSpace, budget: int, seed: int) -> fastune.samplers.GridSampler:
+    return fastune.samplers.GridSampler(grid_search_space(space, budget), seed=seed)
+
+
+def _gridable(problem: Problem, budget: int) -> bool:
+    return is_gridable(problem.space, budget)
+
+
+FASTUNE_SETUPS: dict[str, StudySetup] = {
+    "fastune random": StudySetup(lambda space, budget, seed: fastune.samplers.RandomSampler(seed)),
+    "fastune grid": StudySetup(_grid_sampler, applies_to=_gridable),
+}
+
+
+def fastune_methods() -> list[Method]:
+    """The fastune methods of ``FASTUNE_SETUPS``."""
+    return study_methods(fastune, FASTUNE_SETUPS)
