@@ -68,6 +68,9 @@ def _bbob(dims: tuple[int, ...], functions: tuple[int, ...] = tuple(FUNCTION_NAM
 MODEL_PROBLEMS = ("svc-digits", "hgb-breast_cancer", "mlp-wine", "rf-diabetes", "sgd-digits")
 CURVE_PROBLEMS = ("torch-mlp-digits", "mlp-partial_fit-digits", "sgd-partial_fit-digits")
 CHEAP_SEARCH_METHODS = (
+    "fastune tpe",
+    "fastune cma-es",
+    "fastune qmc",
     "fastune random",
     "fastune grid",
     "optuna random",
@@ -75,15 +78,26 @@ CHEAP_SEARCH_METHODS = (
     "optuna cma-es",
     "hyperopt tpe",
 )
+GP_METHODS = ("fastune gp", "fastune auto", "optuna gp")
 MODEL_METHODS = (
     *CHEAP_SEARCH_METHODS,
     "optuna gp",
     "sklearn random search",
     "sklearn halving search",
 )
-CURVE_METHODS = ("fastune random", "optuna random", "optuna tpe", "optuna tpe+median")
+CURVE_METHODS = (
+    "fastune tpe",
+    "fastune random",
+    "optuna random",
+    "optuna tpe",
+    "optuna tpe+median",
+)
 THROUGHPUT_METHODS = ("fastune random", "optuna random")
 OVERHEAD_METHODS = (
+    "fastune tpe",
+    "fastune cma-es",
+    "fastune qmc",
+    "fastune gp",
     "fastune random",
     "fastune grid",
     "optuna random",
@@ -98,6 +112,8 @@ FULL = Suite(
         QualityPlan(_bbob((2, 5, 10)), CHEAP_SEARCH_METHODS, n_seeds=10, budget=200),
         # GPSampler costs ~0.1-0.7 s per trial here: fewer seeds and trials, no 10-D.
         QualityPlan(_bbob((2, 5)), ("optuna gp",), n_seeds=5, budget=100),
+        # fastune's GP costs more per trial still: a subset (sphere, Rastrigin), 3 seeds.
+        QualityPlan(_bbob((2, 5), (1, 15)), GP_METHODS, n_seeds=3, budget=100),
         QualityPlan(MODEL_PROBLEMS, MODEL_METHODS, n_seeds=5, budget=100),
         QualityPlan(CURVE_PROBLEMS, CURVE_METHODS, n_seeds=5, budget=100),
     ),
@@ -106,7 +122,7 @@ FULL = Suite(
         repeats_by_n_trials={100: 5, 1000: 3, 2000: 1, 10000: 1},
         methods=OVERHEAD_METHODS,
         # Optuna's TPE needs minutes for 10,000 trials, GP much longer.
-        max_n_trials={"optuna tpe": 2000, "optuna gp": 100},
+        max_n_trials={"optuna tpe": 2000, "optuna gp": 100, "fastune gp": 100},
     ),
     throughput=ThroughputPlan(THROUGHPUT_METHODS, n_jobs=(1, 2), n_trials=200, repeats=3),
 )
@@ -115,14 +131,14 @@ QUICK = Suite(
     name="quick",
     quality=(
         QualityPlan(_bbob((2, 5), (1, 15)), CHEAP_SEARCH_METHODS, n_seeds=3, budget=50),
-        QualityPlan(_bbob((2,), (1,)), ("optuna gp",), n_seeds=2, budget=20),
+        QualityPlan(_bbob((2,), (1,)), GP_METHODS, n_seeds=2, budget=20),
         QualityPlan(MODEL_PROBLEMS, MODEL_METHODS, n_seeds=2, budget=20),
         QualityPlan(CURVE_PROBLEMS, CURVE_METHODS, n_seeds=2, budget=10),
     ),
     checkpoints=(10, 20, 50),
     overhead=OverheadPlan(
         repeats_by_n_trials={100: 3, 1000: 1},
-        methods=tuple(method for method in OVERHEAD_METHODS if method != "optuna gp"),
+        methods=tuple(method for method in OVERHEAD_METHODS if not method.endswith(" gp")),
         max_n_trials={},
     ),
     throughput=ThroughputPlan(THROUGHPUT_METHODS, n_jobs=(1, 2), n_trials=20, repeats=1),

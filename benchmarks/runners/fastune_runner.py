@@ -20,6 +20,13 @@ def _gridable(problem: Problem, budget: int) -> bool:
 FASTUNE_SETUPS: dict[str, StudySetup] = {
     "fastune random": StudySetup(lambda space, budget, seed: fastune.samplers.RandomSampler(seed)),
     "fastune grid": StudySetup(_grid_sampler, applies_to=_gridable),
+    "fastune tpe": StudySetup(lambda space, budget, seed: fastune.samplers.TPESampler(seed=seed)),
+    "fastune qmc": StudySetup(lambda space, budget, seed: fastune.samplers.QMCSampler(seed=seed)),
+    "fastune cma-es": StudySetup(
+        lambda space, budget, seed: fastune.samplers.CmaEsSampler(seed=seed)
+    ),
+    "fastune gp": StudySetup(lambda space, budget, seed: fastune.samplers.GPSampler(seed=seed)),
+    "fastune auto": StudySetup(lambda space, budget, seed: fastune.samplers.AutoSampler(seed=seed)),
 }
 
 

@@ -143,7 +143,7 @@ def test_quick_results_hold_every_problem_and_method(
     studies = {(record["problem"], record["method"]) for record in results["quality"]}
     assert studies == _expected_studies()
     assert set(results["problems"]) == set(QUICK.problems)
-    assert {"fastune random", "fastune grid"} <= {method for _, method in studies}
+    assert {"fastune random", "fastune grid", "fastune tpe"} <= {m for _, m in studies}
 
 
 def test_quick_results_are_well_formed(quick_results: tuple[Path, dict[str, Any]]) -> None:
