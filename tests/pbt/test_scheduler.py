@@ -196,3 +196,27 @@ def test_bad_search_space() -> None:
         PopulationBasedTraining(Climber(), {"x": []})
     with pytest.raises(InvalidParameterTypeError, match="'trainable'"):
         PopulationBasedTraining(42, {"x": [1]})  # type: ignore[arg-type]
+
+
+def test_structural_parameters_follow_the_donor() -> None:
+    def step(params: dict, state: Any) -> tuple[Any, float]:
+        state = (state or 0.0) + params["lr"]
+        return state, -abs(state - 3.0)
+
+    pbt = PopulationBasedTraining(
+        step,
+        {"lr": loguniform(0.01, 1.0), "width": [8, 16, 32, 64]},
+        population_size=6,
+        generations=6,
+        random_state=0,
+        resample_probability=1.0,
+        structural=["width"],
+    ).run()
+    trials = {t.number: t for t in pbt.study_.trials}
+    copies = 0
+    for trial in trials.values():
+        parent = trial.system_attrs["pbt:parent"]
+        if parent is not None:
+            assert trial.params["width"] == trials[parent].params["width"]
+            copies += trial.params["lr"] != trials[parent].params["lr"]
+    assert copies  # the other parameters were explored

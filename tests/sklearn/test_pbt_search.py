@@ -311,3 +311,28 @@ def test_asynchronous_search_with_checkpoints_on_disk(tmp_path) -> None:  # type
     assert len(search.cv_results_["params"]) == 12
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"member-{i}.pkl" for i in range(4)]
     assert search.predict(X).shape == (300,)
+
+
+def test_mlp_copies_keep_their_shape_and_train_with_the_explored_learning_rate() -> None:
+    from sklearn.neural_network import MLPClassifier
+
+    search = PBTSearchCV(
+        MLPClassifier(max_iter=5, random_state=0),
+        {"hidden_layer_sizes": [(8,), (16,)], "learning_rate_init": loguniform(1e-3, 1e-1)},
+        population_size=6,
+        generations=4,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    results = search.cv_results_
+    for row, parent in enumerate(results["parent"]):
+        if parent >= 0:  # a segment keeps the architecture of the checkpoint it continues
+            assert (
+                results["params"][row]["hidden_layer_sizes"]
+                == (results["params"][parent]["hidden_layer_sizes"])
+            )
+    model = search.best_estimator_
+    assert model.coefs_[0].shape[1] == search.best_params_["hidden_layer_sizes"][0]
+    assert model._optimizer.learning_rate_init == pytest.approx(
+        search.best_params_["learning_rate_init"]
+    )

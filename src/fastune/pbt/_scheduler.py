@@ -100,6 +100,8 @@ class PopulationBasedTraining:
         catch: Exceptions of a step that fail the segment instead of the run; a failed
             member scores NaN and copies a donor at the next ready point.
         callbacks: Called as ``callback(pbt, segment)`` after each segment.
+        structural: Hyperparameters that shape the model itself (such as layer sizes):
+            a copy keeps its donor's values, which are the ones its weights fit.
 
     Attributes:
         study_: The study of segment trials.
@@ -143,6 +145,7 @@ class PopulationBasedTraining:
         study: Study | None = None,
         catch: Iterable[type[BaseException]] = (),
         callbacks: Iterable[Callable[[PopulationBasedTraining, Segment], None]] = (),
+        structural: Iterable[str] = (),
     ) -> None:
         owner = "PopulationBasedTraining"
         self.trainable = as_trainable(trainable)
@@ -178,6 +181,7 @@ class PopulationBasedTraining:
         self.study_ = study if study is not None else create_study(direction=direction)
         self.catch = tuple(catch)
         self.callbacks = list(callbacks)
+        self.structural = set(structural)
         self._sign = 1.0 if direction == "maximize" else -1.0
 
     # -- running ---------------------------------------------------------------------
@@ -313,7 +317,10 @@ class PopulationBasedTraining:
             population=[dict(m.params) for m in self.members_],
             history=self.segments_,
         )
-        member.params = self.explore.explore(dict(donor.params), context)
+        explored = self.explore.explore(dict(donor.params), context)
+        for name in self.structural & set(explored):
+            explored[name] = donor.params[name]
+        member.params = explored
 
     def _record(self, member: Member, result: SegmentResult, first_step: int) -> int:
         end = datetime.datetime.now()

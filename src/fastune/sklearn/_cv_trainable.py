@@ -36,6 +36,9 @@ from fastune._validation import invalid
 __all__ = ["TRAINING_MODES", "CVState", "CVTrainable", "choose_training", "take"]
 
 TRAINING_MODES = ("auto", "partial_fit", "grow", "boost", "warm_start", "refit")
+# Parameters that partial_fit fixes at the first call (the network's shape, its solver):
+# a later value would be ignored, so a copy keeps its donor's.
+STRUCTURAL_PARAMS = ("hidden_layer_sizes", "solver")
 # Keyword of ``fit`` that continues boosting from an earlier model, by library.
 _CONTINUE_FROM = {"lightgbm": "init_model", "xgboost": "xgb_model"}
 
@@ -222,6 +225,7 @@ class CVTrainable:
             # Training stops before convergence on purpose: one unit per step.
             warnings.simplefilter("ignore", ConvergenceWarning)
             if self.mode == "partial_fit":
+                _sync_learning_rate(model, params)
                 if self.classes is not None:
                     fit_params["classes"] = self.classes
                 model.partial_fit(
@@ -290,3 +294,13 @@ def _n_rows(data: Any) -> int:
 
 def _per_sample(value: Any, X: Any) -> bool:
     return hasattr(value, "__len__") and not isinstance(value, str) and len(value) == _n_rows(X)
+
+
+def _sync_learning_rate(model: Any, params: dict[str, Any]) -> None:
+    """Make an explored ``learning_rate_init`` reach the optimizer that an MLP built at
+    its first ``partial_fit`` (it would otherwise keep training with the first value)."""
+    optimizer = getattr(model, "_optimizer", None)
+    if optimizer is None or "learning_rate_init" not in params:
+        return
+    optimizer.learning_rate_init = float(params["learning_rate_init"])
+    optimizer.learning_rate = float(params["learning_rate_init"])

@@ -13,7 +13,7 @@ from fastune._validation import check_int, check_number, invalid
 from fastune.pbt import PopulationBasedTraining, Segment
 from fastune.pbt._scheduler import GENERATION_KEY, MEMBER_KEY, PARENT_KEY
 from fastune.sklearn._base import BaseSearch
-from fastune.sklearn._cv_trainable import CVTrainable, choose_training
+from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, CVTrainable, choose_training
 from fastune.sklearn._visualize import PBTVisualizeMixin
 
 __all__ = ["PBTSearchCV"]
@@ -217,6 +217,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
             target_score=self.target_score,
             checkpoint_dir=self.checkpoint_dir,
             callbacks=self._callbacks(),
+            structural=STRUCTURAL_PARAMS if mode == "partial_fit" else (),
         )
         pbt.run()
         self.study_ = pbt.study_
