@@ -32,6 +32,8 @@ test: lint
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks --suite full
+	$(BIN)/python -m benchmarks.pbt_bench
+	$(BIN)/python -m benchmarks readme
 
 bench-quick: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks --suite quick

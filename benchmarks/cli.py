@@ -24,7 +24,7 @@ from benchmarks.problems.bbob import FUNCTION_NAMES, BBOBProblem
 from benchmarks.problems.learning_curves import LABEL_NOISE, N_TRAIN, N_VALIDATION
 from benchmarks.problems.model_tuning import DIGITS_SUBSAMPLE, N_FOLDS
 from benchmarks.quality import plan_tasks, quiet_libraries, run_tasks, summarize
-from benchmarks.readme import MissingMarkersError, build_section, replace_section
+from benchmarks.readme import MissingMarkersError, build_section, pbt_section, replace_section
 from benchmarks.report import build_report
 from benchmarks.runners import unavailable_methods
 from benchmarks.suites import SUITES, Suite
@@ -172,7 +172,11 @@ def update_readme(results_path: Path, readme_path: Path) -> None:
         link = report.relative_to(readme_path.resolve().parent).as_posix()
     except ValueError:
         link = report.as_posix()
-    readme_path.write_text(replace_section(readme_path.read_text(), build_section(results, link)))
+    section = build_section(results, link)
+    pbt_report = results_path.parent / "pbt.md"
+    if pbt_report.exists():
+        section += "\n" + pbt_section(pbt_report.read_text(), "benchmarks/results/pbt.md")
+    readme_path.write_text(replace_section(readme_path.read_text(), section))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -123,3 +123,18 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         *_throughput_lines(results),
     ]
     return "\n".join(lines) + "\n"
+
+
+def pbt_section(report: str, link: str) -> str:
+    """The headline of the PBT benchmark's report (``python -m benchmarks.pbt_bench``),
+    copied as it is: its table and the held-out check under it."""
+    lines = report.splitlines()
+    start = lines.index("## Headline") + 1
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("## "))
+    body = "\n".join(lines[start:end]).strip()
+    return (
+        f"Population Based Training (`PBTSearchCV`) against Optuna TPE and "
+        f"`RandomizedSearchCV`, in training compute (epochs x folds); "
+        f"details: [{link}]({link}).\n\n"
+        f"{body}\n"
+    )

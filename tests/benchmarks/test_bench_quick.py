@@ -194,3 +194,13 @@ def test_readme_command_fills_the_marked_section(
     assert completed.returncode == 1
     assert START_MARKER in completed.stderr
     assert readme.read_text() == "# fastune without markers\n"
+
+
+def test_pbt_section_copies_the_headline_of_the_pbt_report() -> None:
+    from benchmarks.readme import pbt_section
+
+    report = "# PBT\n\nintro\n\n## Headline\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n## Methods\nx\n"
+    section = pbt_section(report, "results/pbt.md")
+    assert "| 1 | 2 |" in section
+    assert "## Methods" not in section and "intro" not in section
+    assert "[results/pbt.md](results/pbt.md)" in section
