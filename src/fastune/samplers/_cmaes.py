@@ -16,7 +16,7 @@ from fastune._validation import check_choice, check_int, check_number, invalid, 
 from fastune.distributions import BaseDistribution, CategoricalDistribution
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
-from fastune.samplers._search_space import SpaceTracker
+from fastune.samplers._search_space import JointSpaces
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -114,19 +114,19 @@ class CmaEsSampler(BaseSampler):
         self._lr_adapt = bool(lr_adapt)
         self._runs: dict[tuple[Any, ...], _Run] = {}
         self._restarts: dict[tuple[Any, ...], dict[str, int]] = {}
-        self._trackers: dict[int, SpaceTracker] = {}
+        self._spaces = JointSpaces()
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        for key in ("_rng", "_lock", "_runs", "_restarts", "_trackers"):
+        for key in ("_rng", "_lock", "_runs", "_restarts"):
             del state[key]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
-        self._runs, self._restarts, self._trackers = {}, {}, {}
+        self._runs, self._restarts = {}, {}
         self._rng = np.random.default_rng()
 
     def reseed_rng(self) -> None:
@@ -140,14 +140,11 @@ class CmaEsSampler(BaseSampler):
     ) -> dict[str, BaseDistribution]:
         if len(study.directions) > 1:
             return {}
-        with self._lock:
-            tracker = self._trackers.setdefault(study._study_id, SpaceTracker(group=False))
-            tracker.update(study.get_trials(deepcopy=False))
-            space = {
-                n: d
-                for n, d in tracker.space().items()
-                if not isinstance(d, CategoricalDistribution) and not d.single()
-            }
+        space = {
+            n: d
+            for n, d in self._spaces.space(study).items()
+            if not isinstance(d, CategoricalDistribution)
+        }
         return space if len(space) >= 2 else {}
 
     def sample_independent(

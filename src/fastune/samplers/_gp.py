@@ -19,7 +19,7 @@ from fastune._validation import check_int
 from fastune.distributions import BaseDistribution
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
-from fastune.samplers._search_space import SpaceTracker
+from fastune.samplers._search_space import JointSpaces
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -82,20 +82,20 @@ class GPSampler(BaseSampler):
         self._rng = np.random.default_rng(self._seed)
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
         self._deterministic = bool(deterministic_objective)
-        self._trackers: dict[int, SpaceTracker] = {}
+        self._spaces = JointSpaces()
         self._kernels: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        for key in ("_rng", "_lock", "_trackers", "_kernels"):
+        for key in ("_rng", "_lock", "_kernels"):
             del state[key]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
-        self._trackers, self._kernels = {}, {}
+        self._kernels = {}
         self._rng = np.random.default_rng()
 
     def reseed_rng(self) -> None:
@@ -105,10 +105,7 @@ class GPSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        with self._lock:
-            tracker = self._trackers.setdefault(study._study_id, SpaceTracker(group=False))
-            tracker.update(study.get_trials(deepcopy=False))
-            return {n: d for n, d in tracker.space().items() if not d.single()}
+        return self._spaces.space(study)
 
     def sample_independent(
         self,
@@ -199,6 +196,10 @@ class GPSampler(BaseSampler):
         near = rows[np.argsort(self._losses_of(model))[: min(8, len(rows))]]
         local = near[self._rng.integers(len(near), size=_N_CANDIDATES // 2)]
         local = np.clip(local + self._rng.normal(0.0, 0.05, local.shape), 0.0, 1.0)
+        # Each coordinate of a local candidate is also redrawn with chance 1 / d, so that
+        # values far from the best points (another bin, another choice) stay in play.
+        redraw = self._rng.random(local.shape) < 1.0 / d
+        local[redraw] = self._rng.random(int(redraw.sum()))
         candidates = np.vstack([sobol.random(_N_CANDIDATES // 2), local])
         scores = self._log_ei(space, model, candidates, best)
         starts = candidates[np.argsort(-scores)[:_N_STARTS]]

@@ -13,7 +13,7 @@ from fastune._validation import check_choice, check_int, invalid_type
 from fastune.distributions import BaseDistribution
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
-from fastune.samplers._search_space import SpaceTracker
+from fastune.samplers._search_space import JointSpaces
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -66,18 +66,17 @@ class QMCSampler(BaseSampler):
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
         # Without a seed, the scrambling must still agree across trials of one sampler.
         self._scramble_seed = int(np.random.default_rng(self._seed).integers(2**31 - 1))
-        self._trackers: dict[int, SpaceTracker] = {}
+        self._spaces = JointSpaces()
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        del state["_lock"], state["_trackers"]
+        del state["_lock"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
-        self._trackers = {}
 
     def reseed_rng(self) -> None:
         self._independent.reseed_rng()
@@ -85,10 +84,7 @@ class QMCSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        with self._lock:
-            tracker = self._trackers.setdefault(study._study_id, SpaceTracker(group=False))
-            tracker.update(study.get_trials(deepcopy=False))
-            return {n: d for n, d in tracker.space().items() if not d.single()}
+        return self._spaces.space(study)
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]

@@ -6,10 +6,16 @@ so that asking for the space costs nothing however long the study is.
 
 from __future__ import annotations
 
+import threading
+from typing import TYPE_CHECKING, Any
+
 from fastune.distributions import BaseDistribution
 from fastune.trial import FrozenTrial, TrialState
 
-__all__ = ["SpaceTracker"]
+if TYPE_CHECKING:
+    from fastune.study import Study
+
+__all__ = ["JointSpaces", "SpaceTracker"]
 
 _USED = (TrialState.COMPLETE, TrialState.PRUNED)
 
@@ -66,3 +72,35 @@ class SpaceTracker:
     def groups(self) -> list[dict[str, BaseDistribution]]:
         """The groups (with ``group``), or the intersection as the one group."""
         return [dict(g) for g in self._groups] if self.group else [self.space()]
+
+
+class JointSpaces:
+    """The joint space of every study a sampler serves, each kept up to date by its own
+    :class:`SpaceTracker`; safe across threads, and pickled empty (it is rebuilt)."""
+
+    def __init__(self, group: bool = False) -> None:
+        self.group = group
+        self._trackers: dict[int, SpaceTracker] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"group": self.group}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["group"])  # type: ignore[misc]
+
+    def _tracker(self, study: Study) -> SpaceTracker:
+        tracker = self._trackers.setdefault(study._study_id, SpaceTracker(self.group))
+        tracker.update(study.get_trials(deepcopy=False))
+        return tracker
+
+    def space(self, study: Study) -> dict[str, BaseDistribution]:
+        """The study's joint space now, without single-valued parameters."""
+        with self._lock:
+            space = self._tracker(study).space()
+        return {name: d for name, d in space.items() if not d.single()}
+
+    def groups(self, study: Study) -> list[dict[str, BaseDistribution]]:
+        """The study's groups now (or its joint space as one group)."""
+        with self._lock:
+            return self._tracker(study).groups()

@@ -23,7 +23,7 @@ from fastune.distributions import BaseDistribution
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._parzen import ParzenEstimator
 from fastune.samplers._random import RandomSampler
-from fastune.samplers._search_space import SpaceTracker
+from fastune.samplers._search_space import JointSpaces
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -135,12 +135,12 @@ class TPESampler(BaseSampler):
         self._random = RandomSampler(seed=None)
         self._random._rng = self._rng
         self._tables: dict[tuple[Any, ...], _Observations] = {}
-        self._trackers: dict[int, SpaceTracker] = {}
+        self._spaces = JointSpaces(self._group)
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        for key in ("_rng", "_lock", "_random", "_tables", "_trackers"):
+        for key in ("_rng", "_lock", "_random", "_tables"):
             del state[key]
         return state
 
@@ -148,7 +148,6 @@ class TPESampler(BaseSampler):
         self.__dict__.update(state)
         self._lock = threading.Lock()
         self._tables = {}
-        self._trackers = {}
         self._lock = threading.Lock()
         self.reseed_rng()
 
@@ -164,10 +163,7 @@ class TPESampler(BaseSampler):
     ) -> dict[str, BaseDistribution]:
         if not self._multivariate:
             return {}
-        with self._lock:
-            tracker = self._trackers.setdefault(study._study_id, SpaceTracker(self._group))
-            tracker.update(study.get_trials(deepcopy=False))
-            return tracker.space()
+        return self._spaces.space(study)
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
@@ -175,9 +171,7 @@ class TPESampler(BaseSampler):
         if not search_space:
             return {}
         trials = study.get_trials(deepcopy=False)
-        with self._lock:
-            tracker = self._trackers.setdefault(study._study_id, SpaceTracker(self._group))
-            groups = tracker.groups() if self._group else [search_space]
+        groups = self._spaces.groups(study) if self._group else [search_space]
         params: dict[str, Any] = {}
         for group in groups:
             names = {n: d for n, d in group.items() if n in search_space and not d.single()}

@@ -8,6 +8,7 @@ A search estimator fits candidates on cross-validation folds, keeps one row of
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from fastune._validation import invalid, invalid_type
 from fastune.distributions import BaseDistribution, as_distribution
 from fastune.exceptions import FastuneError
+from fastune.sklearn._cv_trainable import CVTrainable
 from fastune.sklearn._scoring import resolve_scorers
 from fastune.trial import FrozenTrial
 
@@ -141,6 +143,36 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         self.scorer_ = scorers if self.multimetric_ else scorers["score"]
         self._scorers = scorers
         return X, y, splits
+
+    def _trainable(
+        self,
+        data: tuple[Any, Any, list[tuple[np.ndarray, np.ndarray]]],
+        mode: str,
+        resource: str | None,
+        n_units: int,
+        fit_params: dict[str, Any],
+    ) -> CVTrainable:
+        """The CV trainable of a search; a grown resource (trees, boosting rounds) is
+        spread evenly over ``n_units`` units."""
+        X, y, splits = data
+        per_unit = 1
+        if resource is not None:
+            total = int(self.estimator.get_params()[resource])
+            per_unit = max(1, math.ceil(total / n_units))
+        return CVTrainable(
+            self.estimator,
+            X,
+            y,
+            splits,
+            self._scorers,
+            self._rank_metric,
+            mode,
+            resource=resource,
+            resource_per_unit=per_unit,
+            error_score=self.error_score,
+            return_train_score=self.return_train_score,
+            fit_params=fit_params,
+        )
 
     # -- results ---------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from fastune._validation import check_int, check_number, invalid
 from fastune.pbt import PopulationBasedTraining, Segment
 from fastune.pbt._scheduler import GENERATION_KEY, MEMBER_KEY, PARENT_KEY
 from fastune.sklearn._base import BaseSearch
-from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, CVTrainable, choose_training
+from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, choose_training
 from fastune.sklearn._visualize import PBTVisualizeMixin
 
 __all__ = ["PBTSearchCV"]
@@ -178,26 +178,11 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         """
         self._validate()
         space = self._space()
-        X, y, splits = self._prepare(X, y, groups)
+        data = self._prepare(X, y, groups)
         mode, resource = choose_training(self.estimator, self.training, list(space), "PBTSearchCV")
         self.training_ = mode
-        per_unit = 1
-        if resource is not None:
-            total = int(self.estimator.get_params()[resource])
-            per_unit = max(1, math.ceil(total / (self.generations * self.steps_per_generation)))
-        trainable = CVTrainable(
-            self.estimator,
-            X,
-            y,
-            splits,
-            self._scorers,
-            self._rank_metric,
-            mode,
-            resource=resource,
-            resource_per_unit=per_unit,
-            error_score=self.error_score,
-            return_train_score=self.return_train_score,
-            fit_params=fit_params,
+        trainable = self._trainable(
+            data, mode, resource, self.generations * self.steps_per_generation, fit_params
         )
         pbt = PopulationBasedTraining(
             trainable,

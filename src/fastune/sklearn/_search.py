@@ -14,7 +14,7 @@ from fastune.exceptions import TrialPruned
 from fastune.pruners import BasePruner, NopPruner
 from fastune.samplers import BaseSampler, RandomSampler
 from fastune.sklearn._base import BaseSearch
-from fastune.sklearn._cv_trainable import CVTrainable, choose_training
+from fastune.sklearn._cv_trainable import choose_training
 from fastune.study import Study, create_study
 from fastune.trial import FrozenTrial, Trial
 
@@ -134,33 +134,16 @@ class FastuneSearchCV(BaseSearch):
         """
         self._validate()
         space = self._space()
-        X, y, splits = self._prepare(X, y, groups)
+        data = self._prepare(X, y, groups)
         pruning = self.pruner is not None and not isinstance(self.pruner, NopPruner)
         mode, resource = (
             choose_training(self.estimator, self.training, list(space), "FastuneSearchCV")
             if pruning
             else ("refit", None)
         )
-        if mode == "partial_fit" or mode == "refit" or resource is None:
-            units, per_unit = (self.max_iter if mode != "refit" else 1), 1
-        else:
-            units = self.max_iter
-            per_unit = max(1, -(-int(self.estimator.get_params()[resource]) // units))
+        units = 1 if mode == "refit" else self.max_iter
         self.training_ = mode
-        trainable = CVTrainable(
-            self.estimator,
-            X,
-            y,
-            splits,
-            self._scorers,
-            self._rank_metric,
-            mode,
-            resource=resource,
-            resource_per_unit=per_unit,
-            error_score=self.error_score,
-            return_train_score=self.return_train_score,
-            fit_params=fit_params,
-        )
+        trainable = self._trainable(data, mode, resource, units, fit_params)
         seeds = np.random.default_rng(self.random_state)
 
         def objective(trial: Trial) -> float:
