@@ -10,9 +10,9 @@ import statistics
 from typing import Any
 
 from benchmarks.report import (
-    FASTUNE_REFERENCE,
     GROUP_TITLES,
     convergence,
+    fastune_reference,
     fmt,
     group_ranks,
     overhead_rows,
@@ -70,7 +70,8 @@ def _convergence_lines(results: dict[str, Any]) -> list[str]:
         median_ratio = fmt(statistics.median(ratios)) if ratios else "—"
         summary.append([peer, f"{len(ratios)} of {len(of_peer)}", median_ratio])
     return table(
-        ["peer", f"problems where {FASTUNE_REFERENCE} gets there", "median ratio"], summary
+        ["peer", f"problems where {fastune_reference(results)} gets there", "median ratio"],
+        summary,
     )
 
 
@@ -109,8 +110,8 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         "",
         *_rank_lines(results),
         "",
-        f"Convergence: on how many problems {FASTUNE_REFERENCE} reaches each peer's median "
-        "final value, and the median ratio peer trials / fastune trials where it does:",
+        f"Convergence: on how many problems {fastune_reference(results)} reaches each peer's "
+        "median final value, and the median ratio peer trials / fastune trials where it does:",
         "",
         *_convergence_lines(results),
         "",

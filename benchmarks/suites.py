@@ -80,7 +80,8 @@ CHEAP_SEARCH_METHODS = (
 )
 GP_METHODS = ("fastune gp", "fastune auto", "optuna gp")
 MODEL_METHODS = (
-    *CHEAP_SEARCH_METHODS,
+    # Model tuning is expensive: fastune's default sampler only, beside every peer.
+    *(method for method in CHEAP_SEARCH_METHODS if method not in ("fastune cma-es", "fastune qmc")),
     "optuna gp",
     "sklearn random search",
     "sklearn halving search",
