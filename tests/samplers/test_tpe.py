@@ -104,3 +104,12 @@ def test_group_tracks_conditional_pieces() -> None:
 def test_bad_arguments(kwargs: dict, fragment: str) -> None:
     with pytest.raises(InvalidParameterError, match=fragment):
         TPESampler(**kwargs)
+
+
+def test_an_abandoned_trial_does_not_freeze_the_model() -> None:
+    study = fastune.create_study(sampler=TPESampler(seed=0, n_startup_trials=5))
+    study.ask()  # asked and never told: it stays RUNNING
+    study.optimize(sphere, n_trials=60)
+    late = [t.value for t in study.trials[-20:] if t.value is not None]
+    early = [t.value for t in study.trials[1:21] if t.value is not None]
+    assert np.median(late) < np.median(early) / 2  # later trials were modelled on earlier ones

@@ -15,9 +15,36 @@ from fastune.trial import FrozenTrial, TrialState
 if TYPE_CHECKING:
     from fastune.study import Study
 
-__all__ = ["JointSpaces", "SpaceTracker"]
+__all__ = ["FinishedTrials", "JointSpaces", "SpaceTracker"]
 
 _USED = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+class FinishedTrials:
+    """Hands out each finished trial of a study once. Trials still running or waiting
+    are kept aside and looked at again on each call, so a trial that never finishes (an
+    abandoned ask) holds nothing up."""
+
+    def __init__(self) -> None:
+        self.upto = 0  # trials below this position have been seen
+        self.pending: list[int] = []  # positions seen unfinished
+
+    def new(self, trials: list[FrozenTrial]) -> list[FrozenTrial]:
+        """The trials (ordered by number, as storages return them) that finished since
+        the last call."""
+        fresh, waiting = [], []
+        for position in [*self.pending, *range(self.upto, len(trials))]:
+            if trials[position].state.is_finished():
+                fresh.append(trials[position])
+            else:
+                waiting.append(position)
+        self.upto = len(trials)
+        self.pending = waiting
+        return fresh
+
+    def unfinished(self, trials: list[FrozenTrial]) -> list[FrozenTrial]:
+        """The trials seen unfinished at the last call."""
+        return [trials[position] for position in self.pending]
 
 
 class SpaceTracker:
@@ -31,17 +58,13 @@ class SpaceTracker:
 
     def __init__(self, group: bool) -> None:
         self.group = group
-        self.upto = 0
+        self._feed = FinishedTrials()
         self._intersection: dict[str, BaseDistribution] | None = None
         self._groups: list[dict[str, BaseDistribution]] = []
 
     def update(self, trials: list[FrozenTrial]) -> None:
-        """Take in the trials that finished since the last call (up to the first that has
-        not, which is looked at again next time)."""
-        for trial in trials[self.upto :]:
-            if not trial.state.is_finished():
-                break
-            self.upto += 1
+        """Take in the trials that finished since the last call."""
+        for trial in self._feed.new(trials):
             if trial.state in _USED:
                 self._add(trial.distributions)
 

@@ -23,7 +23,7 @@ from fastune.distributions import BaseDistribution
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._parzen import ParzenEstimator
 from fastune.samplers._random import RandomSampler
-from fastune.samplers._search_space import JointSpaces
+from fastune.samplers._search_space import FinishedTrials, JointSpaces
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ class TPESampler(BaseSampler):
             if self._constant_liar:  # a running trial is a pessimistic guess: a bad one
                 running = [
                     t
-                    for t in trials[table.upto :]
+                    for t in table.feed.unfinished(trials)
                     if t.state == TrialState.RUNNING and all(n in t.params for n in distributions)
                 ]
                 if running:
@@ -241,14 +241,13 @@ class TPESampler(BaseSampler):
 class _Observations:
     """The finished trials that hold a whole space, encoded once, in growing arrays.
 
-    Trials are read in number order; ``upto`` is the first trial not known to be
-    finished, so each update looks only at new trials and the few still running.
+    Each update looks only at new trials and at the few still running or waiting.
     """
 
     def __init__(self, space: SearchSpace, directions: list[StudyDirection]) -> None:
         self.space = space
         self.directions = directions
-        self.upto = 0
+        self.feed = FinishedTrials()
         self.n_complete = 0
         self.size = 0
         self._rows = np.empty((64, len(space)))
@@ -257,10 +256,7 @@ class _Observations:
 
     def update(self, trials: list[FrozenTrial]) -> None:
         names = self.space.distributions
-        for trial in trials[self.upto :]:
-            if not trial.state.is_finished():
-                break  # running or waiting: look at it again next time
-            self.upto += 1
+        for trial in self.feed.new(trials):
             if trial.state not in (TrialState.COMPLETE, TrialState.PRUNED):
                 continue
             if not all(trial.distributions.get(n) == d for n, d in names.items()):
