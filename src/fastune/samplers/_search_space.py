@@ -34,17 +34,18 @@ class FinishedTrials:
         the last call."""
         fresh, waiting = [], []
         for position in [*self.pending, *range(self.upto, len(trials))]:
-            if trials[position].state.is_finished():
+            # A list taken by another thread may be older (shorter) than the last one.
+            if position < len(trials) and trials[position].state.is_finished():
                 fresh.append(trials[position])
             else:
                 waiting.append(position)
-        self.upto = len(trials)
+        self.upto = max(self.upto, len(trials))
         self.pending = waiting
         return fresh
 
     def unfinished(self, trials: list[FrozenTrial]) -> list[FrozenTrial]:
         """The trials seen unfinished at the last call."""
-        return [trials[position] for position in self.pending]
+        return [trials[position] for position in self.pending if position < len(trials)]
 
 
 class SpaceTracker:

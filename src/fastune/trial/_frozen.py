@@ -174,8 +174,18 @@ class FrozenTrial(BaseTrial):
             if not distribution._contains(distribution.to_internal_repr(param)):
                 raise invalid(name, owner, f"a value inside {distribution!r}", param)
 
-    def _copy(self) -> FrozenTrial:
-        return copy.deepcopy(self)
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenTrial:
+        # Storages copy every trial they hand out: parameter values, distributions and
+        # reported values are immutable, so only the attribute dicts need a deep copy.
+        duplicate = FrozenTrial.__new__(FrozenTrial)
+        duplicate.__dict__.update(self.__dict__)
+        duplicate.values = None if self.values is None else list(self.values)
+        duplicate.params = dict(self.params)
+        duplicate.distributions = dict(self.distributions)
+        duplicate.user_attrs = copy.deepcopy(self.user_attrs, memo)
+        duplicate.system_attrs = copy.deepcopy(self.system_attrs, memo)
+        duplicate.intermediate_values = dict(self.intermediate_values)
+        return duplicate
 
 
 def create_trial(
