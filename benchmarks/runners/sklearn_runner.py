@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401  (enables the import)
@@ -25,6 +26,15 @@ def _is_model_tuning(problem: Problem, budget: int) -> bool:
     return isinstance(problem, ModelTuningProblem)
 
 
+def _fit_quietly(search: Any, problem: ModelTuningProblem) -> float:
+    """Fit a scikit-learn search on the problem's data; return the seconds it took."""
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(*problem.data())
+    return time.perf_counter() - start
+
+
 def run_randomized_search(problem: Problem, budget: int, seed: int) -> RunResult:
     """``RandomizedSearchCV`` with ``budget`` candidates on the problem's folds."""
     assert isinstance(problem, ModelTuningProblem)  # guaranteed by applies_to
@@ -38,14 +48,11 @@ def run_randomized_search(problem: Problem, budget: int, seed: int) -> RunResult
         random_state=seed,
         error_score=np.nan,
     )
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        search.fit(*problem.data())
+    seconds = _fit_quietly(search, problem)
     result = RunResult(cost=budget * problem.cost_per_trial)
     for score in search.cv_results_["mean_test_score"]:
         result.record(problem.metric_from_score(float(score)))
-    result.seconds = time.perf_counter() - start
+    result.seconds = seconds
     return result
 
 
@@ -63,13 +70,10 @@ def run_halving_search(problem: Problem, budget: int, seed: int) -> RunResult:
         random_state=seed,
         error_score=np.nan,
     )
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        search.fit(*problem.data())
+    seconds = _fit_quietly(search, problem)
     n_fits = len(search.cv_results_["params"]) * search.n_splits_
     result = RunResult(values=[None] * (budget - 1), cost=n_fits)
-    result.seconds = time.perf_counter() - start
+    result.seconds = seconds
     # Scored outside the timed search: measuring the pick is not the method's work.
     result.record(problem.evaluate(search.best_params_, seed))
     return result
