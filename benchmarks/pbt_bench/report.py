@@ -27,10 +27,11 @@ CAVEATS = (
     "population x generations rows where a peer takes it over its trials, so selection on "
     "noise favours PBT. The held-out accuracy of each method's pick (refitted on all "
     "tuning rows, scored on clean held-out labels) is the check on that.",
-    "MLPClassifier in `partial_fit` mode keeps the optimizer built from its first "
-    "`learning_rate_init` and its first layer sizes, so PBTSearchCV's perturbations of "
-    "`learning_rate_init` and `hidden_layer_sizes` change nothing after a member's first "
-    "step, and the reported parameters of a pick may differ from the ones it trained with.",
+    "MLPClassifier in `partial_fit` mode builds its layers and its optimizer at the first "
+    "step: PBTSearchCV writes an explored `learning_rate_init` into that optimizer, and "
+    "treats `hidden_layer_sizes` and `solver` as structural (an exploiting member takes "
+    "the donor's, they are never perturbed), so the reported parameters are the ones each "
+    "model trained with.",
     "The peers call `fit`, whose default `tol` stops SGD/MLP once the training loss "
     "stalls; their compute is the epochs actually run (`n_iter_`), so stopping early "
     "lowers their compute, never raises it.",
@@ -246,6 +247,17 @@ def _verdict_section(results: dict[str, Any]) -> list[str]:
         f"Held-out check: the refitted pick of {reference} scores at least as well on the "
         f"clean held-out rows as every peer's pick on {len(at_least)} of "
         f"{len(results['summary'])} problems" + (f" ({', '.join(at_least)})." if at_least else "."),
+    ]
+    everywhere = [
+        name
+        for name in results["summary"][next(iter(results["summary"]))]["verdicts"]
+        if all(summary["verdicts"][name]["holds"] for summary in results["summary"].values())
+    ]
+    lines += [
+        "",
+        "Configurations for which the target holds on every problem: "
+        + (", ".join(everywhere) if everywhere else "none")
+        + ".",
     ]
     return lines
 

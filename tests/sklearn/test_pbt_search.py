@@ -139,6 +139,32 @@ def test_seeded_search_is_reproducible_with_processes() -> None:
     assert run(1) == run(2)
 
 
+def test_the_joblib_backend_in_force_runs_the_members() -> None:
+    import joblib
+    from joblib._parallel_backends import ThreadingBackend
+
+    class CountingBackend(ThreadingBackend):
+        batches = 0
+
+        def submit(self, func, callback=None):  # type: ignore[no-untyped-def]
+            CountingBackend.batches += 1
+            return super().submit(func, callback)
+
+    joblib.register_parallel_backend("fastune-counting", CountingBackend)
+    search = PBTSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-5, 1e-1)},
+        population_size=4,
+        generations=2,
+        cv=3,
+        n_jobs=2,
+        refit=False,
+    )
+    with joblib.parallel_config(backend="fastune-counting"):
+        search.fit(X, y)
+    assert CountingBackend.batches >= 2  # every generation went through the chosen backend
+
+
 def test_multimetric_scoring_ranks_by_refit_metric() -> None:
     search = PBTSearchCV(
         LogisticRegression(),

@@ -204,7 +204,10 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
             callbacks=self._callbacks(),
             structural=STRUCTURAL_PARAMS if mode == "partial_fit" else (),
         )
-        pbt.run()
+        try:
+            pbt.run()
+        finally:
+            self._finish_live()
         self.study_ = pbt.study_
         trials = self.study_.get_trials(deepcopy=False)
         extra = {

@@ -71,3 +71,9 @@ class PBTVisualizeMixin:
         self._live_study = pbt.study_
         if len(pbt.segments_) % pbt.population_size == 0:
             live.update()
+
+    def _finish_live(self) -> None:
+        """Hand the live figure over once ``fit`` ends (see :meth:`LiveFigure.finish`)."""
+        live = getattr(self, "_live", None)
+        if live is not None:
+            live.finish()

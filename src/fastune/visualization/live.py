@@ -53,3 +53,12 @@ class LiveFigure:
         else:
             self.figure.canvas.draw_idle()
             self.figure.canvas.flush_events()
+
+    def finish(self) -> None:
+        """End the live view. In a notebook the updating output already holds the final
+        picture, so the figure leaves pyplot's list of open figures: the inline backend
+        would otherwise show it a second time below the cell."""
+        if _in_notebook():
+            import matplotlib.pyplot as plt
+
+            plt.close(self.figure)
