@@ -113,3 +113,34 @@ def test_an_abandoned_trial_does_not_freeze_the_model() -> None:
     late = [t.value for t in study.trials[-20:] if t.value is not None]
     early = [t.value for t in study.trials[1:21] if t.value is not None]
     assert np.median(late) < np.median(early) / 2  # later trials were modelled on earlier ones
+
+
+def test_the_incremental_model_matches_a_fresh_fit() -> None:
+    from fastune.samplers._tpe import _split, default_gamma
+
+    sampler = TPESampler(seed=0, n_startup_trials=5)
+    study = fastune.create_study(sampler=sampler)
+
+    def objective(trial: fastune.Trial) -> float:
+        return sum(trial.suggest_float(f"x{i}", 0, 1) ** 2 for i in range(3))
+
+    study.optimize(objective, n_trials=40)
+    waiting = []
+    for _ in range(3):  # each proposal sees the earlier ones running: guesses
+        waiting.append(study.ask())
+        objective(waiting[-1])
+    study.tell(waiting[0], state=TrialState.FAIL)  # a guess that goes away
+    study.tell(waiting[1], 0.5)  # a guess that becomes an observation
+    objective(study.ask())  # one more proposal, with waiting[2] still running
+
+    (table,) = [t for t in sampler._tables.values() if len(t.space) == 3]  # the joint model
+    rows, losses, numbers = table.arrays()
+    below = _split(losses, study.directions, default_gamma(len(rows)))
+    running = table.space.encode(waiting[2].params)
+    fresh = sampler._fit(
+        table.space,
+        np.vstack([rows[~below], running]),
+        np.append(numbers[~below], waiting[2].number),
+    )
+    points = np.random.default_rng(0).random((30, 3))
+    np.testing.assert_allclose(table._estimator.log_pdf(points), fresh.log_pdf(points))

@@ -2,120 +2,377 @@
 columns (integrated over their bin for discrete ones), smoothed one-hot kernels on
 categorical columns, plus a broad prior kernel. Sampling and log-density are vectorized
 over candidates and kernels.
+
+The estimator is incremental: a kernel can be added or removed at the cost of a few
+array inserts, because each numeric column is kept sorted and a kernel's bandwidth
+depends only on its neighbours in that order. A long study therefore refits its model
+of the "above" trials in O(d) work per new trial instead of sorting everything again.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from scipy.special import log_ndtr, ndtr, ndtri
 
 __all__ = ["ParzenEstimator"]
 
+_PRIOR_MU = 0.5
 _PRIOR_SIGMA = 1.0  # the prior kernel spans the whole column
+_LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+
+
+_OFFSET = 2.0  # shift between columns in the flat sorted array; values lie in [0, 1]
+_LOG_NEGLIGIBLE = 60.0  # kernels this far below the largest add nothing visible
+_MAX_TABLE_BINS = 128  # discrete columns with more bins compute their masses directly
 
 
 class ParzenEstimator:
-    """A weighted mixture of product kernels fitted to observed rows.
+    """A weighted mixture of product kernels over observed rows, one kernel a slot.
 
     Args:
-        rows: Observations, shape (n, d), in the unit cube (categorical columns hold the
-            bin centre of their choice).
-        weights: Weight of each observation, shape (n,).
         bins: Per column, the number of discrete values (0 for a continuous column).
         categorical: Per column, whether it is categorical.
-        prior_weight: Weight of the prior kernel (centred, wide, uniform on categories).
-        consider_magic_clip: Keep bandwidths above ``1 / min(100, 1 + n)``.
+        prior_weight: Weight of the prior kernel (centred, wide, uniform on categories)
+            relative to an observation of weight 1.
+        consider_magic_clip: Keep bandwidths above ``1 / min(100, 2 + n)``.
     """
 
     def __init__(
         self,
+        bins: np.ndarray,
+        categorical: np.ndarray,
+        prior_weight: float = 1.0,
+        consider_magic_clip: bool = True,
+    ) -> None:
+        d = len(bins)
+        self.bins = np.asarray(bins)
+        self.categorical = np.asarray(categorical, dtype=bool)
+        self.prior_weight = float(prior_weight)
+        self.consider_magic_clip = consider_magic_clip
+        numeric = ~self.categorical
+        self._numeric = np.flatnonzero(numeric)
+        self._continuous = np.flatnonzero(numeric & (self.bins == 0))
+        self._discrete = np.flatnonzero(numeric & (self.bins > 0))
+        self._categorical = np.flatnonzero(self.categorical)
+        # Column -> its index among the continuous columns, or -1.
+        self._continuous_index = np.full(d, -1)
+        self._continuous_index[self._continuous] = np.arange(len(self._continuous))
+        # Slot storage; a removed slot is dead (weight 0) until an add reuses it.
+        self._capacity = 0
+        self._used = 0  # slots [0, used) have been handed out
+        self._free: list[int] = []
+        self.mus = np.empty((0, d))
+        self.keys = np.empty(0)  # orders the slots for the weights (oldest first)
+        self._alive = np.empty(0, dtype=bool)
+        self.sigmas = np.empty((0, d))
+        self._raw_weights = np.empty(0)
+        # Per continuous column: x * mu / s^2 and -x^2 / (2 s^2) as one matrix product,
+        # and the rest of the log kernel, which does not depend on x.
+        self._coef = np.empty((2 * len(self._continuous), 0))
+        self._constant = np.empty((0, len(self._continuous)))
+        # The alive slots sorted by value within each numeric column, the columns one
+        # after the other; a column's values are shifted by _OFFSET times its index, so
+        # the whole array is sorted and one searchsorted places a row in every column.
+        self._flat = np.empty(0)
+        self._flat_slots = np.empty(0, dtype=int)
+        self._shift = _OFFSET * np.arange(len(self._numeric))
+        # Discrete columns with few bins: every bin's log-mass under each kernel (bins x
+        # slots), kept up to date with the bandwidths, so a density is a lookup instead
+        # of two normal CDFs.
+        self._bin_tables = {
+            int(column): np.zeros((int(self.bins[column]), 0))
+            for column in self._discrete
+            if self.bins[column] <= _MAX_TABLE_BINS
+        }
+        self._low = self._clip_low()
+        self._weights_stale = True
+        self._log_weights = np.empty(0)
+        self._log_prior_weight = 0.0
+        self._work = np.empty((2, 0))  # see _buffers
+        self._grow(1)  # sampling indexes a row even when there is no kernel yet
+
+    # -- building -----------------------------------------------------------------------
+
+    @classmethod
+    def fit(
+        cls,
         rows: np.ndarray,
         weights: np.ndarray,
         bins: np.ndarray,
         categorical: np.ndarray,
         prior_weight: float = 1.0,
         consider_magic_clip: bool = True,
-    ) -> None:
-        n, d = rows.shape
-        self.bins = bins
-        self.categorical = categorical
-        self.numeric = ~categorical
-        self.mus = np.vstack([rows, np.full((1, d), 0.5)])
-        raw = np.append(weights, prior_weight)
-        self.log_weights = np.log(raw / raw.sum())
-        self.sigmas = np.ones((n + 1, d))  # the last row is the prior kernel
-        if n:
-            self.sigmas[:-1] = _neighbour_bandwidths(rows, consider_magic_clip)
-        discrete = bins > 0
-        # Continuous columns: the summed squared distances are two matrix products.
-        self._continuous = self.numeric & ~discrete
-        mu = self.mus[:, self._continuous]
-        inverse_variance = 1.0 / self.sigmas[:, self._continuous] ** 2
-        self._inverse_variance = inverse_variance
-        self._mu_over_variance = mu * inverse_variance
-        sigma = self.sigmas[:, self._continuous]
-        self._log_constant = -0.5 * (mu**2 * inverse_variance).sum(axis=1) - (
-            np.log(sigma * np.sqrt(2 * np.pi)) + _truncation(mu, sigma)
-        ).sum(axis=1)
-        # Categorical kernels: mass 1 - eps on the observed choice, eps spread evenly.
-        self._choice_index = np.floor(self.mus * np.maximum(bins, 1)).astype(int)
-        self._epsilon = np.where(categorical, 1.0 / (1.0 + n), 0.0)
+        keys: np.ndarray | None = None,
+    ) -> ParzenEstimator:
+        """An estimator with one kernel per row of ``rows`` (n, d), weighted by
+        ``weights`` (n,); ``keys`` order the kernels for :meth:`set_weights` (by default
+        their position)."""
+        estimator = cls(bins, categorical, prior_weight, consider_magic_clip)
+        n = len(rows)
+        estimator._grow(n)
+        estimator._used = n
+        estimator.mus[:n] = rows
+        estimator.keys[:n] = np.arange(n) if keys is None else keys
+        estimator._alive[:n] = True
+        estimator._raw_weights[:n] = weights
+        values = rows[:, estimator._numeric].T  # (numeric columns, n)
+        order = np.argsort(values, axis=1, kind="stable")
+        estimator._flat_slots = order.ravel()
+        estimator._flat = (
+            np.take_along_axis(values, order, axis=1) + estimator._shift[:, None]
+        ).ravel()
+        estimator._rebandwidth_all()
+        return estimator
+
+    @property
+    def n(self) -> int:
+        """The number of kernels, the prior kernel not counted."""
+        return self._used - len(self._free)
+
+    def add(self, row: np.ndarray, key: float) -> int:
+        """Add a kernel at ``row``; ``key`` orders it among the others for
+        :meth:`set_weights`. Returns its slot."""
+        if self._free:
+            slot = self._free.pop()
+        else:
+            if self._used == self._capacity:
+                self._grow(2 * self._capacity)
+            slot = self._used
+            self._used += 1
+        self.mus[slot] = row
+        self.keys[slot] = key
+        self._alive[slot] = True
+        self._raw_weights[slot] = 1.0
+        self._weights_stale = True
+        if self._numeric.size:
+            shifted = row[self._numeric] + self._shift
+            position = np.searchsorted(self._flat, shifted, side="right")
+            self._flat = np.insert(self._flat, position, shifted)
+            self._flat_slots = np.insert(self._flat_slots, position, slot)
+            size = self.n
+            columns = np.arange(len(self._numeric))
+            # Where the new entries landed within their columns, after the insert.
+            self._rebandwidth_near(position + columns - columns * size, size)
+        return slot
+
+    def remove(self, slot: int) -> None:
+        """Remove the kernel in ``slot``."""
+        if not (0 <= slot < self._used and self._alive[slot]):
+            raise KeyError(f"no kernel in slot {slot}")
+        self._alive[slot] = False
+        self._raw_weights[slot] = 0.0
+        self._coef[:, slot] = 0.0
+        self._constant[slot] = 0.0
+        self._free.append(slot)
+        self._weights_stale = True
+        if self._numeric.size:
+            where = np.flatnonzero(self._flat_slots == slot)  # one entry per column
+            self._flat = np.delete(self._flat, where)
+            self._flat_slots = np.delete(self._flat_slots, where)
+            size = self.n
+            columns = np.arange(len(self._numeric))
+            # Its right neighbour now sits where it was, its left one just before.
+            self._rebandwidth_near(where - columns * (size + 1), size)
+
+    def set_weights(self, weights: Callable[[int], np.ndarray]) -> None:
+        """Weigh the kernels by ``weights(n)``, which lists n weights for the kernels
+        ordered by their keys, smallest key first."""
+        alive = np.flatnonzero(self._alive[: self._used])
+        order = alive[np.argsort(self.keys[alive], kind="stable")]
+        self._raw_weights[: self._used] = 0.0
+        self._raw_weights[order] = weights(len(order))
+        self._weights_stale = True
+
+    def _grow(self, capacity: int) -> None:
+        extra = max(capacity, 1) - self._capacity
+        if extra <= 0:
+            return
+        d = len(self.bins)
+        self.mus = np.vstack([self.mus, np.full((extra, d), _PRIOR_MU)])
+        self.keys = np.append(self.keys, np.zeros(extra))
+        self._alive = np.append(self._alive, np.zeros(extra, dtype=bool))
+        self.sigmas = np.vstack([self.sigmas, np.ones((extra, d))])
+        self._raw_weights = np.append(self._raw_weights, np.zeros(extra))
+        self._coef = np.hstack([self._coef, np.zeros((len(self._coef), extra))])
+        self._constant = np.vstack([self._constant, np.zeros((extra, len(self._continuous)))])
+        for column, table in self._bin_tables.items():
+            self._bin_tables[column] = np.hstack([table, np.zeros((len(table), extra))])
+        self._capacity += extra
+
+    # -- bandwidths ---------------------------------------------------------------------
+
+    def _clip_low(self) -> float:
+        return 1.0 / min(100.0, self.n + 2.0) if self.consider_magic_clip else 1e-12
+
+    def _rebandwidth_all(self) -> None:
+        size = self.n
+        columns = np.repeat(np.arange(len(self._numeric)), size)
+        self._rebandwidth(columns, np.tile(np.arange(size), len(self._numeric)), size)
+
+    def _rebandwidth_near(self, positions: np.ndarray, size: int) -> None:
+        """Recompute the bandwidths an insert or delete at ``positions`` (one per numeric
+        column, within the column of ``size`` entries) can change: the neighbours, and
+        the outermost kernels, whose rule differs."""
+        if self._clip_low() != self._low:  # the clip moved with n: every kernel changes
+            self._rebandwidth_all()
+            return
+        near = positions[:, None] + np.arange(-2, 3)
+        columns = np.broadcast_to(np.arange(len(self._numeric))[:, None], near.shape)
+        keep = (near >= 0) & (near < size)
+        self._rebandwidth(columns[keep], near[keep], size)
+
+    def _rebandwidth(self, columns: np.ndarray, positions: np.ndarray, size: int) -> None:
+        """Bandwidths of the entries at ``positions`` of the sorted numeric ``columns``
+        (each of ``size`` entries): the larger gap to a neighbour, where the ends of the
+        column count as neighbours, except that the outermost observations take the gap
+        to their inner neighbour (they do not reach to the ends); clipped into
+        ``[1 / min(100, n + 2), 1]``: narrow kernels where good points cluster."""
+        self._low = self._clip_low()
+        if size == 0 or not len(columns):
+            return
+        base = columns * size
+        slots = self._flat_slots[base + positions]
+        column = self._numeric[columns]
+        here = self.mus[slots, column]
+        before = self._flat_slots[base + np.maximum(positions - 1, 0)]
+        after = self._flat_slots[base + np.minimum(positions + 1, size - 1)]
+        below = here - np.where(positions > 0, self.mus[before, column], 0.0)
+        above = np.where(positions < size - 1, self.mus[after, column], 1.0) - here
+        raw = np.maximum(below, above)
+        if size >= 2:
+            raw = np.where(positions == 0, above, np.where(positions == size - 1, below, raw))
+        sigma = np.clip(raw, self._low, 1.0)
+        self.sigmas[slots, column] = sigma
+        for tabled, table in self._bin_tables.items():
+            rows = column == tabled
+            if rows.any():
+                edges = np.arange(len(table) + 1)[:, None] / len(table)
+                mu_, sigma_ = here[rows], sigma[rows]
+                table[:, slots[rows]] = _log_mass(
+                    (edges[:-1] - mu_) / sigma_, (edges[1:] - mu_) / sigma_
+                ) - _truncation(mu_, sigma_)
+        index = self._continuous_index[column]
+        continuous = index >= 0
+        slots, index, sigma = slots[continuous], index[continuous], sigma[continuous]
+        mu = here[continuous]
+        inverse_variance = 1.0 / sigma**2
+        self._coef[index, slots] = mu * inverse_variance
+        self._coef[len(self._continuous) + index, slots] = -0.5 * inverse_variance
+        self._constant[slots, index] = -0.5 * mu**2 * inverse_variance - (
+            np.log(sigma) + _LOG_SQRT_2PI + _truncation(mu, sigma)
+        )
+
+    def _weights_now(self) -> tuple[np.ndarray, float]:
+        """Normalized log weights of the slots, and of the prior kernel."""
+        if self._weights_stale:
+            total = self._raw_weights[: self._used].sum() + self.prior_weight
+            with np.errstate(divide="ignore"):  # dead slots weigh log(0) = -inf
+                self._log_weights = np.log(self._raw_weights[: self._used] / total)
+            self._log_prior_weight = float(np.log(self.prior_weight / total))
+            self._weights_stale = False
+        return self._log_weights, self._log_prior_weight
 
     # -- density ------------------------------------------------------------------------
 
     def log_pdf(self, x: np.ndarray) -> np.ndarray:
         """Log-density (log-probability for discrete columns) of rows ``x`` (m, d)."""
-        per_kernel = np.tile(self._log_constant, (x.shape[0], 1))
-        if self._continuous.any():
+        used = self._used
+        log_weights, log_prior_weight = self._weights_now()
+        kernels, scratch = self._buffers(len(x), used)
+        kernels[:] = log_weights + self._constant[:used].sum(axis=1)
+        if self._continuous.size:
             values = x[:, self._continuous]
-            per_kernel += values @ self._mu_over_variance.T
-            per_kernel -= 0.5 * (values**2) @ self._inverse_variance.T
-        for column in np.flatnonzero(self.numeric & ~self._continuous):
-            per_kernel += self._discrete_log_kernel(x[:, column], int(column))
-        for column in np.flatnonzero(self.categorical):
-            per_kernel += self._categorical_log_kernel(x[:, column], int(column))
-        per_kernel += self.log_weights
-        peak = per_kernel.max(axis=1, keepdims=True)
-        return (peak + np.log(np.exp(per_kernel - peak).sum(axis=1, keepdims=True)))[:, 0]
+            np.matmul(np.hstack([values, values**2]), self._coef[:, :used], out=scratch)
+            kernels += scratch
+        for column in map(int, self._discrete):
+            bins = int(self.bins[column])
+            table = self._bin_tables.get(column)
+            if table is not None:
+                chosen = np.minimum(np.floor(x[:, column] * bins), bins - 1).astype(int)
+                np.take(table[:, :used], chosen, axis=0, out=scratch)
+                kernels += scratch
+                continue
+            mu, sigma = self.mus[:used, column], self.sigmas[:used, column]
+            kernels += _bin_log_mass(x[:, column : column + 1], mu, sigma, bins)
+        epsilon = 1.0 / (1.0 + self.n)
+        for column in map(int, self._categorical):
+            bins = int(self.bins[column])
+            chosen = np.minimum(np.floor(x[:, column] * bins), bins - 1)[:, None]
+            observed = np.floor(self.mus[:used, column] * bins)[None, :]
+            np.equal(chosen, observed, out=scratch, casting="unsafe")  # 1.0 where same
+            scratch *= np.log1p(-epsilon + epsilon / bins) - np.log(epsilon / bins)
+            kernels += scratch
+            kernels += np.log(epsilon / bins)
+        prior = log_prior_weight + self._prior_log_pdf(x)
+        # log-sum-exp over the kernels and the prior, in place on the big array. Terms
+        # more than e^60 below the largest are raised to e^-60 first: far-away kernels
+        # would otherwise send exp into its slow underflow path, and the error, at most
+        # n * e^-60 relative, is far below float precision.
+        peak = np.maximum(kernels.max(axis=1, initial=-np.inf), prior)
+        kernels -= peak[:, None]
+        np.maximum(kernels, -_LOG_NEGLIGIBLE, out=kernels)
+        np.exp(kernels, out=kernels)
+        return peak + np.log(kernels.sum(axis=1) + np.exp(prior - peak))
 
-    def _discrete_log_kernel(self, values: np.ndarray, column: int) -> np.ndarray:
-        """Log-probability of the bin that holds each value, under each kernel."""
-        mu = self.mus[:, column][None, :]
-        sigma = self.sigmas[:, column][None, :]
-        log_mass = _truncation(mu, sigma)
-        bins = int(self.bins[column])
-        index = np.minimum(np.floor(values * bins), bins - 1)[:, None]
-        low, high = index / bins, (index + 1) / bins
-        return _log_mass((low - mu) / sigma, (high - mu) / sigma) - log_mass
+    def _buffers(self, m: int, used: int) -> tuple[np.ndarray, np.ndarray]:
+        """Two reusable (m, used) work arrays for :meth:`log_pdf`. Fresh arrays of this
+        size would come from new memory pages on every call, and the page faults would
+        cost more than the arithmetic."""
+        need = m * used
+        if self._work.shape[1] < need:
+            self._work = np.empty((2, max(need, 2 * self._work.shape[1])))
+        return self._work[0, :need].reshape(m, used), self._work[1, :need].reshape(m, used)
 
-    def _categorical_log_kernel(self, values: np.ndarray, column: int) -> np.ndarray:
-        bins = int(self.bins[column])
-        chosen = np.minimum(np.floor(values * bins), bins - 1).astype(int)[:, None]
-        observed = self._choice_index[:, column][None, :]
-        epsilon = self._epsilon[column]
-        probability = np.where(chosen == observed, 1.0 - epsilon + epsilon / bins, epsilon / bins)
-        probability[:, -1] = 1.0 / bins  # the prior kernel is uniform
-        return np.log(probability)
+    def _prior_log_pdf(self, x: np.ndarray) -> np.ndarray:
+        """Log-density of the prior kernel: N(0.5, 1) truncated to each numeric column
+        (integrated over the bin for discrete ones), uniform over each categorical."""
+        total = np.full(len(x), -np.log(self.bins[self._categorical]).sum())
+        if self._continuous.size:
+            z = x[:, self._continuous] - _PRIOR_MU
+            total += (-0.5 * z**2).sum(axis=1) - len(self._continuous) * (
+                _LOG_SQRT_2PI + _PRIOR_LOG_MASS
+            )
+        if self._discrete.size:
+            total += _bin_log_mass(
+                x[:, self._discrete], _PRIOR_MU, _PRIOR_SIGMA, self.bins[self._discrete]
+            ).sum(axis=1)
+        return total
 
     # -- sampling -----------------------------------------------------------------------
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` rows from the mixture."""
-        kernels = rng.choice(len(self.log_weights), size=size, p=np.exp(self.log_weights))
-        mu = self.mus[kernels]
-        sigma = self.sigmas[kernels]
+        used = self._used
+        log_weights, log_prior_weight = self._weights_now()
+        probabilities = np.exp(np.append(log_weights, log_prior_weight))
+        kernels = rng.choice(used + 1, size=size, p=probabilities / probabilities.sum())
+        prior = (kernels == used)[:, None]
+        chosen = np.minimum(kernels, max(used - 1, 0))
+        mu = np.where(prior, _PRIOR_MU, self.mus[chosen])
+        sigma = np.where(prior, _PRIOR_SIGMA, self.sigmas[chosen])
         low, high = ndtr(-mu / sigma), ndtr((1.0 - mu) / sigma)
         u = low + rng.random(mu.shape) * (high - low)
         samples = np.clip(mu + sigma * ndtri(np.clip(u, 1e-12, 1 - 1e-12)), 0.0, 1.0)
-        for column in np.flatnonzero(self.categorical):
+        epsilon = 1.0 / (1.0 + self.n)
+        for column in self._categorical:
             bins = int(self.bins[column])
-            epsilon = self._epsilon[column]
-            observed = self._choice_index[kernels, column]
-            keep = rng.random(size) < 1.0 - epsilon
-            keep[kernels == len(self.log_weights) - 1] = False  # prior: uniform choice
+            observed = np.floor(mu[:, column] * bins).astype(int)
+            keep = (rng.random(size) < 1.0 - epsilon) & ~prior[:, 0]  # prior: uniform
             choice = np.where(keep, observed, rng.integers(bins, size=size))
             samples[:, column] = (choice + 0.5) / bins
         return samples
+
+
+def _bin_log_mass(values: np.ndarray, mu: object, sigma: object, bins: object) -> np.ndarray:
+    """Log-probability, under N(mu, sigma) truncated to [0, 1], of the bin (one of
+    ``bins`` equal bins) that holds each value; broadcasts."""
+    count = np.asarray(bins)
+    index = np.minimum(np.floor(values * count), count - 1)
+    low, high = index / count, (index + 1) / count
+    mu_, sigma_ = np.asarray(mu), np.asarray(sigma)
+    return _log_mass((low - mu_) / sigma_, (high - mu_) / sigma_) - _truncation(mu_, sigma_)
 
 
 def _truncation(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
@@ -137,20 +394,6 @@ def _log_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return log_b + np.log1p(-np.exp(np.minimum(log_a - log_b, -1e-300)))
 
 
-def _neighbour_bandwidths(rows: np.ndarray, consider_magic_clip: bool) -> np.ndarray:
-    """Per observation and column, the larger gap to a neighbouring observation (the ends
-    of the column count as neighbours, except for the outermost observations), clipped
-    into ``[1 / min(100, n + 2), 1]``: narrow kernels where good points cluster."""
-    n = rows.shape[0]
-    order = np.argsort(rows, axis=0)
-    sorted_rows = np.take_along_axis(rows, order, axis=0)
-    padded = np.vstack([np.zeros((1, rows.shape[1])), sorted_rows, np.ones((1, rows.shape[1]))])
-    gaps = np.diff(padded, axis=0)
-    sorted_sigmas = np.maximum(gaps[:-1], gaps[1:])
-    if n >= 2:  # the outermost observations do not reach to the ends
-        sorted_sigmas[0] = gaps[1]
-        sorted_sigmas[-1] = gaps[-2]
-    sigmas = np.empty_like(sorted_sigmas)
-    np.put_along_axis(sigmas, order, sorted_sigmas, axis=0)
-    low = 1.0 / min(100.0, n + 2.0) if consider_magic_clip else 1e-12
-    return np.clip(sigmas, low, 1.0)
+_PRIOR_LOG_MASS = float(
+    _log_mass(np.array(-_PRIOR_MU / _PRIOR_SIGMA), np.array((1.0 - _PRIOR_MU) / _PRIOR_SIGMA))
+)

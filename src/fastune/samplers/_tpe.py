@@ -8,6 +8,7 @@ Finished trials are encoded once and cached, so a proposal costs array work only
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections.abc import Callable, Sequence
@@ -202,49 +203,58 @@ class TPESampler(BaseSampler):
             key = (study._study_id, tuple(distributions.items()))
             table = self._tables.get(key)
             if table is None:
-                table = self._tables[key] = _Observations(space, study.directions)
+                table = self._tables[key] = _Observations(
+                    space, study.directions, functools.partial(self._fit, space)
+                )
             table.update(trials)
             if table.n_complete < max(self._n_startup_trials, 1):
                 return space.sample(self._rng, 1)[0]
             rows, losses, numbers = table.arrays()
             below_mask = _split(losses, study.directions, self._gamma(len(rows)))
-            above_rows, above_numbers = rows[~below_mask], numbers[~below_mask]
+            running: list[tuple[int, np.ndarray]] = []
             if self._constant_liar:  # a running trial is a pessimistic guess: a bad one
                 running = [
-                    t
+                    (t.number, space.encode(t.params))
                     for t in table.feed.unfinished(trials)
                     if t.state == TrialState.RUNNING and all(n in t.params for n in distributions)
                 ]
-                if running:
-                    above_rows = np.vstack([above_rows, [space.encode(t.params) for t in running]])
-                    above_numbers = np.concatenate([above_numbers, [t.number for t in running]])
-            below = self._estimator(space, rows[below_mask], numbers[below_mask])
-            above = self._estimator(space, above_rows, above_numbers)
+            above = table.above(below_mask, running, self._weights)
+            below = self._fit(space, rows[below_mask], numbers[below_mask])
             candidates = below.sample(self._rng, self._n_ei_candidates)
             scores = below.log_pdf(candidates) - above.log_pdf(candidates)
             return space.decode(candidates[int(np.argmax(scores))])
 
-    def _estimator(self, space: SearchSpace, rows: np.ndarray, numbers: np.ndarray) -> Any:
+    def _fit(self, space: SearchSpace, rows: np.ndarray, numbers: np.ndarray) -> ParzenEstimator:
+        """A Parzen estimator of ``rows``, weighted by ``weights`` in trial-number order."""
         order = np.argsort(numbers, kind="stable")
         weights = np.empty(len(numbers))
         weights[order] = self._weights(len(numbers))
-        return ParzenEstimator(
-            rows.reshape(len(numbers), len(space)),
+        return ParzenEstimator.fit(
+            rows,
             weights,
             np.array(space._bins),
             space.is_categorical(),
             prior_weight=self._prior_weight if self._consider_prior else 1e-12,
             consider_magic_clip=self._consider_magic_clip,
+            keys=numbers,
         )
 
 
 class _Observations:
-    """The finished trials that hold a whole space, encoded once, in growing arrays.
+    """The finished trials that hold a whole space, encoded once, in growing arrays, and
+    an incremental Parzen estimator of the "above" ones.
 
-    Each update looks only at new trials and at the few still running or waiting.
+    Each update looks only at new trials and at the few still running or waiting; each
+    proposal moves into or out of the "above" estimator only the trials whose side of
+    the split changed, so its cost does not grow with a sort of the whole history.
     """
 
-    def __init__(self, space: SearchSpace, directions: list[StudyDirection]) -> None:
+    def __init__(
+        self,
+        space: SearchSpace,
+        directions: list[StudyDirection],
+        fit: Callable[[np.ndarray, np.ndarray], ParzenEstimator],
+    ) -> None:
         self.space = space
         self.directions = directions
         self.feed = FinishedTrials()
@@ -253,21 +263,31 @@ class _Observations:
         self._rows = np.empty((64, len(space)))
         self._losses = np.empty((64, len(directions) + 2))
         self._numbers = np.empty(64, dtype=int)
+        self._slots = np.full(64, -1)  # each observation's kernel in the estimator, or -1
+        self._fit = fit
+        self._estimator = fit(np.empty((0, len(space))), np.empty(0, dtype=int))
+        self._liars: dict[int, int] = {}  # running trial number -> its kernel
 
     def update(self, trials: list[FrozenTrial]) -> None:
         names = self.space.distributions
         for trial in self.feed.new(trials):
-            if trial.state not in (TrialState.COMPLETE, TrialState.PRUNED):
-                continue
-            if not all(trial.distributions.get(n) == d for n, d in names.items()):
+            liar = self._liars.pop(trial.number, None)
+            usable = trial.state in (TrialState.COMPLETE, TrialState.PRUNED) and all(
+                trial.distributions.get(n) == d for n, d in names.items()
+            )
+            if not usable:
+                if liar is not None:
+                    self._estimator.remove(liar)
                 continue
             if self.size == len(self._numbers):  # double the capacity
                 self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
                 self._losses = np.concatenate([self._losses, np.empty_like(self._losses)])
                 self._numbers = np.concatenate([self._numbers, np.empty_like(self._numbers)])
+                self._slots = np.concatenate([self._slots, np.full_like(self._slots, -1)])
             self._rows[self.size] = self.space.encode(trial.params)
             self._losses[self.size] = _loss(trial, self.directions)
             self._numbers[self.size] = trial.number
+            self._slots[self.size] = -1 if liar is None else liar  # its guess becomes real
             self.size += 1
             self.n_complete += trial.state == TrialState.COMPLETE
 
@@ -275,6 +295,41 @@ class _Observations:
         """Views of the rows, losses and trial numbers seen so far."""
         n = self.size
         return self._rows[:n], self._losses[:n], self._numbers[:n]
+
+    def above(
+        self,
+        below_mask: np.ndarray,
+        running: list[tuple[int, np.ndarray]],
+        weights: Callable[[int], np.ndarray],
+    ) -> ParzenEstimator:
+        """The estimator of the observations outside ``below_mask`` and of the
+        ``running`` (number, row) trials, weighted by ``weights`` in number order."""
+        rows, _, numbers = self.arrays()
+        slots = self._slots[: self.size]
+        leave = np.flatnonzero(below_mask & (slots >= 0))
+        enter = np.flatnonzero(~below_mask & (slots < 0))
+        if len(enter) > max(64, self._estimator.n):  # many new rows: build afresh
+            for slot in self._liars.values():
+                self._estimator.remove(slot)
+            self._liars.clear()
+            inside = np.flatnonzero(~below_mask)
+            self._estimator = self._fit(rows[inside], numbers[inside])
+            slots[:] = -1
+            slots[inside] = np.arange(len(inside))
+        else:
+            for position in leave:
+                self._estimator.remove(int(slots[position]))
+                slots[position] = -1
+            for position in enter:
+                slots[position] = self._estimator.add(rows[position], numbers[position])
+        still_running = {number for number, _ in running}
+        for number in [n for n in self._liars if n not in still_running]:
+            self._estimator.remove(self._liars.pop(number))
+        for number, row in running:
+            if number not in self._liars:
+                self._liars[number] = self._estimator.add(row, number)
+        self._estimator.set_weights(weights)
+        return self._estimator
 
 
 def _loss(trial: FrozenTrial, directions: list[StudyDirection]) -> np.ndarray:
@@ -291,7 +346,13 @@ def _loss(trial: FrozenTrial, directions: list[StudyDirection]) -> np.ndarray:
 def _split(losses: np.ndarray, directions: list[StudyDirection], n_below: int) -> np.ndarray:
     """A mask of the ``n_below`` best trials."""
     n_below = max(1, min(n_below, len(losses)))
+    mask = np.zeros(len(losses), dtype=bool)
     if len(directions) == 1:
+        complete = np.flatnonzero(losses[:, 0] == 0.0)
+        if len(complete) > n_below:  # the usual case: only complete trials are below
+            best = np.argpartition(losses[complete, 2], n_below - 1)[:n_below]
+            mask[complete[best]] = True
+            return mask
         order = np.lexsort(losses.T[::-1])
     else:  # several objectives: front by front, then by the sum of losses within a front
         values = losses[:, 2:]
@@ -304,6 +365,5 @@ def _split(losses: np.ndarray, directions: list[StudyDirection], n_below: int) -
             remaining = remaining[~front]
             rank += 1
         order = np.lexsort((values.sum(axis=1), ranks))
-    mask = np.zeros(len(losses), dtype=bool)
     mask[order[:n_below]] = True
     return mask
