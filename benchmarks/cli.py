@@ -28,7 +28,12 @@ from benchmarks.readme import MissingMarkersError, build_section, pbt_section, r
 from benchmarks.report import build_report
 from benchmarks.runners import unavailable_methods
 from benchmarks.suites import SUITES, Suite
-from benchmarks.timing import TRIVIAL_GRID_BUDGET, measure_overhead, measure_throughput
+from benchmarks.timing import (
+    TRIVIAL_GRID_BUDGET,
+    measure_marginal_overhead,
+    measure_overhead,
+    measure_throughput,
+)
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -112,6 +117,7 @@ def run_suite(suite: Suite, output_dir: Path, n_workers: int, argv: Sequence[str
     # Other work on the machine skews timings; the load average says how much there was.
     load_before_timings = os.getloadavg()[0]
     overhead = measure_overhead(suite.overhead)
+    marginal_overhead = measure_marginal_overhead(suite.marginal_overhead)
     throughput = measure_throughput(suite.throughput)
     problems = [name for name in suite.problems if any(task.problem == name for task in tasks)]
     results: dict[str, Any] = {
@@ -142,6 +148,7 @@ def run_suite(suite: Suite, output_dir: Path, n_workers: int, argv: Sequence[str
         },
         "quality": summarize(outcomes, suite),
         "overhead": overhead,
+        "marginal_overhead": marginal_overhead,
         "throughput": throughput,
     }
     output_dir.mkdir(parents=True, exist_ok=True)

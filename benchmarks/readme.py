@@ -15,6 +15,7 @@ from benchmarks.report import (
     fastune_reference,
     fmt,
     group_ranks,
+    marginal_overhead_rows,
     overhead_rows,
     records_of,
     table,
@@ -87,6 +88,18 @@ def _overhead_lines(results: dict[str, Any]) -> list[str]:
     )
 
 
+def _marginal_overhead_lines(results: dict[str, Any]) -> list[str]:
+    rows = marginal_overhead_rows(results)
+    sizes = sorted({n for by_size in rows.values() for n in by_size})
+    return table(
+        ["method", *(f"ms per trial at trial {n:,}" for n in sizes)],
+        (
+            [method, *(fmt(by_size[n]) if n in by_size else "—" for n in sizes)]
+            for method, by_size in rows.items()
+        ),
+    )
+
+
 def _throughput_lines(results: dict[str, Any]) -> list[str]:
     rows = throughput_rows(results)
     return table(
@@ -118,6 +131,10 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         "Sampler + storage overhead on a trivial objective:",
         "",
         *_overhead_lines(results),
+        "",
+        "Cost of one more trial in a long study (10 floats):",
+        "",
+        *_marginal_overhead_lines(results),
         "",
         "Scaling with threads (n_jobs):",
         "",

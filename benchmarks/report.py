@@ -256,6 +256,40 @@ def _overhead_section(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def marginal_overhead_rows(results: dict[str, Any]) -> dict[str, dict[int, float]]:
+    """Milliseconds per trial at trial n, by method and n."""
+    rows: dict[str, dict[int, float]] = {}
+    for record in results.get("marginal_overhead", []):
+        rows.setdefault(record["method"], {})[record["n_trials"]] = record["ms_per_trial"]
+    return rows
+
+
+def _marginal_overhead_section(results: dict[str, Any]) -> list[str]:
+    records = results.get("marginal_overhead", [])
+    if not records:
+        return []
+    rows = marginal_overhead_rows(results)
+    sizes = sorted({record["n_trials"] for record in records})
+    lines = [
+        "",
+        "## Overhead at trial n: sampler + storage time per trial (ms)",
+        "",
+        f"One study per method on {records[0]['n_params']} floats (sum of squares, "
+        "in-memory storage), timed over the "
+        f"{records[0]['window']} trials that end at trial n; the methods take turns at "
+        "each n. This is the cost of one more trial in a study that long.",
+        "",
+    ]
+    lines += table(
+        ["method", *(f"trial {size:,}" for size in sizes)],
+        (
+            [method, *(fmt(by_size[size]) if size in by_size else "—" for size in sizes)]
+            for method, by_size in rows.items()
+        ),
+    )
+    return lines
+
+
 def throughput_rows(results: dict[str, Any]) -> dict[tuple[str, str], dict[int, float]]:
     """Median trials per second by (objective, method) and ``n_jobs``."""
     collected: dict[tuple[str, str], dict[int, list[float]]] = {}
@@ -332,5 +366,6 @@ def build_report(results: dict[str, Any]) -> str:
         if group != "bbob":
             lines += _compute_section(results, group)
     lines += _overhead_section(results)
+    lines += _marginal_overhead_section(results)
     lines += _throughput_section(results)
     return "\n".join(lines) + "\n"

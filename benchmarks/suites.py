@@ -31,6 +31,18 @@ class OverheadPlan:
 
 
 @dataclass(frozen=True)
+class MarginalOverheadPlan:
+    """Per-trial overhead at trial n of one long study per method, on ``n_params``
+    floats: the time of the ``window`` trials that end at each checkpoint."""
+
+    methods: tuple[str, ...]
+    checkpoints: tuple[int, ...]
+    window: int
+    n_params: int
+    max_n_trials: dict[str, int]
+
+
+@dataclass(frozen=True)
 class ThroughputPlan:
     """Trials per second with ``n_jobs`` workers on CPU-bound objectives."""
 
@@ -48,6 +60,7 @@ class Suite:
     quality: tuple[QualityPlan, ...]
     checkpoints: tuple[int, ...]
     overhead: OverheadPlan
+    marginal_overhead: MarginalOverheadPlan
     throughput: ThroughputPlan
 
     @property
@@ -106,6 +119,8 @@ OVERHEAD_METHODS = (
     "optuna cma-es",
     "optuna gp",
 )
+# The issue's overhead target: TPE on 10 floats, per trial at trial 1,000 and 10,000.
+MARGINAL_OVERHEAD_METHODS = ("fastune tpe", "optuna tpe", "fastune random")
 
 FULL = Suite(
     name="full",
@@ -125,6 +140,13 @@ FULL = Suite(
         # Optuna's TPE needs minutes for 10,000 trials, GP much longer.
         max_n_trials={"optuna tpe": 2000, "optuna gp": 100, "fastune gp": 100},
     ),
+    marginal_overhead=MarginalOverheadPlan(
+        MARGINAL_OVERHEAD_METHODS,
+        checkpoints=(1000, 2000, 10000),
+        window=100,
+        n_params=10,
+        max_n_trials={"optuna tpe": 2000},
+    ),
     throughput=ThroughputPlan(THROUGHPUT_METHODS, n_jobs=(1, 2), n_trials=200, repeats=3),
 )
 
@@ -141,6 +163,9 @@ QUICK = Suite(
         repeats_by_n_trials={100: 3, 1000: 1},
         methods=tuple(method for method in OVERHEAD_METHODS if not method.endswith(" gp")),
         max_n_trials={},
+    ),
+    marginal_overhead=MarginalOverheadPlan(
+        MARGINAL_OVERHEAD_METHODS, checkpoints=(100, 200), window=20, n_params=10, max_n_trials={}
     ),
     throughput=ThroughputPlan(THROUGHPUT_METHODS, n_jobs=(1, 2), n_trials=20, repeats=1),
 )

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from benchmarks.runners.fastune_runner import FASTUNE_SETUPS
 from benchmarks.runners.optuna_runner import OPTUNA_SETUPS
 from benchmarks.space import FloatParam, IntParam, SearchSpace, suggest_params
-from benchmarks.suites import OverheadPlan, ThroughputPlan
+from benchmarks.suites import MarginalOverheadPlan, OverheadPlan, ThroughputPlan
 
 #: The trivial objective's space; its grid (see ``grid_search_space``) has >= 10,000 points.
 TRIVIAL_SPACE: SearchSpace = (
@@ -81,6 +81,48 @@ def measure_overhead(plan: OverheadPlan) -> list[dict[str, Any]]:
                 "ms_per_trial": round(elapsed / n_run * 1e3, 4),
             }
         )
+    return records
+
+
+def _floats_objective(n_params: int) -> Callable[[Any], float]:
+    def objective(trial: Any) -> float:
+        return sum(trial.suggest_float(f"x{i}", -5.0, 5.0) ** 2 for i in range(n_params))
+
+    return objective
+
+
+def measure_marginal_overhead(plan: MarginalOverheadPlan) -> list[dict[str, Any]]:
+    """Milliseconds per trial of each method at each checkpoint n: one long study per
+    method, advanced untimed to n - window trials, then timed over the window. The
+    methods take turns at each checkpoint, so machine noise hits them alike."""
+    space: SearchSpace = tuple(FloatParam(f"x{i}", -5.0, 5.0) for i in range(plan.n_params))
+    objective = _floats_objective(plan.n_params)
+    studies = {}
+    for method in plan.methods:
+        library, setup = _library_and_setup(method)
+        studies[method] = library.create_study(
+            sampler=setup.make_sampler(space, max(plan.checkpoints), 0),
+            pruner=library.pruners.NopPruner(),
+        )
+    records = []
+    for checkpoint in tqdm(plan.checkpoints, desc="marginal overhead", unit="checkpoint"):
+        for method, study in studies.items():
+            if checkpoint > plan.max_n_trials.get(method, checkpoint):
+                continue
+            done = len(study.get_trials(deepcopy=False))
+            study.optimize(objective, n_trials=max(checkpoint - plan.window - done, 0))
+            start = time.perf_counter()
+            study.optimize(objective, n_trials=plan.window)
+            elapsed = time.perf_counter() - start
+            records.append(
+                {
+                    "method": method,
+                    "n_trials": checkpoint,
+                    "n_params": plan.n_params,
+                    "window": plan.window,
+                    "ms_per_trial": round(elapsed / plan.window * 1e3, 4),
+                }
+            )
     return records
 
 

@@ -157,6 +157,12 @@ def test_quick_results_are_well_formed(quick_results: tuple[Path, dict[str, Any]
         assert all(cost > 0 for cost in record["cost"])
     assert {record["method"] for record in results["overhead"]} == set(QUICK.overhead.methods)
     assert all(record["ms_per_trial"] > 0 for record in results["overhead"])
+    marginal = results["marginal_overhead"]
+    plan = QUICK.marginal_overhead
+    assert {(r["method"], r["n_trials"]) for r in marginal} == {
+        (method, n) for method in plan.methods for n in plan.checkpoints
+    }
+    assert all(record["ms_per_trial"] > 0 for record in marginal)
     assert {record["n_jobs"] for record in results["throughput"]} == {1, 2}
     assert results["machine"]["nproc"] >= 1
     assert "--suite quick" in results["command"]

@@ -143,4 +143,4 @@ def test_the_incremental_model_matches_a_fresh_fit() -> None:
         np.append(numbers[~below], waiting[2].number),
     )
     points = np.random.default_rng(0).random((30, 3))
-    np.testing.assert_allclose(table._estimator.log_pdf(points), fresh.log_pdf(points))
+    np.testing.assert_allclose(table.above.estimator.log_pdf(points), fresh.log_pdf(points))

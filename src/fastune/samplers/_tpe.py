@@ -218,8 +218,8 @@ class TPESampler(BaseSampler):
                     for t in table.feed.unfinished(trials)
                     if t.state == TrialState.RUNNING and all(n in t.params for n in distributions)
                 ]
-            above = table.above(below_mask, running, self._weights)
-            below = self._fit(space, rows[below_mask], numbers[below_mask])
+            below = table.below.sync(below_mask, rows, numbers, self._weights)
+            above = table.above.sync(~below_mask, rows, numbers, self._weights, running)
             candidates = below.sample(self._rng, self._n_ei_candidates)
             scores = below.log_pdf(candidates) - above.log_pdf(candidates)
             return space.decode(candidates[int(np.argmax(scores))])
@@ -242,11 +242,11 @@ class TPESampler(BaseSampler):
 
 class _Observations:
     """The finished trials that hold a whole space, encoded once, in growing arrays, and
-    an incremental Parzen estimator of the "above" ones.
+    the incremental Parzen estimators of the "below" and "above" ones.
 
     Each update looks only at new trials and at the few still running or waiting; each
-    proposal moves into or out of the "above" estimator only the trials whose side of
-    the split changed, so its cost does not grow with a sort of the whole history.
+    proposal moves into or out of an estimator only the trials whose side of the split
+    changed, so its cost does not grow with a sort of the whole history.
     """
 
     def __init__(
@@ -263,31 +263,25 @@ class _Observations:
         self._rows = np.empty((64, len(space)))
         self._losses = np.empty((64, len(directions) + 2))
         self._numbers = np.empty(64, dtype=int)
-        self._slots = np.full(64, -1)  # each observation's kernel in the estimator, or -1
-        self._fit = fit
-        self._estimator = fit(np.empty((0, len(space))), np.empty(0, dtype=int))
-        self._liars: dict[int, int] = {}  # running trial number -> its kernel
+        self.below = _Side(fit, len(space))
+        self.above = _Side(fit, len(space))
 
     def update(self, trials: list[FrozenTrial]) -> None:
         names = self.space.distributions
         for trial in self.feed.new(trials):
-            liar = self._liars.pop(trial.number, None)
             usable = trial.state in (TrialState.COMPLETE, TrialState.PRUNED) and all(
                 trial.distributions.get(n) == d for n, d in names.items()
             )
-            if not usable:
-                if liar is not None:
-                    self._estimator.remove(liar)
-                continue
-            if self.size == len(self._numbers):  # double the capacity
+            if self.size == len(self._numbers) and usable:  # double the capacity
                 self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
                 self._losses = np.concatenate([self._losses, np.empty_like(self._losses)])
                 self._numbers = np.concatenate([self._numbers, np.empty_like(self._numbers)])
-                self._slots = np.concatenate([self._slots, np.full_like(self._slots, -1)])
+            self.above.finished(trial.number, self.size if usable else None)
+            if not usable:
+                continue
             self._rows[self.size] = self.space.encode(trial.params)
             self._losses[self.size] = _loss(trial, self.directions)
             self._numbers[self.size] = trial.number
-            self._slots[self.size] = -1 if liar is None else liar  # its guess becomes real
             self.size += 1
             self.n_complete += trial.state == TrialState.COMPLETE
 
@@ -296,40 +290,67 @@ class _Observations:
         n = self.size
         return self._rows[:n], self._losses[:n], self._numbers[:n]
 
-    def above(
+
+class _Side:
+    """An incremental Parzen estimator of one side of the split: which observations it
+    holds (their kernel slots), and, for the "above" side, the running trials it counts
+    as guesses (constant liar)."""
+
+    def __init__(self, fit: Callable[[np.ndarray, np.ndarray], ParzenEstimator], d: int):
+        self._fit = fit
+        self.estimator = fit(np.empty((0, d)), np.empty(0, dtype=int))
+        self._slots = np.full(64, -1)  # each observation's kernel, or -1 if not here
+        self._guesses: dict[int, int] = {}  # running trial number -> its kernel
+
+    def finished(self, number: int, position: int | None) -> None:
+        """Trial ``number`` finished; it is observation ``position``, or unusable (None).
+        A guess for it becomes the observation's kernel (same row), or goes away."""
+        slot = self._guesses.pop(number, None)
+        if position is None:
+            if slot is not None:
+                self.estimator.remove(slot)
+            return
+        if position >= len(self._slots):
+            self._slots = np.concatenate([self._slots, np.full_like(self._slots, -1)])
+        self._slots[position] = -1 if slot is None else slot
+
+    def sync(
         self,
-        below_mask: np.ndarray,
-        running: list[tuple[int, np.ndarray]],
+        inside: np.ndarray,
+        rows: np.ndarray,
+        numbers: np.ndarray,
         weights: Callable[[int], np.ndarray],
+        running: Sequence[tuple[int, np.ndarray]] = (),
     ) -> ParzenEstimator:
-        """The estimator of the observations outside ``below_mask`` and of the
+        """The estimator of the observations in the mask ``inside`` and of the
         ``running`` (number, row) trials, weighted by ``weights`` in number order."""
-        rows, _, numbers = self.arrays()
-        slots = self._slots[: self.size]
-        leave = np.flatnonzero(below_mask & (slots >= 0))
-        enter = np.flatnonzero(~below_mask & (slots < 0))
-        if len(enter) > max(64, self._estimator.n):  # many new rows: build afresh
-            for slot in self._liars.values():
-                self._estimator.remove(slot)
-            self._liars.clear()
-            inside = np.flatnonzero(~below_mask)
-            self._estimator = self._fit(rows[inside], numbers[inside])
+        if len(self._slots) < len(inside):
+            grown = np.full(2 * len(inside), -1)
+            grown[: len(self._slots)] = self._slots
+            self._slots = grown
+        slots = self._slots[: len(inside)]
+        leave = np.flatnonzero(~inside & (slots >= 0))
+        enter = np.flatnonzero(inside & (slots < 0))
+        if len(enter) > max(64, self.estimator.n):  # many new rows: build afresh
+            self._guesses.clear()
+            members = np.flatnonzero(inside)
+            self.estimator = self._fit(rows[members], numbers[members])
             slots[:] = -1
-            slots[inside] = np.arange(len(inside))
+            slots[members] = np.arange(len(members))
         else:
             for position in leave:
-                self._estimator.remove(int(slots[position]))
+                self.estimator.remove(int(slots[position]))
                 slots[position] = -1
             for position in enter:
-                slots[position] = self._estimator.add(rows[position], numbers[position])
+                slots[position] = self.estimator.add(rows[position], numbers[position])
         still_running = {number for number, _ in running}
-        for number in [n for n in self._liars if n not in still_running]:
-            self._estimator.remove(self._liars.pop(number))
+        for number in [n for n in self._guesses if n not in still_running]:
+            self.estimator.remove(self._guesses.pop(number))
         for number, row in running:
-            if number not in self._liars:
-                self._liars[number] = self._estimator.add(row, number)
-        self._estimator.set_weights(weights)
-        return self._estimator
+            if number not in self._guesses:
+                self._guesses[number] = self.estimator.add(row, number)
+        self.estimator.set_weights(weights)
+        return self.estimator
 
 
 def _loss(trial: FrozenTrial, directions: list[StudyDirection]) -> np.ndarray:
