@@ -922,7 +922,6 @@ def test_report_a_zero_dimensional_array(optuna: ModuleType) -> None:
     assert all(len(t.intermediate_values) == 3 for t in study.trials)
 
 
-@only_on_fastune_xfail("the default pruner is NopPruner; Optuna's is MedianPruner")
 def test_default_pruner_prunes_trials_worse_than_the_median(optuna: ModuleType) -> None:
     def objective(trial):
         loss = float(trial.number)  # every later trial is worse than the earlier ones

@@ -13,7 +13,7 @@ from fastune._validation import check_int, check_number, invalid, invalid_type
 from fastune.distributions import BaseDistribution
 from fastune.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from fastune.logging import get_logger
-from fastune.pruners import BasePruner, NopPruner
+from fastune.pruners import BasePruner, MedianPruner
 from fastune.samplers import BaseSampler, TPESampler
 from fastune.storages import BaseStorage, get_storage
 from fastune.study._multi_objective import pareto_front_trials
@@ -58,7 +58,7 @@ class Study:
         self._study_id = storage.get_study_id_from_name(study_name)
         self._directions = storage.get_study_directions(self._study_id)
         self.sampler = sampler if sampler is not None else TPESampler()
-        self.pruner = pruner if pruner is not None else NopPruner()
+        self.pruner = pruner if pruner is not None else MedianPruner()
         self._stop_flag = False
 
     # -- results ---------------------------------------------------------------------
@@ -491,7 +491,8 @@ def create_study(
     Args:
         storage: Where the study lives; None keeps it in memory.
         sampler: Proposes parameters; None is :class:`~fastune.samplers.TPESampler`.
-        pruner: Stops trials early; None is :class:`~fastune.pruners.NopPruner`.
+        pruner: Stops trials early; None is :class:`~fastune.pruners.MedianPruner`, as in
+            Optuna.
         study_name: The study's name; None makes a unique one.
         direction: ``"minimize"`` (the default) or ``"maximize"``.
         directions: One direction per objective, for a study with several objectives.

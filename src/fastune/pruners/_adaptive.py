@@ -1,0 +1,165 @@
+"""fastune's own pruner: a bar from the top performers at the same step, widened by the
+noise the curves show, and a reprieve for a curve that can still reach the best."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from fastune._validation import check_int, check_number, invalid
+from fastune.pruners._base import BasePruner
+from fastune.pruners._curves import best_so_far, is_check_step, sign, value_at
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["AdaptivePruner"]
+
+
+class AdaptivePruner(BasePruner):
+    """Prune a trial that is neither among the top performers at its step nor on a
+    course to catch up with the best.
+
+    At each check step ``s`` of a trial (values oriented so that lower is better):
+
+    1. **Peers.** The other trials (complete, pruned or running) that reached step
+       ``s``, each with its value at ``s`` (its last report before ``s`` if it skipped
+       it). With fewer than ``n_min_trials`` peers, or fewer than ``n_startup_trials``
+       complete trials in the study, nothing is pruned.
+    2. **Bar.** The ``top_fraction`` quantile of the peers' values: the value that the
+       best ``top_fraction`` of them reach (0.25: the top quarter), not the median of
+       everyone as :class:`MedianPruner`.
+    3. **Noise.** ``sigma``, the step-to-step noise of the curves: for each trial, the
+       standard deviation of the changes between its last ``window`` reports up to
+       ``s`` (divided by sqrt(2): a change holds the noise of two reports), and the
+       median of that over the trials. The bar is widened by ``noise_tolerance *
+       sigma``, so that a trial is not pruned for one unlucky epoch.
+    4. **Keep** the trial if its best value so far is within the widened bar.
+    5. **Reprieve.** Otherwise, its curve is extrapolated: the least-squares slope of its
+       last ``window`` reports, counted only when it improves by more than two standard
+       errors, with the rate assumed to fade linearly to zero at the longest run seen
+       (``horizon``), so the projected gain is ``slope * (horizon - s) / 2``. If the
+       projection, less ``noise_tolerance * sigma``, reaches the best value any trial
+       has reached (the target), the trial goes on: a late bloomer survives.
+    6. Otherwise it is **pruned**. A NaN value is pruned at once.
+
+    A flat loser is pruned at the first check past the warm-up; a steep learner that is
+    behind is kept while its slope can still carry it to the best.
+
+    Args:
+        top_fraction: In (0, 1), the share of peers that sets the bar.
+        noise_tolerance: >= 0, how many noise standard deviations the bar is widened by.
+        window: >= 2, reports used for the noise and the slope.
+        n_startup_trials: No pruning until this many trials are complete.
+        n_warmup_steps: No pruning before this step.
+        interval_steps: Check once every this many steps after the warm-up.
+        n_min_trials: No pruning at a step fewer peers reached, >= 1.
+
+    Raises:
+        InvalidParameterError: a parameter outside the ranges above.
+
+    Example:
+        >>> import fastune
+        >>> study = fastune.create_study(pruner=fastune.pruners.AdaptivePruner())
+    """
+
+    def __init__(
+        self,
+        top_fraction: float = 0.25,
+        noise_tolerance: float = 1.0,
+        window: int = 5,
+        n_startup_trials: int = 5,
+        n_warmup_steps: int = 1,
+        interval_steps: int = 1,
+        n_min_trials: int = 4,
+    ) -> None:
+        owner = "AdaptivePruner"
+        self._top_fraction = float(
+            check_number(
+                top_fraction, "top_fraction", owner, low=0.0, high=1.0, low_inclusive=False
+            )
+            or 0.25
+        )
+        if self._top_fraction >= 1.0:
+            raise invalid("top_fraction", owner, "a number in (0, 1)", top_fraction)
+        self._noise_tolerance = float(
+            check_number(noise_tolerance, "noise_tolerance", owner, low=0.0) or 0.0
+        )
+        self._window = int(check_int(window, "window", owner, low=2) or 2)
+        self._n_startup_trials = int(
+            check_int(n_startup_trials, "n_startup_trials", owner, low=0) or 0
+        )
+        self._n_warmup_steps = int(check_int(n_warmup_steps, "n_warmup_steps", owner, low=0) or 0)
+        self._interval_steps = int(check_int(interval_steps, "interval_steps", owner, low=1) or 1)
+        self._n_min_trials = int(check_int(n_min_trials, "n_min_trials", owner, low=1) or 1)
+
+    def prune(self, study: Study, trial: FrozenTrial) -> bool:
+        step = trial.last_step
+        if step is None or not is_check_step(trial, self._n_warmup_steps, self._interval_steps):
+            return False
+        if math.isnan(trial.intermediate_values[step]):
+            return True
+        trials = study.get_trials(deepcopy=False)
+        complete = [t for t in trials if t.state == TrialState.COMPLETE]
+        if len(complete) < max(self._n_startup_trials, 1):
+            return False
+        s = sign(study.direction)
+        peers = [
+            t
+            for t in trials
+            if t.number != trial.number
+            and t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
+        ]
+        at_step = [value_at(t, step) for t in peers]
+        values = np.array([v for v in at_step if v is not None and not math.isnan(v)]) * s
+        if len(values) < self._n_min_trials:
+            return False
+        current = best_so_far(trial, study.direction) * s
+        if math.isnan(current):
+            return True
+        sigma = self._noise([*peers, trial], step, s)
+        bar = float(np.quantile(values, self._top_fraction))
+        if current <= bar + self._noise_tolerance * sigma:
+            return False
+        target = min(
+            (best_so_far(t, study.direction) * s for t in peers if t.intermediate_values),
+            default=math.inf,
+        )
+        horizon = max((t.last_step or 0) for t in complete)
+        projected = current + self._projected_gain(trial, step, s, horizon)
+        return not projected - self._noise_tolerance * sigma <= target
+
+    def _recent(self, trial: FrozenTrial, step: int, s: float) -> tuple[np.ndarray, np.ndarray]:
+        """The trial's last ``window`` (step, oriented value) reports up to ``step``."""
+        steps = sorted(k for k in trial.intermediate_values if k <= step)[-self._window :]
+        values = np.array([trial.intermediate_values[k] for k in steps], dtype=float) * s
+        keep = ~np.isnan(values)
+        return np.array(steps, dtype=float)[keep], values[keep]
+
+    def _noise(self, trials: list[FrozenTrial], step: int, s: float) -> float:
+        """The median over trials of the spread of their recent step-to-step changes
+        (the trend, their mean, is taken out by the standard deviation)."""
+        spreads = []
+        for trial in trials:
+            differences = np.diff(self._recent(trial, step, s)[1])
+            if len(differences) >= 2:
+                spreads.append(float(np.std(differences)) / math.sqrt(2.0))
+        return float(np.median(spreads)) if spreads else 0.0
+
+    def _projected_gain(self, trial: FrozenTrial, step: int, s: float, horizon: int) -> float:
+        """The improvement (<= 0) its recent slope promises by ``horizon``, fading."""
+        steps, values = self._recent(trial, step, s)
+        remaining = horizon - step
+        if len(steps) < 3 or remaining <= 0:
+            return 0.0
+        centred = steps - steps.mean()
+        slope = float(centred @ (values - values.mean()) / (centred @ centred))
+        residuals = values - values.mean() - slope * centred
+        stderr = math.sqrt(float(residuals @ residuals) / (len(steps) - 2) / (centred @ centred))
+        if slope >= -2.0 * stderr:  # no clear improvement
+            return 0.0
+        return slope * remaining / 2.0

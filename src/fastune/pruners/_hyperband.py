@@ -1,0 +1,141 @@
+"""Hyperband: several successive-halving brackets, from aggressive to patient, each
+trial assigned to one."""
+
+from __future__ import annotations
+
+import binascii
+import math
+from collections.abc import Container
+from typing import TYPE_CHECKING, Any, cast
+
+from fastune._validation import check_int, invalid
+from fastune.pruners._base import BasePruner
+from fastune.pruners._successive_halving import SuccessiveHalvingPruner
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["HyperbandPruner"]
+
+
+class HyperbandPruner(BasePruner):
+    """Hyperband over asynchronous successive halving, with Optuna's parameters.
+
+    There are ``floor(log_rf(max_resource / min_resource)) + 1`` brackets; bracket ``b``
+    is a :class:`SuccessiveHalvingPruner` with ``min_early_stopping_rate = b`` (bracket 0
+    prunes hardest). A trial's bracket follows from a hash of the study name and its
+    number, with bracket ``b`` drawing a share proportional to
+    ``ceil(n_brackets * rf ** (n_brackets - 1 - b) / (n_brackets - b))``; within a
+    bracket, trials compete only with trials of the same bracket.
+
+    Args:
+        min_resource: Steps before the first rung of bracket 0, >= 1.
+        max_resource: The most steps a trial runs; ``"auto"`` takes the first complete
+            trial's last step + 1 (no pruning before).
+        reduction_factor: >= 2.
+        bootstrap_count: As for :class:`SuccessiveHalvingPruner`.
+
+    Raises:
+        InvalidParameterError: a bad count or resource, or ``max_resource < min_resource``.
+
+    Example:
+        >>> import fastune
+        >>> pruner = fastune.pruners.HyperbandPruner(min_resource=1, max_resource=30)
+    """
+
+    def __init__(
+        self,
+        min_resource: int = 1,
+        max_resource: str | int = "auto",
+        reduction_factor: int = 3,
+        bootstrap_count: int = 0,
+    ) -> None:
+        owner = "HyperbandPruner"
+        self._min_resource = int(check_int(min_resource, "min_resource", owner, low=1) or 1)
+        if max_resource != "auto" and not (
+            isinstance(max_resource, int)
+            and not isinstance(max_resource, bool)
+            and max_resource >= self._min_resource
+        ):
+            raise invalid(
+                "max_resource",
+                owner,
+                f"'auto' or an int >= min_resource ({min_resource})",
+                max_resource,
+            )
+        self._max_resource: int | None = None if max_resource == "auto" else int(max_resource)
+        self._reduction_factor = int(
+            check_int(reduction_factor, "reduction_factor", owner, low=2) or 2
+        )
+        self._bootstrap_count = int(
+            check_int(bootstrap_count, "bootstrap_count", owner, low=0) or 0
+        )
+        self._pruners: list[SuccessiveHalvingPruner] = []
+        self._budgets: list[int] = []
+        if self._max_resource is not None:
+            self._build()
+
+    def _build(self) -> None:
+        assert self._max_resource is not None
+        ratio = self._max_resource / self._min_resource
+        n_brackets = math.floor(math.log(ratio, self._reduction_factor) + 1e-9) + 1
+        self._pruners = [
+            SuccessiveHalvingPruner(
+                min_resource=self._min_resource,
+                reduction_factor=self._reduction_factor,
+                min_early_stopping_rate=bracket,
+                bootstrap_count=self._bootstrap_count,
+            )
+            for bracket in range(n_brackets)
+        ]
+        self._budgets = [
+            math.ceil(
+                n_brackets * self._reduction_factor ** (n_brackets - 1 - b) / (n_brackets - b)
+            )
+            for b in range(n_brackets)
+        ]
+
+    def prune(self, study: Study, trial: FrozenTrial) -> bool:
+        if not self._pruners:
+            complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            steps = [t.last_step for t in complete if t.last_step is not None]
+            if not steps:
+                return False
+            self._max_resource = max(steps[0] + 1, self._min_resource)
+            self._build()
+        bracket = self.bracket_of(study, trial.number)
+        view = cast("Study", _BracketStudy(study, self, bracket))  # duck-typed: get_trials
+        return self._pruners[bracket].prune(view, trial)
+
+    def bracket_of(self, study: Study, number: int) -> int:
+        """The bracket of trial ``number`` in ``study``."""
+        key = f"{study.study_name}_{number}".encode()
+        position = binascii.crc32(key) % sum(self._budgets)
+        for bracket, budget in enumerate(self._budgets):
+            if position < budget:
+                return bracket
+            position -= budget
+        raise AssertionError("unreachable: position is below the budgets' sum")
+
+
+class _BracketStudy:
+    """The study as one bracket sees it: only the trials of that bracket."""
+
+    def __init__(self, study: Study, hyperband: HyperbandPruner, bracket: int) -> None:
+        self._study = study
+        self._hyperband = hyperband
+        self._bracket = bracket
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._study, name)
+
+    def get_trials(
+        self, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        return [
+            t
+            for t in self._study.get_trials(deepcopy=deepcopy, states=states)
+            if self._hyperband.bracket_of(self._study, t.number) == self._bracket
+        ]

@@ -1,0 +1,82 @@
+"""Prune a trial whose best value so far is worse than a percentile of the others at the
+same step."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from fastune._validation import check_int, check_number
+from fastune.pruners._base import BasePruner
+from fastune.pruners._curves import best_so_far, is_check_step, sign, values_at
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["PercentilePruner"]
+
+
+class PercentilePruner(BasePruner):
+    """Prune when the trial's best intermediate value is worse than the ``percentile``-th
+    percentile of the complete trials' values at the same step (Optuna's rule).
+
+    A complete trial that skipped the step counts with its last value before it.
+
+    Args:
+        percentile: In [0, 100]; for minimization, the share of the others' values that
+            may be below a trial without pruning it (25.0 keeps only the best quarter).
+        n_startup_trials: No pruning until this many trials are complete.
+        n_warmup_steps: No pruning before this step.
+        interval_steps: Check once every this many steps after the warm-up.
+        n_min_trials: No pruning at a step that fewer complete trials reached.
+
+    Raises:
+        InvalidParameterError: ``percentile`` outside [0, 100], a negative count, or
+            ``interval_steps < 1`` / ``n_min_trials < 1``.
+
+    Example:
+        >>> import fastune
+        >>> pruner = fastune.pruners.PercentilePruner(25.0, n_startup_trials=5)
+    """
+
+    def __init__(
+        self,
+        percentile: float,
+        n_startup_trials: int = 5,
+        n_warmup_steps: int = 0,
+        interval_steps: int = 1,
+        *,
+        n_min_trials: int = 1,
+    ) -> None:
+        owner = type(self).__name__
+        self._percentile = float(
+            check_number(percentile, "percentile", owner, low=0.0, high=100.0) or 0.0
+        )
+        self._n_startup_trials = int(
+            check_int(n_startup_trials, "n_startup_trials", owner, low=0) or 0
+        )
+        self._n_warmup_steps = int(check_int(n_warmup_steps, "n_warmup_steps", owner, low=0) or 0)
+        self._interval_steps = int(check_int(interval_steps, "interval_steps", owner, low=1) or 1)
+        self._n_min_trials = int(check_int(n_min_trials, "n_min_trials", owner, low=1) or 1)
+
+    def prune(self, study: Study, trial: FrozenTrial) -> bool:
+        step = trial.last_step
+        if step is None or not is_check_step(trial, self._n_warmup_steps, self._interval_steps):
+            return False
+        complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if not complete or len(complete) < self._n_startup_trials:
+            return False
+        best = best_so_far(trial, study.direction)
+        if math.isnan(best):
+            return True
+        others = values_at(complete, step)
+        if len(others) < self._n_min_trials:
+            return False
+        s = sign(study.direction)
+        # For maximization the same rule on the negated values.
+        bar = float(np.percentile(others * s, self._percentile))
+        return best * s > bar

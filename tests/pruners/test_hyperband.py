@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from tests.pruners.test_conformance import run_trial
+
+import fastune
+from fastune.exceptions import InvalidParameterError
+from fastune.pruners import HyperbandPruner
+
+
+def test_brackets_and_their_shares() -> None:
+    pruner = HyperbandPruner(min_resource=1, max_resource=27, reduction_factor=3)
+    study = fastune.create_study(pruner=pruner, study_name="hb")
+    # 4 brackets; budgets ceil(4 * 3^(3-b) / (4-b)) = 27, 12, 6, 4.
+    assert pruner._budgets == [27, 12, 6, 4]
+    counts = Counter(pruner.bracket_of(study, number) for number in range(4900))
+    shares = [counts[b] / 4900 for b in range(4)]
+    assert shares == pytest.approx([27 / 49, 12 / 49, 6 / 49, 4 / 49], abs=0.03)
+    assert pruner.bracket_of(study, 17) == pruner.bracket_of(study, 17)
+
+
+def test_trials_compete_within_their_bracket_only() -> None:
+    pruner = HyperbandPruner(min_resource=1, max_resource=9, reduction_factor=3)
+    study = fastune.create_study(pruner=pruner, study_name="brackets")
+    for index in range(30):
+        run_trial(study, lambda step, i=index: float(i), range(10))
+    for trial in study.trials:
+        bracket = pruner.bracket_of(study, trial.number)
+        rivals = [
+            t.number
+            for t in study.trials
+            if any(k.startswith("sh:rung_") for k in t.system_attrs)
+            and pruner.bracket_of(study, t.number) == bracket
+        ]
+        # The first trial of each bracket meets no rival earlier than itself: it is
+        # never pruned, whatever the other brackets hold.
+        if trial.number == min(rivals, default=trial.number):
+            assert trial.state == fastune.trial.TrialState.COMPLETE
+
+
+def test_auto_max_resource_from_the_first_complete_trial() -> None:
+    pruner = HyperbandPruner(min_resource=1, reduction_factor=3)
+    study = fastune.create_study(pruner=pruner)
+    assert run_trial(study, lambda step: 1.0, range(27)) is None
+    assert not pruner._pruners  # sized at the next check, from this trial's 27 steps
+    run_trial(study, lambda step: 1.0, range(3))
+    assert len(pruner._pruners) == 4  # log3(27) + 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"min_resource": 0}, "min_resource"),
+        ({"min_resource": 5, "max_resource": 3}, "max_resource"),
+        ({"reduction_factor": 1}, "reduction_factor"),
+        ({"bootstrap_count": -1}, "bootstrap_count"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, fragment: str) -> None:
+    with pytest.raises(InvalidParameterError, match=fragment):
+        HyperbandPruner(**kwargs)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+from tests.pruners.test_conformance import run_trial
+
+import fastune
+from fastune.exceptions import InvalidParameterError
+from fastune.pruners import MedianPruner, PercentilePruner
+
+
+def _study(pruner: fastune.pruners.BasePruner) -> fastune.Study:
+    study = fastune.create_study(pruner=fastune.pruners.NopPruner())
+    for value in range(10):  # constant curves 0 .. 9
+        run_trial(study, lambda step, v=value: float(v), range(5))
+    study.pruner = pruner
+    return study
+
+
+def test_the_percentile_sets_the_bar() -> None:
+    # Median of 0..9 is 4.5; the 25th percentile 2.25.
+    assert run_trial(_study(MedianPruner()), lambda step: 4.0, range(5)) is None
+    assert run_trial(_study(MedianPruner()), lambda step: 5.0, range(5)) == 0
+    assert run_trial(_study(PercentilePruner(25.0)), lambda step: 4.0, range(5)) == 0
+    assert run_trial(_study(PercentilePruner(25.0)), lambda step: 2.0, range(5)) is None
+
+
+def test_startup_interval_and_min_trials() -> None:
+    assert run_trial(_study(MedianPruner(n_startup_trials=11)), lambda s: 9.0, range(5)) is None
+    # Checked at steps 1, 3 (warm-up 1, every 2 steps).
+    pruner = MedianPruner(n_warmup_steps=1, interval_steps=2)
+    assert run_trial(_study(pruner), lambda step: 9.0, range(5)) == 1
+    assert run_trial(_study(MedianPruner(n_min_trials=11)), lambda s: 9.0, range(5)) is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"percentile": 101.0}, "percentile"),
+        ({"percentile": 50.0, "n_startup_trials": -1}, "n_startup_trials"),
+        ({"percentile": 50.0, "n_warmup_steps": -1}, "n_warmup_steps"),
+        ({"percentile": 50.0, "interval_steps": 0}, "interval_steps"),
+        ({"percentile": 50.0, "n_min_trials": 0}, "n_min_trials"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, fragment: str) -> None:
+    with pytest.raises(InvalidParameterError, match=fragment):
+        PercentilePruner(**kwargs)

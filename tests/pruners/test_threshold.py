@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+from tests.pruners.test_conformance import run_trial
+
+import fastune
+from fastune.exceptions import InvalidParameterError
+from fastune.pruners import ThresholdPruner
+
+
+def test_prunes_outside_the_bounds_only() -> None:
+    study = fastune.create_study(pruner=ThresholdPruner(lower=0.0, upper=1.0))
+    assert run_trial(study, lambda step: 0.5, range(5)) is None
+    assert run_trial(study, lambda step: 0.5 + 0.2 * step, range(5)) == 3
+    assert run_trial(study, lambda step: -0.1, range(5)) == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({}, "lower"),
+        ({"lower": 2.0, "upper": 1.0}, "lower"),
+        ({"upper": 1.0, "interval_steps": 0}, "interval_steps"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, fragment: str) -> None:
+    with pytest.raises(InvalidParameterError, match=fragment):
+        ThresholdPruner(**kwargs)
