@@ -17,6 +17,7 @@ from benchmarks.report import (
     group_ranks,
     marginal_overhead_rows,
     overhead_rows,
+    pruning_verdicts,
     records_of,
     table,
     throughput_rows,
@@ -100,6 +101,26 @@ def _marginal_overhead_lines(results: dict[str, Any]) -> list[str]:
     )
 
 
+def _pruning_lines(results: dict[str, Any]) -> list[str]:
+    return table(
+        [
+            "learning-curve task",
+            "peer",
+            "epochs saved by fastune tpe+adaptive",
+            "median best: fastune / peer",
+        ],
+        (
+            [
+                v["problem"],
+                v["peer"],
+                f"{100 * v['saved']:.0f} %",
+                f"{fmt(v['ours'])} / {fmt(v['theirs'])}",
+            ]
+            for v in pruning_verdicts(results)
+        ),
+    )
+
+
 def _throughput_lines(results: dict[str, Any]) -> list[str]:
     rows = throughput_rows(results)
     return table(
@@ -127,6 +148,10 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         "median final value, and the median ratio peer trials / fastune trials where it does:",
         "",
         *_convergence_lines(results),
+        "",
+        "Pruning on the learning-curve tasks (30 trials; validation log loss, lower is better):",
+        "",
+        *_pruning_lines(results),
         "",
         "Sampler + storage overhead on a trivial objective:",
         "",

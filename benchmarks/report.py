@@ -217,6 +217,72 @@ def _compute_section(results: dict[str, Any], group: str) -> list[str]:
     return lines
 
 
+# The pruning target: fastune's pruner against each of Optuna's, on the curve tasks.
+PRUNING_REFERENCE = "fastune tpe+adaptive"
+PRUNING_PEERS = {"optuna tpe+median": "fewer epochs", "optuna tpe+hyperband": "not worse"}
+
+
+def pruning_verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per curve problem and Optuna pruner: the epochs fastune's adaptive pruner saves
+    (1 - its median epochs / the peer's) and both median best final values."""
+    by_key = {(r["problem"], r["method"]): r for r in records_of(results, "curve")}
+    verdicts = []
+    for problem in dict.fromkeys(problem for problem, _ in by_key):
+        ours = by_key.get((problem, PRUNING_REFERENCE))
+        for peer in PRUNING_PEERS:
+            theirs = by_key.get((problem, peer))
+            if ours is None or theirs is None:
+                continue
+            budget = str(ours["budget"])
+            verdicts.append(
+                {
+                    "problem": problem,
+                    "peer": peer,
+                    "saved": 1.0
+                    - statistics.median(ours["cost"]) / statistics.median(theirs["cost"]),
+                    "ours": spread(ours["best_at"][budget]).median,
+                    "theirs": spread(theirs["best_at"][budget]).median,
+                }
+            )
+    return verdicts
+
+
+def _pruning_section(results: dict[str, Any]) -> list[str]:
+    verdicts = pruning_verdicts(results)
+    if not verdicts:
+        return []
+    lines = [
+        "",
+        "### Pruning: epochs saved at equal or better quality",
+        "",
+        f"{PRUNING_REFERENCE} against Optuna's pruners (lower log loss is better). Target: "
+        "at least 30 % fewer epochs than optuna tpe+median with an equal or better median "
+        "best value, and against optuna tpe+hyperband not more epochs *and* a worse value "
+        "at once.",
+        "",
+    ]
+    rows = []
+    for v in verdicts:
+        better = v["ours"] <= v["theirs"]
+        if v["peer"] == "optuna tpe+median":
+            holds = v["saved"] >= 0.3 and better
+        else:
+            holds = v["saved"] >= 0.0 or better
+        rows.append(
+            [
+                v["problem"],
+                v["peer"],
+                f"{100 * v['saved']:.0f} %",
+                f"{fmt(v['ours'])} / {fmt(v['theirs'])}",
+                "yes" if holds else "no",
+            ]
+        )
+    lines += table(
+        ["problem", "peer", "epochs saved", "median best: ours / peer", "target holds"], rows
+    )
+    return lines
+
+
 def overhead_rows(results: dict[str, Any]) -> dict[str, dict[int, list[float]]]:
     """Milliseconds per trial by method and study size, one entry per repeat."""
     rows: dict[str, dict[int, list[float]]] = {}
@@ -365,6 +431,8 @@ def build_report(results: dict[str, Any]) -> str:
     for group in groups:
         if group != "bbob":
             lines += _compute_section(results, group)
+        if group == "curve":
+            lines += _pruning_section(results)
     lines += _overhead_section(results)
     lines += _marginal_overhead_section(results)
     lines += _throughput_section(results)

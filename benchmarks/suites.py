@@ -100,11 +100,15 @@ MODEL_METHODS = (
     "sklearn halving search",
 )
 CURVE_METHODS = (
+    # Every fastune pruner with fastune's default sampler, beside Optuna's pruners.
+    "fastune tpe+adaptive",
+    "fastune tpe+median",
+    "fastune tpe+asha",
+    "fastune tpe+hyperband",
     "fastune tpe",
-    "fastune random",
-    "optuna random",
-    "optuna tpe",
     "optuna tpe+median",
+    "optuna tpe+hyperband",
+    "optuna tpe",
 )
 THROUGHPUT_METHODS = ("fastune random", "optuna random")
 OVERHEAD_METHODS = (
@@ -131,7 +135,8 @@ FULL = Suite(
         # fastune's GP costs more per trial still: a subset (sphere, Rastrigin), 3 seeds.
         QualityPlan(_bbob((2, 5), (1, 15)), GP_METHODS, n_seeds=3, budget=100),
         QualityPlan(MODEL_PROBLEMS, MODEL_METHODS, n_seeds=5, budget=100),
-        QualityPlan(CURVE_PROBLEMS, CURVE_METHODS, n_seeds=5, budget=100),
+        # The pruning target: 30 trials, >= 5 seeds.
+        QualityPlan(CURVE_PROBLEMS, CURVE_METHODS, n_seeds=5, budget=30),
     ),
     checkpoints=(25, 50, 100, 200),
     overhead=OverheadPlan(

@@ -13,6 +13,10 @@ def _grid_sampler(space: SearchSpace, budget: int, seed: int) -> fastune.sampler
     return fastune.samplers.GridSampler(grid_search_space(space, budget), seed=seed)
 
 
+def _tpe(space: SearchSpace, budget: int, seed: int) -> fastune.samplers.TPESampler:
+    return fastune.samplers.TPESampler(seed=seed)
+
+
 def _gridable(problem: Problem, budget: int) -> bool:
     return is_gridable(problem.space, budget)
 
@@ -27,6 +31,11 @@ FASTUNE_SETUPS: dict[str, StudySetup] = {
     ),
     "fastune gp": StudySetup(lambda space, budget, seed: fastune.samplers.GPSampler(seed=seed)),
     "fastune auto": StudySetup(lambda space, budget, seed: fastune.samplers.AutoSampler(seed=seed)),
+    # Pruners, each with fastune's default sampler (TPE).
+    "fastune tpe+median": StudySetup(_tpe, make_pruner=fastune.pruners.MedianPruner),
+    "fastune tpe+asha": StudySetup(_tpe, make_pruner=fastune.pruners.SuccessiveHalvingPruner),
+    "fastune tpe+hyperband": StudySetup(_tpe, make_pruner=fastune.pruners.HyperbandPruner),
+    "fastune tpe+adaptive": StudySetup(_tpe, make_pruner=fastune.pruners.AdaptivePruner),
 }
 
 

@@ -1,4 +1,5 @@
-"""Optuna's methods: its default TPE, TPE with the median pruner, GP, CMA-ES and random.
+"""Optuna's methods: its default TPE, TPE with the median and Hyperband pruners, GP,
+CMA-ES and random.
 
 Optuna 5's ``create_study`` uses a ``MedianPruner`` by default, so every setup here
 without a pruner gets ``NopPruner`` explicitly (see ``run_study``). GP and CMA-ES sample
@@ -19,6 +20,10 @@ OPTUNA_SETUPS: dict[str, StudySetup] = {
     "optuna tpe+median": StudySetup(
         lambda space, budget, seed: optuna.samplers.TPESampler(seed=seed),
         make_pruner=optuna.pruners.MedianPruner,
+    ),
+    "optuna tpe+hyperband": StudySetup(
+        lambda space, budget, seed: optuna.samplers.TPESampler(seed=seed),
+        make_pruner=optuna.pruners.HyperbandPruner,
     ),
     "optuna gp": StudySetup(
         lambda space, budget, seed: optuna.samplers.GPSampler(

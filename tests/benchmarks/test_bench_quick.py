@@ -173,6 +173,8 @@ def test_quick_report_and_plots_exist(quick_results: tuple[Path, dict[str, Any]]
     report = (output_dir / "quick.md").read_text()
     assert report.startswith("# fastune benchmarks: quick suite")
     assert "| method | k = 10 | k = 20 |" in report
+    assert "### Pruning: epochs saved at equal or better quality" in report
+    assert "fastune tpe+adaptive" in report
     for heading in ("## Quality at budget", "## Convergence speed", "## Overhead", "## Scaling"):
         assert heading in report
     for problem in QUICK.problems:
