@@ -33,6 +33,7 @@ test: lint
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks --suite full
 	$(BIN)/python -m benchmarks.pbt_bench
+	$(BIN)/python -m benchmarks.gp_time
 	$(BIN)/python -m benchmarks readme
 
 bench-quick: $(VENV)/.dev-installed

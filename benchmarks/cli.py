@@ -24,7 +24,13 @@ from benchmarks.problems.bbob import FUNCTION_NAMES, BBOBProblem
 from benchmarks.problems.learning_curves import LABEL_NOISE, N_TRAIN, N_VALIDATION
 from benchmarks.problems.model_tuning import DIGITS_SUBSAMPLE, N_FOLDS
 from benchmarks.quality import plan_tasks, quiet_libraries, run_tasks, summarize
-from benchmarks.readme import MissingMarkersError, build_section, pbt_section, replace_section
+from benchmarks.readme import (
+    MissingMarkersError,
+    build_section,
+    gp_time_section,
+    pbt_section,
+    replace_section,
+)
 from benchmarks.report import build_report
 from benchmarks.runners import unavailable_methods
 from benchmarks.suites import SUITES, Suite
@@ -183,6 +189,9 @@ def update_readme(results_path: Path, readme_path: Path) -> None:
     pbt_report = results_path.parent / "pbt.md"
     if pbt_report.exists():
         section += "\n" + pbt_section(pbt_report.read_text(), "benchmarks/results/pbt.md")
+    gp_report = results_path.parent / "gp_time.md"
+    if gp_report.exists():
+        section += "\n" + gp_time_section(gp_report.read_text(), "benchmarks/results/gp_time.md")
     readme_path.write_text(replace_section(readme_path.read_text(), section))
 
 

@@ -56,6 +56,7 @@ def replace_section(text: str, section: str) -> str:
 def _rank_lines(results: dict[str, Any]) -> list[str]:
     groups = [group for group in GROUP_TITLES if records_of(results, group)]
     ranks = {group: group_ranks(results, group, README_RANK_TRIALS) for group in groups}
+    groups = [group for group in groups if ranks[group]]  # shorter budgets have no rank
     methods = list(dict.fromkeys(method for group in groups for method in ranks[group]))
     return table(
         ["method", *(GROUP_TITLES[group] for group in groups)],
@@ -113,7 +114,7 @@ def _pruning_lines(results: dict[str, Any]) -> list[str]:
             [
                 v["problem"],
                 v["peer"],
-                f"{100 * v['saved']:.0f} %",
+                f"{100 * v['saved']:.1f} %",
                 f"{fmt(v['ours'])} / {fmt(v['theirs'])}",
             ]
             for v in pruning_verdicts(results)
@@ -166,6 +167,16 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         *_throughput_lines(results),
     ]
     return "\n".join(lines) + "\n"
+
+
+def gp_time_section(report: str, link: str) -> str:
+    """The table of the GP timing report (``python -m benchmarks.gp_time``), with a link."""
+    rows = [line for line in report.splitlines() if line.startswith("|")]
+    intro = (
+        "GP sampler time, whole studies of 300 trials on a 10-D BBOB function (target for "
+        f"fastune's GPSampler: under 60 s); details: [{link}]({link})."
+    )
+    return "\n".join([intro, "", *rows]) + "\n"
 
 
 def pbt_section(report: str, link: str) -> str:

@@ -272,7 +272,7 @@ def _pruning_section(results: dict[str, Any]) -> list[str]:
             [
                 v["problem"],
                 v["peer"],
-                f"{100 * v['saved']:.0f} %",
+                f"{100 * v['saved']:.1f} %",
                 f"{fmt(v['ours'])} / {fmt(v['theirs'])}",
                 "yes" if holds else "no",
             ]
