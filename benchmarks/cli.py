@@ -28,6 +28,7 @@ from benchmarks.readme import (
     MissingMarkersError,
     build_section,
     gp_time_section,
+    memory_section,
     pbt_section,
     replace_section,
 )
@@ -192,6 +193,9 @@ def update_readme(results_path: Path, readme_path: Path) -> None:
     gp_report = results_path.parent / "gp_time.md"
     if gp_report.exists():
         section += "\n" + gp_time_section(gp_report.read_text(), "benchmarks/results/gp_time.md")
+    memory_report = results_path.parent / "memory.md"
+    if memory_report.exists():
+        section += "\n" + memory_section(memory_report.read_text(), "benchmarks/results/memory.md")
     readme_path.write_text(replace_section(readme_path.read_text(), section))
 
 

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
-import os
-import platform
 import statistics
 import sys
 from collections.abc import Sequence
@@ -21,7 +18,7 @@ from typing import Any
 
 from benchmarks.problems import PROBLEMS
 from benchmarks.quality import quiet_libraries
-from benchmarks.report import table
+from benchmarks.report import table, write_side_results
 from benchmarks.runners import METHODS
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -93,17 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_libraries()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     records = measure(options.function, options.dim, options.trials, range(options.seeds))
-    results = {
-        "command": " ".join(["python -m benchmarks.gp_time", *arguments]),
-        "started_at": started,
-        "machine": f"{os.cpu_count()} cores, {platform.platform()}, Python "
-        f"{platform.python_version()}",
-        "records": records,
-    }
-    options.output_dir.mkdir(parents=True, exist_ok=True)
-    (options.output_dir / "gp_time.json").write_text(json.dumps(results, indent=1) + "\n")
-    (options.output_dir / "gp_time.md").write_text(build_report(results))
-    print(f"wrote {options.output_dir / 'gp_time.md'}")
+    write_side_results(
+        options.output_dir,
+        "gp_time",
+        " ".join(["python -m benchmarks.gp_time", *arguments]),
+        {"started_at": started, "records": records},
+        build_report,
+    )
     return 0
 
 

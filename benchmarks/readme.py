@@ -169,14 +169,27 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _table_with_intro(report: str, intro: str) -> str:
+    rows = [line for line in report.splitlines() if line.startswith("|")]
+    return "\n".join([intro, "", *rows]) + "\n"
+
+
 def gp_time_section(report: str, link: str) -> str:
     """The table of the GP timing report (``python -m benchmarks.gp_time``), with a link."""
-    rows = [line for line in report.splitlines() if line.startswith("|")]
-    intro = (
+    return _table_with_intro(
+        report,
         "GP sampler time, whole studies of 300 trials on a 10-D BBOB function (target for "
-        f"fastune's GPSampler: under 60 s); details: [{link}]({link})."
+        f"fastune's GPSampler: under 60 s); details: [{link}]({link}).",
     )
-    return "\n".join([intro, "", *rows]) + "\n"
+
+
+def memory_section(report: str, link: str) -> str:
+    """The table of the memory report (``python -m benchmarks.memory``), with a link."""
+    return _table_with_intro(
+        report,
+        "Memory of a long study on 10 floats (flat kB per trial: linear growth); details: "
+        f"[{link}]({link}).",
+    )
 
 
 def pbt_section(report: str, link: str) -> str:

@@ -7,7 +7,8 @@ so the tables can be rebuilt without rerunning anything.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from benchmarks.stats import mean_ranks, spread, trials_to_reach
@@ -437,3 +438,31 @@ def build_report(results: dict[str, Any]) -> str:
     lines += _marginal_overhead_section(results)
     lines += _throughput_section(results)
     return "\n".join(lines) + "\n"
+
+
+def write_side_results(
+    output_dir: Path,
+    stem: str,
+    command: str,
+    fields: dict[str, Any],
+    markdown: Callable[[dict[str, Any]], str],
+) -> dict[str, Any]:
+    """Write ``<stem>.json`` and ``<stem>.md`` of a side benchmark (GP time, memory): its
+    ``fields`` with the command, start time and machine, and the markdown built from it."""
+    import datetime
+    import json
+    import os
+    import platform
+
+    results = {
+        "command": command,
+        "started_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores, {platform.platform()}, Python "
+        f"{platform.python_version()}",
+        **fields,
+    }
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / f"{stem}.json").write_text(json.dumps(results, indent=1) + "\n")
+    (output_dir / f"{stem}.md").write_text(markdown(results))
+    print(f"wrote {output_dir / f'{stem}.md'}")
+    return results

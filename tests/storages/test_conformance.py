@@ -15,11 +15,18 @@ from fastune.exceptions import (
     TrialNotFoundError,
     UpdateFinishedTrialError,
 )
-from fastune.storages import BaseStorage, InMemoryStorage
+from fastune.storages import BaseStorage, InMemoryStorage, SQLiteStorage
 from fastune.study import StudyDirection
 from fastune.trial import TrialState, create_trial
 
-STORAGES: dict[str, Callable[[], BaseStorage]] = {"in-memory": InMemoryStorage}
+
+def _sqlite() -> BaseStorage:
+    import tempfile
+
+    return SQLiteStorage(tempfile.mkdtemp(prefix="fastune-") + "/study.db")
+
+
+STORAGES: dict[str, Callable[[], BaseStorage]] = {"in-memory": InMemoryStorage, "sqlite": _sqlite}
 
 MIN = [StudyDirection.MINIMIZE]
 

@@ -7,19 +7,32 @@ from typing import Any
 from fastune._validation import invalid_type
 from fastune.storages._base import BaseStorage
 from fastune.storages._in_memory import InMemoryStorage
+from fastune.storages._sqlite import SQLiteStorage
 
-__all__ = ["BaseStorage", "InMemoryStorage", "get_storage"]
+__all__ = ["BaseStorage", "InMemoryStorage", "SQLiteStorage", "get_storage"]
+
+SQLITE_PREFIX = "sqlite:///"
 
 
 def get_storage(storage: Any) -> BaseStorage:
-    """Return the storage meant by ``storage``: None is a new in-memory storage.
+    """Return the storage meant by ``storage``: None is a new in-memory storage, a URL
+    ``sqlite:///path.db`` (``sqlite:////absolute/path.db``) an SQLite file.
 
     Raises:
-        InvalidParameterTypeError: ``storage`` is neither None nor a ``BaseStorage``.
-            (Database URLs arrive with the SQL storages.)
+        InvalidParameterTypeError: ``storage`` is none of these.
     """
     if storage is None:
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
         return storage
-    raise invalid_type("storage", "create_study", "None or a fastune.storages.BaseStorage", storage)
+    if isinstance(storage, str) and storage.startswith(SQLITE_PREFIX):
+        path = storage[len(SQLITE_PREFIX) :]
+        if path in ("", ":memory:"):
+            raise invalid_type("storage", "create_study", "an SQLite URL with a file path", storage)
+        return SQLiteStorage(path)
+    raise invalid_type(
+        "storage",
+        "create_study",
+        "None, a fastune.storages.BaseStorage or a URL 'sqlite:///path.db'",
+        storage,
+    )

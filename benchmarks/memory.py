@@ -1,0 +1,113 @@
+"""Memory of a long study: the bytes Python holds (``tracemalloc``) after n trials of a
+study on 10 floats, for fastune's TPE and random samplers and Optuna's TPE (in memory).
+
+``python -m benchmarks.memory`` writes ``memory.json`` and ``memory.md`` to
+``benchmarks/results/`` (or ``--output-dir``). tracemalloc slows Python down, so this is
+measured apart from the timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import sys
+import tracemalloc
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.quality import quiet_libraries
+from benchmarks.report import table, write_side_results
+from benchmarks.space import FloatParam, SearchSpace
+from benchmarks.timing import _floats_objective, _library_and_setup
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+METHOD_NAMES = ("fastune tpe", "fastune random", "optuna tpe")
+
+
+def measure(
+    checkpoints: Sequence[int], n_params: int, caps: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Bytes held after each checkpoint, one study per method, one method at a time."""
+    space: SearchSpace = tuple(FloatParam(f"x{i}", -5.0, 5.0) for i in range(n_params))
+    objective = _floats_objective(n_params)
+    records = []
+    for method in METHOD_NAMES:
+        library, setup = _library_and_setup(method)
+        gc.collect()
+        tracemalloc.start()
+        study = library.create_study(
+            sampler=setup.make_sampler(space, max(checkpoints), 0),
+            pruner=library.pruners.NopPruner(),
+        )
+        done = 0
+        for checkpoint in checkpoints:
+            if checkpoint > caps.get(method, checkpoint):
+                break
+            study.optimize(objective, n_trials=checkpoint - done)
+            done = checkpoint
+            gc.collect()
+            current, _ = tracemalloc.get_traced_memory()
+            records.append({"method": method, "n_trials": checkpoint, "bytes": current})
+            print(f"{method} at {checkpoint}: {current / 1e6:.1f} MB", file=sys.stderr)
+        tracemalloc.stop()
+        del study
+    return records
+
+
+def build_report(results: dict[str, Any]) -> str:
+    records = results["records"]
+    sizes = sorted({r["n_trials"] for r in records})
+    lines = [
+        "# Memory of a long study",
+        "",
+        f"* Command: `{results['command']}`",
+        f"* Started {results['started_at']}; machine: {results['machine']}.",
+        f"* A study on {results['n_params']} floats (sum of squares), in-memory storage; the "
+        "bytes Python holds after n trials (tracemalloc, after a garbage collection), and "
+        "the bytes per trial between the first and the last checkpoint: flat means linear "
+        "growth.",
+        "",
+    ]
+    rows = []
+    for method in dict.fromkeys(r["method"] for r in records):
+        mine = {r["n_trials"]: r["bytes"] for r in records if r["method"] == method}
+        cells = [f"{mine[n] / 1e6:.1f} MB" if n in mine else "—" for n in sizes]
+        first, last = min(mine), max(mine)
+        slopes = [
+            (mine[b] - mine[a]) / (b - a)
+            for a, b in zip(sorted(mine), sorted(mine)[1:], strict=False)
+        ]
+        per_trial = " / ".join(f"{s / 1e3:.1f}" for s in slopes) if last > first else "—"
+        rows.append([method, *cells, per_trial])
+    lines += table(
+        ["method", *(f"n = {n:,}" for n in sizes), "kB per trial between checkpoints"], rows
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description=__doc__)
+    parser.add_argument("--checkpoints", default="1000,2500,5000,10000")
+    parser.add_argument("--params", type=int, default=10)
+    parser.add_argument("--optuna-max", type=int, default=2500, help="Optuna TPE is slow")
+    parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    options = parser.parse_args(arguments)
+    quiet_libraries()
+    checkpoints = [int(n) for n in options.checkpoints.split(",")]
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    records = measure(checkpoints, options.params, {"optuna tpe": options.optuna_max})
+    write_side_results(
+        options.output_dir,
+        "memory",
+        " ".join(["python -m benchmarks.memory", *arguments]),
+        {"started_at": started, "n_params": options.params, "records": records},
+        build_report,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

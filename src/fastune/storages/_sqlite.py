@@ -1,0 +1,590 @@
+"""A storage in one SQLite file: persistent, shared by the processes of one machine.
+
+Every write is one short ``BEGIN IMMEDIATE`` transaction, so concurrent processes take
+turns instead of failing ("database is locked" is waited out up to ``timeout``), and a
+committed trial survives a crash of the process that wrote it (WAL journal). Finished
+trials never change, so each process keeps the ones it has read and asks the file only
+for new and unfinished trials: reading a long study costs what changed since the last
+read, not the whole history.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import sqlite3
+import threading
+import uuid
+from collections.abc import Container, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from fastune._study_direction import StudyDirection
+from fastune._validation import invalid_type
+from fastune.distributions import (
+    BaseDistribution,
+    check_same_distribution,
+    distribution_to_json,
+    json_to_distribution,
+)
+from fastune.exceptions import (
+    DuplicatedStudyError,
+    FastuneError,
+    StudyNotFoundError,
+    TrialNotFoundError,
+    UpdateFinishedTrialError,
+)
+from fastune.storages._base import BaseStorage
+from fastune.trial._frozen import FrozenTrial
+from fastune.trial._state import TrialState
+
+__all__ = ["SCHEMA_VERSION", "SQLiteStorage"]
+
+SCHEMA_VERSION = 1
+DEFAULT_STUDY_NAME_PREFIX = "no-name-"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS studies (
+    study_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    directions TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS study_attrs (
+    study_id INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (study_id, kind, key)
+);
+CREATE TABLE IF NOT EXISTS trials (
+    trial_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    study_id INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    state INTEGER NOT NULL,
+    value0 REAL,
+    objective_values TEXT,
+    datetime_start TEXT,
+    datetime_complete TEXT,
+    UNIQUE (study_id, number)
+);
+CREATE INDEX IF NOT EXISTS trials_by_state ON trials (study_id, state);
+CREATE TABLE IF NOT EXISTS trial_params (
+    trial_id INTEGER NOT NULL, name TEXT NOT NULL, value REAL NOT NULL,
+    distribution TEXT NOT NULL, PRIMARY KEY (trial_id, name)
+);
+CREATE TABLE IF NOT EXISTS trial_steps (
+    trial_id INTEGER NOT NULL, step INTEGER NOT NULL, value REAL,
+    PRIMARY KEY (trial_id, step)
+);
+CREATE TABLE IF NOT EXISTS trial_attrs (
+    trial_id INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (trial_id, kind, key)
+);
+"""
+_STATES = list(TrialState)
+_FINISHED = tuple(_STATES.index(s) for s in _STATES if s.is_finished())
+
+
+class SQLiteStorage(BaseStorage):
+    """Studies in an SQLite file, for persistence, resume, and several processes.
+
+    ``create_study(storage="sqlite:///path.db")`` opens one. Safe across threads (each
+    has its own connection) and across the processes of one machine on a local disk;
+    for workers on several machines use PostgreSQL.
+
+    Args:
+        path: The database file; created with the schema when missing.
+        timeout: Seconds a write waits for another process's transaction to finish.
+
+    Raises:
+        FastuneError: the file holds another schema version.
+    """
+
+    def __init__(self, path: str, *, timeout: float = 60.0) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._cache: dict[int, _StudyCache] = {}
+        self._create_schema()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "timeout": self.timeout}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["path"], timeout=state["timeout"])  # type: ignore[misc]
+
+    # -- connection ------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(
+                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so that a read inside it
+        never has to be upgraded to a write while another process writes."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _create_schema(self) -> None:
+        db = self._db()
+        db.executescript(_SCHEMA)
+        with self._write() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) != SCHEMA_VERSION:
+                raise FastuneError(
+                    f"The SQLite file {self.path!r} has schema version {row[0]}; this fastune "
+                    f"reads version {SCHEMA_VERSION}."
+                )
+
+    # -- studies ---------------------------------------------------------------------
+
+    def create_new_study(
+        self, directions: Sequence[StudyDirection], study_name: str | None = None
+    ) -> int:
+        name = (
+            study_name if study_name is not None else DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
+        )
+        encoded = json.dumps([d.name for d in directions])
+        try:
+            with self._write() as db:
+                cursor = db.execute(
+                    "INSERT INTO studies (name, directions) VALUES (?, ?)", (name, encoded)
+                )
+        except sqlite3.IntegrityError:
+            raise DuplicatedStudyError(f"A study named {name!r} already exists.") from None
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def delete_study(self, study_id: int) -> None:
+        with self._write() as db:
+            self._check_study(db, study_id)
+            trials = "SELECT trial_id FROM trials WHERE study_id = ?"
+            for table in ("trial_params", "trial_steps", "trial_attrs"):
+                db.execute(f"DELETE FROM {table} WHERE trial_id IN ({trials})", (study_id,))
+            db.execute("DELETE FROM trials WHERE study_id = ?", (study_id,))
+            db.execute("DELETE FROM study_attrs WHERE study_id = ?", (study_id,))
+            db.execute("DELETE FROM studies WHERE study_id = ?", (study_id,))
+        self._cache.pop(study_id, None)
+
+    def get_study_id_from_name(self, study_name: str) -> int:
+        row = (
+            self._db()
+            .execute("SELECT study_id FROM studies WHERE name = ?", (study_name,))
+            .fetchone()
+        )
+        if row is None:
+            raise StudyNotFoundError(f"No study named {study_name!r} in this storage.")
+        return int(row[0])
+
+    def get_study_name_from_id(self, study_id: int) -> str:
+        return str(self._study_row(study_id)[0])
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        return [StudyDirection[name] for name in json.loads(self._study_row(study_id)[1])]
+
+    def get_all_study_names(self) -> list[str]:
+        rows = self._db().execute("SELECT name FROM studies ORDER BY study_id").fetchall()
+        return [row[0] for row in rows]
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._set_study_attr(study_id, "user", key, value)
+
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._set_study_attr(study_id, "system", key, value)
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        return self._study_attrs(study_id, "user")
+
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        return self._study_attrs(study_id, "system")
+
+    def _set_study_attr(self, study_id: int, kind: str, key: str, value: Any) -> None:
+        encoded = _to_json(value, f"set_study_{kind}_attr")
+        with self._write() as db:
+            self._check_study(db, study_id)
+            db.execute(
+                "INSERT OR REPLACE INTO study_attrs VALUES (?, ?, ?, ?)",
+                (study_id, kind, key, encoded),
+            )
+
+    def _study_attrs(self, study_id: int, kind: str) -> dict[str, Any]:
+        db = self._db()
+        self._check_study(db, study_id)
+        rows = db.execute(
+            "SELECT key, value FROM study_attrs WHERE study_id = ? AND kind = ?", (study_id, kind)
+        ).fetchall()
+        return {key: json.loads(value) for key, value in rows}
+
+    def _study_row(self, study_id: int) -> tuple[str, str]:
+        row = (
+            self._db()
+            .execute("SELECT name, directions FROM studies WHERE study_id = ?", (study_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise StudyNotFoundError(f"No study with id {study_id} in this storage.")
+        return row[0], row[1]
+
+    @staticmethod
+    def _check_study(db: sqlite3.Connection, study_id: int) -> None:
+        if db.execute("SELECT 1 FROM studies WHERE study_id = ?", (study_id,)).fetchone() is None:
+            raise StudyNotFoundError(f"No study with id {study_id} in this storage.")
+
+    # -- trials ----------------------------------------------------------------------
+
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        now = datetime.datetime.now()
+        with self._write() as db:
+            self._check_study(db, study_id)
+            # Inside the write lock no other process can take the same number.
+            (number,) = db.execute(
+                "SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,)
+            ).fetchone()
+            if template_trial is None:
+                cursor = db.execute(
+                    "INSERT INTO trials (study_id, number, state, datetime_start) "
+                    "VALUES (?, ?, ?, ?)",
+                    (study_id, number, _STATES.index(TrialState.RUNNING), now.isoformat()),
+                )
+                assert cursor.lastrowid is not None
+                return cursor.lastrowid
+            t = template_trial
+            values = t.values
+            cursor = db.execute(
+                "INSERT INTO trials (study_id, number, state, value0, objective_values, "
+                "datetime_start, datetime_complete) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    study_id,
+                    number,
+                    _STATES.index(t.state),
+                    _real(values[0]) if values else None,
+                    json.dumps([_json_float(v) for v in values]) if values is not None else None,
+                    _iso(t.datetime_start),
+                    _iso(t.datetime_complete),
+                ),
+            )
+            trial_id = cursor.lastrowid
+            assert trial_id is not None
+            for name, dist in t.distributions.items():
+                db.execute(
+                    "INSERT INTO trial_params VALUES (?, ?, ?, ?)",
+                    (
+                        trial_id,
+                        name,
+                        dist.to_internal_repr(t.params[name]),
+                        distribution_to_json(dist),
+                    ),
+                )
+            for step, value in t.intermediate_values.items():
+                db.execute(
+                    "INSERT INTO trial_steps VALUES (?, ?, ?)", (trial_id, step, _real(value))
+                )
+            for kind, attrs in (("user", t.user_attrs), ("system", t.system_attrs)):
+                for key, value in attrs.items():
+                    db.execute(
+                        "INSERT INTO trial_attrs VALUES (?, ?, ?, ?)",
+                        (trial_id, kind, key, _to_json(value, f"{kind}_attrs")),
+                    )
+            return trial_id
+
+    def set_trial_param(
+        self,
+        trial_id: int,
+        param_name: str,
+        param_value_internal: float,
+        distribution: BaseDistribution,
+    ) -> None:
+        with self._write() as db:
+            self._check_updatable(db, trial_id)
+            row = db.execute(
+                "SELECT distribution FROM trial_params WHERE trial_id = ? AND name = ?",
+                (trial_id, param_name),
+            ).fetchone()
+            if row is not None:
+                check_same_distribution(param_name, json_to_distribution(row[0]), distribution)
+            db.execute(
+                "INSERT OR REPLACE INTO trial_params VALUES (?, ?, ?, ?)",
+                (
+                    trial_id,
+                    param_name,
+                    float(param_value_internal),
+                    distribution_to_json(distribution),
+                ),
+            )
+
+    def set_trial_state_values(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
+    ) -> bool:
+        now = datetime.datetime.now().isoformat()
+        with self._write() as db:
+            current = self._check_updatable(db, trial_id)
+            if state == TrialState.RUNNING:
+                if current != TrialState.WAITING:
+                    return False
+                db.execute(
+                    "UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?",
+                    (_STATES.index(state), now, trial_id),
+                )
+                return True
+            assignments = ["state = ?"]
+            arguments: list[Any] = [_STATES.index(state)]
+            if values is not None:
+                floats = [float(v) for v in values]
+                assignments += ["value0 = ?", "objective_values = ?"]
+                arguments += [
+                    _real(floats[0]) if floats else None,
+                    json.dumps([_json_float(v) for v in floats]),
+                ]
+            if state.is_finished():
+                assignments.append("datetime_complete = ?")
+                arguments.append(now)
+            db.execute(
+                f"UPDATE trials SET {', '.join(assignments)} WHERE trial_id = ?",
+                (*arguments, trial_id),
+            )
+            return True
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+        with self._write() as db:
+            self._check_updatable(db, trial_id)
+            db.execute(
+                "INSERT OR REPLACE INTO trial_steps VALUES (?, ?, ?)",
+                (trial_id, step, _real(value)),
+            )
+
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._set_trial_attr(trial_id, "user", key, value)
+
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._set_trial_attr(trial_id, "system", key, value)
+
+    def _set_trial_attr(self, trial_id: int, kind: str, key: str, value: Any) -> None:
+        encoded = _to_json(value, f"set_trial_{kind}_attr")
+        with self._write() as db:
+            self._check_updatable(db, trial_id)
+            db.execute(
+                "INSERT OR REPLACE INTO trial_attrs VALUES (?, ?, ?, ?)",
+                (trial_id, kind, key, encoded),
+            )
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        trials = self._load(self._db(), [trial_id])
+        if not trials:
+            raise TrialNotFoundError(f"No trial with id {trial_id} in this storage.")
+        return trials[0]
+
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Container[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        with self._lock:
+            trials = self._refresh(study_id)
+        if states is not None:
+            trials = [t for t in trials if t.state in states]
+        if deepcopy:
+            import copy
+
+            return copy.deepcopy(trials)
+        return trials
+
+    def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
+        db = self._db()
+        self._check_study(db, study_id)
+        if states is None:
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,)
+            ).fetchone()
+            return int(count)
+        return super().get_n_trials(study_id, states)
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        directions = self.get_study_directions(study_id)
+        if len(directions) > 1:
+            return super().get_best_trial(study_id)  # raises the right error
+        order = "DESC" if directions[0] == StudyDirection.MAXIMIZE else "ASC"
+        row = (
+            self._db()
+            .execute(
+                f"SELECT trial_id FROM trials WHERE study_id = ? AND state = ? "
+                f"AND value0 IS NOT NULL ORDER BY value0 {order}, number LIMIT 1",
+                (study_id, _STATES.index(TrialState.COMPLETE)),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise ValueError("No trials are completed yet.")
+        return self.get_trial(int(row[0]))
+
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        row = (
+            self._db()
+            .execute(
+                "SELECT trial_id FROM trials WHERE study_id = ? AND number = ?",
+                (study_id, trial_number),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise TrialNotFoundError(f"Study {study_id} has no trial number {trial_number}.")
+        return int(row[0])
+
+    def pop_waiting_trial_id(self, study_id: int) -> int | None:
+        now = datetime.datetime.now().isoformat()
+        with self._write() as db:
+            row = db.execute(
+                "SELECT trial_id FROM trials WHERE study_id = ? AND state = ? "
+                "ORDER BY number LIMIT 1",
+                (study_id, _STATES.index(TrialState.WAITING)),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?",
+                (_STATES.index(TrialState.RUNNING), now, row[0]),
+            )
+            return int(row[0])
+
+    # -- reading trials --------------------------------------------------------------
+
+    def _check_updatable(self, db: sqlite3.Connection, trial_id: int) -> TrialState:
+        row = db.execute(
+            "SELECT state, number FROM trials WHERE trial_id = ?", (trial_id,)
+        ).fetchone()
+        if row is None:
+            raise TrialNotFoundError(f"No trial with id {trial_id} in this storage.")
+        state = _STATES[row[0]]
+        if state.is_finished():
+            raise UpdateFinishedTrialError(
+                f"Trial {row[1]} has already finished ({state.name}) and cannot be changed."
+            )
+        return state
+
+    def _refresh(self, study_id: int) -> list[FrozenTrial]:
+        """The study's trials: cached finished ones, plus new and unfinished ones read now."""
+        db = self._db()
+        cache = self._cache.get(study_id)
+        if cache is None:
+            self._check_study(db, study_id)
+            cache = self._cache[study_id] = _StudyCache()
+        new = db.execute(
+            "SELECT trial_id FROM trials WHERE study_id = ? AND trial_id > ?",
+            (study_id, cache.max_trial_id),
+        ).fetchall()
+        ids = [row[0] for row in new] + sorted(cache.unfinished)
+        if ids:
+            for trial in self._load(db, ids):
+                cache.trials[trial.number] = trial
+                if trial.state.is_finished():
+                    cache.unfinished.discard(trial._trial_id)
+                else:
+                    cache.unfinished.add(trial._trial_id)
+                cache.max_trial_id = max(cache.max_trial_id, trial._trial_id)
+            cache.ordered = [cache.trials[n] for n in sorted(cache.trials)]
+        return cache.ordered
+
+    def _load(self, db: sqlite3.Connection, trial_ids: list[int]) -> list[FrozenTrial]:
+        """Full records of ``trial_ids`` (those that exist), read in one query per table."""
+        trials = []
+        for start in range(0, len(trial_ids), 500):  # SQLite's limit on bound variables
+            chunk = trial_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                "SELECT trial_id, number, state, objective_values, datetime_start, "
+                f"datetime_complete FROM trials WHERE trial_id IN ({marks})",
+                chunk,
+            ).fetchall()
+            parts: dict[int, dict[str, Any]] = {
+                row[0]: {"params": {}, "dists": {}, "steps": {}, "user": {}, "system": {}}
+                for row in rows
+            }
+            for trial_id, name, value, dist in db.execute(
+                "SELECT trial_id, name, value, distribution FROM trial_params "
+                f"WHERE trial_id IN ({marks})",
+                chunk,
+            ):
+                distribution = json_to_distribution(dist)
+                parts[trial_id]["dists"][name] = distribution
+                parts[trial_id]["params"][name] = distribution.to_external_repr(value)
+            for trial_id, step, value in db.execute(
+                f"SELECT trial_id, step, value FROM trial_steps WHERE trial_id IN ({marks})", chunk
+            ):
+                parts[trial_id]["steps"][step] = math.nan if value is None else value
+            for trial_id, kind, key, value in db.execute(
+                f"SELECT trial_id, kind, key, value FROM trial_attrs WHERE trial_id IN ({marks})",
+                chunk,
+            ):
+                parts[trial_id][kind][key] = json.loads(value)
+            for trial_id, number, state, values, start_, complete in rows:
+                part = parts[trial_id]
+                trials.append(
+                    FrozenTrial(
+                        number=number,
+                        state=_STATES[state],
+                        value=None,
+                        values=None if values is None else [float(v) for v in json.loads(values)],
+                        datetime_start=_parse(start_),
+                        datetime_complete=_parse(complete),
+                        params=part["params"],
+                        distributions=part["dists"],
+                        user_attrs=part["user"],
+                        system_attrs=part["system"],
+                        intermediate_values=dict(sorted(part["steps"].items())),
+                        trial_id=trial_id,
+                    )
+                )
+        return sorted(trials, key=lambda t: t.number)
+
+
+class _StudyCache:
+    """What one process has read of a study: finished trials never change."""
+
+    def __init__(self) -> None:
+        self.trials: dict[int, FrozenTrial] = {}
+        self.ordered: list[FrozenTrial] = []
+        self.unfinished: set[int] = set()
+        self.max_trial_id = 0
+
+
+def _to_json(value: Any, where: str) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        raise invalid_type(
+            "value", where, "a JSON-serializable value in an SQL storage", value
+        ) from None
+
+
+def _real(value: float) -> float | None:
+    """SQLite stores NaN as NULL; this makes that explicit."""
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _json_float(value: float) -> float | str:
+    return value if math.isfinite(value) else repr(value)  # 'inf', '-inf', 'nan'
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _parse(text: str | None) -> datetime.datetime | None:
+    return None if text is None else datetime.datetime.fromisoformat(text)

@@ -1,0 +1,124 @@
+"""The SQLite storage with real processes: persistence, resume after a crash, several
+processes on one file, and its errors."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import fastune
+from fastune.exceptions import FastuneError, InvalidParameterTypeError
+from fastune.storages import SQLiteStorage, get_storage
+from fastune.trial import TrialState
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh Python process."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300
+    )
+
+
+WORKER = """
+    import os, sys
+    import fastune
+    fastune.logging.set_verbosity(fastune.logging.WARNING)
+    url, crash_at, n_trials = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    study = fastune.create_study(study_name="shared", storage=url, load_if_exists=True,
+                                 sampler=fastune.samplers.RandomSampler())
+
+    def objective(trial):
+        x = trial.suggest_float("x", -1, 1)
+        trial.report(x, 0)
+        if trial.number == crash_at:
+            os._exit(1)  # the whole process dies mid-trial, like a SIGKILL
+        return x * x
+
+    study.optimize(objective, n_trials=n_trials)
+"""
+
+
+def _worker(url: str, crash_at: int, n_trials: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(WORKER), url, str(crash_at), str(n_trials)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_study_outlives_its_process(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    study = fastune.create_study(study_name="kept", storage=url, direction="maximize")
+    study.set_user_attr("owner", {"team": "a"})
+    study.optimize(lambda t: -((t.suggest_float("x", -2, 2) - 1) ** 2), n_trials=15)
+    best = (study.best_trial.number, study.best_value)
+    out = _run(f"""
+        import fastune
+        study = fastune.load_study(study_name="kept", storage={url!r})
+        print(len(study.trials), study.best_trial.number, study.best_value, study.user_attrs)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split(maxsplit=3)[:3] == ["15", str(best[0]), repr(best[1])]
+    assert "'team': 'a'" in out.stdout
+
+
+def test_completed_trials_survive_a_crash_and_the_study_resumes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    crashed = _worker(url, crash_at=7, n_trials=20)
+    crashed.communicate(timeout=300)
+    assert crashed.returncode == 1
+    study = fastune.load_study(study_name="shared", storage=url)
+    states = [t.state for t in study.trials]
+    assert states[:7] == [TrialState.COMPLETE] * 7  # every completed trial is there
+    assert states[7] == TrialState.RUNNING and study.trials[7].intermediate_values
+    study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=5)
+    assert [t.number for t in study.trials] == list(range(13))
+
+
+def test_several_processes_share_one_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    fastune.create_study(study_name="shared", storage=url)
+    workers = [_worker(url, crash_at=-1, n_trials=25) for _ in range(4)]
+    for worker in workers:
+        _, errors = worker.communicate(timeout=300)
+        assert worker.returncode == 0, errors
+    trials = fastune.load_study(study_name="shared", storage=url).trials
+    assert sorted(t.number for t in trials) == list(range(100))  # none lost or doubled
+    assert all(t.state == TrialState.COMPLETE for t in trials)
+    assert len({t.params["x"] for t in trials}) == 100
+
+
+def test_values_that_sql_stores_oddly_come_back(tmp_path: Path) -> None:
+    storage = SQLiteStorage(str(tmp_path / "s.db"))
+    study = fastune.create_study(storage=storage)
+    trial = study.ask()
+    trial.report(math.nan, 0)
+    trial.report(math.inf, 1)
+    study.tell(trial, math.inf)
+    record = storage.get_all_trials(study._study_id)[0]
+    assert math.isnan(record.intermediate_values[0]) and record.intermediate_values[1] == math.inf
+    assert record.values == [math.inf]
+
+
+def test_errors_name_what_is_wrong(tmp_path: Path) -> None:
+    with pytest.raises(InvalidParameterTypeError, match="storage"):
+        get_storage("sqlite:///")
+    with pytest.raises(InvalidParameterTypeError, match="storage"):
+        get_storage("mysql://localhost/db")
+    storage = SQLiteStorage(str(tmp_path / "s.db"))
+    study = fastune.create_study(storage=storage)
+    with pytest.raises(InvalidParameterTypeError, match="JSON"):
+        study.set_user_attr("f", object())
+    db = sqlite3.connect(tmp_path / "s.db")
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with pytest.raises(FastuneError, match="schema version 99"):
+        SQLiteStorage(str(tmp_path / "s.db"))
