@@ -35,6 +35,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks.pbt_bench
 	$(BIN)/python -m benchmarks.gp_time
 	$(BIN)/python -m benchmarks.memory
+	$(BIN)/python -m benchmarks.storage_overhead
 	$(BIN)/python -m benchmarks readme
 
 bench-quick: $(VENV)/.dev-installed

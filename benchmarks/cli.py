@@ -31,6 +31,7 @@ from benchmarks.readme import (
     memory_section,
     pbt_section,
     replace_section,
+    storage_section,
 )
 from benchmarks.report import build_report
 from benchmarks.runners import unavailable_methods
@@ -190,12 +191,14 @@ def update_readme(results_path: Path, readme_path: Path) -> None:
     pbt_report = results_path.parent / "pbt.md"
     if pbt_report.exists():
         section += "\n" + pbt_section(pbt_report.read_text(), "benchmarks/results/pbt.md")
-    gp_report = results_path.parent / "gp_time.md"
-    if gp_report.exists():
-        section += "\n" + gp_time_section(gp_report.read_text(), "benchmarks/results/gp_time.md")
-    memory_report = results_path.parent / "memory.md"
-    if memory_report.exists():
-        section += "\n" + memory_section(memory_report.read_text(), "benchmarks/results/memory.md")
+    for stem, make_section in (
+        ("gp_time", gp_time_section),
+        ("memory", memory_section),
+        ("storage_overhead", storage_section),
+    ):
+        side_report = results_path.parent / f"{stem}.md"
+        if side_report.exists():
+            section += "\n" + make_section(side_report.read_text(), f"benchmarks/results/{stem}.md")
     readme_path.write_text(replace_section(readme_path.read_text(), section))
 
 

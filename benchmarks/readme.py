@@ -192,6 +192,15 @@ def memory_section(report: str, link: str) -> str:
     )
 
 
+def storage_section(report: str, link: str) -> str:
+    """The table of the storage report (``python -m benchmarks.storage_overhead``)."""
+    return _table_with_intro(
+        report,
+        "Storage overhead per trial in an SQLite file (ms; target for fastune: <= 3, flat); "
+        f"details: [{link}]({link}).",
+    )
+
+
 def pbt_section(report: str, link: str) -> str:
     """The headline of the PBT benchmark's report (``python -m benchmarks.pbt_bench``),
     copied as it is: its table and the held-out check under it."""

@@ -10,6 +10,7 @@ read, not the whole history.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import math
@@ -66,7 +67,7 @@ CREATE TABLE IF NOT EXISTS trials (
     datetime_complete TEXT,
     UNIQUE (study_id, number)
 );
-CREATE INDEX IF NOT EXISTS trials_by_state ON trials (study_id, state);
+CREATE INDEX IF NOT EXISTS trials_by_state ON trials (study_id, state, value0);
 CREATE TABLE IF NOT EXISTS trial_params (
     trial_id INTEGER NOT NULL, name TEXT NOT NULL, value REAL NOT NULL,
     distribution TEXT NOT NULL, PRIMARY KEY (trial_id, name)
@@ -253,9 +254,10 @@ class SQLiteStorage(BaseStorage):
         with self._write() as db:
             self._check_study(db, study_id)
             # Inside the write lock no other process can take the same number.
-            (number,) = db.execute(
-                "SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,)
+            (last,) = db.execute(
+                "SELECT MAX(number) FROM trials WHERE study_id = ?", (study_id,)
             ).fetchone()
+            number = 0 if last is None else last + 1
             if template_trial is None:
                 cursor = db.execute(
                     "INSERT INTO trials (study_id, number, state, datetime_start) "
@@ -399,11 +401,7 @@ class SQLiteStorage(BaseStorage):
             trials = self._refresh(study_id)
         if states is not None:
             trials = [t for t in trials if t.state in states]
-        if deepcopy:
-            import copy
-
-            return copy.deepcopy(trials)
-        return trials
+        return copy.deepcopy(trials) if deepcopy else list(trials)
 
     def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
         db = self._db()
@@ -447,20 +445,25 @@ class SQLiteStorage(BaseStorage):
         return int(row[0])
 
     def pop_waiting_trial_id(self, study_id: int) -> int | None:
+        waiting = _STATES.index(TrialState.WAITING)
+        # '+number': without it SQLite walks the (study, number) index through every trial
+        # to find the smallest waiting one, instead of looking up the waiting ones.
+        query = "SELECT MIN(+number) FROM trials WHERE study_id = ? AND state = ?"
+        if self._db().execute(query, (study_id, waiting)).fetchone()[0] is None:
+            return None  # the usual case, answered without taking the write lock
         now = datetime.datetime.now().isoformat()
         with self._write() as db:
-            row = db.execute(
-                "SELECT trial_id FROM trials WHERE study_id = ? AND state = ? "
-                "ORDER BY number LIMIT 1",
-                (study_id, _STATES.index(TrialState.WAITING)),
-            ).fetchone()
-            if row is None:
+            (number,) = db.execute(query, (study_id, waiting)).fetchone()
+            if number is None:  # another process took the last one meanwhile
                 return None
+            (trial_id,) = db.execute(
+                "SELECT trial_id FROM trials WHERE study_id = ? AND number = ?", (study_id, number)
+            ).fetchone()
             db.execute(
                 "UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?",
-                (_STATES.index(TrialState.RUNNING), now, row[0]),
+                (_STATES.index(TrialState.RUNNING), now, trial_id),
             )
-            return int(row[0])
+            return int(trial_id)
 
     # -- reading trials --------------------------------------------------------------
 
@@ -490,14 +493,23 @@ class SQLiteStorage(BaseStorage):
         ).fetchall()
         ids = [row[0] for row in new] + sorted(cache.unfinished)
         if ids:
+            appended = True
             for trial in self._load(db, ids):
+                known = trial.number in cache.trials
                 cache.trials[trial.number] = trial
+                if known:  # a refreshed unfinished trial takes its old place
+                    cache.ordered[trial.number] = trial
+                elif trial.number == len(cache.ordered):
+                    cache.ordered.append(trial)
+                else:
+                    appended = False
                 if trial.state.is_finished():
                     cache.unfinished.discard(trial._trial_id)
                 else:
                     cache.unfinished.add(trial._trial_id)
                 cache.max_trial_id = max(cache.max_trial_id, trial._trial_id)
-            cache.ordered = [cache.trials[n] for n in sorted(cache.trials)]
+            if not appended:  # numbers arrived out of order: sort once
+                cache.ordered = [cache.trials[n] for n in sorted(cache.trials)]
         return cache.ordered
 
     def _load(self, db: sqlite3.Connection, trial_ids: list[int]) -> list[FrozenTrial]:
