@@ -122,3 +122,61 @@ def test_errors_name_what_is_wrong(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(FastuneError, match="schema version 99"):
         SQLiteStorage(str(tmp_path / "s.db"))
+
+
+KILLED_WORKER = """
+    import os, signal, sys
+    import fastune
+    from fastune.storages import SQLiteStorage
+    storage = SQLiteStorage(sys.argv[1], heartbeat_interval=0.2, grace_period=0.6)
+    study = fastune.create_study(study_name="beat", storage=storage, load_if_exists=True)
+
+    def objective(trial):
+        x = trial.suggest_float("x", -1, 1)
+        if trial.number == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return x * x
+
+    study.optimize(objective, n_trials=5)
+"""
+
+
+def test_a_killed_workers_trial_is_failed_and_retried(tmp_path: Path) -> None:
+    import time
+
+    from fastune.storages import RetryFailedTrialCallback
+
+    path = str(tmp_path / "study.db")
+    killed = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(KILLED_WORKER), path],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -9  # SIGKILL: no cleanup ran
+    storage = SQLiteStorage(
+        path,
+        heartbeat_interval=0.2,
+        grace_period=0.6,
+        failed_trial_callback=RetryFailedTrialCallback(max_retry=1),
+    )
+    study = fastune.load_study(study_name="beat", storage=storage)
+    assert study.trials[2].state == TrialState.RUNNING  # nobody knows yet
+    time.sleep(1.0)  # longer than the grace period
+    study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=2)
+    trials = study.trials
+    assert trials[2].state == TrialState.FAIL
+    assert "heartbeats" in trials[2].system_attrs["fail_reason"]
+    retry = trials[3]  # queued by the callback, run first
+    assert retry.state == TrialState.COMPLETE
+    assert retry.params == trials[2].params
+    assert RetryFailedTrialCallback.retried_trial_number(retry) == 2
+    assert RetryFailedTrialCallback.retry_history(retry) == [2]
+    assert all(t.state != TrialState.RUNNING for t in trials)
+
+
+def test_heartbeat_arguments() -> None:
+    with pytest.raises(fastune.exceptions.InvalidParameterError, match="heartbeat_interval"):
+        SQLiteStorage(":unused:", heartbeat_interval=0)
+    with pytest.raises(fastune.exceptions.InvalidParameterError, match="grace_period"):
+        SQLiteStorage(":unused:", grace_period=5)

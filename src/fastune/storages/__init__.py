@@ -7,9 +7,16 @@ from typing import Any
 from fastune._validation import invalid_type
 from fastune.storages._base import BaseStorage
 from fastune.storages._in_memory import InMemoryStorage
+from fastune.storages._retry import RetryFailedTrialCallback
 from fastune.storages._sqlite import SQLiteStorage
 
-__all__ = ["BaseStorage", "InMemoryStorage", "SQLiteStorage", "get_storage"]
+__all__ = [
+    "BaseStorage",
+    "InMemoryStorage",
+    "RetryFailedTrialCallback",
+    "SQLiteStorage",
+    "get_storage",
+]
 
 SQLITE_PREFIX = "sqlite:///"
 

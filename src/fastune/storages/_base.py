@@ -176,6 +176,19 @@ class BaseStorage(abc.ABC):
         pick = max if directions[0] == StudyDirection.MAXIMIZE else min
         return pick(complete, key=lambda trial: trial.values[0] if trial.values else 0.0)
 
+    # -- heartbeats: running trials of workers that died ---------------------------------
+
+    #: Seconds between two heartbeats of a running trial; None: no heartbeats.
+    heartbeat_interval: float | None = None
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        """Note that the worker running ``trial_id`` is alive (storages with heartbeats)."""
+
+    def fail_stale_trials(self, study_id: int) -> list[int]:
+        """Fail the RUNNING trials whose heartbeat stopped longer than the grace period
+        ago, and return their ids (storages with heartbeats; others fail none)."""
+        return []
+
     def pop_waiting_trial_id(self, study_id: int) -> int | None:
         """Move the oldest WAITING trial of a study to RUNNING and return its id, or None."""
         for trial in self.get_all_trials(study_id, deepcopy=False, states=(TrialState.WAITING,)):

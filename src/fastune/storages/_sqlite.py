@@ -16,13 +16,14 @@ import json
 import math
 import sqlite3
 import threading
+import time
 import uuid
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastune._study_direction import StudyDirection
-from fastune._validation import invalid_type
+from fastune._validation import check_number, invalid, invalid_type
 from fastune.distributions import (
     BaseDistribution,
     check_same_distribution,
@@ -39,6 +40,9 @@ from fastune.exceptions import (
 from fastune.storages._base import BaseStorage
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStorage"]
 
@@ -65,6 +69,7 @@ CREATE TABLE IF NOT EXISTS trials (
     objective_values TEXT,
     datetime_start TEXT,
     datetime_complete TEXT,
+    heartbeat REAL,
     UNIQUE (study_id, number)
 );
 CREATE INDEX IF NOT EXISTS trials_by_state ON trials (study_id, state, value0);
@@ -95,24 +100,69 @@ class SQLiteStorage(BaseStorage):
     Args:
         path: The database file; created with the schema when missing.
         timeout: Seconds a write waits for another process's transaction to finish.
+        heartbeat_interval: With it, each running trial records a heartbeat this often
+            (seconds), and a trial whose heartbeat stopped (its worker was killed) is
+            failed by the next worker that starts a trial.
+        grace_period: Seconds without a heartbeat before a trial counts as dead
+            (default: twice ``heartbeat_interval``).
+        failed_trial_callback: Called as ``callback(study, trial)`` for each trial failed
+            that way; :class:`RetryFailedTrialCallback` queues it again.
 
     Raises:
         FastuneError: the file holds another schema version.
     """
 
-    def __init__(self, path: str, *, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        path: str,
+        *,
+        timeout: float = 60.0,
+        heartbeat_interval: float | None = None,
+        grace_period: float | None = None,
+        failed_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
+    ) -> None:
+        owner = "SQLiteStorage"
         self.path = path
         self.timeout = timeout
+        self.heartbeat_interval = check_number(
+            heartbeat_interval,
+            "heartbeat_interval",
+            owner,
+            low=0.0,
+            low_inclusive=False,
+            allow_none=True,
+        )
+        self.grace_period = check_number(
+            grace_period, "grace_period", owner, low=0.0, low_inclusive=False, allow_none=True
+        )
+        if self.grace_period is not None and self.heartbeat_interval is None:
+            raise invalid(
+                "grace_period", owner, "None unless heartbeat_interval is set", grace_period
+            )
+        if failed_trial_callback is not None and not callable(failed_trial_callback):
+            raise invalid_type(
+                "failed_trial_callback",
+                owner,
+                "a callable(study, trial) or None",
+                failed_trial_callback,
+            )
+        self.failed_trial_callback = failed_trial_callback
         self._local = threading.local()
         self._lock = threading.RLock()
         self._cache: dict[int, _StudyCache] = {}
         self._create_schema()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"path": self.path, "timeout": self.timeout}
+        return {
+            "path": self.path,
+            "timeout": self.timeout,
+            "heartbeat_interval": self.heartbeat_interval,
+            "grace_period": self.grace_period,
+            "failed_trial_callback": self.failed_trial_callback,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["path"], timeout=state["timeout"])  # type: ignore[misc]
+        self.__init__(state.pop("path"), **state)  # type: ignore[misc]
 
     # -- connection ------------------------------------------------------------------
 
@@ -464,6 +514,40 @@ class SQLiteStorage(BaseStorage):
                 (_STATES.index(TrialState.RUNNING), now, trial_id),
             )
             return int(trial_id)
+
+    # -- heartbeats ------------------------------------------------------------------
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE trials SET heartbeat = ? WHERE trial_id = ?", (time.time(), trial_id)
+            )
+
+    def fail_stale_trials(self, study_id: int) -> list[int]:
+        if self.heartbeat_interval is None:
+            return []
+        grace = self.grace_period if self.grace_period is not None else 2 * self.heartbeat_interval
+        running = _STATES.index(TrialState.RUNNING)
+        query = (
+            "SELECT trial_id FROM trials WHERE study_id = ? AND state = ? "
+            "AND heartbeat IS NOT NULL AND heartbeat < ?"
+        )
+        arguments = (study_id, running, time.time() - grace)
+        if not self._db().execute(query, arguments).fetchall():
+            return []  # the usual case, answered without the write lock
+        now = datetime.datetime.now().isoformat()
+        with self._write() as db:
+            stale = [row[0] for row in db.execute(query, arguments).fetchall()]
+            for trial_id in stale:
+                db.execute(
+                    "UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?",
+                    (_STATES.index(TrialState.FAIL), now, trial_id),
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO trial_attrs VALUES (?, 'system', 'fail_reason', ?)",
+                    (trial_id, json.dumps("its worker stopped sending heartbeats")),
+                )
+        return stale
 
     # -- reading trials --------------------------------------------------------------
 

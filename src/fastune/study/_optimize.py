@@ -6,8 +6,9 @@ import gc
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -125,7 +126,39 @@ def run_trial(
     study: Study, func: ObjectiveFuncType, catch: tuple[type[BaseException], ...]
 ) -> FrozenTrial:
     """Run one trial of ``func``: record its outcome, and re-raise errors not in ``catch``."""
+    study._fail_stale_trials()
     trial = study.ask()
+    with _heartbeat(study, trial._trial_id):
+        return _run_asked(study, trial, func, catch)
+
+
+@contextmanager
+def _heartbeat(study: Study, trial_id: int) -> Iterator[None]:
+    """While the block runs, record the trial's heartbeat every storage interval, so
+    that other workers can tell this one from a dead one."""
+    interval = study._storage.heartbeat_interval
+    if interval is None:
+        yield
+        return
+    study._storage.record_heartbeat(trial_id)
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            study._storage.record_heartbeat(trial_id)
+
+    thread = threading.Thread(target=beat, name=f"fastune-heartbeat-{trial_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _run_asked(
+    study: Study, trial: Trial, func: ObjectiveFuncType, catch: tuple[type[BaseException], ...]
+) -> FrozenTrial:
     try:
         returned = func(trial)
     except TrialPruned as pruned:

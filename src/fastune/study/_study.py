@@ -268,6 +268,17 @@ class Study:
             trial._suggest(name, distribution)
         return trial
 
+    def _fail_stale_trials(self) -> None:
+        """Fail the trials of workers that died (storages with heartbeats), and hand each
+        to the storage's ``failed_trial_callback``."""
+        stale = self._storage.fail_stale_trials(self._study_id)
+        callback = getattr(self._storage, "failed_trial_callback", None)
+        for trial_id in stale:
+            trial = self._storage.get_trial(trial_id)
+            _logger.warning(f"Trial {trial.number} failed: its worker stopped sending heartbeats.")
+            if callback is not None:
+                callback(self, trial)
+
     def tell(
         self,
         trial: Trial | int,
