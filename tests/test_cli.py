@@ -46,3 +46,47 @@ def test_pbt_demo_reports_the_schedule_and_plots(tmp_path) -> None:  # type: ign
     assert "Schedule of the best member" in text
     assert len(search.cv_results_["params"]) == 64
     assert path.stat().st_size > 10_000
+
+
+def _cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fastune.cli", *arguments], capture_output=True, text=True
+    )
+
+
+def test_study_commands_on_an_sqlite_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+    import json
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    study = fastune.create_study(study_name="cli", storage=url)
+    study.optimize(lambda t: (t.suggest_float("x", -1, 1) - 0.5) ** 2, n_trials=6)
+    listed = json.loads(_cli("studies", "--storage", url, "--format", "json").stdout)
+    assert [(s["name"], s["n_trials"], s["best_value"]) for s in listed] == [
+        ("cli", 6, study.best_value)
+    ]
+    table = _cli("trials", "--storage", url, "--study", "cli").stdout.splitlines()
+    assert table[0].split()[:4] == ["number", "state", "value", "params_x"] and len(table) == 7
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                _cli("trials", "--storage", url, "--study-name", "cli", "--format", "csv").stdout
+            )
+        )
+    )
+    assert [float(r["params_x"]) for r in rows] == [t.params["x"] for t in study.trials]
+    best = json.loads(
+        _cli("best-trial", "--storage", url, "--study", "cli", "--format", "json").stdout
+    )
+    assert best[0]["number"] == study.best_trial.number
+    deleted = _cli("delete-study", "--storage", url, "--study", "cli")
+    assert deleted.returncode == 0 and "Deleted study 'cli'" in deleted.stdout
+    assert fastune.get_all_study_names(url) == []
+
+
+def test_study_command_errors_hide_passwords() -> None:
+    missing = _cli("trials", "--storage", "postgresql://me:secret@localhost/db", "--study", "x")
+    assert missing.returncode == 1
+    assert "secret" not in missing.stderr + missing.stdout
+    assert "me:***@localhost" in missing.stderr

@@ -963,7 +963,6 @@ def test_top_level_create_trial(optuna: ModuleType) -> None:
     assert study.best_params == {"x": 0.5}
 
 
-@only_on_fastune_xfail("no optuna.get_all_study_summaries")
 def test_get_all_study_summaries(optuna: ModuleType) -> None:
     storage = optuna.storages.InMemoryStorage()
     study = optuna.create_study(study_name="summary", storage=storage)
@@ -976,7 +975,6 @@ def test_get_all_study_summaries(optuna: ModuleType) -> None:
     assert summary.direction == optuna.study.StudyDirection.MINIMIZE
 
 
-@only_on_fastune_xfail("no optuna.copy_study")
 def test_copy_study(optuna: ModuleType) -> None:
     source = optuna.storages.InMemoryStorage()
     study = optuna.create_study(study_name="source", storage=source)

@@ -19,9 +19,11 @@ from fastune import distributions, exceptions, logging, pruners, samplers, stora
 from fastune.exceptions import TrialPruned
 from fastune.study import (
     Study,
+    copy_study,
     create_study,
     delete_study,
     get_all_study_names,
+    get_all_study_summaries,
     load_study,
 )
 from fastune.trial import Trial, create_trial
@@ -34,12 +36,14 @@ __all__ = [
     "Trial",
     "TrialPruned",
     "__version__",
+    "copy_study",
     "create_study",
     "create_trial",
     "delete_study",
     "distributions",
     "exceptions",
     "get_all_study_names",
+    "get_all_study_summaries",
     "load_study",
     "logging",
     "pruners",

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from fastune._cli_studies import FORMATS
 from fastune.version import __version__
 
 __all__ = ["main"]
@@ -23,6 +24,22 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--plot", default="pbt_demo.png", help="where to draw the PBT population (PNG)"
     )
+    for name, text, needs_study in (
+        ("studies", "list the studies of a storage", False),
+        ("trials", "list the trials of a study", True),
+        ("best-trial", "show the best trial(s) of a study", True),
+        ("delete-study", "delete a study and its trials", True),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--storage", required=True, help="storage URL: sqlite:///path.db")
+        if needs_study:
+            command.add_argument(
+                "--study", "--study-name", dest="study", required=True, help="study name"
+            )
+        if name != "delete-study":
+            command.add_argument(
+                "--format", choices=FORMATS, default="table", help="output (default: table)"
+            )
     return parser
 
 
@@ -38,7 +55,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         run_demo(args.n_trials, args.seed, sys.stdout)
         run_pbt_demo(args.seed, sys.stdout, args.plot)
         return 0
+    if args.command in ("studies", "trials", "best-trial", "delete-study"):
+        return _study_command(args)
     parser.print_help()
+    return 0
+
+
+def _study_command(args: argparse.Namespace) -> int:
+    """Run a study command; errors name the storage with its password hidden."""
+    from fastune import _cli_studies as studies
+    from fastune.exceptions import FastuneError
+
+    try:
+        storage = studies.open_storage(args.storage)
+        if args.command == "delete-study":
+            studies.delete(storage, args.study)
+            print(f"Deleted study {args.study!r}.")
+            return 0
+        if args.command == "studies":
+            rows = studies.study_rows(storage)
+        elif args.command == "trials":
+            rows = studies.trial_rows(storage, args.study)
+        else:
+            rows = studies.best_trial_rows(storage, args.study)
+    except (FastuneError, ValueError) as error:
+        message = str(error).replace(args.storage, studies.redact(args.storage))
+        print(f"fastune {args.command}: {message}", file=sys.stderr)
+        return 1
+    studies.write_rows(rows, args.format, sys.stdout)
     return 0
 
 

@@ -9,6 +9,7 @@ from fastune.storages._base import BaseStorage
 from fastune.storages._in_memory import InMemoryStorage
 from fastune.storages._retry import RetryFailedTrialCallback
 from fastune.storages._sqlite import SQLiteStorage
+from fastune.storages._url import redact
 
 __all__ = [
     "BaseStorage",
@@ -37,9 +38,10 @@ def get_storage(storage: Any) -> BaseStorage:
         if path in ("", ":memory:"):
             raise invalid_type("storage", "create_study", "an SQLite URL with a file path", storage)
         return SQLiteStorage(path)
+    shown = redact(storage) if isinstance(storage, str) else storage  # never the password
     raise invalid_type(
         "storage",
         "create_study",
         "None, a fastune.storages.BaseStorage or a URL 'sqlite:///path.db'",
-        storage,
+        shown,
     )

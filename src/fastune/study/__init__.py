@@ -9,13 +9,17 @@ from fastune.study._study import (
     get_all_study_names,
     load_study,
 )
+from fastune.study._summary import StudySummary, copy_study, get_all_study_summaries
 
 __all__ = [
     "MaxTrialsCallback",
     "Study",
     "StudyDirection",
+    "StudySummary",
+    "copy_study",
     "create_study",
     "delete_study",
     "get_all_study_names",
+    "get_all_study_summaries",
     "load_study",
 ]

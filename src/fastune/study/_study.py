@@ -489,7 +489,7 @@ def _directions(direction: Any, directions: Any) -> list[StudyDirection]:
 
 def create_study(
     *,
-    storage: BaseStorage | None = None,
+    storage: BaseStorage | str | None = None,
     sampler: BaseSampler | None = None,
     pruner: BasePruner | None = None,
     study_name: str | None = None,
@@ -500,7 +500,8 @@ def create_study(
     """Create a study (or load it, with ``load_if_exists``) and return it.
 
     Args:
-        storage: Where the study lives; None keeps it in memory.
+        storage: Where the study lives: None keeps it in memory, "sqlite:///path.db" in
+            an SQLite file, or a storage object.
         sampler: Proposes parameters; None is :class:`~fastune.samplers.TPESampler`.
         pruner: Stops trials early; None is :class:`~fastune.pruners.MedianPruner`, as in
             Optuna.
@@ -539,7 +540,7 @@ def create_study(
 def load_study(
     *,
     study_name: str | None,
-    storage: BaseStorage,
+    storage: BaseStorage | str,
     sampler: BaseSampler | None = None,
     pruner: BasePruner | None = None,
 ) -> Study:
@@ -566,7 +567,7 @@ def load_study(
     return Study(study_name, store, sampler, pruner)
 
 
-def delete_study(*, study_name: str, storage: BaseStorage) -> None:
+def delete_study(*, study_name: str, storage: BaseStorage | str) -> None:
     """Delete a study and its trials from ``storage``.
 
     Raises:
@@ -576,6 +577,6 @@ def delete_study(*, study_name: str, storage: BaseStorage) -> None:
     store.delete_study(store.get_study_id_from_name(study_name))
 
 
-def get_all_study_names(storage: BaseStorage) -> list[str]:
+def get_all_study_names(storage: BaseStorage | str) -> list[str]:
     """Return the names of all studies in ``storage``."""
     return get_storage(storage).get_all_study_names()
