@@ -8,10 +8,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.linalg import solve_triangular
-from scipy.optimize import minimize
 from scipy.special import log_ndtr
-from scipy.stats import qmc
 
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
@@ -192,6 +189,8 @@ class GPSampler(BaseSampler):
         self, space: SearchSpace, model: Any, rows: np.ndarray, best: float
     ) -> np.ndarray:
         d = len(space)
+        from scipy.stats import qmc  # imported on first use: scipy.stats is slow to load
+
         sobol = qmc.Sobol(d, scramble=True, seed=int(self._rng.integers(2**31 - 1)))
         near = rows[np.argsort(self._losses_of(model))[: min(8, len(rows))]]
         local = near[self._rng.integers(len(near), size=_N_CANDIDATES // 2)]
@@ -226,6 +225,8 @@ class GPSampler(BaseSampler):
         """L-BFGS-B on the numeric columns of every start at once (their objectives are
         independent, so one sum is maximized), with finite-difference gradients computed
         in one batched prediction."""
+        from scipy.optimize import minimize
+
         columns = np.flatnonzero(numeric)
         n_starts, n_columns = len(starts), len(columns)
 
@@ -257,6 +258,8 @@ def _fit_hyperparameters(
     objective: Any, start: np.ndarray, bounds: np.ndarray
 ) -> tuple[np.ndarray, float]:
     """Maximize the marginal likelihood from the last fit: a few L-BFGS-B steps suffice."""
+    from scipy.optimize import minimize
+
     result = minimize(
         objective,
         start,
@@ -282,6 +285,8 @@ def _posterior(model: Any, features: np.ndarray) -> tuple[np.ndarray, np.ndarray
     distance = np.sqrt(np.maximum(squared, 0.0)) * np.sqrt(5.0)
     cross = signal * (1.0 + distance + distance**2 / 3.0) * np.exp(-distance)
     mean = cross @ model.alpha_
+    from scipy.linalg import solve_triangular
+
     solved = solve_triangular(model.L_, cross.T, lower=True, check_finite=False)
     variance = np.maximum(signal - (solved**2).sum(axis=0), 1e-18)
     scale = np.asarray(model._y_train_std).ravel()[0]

@@ -6,7 +6,6 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from fastune._space import SearchSpace
 from fastune._validation import check_choice, check_int, invalid_type
@@ -111,6 +110,8 @@ class QMCSampler(BaseSampler):
         return self._independent.sample_independent(study, trial, param_name, param_distribution)
 
     def _engine(self, dimension: int) -> Any:
+        from scipy.stats import qmc  # on first use: scipy.stats is slow to load
+
         if self._qmc_type == "halton":
             return qmc.Halton(dimension, scramble=self._scramble, seed=self._scramble_seed)
         return qmc.Sobol(dimension, scramble=self._scramble, seed=self._scramble_seed)

@@ -89,8 +89,10 @@ def run_optimize(
     callbacks: Iterable[CallbackType],
     gc_after_trial: bool,
     show_progress_bar: bool,
+    backend: str = "threads",
 ) -> None:
-    """Run trials of ``func`` in ``n_jobs`` threads until the budget is spent or a stop."""
+    """Run trials of ``func`` in ``n_jobs`` threads or processes until the budget is spent
+    or a stop."""
     budget = _Budget(n_trials, timeout)
     progress = _Progress(show_progress_bar, n_trials, timeout)
     callbacks = list(callbacks)
@@ -109,9 +111,33 @@ def run_optimize(
             study._stop_flag = True  # the other workers finish their trial and stop
             raise
 
+    def start_trial() -> Trial | None:
+        if study._stop_flag or not budget.take():
+            return None
+        study._fail_stale_trials()
+        return study.ask()
+
+    def after_trial(frozen: FrozenTrial) -> None:
+        for callback in callbacks:
+            callback(study, frozen)
+        progress.update(study, frozen)
+
     try:
         if n_jobs == 1:
             work()
+        elif backend == "processes":
+            from fastune.study._processes import run_in_processes
+
+            run_in_processes(
+                study,
+                func,
+                n_jobs,
+                start_trial,
+                lambda trial, outcome: record_outcome(study, trial, outcome, catch),
+                after_trial,
+                lambda trial: _heartbeat(study, trial._trial_id),
+                gc_after_trial,
+            )
         else:
             with ThreadPoolExecutor(max_workers=n_jobs) as pool:
                 futures = [pool.submit(work) for _ in range(n_jobs)]
@@ -162,13 +188,28 @@ def _run_asked(
     try:
         returned = func(trial)
     except TrialPruned as pruned:
-        return study._finish(trial._trial_id, TrialState.PRUNED, None, str(pruned) or None)
+        outcome: tuple[str, Any] = ("pruned", str(pruned) or None)
     except BaseException as error:
-        frozen = study._finish(trial._trial_id, TrialState.FAIL, None, repr(error))
-        if isinstance(error, catch):
+        outcome = ("error", error)
+    else:
+        outcome = ("returned", returned)
+    return record_outcome(study, trial, outcome, catch)
+
+
+def record_outcome(
+    study: Study, trial: Any, outcome: tuple[Any, ...], catch: tuple[type[BaseException], ...]
+) -> FrozenTrial:
+    """Finish ``trial`` from its objective's ``outcome``: ("pruned", message), ("error",
+    exception) or ("returned", value); re-raise an error whose class is not in ``catch``."""
+    kind, detail = outcome
+    if kind == "pruned":
+        return study._finish(trial._trial_id, TrialState.PRUNED, None, detail)
+    if kind == "error":
+        frozen = study._finish(trial._trial_id, TrialState.FAIL, None, repr(detail))
+        if isinstance(detail, catch):
             return frozen
-        raise
-    values, problem = check_values(returned, len(study.directions))
+        raise detail
+    values, problem = check_values(detail, len(study.directions))
     if problem is not None:
         return study._finish(trial._trial_id, TrialState.FAIL, None, problem)
     return study._finish(trial._trial_id, TrialState.COMPLETE, values, None)

@@ -9,7 +9,7 @@ from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
 from fastune._study_direction import StudyDirection, as_direction
-from fastune._validation import check_int, check_number, invalid, invalid_type
+from fastune._validation import check_choice, check_int, check_number, invalid, invalid_type
 from fastune.distributions import BaseDistribution
 from fastune.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from fastune.logging import get_logger
@@ -202,6 +202,8 @@ class Study:
         callbacks: Iterable[CallbackType] | None = None,
         gc_after_trial: bool = False,
         show_progress_bar: bool = False,
+        *,
+        backend: str = "threads",
     ) -> None:
         """Run trials of ``func`` until ``n_trials`` have run, ``timeout`` seconds have
         passed, :meth:`stop` is called or every grid point is visited.
@@ -217,14 +219,21 @@ class Study:
                 (or one float per objective).
             n_trials: How many trials to run in all, across the ``n_jobs`` workers.
             timeout: Seconds after which no new trial starts.
-            n_jobs: Parallel workers (threads for now); -1 means one per CPU.
+            n_jobs: Parallel workers; -1 means one per CPU.
             catch: Exception classes that fail a trial without stopping the study.
             callbacks: Called as ``callback(study, frozen_trial)`` after each trial.
             gc_after_trial: Run the garbage collector after each trial.
             show_progress_bar: Show a progress bar (``pip install fastune[progress]``).
+            backend: How ``n_jobs > 1`` workers run: ``"threads"`` (as Optuna; they share
+                this process's memory and its GIL) or ``"processes"``: the objective runs
+                in ``n_jobs`` worker processes, CPU-bound work in parallel, while this
+                process keeps the study (any storage, in-memory included). The objective
+                is sent to them with cloudpickle; changes it makes to objects of this
+                process are not seen here.
 
         Raises:
-            InvalidParameterError: ``n_trials < 0``, ``timeout < 0`` or ``n_jobs == 0``.
+            InvalidParameterError: ``n_trials < 0``, ``timeout < 0``, ``n_jobs == 0``, or
+                a ``backend`` other than "threads" and "processes".
             InvalidParameterTypeError: ``catch`` holds something that is not an
                 exception class.
         """
@@ -232,6 +241,7 @@ class Study:
         n_trials = check_int(n_trials, "n_trials", owner, low=0, allow_none=True)
         timeout = check_number(timeout, "timeout", owner, low=0.0, allow_none=True)
         n_jobs = _resolve_n_jobs(n_jobs)
+        check_choice(backend, "backend", owner, ("threads", "processes"))
         catch_tuple = _exception_classes(catch)
         if not callable(func):
             raise invalid_type("func", owner, "a callable taking a trial", func)
@@ -245,6 +255,7 @@ class Study:
             callbacks or (),
             gc_after_trial,
             show_progress_bar,
+            backend,
         )
 
     def ask(self, fixed_distributions: dict[str, BaseDistribution] | None = None) -> Trial:
