@@ -376,7 +376,8 @@ def _throughput_section(results: dict[str, Any]) -> list[str]:
         "",
         "## Scaling: trials per second with n_jobs workers",
         "",
-        "Both libraries run n_jobs with threads. Median of the repeats; speed-up is "
+        "n_jobs runs threads, except for 'fastune random processes' (worker processes, "
+        "start-up included). Median of the repeats; speed-up is "
         f"n_jobs = {n_jobs_values[-1]} over n_jobs = 1.",
         "",
     ]

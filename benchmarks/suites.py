@@ -110,7 +110,7 @@ CURVE_METHODS = (
     "optuna tpe+hyperband",
     "optuna tpe",
 )
-THROUGHPUT_METHODS = ("fastune random", "optuna random")
+THROUGHPUT_METHODS = ("fastune random", "fastune random processes", "optuna random")
 OVERHEAD_METHODS = (
     "fastune tpe",
     "fastune cma-es",
