@@ -90,3 +90,34 @@ def test_study_command_errors_hide_passwords() -> None:
     assert missing.returncode == 1
     assert "secret" not in missing.stderr + missing.stdout
     assert "me:***@localhost" in missing.stderr
+
+
+def test_workers_join_a_study_from_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "my_objective.py").write_text(
+        "def objective(trial):\n    return trial.suggest_float('x', -1, 1) ** 2\n"
+    )
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    fastune.create_study(study_name="shared", storage=url)
+    command = [
+        sys.executable,
+        "-m",
+        "fastune.cli",
+        "worker",
+        "my_objective:objective",
+        "--storage",
+        url,
+        "--study",
+        "shared",
+        "--n-trials",
+        "5",
+    ]
+    workers = [
+        subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    for worker in workers:
+        _, errors = worker.communicate(timeout=120)
+        assert worker.returncode == 0, errors
+    trials = fastune.load_study(study_name="shared", storage=url).trials
+    assert sorted(t.number for t in trials) == list(range(10))
+    bad = _cli("worker", "no_such_module:f", "--storage", url, "--study", "shared")
+    assert bad.returncode == 1 and "module:function" in bad.stderr

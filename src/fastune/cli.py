@@ -24,6 +24,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--plot", default="pbt_demo.png", help="where to draw the PBT population (PNG)"
     )
+    worker = commands.add_parser(
+        "worker", help="join a study in a shared storage and run trials of an objective"
+    )
+    worker.add_argument("objective", help="the objective as module:function (importable here)")
+    worker.add_argument("--storage", required=True, help="storage URL: sqlite:///path.db")
+    worker.add_argument("--study", "--study-name", dest="study", required=True)
+    worker.add_argument("--n-trials", type=int, default=None, help="trials for this worker")
+    worker.add_argument("--timeout", type=float, default=None, help="seconds for this worker")
     for name, text, needs_study in (
         ("studies", "list the studies of a storage", False),
         ("trials", "list the trials of a study", True),
@@ -57,7 +65,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command in ("studies", "trials", "best-trial", "delete-study"):
         return _study_command(args)
+    if args.command == "worker":
+        return _worker_command(args)
     parser.print_help()
+    return 0
+
+
+def _worker_command(args: argparse.Namespace) -> int:
+    """Load the study (it must exist) and run trials of ``module:function`` in it."""
+    import importlib
+
+    from fastune.exceptions import FastuneError
+    from fastune.storages._url import redact
+    from fastune.study import load_study
+
+    module_name, _, function_name = args.objective.partition(":")
+    try:
+        objective = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError, ValueError) as error:
+        print(
+            f"fastune worker: cannot load the objective {args.objective!r} "
+            f"(module:function): {error}",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        study = load_study(study_name=args.study, storage=args.storage)
+    except (FastuneError, ValueError) as error:
+        message = str(error).replace(args.storage, redact(args.storage))
+        print(f"fastune worker: {message}", file=sys.stderr)
+        return 1
+    study.optimize(objective, n_trials=args.n_trials, timeout=args.timeout)
     return 0
 
 
