@@ -1,0 +1,75 @@
+"""A study and PBTSearchCV on a real Dask LocalCluster with worker processes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+distributed = pytest.importorskip("dask.distributed")
+
+import fastune  # noqa: E402
+from fastune.exceptions import InvalidParameterError  # noqa: E402
+from fastune.integration.dask import optimize  # noqa: E402
+from fastune.trial import TrialState  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ResourceWarning")
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    with cluster, distributed.Client(cluster) as dask_client:
+        yield dask_client
+
+
+def _objective(trial: fastune.Trial) -> float:
+    trial.set_user_attr("pid", os.getpid())
+    return (trial.suggest_float("x", -2, 2) - 1) ** 2
+
+
+def test_trials_run_on_the_cluster_workers(client: Any, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'dask.db'}"
+    study = fastune.create_study(
+        study_name="on-dask", storage=url, sampler=fastune.samplers.TPESampler(seed=0)
+    )
+    optimize(study, _objective, n_trials=30, client=client)
+    trials = study.trials
+    assert sorted(t.number for t in trials) == list(range(30))  # n_trials for the study
+    assert all(t.state == TrialState.COMPLETE for t in trials)
+    worker_pids = set(client.run(os.getpid).values())
+    assert {t.user_attrs["pid"] for t in trials} == worker_pids  # both workers took part
+    assert len({t.params["x"] for t in trials}) == 30  # reseeded: no task repeats another
+
+
+def test_a_study_in_memory_is_refused(client: Any) -> None:
+    with pytest.raises(InvalidParameterError, match="sqlite"):
+        optimize(fastune.create_study(), _objective, n_trials=2, client=client)
+
+
+def test_pbt_search_runs_through_the_joblib_dask_backend(client: Any) -> None:
+    import joblib
+    from scipy.stats import loguniform
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import SGDClassifier
+
+    X, y = load_iris(return_X_y=True)
+    search = fastune.PBTSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-5, 1e-1)},
+        population_size=4,
+        generations=2,
+        cv=2,
+        n_jobs=2,
+        random_state=0,
+        refit=False,
+    )
+    with distributed.get_task_stream(client) as stream, joblib.parallel_config(backend="dask"):
+        search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 8
+    assert len(stream.data) > 0  # the members trained as tasks of the cluster
