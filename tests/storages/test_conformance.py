@@ -15,7 +15,7 @@ from fastune.exceptions import (
     TrialNotFoundError,
     UpdateFinishedTrialError,
 )
-from fastune.storages import BaseStorage, InMemoryStorage, SQLiteStorage
+from fastune.storages import BaseStorage, InMemoryStorage, PostgreSQLStorage, SQLiteStorage
 from fastune.study import StudyDirection
 from fastune.trial import TrialState, create_trial
 
@@ -27,12 +27,16 @@ def _sqlite() -> BaseStorage:
 
 
 STORAGES: dict[str, Callable[[], BaseStorage]] = {"in-memory": InMemoryStorage, "sqlite": _sqlite}
+# Needs the session's server: built in the fixture below.
+SERVER_STORAGES = ("postgresql",)
 
 MIN = [StudyDirection.MINIMIZE]
 
 
-@pytest.fixture(params=sorted(STORAGES))
+@pytest.fixture(params=[*sorted(STORAGES), *SERVER_STORAGES])
 def storage(request: pytest.FixtureRequest) -> BaseStorage:
+    if request.param == "postgresql":
+        return PostgreSQLStorage(request.getfixturevalue("postgresql_url"))
     return STORAGES[request.param]()
 
 

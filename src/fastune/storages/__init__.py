@@ -7,6 +7,7 @@ from typing import Any
 from fastune._validation import invalid_type
 from fastune.storages._base import BaseStorage
 from fastune.storages._in_memory import InMemoryStorage
+from fastune.storages._postgresql import PostgreSQLStorage
 from fastune.storages._retry import RetryFailedTrialCallback
 from fastune.storages._sqlite import SQLiteStorage
 from fastune.storages._url import redact
@@ -14,6 +15,7 @@ from fastune.storages._url import redact
 __all__ = [
     "BaseStorage",
     "InMemoryStorage",
+    "PostgreSQLStorage",
     "RetryFailedTrialCallback",
     "SQLiteStorage",
     "get_storage",
@@ -24,7 +26,8 @@ SQLITE_PREFIX = "sqlite:///"
 
 def get_storage(storage: Any) -> BaseStorage:
     """Return the storage meant by ``storage``: None is a new in-memory storage, a URL
-    ``sqlite:///path.db`` (``sqlite:////absolute/path.db``) an SQLite file.
+    ``sqlite:///path.db`` (``sqlite:////absolute/path.db``) an SQLite file, a URL
+    ``postgresql://user:password@host:port/db`` a PostgreSQL database.
 
     Raises:
         InvalidParameterTypeError: ``storage`` is none of these.
@@ -38,10 +41,12 @@ def get_storage(storage: Any) -> BaseStorage:
         if path in ("", ":memory:"):
             raise invalid_type("storage", "create_study", "an SQLite URL with a file path", storage)
         return SQLiteStorage(path)
+    if isinstance(storage, str) and storage.startswith(("postgresql://", "postgres://")):
+        return PostgreSQLStorage(storage)
     shown = redact(storage) if isinstance(storage, str) else storage  # never the password
     raise invalid_type(
         "storage",
         "create_study",
-        "None, a fastune.storages.BaseStorage or a URL 'sqlite:///path.db'",
+        "None, a fastune.storages.BaseStorage, or a URL 'sqlite:///path.db' or 'postgresql://...'",
         shown,
     )

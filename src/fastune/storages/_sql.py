@@ -1,0 +1,697 @@
+"""The SQL storages' common part: schema, queries and the cache of finished trials.
+
+Every write is one short transaction that holds the database's write lock from its
+start (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: an advisory lock), so concurrent workers
+take turns instead of failing, trial numbers and ids are handed out in commit order,
+and a committed trial survives a crash of the process that wrote it. Finished trials
+never change, so each process keeps the ones it has read and asks the database only for
+new and unfinished trials: reading a long study costs what changed since the last read,
+not the whole history.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import math
+import threading
+import time
+import uuid
+from collections.abc import Callable, Container, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from fastune._study_direction import StudyDirection
+from fastune._validation import check_number, invalid, invalid_type
+from fastune.distributions import (
+    BaseDistribution,
+    check_same_distribution,
+    distribution_to_json,
+    json_to_distribution,
+)
+from fastune.exceptions import (
+    DuplicatedStudyError,
+    FastuneError,
+    StudyNotFoundError,
+    TrialNotFoundError,
+    UpdateFinishedTrialError,
+)
+from fastune.storages._base import BaseStorage
+from fastune.trial._frozen import FrozenTrial
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+
+__all__ = ["SCHEMA_VERSION", "SQLStorage"]
+
+SCHEMA_VERSION = 1
+DEFAULT_STUDY_NAME_PREFIX = "no-name-"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS studies (
+    study_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    directions TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS study_attrs (
+    study_id INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (study_id, kind, key)
+);
+CREATE TABLE IF NOT EXISTS trials (
+    trial_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    study_id INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    state INTEGER NOT NULL,
+    value0 REAL,
+    objective_values TEXT,
+    datetime_start TEXT,
+    datetime_complete TEXT,
+    heartbeat REAL,
+    UNIQUE (study_id, number)
+);
+CREATE INDEX IF NOT EXISTS trials_by_state ON trials (study_id, state, value0);
+CREATE TABLE IF NOT EXISTS trial_params (
+    trial_id INTEGER NOT NULL, name TEXT NOT NULL, value REAL NOT NULL,
+    distribution TEXT NOT NULL, PRIMARY KEY (trial_id, name)
+);
+CREATE TABLE IF NOT EXISTS trial_steps (
+    trial_id INTEGER NOT NULL, step INTEGER NOT NULL, value REAL,
+    PRIMARY KEY (trial_id, step)
+);
+CREATE TABLE IF NOT EXISTS trial_attrs (
+    trial_id INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (trial_id, kind, key)
+);
+"""
+_STATES = list(TrialState)
+_FINISHED = tuple(_STATES.index(s) for s in _STATES if s.is_finished())
+
+
+class SQLStorage(BaseStorage):
+    """The part of :class:`SQLiteStorage` and :class:`PostgreSQLStorage` that does not
+    depend on the database. Subclasses open connections and take the write lock.
+
+    Args (of both):
+        timeout: Seconds a write waits for another worker's transaction to finish.
+        heartbeat_interval: With it, each running trial records a heartbeat this often
+            (seconds), and a trial whose heartbeat stopped (its worker was killed) is
+            failed by the next worker that starts a trial.
+        grace_period: Seconds without a heartbeat before a trial counts as dead
+            (default: twice ``heartbeat_interval``).
+        failed_trial_callback: Called as ``callback(study, trial)`` for each trial failed
+            that way; :class:`RetryFailedTrialCallback` queues it again.
+
+    Raises:
+        FastuneError: the database holds another schema version.
+    """
+
+    #: Errors of a unique constraint, by driver.
+    _integrity_errors: tuple[type[BaseException], ...] = ()
+    #: Where the database is, as it may be shown (no password).
+    where: str = ""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 60.0,
+        heartbeat_interval: float | None = None,
+        grace_period: float | None = None,
+        failed_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
+    ) -> None:
+        owner = type(self).__name__
+        self.timeout = timeout
+        self.heartbeat_interval = check_number(
+            heartbeat_interval,
+            "heartbeat_interval",
+            owner,
+            low=0.0,
+            low_inclusive=False,
+            allow_none=True,
+        )
+        self.grace_period = check_number(
+            grace_period, "grace_period", owner, low=0.0, low_inclusive=False, allow_none=True
+        )
+        if self.grace_period is not None and self.heartbeat_interval is None:
+            raise invalid(
+                "grace_period", owner, "None unless heartbeat_interval is set", grace_period
+            )
+        if failed_trial_callback is not None and not callable(failed_trial_callback):
+            raise invalid_type(
+                "failed_trial_callback",
+                owner,
+                "a callable(study, trial) or None",
+                failed_trial_callback,
+            )
+        self.failed_trial_callback = failed_trial_callback
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._cache: dict[int, _StudyCache] = {}
+        self._connections: list[Any] = []  # one per thread that used this storage
+
+    def close(self) -> None:
+        """Close every connection this storage opened (it reopens them when used)."""
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+            self._local = threading.local()
+
+    def __del__(self) -> None:
+        if getattr(self, "_connections", None):
+            self.close()
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "timeout": self.timeout,
+            "heartbeat_interval": self.heartbeat_interval,
+            "grace_period": self.grace_period,
+            "failed_trial_callback": self.failed_trial_callback,
+        }
+
+    # -- what a database must provide --------------------------------------------------
+
+    def _connect(self) -> Any:
+        """A new connection in autocommit mode whose ``execute`` takes ``?`` markers."""
+        raise NotImplementedError
+
+    def _begin(self, db: Any) -> None:
+        """Start a transaction that holds the database's write lock already."""
+        raise NotImplementedError
+
+    def _schema(self) -> list[str]:
+        """The statements that create the tables (idempotent)."""
+        return [statement for statement in _SCHEMA.split(";") if statement.strip()]
+
+    def _upsert(self, db: Any, table: str, row: tuple[Any, ...]) -> None:
+        """Insert ``row`` into ``table``, replacing the row with the same key."""
+        marks = ", ".join("?" * len(row))
+        db.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)
+
+    # -- connection ------------------------------------------------------------------
+
+    def _db(self) -> Any:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+            with self._lock:
+                self._connections.append(db)
+        return db
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        """One write transaction that holds the write lock from its start, so that a read
+        inside it never has to be upgraded to a write while another worker writes."""
+        db = self._db()
+        self._begin(db)
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _create_schema(self) -> None:
+        with self._write() as db:
+            for statement in self._schema():
+                db.execute(statement)
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) != SCHEMA_VERSION:
+                raise FastuneError(
+                    f"The database {self.where} has schema version {row[0]}; this fastune "
+                    f"reads version {SCHEMA_VERSION}."
+                )
+
+    # -- studies ---------------------------------------------------------------------
+
+    def create_new_study(
+        self, directions: Sequence[StudyDirection], study_name: str | None = None
+    ) -> int:
+        name = (
+            study_name if study_name is not None else DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
+        )
+        encoded = json.dumps([d.name for d in directions])
+        try:
+            with self._write() as db:
+                (study_id,) = db.execute(
+                    "INSERT INTO studies (name, directions) VALUES (?, ?) RETURNING study_id",
+                    (name, encoded),
+                ).fetchone()
+        except self._integrity_errors:
+            raise DuplicatedStudyError(f"A study named {name!r} already exists.") from None
+        return int(study_id)
+
+    def delete_study(self, study_id: int) -> None:
+        with self._write() as db:
+            self._check_study(db, study_id)
+            trials = "SELECT trial_id FROM trials WHERE study_id = ?"
+            for table in ("trial_params", "trial_steps", "trial_attrs"):
+                db.execute(f"DELETE FROM {table} WHERE trial_id IN ({trials})", (study_id,))
+            db.execute("DELETE FROM trials WHERE study_id = ?", (study_id,))
+            db.execute("DELETE FROM study_attrs WHERE study_id = ?", (study_id,))
+            db.execute("DELETE FROM studies WHERE study_id = ?", (study_id,))
+        self._cache.pop(study_id, None)
+
+    def get_study_id_from_name(self, study_name: str) -> int:
+        row = (
+            self._db()
+            .execute("SELECT study_id FROM studies WHERE name = ?", (study_name,))
+            .fetchone()
+        )
+        if row is None:
+            raise StudyNotFoundError(f"No study named {study_name!r} in this storage.")
+        return int(row[0])
+
+    def get_study_name_from_id(self, study_id: int) -> str:
+        return str(self._study_row(study_id)[0])
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        return [StudyDirection[name] for name in json.loads(self._study_row(study_id)[1])]
+
+    def get_all_study_names(self) -> list[str]:
+        rows = self._db().execute("SELECT name FROM studies ORDER BY study_id").fetchall()
+        return [row[0] for row in rows]
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._set_study_attr(study_id, "user", key, value)
+
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._set_study_attr(study_id, "system", key, value)
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        return self._study_attrs(study_id, "user")
+
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        return self._study_attrs(study_id, "system")
+
+    def _set_study_attr(self, study_id: int, kind: str, key: str, value: Any) -> None:
+        encoded = _to_json(value, f"set_study_{kind}_attr")
+        with self._write() as db:
+            self._check_study(db, study_id)
+            self._upsert(db, "study_attrs", (study_id, kind, key, encoded))
+
+    def _study_attrs(self, study_id: int, kind: str) -> dict[str, Any]:
+        db = self._db()
+        self._check_study(db, study_id)
+        rows = db.execute(
+            "SELECT key, value FROM study_attrs WHERE study_id = ? AND kind = ?", (study_id, kind)
+        ).fetchall()
+        return {key: json.loads(value) for key, value in rows}
+
+    def _study_row(self, study_id: int) -> tuple[str, str]:
+        row = (
+            self._db()
+            .execute("SELECT name, directions FROM studies WHERE study_id = ?", (study_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise StudyNotFoundError(f"No study with id {study_id} in this storage.")
+        return row[0], row[1]
+
+    @staticmethod
+    def _check_study(db: Any, study_id: int) -> None:
+        if db.execute("SELECT 1 FROM studies WHERE study_id = ?", (study_id,)).fetchone() is None:
+            raise StudyNotFoundError(f"No study with id {study_id} in this storage.")
+
+    # -- trials ----------------------------------------------------------------------
+
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        now = datetime.datetime.now()
+        with self._write() as db:
+            self._check_study(db, study_id)
+            # Inside the write lock no other process can take the same number.
+            (last,) = db.execute(
+                "SELECT MAX(number) FROM trials WHERE study_id = ?", (study_id,)
+            ).fetchone()
+            number = 0 if last is None else last + 1
+            if template_trial is None:
+                (new_id,) = db.execute(
+                    "INSERT INTO trials (study_id, number, state, datetime_start) "
+                    "VALUES (?, ?, ?, ?) RETURNING trial_id",
+                    (study_id, number, _STATES.index(TrialState.RUNNING), now.isoformat()),
+                ).fetchone()
+                return int(new_id)
+            t = template_trial
+            values = t.values
+            (trial_id,) = db.execute(
+                "INSERT INTO trials (study_id, number, state, value0, objective_values, "
+                "datetime_start, datetime_complete) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING trial_id",
+                (
+                    study_id,
+                    number,
+                    _STATES.index(t.state),
+                    _real(values[0]) if values else None,
+                    json.dumps([_json_float(v) for v in values]) if values is not None else None,
+                    _iso(t.datetime_start),
+                    _iso(t.datetime_complete),
+                ),
+            ).fetchone()
+            for name, dist in t.distributions.items():
+                db.execute(
+                    "INSERT INTO trial_params VALUES (?, ?, ?, ?)",
+                    (
+                        trial_id,
+                        name,
+                        dist.to_internal_repr(t.params[name]),
+                        distribution_to_json(dist),
+                    ),
+                )
+            for step, value in t.intermediate_values.items():
+                db.execute(
+                    "INSERT INTO trial_steps VALUES (?, ?, ?)", (trial_id, step, _real(value))
+                )
+            for kind, attrs in (("user", t.user_attrs), ("system", t.system_attrs)):
+                for key, value in attrs.items():
+                    db.execute(
+                        "INSERT INTO trial_attrs VALUES (?, ?, ?, ?)",
+                        (trial_id, kind, key, _to_json(value, f"{kind}_attrs")),
+                    )
+            return trial_id
+
+    def set_trial_param(
+        self,
+        trial_id: int,
+        param_name: str,
+        param_value_internal: float,
+        distribution: BaseDistribution,
+    ) -> None:
+        with self._write() as db:
+            self._check_updatable(db, trial_id)
+            row = db.execute(
+                "SELECT distribution FROM trial_params WHERE trial_id = ? AND name = ?",
+                (trial_id, param_name),
+            ).fetchone()
+            if row is not None:
+                check_same_distribution(param_name, json_to_distribution(row[0]), distribution)
+            self._upsert(
+                db,
+                "trial_params",
+                (
+                    trial_id,
+                    param_name,
+                    float(param_value_internal),
+                    distribution_to_json(distribution),
+                ),
+            )
+
+    def set_trial_state_values(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
+    ) -> bool:
+        now = datetime.datetime.now().isoformat()
+        with self._write() as db:
+            current = self._check_updatable(db, trial_id)
+            if state == TrialState.RUNNING:
+                if current != TrialState.WAITING:
+                    return False
+                db.execute(
+                    "UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?",
+                    (_STATES.index(state), now, trial_id),
+                )
+                return True
+            assignments = ["state = ?"]
+            arguments: list[Any] = [_STATES.index(state)]
+            if values is not None:
+                floats = [float(v) for v in values]
+                assignments += ["value0 = ?", "objective_values = ?"]
+                arguments += [
+                    _real(floats[0]) if floats else None,
+                    json.dumps([_json_float(v) for v in floats]),
+                ]
+            if state.is_finished():
+                assignments.append("datetime_complete = ?")
+                arguments.append(now)
+            db.execute(
+                f"UPDATE trials SET {', '.join(assignments)} WHERE trial_id = ?",
+                (*arguments, trial_id),
+            )
+            return True
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+        with self._write() as db:
+            self._check_updatable(db, trial_id)
+            self._upsert(db, "trial_steps", (trial_id, step, _real(value)))
+
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._set_trial_attr(trial_id, "user", key, value)
+
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._set_trial_attr(trial_id, "system", key, value)
+
+    def _set_trial_attr(self, trial_id: int, kind: str, key: str, value: Any) -> None:
+        encoded = _to_json(value, f"set_trial_{kind}_attr")
+        with self._write() as db:
+            self._check_updatable(db, trial_id)
+            self._upsert(db, "trial_attrs", (trial_id, kind, key, encoded))
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        trials = self._load(self._db(), [trial_id])
+        if not trials:
+            raise TrialNotFoundError(f"No trial with id {trial_id} in this storage.")
+        return trials[0]
+
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Container[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        with self._lock:
+            trials = self._refresh(study_id)
+        if states is not None:
+            trials = [t for t in trials if t.state in states]
+        return copy.deepcopy(trials) if deepcopy else list(trials)
+
+    def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
+        db = self._db()
+        self._check_study(db, study_id)
+        if states is None:
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,)
+            ).fetchone()
+            return int(count)
+        return super().get_n_trials(study_id, states)
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        directions = self.get_study_directions(study_id)
+        if len(directions) > 1:
+            return super().get_best_trial(study_id)  # raises the right error
+        order = "DESC" if directions[0] == StudyDirection.MAXIMIZE else "ASC"
+        row = (
+            self._db()
+            .execute(
+                f"SELECT trial_id FROM trials WHERE study_id = ? AND state = ? "
+                f"AND value0 IS NOT NULL ORDER BY value0 {order}, number LIMIT 1",
+                (study_id, _STATES.index(TrialState.COMPLETE)),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise ValueError("No trials are completed yet.")
+        return self.get_trial(int(row[0]))
+
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        row = (
+            self._db()
+            .execute(
+                "SELECT trial_id FROM trials WHERE study_id = ? AND number = ?",
+                (study_id, trial_number),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise TrialNotFoundError(f"Study {study_id} has no trial number {trial_number}.")
+        return int(row[0])
+
+    def pop_waiting_trial_id(self, study_id: int) -> int | None:
+        waiting = _STATES.index(TrialState.WAITING)
+        # '+number': without it SQLite walks the (study, number) index through every trial
+        # to find the smallest waiting one, instead of looking up the waiting ones.
+        query = "SELECT MIN(+number) FROM trials WHERE study_id = ? AND state = ?"
+        if self._db().execute(query, (study_id, waiting)).fetchone()[0] is None:
+            return None  # the usual case, answered without taking the write lock
+        now = datetime.datetime.now().isoformat()
+        with self._write() as db:
+            (number,) = db.execute(query, (study_id, waiting)).fetchone()
+            if number is None:  # another process took the last one meanwhile
+                return None
+            (trial_id,) = db.execute(
+                "SELECT trial_id FROM trials WHERE study_id = ? AND number = ?", (study_id, number)
+            ).fetchone()
+            db.execute(
+                "UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?",
+                (_STATES.index(TrialState.RUNNING), now, trial_id),
+            )
+            return int(trial_id)
+
+    # -- heartbeats ------------------------------------------------------------------
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE trials SET heartbeat = ? WHERE trial_id = ?", (time.time(), trial_id)
+            )
+
+    def fail_stale_trials(self, study_id: int) -> list[int]:
+        if self.heartbeat_interval is None:
+            return []
+        grace = self.grace_period if self.grace_period is not None else 2 * self.heartbeat_interval
+        running = _STATES.index(TrialState.RUNNING)
+        query = (
+            "SELECT trial_id FROM trials WHERE study_id = ? AND state = ? "
+            "AND heartbeat IS NOT NULL AND heartbeat < ?"
+        )
+        arguments = (study_id, running, time.time() - grace)
+        if not self._db().execute(query, arguments).fetchall():
+            return []  # the usual case, answered without the write lock
+        now = datetime.datetime.now().isoformat()
+        with self._write() as db:
+            stale = [row[0] for row in db.execute(query, arguments).fetchall()]
+            for trial_id in stale:
+                db.execute(
+                    "UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?",
+                    (_STATES.index(TrialState.FAIL), now, trial_id),
+                )
+                reason = json.dumps("its worker stopped sending heartbeats")
+                self._upsert(db, "trial_attrs", (trial_id, "system", "fail_reason", reason))
+        return stale
+
+    # -- reading trials --------------------------------------------------------------
+
+    def _check_updatable(self, db: Any, trial_id: int) -> TrialState:
+        row = db.execute(
+            "SELECT state, number FROM trials WHERE trial_id = ?", (trial_id,)
+        ).fetchone()
+        if row is None:
+            raise TrialNotFoundError(f"No trial with id {trial_id} in this storage.")
+        state = _STATES[row[0]]
+        if state.is_finished():
+            raise UpdateFinishedTrialError(
+                f"Trial {row[1]} has already finished ({state.name}) and cannot be changed."
+            )
+        return state
+
+    def _refresh(self, study_id: int) -> list[FrozenTrial]:
+        """The study's trials: cached finished ones, plus new and unfinished ones read now."""
+        db = self._db()
+        cache = self._cache.get(study_id)
+        if cache is None:
+            self._check_study(db, study_id)
+            cache = self._cache[study_id] = _StudyCache()
+        new = db.execute(
+            "SELECT trial_id FROM trials WHERE study_id = ? AND trial_id > ?",
+            (study_id, cache.max_trial_id),
+        ).fetchall()
+        ids = [row[0] for row in new] + sorted(cache.unfinished)
+        if ids:
+            appended = True
+            for trial in self._load(db, ids):
+                known = trial.number in cache.trials
+                cache.trials[trial.number] = trial
+                if known:  # a refreshed unfinished trial takes its old place
+                    cache.ordered[trial.number] = trial
+                elif trial.number == len(cache.ordered):
+                    cache.ordered.append(trial)
+                else:
+                    appended = False
+                if trial.state.is_finished():
+                    cache.unfinished.discard(trial._trial_id)
+                else:
+                    cache.unfinished.add(trial._trial_id)
+                cache.max_trial_id = max(cache.max_trial_id, trial._trial_id)
+            if not appended:  # numbers arrived out of order: sort once
+                cache.ordered = [cache.trials[n] for n in sorted(cache.trials)]
+        return cache.ordered
+
+    def _load(self, db: Any, trial_ids: list[int]) -> list[FrozenTrial]:
+        """Full records of ``trial_ids`` (those that exist), read in one query per table."""
+        trials = []
+        for start in range(0, len(trial_ids), 500):  # SQLite's limit on bound variables
+            chunk = trial_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                "SELECT trial_id, number, state, objective_values, datetime_start, "
+                f"datetime_complete FROM trials WHERE trial_id IN ({marks})",
+                chunk,
+            ).fetchall()
+            parts: dict[int, dict[str, Any]] = {
+                row[0]: {"params": {}, "dists": {}, "steps": {}, "user": {}, "system": {}}
+                for row in rows
+            }
+            for trial_id, name, value, dist in db.execute(
+                "SELECT trial_id, name, value, distribution FROM trial_params "
+                f"WHERE trial_id IN ({marks})",
+                chunk,
+            ):
+                distribution = json_to_distribution(dist)
+                parts[trial_id]["dists"][name] = distribution
+                parts[trial_id]["params"][name] = distribution.to_external_repr(value)
+            for trial_id, step, value in db.execute(
+                f"SELECT trial_id, step, value FROM trial_steps WHERE trial_id IN ({marks})", chunk
+            ):
+                parts[trial_id]["steps"][step] = math.nan if value is None else value
+            for trial_id, kind, key, value in db.execute(
+                f"SELECT trial_id, kind, key, value FROM trial_attrs WHERE trial_id IN ({marks})",
+                chunk,
+            ):
+                parts[trial_id][kind][key] = json.loads(value)
+            for trial_id, number, state, values, start_, complete in rows:
+                part = parts[trial_id]
+                trials.append(
+                    FrozenTrial(
+                        number=number,
+                        state=_STATES[state],
+                        value=None,
+                        values=None if values is None else [float(v) for v in json.loads(values)],
+                        datetime_start=_parse(start_),
+                        datetime_complete=_parse(complete),
+                        params=part["params"],
+                        distributions=part["dists"],
+                        user_attrs=part["user"],
+                        system_attrs=part["system"],
+                        intermediate_values=dict(sorted(part["steps"].items())),
+                        trial_id=trial_id,
+                    )
+                )
+        return sorted(trials, key=lambda t: t.number)
+
+
+class _StudyCache:
+    """What one process has read of a study: finished trials never change."""
+
+    def __init__(self) -> None:
+        self.trials: dict[int, FrozenTrial] = {}
+        self.ordered: list[FrozenTrial] = []
+        self.unfinished: set[int] = set()
+        self.max_trial_id = 0
+
+
+def _to_json(value: Any, where: str) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        raise invalid_type(
+            "value", where, "a JSON-serializable value in an SQL storage", value
+        ) from None
+
+
+def _real(value: float) -> float | None:
+    """SQLite stores NaN as NULL; this makes that explicit."""
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _json_float(value: float) -> float | str:
+    return value if math.isfinite(value) else repr(value)  # 'inf', '-inf', 'nan'
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _parse(text: str | None) -> datetime.datetime | None:
+    return None if text is None else datetime.datetime.fromisoformat(text)
