@@ -170,8 +170,14 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
 
 
 def _table_with_intro(report: str, intro: str) -> str:
-    rows = [line for line in report.splitlines() if line.startswith("|")]
-    return "\n".join([intro, "", *rows]) + "\n"
+    """``intro`` and the tables of ``report``, a blank line between two tables."""
+    rows: list[str] = []
+    for line in report.splitlines():
+        if line.startswith("|"):
+            rows.append(line)
+        elif rows and rows[-1]:
+            rows.append("")
+    return "\n".join([intro, "", *rows]).rstrip("\n") + "\n"
 
 
 def gp_time_section(report: str, link: str) -> str:
@@ -196,7 +202,8 @@ def storage_section(report: str, link: str) -> str:
     """The table of the storage report (``python -m benchmarks.storage_overhead``)."""
     return _table_with_intro(
         report,
-        "Storage overhead per trial in an SQLite file (ms; target for fastune: <= 3, flat); "
+        "Storages under load: ms per trial at trial n (targets for fastune: SQLite <= 3, "
+        "PostgreSQL <= 5, flat) and 8 worker processes on one study; "
         f"details: [{link}]({link}).",
     )
 

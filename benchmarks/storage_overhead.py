@@ -1,6 +1,12 @@
-"""Storage overhead at trial n: one study per library in an SQLite file, a random
-sampler (so that the time is the storage's and the study loop's), timed over the
-``--window`` trials that end at each checkpoint; the libraries take turns.
+"""Storages under load: overhead per trial at trial n, and several worker processes on
+one study.
+
+Overhead: one study per (library, database), a random sampler (so that the time is the
+storage's and the study loop's), timed over the ``--window`` trials that end at each
+checkpoint; the studies take turns. Concurrency: ``--workers`` processes, each running
+``--trials-per-worker`` trials of one shared study; then every trial is checked (none
+lost, doubled or left running) and the throughput reported. PostgreSQL runs on a
+throwaway local server (``benchmarks.postgresql_server``).
 
 ``python -m benchmarks.storage_overhead`` writes ``storage_overhead.json`` and ``.md`` to
 ``benchmarks/results/`` (or ``--output-dir``).
@@ -10,24 +16,45 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.postgresql_server import new_database, postgresql_server
 from benchmarks.quality import quiet_libraries
 from benchmarks.report import table, write_side_results
 from benchmarks.timing import _trivial_objective
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-LIBRARIES = ("fastune", "optuna")
-# Targets of the issue: SQLite <= 3 ms per trial, flat from trial 100 to 10,000.
-TARGET_MS = 3.0
+# Targets of the issue: SQLite <= 3 ms and PostgreSQL <= 5 ms per trial, flat from trial
+# 100 to 10,000.
+TARGET_MS = {"sqlite": 3.0, "postgresql": 5.0}
+
+WORKER = """
+    import sys
+    import fastune
+    fastune.logging.set_verbosity(fastune.logging.WARNING)
+    study = fastune.load_study(study_name="load", storage=sys.argv[1],
+                               sampler=fastune.samplers.RandomSampler())
+    study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=int(sys.argv[2]))
+"""
 
 
-def measure(checkpoints: Sequence[int], window: int, caps: dict[str, int]) -> list[dict[str, Any]]:
+def _urls(library: str, database: str, directory: str, server: str) -> str:
+    if database == "sqlite":
+        return f"sqlite:///{directory}/{library}.db"
+    url = new_database(server)
+    return url.replace("postgresql://", "postgresql+psycopg://") if library == "optuna" else url
+
+
+def measure_overhead(
+    checkpoints: Sequence[int], window: int, caps: dict[str, int], server: str
+) -> list[dict[str, Any]]:
     import optuna
 
     import fastune
@@ -35,25 +62,84 @@ def measure(checkpoints: Sequence[int], window: int, caps: dict[str, int]) -> li
     modules = {"fastune": fastune, "optuna": optuna}
     directory = tempfile.mkdtemp(prefix="storage-overhead-")
     studies = {
-        name: modules[name].create_study(
-            storage=f"sqlite:///{directory}/{name}.db",
-            sampler=modules[name].samplers.RandomSampler(seed=0),
-            pruner=modules[name].pruners.NopPruner(),
+        (library, database): modules[library].create_study(
+            storage=_urls(library, database, directory, server),
+            sampler=modules[library].samplers.RandomSampler(seed=0),
+            pruner=modules[library].pruners.NopPruner(),
         )
-        for name in LIBRARIES
+        for database in ("sqlite", "postgresql")
+        for library in ("fastune", "optuna")
     }
     records = []
     for checkpoint in checkpoints:
-        for name, study in studies.items():
-            if checkpoint > caps.get(name, checkpoint):
+        for (library, database), study in studies.items():
+            if checkpoint > caps.get(library, checkpoint):
                 continue
             done = len(study.get_trials(deepcopy=False))
             study.optimize(_trivial_objective, n_trials=max(checkpoint - window - done, 0))
             start = time.perf_counter()
             study.optimize(_trivial_objective, n_trials=window)
             ms = (time.perf_counter() - start) / window * 1e3
-            records.append({"library": name, "n_trials": checkpoint, "ms_per_trial": round(ms, 4)})
-            print(f"{name} sqlite at trial {checkpoint}: {ms:.2f} ms", file=sys.stderr)
+            records.append(
+                {
+                    "library": library,
+                    "database": database,
+                    "n_trials": checkpoint,
+                    "ms_per_trial": round(ms, 4),
+                }
+            )
+            print(f"{library} {database} at trial {checkpoint}: {ms:.2f} ms", file=sys.stderr)
+    for study in studies.values():
+        _close(study)
+    return records
+
+
+def _close(study: Any) -> None:
+    """Close a study's database connections (fastune's storage, or Optuna's engine)."""
+    storage = study._storage
+    backend = getattr(storage, "_backend", storage)
+    if hasattr(backend, "engine"):
+        backend.engine.dispose()
+    elif hasattr(storage, "close"):
+        storage.close()
+
+
+def measure_concurrency(n_workers: int, per_worker: int, server: str) -> list[dict[str, Any]]:
+    import fastune
+    from fastune.trial import TrialState
+
+    directory = tempfile.mkdtemp(prefix="storage-load-")
+    records = []
+    for database in ("sqlite", "postgresql"):
+        url = _urls("fastune", database, directory, server)
+        _close(fastune.create_study(study_name="load", storage=url))
+        code = textwrap.dedent(WORKER)
+        start = time.perf_counter()
+        workers = [
+            subprocess.Popen([sys.executable, "-c", code, url, str(per_worker)])
+            for _ in range(n_workers)
+        ]
+        failures = sum(worker.wait() != 0 for worker in workers)
+        seconds = time.perf_counter() - start
+        loaded = fastune.load_study(study_name="load", storage=url)
+        trials = loaded.get_trials(deepcopy=False)
+        _close(loaded)
+        numbers = sorted(t.number for t in trials)
+        records.append(
+            {
+                "database": database,
+                "workers": n_workers,
+                "trials_per_worker": per_worker,
+                "trials": len(trials),
+                "numbers_ok": numbers == list(range(n_workers * per_worker)),
+                "complete": sum(t.state == TrialState.COMPLETE for t in trials),
+                "running": sum(t.state == TrialState.RUNNING for t in trials),
+                "failed_workers": failures,
+                "seconds": round(seconds, 2),
+                "trials_per_second": round(len(trials) / seconds, 1),
+            }
+        )
+        print(f"{database}: {records[-1]}", file=sys.stderr)
     return records
 
 
@@ -61,23 +147,60 @@ def build_report(results: dict[str, Any]) -> str:
     records = results["records"]
     sizes = sorted({r["n_trials"] for r in records})
     lines = [
-        "# Storage overhead: SQLite",
+        "# Storages under load",
         "",
         f"* Command: `{results['command']}`",
         f"* Started {results['started_at']}; machine: {results['machine']}.",
-        "* One study per library in its own SQLite file, RandomSampler, the trivial "
-        f"objective (two floats and an int); ms per trial over the {results['window']} trials "
-        "that end at trial n. Target for fastune: at most "
-        f"{TARGET_MS:.0f} ms, flat from trial 100 to 10,000.",
+        "* Overhead: one study per library and database, RandomSampler, the trivial "
+        f"objective (two floats and an int); ms per trial over the {results['window']} "
+        "trials that end at trial n. PostgreSQL is a local server (127.0.0.1). Targets for "
+        "fastune: SQLite <= 3 ms, PostgreSQL <= 5 ms, flat from trial 100 to 10,000.",
         "",
     ]
     rows = []
-    for library in dict.fromkeys(r["library"] for r in records):
-        mine = {r["n_trials"]: r["ms_per_trial"] for r in records if r["library"] == library}
+    for key in dict.fromkeys((r["library"], r["database"]) for r in records):
+        mine = {
+            r["n_trials"]: r["ms_per_trial"]
+            for r in records
+            if (r["library"], r["database"]) == key
+        }
         rows.append(
-            [f"{library} (sqlite)", *(f"{mine[n]:.3g}" if n in mine else "—" for n in sizes)]
+            [f"{key[0]} ({key[1]})", *(f"{mine[n]:.3g}" if n in mine else "—" for n in sizes)]
         )
     lines += table(["storage", *(f"trial {n:,}" for n in sizes)], rows)
+    load = results["concurrency"]
+    if load:
+        lines += [
+            "",
+            f"Concurrency: {load[0]['workers']} worker processes x "
+            f"{load[0]['trials_per_worker']} trials on one fastune study (start-up included).",
+            "",
+        ]
+        lines += table(
+            [
+                "database",
+                "trials",
+                "numbers 0..n-1, once each",
+                "complete",
+                "left running",
+                "failed workers",
+                "seconds",
+                "trials per second",
+            ],
+            (
+                [
+                    r["database"],
+                    str(r["trials"]),
+                    "yes" if r["numbers_ok"] else "no",
+                    str(r["complete"]),
+                    str(r["running"]),
+                    str(r["failed_workers"]),
+                    f"{r['seconds']:.1f}",
+                    f"{r['trials_per_second']:.0f}",
+                ]
+                for r in load
+            ),
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -87,19 +210,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--checkpoints", default="100,1000,3000,10000")
     parser.add_argument("--window", type=int, default=100)
-    parser.add_argument("--optuna-max", type=int, default=1000, help="Optuna's SQLite is slow")
+    parser.add_argument("--optuna-max", type=int, default=1000, help="Optuna's RDB is slow")
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--trials-per-worker", type=int, default=250)
     parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
     arguments = list(sys.argv[1:] if argv is None else argv)
     options = parser.parse_args(arguments)
     quiet_libraries()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     checkpoints = [int(n) for n in options.checkpoints.split(",")]
-    records = measure(checkpoints, options.window, {"optuna": options.optuna_max})
+    with postgresql_server() as server:
+        records = measure_overhead(
+            checkpoints, options.window, {"optuna": options.optuna_max}, server
+        )
+        load = measure_concurrency(options.workers, options.trials_per_worker, server)
     write_side_results(
         options.output_dir,
         "storage_overhead",
         " ".join(["python -m benchmarks.storage_overhead", *arguments]),
-        {"started_at": started, "window": options.window, "records": records},
+        {"started_at": started, "window": options.window, "records": records, "concurrency": load},
         build_report,
     )
     return 0

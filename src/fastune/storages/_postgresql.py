@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PostgreSQLStorage"]
 
-# Every fastune write transaction takes this advisory lock first: one writer at a time,
-# so trial numbers and ids are handed out in commit order, as with SQLite.
+# Exclusive write transactions take this advisory lock first: one at a time, so trial
+# numbers and ids are handed out in commit order, as with SQLite.
 _WRITE_LOCK = 0x66617374  # "fast"
 # The primary key of each table written with an upsert.
 _KEYS = {
@@ -90,9 +90,10 @@ class PostgreSQLStorage(SQLStorage):
         connection.execute(f"SET lock_timeout = {int(self.timeout * 1000)}")
         return _QuestionMarks(connection)
 
-    def _begin(self, db: Any) -> None:
+    def _begin(self, db: Any, exclusive: bool) -> None:
         db.execute("BEGIN")
-        db.execute(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+        if exclusive:
+            db.execute(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
 
     def _schema(self) -> list[str]:
         return [

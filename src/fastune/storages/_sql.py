@@ -150,6 +150,7 @@ class SQLStorage(BaseStorage):
         self._lock = threading.RLock()
         self._cache: dict[int, _StudyCache] = {}
         self._connections: list[Any] = []  # one per thread that used this storage
+        self._directions: dict[int, list[StudyDirection]] = {}
 
     def close(self) -> None:
         """Close every connection this storage opened (it reopens them when used)."""
@@ -177,8 +178,9 @@ class SQLStorage(BaseStorage):
         """A new connection in autocommit mode whose ``execute`` takes ``?`` markers."""
         raise NotImplementedError
 
-    def _begin(self, db: Any) -> None:
-        """Start a transaction that holds the database's write lock already."""
+    def _begin(self, db: Any, exclusive: bool) -> None:
+        """Start a write transaction; ``exclusive``: one that holds the database-wide
+        write lock from its start (trial numbers, waiting trials, state changes)."""
         raise NotImplementedError
 
     def _schema(self) -> list[str]:
@@ -201,11 +203,15 @@ class SQLStorage(BaseStorage):
         return db
 
     @contextmanager
-    def _write(self) -> Iterator[Any]:
-        """One write transaction that holds the write lock from its start, so that a read
-        inside it never has to be upgraded to a write while another worker writes."""
+    def _write(self, exclusive: bool = True) -> Iterator[Any]:
+        """One write transaction. An exclusive one holds the write lock from its start, so
+        that what it reads cannot change before it writes; the others (a parameter, a
+        report, an attribute of one running trial) only need their row."""
         db = self._db()
-        self._begin(db)
+        if not exclusive:  # each statement commits on its own: fewer round trips
+            yield db
+            return
+        self._begin(db, exclusive)
         try:
             yield db
         except BaseException:
@@ -255,6 +261,7 @@ class SQLStorage(BaseStorage):
             db.execute("DELETE FROM study_attrs WHERE study_id = ?", (study_id,))
             db.execute("DELETE FROM studies WHERE study_id = ?", (study_id,))
         self._cache.pop(study_id, None)
+        self._directions.pop(study_id, None)
 
     def get_study_id_from_name(self, study_name: str) -> int:
         row = (
@@ -270,7 +277,11 @@ class SQLStorage(BaseStorage):
         return str(self._study_row(study_id)[0])
 
     def get_study_directions(self, study_id: int) -> list[StudyDirection]:
-        return [StudyDirection[name] for name in json.loads(self._study_row(study_id)[1])]
+        directions = self._directions.get(study_id)
+        if directions is None:  # they never change: read once
+            row = self._study_row(study_id)[1]
+            directions = self._directions[study_id] = [StudyDirection[n] for n in json.loads(row)]
+        return list(directions)
 
     def get_all_study_names(self) -> list[str]:
         rows = self._db().execute("SELECT name FROM studies ORDER BY study_id").fetchall()
@@ -290,7 +301,7 @@ class SQLStorage(BaseStorage):
 
     def _set_study_attr(self, study_id: int, kind: str, key: str, value: Any) -> None:
         encoded = _to_json(value, f"set_study_{kind}_attr")
-        with self._write() as db:
+        with self._write(exclusive=False) as db:
             self._check_study(db, study_id)
             self._upsert(db, "study_attrs", (study_id, kind, key, encoded))
 
@@ -380,14 +391,16 @@ class SQLStorage(BaseStorage):
         param_value_internal: float,
         distribution: BaseDistribution,
     ) -> None:
-        with self._write() as db:
-            self._check_updatable(db, trial_id)
+        with self._write(exclusive=False) as db:
+            # The trial's state and the parameter's earlier distribution in one query.
             row = db.execute(
-                "SELECT distribution FROM trial_params WHERE trial_id = ? AND name = ?",
-                (trial_id, param_name),
+                "SELECT t.state, t.number, p.distribution FROM trials t LEFT JOIN "
+                "trial_params p ON p.trial_id = t.trial_id AND p.name = ? WHERE t.trial_id = ?",
+                (param_name, trial_id),
             ).fetchone()
-            if row is not None:
-                check_same_distribution(param_name, json_to_distribution(row[0]), distribution)
+            _check_row_updatable(row, trial_id)
+            if row[2] is not None:
+                check_same_distribution(param_name, json_to_distribution(row[2]), distribution)
             self._upsert(
                 db,
                 "trial_params",
@@ -432,7 +445,7 @@ class SQLStorage(BaseStorage):
             return True
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
-        with self._write() as db:
+        with self._write(exclusive=False) as db:
             self._check_updatable(db, trial_id)
             self._upsert(db, "trial_steps", (trial_id, step, _real(value)))
 
@@ -444,7 +457,7 @@ class SQLStorage(BaseStorage):
 
     def _set_trial_attr(self, trial_id: int, kind: str, key: str, value: Any) -> None:
         encoded = _to_json(value, f"set_trial_{kind}_attr")
-        with self._write() as db:
+        with self._write(exclusive=False) as db:
             self._check_updatable(db, trial_id)
             self._upsert(db, "trial_attrs", (trial_id, kind, key, encoded))
 
@@ -531,7 +544,7 @@ class SQLStorage(BaseStorage):
     # -- heartbeats ------------------------------------------------------------------
 
     def record_heartbeat(self, trial_id: int) -> None:
-        with self._write() as db:
+        with self._write(exclusive=False) as db:
             db.execute(
                 "UPDATE trials SET heartbeat = ? WHERE trial_id = ?", (time.time(), trial_id)
             )
@@ -610,8 +623,8 @@ class SQLStorage(BaseStorage):
     def _load(self, db: Any, trial_ids: list[int]) -> list[FrozenTrial]:
         """Full records of ``trial_ids`` (those that exist), read in one query per table."""
         trials = []
-        for start in range(0, len(trial_ids), 500):  # SQLite's limit on bound variables
-            chunk = trial_ids[start : start + 500]
+        for start in range(0, len(trial_ids), 300):  # 3 x 300 bound variables at most
+            chunk = trial_ids[start : start + 300]
             marks = ",".join("?" * len(chunk))
             rows = db.execute(
                 "SELECT trial_id, number, state, objective_values, datetime_start, "
@@ -622,23 +635,26 @@ class SQLStorage(BaseStorage):
                 row[0]: {"params": {}, "dists": {}, "steps": {}, "user": {}, "system": {}}
                 for row in rows
             }
-            for trial_id, name, value, dist in db.execute(
-                "SELECT trial_id, name, value, distribution FROM trial_params "
+            # Parameters, reports and attributes of these trials in one query.
+            children = db.execute(
+                "SELECT trial_id, 'param', name, value, distribution FROM trial_params "
+                f"WHERE trial_id IN ({marks}) UNION ALL "
+                "SELECT trial_id, 'step', CAST(step AS TEXT), value, NULL FROM trial_steps "
+                f"WHERE trial_id IN ({marks}) UNION ALL "
+                "SELECT trial_id, kind, key, NULL, value FROM trial_attrs "
                 f"WHERE trial_id IN ({marks})",
-                chunk,
-            ):
-                distribution = json_to_distribution(dist)
-                parts[trial_id]["dists"][name] = distribution
-                parts[trial_id]["params"][name] = distribution.to_external_repr(value)
-            for trial_id, step, value in db.execute(
-                f"SELECT trial_id, step, value FROM trial_steps WHERE trial_id IN ({marks})", chunk
-            ):
-                parts[trial_id]["steps"][step] = math.nan if value is None else value
-            for trial_id, kind, key, value in db.execute(
-                f"SELECT trial_id, kind, key, value FROM trial_attrs WHERE trial_id IN ({marks})",
-                chunk,
-            ):
-                parts[trial_id][kind][key] = json.loads(value)
+                [*chunk, *chunk, *chunk],
+            )
+            for trial_id, kind, name, value, text in children:
+                part = parts[trial_id]
+                if kind == "param":
+                    distribution = json_to_distribution(text)
+                    part["dists"][name] = distribution
+                    part["params"][name] = distribution.to_external_repr(value)
+                elif kind == "step":
+                    part["steps"][int(name)] = math.nan if value is None else value
+                else:
+                    part[kind][name] = json.loads(text)
             for trial_id, number, state, values, start_, complete in rows:
                 part = parts[trial_id]
                 trials.append(
@@ -658,6 +674,18 @@ class SQLStorage(BaseStorage):
                     )
                 )
         return sorted(trials, key=lambda t: t.number)
+
+
+def _check_row_updatable(row: Any, trial_id: int) -> TrialState:
+    """The state of a trial row (state, number, ...), if it may still change."""
+    if row is None:
+        raise TrialNotFoundError(f"No trial with id {trial_id} in this storage.")
+    state = _STATES[row[0]]
+    if state.is_finished():
+        raise UpdateFinishedTrialError(
+            f"Trial {row[1]} has already finished ({state.name}) and cannot be changed."
+        )
+    return state
 
 
 class _StudyCache:

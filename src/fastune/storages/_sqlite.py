@@ -68,5 +68,5 @@ class SQLiteStorage(SQLStorage):
         db.execute("PRAGMA synchronous=NORMAL")
         return db
 
-    def _begin(self, db: Any) -> None:
-        db.execute("BEGIN IMMEDIATE")
+    def _begin(self, db: Any, exclusive: bool) -> None:
+        db.execute("BEGIN IMMEDIATE")  # SQLite has one writer at a time anyway

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import numbers
 import os
 from collections.abc import Container, Iterable, Sequence
@@ -374,7 +375,7 @@ class Study:
                 f"Trial {frozen.number} finished with values: {frozen.values} "
                 f"and parameters: {frozen.params}."
             )
-        else:
+        elif _logger.isEnabledFor(logging.INFO):  # the best trial costs a query: only if shown
             best = self.best_trial
             _logger.info(
                 f"Trial {frozen.number} finished with value: {frozen.value} and parameters: "

@@ -40,9 +40,13 @@ class Trial(BaseTrial):
     def __init__(self, study: Study, trial_id: int) -> None:
         self.study = study
         self._trial_id = trial_id
-        storage = study._storage
-        study.sampler.before_trial(study, storage.get_trial(trial_id))
-        self._cached = storage.get_trial(trial_id)  # this trial's own, local record
+        from fastune.samplers._base import BaseSampler  # here: samplers import trials
+
+        self._cached = study._storage.get_trial(trial_id)  # this trial's own, local record
+        if type(study.sampler).before_trial is not BaseSampler.before_trial:
+            # The sampler may write to the trial (a grid point...): read it again after.
+            study.sampler.before_trial(study, self._cached)
+            self._cached = study._storage.get_trial(trial_id)
         self._fixed_params: dict[str, Any] = self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
         self._relative_space = study.sampler.infer_relative_search_space(study, self._cached)
         self._relative_params = (
