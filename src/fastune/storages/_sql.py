@@ -579,14 +579,7 @@ class SQLStorage(BaseStorage):
         row = db.execute(
             "SELECT state, number FROM trials WHERE trial_id = ?", (trial_id,)
         ).fetchone()
-        if row is None:
-            raise TrialNotFoundError(f"No trial with id {trial_id} in this storage.")
-        state = _STATES[row[0]]
-        if state.is_finished():
-            raise UpdateFinishedTrialError(
-                f"Trial {row[1]} has already finished ({state.name}) and cannot be changed."
-            )
-        return state
+        return _check_row_updatable(row, trial_id)
 
     def _refresh(self, study_id: int) -> list[FrozenTrial]:
         """The study's trials: cached finished ones, plus new and unfinished ones read now."""
