@@ -152,7 +152,8 @@ FULL = Suite(
         n_params=10,
         max_n_trials={"optuna tpe": 2000},
     ),
-    throughput=ThroughputPlan(THROUGHPUT_METHODS, n_jobs=(1, 2), n_trials=200, repeats=3),
+    # Long enough that starting worker processes (well under a second) weighs little.
+    throughput=ThroughputPlan(THROUGHPUT_METHODS, n_jobs=(1, 2), n_trials=600, repeats=3),
 )
 
 QUICK = Suite(
