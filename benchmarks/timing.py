@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 from tqdm import tqdm
 
+from benchmarks.cpu_objectives import CPU_BOUND_OBJECTIVES
 from benchmarks.runners.fastune_runner import FASTUNE_SETUPS
 from benchmarks.runners.optuna_runner import OPTUNA_SETUPS
 from benchmarks.space import FloatParam, IntParam, SearchSpace, suggest_params
@@ -27,10 +27,6 @@ TRIVIAL_SPACE: SearchSpace = (
 )
 # Grid budget of the overhead studies: 22 x 22 x 21 = 10,164 points.
 TRIVIAL_GRID_BUDGET = 10_164
-# Matrix side of the NumPy objective: one product takes a few ms on one core.
-MATRIX_SIDE = 250
-MATRIX_PRODUCTS = 8
-PYTHON_LOOP_LENGTH = 60_000
 
 
 def _library_and_setup(method: str) -> tuple[Any, Any]:
@@ -124,28 +120,6 @@ def measure_marginal_overhead(plan: MarginalOverheadPlan) -> list[dict[str, Any]
                 }
             )
     return records
-
-
-def _python_loop_objective(trial: Any) -> float:
-    """Pure-Python arithmetic: holds the GIL the whole time."""
-    scale = trial.suggest_float("scale", 0.0, 1.0)
-    return sum((index * scale) % 7.0 for index in range(PYTHON_LOOP_LENGTH))
-
-
-def _numpy_objective(trial: Any) -> float:
-    """Matrix products: NumPy releases the GIL inside BLAS."""
-    scale = trial.suggest_float("scale", 0.0, 1.0)
-    matrix = np.full((MATRIX_SIDE, MATRIX_SIDE), scale) + np.eye(MATRIX_SIDE)
-    for _ in range(MATRIX_PRODUCTS):
-        matrix = matrix @ matrix
-        matrix /= np.abs(matrix).max()
-    return float(matrix.trace())
-
-
-CPU_BOUND_OBJECTIVES: dict[str, Callable[[Any], float]] = {
-    "pure-Python loop (holds the GIL)": _python_loop_objective,
-    "NumPy matrix products (release the GIL)": _numpy_objective,
-}
 
 
 def measure_throughput(plan: ThroughputPlan) -> list[dict[str, Any]]:
