@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from fastune._study_direction import StudyDirection
+from fastune._validation import check_int
 
 if TYPE_CHECKING:
     from fastune.trial import FrozenTrial
 
-__all__ = ["best_so_far", "is_check_step", "sign", "value_at", "values_at"]
+__all__ = ["CheckSchedule", "best_so_far", "is_check_step", "sign", "value_at", "values_at"]
 
 
 def sign(direction: StudyDirection) -> float:
@@ -32,6 +33,19 @@ def is_check_step(trial: FrozenTrial, n_warmup_steps: int, interval_steps: int) 
     steps = sorted(trial.intermediate_values)
     previous = steps[-2] if len(steps) >= 2 else -1
     return previous < point
+
+
+class CheckSchedule:
+    """When a pruner looks at a trial: after ``n_warmup_steps``, once every
+    ``interval_steps`` (see :func:`is_check_step`); the arguments checked for ``owner``."""
+
+    def __init__(self, n_warmup_steps: int, interval_steps: int, owner: str) -> None:
+        self.n_warmup_steps = int(check_int(n_warmup_steps, "n_warmup_steps", owner, low=0) or 0)
+        self.interval_steps = int(check_int(interval_steps, "interval_steps", owner, low=1) or 1)
+
+    def due(self, trial: FrozenTrial) -> bool:
+        """Whether ``trial``'s last report is one to check."""
+        return is_check_step(trial, self.n_warmup_steps, self.interval_steps)
 
 
 def value_at(trial: FrozenTrial, step: int) -> float | None:

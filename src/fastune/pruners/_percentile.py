@@ -10,7 +10,7 @@ import numpy as np
 
 from fastune._validation import check_int, check_number
 from fastune.pruners._base import BasePruner
-from fastune.pruners._curves import best_so_far, is_check_step, sign, values_at
+from fastune.pruners._curves import CheckSchedule, best_so_far, sign, values_at
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -59,13 +59,12 @@ class PercentilePruner(BasePruner):
         self._n_startup_trials = int(
             check_int(n_startup_trials, "n_startup_trials", owner, low=0) or 0
         )
-        self._n_warmup_steps = int(check_int(n_warmup_steps, "n_warmup_steps", owner, low=0) or 0)
-        self._interval_steps = int(check_int(interval_steps, "interval_steps", owner, low=1) or 1)
+        self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
         self._n_min_trials = int(check_int(n_min_trials, "n_min_trials", owner, low=1) or 1)
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
-        if step is None or not is_check_step(trial, self._n_warmup_steps, self._interval_steps):
+        if step is None or not self._schedule.due(trial):
             return False
         complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if not complete or len(complete) < self._n_startup_trials:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from fastune._validation import check_int, check_number, invalid
+from fastune._validation import check_number, invalid
 from fastune.pruners._base import BasePruner
-from fastune.pruners._curves import is_check_step
+from fastune.pruners._curves import CheckSchedule
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -47,12 +47,11 @@ class ThresholdPruner(BasePruner):
         self._upper = check_number(upper, "upper", owner, allow_none=True)
         if self._lower is not None and self._upper is not None and self._lower > self._upper:
             raise invalid("lower", owner, f"<= upper ({upper})", lower)
-        self._n_warmup_steps = int(check_int(n_warmup_steps, "n_warmup_steps", owner, low=0) or 0)
-        self._interval_steps = int(check_int(interval_steps, "interval_steps", owner, low=1) or 1)
+        self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
-        if step is None or not is_check_step(trial, self._n_warmup_steps, self._interval_steps):
+        if step is None or not self._schedule.due(trial):
             return False
         value = trial.intermediate_values[step]
         if math.isnan(value):
