@@ -162,11 +162,12 @@ def test_pruning_works_with_every_sampler(sampler_name: str) -> None:
     assert states.count(TrialState.COMPLETE) >= 3
 
 
-def test_pruning_with_threads(pruner_name: str) -> None:
+@pytest.mark.parametrize("backend", ["threads", "processes"])
+def test_pruning_with_parallel_workers(pruner_name: str, backend: str) -> None:
     study = fastune.create_study(
         sampler=fastune.samplers.RandomSampler(seed=0), pruner=PRUNERS[pruner_name](1)
     )
-    study.optimize(_pruned_objective, n_trials=40, n_jobs=2)
+    study.optimize(_pruned_objective, n_trials=40, n_jobs=2, backend=backend)
     states = [t.state for t in study.trials]
     assert len(states) == 40 and TrialState.RUNNING not in states
     assert states.count(TrialState.PRUNED) > 0

@@ -143,7 +143,7 @@ def test_n_jobs_runs_n_trials_in_total_across_threads() -> None:
         return trial.suggest_float("x", 0, 1)
 
     study = fastune.create_study()
-    study.optimize(objective, n_trials=20, n_jobs=2)
+    study.optimize(objective, n_trials=20, n_jobs=2, backend="threads")
     assert len(study.trials) == 20
     assert sorted(t.number for t in study.trials) == list(range(20))
     assert all(t.state == TrialState.COMPLETE for t in study.trials)

@@ -1,14 +1,21 @@
-"""optimize(n_jobs=k, backend="processes"): the objective in real worker processes."""
+"""optimize(n_jobs=k): the objective in real worker processes (the default backend)."""
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
 import fastune
-from fastune.exceptions import InvalidParameterError
+from fastune.exceptions import FastuneError, InvalidParameterError
 from fastune.trial import TrialState
 
 
@@ -71,3 +78,127 @@ def test_errors_of_trial_calls_reach_the_objective() -> None:
 def test_unknown_backend() -> None:
     with pytest.raises(InvalidParameterError, match="backend"):
         fastune.create_study().optimize(_objective, n_trials=1, backend="fibers")
+
+
+def _pid_objective(trial: fastune.Trial) -> float:
+    trial.set_user_attr("pid", os.getpid())
+    trial.set_user_attr("blas_threads", os.environ.get("OPENBLAS_NUM_THREADS"))
+    time.sleep(0.05)
+    return trial.suggest_float("x", 0, 1)
+
+
+def test_processes_are_the_default_for_n_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    study = fastune.create_study()
+    study.optimize(_pid_objective, n_trials=8, n_jobs=2)
+    pids = {t.user_attrs["pid"] for t in study.trials}
+    assert len(pids) == 2 and os.getpid() not in pids
+    # Each of the two workers gets half the cores for BLAS, not all of them.
+    assert {t.user_attrs["blas_threads"] for t in study.trials} == {"2"}
+
+
+def test_the_users_thread_limits_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    study = fastune.create_study()
+    study.optimize(_pid_objective, n_trials=2, n_jobs=2)
+    assert {t.user_attrs["blas_threads"] for t in study.trials} == {"3"}
+
+
+def _study_reading_objective(trial: fastune.Trial) -> float:
+    x = trial.suggest_float("x", 0, 1)
+    finished = trial.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    trial.set_user_attr("seen", len(finished))
+    trial.set_user_attr("direction", trial.study.direction.name)
+    return x
+
+
+def test_trial_study_answers_from_the_parent_in_a_worker() -> None:
+    study = fastune.create_study(direction="maximize")
+    study.optimize(_study_reading_objective, n_trials=10, n_jobs=2)
+    assert {t.user_attrs["direction"] for t in study.trials} == {"MAXIMIZE"}
+    seen = sorted(t.user_attrs["seen"] for t in study.trials)
+    assert seen[0] == 0 and seen[-1] >= 7  # late trials saw the earlier ones finish
+
+
+def test_an_objective_that_cannot_be_pickled_runs_in_threads(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    lock = threading.Lock()  # cannot be pickled
+    threads: set[int] = set()
+
+    def objective(trial: fastune.Trial) -> float:
+        with lock:
+            threads.add(threading.get_ident())
+        time.sleep(0.01)
+        return trial.suggest_float("x", 0, 1)
+
+    study = fastune.create_study()
+    with caplog.at_level(logging.WARNING, logger="fastune"):
+        study.optimize(objective, n_trials=10, n_jobs=2)
+    assert len(study.trials) == 10 and len(threads) == 2
+    assert "cannot be pickled" in caplog.text and "backend='threads'" in caplog.text
+    with pytest.raises(FastuneError, match="backend='processes' needs an objective"):
+        study.optimize(objective, n_trials=1, n_jobs=2, backend="processes")
+
+
+def test_a_script_without_a_main_guard(tmp_path: Path) -> None:
+    # Workers do not import the script: with multiprocessing's spawn, it would run again.
+    script = tmp_path / "tune.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import fastune
+
+            def objective(trial):
+                return trial.suggest_float("x", -1, 1) ** 2
+
+            study = fastune.create_study()
+            study.optimize(objective, n_trials=12, n_jobs=2)
+            print("finished", len(study.trials), sorted({t.state.name for t in study.trials}))
+            """
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.splitlines() == ["finished 12 ['COMPLETE']"]
+
+
+def _killed_on_trial_3(trial: fastune.Trial) -> float:
+    x = trial.suggest_float("x", 0, 1)
+    if trial.number == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.02)
+    return x
+
+
+def test_a_killed_worker_fails_its_trial_and_the_others_go_on() -> None:
+    study = fastune.create_study()
+    study.optimize(_killed_on_trial_3, n_trials=12, n_jobs=2)
+    states = {t.number: t.state for t in study.trials}
+    assert states[3] == TrialState.FAIL
+    assert "worker process died" in study.trials[3].system_attrs["fail_reason"]
+    assert [n for n, s in states.items() if s != TrialState.COMPLETE] == [3]
+    assert len(states) == 12  # the surviving worker ran the rest
+
+
+class _LoadsOnlyHere:
+    """Pickles fine; unpickling raises (as an objective whose module a worker lacks)."""
+
+    def __call__(self, trial: fastune.Trial) -> float:
+        return 0.0
+
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return (_refuse_to_load, ())
+
+
+def _refuse_to_load() -> None:
+    raise ImportError("no module named 'only_on_my_laptop'")
+
+
+def test_a_worker_that_cannot_load_the_objective_says_why() -> None:
+    study = fastune.create_study()
+    with pytest.raises(FastuneError, match="could not load the objective.*only_on_my_laptop"):
+        study.optimize(_LoadsOnlyHere(), n_trials=4, n_jobs=2)
+    assert study.trials and all(t.state == TrialState.FAIL for t in study.trials)

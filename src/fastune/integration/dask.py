@@ -63,11 +63,9 @@ def optimize(
         if n_tasks is None:
             n_tasks = max(sum(dask_client.nthreads().values()), 1)
         n_tasks = int(check_int(n_tasks, "n_tasks", owner, low=1) or 1)
-        import cloudpickle
+        from fastune.study._processes import dumps_objective
 
-        from fastune.study._processes import _dumps_by_value
-
-        payload = _dumps_by_value(cloudpickle, func)
+        payload = dumps_objective(func)
         shares = [n_trials // n_tasks + (i < n_trials % n_tasks) for i in range(n_tasks)]
         futures = [
             dask_client.submit(

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fastune._imports import import_optional
-from fastune.exceptions import TrialPruned
+from fastune.exceptions import FastuneError, TrialPruned
+from fastune.logging import get_logger
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 from fastune.trial._trial import Trial
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from fastune.study._study import Study
 
 __all__ = ["ObjectiveFuncType", "run_optimize"]
+
+_logger = get_logger(__name__)
 
 ObjectiveFuncType = Callable[[Trial], "float | Sequence[float]"]
 CallbackType = Callable[["Study", FrozenTrial], None]
@@ -89,7 +92,7 @@ def run_optimize(
     callbacks: Iterable[CallbackType],
     gc_after_trial: bool,
     show_progress_bar: bool,
-    backend: str = "threads",
+    backend: str | None = None,
 ) -> None:
     """Run trials of ``func`` in ``n_jobs`` threads or processes until the budget is spent
     or a stop."""
@@ -122,15 +125,16 @@ def run_optimize(
             callback(study, frozen)
         progress.update(study, frozen)
 
+    payload = _objective_for_processes(func, backend) if n_jobs > 1 else None
     try:
         if n_jobs == 1:
             work()
-        elif backend == "processes":
+        elif payload is not None:
             from fastune.study._processes import run_in_processes
 
             run_in_processes(
                 study,
-                func,
+                payload,
                 n_jobs,
                 start_trial,
                 lambda trial, outcome: record_outcome(study, trial, outcome, catch),
@@ -146,6 +150,32 @@ def run_optimize(
     finally:
         study._stop_flag = False
         progress.close()
+
+
+def _objective_for_processes(func: ObjectiveFuncType, backend: str | None) -> bytes | None:
+    """The pickled objective for worker processes; None to run ``n_jobs`` threads.
+
+    Without a ``backend``, an objective that cannot be pickled runs in threads, with a
+    warning that says why; with ``backend="processes"`` that is an error.
+    """
+    if backend == "threads":
+        return None
+    from fastune.study._processes import dumps_objective
+
+    try:
+        return dumps_objective(func)
+    except Exception as error:
+        reason = f"the objective cannot be pickled ({error!r})"
+        if backend == "processes":
+            raise FastuneError(
+                f"backend='processes' needs an objective that can be sent to worker "
+                f"processes, but {reason}. Pass backend='threads' to run it in threads."
+            ) from error
+        _logger.warning(
+            f"Running the n_jobs workers as threads: {reason}. Pass backend='threads' to "
+            f"choose threads and silence this warning."
+        )
+        return None
 
 
 def run_trial(

@@ -1,24 +1,32 @@
-"""``optimize(n_jobs=k, backend="processes")``: the objective runs in k worker processes
-while this process keeps the study.
+"""``optimize(n_jobs=k)``: the objective runs in k worker processes while this process
+keeps the study.
 
 The parent coordinates: it owns the storage, the sampler and the pruner, starts each
 trial and records its outcome. A worker runs the objective with a stand-in trial whose
-every call (``suggest_*``, ``report``, ``should_prune``, attributes...) is answered by the
-parent's real trial over a pipe. So any storage works, in-memory included, samplers see
-every trial, ``n_trials`` counts for the whole study, and CPU-bound objectives run in
-parallel instead of taking turns on the GIL.
+every call (``suggest_*``, ``report``, ``should_prune``, attributes, ``trial.study``...)
+is answered by the parent's real trial over a socket. So any storage works, in-memory
+included, samplers see every trial, ``n_trials`` counts for the whole study, and
+CPU-bound objectives run in parallel instead of taking turns on the GIL.
+
+Workers are fresh interpreters started with ``subprocess``, not ``multiprocessing``:
+they never import the user's ``__main__`` (a script without an
+``if __name__ == "__main__":`` guard works), and each gets ``cores / n_jobs`` threads for
+BLAS and OpenMP, so that k workers doing linear algebra do not oversubscribe the cores.
 """
 
 from __future__ import annotations
 
 import gc
-import importlib.util
-import multiprocessing
+import importlib.machinery
+import os
 import pickle
+import socket
+import subprocess
 import sys
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from fastune.exceptions import FastuneError
@@ -27,18 +35,55 @@ from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-
     from fastune.study._study import Study
 
-__all__ = ["run_in_processes"]
+__all__ = ["dumps_objective", "run_in_processes"]
 
 _logger = get_logger(__name__)
+
+# Thread-pool sizes read by BLAS, OpenMP and their kin when a worker imports them.
+_THREAD_LIMIT_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+def dumps_objective(func: Any) -> bytes:
+    """Pickle ``func`` with cloudpickle; a function from a module a fresh process cannot
+    import (a test file, a notebook) travels by value.
+
+    Raises:
+        Exception: whatever pickling raises for an objective that cannot be sent.
+    """
+    import cloudpickle
+
+    module_name = getattr(func, "__module__", None) or "__main__"
+    module = sys.modules.get(module_name)
+    by_value = module is not None and module_name != "__main__" and not _importable(module_name)
+    if by_value:
+        cloudpickle.register_pickle_by_value(module)
+    try:
+        return bytes(cloudpickle.dumps(func))
+    finally:
+        if by_value:
+            cloudpickle.unregister_pickle_by_value(module)
+
+
+def _importable(module_name: str) -> bool:
+    """Whether a fresh interpreter with this ``sys.path`` finds the module's package
+    (pytest and notebooks import modules that it does not)."""
+    package = module_name.partition(".")[0]
+    if package in sys.builtin_module_names:
+        return True
+    return importlib.machinery.PathFinder.find_spec(package, sys.path) is not None
 
 
 def run_in_processes(
     study: Study,
-    func: Callable[..., Any],
+    payload: bytes,
     n_jobs: int,
     start_trial: Callable[[], Any],
     finish_trial: Callable[[Any, tuple[Any, ...]], FrozenTrial],
@@ -46,114 +91,157 @@ def run_in_processes(
     keep_alive: Callable[[Any], AbstractContextManager[None]],
     gc_after_trial: bool,
 ) -> None:
-    """Run trials of ``func`` in ``n_jobs`` processes until ``start_trial`` returns None.
+    """Run trials of the pickled objective ``payload`` in ``n_jobs`` processes until
+    ``start_trial`` returns None.
 
     ``start_trial()`` starts a trial here (None: the budget is spent), ``finish_trial``
     records a worker's outcome and raises the objective's error when it is not caught,
     ``after_trial`` runs the callbacks, and ``keep_alive(trial)`` surrounds each trial
     (its heartbeat).
     """
-    import cloudpickle
-
-    payload = _dumps_by_value(cloudpickle, (func, gc_after_trial))
-    context = multiprocessing.get_context("spawn")
     lock = threading.Lock()  # one trial at a time talks to the study
     errors: list[BaseException] = []
-    pipes, processes = [], []
-    for _ in range(n_jobs):
-        parent_end, child_end = context.Pipe()
-        process = context.Process(
-            target=_worker, args=(child_end, payload), daemon=True, name="fastune-worker"
-        )
-        process.start()
-        child_end.close()
-        pipes.append(parent_end)
-        processes.append(process)
+    workers = [_start_worker(n_jobs) for _ in range(n_jobs)]
+    for connection, _ in workers:
+        connection.send((sys.path, payload, gc_after_trial))
 
-    def serve(pipe: Connection) -> None:
+    def serve(connection: Connection) -> None:
+        server = _Server(connection, lock, study, start_trial, finish_trial, after_trial)
         try:
-            _serve(pipe, lock, start_trial, finish_trial, after_trial, keep_alive, study)
+            server.run(keep_alive)
         except BaseException as error:
             errors.append(error)
             study._stop_flag = True  # the other workers finish their trial and stop
 
-    threads = [threading.Thread(target=serve, args=(pipe,), daemon=True) for pipe in pipes]
+    threads = [threading.Thread(target=serve, args=(c,), daemon=True) for c, _ in workers]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    for pipe, process in zip(pipes, processes, strict=True):
-        pipe.close()
-        process.join(timeout=10)
-        if process.is_alive():
+    for connection, process in workers:
+        connection.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
     if errors:
         raise errors[0]
 
 
-def _serve(
-    pipe: Connection,
-    lock: threading.Lock,
-    start_trial: Callable[[], Any],
-    finish_trial: Callable[[Any, tuple[Any, ...]], FrozenTrial],
-    after_trial: Callable[[FrozenTrial], None],
-    keep_alive: Callable[[Any], AbstractContextManager[None]],
-    study: Study,
-) -> None:
-    """Answer one worker until it is told to stop (or dies)."""
-    trial = None
-    alive: AbstractContextManager[None] | None = None
-    while True:
-        try:
-            message = pipe.recv()
-        except EOFError:  # the worker process died
-            if alive is not None:
-                alive.__exit__(None, None, None)
-            if trial is not None:
-                with lock:
-                    study._finish(trial._trial_id, TrialState.FAIL, None, "its worker process died")
-                _logger.error(f"Trial {trial.number} failed: its worker process died.")
-            return
-        kind = message[0]
-        if kind == "ask":
-            with lock:
-                trial = start_trial()
-            if trial is None:
-                pipe.send(("stop",))
-                return
-            alive = keep_alive(trial)
-            alive.__enter__()
-            pipe.send(("trial", trial.number))
-        elif kind == "attr":
-            assert trial is not None
-            pipe.send(_answer(trial, message[1], message[2], message[3]))
-        elif kind == "done":
-            assert trial is not None
-            assert alive is not None
-            alive.__exit__(None, None, None)
-            alive = None
+def _start_worker(n_jobs: int) -> tuple[Connection, subprocess.Popen[bytes]]:
+    """Start a fresh interpreter running :func:`_worker_main`, joined by a socket pair."""
+    parent_end, child_end = socket.socketpair()
+    threads = str(max(1, (os.cpu_count() or 1) // n_jobs))
+    environment = dict(os.environ)
+    for variable in _THREAD_LIMIT_VARIABLES:
+        environment.setdefault(variable, threads)
+    command = "from fastune.study._processes import _worker_main; _worker_main()"
+    with child_end:
+        process = subprocess.Popen(
+            [sys.executable, "-c", command, str(child_end.fileno())],
+            pass_fds=(child_end.fileno(),),
+            env=environment,
+        )
+    return Connection(parent_end.detach()), process
+
+
+class _Server:
+    """Answers one worker: hands it trials and the trial's attributes, records outcomes."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        lock: threading.Lock,
+        study: Study,
+        start_trial: Callable[[], Any],
+        finish_trial: Callable[[Any, tuple[Any, ...]], FrozenTrial],
+        after_trial: Callable[[FrozenTrial], None],
+    ) -> None:
+        self._connection = connection
+        self._lock = lock
+        self._study = study
+        self._start_trial = start_trial
+        self._finish_trial = finish_trial
+        self._after_trial = after_trial
+
+    def run(self, keep_alive: Callable[[Any], AbstractContextManager[None]]) -> None:
+        """Serve until the budget is spent, the study stops or the worker dies."""
+        trial = self._next_trial()
+        while trial is not None:
             try:
-                with lock:
-                    frozen = finish_trial(trial, message[1:])
-                    after_trial(frozen)
-            finally:
-                trial = None
-                pipe.send(("ack",))
+                with keep_alive(trial):
+                    outcome = self._serve_trial(trial)
+            except BaseException as error:
+                self._fail(trial, f"its worker process could not run it: {error!r}")
+                raise
+            if outcome is None:
+                self._fail(trial, "its worker process died")
+                return
+            try:
+                with self._lock:
+                    self._after_trial(self._finish_trial(trial, outcome))
+            except BaseException:
+                self._connection.send(("stop",))
+                raise
+            trial = self._next_trial()
 
+    def _next_trial(self) -> Any:
+        """Start a trial and send its number to the worker, or tell it to stop."""
+        with self._lock:
+            trial = self._start_trial()
+        try:
+            self._connection.send(("stop",) if trial is None else ("trial", trial.number))
+        except ConnectionError:  # the worker process died between two trials
+            if trial is not None:
+                self._fail(trial, "its worker process died")
+            return None
+        return trial
 
-def _answer(trial: Any, name: str, args: Any, kwargs: Any) -> tuple[str, Any]:
-    """Read attribute ``name`` of the real trial, or call it when ``args`` is not None."""
-    try:
-        value = getattr(trial, name)
-        if args is not None:
-            value = value(*args, **kwargs)
-        elif callable(value):
-            return ("method", None)
-        if name == "study":
-            raise FastuneError("trial.study is not available in a worker process.")
-        return ("value", value)
-    except BaseException as error:
-        return ("error", _portable(error))
+    def _fail(self, trial: Any, reason: str) -> None:
+        with self._lock:
+            self._study._finish(trial._trial_id, TrialState.FAIL, None, reason)
+        _logger.error(f"Trial {trial.number} failed: {reason}.")
+
+    def _serve_trial(self, trial: Any) -> tuple[Any, ...] | None:
+        """Answer the objective's calls until it ends; its outcome (None: worker died)."""
+        while True:
+            try:
+                message = self._connection.recv()
+            except (EOFError, ConnectionError):
+                return None
+            if message[0] == "done":
+                return tuple(message[1:])
+            if message[0] == "broken":
+                raise FastuneError(
+                    f"A worker process could not load the objective: {message[1]!r}"
+                ) from message[1]
+            self._answer(trial, *message[1:])
+
+    def _answer(self, trial: Any, path: tuple[str, ...], args: Any, kwargs: Any) -> None:
+        """Send the value of ``trial.<path>`` (called when ``args`` is not None)."""
+        from fastune.study._study import Study
+
+        try:
+            value = trial
+            for name in path:
+                value = getattr(value, name)
+            if args is not None:
+                value = value(*args, **kwargs)
+            elif callable(value):
+                self._connection.send(("method", None))
+                return
+        except BaseException as error:
+            self._connection.send(("error", _portable(error)))
+            return
+        if isinstance(value, Study):  # trial.study: a stand-in there too
+            self._connection.send(("object", None))
+            return
+        try:
+            self._connection.send(("value", value))
+        except Exception as error:  # pickling failed before anything was sent
+            message = f"trial.{'.'.join(path)} cannot be sent to a worker process: {error!r}"
+            self._connection.send(("error", FastuneError(message)))
 
 
 def _portable(error: BaseException) -> BaseException:
@@ -165,80 +253,79 @@ def _portable(error: BaseException) -> BaseException:
     return error
 
 
-def _dumps_by_value(cloudpickle: Any, func: Any) -> bytes:
-    """Pickle ``func``; a function from a module a fresh process cannot import (a test
-    file, a notebook) travels by value."""
-    module_name = getattr(func, "__module__", None)
-    module = sys.modules.get(module_name) if module_name else None
-    by_value = (
-        module is not None
-        and module_name != "__main__"
-        and importlib.util.find_spec(module_name) is None  # type: ignore[arg-type]
-    )
-    if by_value:
-        cloudpickle.register_pickle_by_value(module)
-    try:
-        return bytes(cloudpickle.dumps(func))
-    finally:
-        if by_value:
-            cloudpickle.unregister_pickle_by_value(module)
-
-
 # -- the worker side -------------------------------------------------------------------
 
 
-class _RemoteTrial:
-    """The trial as the objective sees it in a worker: every attribute is the parent's."""
+class _Remote:
+    """The trial (or ``trial.study``) as the objective sees it in a worker: every
+    attribute is read from, and every method runs on, the parent's real object."""
 
-    _methods: ClassVar[set[str]] = set()  # known methods: one round trip, not two
+    _methods: ClassVar[set[tuple[str, ...]]] = set()  # known methods: one round trip
+    number: int  # the trial's; asked so often that it travels with the trial
 
-    def __init__(self, pipe: Connection, number: int) -> None:
-        self._pipe = pipe
-        self.number = number
+    def __init__(self, connection: Connection, path: tuple[str, ...]) -> None:
+        self._connection = connection
+        self._path = path
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        if name not in self._methods:
-            kind, value = self._ask(name, None, None)
+        path = (*self._path, name)
+        if path not in self._methods:
+            kind, value = self._ask(path, None, None)
+            if kind == "object":
+                return _Remote(self._connection, path)
             if kind != "method":
                 return value
-            self._methods.add(name)
-        return lambda *args, **kwargs: self._ask(name, args, kwargs)[1]
+            self._methods.add(path)
+        return lambda *args, **kwargs: self._ask(path, args, kwargs)[1]
 
-    def _ask(self, name: str, args: Any, kwargs: Any) -> tuple[str, Any]:
-        self._pipe.send(("attr", name, args, kwargs))
-        kind, value = self._pipe.recv()
+    def _ask(self, path: tuple[str, ...], args: Any, kwargs: Any) -> tuple[str, Any]:
+        self._connection.send(("attr", path, args, kwargs))
+        kind, value = self._connection.recv()
         if kind == "error":
             raise value
         return kind, value
 
 
-def _worker(pipe: Connection, payload: bytes) -> None:
-    """Run trials of the pickled objective until the parent says stop."""
+def _worker_main() -> None:
+    """Entry point of a worker process: run trials until the parent says stop."""
+    connection = Connection(int(sys.argv[1]))
+    path, payload, gc_after_trial = connection.recv()
+    sys.path[:] = path
     import cloudpickle
 
+    try:
+        func = cloudpickle.loads(payload)
+    except BaseException as error:
+        connection.send(("broken", _portable(error)))
+        return
+    _run_trials(connection, func, gc_after_trial)
+
+
+def _run_trials(connection: Connection, func: Any, gc_after_trial: bool) -> None:
     from fastune.exceptions import TrialPruned
 
-    func, gc_after_trial = cloudpickle.loads(payload)
     while True:
-        pipe.send(("ask",))
-        reply = pipe.recv()
+        try:
+            reply = connection.recv()
+        except EOFError:  # the parent is gone
+            return
         if reply[0] == "stop":
             return
-        trial = _RemoteTrial(pipe, reply[1])
+        trial = _Remote(connection, ())
+        trial.number = reply[1]
         try:
             returned = func(trial)
         except TrialPruned as pruned:
-            pipe.send(("done", "pruned", str(pruned) or None))
+            connection.send(("done", "pruned", str(pruned) or None))
         except BaseException as error:
-            pipe.send(("done", "error", _portable(error)))
+            connection.send(("done", "error", _portable(error)))
         else:
             try:
                 pickle.dumps(returned)
             except Exception:
                 returned = repr(returned)  # the parent then fails the trial, saying why
-            pipe.send(("done", "returned", returned))
-        pipe.recv()  # the parent has recorded the outcome
+            connection.send(("done", "returned", returned))
         if gc_after_trial:
             gc.collect()

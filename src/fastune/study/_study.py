@@ -204,7 +204,7 @@ class Study:
         gc_after_trial: bool = False,
         show_progress_bar: bool = False,
         *,
-        backend: str = "threads",
+        backend: str | None = None,
     ) -> None:
         """Run trials of ``func`` until ``n_trials`` have run, ``timeout`` seconds have
         passed, :meth:`stop` is called or every grid point is visited.
@@ -225,16 +225,23 @@ class Study:
             callbacks: Called as ``callback(study, frozen_trial)`` after each trial.
             gc_after_trial: Run the garbage collector after each trial.
             show_progress_bar: Show a progress bar (``pip install fastune[progress]``).
-            backend: How ``n_jobs > 1`` workers run: ``"threads"`` (as Optuna; they share
-                this process's memory and its GIL) or ``"processes"``: the objective runs
-                in ``n_jobs`` worker processes, CPU-bound work in parallel, while this
-                process keeps the study (any storage, in-memory included). The objective
-                is sent to them with cloudpickle; changes it makes to objects of this
-                process are not seen here.
+            backend: How ``n_jobs > 1`` workers run. ``"processes"``: the objective runs
+                in ``n_jobs`` worker processes, so CPU-bound work runs in parallel, while
+                this process keeps the study (any storage, in-memory included) and runs
+                the callbacks. The objective travels to them with cloudpickle, and
+                ``trial`` and ``trial.study`` there answer from this process; but objects
+                of this process that the objective changes (a global list, a dict of
+                models) are changed in the worker's copy only. ``"threads"``: as Optuna,
+                threads that share this process's memory and take turns on its GIL. By
+                default (None), processes, or threads when the objective cannot be
+                pickled (with a warning that says why). This is where fastune differs
+                from Optuna on purpose: its ``n_jobs`` threads do not speed up CPU-bound
+                Python.
 
         Raises:
             InvalidParameterError: ``n_trials < 0``, ``timeout < 0``, ``n_jobs == 0``, or
                 a ``backend`` other than "threads" and "processes".
+            FastuneError: ``backend="processes"`` with an objective that cannot be pickled.
             InvalidParameterTypeError: ``catch`` holds something that is not an
                 exception class.
         """
@@ -242,7 +249,8 @@ class Study:
         n_trials = check_int(n_trials, "n_trials", owner, low=0, allow_none=True)
         timeout = check_number(timeout, "timeout", owner, low=0.0, allow_none=True)
         n_jobs = _resolve_n_jobs(n_jobs)
-        check_choice(backend, "backend", owner, ("threads", "processes"))
+        if backend is not None:
+            check_choice(backend, "backend", owner, ("threads", "processes"))
         catch_tuple = _exception_classes(catch)
         if not callable(func):
             raise invalid_type("func", owner, "a callable taking a trial", func)
