@@ -61,4 +61,10 @@ def __getattr__(name: str) -> Any:
         from fastune import sklearn
 
         return getattr(sklearn, name)
+    # As in Optuna, fastune.importance and fastune.visualization are reachable from the
+    # top-level module; loaded on first use (the plots need matplotlib, an extra).
+    if name in ("importance", "visualization"):
+        import importlib
+
+        return importlib.import_module(f"fastune.{name}")
     raise AttributeError(f"module 'fastune' has no attribute {name!r}")

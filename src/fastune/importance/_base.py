@@ -1,0 +1,147 @@
+"""The seam of the importance evaluators, and the table of trials they learn from."""
+
+from __future__ import annotations
+
+import abc
+import math
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from fastune._validation import invalid, invalid_type
+from fastune.distributions import BaseDistribution, CategoricalDistribution
+from fastune.study import Study
+from fastune.trial import FrozenTrial, TrialState
+
+__all__ = [
+    "BaseImportanceEvaluator",
+    "TrialTable",
+    "check_target",
+    "ranked",
+    "trial_table",
+]
+
+
+def check_target(study: Study, target: Callable[[FrozenTrial], float] | None, owner: str) -> None:
+    """Refuse a study with several objectives when no ``target`` picks one of them."""
+    if target is None and len(study.directions) > 1:
+        allowed = (
+            f"a function of a trial returning one float for a study with "
+            f"{len(study.directions)} objectives (for example target=lambda t: t.values[0])"
+        )
+        raise invalid("target", owner, allowed, None)
+    if target is not None and not callable(target):
+        raise invalid_type("target", owner, "a function of a trial or None", target)
+
+
+class BaseImportanceEvaluator(abc.ABC):
+    """Scores how much each parameter explains the objective over a study's trials."""
+
+    @abc.abstractmethod
+    def evaluate(
+        self,
+        study: Study,
+        params: Sequence[str] | None = None,
+        *,
+        target: Callable[[FrozenTrial], float] | None = None,
+    ) -> dict[str, float]:
+        """Return each parameter's importance (not normalized), highest first.
+
+        Args:
+            study: The study whose complete trials are used.
+            params: The parameters to score (by default those every complete trial has).
+            target: Scores ``target(trial)`` instead of the objective value; needed for
+                a study with several objectives.
+        """
+
+
+class TrialTable(NamedTuple):
+    """The complete trials as a matrix: one row per trial, one column per parameter
+    (its internal value: the log10 of a log parameter, a choice's index for a
+    categorical one), the objective, and each column's range."""
+
+    names: list[str]
+    features: np.ndarray
+    values: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def _intersection(trials: Sequence[FrozenTrial]) -> list[str]:
+    """The parameters every trial has, with the same distribution in all of them."""
+    if not trials:
+        return []
+    first = trials[0].distributions
+    return [
+        name
+        for name, distribution in first.items()
+        if all(t.distributions.get(name) == distribution for t in trials[1:])
+    ]
+
+
+def _column(
+    trials: Sequence[FrozenTrial], name: str, distribution: BaseDistribution
+) -> tuple[np.ndarray, float, float]:
+    """One parameter's column and its range, on the scale the forest learns on."""
+    internal = np.array([distribution.to_internal_repr(t.params[name]) for t in trials])
+    if isinstance(distribution, CategoricalDistribution):
+        return internal, -0.5, len(distribution.choices) - 0.5
+    low, high = float(distribution.low), float(distribution.high)  # type: ignore[attr-defined]
+    if distribution.log:  # type: ignore[attr-defined]
+        return np.log10(internal), math.log10(low), math.log10(high)
+    return internal, low, high
+
+
+def _value(trial: FrozenTrial, target: Callable[[FrozenTrial], float] | None) -> float:
+    if target is not None:
+        return float(target(trial))
+    return float(trial.values[0]) if trial.values else math.nan
+
+
+def trial_table(
+    study: Study,
+    params: Sequence[str] | None,
+    target: Callable[[FrozenTrial], float] | None,
+    owner: str,
+) -> TrialTable:
+    """Build the :class:`TrialTable` of ``study``'s complete trials with a finite value.
+
+    Without ``params``, the columns are the parameters every complete trial has (a
+    conditional parameter is left out); with ``params``, the rows are the trials that
+    have all of them.
+
+    Raises:
+        ValueError: several objectives and no ``target``; an unknown name in
+            ``params``; no complete trial.
+    """
+    check_target(study, target, owner)
+    trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if not trials:
+        raise invalid("study", owner, "a study with at least one complete trial", study)
+    if params is None:
+        names = _intersection(trials)
+    else:
+        if isinstance(params, str):
+            raise invalid_type("params", owner, "a list of parameter names or None", params)
+        known = list(dict.fromkeys(n for t in trials for n in t.params))
+        unknown = [n for n in params if n not in known]
+        if unknown:
+            allowed = f"a list of parameter names of the complete trials ({known})"
+            raise invalid("params", owner, allowed, list(params))
+        names = list(dict.fromkeys(params))
+        trials = [t for t in trials if all(n in t.params for n in names)]
+    values = np.array([_value(t, target) for t in trials], dtype=float)
+    keep = np.isfinite(values)
+    trials = [t for t, k in zip(trials, keep, strict=True) if k]
+    columns = [_column(trials, n, trials[-1].distributions[n]) for n in names] if trials else []
+    features = np.array([c[0] for c in columns]).T.reshape(len(trials), len(names))
+    low = np.array([c[1] for c in columns])
+    high = np.array([c[2] for c in columns])
+    return TrialTable(names, features, values[keep], low, high)
+
+
+def ranked(names: Sequence[str], scores: np.ndarray) -> dict[str, float]:
+    """Scores by name, highest first (ties in the order of ``names``)."""
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    return {names[i]: float(scores[i]) for i in order}

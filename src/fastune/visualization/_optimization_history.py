@@ -1,0 +1,144 @@
+"""Optimization history: each trial's objective value and the best value so far."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from fastune.study import Study, StudyDirection
+from fastune.visualization._utils import (
+    Target,
+    check_target,
+    complete_trials,
+    new_axes,
+    note,
+    objective_values,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "HistoryLine",
+    "best_so_far_band",
+    "optimization_history_data",
+    "plot_optimization_history",
+]
+
+
+class HistoryLine(NamedTuple):
+    """One study's complete trials: numbers, values and the best value so far (empty
+    when a custom ``target`` is plotted, which has no direction)."""
+
+    study_name: str
+    numbers: list[int]
+    values: list[float]
+    best_so_far: list[float]
+
+
+def _studies(study: Study | Sequence[Study]) -> list[Study]:
+    return [study] if isinstance(study, Study) else list(study)
+
+
+def optimization_history_data(
+    study: Study | Sequence[Study], target: Target | None = None
+) -> list[HistoryLine]:
+    """Gather one :class:`HistoryLine` per study."""
+    lines = []
+    for one in _studies(study):
+        check_target(one, target, "plot_optimization_history")
+        trials = complete_trials(one)
+        values = objective_values(trials, target)
+        best: list[float] = []
+        if target is None:
+            pick = max if one.direction == StudyDirection.MAXIMIZE else min
+            for value in values:
+                best.append(pick(value, best[-1]) if best else value)
+        lines.append(HistoryLine(one.study_name, [t.number for t in trials], values, best))
+    return lines
+
+
+def best_so_far_band(lines: Sequence[HistoryLine]) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """The trial numbers complete in every study, and at each of them the mean and the
+    standard deviation of the best value so far across the studies."""
+    by_number = [dict(zip(line.numbers, line.best_so_far, strict=False)) for line in lines]
+    common = sorted(set.intersection(*(set(best) for best in by_number))) if by_number else []
+    best = np.array([[one[n] for n in common] for one in by_number]).reshape(len(lines), -1)
+    return common, best.mean(axis=0), best.std(axis=0)
+
+
+def plot_optimization_history(
+    study: Study | Sequence[Study],
+    *,
+    target: Target | None = None,
+    target_name: str = "Objective Value",
+    error_bar: bool = False,
+    ax: Axes | None = None,
+) -> Axes:
+    """Plot each complete trial's objective value and the best value so far.
+
+    Args:
+        study: A study, or several studies drawn together (for example the same
+            problem with several seeds).
+        target: Plots ``target(trial)`` instead of the objective value; needed for a
+            study with several objectives. No best-so-far line is drawn for a target.
+        target_name: The label of the value axis.
+        error_bar: With several studies, draw the mean best-so-far and a band of one
+            standard deviation across them, over the complete trials' order.
+        ax: Draw into this matplotlib Axes (a new figure by default).
+
+    Returns:
+        The matplotlib ``Axes``.
+
+    Raises:
+        ValueError: a study has several objectives and ``target`` is None.
+
+    Example:
+        >>> import fastune
+        >>> from fastune.visualization import plot_optimization_history
+        >>> study = fastune.create_study()
+        >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=10)
+        >>> ax = plot_optimization_history(study)
+    """
+    lines = optimization_history_data(study, target)
+    ax = new_axes(ax)
+    several = len(lines) > 1
+    band = several and error_bar and target is None
+    for index, line in enumerate(lines):
+        # One study: blue points and a red line; several: one colour per study.
+        color = f"C{index % 10}"
+        suffix = f" ({line.study_name})" if several else ""
+        ax.scatter(
+            line.numbers, line.values, s=14, color=color, alpha=0.55, label=target_name + suffix
+        )
+        if line.best_so_far and not band:
+            best_color = color if several else "tab:red"
+            ax.step(
+                line.numbers,
+                line.best_so_far,
+                where="post",
+                color=best_color,
+                label="Best Value" + suffix,
+            )
+    if band:
+        numbers, mean, std = best_so_far_band(lines)
+        ax.step(numbers, mean, where="post", color="tab:red", label="Best Value (mean)")
+        ax.fill_between(
+            numbers,
+            mean - std,
+            mean + std,
+            step="post",
+            color="tab:red",
+            alpha=0.2,
+            label="Best Value ± 1 std",
+        )
+    ax.set_title("Optimization History Plot")
+    ax.set_xlabel("Trial")
+    ax.set_ylabel(target_name)
+    if any(line.numbers for line in lines):
+        ax.legend(loc="best", fontsize="small")
+    else:
+        note(ax, "no complete trial yet")
+    return ax

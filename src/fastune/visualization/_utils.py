@@ -1,0 +1,138 @@
+"""Pieces shared by the study plots: which trials and values to plot, how a parameter
+maps onto an axis, and where to draw (a given Axes, or a new figure)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fastune._validation import invalid, invalid_type
+from fastune.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from fastune.importance._base import check_target
+from fastune.study import Study
+from fastune.trial import FrozenTrial, TrialState
+from fastune.visualization._matplotlib import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "Target",
+    "check_target",
+    "complete_trials",
+    "is_log",
+    "new_axes",
+    "note",
+    "objective_values",
+    "panels",
+    "param_names",
+    "param_position",
+    "set_param_axis",
+]
+
+Target = Callable[[FrozenTrial], float]
+
+
+def complete_trials(study: Study) -> list[FrozenTrial]:
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+
+
+def objective_values(trials: Sequence[FrozenTrial], target: Target | None) -> list[float]:
+    """The plotted value of each trial: ``target(trial)``, or its single objective."""
+    if target is None:
+        return [float(t.values[0]) if t.values else math.nan for t in trials]
+    return [float(target(t)) for t in trials]
+
+
+def param_names(
+    trials: Sequence[FrozenTrial], params: Sequence[str] | None, owner: str
+) -> list[str]:
+    """The parameters to plot: ``params`` checked against the trials, or all of them in
+    order of first appearance."""
+    known = list(dict.fromkeys(name for t in trials for name in t.params))
+    if params is None:
+        return known
+    if isinstance(params, str):
+        raise invalid_type("params", owner, "a list of parameter names or None", params)
+    for name in params:
+        if name not in known:
+            allowed = f"a list of parameter names of the study's trials ({known})"
+            raise invalid("params", owner, allowed, list(params))
+    return list(dict.fromkeys(params))
+
+
+def distribution_of(trials: Sequence[FrozenTrial], name: str) -> BaseDistribution | None:
+    """The distribution of ``name`` in the last trial that has it."""
+    for trial in reversed(trials):
+        if name in trial.distributions:
+            return trial.distributions[name]
+    return None
+
+
+def is_log(distribution: BaseDistribution | None) -> bool:
+    return isinstance(distribution, (FloatDistribution, IntDistribution)) and distribution.log
+
+
+def param_position(value: Any, distribution: BaseDistribution | None) -> float:
+    """Where a parameter value sits on its axis: the number itself, or the index of a
+    categorical choice (choices are drawn at 0, 1, 2, ... and labelled)."""
+    if isinstance(distribution, CategoricalDistribution):
+        return float(distribution.to_internal_repr(value))
+    return float(value)
+
+
+def set_param_axis(ax: Axes, axis: str, name: str, distribution: BaseDistribution | None) -> None:
+    """Label an axis with the parameter's name; log scale for a log parameter, the
+    choices as tick labels for a categorical one."""
+    label = getattr(ax, f"set_{axis}label")
+    label(name)
+    if is_log(distribution):
+        getattr(ax, f"set_{axis}scale")("log")
+    elif isinstance(distribution, CategoricalDistribution):
+        ticks = list(range(len(distribution.choices)))
+        getattr(ax, f"set_{axis}ticks")(ticks, [str(c) for c in distribution.choices])
+        getattr(ax, f"set_{axis}lim")(-0.5, len(ticks) - 0.5)
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.5)) -> Axes:
+    """``ax`` itself, or the Axes of a new figure."""
+    if ax is not None:
+        return ax
+    return pyplot().subplots(figsize=figsize, layout="constrained")[1]
+
+
+def panels(
+    ax: Axes | None, count: int, columns: int, panel_size: tuple[float, float] = (4.0, 3.4)
+) -> list[Axes]:
+    """``count`` Axes in a grid: in a new figure, or in the place of ``ax`` (which the
+    grid replaces, so that a multi-panel plot can fill one cell of a larger figure)."""
+    rows = max(1, math.ceil(count / columns))
+    if ax is None:
+        figsize = (panel_size[0] * columns, panel_size[1] * rows)
+        _, grid = pyplot().subplots(
+            rows, columns, figsize=figsize, squeeze=False, layout="constrained"
+        )
+        axes = list(np.ravel(grid))
+    else:
+        figure = ax.figure
+        place = ax.get_subplotspec()
+        # An Axes placed by hand (not in a grid) gives the whole figure to the grid.
+        spec = place.subgridspec(rows, columns) if place else figure.add_gridspec(rows, columns)
+        ax.remove()
+        axes = [figure.add_subplot(spec[i // columns, i % columns]) for i in range(rows * columns)]
+    for extra in axes[count:]:
+        extra.set_visible(False)
+    return axes[:count]
+
+
+def note(ax: Axes, text: str) -> None:
+    """Write ``text`` in the middle of an Axes that has nothing else to show."""
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.35")

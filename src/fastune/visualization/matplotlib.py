@@ -1,0 +1,24 @@
+"""Optuna's ``optuna.visualization.matplotlib`` path to the same plots, so that code
+written for Optuna's matplotlib backend runs unchanged."""
+
+from fastune.visualization._contour import plot_contour
+from fastune.visualization._edf import plot_edf
+from fastune.visualization._intermediate_values import plot_intermediate_values
+from fastune.visualization._optimization_history import plot_optimization_history
+from fastune.visualization._parallel_coordinate import plot_parallel_coordinate
+from fastune.visualization._param_importances import plot_param_importances
+from fastune.visualization._pareto_front import plot_pareto_front
+from fastune.visualization._slice import plot_slice
+from fastune.visualization._timeline import plot_timeline
+
+__all__ = [
+    "plot_contour",
+    "plot_edf",
+    "plot_intermediate_values",
+    "plot_optimization_history",
+    "plot_parallel_coordinate",
+    "plot_param_importances",
+    "plot_pareto_front",
+    "plot_slice",
+    "plot_timeline",
+]

@@ -1,0 +1,280 @@
+"""The study plots: the data each one gathers on constructed studies, then one render of
+every plot on every kind of study (or the error that says why the plot does not apply)."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from tests.visualization.studies import STUDIES, add, categorical, conditional, multi_objective
+from tests.visualization.studies import pruned as pruned_study
+
+import fastune
+from fastune.importance import FanovaImportanceEvaluator
+from fastune.trial import TrialState
+from fastune.visualization import (
+    plot_contour,
+    plot_edf,
+    plot_intermediate_values,
+    plot_optimization_history,
+    plot_parallel_coordinate,
+    plot_param_importances,
+    plot_pareto_front,
+    plot_slice,
+    plot_timeline,
+)
+from fastune.visualization._contour import contour_data
+from fastune.visualization._edf import edf_data
+from fastune.visualization._intermediate_values import intermediate_values_data
+from fastune.visualization._optimization_history import (
+    best_so_far_band,
+    optimization_history_data,
+)
+from fastune.visualization._parallel_coordinate import parallel_coordinate_data
+from fastune.visualization._param_importances import param_importances_data
+from fastune.visualization._pareto_front import pareto_front_data
+from fastune.visualization._slice import slice_data
+from fastune.visualization._timeline import timeline_data
+
+
+def _values_study(values: list[float], direction: str = "minimize") -> fastune.Study:
+    study = fastune.create_study(direction=direction)
+    for value in values:
+        add(study, {"x": 0.5}, value)
+    return study
+
+
+# -- data -----------------------------------------------------------------------------
+
+
+def test_history_best_so_far_follows_the_direction() -> None:
+    (line,) = optimization_history_data(_values_study([3.0, 1.0, 2.0, 0.5]))
+    assert line.numbers == [0, 1, 2, 3]
+    assert line.best_so_far == [3.0, 1.0, 1.0, 0.5]
+    (line,) = optimization_history_data(_values_study([3.0, 1.0, 4.0], "maximize"))
+    assert line.best_so_far == [3.0, 3.0, 4.0]
+
+
+def test_history_skips_pruned_trials_and_has_no_best_line_for_a_target() -> None:
+    (line,) = optimization_history_data(pruned_study())
+    assert line.numbers == [0, 2] and line.values == [0.3, 0.2]
+    (line,) = optimization_history_data(pruned_study(), target=lambda t: t.params["units"])
+    assert line.values == [2.0, 4.0] and line.best_so_far == []
+
+
+def test_history_band_is_the_mean_and_std_over_studies() -> None:
+    lines = optimization_history_data([_values_study([4.0, 2.0, 1.0]), _values_study([2.0, 2.0])])
+    numbers, mean, std = best_so_far_band(lines)
+    assert numbers == [0, 1]  # trial 2 only exists in one study
+    np.testing.assert_allclose(mean, [3.0, 2.0])
+    np.testing.assert_allclose(std, [1.0, 0.0])
+
+
+def test_intermediate_values_keep_steps_and_states() -> None:
+    curves = intermediate_values_data(pruned_study())
+    assert [(c.number, c.state) for c in curves] == [
+        (0, TrialState.COMPLETE),
+        (1, TrialState.PRUNED),
+        (2, TrialState.COMPLETE),
+    ]
+    assert curves[1].steps == [0, 1] and curves[1].values == [1.2, 1.1]
+
+
+def test_parallel_coordinate_uses_the_common_params_and_choice_indices() -> None:
+    data = parallel_coordinate_data(conditional())
+    assert [axis.name for axis in data.axes] == ["Objective Value", "kind"]
+    assert data.axes[1].values == [0.0, 1.0, 1.0, 2.0]
+    assert data.axes[1].choices == ["linear", "rbf", "poly"]
+    # Naming the conditional parameter keeps the trials that have it.
+    data = parallel_coordinate_data(conditional(), params=["gamma"], target_name="loss")
+    assert data.numbers == [1, 2]
+    assert data.axes[0] == ("loss", [1.0, 2.0], False, None)
+    log_axis = parallel_coordinate_data(pruned_study()).axes[1]
+    assert log_axis.name == "lr" and log_axis.log
+
+
+def test_slice_panels_per_param_with_the_trials_that_have_it() -> None:
+    kind, gamma = slice_data(conditional())
+    assert kind.name == "kind" and kind.positions == [0.0, 1.0, 1.0, 2.0]
+    assert gamma.numbers == [1, 2] and gamma.positions == [0.2, 0.8]
+    assert gamma.values == [1.0, 2.0]
+    (units,) = slice_data(categorical(), params=["units"])
+    assert units.positions == [1.0, 4.0, 2.0, 8.0, 6.0]
+
+
+def test_contour_pairs_every_two_params() -> None:
+    (pair,) = contour_data(pruned_study())
+    assert (pair.x_name, pair.y_name) == ("lr", "units")
+    assert pair.x == [0.1, 0.01] and pair.y == [2.0, 4.0] and pair.values == [0.3, 0.2]
+    assert contour_data(fastune.create_study()) == []
+    with pytest.raises(ValueError, match=r"'params' parameter of plot_contour must be at least 2"):
+        contour_data(conditional(), params=["kind"])
+
+
+def test_param_importances_data_has_one_group_per_objective() -> None:
+    study = multi_objective()
+    study.set_metric_names(["error", "speed"])
+    data = param_importances_data(study, FanovaImportanceEvaluator(seed=0))
+    assert data.target_names == ["error", "speed"]
+    assert all(set(scores) == {"x", "lr"} for scores in data.importances)
+    assert param_importances_data(fastune.create_study()).importances == []
+
+
+def test_edf_sorts_the_values_of_each_study() -> None:
+    first, second = edf_data([_values_study([3.0, 1.0, 2.0]), _values_study([5.0])])
+    assert first.values == [1.0, 2.0, 3.0]
+    assert first.fractions == pytest.approx([1 / 3, 2 / 3, 1.0])
+    assert second.values == [5.0] and second.fractions == [1.0]
+
+
+def test_timeline_rebuilds_one_lane_per_concurrent_worker() -> None:
+    study = fastune.create_study()
+    add(study, {"x": 0.1}, 1.0, start=0, end=10)
+    add(study, {"x": 0.2}, 1.0, start=1, end=4)  # overlaps trial 0: second lane
+    add(study, {"x": 0.3}, 1.0, start=5, end=8)  # lane 1 is free again at 4
+    add(study, {"x": 0.4}, 1.0, start=11, end=12)
+    add(study, {"x": 0.5}, None, state=TrialState.RUNNING, start=11.5)
+    now = datetime.datetime(2024, 1, 1, 12, 0, 20)
+    bars = timeline_data(study, now=now)
+    assert [(b.number, b.lane) for b in bars] == [(0, 0), (1, 1), (2, 1), (3, 0), (4, 1)]
+    assert bars[4].end == now and bars[4].state == TrialState.RUNNING
+    assert [b.number for b in timeline_data(study, n_recent_trials=2, now=now)] == [3, 4]
+    with pytest.raises(ValueError, match=r"'n_recent_trials' parameter of plot_timeline"):
+        timeline_data(study, n_recent_trials=0)
+
+
+def test_pareto_front_splits_best_and_dominated_trials() -> None:
+    data = pareto_front_data(multi_objective())  # minimize the first, maximize the second
+    assert data.target_names == ["Objective 0", "Objective 1"]
+    assert data.best_numbers == [0, 1, 3] and data.dominated_numbers == [2]
+    assert data.best_values[1] == [2.0, 3.0]
+    assert (
+        pareto_front_data(multi_objective(), include_dominated_trials=False).dominated_numbers == []
+    )
+    custom = pareto_front_data(
+        categorical(), targets=lambda t: (t.params["units"], -t.value), target_names=["u", "v"]
+    )
+    assert custom.target_names == ["u", "v"] and custom.best_numbers == [0, 2]
+
+
+def test_pareto_front_refuses_one_objective_and_bad_names() -> None:
+    with pytest.raises(
+        ValueError, match=r"'study' parameter of plot_pareto_front must be a study with 2 or 3"
+    ):
+        pareto_front_data(categorical())
+    with pytest.raises(ValueError, match=r"'target_names' parameter .* must be a list of 2 names"):
+        pareto_front_data(multi_objective(), target_names=["only one"])
+    with pytest.raises(ValueError, match=r"2 or 3 values per trial"):
+        pareto_front_data(multi_objective(), targets=lambda t: (1.0, 2.0, 3.0, 4.0))
+
+
+@pytest.mark.parametrize(
+    "plot",
+    [plot_optimization_history, plot_parallel_coordinate, plot_slice, plot_contour, plot_edf],
+)
+def test_several_objectives_need_a_target(plot: Callable[..., Any]) -> None:
+    with pytest.raises(
+        ValueError, match=rf"'target' parameter of {plot.__name__} must be a function"
+    ):
+        plot(multi_objective())
+    plot(multi_objective(), target=lambda t: t.values[0], target_name="error")
+
+
+def test_unknown_params_are_named_in_the_error() -> None:
+    with pytest.raises(ValueError, match=r"'params' parameter of plot_slice .*\['kind', 'gamma'\]"):
+        plot_slice(conditional(), params=["nope"])
+
+
+# -- one render of each plot on each kind of study -------------------------------------
+
+PLOTS: dict[str, Callable[..., Any]] = {
+    "optimization_history": plot_optimization_history,
+    "intermediate_values": plot_intermediate_values,
+    "parallel_coordinate": plot_parallel_coordinate,
+    "slice": plot_slice,
+    "contour": plot_contour,
+    "param_importances": lambda s, **k: plot_param_importances(
+        s, FanovaImportanceEvaluator(seed=0), **k
+    ),
+    "edf": plot_edf,
+    "timeline": plot_timeline,
+    "pareto_front": plot_pareto_front,
+}
+TAKES_TARGET = {"optimization_history", "parallel_coordinate", "slice", "contour", "edf"}
+# Where a plot does not apply, the error says so.
+NOT_APPLICABLE = {
+    ("pareto_front", name): r"must be a study with 2 or 3 objectives"
+    for name in STUDIES
+    if name != "multi-objective"
+}
+
+
+@pytest.mark.parametrize("study_kind", list(STUDIES))
+@pytest.mark.parametrize("plot_name", list(PLOTS))
+def test_every_plot_renders_or_says_why_not(plot_name: str, study_kind: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import matplotlib.pyplot as plt
+
+    study = STUDIES[study_kind]()
+    kwargs: dict[str, Any] = {}
+    if study_kind == "multi-objective" and plot_name in TAKES_TARGET:
+        kwargs["target"] = lambda t: t.values[0]
+    if (plot_name, study_kind) in NOT_APPLICABLE:
+        with pytest.raises(ValueError, match=NOT_APPLICABLE[(plot_name, study_kind)]):
+            PLOTS[plot_name](study, **kwargs)
+        return
+    result = PLOTS[plot_name](study, **kwargs)
+    ax = np.ravel(result)[0]
+    path = tmp_path / "plot.png"
+    ax.figure.savefig(path)
+    image = plt.imread(path)
+    assert image.ndim == 3 and image.shape[0] > 100
+    assert ax.get_title() or ax.figure.get_suptitle()
+
+
+def test_log_params_get_log_axes_and_choices_get_labels() -> None:
+    ax = plot_slice(pruned_study(), params=["lr"])
+    assert ax.get_xscale() == "log"
+    ax = plot_slice(categorical(), params=["kind"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["linear", "rbf", "poly"]
+    study = fastune.create_study()
+    for lr, units, value in [(1e-3, 1, 1.0), (1e-2, 4, 0.5), (1e-1, 2, 0.8), (0.5, 8, 2.0)]:
+        add(study, {"lr": lr, "units": units}, value)
+    ax = plot_contour(study)
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
+    assert ax.get_xlabel() == "lr" and ax.get_ylabel() == "units"
+
+
+def test_plots_draw_into_a_given_axes() -> None:
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2)
+    assert plot_optimization_history(pruned_study(), ax=left) is left
+    axes = plot_slice(pruned_study(), ax=right)
+    assert len(axes) == 2 and all(a.figure is figure for a in axes)
+    assert right not in figure.axes  # the panels took its place
+
+
+def test_pruned_trials_are_marked_where_they_stopped() -> None:
+    ax = plot_intermediate_values(pruned_study())
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "pruned (x: where it stopped)" in labels and "complete" in labels
+    (marks,) = ax.collections
+    assert marks.get_offsets().tolist() == [[1.0, 1.1]]
+
+
+def test_history_of_a_maximized_study_draws_the_best_line() -> None:
+    ax = plot_optimization_history(_values_study([1.0, 3.0, 2.0], "maximize"))
+    best = next(line for line in ax.get_lines() if line.get_label() == "Best Value")
+    assert list(best.get_ydata()) == [1.0, 3.0, 3.0]
+    assert not math.isnan(ax.get_ylim()[0])
+
+
+def test_optuna_paths_reach_the_plots() -> None:
+    import fastune as optuna
+
+    assert optuna.visualization.matplotlib.plot_slice is plot_slice
+    assert optuna.importance.get_param_importances is not None
