@@ -10,6 +10,7 @@ from fastune.visualization import matplotlib as matplotlib
 from fastune.visualization._contour import plot_contour
 from fastune.visualization._edf import plot_edf
 from fastune.visualization._intermediate_values import plot_intermediate_values
+from fastune.visualization._live_plots import LivePlotCallback
 from fastune.visualization._optimization_history import plot_optimization_history
 from fastune.visualization._parallel_coordinate import plot_parallel_coordinate
 from fastune.visualization._param_importances import plot_param_importances
@@ -26,6 +27,7 @@ from fastune.visualization.live import LiveFigure
 
 __all__ = [
     "LiveFigure",
+    "LivePlotCallback",
     "plot_contour",
     "plot_edf",
     "plot_intermediate_values",
