@@ -1,0 +1,463 @@
+"""fastune.integration.torch: PBT of real torch models on a slice of digits, the pruning
+hook of a plain loop, skorch nets in PBTSearchCV and the Lightning pruning callback."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import sys
+from typing import Any
+
+import cloudpickle
+import numpy as np
+import pytest
+from scipy.stats import loguniform
+from sklearn.datasets import load_digits
+
+import fastune
+from fastune.exceptions import (
+    InvalidParameterError,
+    InvalidParameterTypeError,
+    MissingDependencyError,
+)
+from fastune.pbt import MemoryCheckpointStore, PopulationBasedTraining
+from fastune.pruners import ThresholdPruner
+from fastune.trial import TrialState
+
+torch = pytest.importorskip("torch")
+
+from fastune.integration.torch import (  # noqa: E402  (after the skip without torch)
+    TorchCheckpoint,
+    TorchMember,
+    TorchTrainable,
+    report_epoch,
+    select_device,
+    set_optimizer_params,
+)
+
+# Worker processes cannot import a test module by name: ship its functions by value.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+def _digits(n: int = 240) -> tuple[Any, Any, Any, Any]:
+    features, labels = load_digits(return_X_y=True)
+    x = torch.tensor(features[:n] / 16.0, dtype=torch.float32)
+    y = torch.tensor(labels[:n], dtype=torch.int64)
+    half = n * 2 // 3
+    return x[:half], y[:half], x[half:], y[half:]
+
+
+TRAIN_X, TRAIN_Y, VALID_X, VALID_Y = _digits()
+
+
+def _model(params: dict[str, Any]) -> Any:
+    return torch.nn.Sequential(
+        torch.nn.Linear(64, 16),
+        torch.nn.ReLU(),
+        torch.nn.Dropout(params.get("dropout", 0.0)),
+        torch.nn.Linear(16, 10),
+    )
+
+
+def _adam(model: Any, params: dict[str, Any]) -> Any:
+    return torch.optim.Adam(model.parameters(), lr=params["lr"])
+
+
+def _train_epoch(member: TorchMember) -> None:
+    batch_size = member.params.get("batch_size", 40)
+    for batch in torch.randperm(len(TRAIN_Y)).split(batch_size):
+        member.optimizer.zero_grad()
+        x, y = TRAIN_X[batch].to(member.device), TRAIN_Y[batch].to(member.device)
+        torch.nn.functional.cross_entropy(member.model(x), y).backward()
+        member.optimizer.step()
+
+
+def _accuracy(member: TorchMember) -> float:
+    predicted = member.model(VALID_X.to(member.device)).argmax(dim=1).cpu()
+    return float((predicted == VALID_Y).float().mean())
+
+
+def _tensors_equal(a: Any, b: Any) -> bool:
+    """Nested state dicts hold equal tensors and equal plain values."""
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and torch.equal(a, b)
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_tensors_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_tensors_equal(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+class RecordingStore(MemoryCheckpointStore):
+    """Keeps, for each transfer, the donors' and copiers' checkpoints right after it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transfers: list[dict[int, tuple[Any, Any]]] = []
+
+    def transfer(self, donors: Any) -> None:
+        super().transfer(donors)
+        self.transfers.append(
+            {
+                copier: (copy.deepcopy(self.load(copier)), copy.deepcopy(self.load(donor)))
+                for copier, donor in donors.items()
+            }
+        )
+
+
+# -- exploit and explore -----------------------------------------------------------------
+
+
+def test_exploit_copies_the_donors_weights_and_optimizer_state() -> None:
+    starts: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+
+    def train_epoch(member: TorchMember) -> None:
+        starts.append(
+            (
+                member.epoch,
+                {k: v.clone() for k, v in member.model.state_dict().items()},
+                copy.deepcopy(member.optimizer.state_dict()),
+            )
+        )
+        _train_epoch(member)
+
+    trainable = TorchTrainable(_model, _adam, train_epoch, _accuracy, device="cpu")
+    pbt = PopulationBasedTraining(
+        trainable,
+        {"lr": loguniform(1e-4, 1e-1)},
+        population_size=2,
+        generations=2,
+        steps_per_generation=2,
+        quantile_fraction=0.5,
+        random_state=0,
+    )
+    pbt.checkpoints = store = RecordingStore()
+    pbt.run()
+
+    assert len(store.transfers) == 1
+    [(copied_state, donor)] = store.transfers[0].values()
+    assert copied_state.epoch == donor.epoch == 2
+    assert _tensors_equal(copied_state.model_state, donor.model_state)
+    assert _tensors_equal(copied_state.optimizer_state, donor.optimizer_state)
+    assert donor.optimizer_state["state"][0]["exp_avg"].abs().sum() > 0  # Adam has moments
+    # Independent copies: training the copy must not move the donor.
+    copied, donated = copied_state.model_state["0.weight"], donor.model_state["0.weight"]
+    assert copied.data_ptr() != donated.data_ptr()
+    # Both members' next segment really starts from the donor's weights and moments.
+    second_generation = [start for start in starts if start[0] == 2]
+    assert len(second_generation) == 2
+    for _, weights, optimizer_state in second_generation:
+        assert _tensors_equal(weights, donor.model_state)
+        assert _tensors_equal(optimizer_state["state"], donor.optimizer_state["state"])
+
+
+def test_a_step_trains_with_the_searched_learning_rate_not_the_checkpoints() -> None:
+    seen: dict[str, Any] = {}
+
+    def train_epoch(member: TorchMember) -> float:
+        layer = member.model[0]
+        before = layer.weight.detach().clone()
+        member.optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(member.model(TRAIN_X), TRAIN_Y)
+        loss.backward()
+        gradient = layer.weight.grad.detach().clone()
+        member.optimizer.step()
+        seen.update(
+            lr=member.optimizer.param_groups[0]["lr"],
+            moved=layer.weight.detach() - before,
+            gradient=gradient,
+        )
+        return -loss.item()
+
+    def sgd(model: Any, params: dict[str, Any]) -> Any:
+        return torch.optim.SGD(model.parameters(), lr=params["lr"])
+
+    trainable = TorchTrainable(_model, sgd, train_epoch, device="cpu")
+    state = trainable.init({"lr": 0.01}, seed=0)
+    state, _, _ = trainable.step({"lr": 0.01}, state)
+    assert state.optimizer_state["param_groups"][0]["lr"] == 0.01
+
+    state, _, _ = trainable.step({"lr": 0.5}, state)  # as after explore
+    assert seen["lr"] == 0.5
+    torch.testing.assert_close(seen["moved"], -0.5 * seen["gradient"])
+    assert state.optimizer_state["param_groups"][0]["lr"] == 0.5
+
+
+def test_pbt_explore_reaches_the_optimizer_of_every_segment() -> None:
+    used: list[tuple[float, float, float]] = []
+
+    def train_epoch(member: TorchMember) -> None:
+        group = member.optimizer.param_groups[0]
+        used.append((member.params["lr"], group["lr"], group["weight_decay"]))
+        _train_epoch(member)
+
+    def adamw(model: Any, params: dict[str, Any]) -> Any:
+        return torch.optim.AdamW(model.parameters(), lr=0.5, weight_decay=0.5)
+
+    space = {"lr": loguniform(1e-4, 1e-1), "weight_decay": loguniform(1e-5, 1e-2)}
+    trainable = TorchTrainable(_model, adamw, train_epoch, _accuracy, device="cpu")
+    pbt = PopulationBasedTraining(
+        trainable, space, population_size=4, generations=4, random_state=1
+    ).run()
+
+    assert len(used) == 16
+    trial_params = [trial.params for trial in pbt.study_.trials]
+    assert [(lr, wd) for _, lr, wd in used] == [(p["lr"], p["weight_decay"]) for p in trial_params]
+    assert all(searched == in_optimizer for searched, in_optimizer, _ in used)
+    first_generation = {p["lr"] for p in trial_params[:4]}
+    assert {lr for _, lr, _ in used} - first_generation  # explore made new values
+
+
+def test_optimizer_params_map_names_and_tuple_entries() -> None:
+    model = _model({})
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1, betas=(0.9, 0.999))
+    set_optimizer_params(
+        optimizer,
+        {"learning_rate": 0.02, "beta1": 0.8, "batch_size": 16},
+        {"learning_rate": "lr", "beta1": ("betas", 0)},
+    )
+    assert optimizer.param_groups[0]["lr"] == 0.02
+    assert optimizer.param_groups[0]["betas"] == (0.8, 0.999)
+    with pytest.raises(InvalidParameterError, match=r"'optimizer_params'.*\['amsgrad'"):
+        set_optimizer_params(optimizer, {"m": 0.9}, {"m": "momentum"})
+
+
+def test_apply_params_hook_runs_after_the_checkpoint_is_loaded() -> None:
+    rates: list[float] = []
+
+    def set_dropout(member: TorchMember) -> None:
+        member.model[2].p = member.params["dropout"]
+
+    def train_epoch(member: TorchMember) -> float:
+        rates.append(member.model[2].p)
+        return 0.0
+
+    trainable = TorchTrainable(
+        lambda params: _model({}), _adam, train_epoch, apply_params=set_dropout, device="cpu"
+    )
+    state = trainable.init({"lr": 0.01, "dropout": 0.1}, seed=0)
+    trainable.step({"lr": 0.01, "dropout": 0.3}, state)
+    assert rates == [0.3]
+
+
+# -- reproducibility, disk, devices --------------------------------------------------------
+
+
+def _run_pbt(**options: Any) -> PopulationBasedTraining:
+    trainable = TorchTrainable(_model, _adam, _train_epoch, _accuracy, device="cpu")
+    space = {"lr": loguniform(1e-3, 1e-1), "dropout": [0.0, 0.2], "batch_size": [20, 40]}
+    return PopulationBasedTraining(
+        trainable, space, population_size=4, generations=3, random_state=3, **options
+    ).run()
+
+
+def test_same_seed_same_run_in_processes_and_on_disk(tmp_path: Any) -> None:
+    reference = _run_pbt()
+    scores = [trial.value for trial in reference.study_.trials]
+    assert max(scores) > 0.5  # it learns
+    assert [t.value for t in _run_pbt(n_jobs=2).study_.trials] == scores
+    on_disk = _run_pbt(checkpoint_dir=str(tmp_path))
+    assert [t.value for t in on_disk.study_.trials] == scores
+    assert len(list(tmp_path.glob("member-*.pkl"))) == 4
+    loaded = on_disk.checkpoints.load(0)
+    expected = reference.checkpoints.load(0)
+    assert isinstance(loaded, TorchCheckpoint)
+    assert _tensors_equal(loaded.model_state, expected.model_state)
+
+
+def test_checkpoint_save_and_load_with_torch(tmp_path: Any) -> None:
+    trainable = TorchTrainable(_model, _adam, _train_epoch, _accuracy, device="cpu")
+    state, score, _ = trainable.step({"lr": 0.01}, trainable.init({"lr": 0.01}, seed=0))
+    state.extra["best"] = torch.tensor(score)
+    state.save(tmp_path / "best.pt")
+    loaded = TorchCheckpoint.load(tmp_path / "best.pt")
+    assert (loaded.epoch, loaded.seed) == (1, 0)
+    assert _tensors_equal(loaded.optimizer_state, state.optimizer_state)
+    member = trainable.restore(loaded, {"lr": 0.01})
+    member.model.eval()
+    with torch.no_grad():
+        assert _accuracy(member) == score
+
+
+def test_device_is_cuda_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert select_device() == torch.device("cuda")
+    assert select_device("cuda:1") == torch.device("cuda:1")
+    assert select_device("cpu") == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert select_device() == torch.device("cpu")
+    with pytest.raises(InvalidParameterError, match=r"'device'.*no CUDA.*Got 'cuda'"):
+        select_device("cuda")
+    with pytest.raises(InvalidParameterError, match=r"'device' parameter.*Got 'gpu7'"):
+        select_device("gpu7")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_training_runs_on_the_gpu_and_rests_on_the_cpu() -> None:
+    devices: list[str] = []
+
+    def train_epoch(member: TorchMember) -> None:
+        devices.append(next(member.model.parameters()).device.type)
+        _train_epoch(member)
+
+    trainable = TorchTrainable(_model, _adam, train_epoch, _accuracy)
+    assert trainable.device.type == "cuda"
+    state, _, _ = trainable.step({"lr": 0.01}, trainable.init({"lr": 0.01}, seed=0))
+    assert devices == ["cuda"]
+    assert state.model_state["0.weight"].device.type == "cpu"
+    assert state.optimizer_state["state"][0]["exp_avg"].device.type == "cpu"
+    kept = TorchTrainable(_model, _adam, _train_epoch, _accuracy, keep_on_device=True)
+    state, _, _ = kept.step({"lr": 0.01}, kept.init({"lr": 0.01}, seed=0))
+    assert state.model_state["0.weight"].device.type == "cuda"
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+
+def test_bad_arguments_name_the_parameter() -> None:
+    with pytest.raises(InvalidParameterTypeError, match=r"'model' parameter of TorchTrainable"):
+        TorchTrainable("net", _adam, _train_epoch)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match=r"'optimizer_params'.*Got \{'lr': 3\}"):
+        TorchTrainable(_model, _adam, _train_epoch, optimizer_params={"lr": 3})  # type: ignore[dict-item]
+    trainable = TorchTrainable(_model, _adam, _train_epoch, device="cpu")
+    state = trainable.init({"lr": 0.01}, seed=0)
+    with pytest.raises(InvalidParameterError, match=r"'train_epoch'.*returned None"):
+        trainable.step({"lr": 0.01}, state)
+    with pytest.raises(InvalidParameterTypeError, match=r"'checkpoint'.*TorchCheckpoint"):
+        trainable.restore({"weights": []}, {"lr": 0.01})  # type: ignore[arg-type]
+
+
+def test_missing_torch_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.delitem(sys.modules, "fastune.integration.torch")
+    with pytest.raises(MissingDependencyError, match=r"pip install 'fastune\[torch\]'"):
+        importlib.import_module("fastune.integration.torch")
+
+
+# -- pruning -----------------------------------------------------------------------------
+
+
+def test_a_pruned_torch_trial_stops_training() -> None:
+    epochs_run: list[int] = []
+
+    def objective(trial: fastune.Trial) -> float:
+        params = {"lr": trial.suggest_float("lr", 1e-3, 1e-2)}
+        model, epochs = _model(params), 0
+        optimizer = _adam(model, params)
+        member = TorchMember(model, optimizer, params, torch.device("cpu"), 0, {})
+        try:
+            for epoch in range(10):
+                epochs += 1
+                _train_epoch(member)
+                with torch.no_grad():
+                    report_epoch(trial, _accuracy(member), epoch)
+        finally:
+            epochs_run.append(epochs)
+        return _accuracy(member)
+
+    # No accuracy reaches 2: every trial is pruned at its first check, after epoch 3.
+    study = fastune.create_study(
+        direction="maximize", pruner=ThresholdPruner(lower=2.0, n_warmup_steps=3)
+    )
+    study.optimize(objective, n_trials=2)
+    assert epochs_run == [4, 4]
+    assert all(trial.state == TrialState.PRUNED for trial in study.trials)
+    assert list(study.trials[0].intermediate_values) == [0, 1, 2, 3]
+
+
+# -- skorch and Lightning ------------------------------------------------------------------
+
+
+def test_skorch_net_in_pbt_search_cv_trains_by_partial_fit() -> None:
+    skorch = pytest.importorskip("skorch")
+    features, labels = load_digits(return_X_y=True)
+    x, y = (features[:300] / 16.0).astype(np.float32), labels[:300].astype(np.int64)
+    torch.manual_seed(0)  # the module's initial weights
+    net = skorch.NeuralNetClassifier(
+        torch.nn.Sequential(torch.nn.Linear(64, 16), torch.nn.ReLU(), torch.nn.Linear(16, 10)),
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.SGD,
+        optimizer__momentum=0.9,
+        lr=0.1,
+        max_epochs=1,
+        batch_size=16,
+        train_split=None,
+        verbose=0,
+    )
+    search = fastune.PBTSearchCV(
+        net,
+        {"lr": loguniform(0.01, 0.3)},
+        population_size=4,
+        generations=3,
+        cv=2,
+        random_state=0,
+        refit=True,
+    ).fit(x, y)
+    assert search.best_score_ > 0.5
+    epochs = search.cv_results_["generation"]
+    assert sorted(set(epochs)) == [0, 1, 2]
+    # The refit net trained through the best schedule, one epoch per step, and the
+    # explored learning rates reached its optimizer.
+    best = search.best_estimator_
+    assert len(best.history) == sum(entry["steps"] for entry in search.best_schedule_)
+    assert best.optimizer_.param_groups[0]["lr"] == search.best_schedule_[-1]["params"]["lr"]
+
+
+# Lightning 2.6 calls a torch pytree API that torch 2.13 deprecates, and advises data
+# loader workers that a few hundred in-memory rows do not need: warnings of theirs.
+@pytest.mark.filterwarnings(
+    "ignore:`isinstance\\(treespec, LeafSpec\\)` is deprecated:FutureWarning"
+)
+@pytest.mark.filterwarnings("ignore:The '\\w+_dataloader' does not have many workers")
+def test_lightning_pruning_callback_stops_a_pruned_trial() -> None:
+    lightning = pytest.importorskip("lightning.pytorch")
+    from fastune.integration.lightning import PyTorchLightningPruningCallback
+
+    class Classifier(lightning.LightningModule):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = _model({})
+            self.epochs_run = 0
+
+        def training_step(self, batch: Any, batch_index: int) -> Any:
+            return torch.nn.functional.cross_entropy(self.net(batch[0]), batch[1])
+
+        def validation_step(self, batch: Any, batch_index: int) -> None:
+            predicted = self.net(batch[0]).argmax(dim=1)
+            self.log("val_accuracy", (predicted == batch[1]).float().mean())
+
+        def on_train_epoch_end(self) -> None:
+            self.epochs_run += 1
+
+        def configure_optimizers(self) -> Any:
+            return torch.optim.Adam(self.parameters(), lr=0.01)
+
+    def loader(x: Any, y: Any) -> Any:
+        return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=40)
+
+    runs: list[int] = []
+
+    def objective(trial: fastune.Trial) -> float:
+        module = Classifier()
+        trainer = lightning.Trainer(
+            max_epochs=8,
+            callbacks=[PyTorchLightningPruningCallback(trial, monitor="val_accuracy")],
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            enable_checkpointing=False,
+            logger=False,
+            num_sanity_val_steps=0,
+        )
+        try:
+            trainer.fit(module, loader(TRAIN_X, TRAIN_Y), loader(VALID_X, VALID_Y))
+        finally:
+            runs.append(module.epochs_run)
+        return float(trainer.callback_metrics["val_accuracy"])
+
+    study = fastune.create_study(
+        direction="maximize", pruner=ThresholdPruner(lower=2.0, n_warmup_steps=2)
+    )
+    study.optimize(objective, n_trials=1)
+    assert study.trials[0].state == TrialState.PRUNED
+    assert list(study.trials[0].intermediate_values) == [0, 1, 2]
+    assert runs == [2]  # the third epoch's validation pruned it before its epoch end
