@@ -170,6 +170,18 @@ def run_suite(suite: Suite, output_dir: Path, n_workers: int, argv: Sequence[str
     return json_path
 
 
+def remeasure_throughput(suite: Suite, json_path: Path) -> None:
+    """Measure the scaling rows of ``suite`` again, alone on the machine, into the
+    results at ``json_path``; then rebuild its report."""
+    results = json.loads(json_path.read_text())
+    quiet_libraries()
+    results["machine"]["load_average_before_throughput"] = round(os.getloadavg()[0], 2)
+    results["throughput"] = measure_throughput(suite.throughput)
+    results["throughput_measured_at"] = datetime.datetime.now().isoformat(timespec="seconds")
+    json_path.write_text(json.dumps(results, indent=1) + "\n")
+    rebuild_report(json_path)
+
+
 def rebuild_report(json_path: Path) -> None:
     """Redraw the plots and rewrite ``<suite>.md`` beside ``json_path`` from it alone."""
     from benchmarks.plots import draw_all
@@ -207,9 +219,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks",
         description="fastune's benchmark suite. 'run' (the default) runs a suite; 'report' "
         "rebuilds its markdown and plots from its JSON; 'readme' rewrites the README's "
-        "performance section from its JSON.",
+        "performance section from its JSON; 'throughput' measures the n_jobs scaling rows "
+        "again and replaces them in its JSON (the rest of the suite kept as it was).",
     )
-    parser.add_argument("command", nargs="?", choices=("run", "report", "readme"), default="run")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=("run", "report", "readme", "throughput"),
+        default="run",
+    )
     parser.add_argument(
         "--suite",
         choices=sorted(SUITES),
@@ -243,6 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.command == "report":
         rebuild_report(results_path)
         print(f"rebuilt {results_path.with_suffix('.md')} and its plots from {results_path}")
+        return 0
+    if options.command == "throughput":
+        remeasure_throughput(SUITES[suite_name], results_path)
+        print(f"measured the throughput rows again into {results_path} and its report")
         return 0
     if options.command == "readme":
         try:

@@ -162,7 +162,7 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         "",
         *_marginal_overhead_lines(results),
         "",
-        "Scaling with threads (n_jobs):",
+        "Scaling with n_jobs (fastune: worker processes unless marked threads):",
         "",
         *_throughput_lines(results),
     ]

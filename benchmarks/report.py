@@ -369,6 +369,16 @@ def throughput_rows(results: dict[str, Any]) -> dict[tuple[str, str], dict[int, 
     }
 
 
+def _remeasured(results: dict[str, Any]) -> str:
+    if "throughput_measured_at" not in results:
+        return ""
+    return (
+        f" Measured again at {results['throughput_measured_at']} with `python -m benchmarks "
+        f"throughput` (load average before: "
+        f"{results['machine']['load_average_before_throughput']})."
+    )
+
+
 def _throughput_section(results: dict[str, Any]) -> list[str]:
     rows = throughput_rows(results)
     n_jobs_values = sorted({record["n_jobs"] for record in results["throughput"]})
@@ -376,9 +386,10 @@ def _throughput_section(results: dict[str, Any]) -> list[str]:
         "",
         "## Scaling: trials per second with n_jobs workers",
         "",
-        "n_jobs runs threads, except for 'fastune random processes' (worker processes, "
-        "start-up included). Median of the repeats; speed-up is "
-        f"n_jobs = {n_jobs_values[-1]} over n_jobs = 1.",
+        "fastune's n_jobs runs worker processes (its default; their start-up included), "
+        "'fastune random threads' runs threads (backend='threads'), Optuna's n_jobs runs "
+        "threads. Median of the repeats; speed-up is "
+        f"n_jobs = {n_jobs_values[-1]} over n_jobs = 1." + _remeasured(results),
         "",
     ]
     lines += table(

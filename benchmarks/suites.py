@@ -110,7 +110,8 @@ CURVE_METHODS = (
     "optuna tpe+hyperband",
     "optuna tpe",
 )
-THROUGHPUT_METHODS = ("fastune random", "fastune random processes", "optuna random")
+# fastune's n_jobs runs worker processes (its default); "<method> threads" runs threads.
+THROUGHPUT_METHODS = ("fastune random", "fastune random threads", "optuna random")
 OVERHEAD_METHODS = (
     "fastune tpe",
     "fastune cma-es",

@@ -133,10 +133,10 @@ def measure_throughput(plan: ThroughputPlan) -> list[dict[str, Any]]:
     ]
     records = []
     for repeat, objective_name, method, n_jobs in tqdm(runs, desc="throughput", unit="study"):
-        # "<method> processes": fastune's process workers (start-up included).
-        base = method.removesuffix(" processes")
+        # "<method> threads": fastune's workers as threads, not processes (its default).
+        base = method.removesuffix(" threads")
         study = _new_study(base, plan.n_trials, seed=repeat)
-        options = {"backend": "processes"} if method != base else {}
+        options = {"backend": "threads"} if method != base else {}
         start = time.perf_counter()
         study.optimize(
             CPU_BOUND_OBJECTIVES[objective_name],
