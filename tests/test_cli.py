@@ -121,3 +121,67 @@ def test_workers_join_a_study_from_the_command_line(tmp_path) -> None:  # type: 
     assert sorted(t.number for t in trials) == list(range(10))
     bad = _cli("worker", "no_such_module:f", "--storage", url, "--study", "shared")
     assert bad.returncode == 1 and "module:function" in bad.stderr
+
+
+def _plot_study(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'plots.db'}"
+    study = fastune.create_study(
+        study_name="plots", storage=url, sampler=fastune.samplers.RandomSampler(seed=0)
+    )
+    study.optimize(
+        lambda t: t.suggest_float("x", 1e-3, 1, log=True) + t.suggest_int("n", 1, 3), n_trials=8
+    )
+    both = fastune.create_study(study_name="two", storage=url, directions=["minimize", "maximize"])
+    both.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=5)
+    return url
+
+
+def test_plot_command_writes_every_kind_as_a_readable_png(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("matplotlib")
+    import matplotlib.image
+
+    from fastune._cli_plots import PLOT_KINDS
+
+    url = _plot_study(tmp_path)
+    for kind in PLOT_KINDS:
+        path = tmp_path / f"{kind}.png"
+        study = "two" if kind == "pareto-front" else "plots"
+        assert main(["plot", kind, "--storage", url, "--study", study, "-o", str(path)]) == 0
+        image = matplotlib.image.imread(path)
+        assert image.shape[0] > 100 and image.shape[1] > 100, kind
+
+
+def test_plot_command_errors_say_what_is_allowed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("matplotlib")
+    url = _plot_study(tmp_path)
+    out = str(tmp_path / "x.png")
+    unknown = _cli("plot", "history", "--storage", url, "--study", "plots", "-o", out)
+    assert unknown.returncode == 2
+    assert "invalid choice: 'history'" in unknown.stderr
+    assert "'optimization-history'" in unknown.stderr and "'pareto-front'" in unknown.stderr
+    several = _cli("plot", "slice", "--storage", url, "--study", "two", "-o", out)
+    assert several.returncode == 1 and "'target' parameter of plot_slice" in several.stderr
+    picked = _cli(
+        "plot", "slice", "--storage", url, "--study", "two", "-o", out, "--objective", "1"
+    )
+    assert picked.returncode == 0 and (tmp_path / "x.png").stat().st_size > 1000
+    wrong = _cli("plot", "slice", "--storage", url, "--study", "two", "-o", out, "--objective", "2")
+    assert wrong.returncode == 1 and "from 0 to 1. Got 2 instead." in wrong.stderr
+    missing = _cli("plot", "slice", "--storage", url, "--study", "nope", "-o", out)
+    assert missing.returncode == 1 and "nope" in missing.stderr
+
+
+def test_report_command_writes_one_html_file_and_the_trials(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    url = _plot_study(tmp_path)
+    html, table = tmp_path / "report.html", tmp_path / "trials.csv"
+    result = _cli(
+        "report", "--storage", url, "--study", "plots", "-o", str(html), "--trials", str(table)
+    )
+    assert result.returncode == 0, result.stderr
+    page = html.read_text(encoding="utf-8")
+    best = fastune.load_study(study_name="plots", storage=url).best_trial
+    assert f"<td>{best.number}</td><td>{best.value:.6g}</td>" in page
+    assert page.count('<img src="data:image/png;base64,') == 8
+    assert len(table.read_text().splitlines()) == 9  # header and 8 trials

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from fastune._cli_plots import PLOT_KINDS
 from fastune._cli_studies import FORMATS
 from fastune.version import __version__
 
@@ -48,6 +49,25 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--format", choices=FORMATS, default="table", help="output (default: table)"
             )
+    plot = commands.add_parser(
+        "plot", help="draw a plot of a study into an image file (PNG, SVG or PDF)"
+    )
+    plot.add_argument("kind", choices=PLOT_KINDS, metavar="KIND", help=", ".join(PLOT_KINDS))
+    report = commands.add_parser(
+        "report", help="write a study's report: one self-contained HTML file"
+    )
+    for command, default in ((plot, None), (report, "report.html")):
+        command.add_argument("--storage", required=True, help="storage URL: sqlite:///path.db")
+        command.add_argument(
+            "--study", "--study-name", dest="study", required=True, help="study name"
+        )
+        command.add_argument(
+            "-o", "--output", required=default is None, default=default, help="file to write"
+        )
+    plot.add_argument(
+        "--objective", type=int, default=None, help="the objective to plot (several objectives)"
+    )
+    report.add_argument("--trials", default=None, help="also write the trials (.csv or .xlsx)")
     return parser
 
 
@@ -67,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _study_command(args)
     if args.command == "worker":
         return _worker_command(args)
+    if args.command in ("plot", "report"):
+        return _plot_command(args)
     parser.print_help()
     return 0
 
@@ -96,6 +118,26 @@ def _worker_command(args: argparse.Namespace) -> int:
         print(f"fastune worker: {message}", file=sys.stderr)
         return 1
     study.optimize(objective, n_trials=args.n_trials, timeout=args.timeout)
+    return 0
+
+
+def _plot_command(args: argparse.Namespace) -> int:
+    """Run ``plot`` or ``report``; errors name what is wrong, the password hidden."""
+    from fastune import _cli_plots as plots
+    from fastune.exceptions import FastuneError
+    from fastune.storages._url import redact
+
+    try:
+        study = plots.load(args)
+        if args.command == "plot":
+            plots.write_plot(study, args.kind, args.output, args.objective)
+        else:
+            plots.write_report(study, args.output, args.trials)
+    except (FastuneError, ValueError, OSError) as error:
+        message = str(error).replace(args.storage, redact(args.storage))
+        print(f"fastune {args.command}: {message}", file=sys.stderr)
+        return 1
+    print(f"Wrote {args.output}" + (f" and {args.trials}" if getattr(args, "trials", None) else ""))
     return 0
 
 

@@ -21,6 +21,7 @@ from fastune.visualization._pbt_plots import (
     plot_pbt_scores,
     plot_pbt_trajectories,
 )
+from fastune.visualization._report import write_report, write_trials
 from fastune.visualization._slice import plot_slice
 from fastune.visualization._timeline import plot_timeline
 from fastune.visualization.live import LiveFigure
@@ -41,4 +42,6 @@ __all__ = [
     "plot_pbt_trajectories",
     "plot_slice",
     "plot_timeline",
+    "write_report",
+    "write_trials",
 ]
