@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from fastune._validation import check_int
 from fastune.distributions import BaseDistribution, CategoricalDistribution
@@ -53,6 +53,8 @@ class AutoSampler(BaseSampler):
         InvalidParameterError: a negative count.
     """
 
+    _transient: ClassVar[dict[str, Callable[[], Any]]] = {"_lock": threading.Lock, "_chosen": dict}
+
     def __init__(
         self,
         *,
@@ -82,16 +84,6 @@ class AutoSampler(BaseSampler):
                 seed=self._seed, n_startup_trials=0, independent_sampler=self._samplers["tpe"]
             )
         self._chosen: dict[int, str] = {}
-        self._lock = threading.Lock()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["_lock"]
-        state["_chosen"] = {}
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
         self._lock = threading.Lock()
 
     def reseed_rng(self) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -68,6 +69,13 @@ class CmaEsSampler(BaseSampler):
         MissingDependencyError: the ``cmaes`` package is missing (``fastune[cmaes]``).
     """
 
+    _transient: ClassVar[dict[str, Callable[[], Any]]] = {
+        "_rng": np.random.default_rng,
+        "_lock": threading.Lock,
+        "_runs": dict,
+        "_restarts": dict,
+    }
+
     def __init__(
         self,
         x0: dict[str, Any] | None = None,
@@ -116,18 +124,6 @@ class CmaEsSampler(BaseSampler):
         self._restarts: dict[tuple[Any, ...], dict[str, int]] = {}
         self._spaces = JointSpaces()
         self._lock = threading.Lock()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        for key in ("_rng", "_lock", "_runs", "_restarts"):
-            del state[key]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-        self._runs, self._restarts = {}, {}
-        self._rng = np.random.default_rng()
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from scipy.special import log_ndtr
@@ -63,6 +64,12 @@ class GPSampler(BaseSampler):
         True
     """
 
+    _transient: ClassVar[dict[str, Callable[[], Any]]] = {
+        "_rng": np.random.default_rng,
+        "_lock": threading.Lock,
+        "_kernels": dict,
+    }
+
     def __init__(
         self,
         *,
@@ -82,18 +89,6 @@ class GPSampler(BaseSampler):
         self._spaces = JointSpaces()
         self._kernels: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.Lock()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        for key in ("_rng", "_lock", "_kernels"):
-            del state[key]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-        self._kernels = {}
-        self._rng = np.random.default_rng()
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()

@@ -6,8 +6,8 @@ import itertools
 import math
 import numbers
 import threading
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -56,6 +56,11 @@ class GridSampler(BaseSampler):
         6
     """
 
+    _transient: ClassVar[dict[str, Callable[[], Any]]] = {
+        "_rng": np.random.default_rng,
+        "_lock": threading.Lock,
+    }
+
     def __init__(self, search_space: Mapping[str, Sequence[Any]], seed: int | None = None) -> None:
         owner = "GridSampler"
         if not isinstance(search_space, Mapping):
@@ -78,16 +83,6 @@ class GridSampler(BaseSampler):
         self._param_names = sorted(search_space)
         self._search_space = {name: list(search_space[name]) for name in self._param_names}
         self._grid = list(itertools.product(*self._search_space.values()))
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["_rng"], state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._rng = np.random.default_rng()
-        self._lock = threading.Lock()
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -46,6 +47,8 @@ class QMCSampler(BaseSampler):
         >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=8)
     """
 
+    _transient: ClassVar[dict[str, Callable[[], Any]]] = {"_lock": threading.Lock}
+
     def __init__(
         self,
         *,
@@ -66,15 +69,6 @@ class QMCSampler(BaseSampler):
         # Without a seed, the scrambling must still agree across trials of one sampler.
         self._scramble_seed = int(np.random.default_rng(self._seed).integers(2**31 - 1))
         self._spaces = JointSpaces()
-        self._lock = threading.Lock()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
         self._lock = threading.Lock()
 
     def reseed_rng(self) -> None:

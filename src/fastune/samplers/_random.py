@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -59,18 +60,11 @@ class RandomSampler(BaseSampler):
         >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=5)
     """
 
+    _transient: ClassVar[dict[str, Callable[[], Any]]] = {"_rng": np.random.default_rng}
+
     def __init__(self, seed: int | None = None) -> None:
         self._seed = check_int(seed, "seed", "RandomSampler", low=0, allow_none=True)
         self._rng = np.random.default_rng(self._seed)
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["_rng"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._rng = np.random.default_rng()
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()

@@ -12,7 +12,7 @@ import functools
 import math
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -87,6 +87,13 @@ class TPESampler(BaseSampler):
         True
     """
 
+    _transient: ClassVar[dict[str, Callable[[], Any]]] = {
+        "_rng": np.random.default_rng,
+        "_random": RandomSampler,
+        "_lock": threading.Lock,
+        "_tables": dict,
+    }
+
     def __init__(
         self,
         consider_prior: bool = True,
@@ -139,18 +146,9 @@ class TPESampler(BaseSampler):
         self._spaces = JointSpaces(self._group)
         self._lock = threading.Lock()
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        for key in ("_rng", "_lock", "_random", "_tables"):
-            del state[key]
-        return state
-
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-        self._tables = {}
-        self._lock = threading.Lock()
-        self.reseed_rng()
+        super().__setstate__(state)
+        self.reseed_rng()  # the start-up trials' random sampler shares the RNG
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
