@@ -185,3 +185,16 @@ def test_report_command_writes_one_html_file_and_the_trials(tmp_path) -> None:  
     assert f"<td>{best.number}</td><td>{best.value:.6g}</td>" in page
     assert page.count('<img src="data:image/png;base64,') == 8
     assert len(table.read_text().splitlines()) == 9  # header and 8 trials
+
+
+def test_demo_writes_the_study_report(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("matplotlib")
+    from fastune._demo import write_demo_report
+
+    study = fastune.create_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_int("n", 1, 3), n_trials=4)
+    out = io.StringIO()
+    path = tmp_path / "demo_report.html"
+    write_demo_report(study, str(path), out)
+    assert f"written to {path}" in out.getvalue()
+    assert path.read_text(encoding="utf-8").count("data:image/png;base64,") == 8

@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 import fastune
 from fastune.trial import FrozenTrial, Trial, TrialState
 
-__all__ = ["run_demo", "run_pbt_demo"]
+__all__ = ["run_demo", "run_pbt_demo", "write_demo_report"]
 
 
 def _objective(trial: Trial) -> float:
@@ -84,6 +84,20 @@ def run_demo(n_trials: int, seed: int, out: TextIO) -> fastune.Study:
         print(f"  {name} = {value!r}", file=out)
     print("\nTop 5 trials:\n" + _table(complete, 5), file=out)
     return study
+
+
+def write_demo_report(study: fastune.Study, path: str, out: TextIO) -> None:
+    """Write the study's HTML report (every plot, the best trials, the importances)."""
+    if importlib.util.find_spec("matplotlib") is None:
+        print("(pip install 'fastune[viz]' for the study report)", file=out)
+        return
+    import matplotlib
+
+    from fastune.visualization import write_report
+
+    matplotlib.use("Agg")
+    write_report(study, path)
+    print(f"\nStudy report (plots, best trials, importances) written to {path}", file=out)
 
 
 def run_pbt_demo(seed: int, out: TextIO, plot_path: str | None) -> fastune.PBTSearchCV:

@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--plot", default="pbt_demo.png", help="where to draw the PBT population (PNG)"
     )
+    demo.add_argument(
+        "--report", default="demo_report.html", help="where to write the study's HTML report"
+    )
     worker = commands.add_parser(
         "worker", help="join a study in a shared storage and run trials of an objective"
     )
@@ -78,9 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         if args.n_trials < 1:
             parser.error(f"--n-trials must be a positive int. Got {args.n_trials} instead.")
-        from fastune._demo import run_demo, run_pbt_demo
+        from fastune._demo import run_demo, run_pbt_demo, write_demo_report
 
-        run_demo(args.n_trials, args.seed, sys.stdout)
+        study = run_demo(args.n_trials, args.seed, sys.stdout)
+        write_demo_report(study, args.report, sys.stdout)
         run_pbt_demo(args.seed, sys.stdout, args.plot)
         return 0
     if args.command in ("studies", "trials", "best-trial", "delete-study"):

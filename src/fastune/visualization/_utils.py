@@ -31,6 +31,7 @@ __all__ = [
     "is_log",
     "new_axes",
     "note",
+    "objective",
     "objective_values",
     "panels",
     "param_names",
@@ -43,6 +44,15 @@ Target = Callable[[FrozenTrial], float]
 
 def complete_trials(study: Study) -> list[FrozenTrial]:
     return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+
+
+def objective(index: int) -> Target:
+    """A ``target`` that picks the objective of that index."""
+
+    def value(trial: FrozenTrial) -> float:
+        return float(trial.values[index]) if trial.values else math.nan
+
+    return value
 
 
 def objective_values(trials: Sequence[FrozenTrial], target: Target | None) -> list[float]:
@@ -94,12 +104,24 @@ def set_param_axis(ax: Axes, axis: str, name: str, distribution: BaseDistributio
     choices as tick labels for a categorical one."""
     label = getattr(ax, f"set_{axis}label")
     label(name)
-    if is_log(distribution):
+    if isinstance(distribution, (FloatDistribution, IntDistribution)) and distribution.log:
         getattr(ax, f"set_{axis}scale")("log")
+        _log_ticks(getattr(ax, f"{axis}axis"), math.log10(distribution.high / distribution.low))
     elif isinstance(distribution, CategoricalDistribution):
         ticks = list(range(len(distribution.choices)))
         getattr(ax, f"set_{axis}ticks")(ticks, [str(c) for c in distribution.choices])
         getattr(ax, f"set_{axis}lim")(-0.5, len(ticks) - 0.5)
+
+
+def _log_ticks(axis: Any, decades: float) -> None:
+    """Plain numbers at the ticks of a log axis; over a short range also at 2 and 5 times
+    each power of ten, where matplotlib would otherwise label crowded minor ticks."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    if decades <= 2:
+        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.5)) -> Axes:
