@@ -9,7 +9,14 @@ import numpy as np
 
 from fastune.importance import BaseImportanceEvaluator, get_param_importances
 from fastune.study import Study
-from fastune.visualization._utils import Target, check_target, complete_trials, new_axes, note
+from fastune.visualization._utils import (
+    Target,
+    check_target,
+    complete_trials,
+    new_axes,
+    note,
+    objective,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -22,13 +29,6 @@ class ImportanceBars(NamedTuple):
 
     target_names: list[str]
     importances: list[dict[str, float]]
-
-
-def _objective(index: int) -> Target:
-    def value(trial: object) -> float:
-        return float(trial.values[index])  # type: ignore[attr-defined]
-
-    return value
 
 
 def param_importances_data(
@@ -47,7 +47,7 @@ def param_importances_data(
         targets = [(target_name, target)]
     else:
         names = study.metric_names or [f"Objective {i}" for i in range(len(study.directions))]
-        targets = [(name, _objective(i)) for i, name in enumerate(names)]
+        targets = [(name, objective(i)) for i, name in enumerate(names)]
     if not complete_trials(study):
         return ImportanceBars([], [])
     importances = [
