@@ -27,6 +27,7 @@ from benchmarks.quality import plan_tasks, quiet_libraries, run_tasks, summarize
 from benchmarks.readme import (
     MissingMarkersError,
     build_section,
+    dl_section,
     gp_time_section,
     memory_section,
     pbt_section,
@@ -207,6 +208,7 @@ def update_readme(results_path: Path, readme_path: Path) -> None:
         ("gp_time", gp_time_section),
         ("memory", memory_section),
         ("storage_overhead", storage_section),
+        ("dl_bench", dl_section),
     ):
         side_report = results_path.parent / f"{stem}.md"
         if side_report.exists():

@@ -208,6 +208,17 @@ def storage_section(report: str, link: str) -> str:
     )
 
 
+def dl_section(report: str, link: str) -> str:
+    """The tables of the deep-learning report (``python -m benchmarks.dl_bench``)."""
+    return _table_with_intro(
+        report,
+        "Deep learning: PBT on a torch MLP (`TorchTrainable`) against Optuna TPE + "
+        "`MedianPruner` on noisy digits, compute in epochs (targets: Optuna's median best "
+        "validation accuracy in at most half its epochs; a higher median test accuracy at "
+        f"equal epochs); details: [{link}]({link}).",
+    )
+
+
 def pbt_section(report: str, link: str) -> str:
     """The headline of the PBT benchmark's report (``python -m benchmarks.pbt_bench``),
     copied as it is: its table and the held-out check under it."""
