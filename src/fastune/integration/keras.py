@@ -118,7 +118,7 @@ class KerasTrainable:
         InvalidParameterTypeError: ``build`` is not callable.
 
     Example:
-        >>> import keras, numpy as np  # doctest: +SKIP
+        >>> import keras, numpy as np
         >>> from fastune.integration.keras import KerasTrainable
         >>> from fastune.pbt import PopulationBasedTraining
         >>> def build(params):
