@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from scipy.special import log_ndtr
 
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
@@ -297,6 +296,8 @@ def _log_h(z: np.ndarray) -> np.ndarray:
     usual = z > -5.0
     zu = z[usual]
     phi = np.exp(-0.5 * zu**2) / np.sqrt(2 * np.pi)
+    from scipy.special import log_ndtr  # imported on first use: scipy.special is slow to load
+
     cdf = np.exp(log_ndtr(zu))
     result[usual] = np.log(np.maximum(zu * cdf + phi, 1e-300))
     # For z -> -inf: z Phi(z) + phi(z) ~ phi(z) / z^2 (Mills ratio), in log form.

@@ -11,10 +11,10 @@ of the "above" trials in O(d) work per new trial instead of sorting everything a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import log_ndtr, ndtr, ndtri
 
 __all__ = ["ParzenEstimator"]
 
@@ -352,6 +352,8 @@ class ParzenEstimator:
         chosen = np.minimum(kernels, max(used - 1, 0))
         mu = np.where(prior, _PRIOR_MU, self.mus[chosen])
         sigma = np.where(prior, _PRIOR_SIGMA, self.sigmas[chosen])
+        from scipy.special import ndtr, ndtri  # on first use: scipy.special is slow to load
+
         low, high = ndtr(-mu / sigma), ndtr((1.0 - mu) / sigma)
         u = low + rng.random(mu.shape) * (high - low)
         samples = np.clip(mu + sigma * ndtri(np.clip(u, 1e-12, 1 - 1e-12)), 0.0, 1.0)
@@ -390,10 +392,18 @@ def _log_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     # Use the upper tail when both bounds are positive, where Phi is close to 1.
     flip = a > 0
     a_, b_ = np.where(flip, -b, a), np.where(flip, -a, b)
+    from scipy.special import log_ndtr  # on first use: scipy.special is slow to load
+
     log_b, log_a = log_ndtr(b_), log_ndtr(a_)
     return log_b + np.log1p(-np.exp(np.minimum(log_a - log_b, -1e-300)))
 
 
-_PRIOR_LOG_MASS = float(
-    _log_mass(np.array(-_PRIOR_MU / _PRIOR_SIGMA), np.array((1.0 - _PRIOR_MU) / _PRIOR_SIGMA))
+# log(Phi(b) - Phi(a)) of the prior kernel on [0, 1], with math.erf: scipy.special is
+# slow to import, and `import fastune` should not wait for it.
+_PRIOR_LOG_MASS = math.log(
+    0.5
+    * (
+        math.erf((1.0 - _PRIOR_MU) / _PRIOR_SIGMA / math.sqrt(2.0))
+        - math.erf(-_PRIOR_MU / _PRIOR_SIGMA / math.sqrt(2.0))
+    )
 )
