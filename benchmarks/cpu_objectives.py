@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 
-# Matrix side of the NumPy objective: one product takes a few ms on one core.
+# Each objective takes about 20 ms on one core here: the cost of a small model fit, the
+# least an objective worth running in parallel costs. (At 4 ms, the parent's share of
+# the work and the workers' start-up weigh as much as the objective.)
 MATRIX_SIDE = 250
-MATRIX_PRODUCTS = 8
-PYTHON_LOOP_LENGTH = 60_000
+MATRIX_PRODUCTS = 32
+PYTHON_LOOP_LENGTH = 270_000
 
 
 def python_loop_objective(trial: Any) -> float:

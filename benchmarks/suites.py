@@ -153,7 +153,7 @@ FULL = Suite(
         n_params=10,
         max_n_trials={"optuna tpe": 2000},
     ),
-    # Long enough that starting worker processes (well under a second) weighs little.
+    # About 12 s per study on one core: starting worker processes (0.25 s) weighs little.
     throughput=ThroughputPlan(THROUGHPUT_METHODS, n_jobs=(1, 2), n_trials=600, repeats=3),
 )
 
