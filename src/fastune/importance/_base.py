@@ -5,17 +5,18 @@ from __future__ import annotations
 import abc
 import math
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from fastune._validation import invalid, invalid_type
+from fastune._validation import check_int, invalid, invalid_type
 from fastune.distributions import BaseDistribution, CategoricalDistribution
 from fastune.study import Study
 from fastune.trial import FrozenTrial, TrialState
 
 __all__ = [
     "BaseImportanceEvaluator",
+    "ForestImportanceEvaluator",
     "TrialTable",
     "check_target",
     "ranked",
@@ -54,6 +55,44 @@ class BaseImportanceEvaluator(abc.ABC):
             target: Scores ``target(trial)`` instead of the objective value; needed for
                 a study with several objectives.
         """
+
+
+class ForestImportanceEvaluator(BaseImportanceEvaluator):
+    """An evaluator that reads its scores from a random forest fitted to the trials.
+
+    Args:
+        n_trees: Trees in the forest.
+        max_depth: Depth limit of each tree.
+        seed: Seeds the forest; the same seed gives the same importances.
+    """
+
+    def __init__(self, *, n_trees: int = 64, max_depth: int = 64, seed: int | None = None) -> None:
+        owner = type(self).__name__
+        self.n_trees = check_int(n_trees, "n_trees", owner, low=1)
+        self.max_depth = check_int(max_depth, "max_depth", owner, low=1)
+        self.seed = check_int(seed, "seed", owner, allow_none=True)
+
+    def evaluate(
+        self,
+        study: Study,
+        params: Sequence[str] | None = None,
+        *,
+        target: Callable[[FrozenTrial], float] | None = None,
+    ) -> dict[str, float]:
+        from sklearn.ensemble import RandomForestRegressor
+
+        table = trial_table(study, params, target, f"{type(self).__name__}.evaluate")
+        if not table.names or len(set(table.values.tolist())) < 2:  # nothing to explain
+            return dict.fromkeys(table.names, 0.0)
+        forest = RandomForestRegressor(
+            n_estimators=self.n_trees, max_depth=self.max_depth, random_state=self.seed
+        )
+        forest.fit(table.features, table.values)
+        return ranked(table.names, self._scores(forest, table))
+
+    @abc.abstractmethod
+    def _scores(self, forest: Any, table: TrialTable) -> np.ndarray:
+        """Each parameter's score (one per column of ``table``) from the fitted forest."""
 
 
 class TrialTable(NamedTuple):

@@ -3,15 +3,11 @@ explains on its own, read from the trees of a random forest fitted to the trials
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from fastune._validation import check_int
-from fastune.importance._base import BaseImportanceEvaluator, ranked, trial_table
-from fastune.study import Study
-from fastune.trial import FrozenTrial
+from fastune.importance._base import ForestImportanceEvaluator, TrialTable
 
 __all__ = ["FanovaImportanceEvaluator", "main_effect_shares"]
 
@@ -64,7 +60,7 @@ def main_effect_shares(tree: Any, low: np.ndarray, high: np.ndarray) -> np.ndarr
     return shares
 
 
-class FanovaImportanceEvaluator(BaseImportanceEvaluator):
+class FanovaImportanceEvaluator(ForestImportanceEvaluator):
     """Importance as each parameter's share of the objective's variance (fANOVA main
     effects), averaged over the trees of a random forest fitted to the trials.
 
@@ -92,31 +88,9 @@ class FanovaImportanceEvaluator(BaseImportanceEvaluator):
         ['x', 'y']
     """
 
-    def __init__(self, *, n_trees: int = 64, max_depth: int = 64, seed: int | None = None) -> None:
-        owner = "FanovaImportanceEvaluator"
-        self.n_trees = check_int(n_trees, "n_trees", owner, low=1)
-        self.max_depth = check_int(max_depth, "max_depth", owner, low=1)
-        self.seed = check_int(seed, "seed", owner, allow_none=True)
-
-    def evaluate(
-        self,
-        study: Study,
-        params: Sequence[str] | None = None,
-        *,
-        target: Callable[[FrozenTrial], float] | None = None,
-    ) -> dict[str, float]:
-        from sklearn.ensemble import RandomForestRegressor
-
-        table = trial_table(study, params, target, "FanovaImportanceEvaluator.evaluate")
-        if not table.names or len(table.values) == 0:
-            return dict.fromkeys(table.names, 0.0)
-        forest = RandomForestRegressor(
-            n_estimators=self.n_trees, max_depth=self.max_depth, random_state=self.seed
-        )
-        forest.fit(table.features, table.values)
+    def _scores(self, forest: Any, table: TrialTable) -> np.ndarray:
         per_tree = [
             main_effect_shares(tree.tree_, table.low, table.high) for tree in forest.estimators_
         ]
         shares = [s for s in per_tree if s is not None]
-        mean = np.mean(shares, axis=0) if shares else np.zeros(len(table.names))
-        return ranked(table.names, mean)
+        return np.mean(shares, axis=0) if shares else np.zeros(len(table.names))
