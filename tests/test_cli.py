@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 
@@ -21,9 +22,13 @@ def test_version() -> None:
 
 def test_demo_reports_best_params_and_a_table() -> None:
     out = io.StringIO()
-    study = run_demo(n_trials=3, seed=0, out=out)
+    study = run_demo(n_trials=8, seed=0, out=out)
     text = out.getvalue()
-    assert len(study.trials) == 3
+    assert len(study.trials) == 8
+    # Each complete trial reported its running CV mean after each of the 3 folds.
+    complete = study.get_trials(states=(fastune.trial.TrialState.COMPLETE,))
+    assert complete and all(len(t.intermediate_values) == 3 for t in complete)
+    assert re.search(r"\d+ trials complete and \d+ pruned in", text)
     assert f"Best accuracy: {study.best_value:.4f}" in text
     assert "learning_rate = " in text
     assert "Top 5 trials:" in text and "accuracy" in text
