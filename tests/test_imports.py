@@ -18,6 +18,11 @@ OPTIONAL = (
     "tqdm",
     "optuna",
     "cocoex",
+    "lightning",
+    "pytorch_lightning",
+    "skorch",
+    "openpyxl",
+    "cmaes",
 )
 
 
