@@ -136,3 +136,26 @@ def test_bad_input_is_named(kwargs: dict, error: type[Exception], fragment: str)
     distributions = options.pop("param_distributions")
     with pytest.raises(error, match=fragment):
         FastuneSearchCV(SVC(), distributions, **options).fit(X, y)
+
+
+def test_a_trials_seed_depends_on_its_number_not_on_the_worker() -> None:
+    def scores(n_jobs: int) -> dict[int, float]:
+        study = fastune.create_study(direction="maximize")
+        for alpha in (1e-4, 1e-3, 1e-2, 1e-1):
+            study.enqueue_trial({"alpha": alpha})
+        search = FastuneSearchCV(
+            SGDClassifier(random_state=0),
+            {"alpha": loguniform(1e-6, 1e-1)},
+            # partial_fit, one epoch per step, in an order drawn from the trial's seed
+            pruner=fastune.pruners.MedianPruner(n_startup_trials=100),
+            max_iter=3,
+            n_trials=4,
+            cv=2,
+            random_state=0,
+            study=study,
+            n_jobs=n_jobs,
+            refit=False,
+        ).fit(X, y)
+        return {t.number: t.value for t in search.study_.trials}
+
+    assert scores(2) == scores(1)  # two worker processes, the same seeds per trial

@@ -44,7 +44,7 @@ class FastuneSearchCV(BaseSearch):
         max_iter: Units (epochs) per trial when pruning an incremental estimator.
         cv, scoring, refit, error_score, return_train_score: As in scikit-learn's
             searches.
-        n_jobs: Trials run at once (threads).
+        n_jobs: Trials run at once, in worker processes (see ``Study.optimize``).
         random_state: Seed of the default sampler and of epoch shuffling.
         study: The study to run in (for a storage or a name); a new one by default.
         callbacks: Called as ``callback(study, frozen_trial)`` after each trial.
@@ -145,11 +145,14 @@ class FastuneSearchCV(BaseSearch):
         units = 1 if mode == "refit" else self.max_iter
         self.training_ = mode
         trainable = self._trainable(data, mode, resource, units, fit_params)
-        seeds = np.random.default_rng(self.random_state)
+        # A trial's seed follows from the search's seed and the trial's number, so it is
+        # the same whichever worker (thread or process) runs the trial.
+        entropy = np.random.SeedSequence(self.random_state).entropy
 
         def objective(trial: Trial) -> float:
             params = {name: trial._suggest(name, dist) for name, dist in space.items()}
-            state = trainable.init(params, int(seeds.integers(2**31 - 1)))
+            seed = np.random.default_rng([entropy, trial.number]).integers(2**31 - 1)
+            state = trainable.init(params, int(seed))
             score = float("nan")
             for unit in range(units):
                 state, score, details = trainable.step(params, state)
