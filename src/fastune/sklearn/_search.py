@@ -151,7 +151,8 @@ class FastuneSearchCV(BaseSearch):
 
         def objective(trial: Trial) -> float:
             params = {name: trial._suggest(name, dist) for name, dist in space.items()}
-            seed = np.random.default_rng([entropy, trial.number]).integers(2**31 - 1)
+            sequence = np.random.SeedSequence(entropy, spawn_key=(trial.number,))
+            seed = np.random.default_rng(sequence).integers(2**31 - 1)
             state = trainable.init(params, int(seed))
             score = float("nan")
             for unit in range(units):

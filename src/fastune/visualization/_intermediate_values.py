@@ -88,7 +88,9 @@ def plot_intermediate_values(study: Study, *, ax: Axes | None = None) -> Axes:
             ax.scatter(curve.steps[-1:], curve.values[-1:], marker="x", color=color, zorder=3)
     ax.set_title("Intermediate Values Plot")
     ax.set_xlabel("Step")
-    ax.xaxis.get_major_locator().set_params(integer=True)  # steps are whole numbers
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     ax.set_ylabel("Intermediate Value")
     if curves:
         ax.legend(loc="best", fontsize="small")
