@@ -18,7 +18,7 @@ from typing import Any
 
 from benchmarks.problems import PROBLEMS
 from benchmarks.quality import quiet_libraries
-from benchmarks.report import table, write_side_results
+from benchmarks.report import side_report_header, table, write_side_results
 from benchmarks.runners import METHODS
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -52,10 +52,7 @@ def measure(function: int, dim: int, n_trials: int, seeds: Sequence[int]) -> lis
 def build_report(results: dict[str, Any]) -> str:
     records = results["records"]
     lines = [
-        "# GP sampler time",
-        "",
-        f"* Command: `{results['command']}`",
-        f"* Started {results['started_at']}; machine: {results['machine']}.",
+        *side_report_header("GP sampler time", results),
         f"* Problem: {records[0]['problem']} (BBOB, log10 regret), {records[0]['n_trials']} "
         "trials per study; the seconds are the whole study's, an evaluation costs "
         "microseconds, so they are the sampler's time plus a negligible rest.",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.quality import quiet_libraries
-from benchmarks.report import table, write_side_results
+from benchmarks.report import side_report_header, table, write_side_results
 from benchmarks.space import FloatParam, SearchSpace
 from benchmarks.timing import _floats_objective, _library_and_setup
 
@@ -60,10 +60,7 @@ def build_report(results: dict[str, Any]) -> str:
     records = results["records"]
     sizes = sorted({r["n_trials"] for r in records})
     lines = [
-        "# Memory of a long study",
-        "",
-        f"* Command: `{results['command']}`",
-        f"* Started {results['started_at']}; machine: {results['machine']}.",
+        *side_report_header("Memory of a long study", results),
         f"* A study on {results['n_params']} floats (sum of squares), in-memory storage; the "
         "bytes Python holds after n trials (tracemalloc, after a garbage collection), and "
         "the bytes per trial between the first and the last checkpoint: flat means linear "

@@ -452,6 +452,17 @@ def build_report(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def side_report_header(title: str, results: dict[str, Any]) -> list[str]:
+    """The first lines of a side benchmark's report: its title, command, start and machine
+    (as :func:`write_side_results` records them)."""
+    return [
+        f"# {title}",
+        "",
+        f"* Command: `{results['command']}`",
+        f"* Started {results['started_at']}; machine: {results['machine']}.",
+    ]
+
+
 def write_side_results(
     output_dir: Path,
     stem: str,

@@ -27,7 +27,7 @@ from typing import Any
 
 from benchmarks.postgresql_server import new_database, postgresql_server
 from benchmarks.quality import quiet_libraries
-from benchmarks.report import table, write_side_results
+from benchmarks.report import side_report_header, table, write_side_results
 from benchmarks.timing import _trivial_objective
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -147,10 +147,7 @@ def build_report(results: dict[str, Any]) -> str:
     records = results["records"]
     sizes = sorted({r["n_trials"] for r in records})
     lines = [
-        "# Storages under load",
-        "",
-        f"* Command: `{results['command']}`",
-        f"* Started {results['started_at']}; machine: {results['machine']}.",
+        *side_report_header("Storages under load", results),
         "* Overhead: one study per library and database, RandomSampler, the trivial "
         f"objective (two floats and an int); ms per trial over the {results['window']} "
         "trials that end at trial n. PostgreSQL is a local server (127.0.0.1). Targets for "
