@@ -19,6 +19,7 @@ from benchmarks.report import (
     overhead_rows,
     pruning_verdicts,
     records_of,
+    remeasured_note,
     table,
     throughput_rows,
 )
@@ -162,7 +163,8 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         "",
         *_marginal_overhead_lines(results),
         "",
-        "Scaling with n_jobs (fastune: worker processes unless marked threads):",
+        "Scaling with n_jobs (fastune: worker processes unless marked threads)."
+        + remeasured_note(results),
         "",
         *_throughput_lines(results),
     ]

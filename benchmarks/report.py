@@ -369,7 +369,8 @@ def throughput_rows(results: dict[str, Any]) -> dict[tuple[str, str], dict[int, 
     }
 
 
-def _remeasured(results: dict[str, Any]) -> str:
+def remeasured_note(results: dict[str, Any]) -> str:
+    """' Measured again at ...' when the scaling rows were timed again after the suite."""
     if "throughput_measured_at" not in results:
         return ""
     return (
@@ -389,7 +390,7 @@ def _throughput_section(results: dict[str, Any]) -> list[str]:
         "fastune's n_jobs runs worker processes (its default; their start-up included), "
         "'fastune random threads' runs threads (backend='threads'), Optuna's n_jobs runs "
         "threads. Median of the repeats; speed-up is "
-        f"n_jobs = {n_jobs_values[-1]} over n_jobs = 1." + _remeasured(results),
+        f"n_jobs = {n_jobs_values[-1]} over n_jobs = 1." + remeasured_note(results),
         "",
     ]
     lines += table(
