@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import fastune
+import fastune.study._processes
 from fastune.exceptions import FastuneError, InvalidParameterError
 from fastune.trial import TrialState
 
@@ -87,9 +88,16 @@ def _pid_objective(trial: fastune.Trial) -> float:
     return trial.suggest_float("x", 0, 1)
 
 
+def test_available_cores_follow_the_affinity_mask(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A container that may use 6 cores of a 64-core machine: 6, not 64.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert fastune.study._processes._available_cores() == 6
+
+
 def test_processes_are_the_default_for_n_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(fastune.study._processes, "_available_cores", lambda: 4)
     study = fastune.create_study()
     study.optimize(_pid_objective, n_trials=8, n_jobs=2)
     pids = {t.user_attrs["pid"] for t in study.trials}

@@ -129,10 +129,18 @@ def run_in_processes(
         raise errors[0]
 
 
+def _available_cores() -> int:
+    """The cores this process may run on (its affinity mask, which containers narrow;
+    ``os.cpu_count()`` counts the whole machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _start_worker(n_jobs: int) -> tuple[Connection, subprocess.Popen[bytes]]:
     """Start a fresh interpreter running :func:`_worker_main`, joined by a socket pair."""
     parent_end, child_end = socket.socketpair()
-    threads = str(max(1, (os.cpu_count() or 1) // n_jobs))
+    threads = str(max(1, _available_cores() // n_jobs))
     environment = dict(os.environ)
     for variable in _THREAD_LIMIT_VARIABLES:
         environment.setdefault(variable, threads)
