@@ -37,6 +37,8 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks.memory
 	$(BIN)/python -m benchmarks.storage_overhead
 	$(BIN)/python -m benchmarks.dl_bench
+	$(BIN)/python -m benchmarks.variants pruners
+	$(BIN)/python -m benchmarks.variants samplers
 	$(BIN)/python -m benchmarks readme
 
 bench-quick: $(VENV)/.dev-installed

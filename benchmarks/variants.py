@@ -1,0 +1,209 @@
+"""Side runs for the quality targets the suite misses: candidate default samplers and
+settings of ``AdaptivePruner``, beside Optuna's, with as many seeds as asked.
+
+``python -m benchmarks.variants samplers`` runs each sampler of ``SAMPLER_VARIANTS`` and
+Optuna's TPE on the BBOB problems the sampler target names (5-D and 10-D); ``python -m
+benchmarks.variants pruners`` runs each setting of ``PRUNER_VARIANTS`` (with fastune's
+default sampler) and Optuna TPE + median / Hyperband on the learning-curve tasks. Each
+writes ``variants_<kind>.json`` and ``.md`` to ``benchmarks/results/`` (or
+``--output-dir``). Figures: medians over seeds, as in the suite's verdicts.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One study per core: the numeric libraries must not spread a study over every core too.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import argparse  # noqa: E402  (after the thread limits on purpose)
+import datetime  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from benchmarks.problems import PROBLEMS  # noqa: E402
+from benchmarks.quality import quiet_libraries  # noqa: E402
+from benchmarks.report import side_report_header, table, write_side_results  # noqa: E402
+from benchmarks.runners import METHODS  # noqa: E402
+from benchmarks.runners.optuna_api import StudySetup, run_study  # noqa: E402
+from benchmarks.stats import best_so_far  # noqa: E402
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+BBOB_TARGET_PROBLEMS = tuple(f"bbob-f{f:02d}-{d}d" for d in (5, 10) for f in (1, 3, 8, 10, 15, 21))
+CURVE_PROBLEMS = ("torch-mlp-digits", "mlp-partial_fit-digits", "sgd-partial_fit-digits")
+# name -> (fastune sampler class, its keyword arguments besides the seed)
+SAMPLER_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "fastune tpe (the default)": ("TPESampler", {}),
+    "fastune auto": ("AutoSampler", {}),
+    "fastune tpe, 64 EI candidates": ("TPESampler", {"n_ei_candidates": 64}),
+    "fastune tpe, 5 start-up trials": ("TPESampler", {"n_startup_trials": 5}),
+    "fastune tpe, prior weight 0.2": ("TPESampler", {"prior_weight": 0.2}),
+}
+SAMPLER_REFERENCE = "optuna tpe"
+# name -> keyword arguments of AdaptivePruner
+PRUNER_VARIANTS: dict[str, dict[str, Any]] = {
+    "adaptive (defaults)": {},
+    "adaptive, top_fraction=0.35": {"top_fraction": 0.35},
+    "adaptive, noise_tolerance=2": {"noise_tolerance": 2.0},
+    "adaptive, n_warmup_steps=3": {"n_warmup_steps": 3},
+    "adaptive, n_startup_trials=10": {"n_startup_trials": 10},
+}
+PRUNER_REFERENCES = ("optuna tpe+median", "optuna tpe+hyperband")
+
+
+def _run(kind: str, name: str, problem: str, budget: int, seed: int) -> dict[str, Any]:
+    """One study (in a worker process): its best value after each trial, and its cost."""
+    import fastune
+
+    if name in METHODS:
+        result = METHODS[name].run(PROBLEMS[problem], budget, seed)
+    elif kind == "samplers":
+        sampler_class, options = SAMPLER_VARIANTS[name]
+        setup = StudySetup(
+            lambda space, n, s: getattr(fastune.samplers, sampler_class)(seed=s, **options)
+        )
+        result = run_study(fastune, setup, PROBLEMS[problem], budget, seed)
+    else:
+        setup = StudySetup(
+            lambda space, n, s: fastune.samplers.TPESampler(seed=s),
+            make_pruner=lambda: fastune.pruners.AdaptivePruner(**PRUNER_VARIANTS[name]),
+        )
+        result = run_study(fastune, setup, PROBLEMS[problem], budget, seed)
+    return {
+        "method": name,
+        "problem": problem,
+        "seed": seed,
+        "best": best_so_far(result.values, budget),
+        "cost": result.cost,
+    }
+
+
+def measure(kind: str, n_seeds: int, budget: int, n_workers: int) -> list[dict[str, Any]]:
+    """Every study of ``kind``, ``n_workers`` at a time."""
+    if kind == "samplers":
+        methods, problems = [*SAMPLER_VARIANTS, SAMPLER_REFERENCE], BBOB_TARGET_PROBLEMS
+    else:
+        methods, problems = [*PRUNER_VARIANTS, *PRUNER_REFERENCES], CURVE_PROBLEMS
+    jobs = [(m, p, s) for m in methods for p in problems for s in range(n_seeds)]
+    with ProcessPoolExecutor(n_workers, initializer=quiet_libraries) as pool:
+        futures = [pool.submit(_run, kind, m, p, budget, s) for m, p, s in jobs]
+        return [future.result() for future in futures]
+
+
+def _median(records: list[dict[str, Any]], key: Any) -> float:
+    return statistics.median(key(r) for r in records)
+
+
+def build_samplers_report(results: dict[str, Any]) -> str:
+    records, budget = results["records"], results["budget"]
+    half = budget // 2
+    by = _grouped(records)
+    lines = [
+        *side_report_header("Candidate default samplers", results),
+        f"* {results['n_seeds']} seeds, {budget} trials; log10 regret, lower is better. "
+        f"'reach': the median best after {half} trials is at or below {SAMPLER_REFERENCE}'s "
+        f"median after {budget}; 'better': the median after {budget} is below it (the "
+        "issue's two figures).",
+        "",
+    ]
+    rows = []
+    for method in SAMPLER_VARIANTS:
+        reach = better = 0
+        for problem in BBOB_TARGET_PROBLEMS:
+            theirs = _median(by[(SAMPLER_REFERENCE, problem)], lambda r: r["best"][-1])
+            reach += _median(by[(method, problem)], lambda r: r["best"][half - 1]) <= theirs
+            better += _median(by[(method, problem)], lambda r: r["best"][-1]) < theirs
+        n = len(BBOB_TARGET_PROBLEMS)
+        rows.append([method, f"{reach}/{n}", f"{better}/{n}"])
+    lines += table(["sampler", f"reach in {half}", f"better at {budget}"], rows)
+    lines += ["", f"Median best after {half} / {budget} trials:", ""]
+    methods = [*SAMPLER_VARIANTS, SAMPLER_REFERENCE]
+    lines += table(
+        ["problem", *methods],
+        (
+            [
+                problem,
+                *(
+                    f"{_median(by[(m, problem)], lambda r: r['best'][half - 1]):.3g} / "
+                    f"{_median(by[(m, problem)], lambda r: r['best'][-1]):.3g}"
+                    for m in methods
+                ),
+            ]
+            for problem in BBOB_TARGET_PROBLEMS
+        ),
+    )
+    return "\n".join(lines) + "\n"
+
+
+def build_pruners_report(results: dict[str, Any]) -> str:
+    records = results["records"]
+    by = _grouped(records)
+    reference, hyperband = PRUNER_REFERENCES
+    lines = [
+        *side_report_header("Settings of AdaptivePruner", results),
+        f"* {results['n_seeds']} seeds, {results['budget']} trials, fastune's default sampler; "
+        "validation log loss, lower is better. Per task: epochs saved against "
+        f"{reference} (median epochs), median best ours / theirs, and whether the target "
+        f"holds (>= 30 % saved, best not worse; against {hyperband}: not more epochs and a "
+        "worse best at once).",
+        "",
+    ]
+    rows = []
+    for method in [*PRUNER_VARIANTS, "optuna tpe+hyperband"]:
+        cells = []
+        for problem in CURVE_PROBLEMS:
+            mine, theirs, hb = (by[(m, problem)] for m in (method, reference, hyperband))
+            cost, best = _median(mine, lambda r: r["cost"]), _median(mine, lambda r: r["best"][-1])
+            saved = 1.0 - cost / _median(theirs, lambda r: r["cost"])
+            their_best = _median(theirs, lambda r: r["best"][-1])
+            holds = saved >= 0.30 and best <= their_best
+            hb_cost, hb_best = (
+                _median(hb, lambda r: r["cost"]),
+                _median(hb, lambda r: r["best"][-1]),
+            )
+            not_worse = not (cost > hb_cost and best > hb_best)
+            cells.append(
+                f"{saved:.0%}; {best:.3f} / {their_best:.3f}; "
+                f"{'holds' if holds else 'no'}, vs Hyperband {'ok' if not_worse else 'worse'}"
+            )
+        rows.append([method, *cells])
+    lines += table(["pruner", *CURVE_PROBLEMS], rows)
+    return "\n".join(lines) + "\n"
+
+
+def _grouped(records: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for record in records:
+        grouped.setdefault((record["method"], record["problem"]), []).append(record)
+    return grouped
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.variants", description=__doc__)
+    parser.add_argument("kind", choices=("samplers", "pruners"))
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--budget", type=int, default=None, help="100 samplers, 30 pruners")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    options = parser.parse_args(arguments)
+    budget = options.budget or (100 if options.kind == "samplers" else 30)
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    records = measure(options.kind, options.seeds, budget, options.workers)
+    write_side_results(
+        options.output_dir,
+        f"variants_{options.kind}",
+        " ".join(["python -m benchmarks.variants", *arguments]),
+        {"started_at": started, "n_seeds": options.seeds, "budget": budget, "records": records},
+        build_samplers_report if options.kind == "samplers" else build_pruners_report,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
