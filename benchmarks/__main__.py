@@ -6,12 +6,10 @@ each study over every core as well. The limits must be set before numpy is impor
 
 from __future__ import annotations
 
-import os
+import benchmarks.single_thread  # noqa: F401  (first: before numpy loads)
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
-from benchmarks.cli import main  # noqa: E402  (after the thread limits on purpose)
+# isort: split
+from benchmarks.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -10,32 +10,31 @@ Run: ``python -m benchmarks.dl_bench [--quick]``; results go to
 
 from __future__ import annotations
 
+import benchmarks.single_thread  # noqa: F401  (first: before numpy and torch load)
+
+# isort: split
+
+import argparse
+import dataclasses
+import datetime
+import functools
+import json
+import multiprocessing
 import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
-# One thread per BLAS/OpenMP pool, set before numpy and torch load: runs go in parallel.
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+import numpy as np
+from sklearn.datasets import load_digits
 
-import argparse  # noqa: E402
-import dataclasses  # noqa: E402
-import datetime  # noqa: E402
-import functools  # noqa: E402
-import json  # noqa: E402
-import multiprocessing  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: E402
-from importlib import metadata  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
-
-from benchmarks.pbt_bench.analysis import best_at, compute_to_reach, spread  # noqa: E402
+from benchmarks.pbt_bench.analysis import best_at, compute_to_reach, spread
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results"
 N_TRAIN, N_VALIDATION, LABEL_NOISE, DATA_SEED, N_CLASSES = 300, 400, 0.2, 0, 10

@@ -11,27 +11,26 @@ writes ``variants_<kind>.json`` and ``.md`` to ``benchmarks/results/`` (or
 
 from __future__ import annotations
 
+import benchmarks.single_thread  # noqa: F401  (first: before numpy loads)
+
+# isort: split
+
+import argparse
+import datetime
 import os
+import statistics
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
 
-# One study per core: the numeric libraries must not spread a study over every core too.
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
-import argparse  # noqa: E402  (after the thread limits on purpose)
-import datetime  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-from benchmarks.problems import PROBLEMS  # noqa: E402
-from benchmarks.quality import quiet_libraries  # noqa: E402
-from benchmarks.report import side_report_header, table, write_side_results  # noqa: E402
-from benchmarks.runners import METHODS  # noqa: E402
-from benchmarks.runners.optuna_api import StudySetup, run_study  # noqa: E402
-from benchmarks.stats import best_so_far  # noqa: E402
+from benchmarks.problems import PROBLEMS
+from benchmarks.quality import quiet_libraries
+from benchmarks.report import side_report_header, table, write_side_results
+from benchmarks.runners import METHODS
+from benchmarks.runners.optuna_api import StudySetup, run_study
+from benchmarks.stats import best_so_far
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BBOB_TARGET_PROBLEMS = tuple(f"bbob-f{f:02d}-{d}d" for d in (5, 10) for f in (1, 3, 8, 10, 15, 21))
