@@ -27,15 +27,13 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from fastune.exceptions import FastuneError
 from fastune.logging import get_logger
+from fastune.study._study import Study  # imported by optimize, so already loaded
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
-
-if TYPE_CHECKING:
-    from fastune.study._study import Study
 
 __all__ = ["dumps_objective", "run_in_processes"]
 
@@ -228,8 +226,6 @@ class _Server:
 
     def _answer(self, trial: Any, path: tuple[str, ...], args: Any, kwargs: Any) -> None:
         """Send the value of ``trial.<path>`` (called when ``args`` is not None)."""
-        from fastune.study._study import Study
-
         try:
             value = trial
             for name in path:
