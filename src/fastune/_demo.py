@@ -75,7 +75,7 @@ def run_demo(n_trials: int, seed: int, out: TextIO) -> fastune.Study:
     verbosity = fastune.logging.get_verbosity()
     fastune.logging.set_verbosity(fastune.logging.WARNING)
     study = fastune.create_study(
-        direction="maximize", sampler=fastune.samplers.TPESampler(seed=seed)
+        direction="maximize", sampler=fastune.samplers.AutoSampler(seed=seed)
     )
     start = time.perf_counter()
     try:

@@ -24,7 +24,7 @@ def numeric(dimension: int):  # type: ignore[no-untyped-def]
 
 def test_rules_in_order() -> None:
     auto = AutoSampler(seed=0)
-    assert auto.choose(_study(numeric(3), 5)) == "qmc"  # 5 < max(8, 2 * 3)
+    assert auto.choose(_study(numeric(3), 9)) == "qmc"  # 9 < n_startup_trials
     assert auto.choose(_study(numeric(3), 10)) == "gp"
     assert auto.choose(_study(numeric(12), 30)) == "cmaes"  # more than 10 dimensions
     assert AutoSampler(max_gp_trials=20).choose(_study(numeric(3), 25)) == "cmaes"
@@ -45,6 +45,16 @@ def test_rules_in_order() -> None:
         directions=["minimize", "minimize"],
     )
     assert auto.choose(two) == "tpe"
+
+
+def test_pruned_trials_count_towards_the_start() -> None:
+    def pruned_after_one_step(trial: fastune.Trial) -> float:
+        trial.report(trial.suggest_float("x", 0, 1), 1)
+        raise fastune.TrialPruned()
+
+    study = _study(pruned_after_one_step, 10)
+    assert AutoSampler().choose(study) == "gp"
+    assert AutoSampler(n_startup_trials=11).choose(study) == "qmc"
 
 
 def test_each_trial_records_its_sampler() -> None:

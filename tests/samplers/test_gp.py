@@ -57,3 +57,23 @@ def test_log_expected_improvement_is_accurate_in_the_tail() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(InvalidParameterError, match="'n_startup_trials' parameter of GPSampler"):
         GPSampler(n_startup_trials=0)
+
+
+def _two_proposals(constant_liar: bool, seed: int) -> float:
+    """Distance between the points of two trials asked for while neither has finished."""
+    study = fastune.create_study(
+        sampler=GPSampler(seed=seed, n_startup_trials=5, constant_liar=constant_liar)
+    )
+    study.optimize(quadratic, n_trials=15)
+    points = []
+    for _ in range(2):
+        trial = study.ask()
+        points.append([trial.suggest_float("x", -3, 3), trial.suggest_float("y", -3, 3)])
+    return float(np.linalg.norm(np.subtract(*points)))
+
+
+def test_running_trials_push_the_next_proposal_away() -> None:
+    # Without the liar, the second trial sees the same model and often gets the very
+    # same point; with it, the first trial's point counts as a bad one.
+    assert min(_two_proposals(False, seed) for seed in range(5)) < 1e-3
+    assert min(_two_proposals(True, seed) for seed in range(5)) > 0.03

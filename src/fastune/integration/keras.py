@@ -250,7 +250,7 @@ class KerasSearch:
         direction: ``"maximize"`` or ``"minimize"``; by default ``"minimize"`` when the
             objective's name holds ``"loss"`` or ``"error"``, else ``"maximize"``.
         n_trials: Trials of :meth:`search`.
-        sampler: A fastune sampler (TPE by default).
+        sampler: A fastune sampler (``AutoSampler`` by default).
         pruner: A fastune pruner (the median pruner by default; ``NopPruner()`` for none).
         keep_models: How many of the best trials keep their weights for
             :meth:`get_best_models`.
@@ -321,7 +321,7 @@ class KerasSearch:
         epochs = int(check_int(epochs, "epochs", "KerasSearch.search", low=1) or 1)
         sampler = self.sampler
         if sampler is None:
-            sampler = fastune.samplers.TPESampler(seed=self.seed)
+            sampler = fastune.samplers.AutoSampler(seed=self.seed)
         self.study_ = fastune.create_study(
             direction=self.direction, sampler=sampler, pruner=self.pruner
         )

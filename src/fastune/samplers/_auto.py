@@ -31,8 +31,8 @@ class AutoSampler(BaseSampler):
     The rules, checked in order for each new trial (``d`` is the number of parameters
     seen so far, ``n`` the number of complete trials):
 
-    1. ``n < n_startup_trials`` (default ``max(8, 2 d)``): **QMC** (scrambled Sobol), which
-       covers the space evenly before any model is fitted.
+    1. Fewer than ``n_startup_trials`` (10) finished trials, complete or pruned: **QMC**
+       (scrambled Sobol), which covers the space evenly before any model is fitted.
     2. Several objectives, a categorical parameter, or a conditional space (finished
        trials do not all have the same parameters): **TPE** (multivariate, grouped),
        which handles all three natively.
@@ -45,7 +45,7 @@ class AutoSampler(BaseSampler):
 
     Args:
         seed: Seed of every sampler it uses.
-        n_startup_trials: Trials drawn by QMC first (None: ``max(8, 2 d)``).
+        n_startup_trials: Trials drawn by QMC first.
         max_gp_dimension: Largest space the GP is used for.
         max_gp_trials: Complete trials beyond which the GP is not used.
 
@@ -59,14 +59,14 @@ class AutoSampler(BaseSampler):
         self,
         *,
         seed: int | None = None,
-        n_startup_trials: int | None = None,
+        n_startup_trials: int = 10,
         max_gp_dimension: int = 10,
         max_gp_trials: int = 200,
     ) -> None:
         owner = "AutoSampler"
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
-        self._n_startup_trials = check_int(
-            n_startup_trials, "n_startup_trials", owner, low=0, allow_none=True
+        self._n_startup_trials = int(
+            check_int(n_startup_trials, "n_startup_trials", owner, low=0) or 0
         )
         self._max_gp_dimension = int(
             check_int(max_gp_dimension, "max_gp_dimension", owner, low=0) or 0
@@ -95,10 +95,7 @@ class AutoSampler(BaseSampler):
         finished = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
         names = {name for trial in finished for name in trial.distributions}
         n_complete = sum(t.state == TrialState.COMPLETE for t in finished)
-        startup = self._n_startup_trials
-        if startup is None:
-            startup = max(8, 2 * len(names))
-        if n_complete < startup:
+        if len(finished) < self._n_startup_trials:
             return "qmc"
         categorical = any(
             isinstance(d, CategoricalDistribution)

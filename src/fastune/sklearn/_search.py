@@ -12,7 +12,7 @@ from fastune import logging as fastune_logging
 from fastune._validation import check_int, check_number, invalid_type
 from fastune.exceptions import TrialPruned
 from fastune.pruners import BasePruner, NopPruner
-from fastune.samplers import BaseSampler, TPESampler
+from fastune.samplers import AutoSampler, BaseSampler
 from fastune.sklearn._base import BaseSearch
 from fastune.sklearn._cv_trainable import choose_training
 from fastune.study import Study, create_study
@@ -36,7 +36,7 @@ class FastuneSearchCV(BaseSearch):
         estimator: A scikit-learn estimator.
         param_distributions: Parameters to tune: lists, ``range``, frozen ``scipy.stats``
             uniform / loguniform / randint, or fastune distributions.
-        sampler: A fastune sampler; None is ``TPESampler(seed=random_state)``, the default
+        sampler: A fastune sampler; None is ``AutoSampler(seed=random_state)``, the default
             of ``create_study``.
         pruner: A fastune pruner; None never prunes.
         n_trials: Trials to run, >= 1.
@@ -173,7 +173,7 @@ class FastuneSearchCV(BaseSearch):
                 direction="maximize",
                 sampler=self.sampler
                 if self.sampler is not None
-                else TPESampler(seed=self.random_state),
+                else AutoSampler(seed=self.random_state),
                 pruner=self.pruner,
             )
         )

@@ -15,7 +15,7 @@ from fastune.distributions import BaseDistribution
 from fastune.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from fastune.logging import get_logger
 from fastune.pruners import BasePruner, MedianPruner
-from fastune.samplers import BaseSampler, TPESampler
+from fastune.samplers import AutoSampler, BaseSampler
 from fastune.storages import BaseStorage, get_storage
 from fastune.study._multi_objective import pareto_front_trials
 from fastune.study._optimize import (
@@ -58,7 +58,7 @@ class Study:
         self._storage = storage
         self._study_id = storage.get_study_id_from_name(study_name)
         self._directions = storage.get_study_directions(self._study_id)
-        self.sampler = sampler if sampler is not None else TPESampler()
+        self.sampler = sampler if sampler is not None else AutoSampler()
         self.pruner = pruner if pruner is not None else MedianPruner()
         self._stop_flag = False
 
@@ -522,7 +522,8 @@ def create_study(
     Args:
         storage: Where the study lives: None keeps it in memory, "sqlite:///path.db" in
             an SQLite file, or a storage object.
-        sampler: Proposes parameters; None is :class:`~fastune.samplers.TPESampler`.
+        sampler: Proposes parameters; None is :class:`~fastune.samplers.AutoSampler`, which
+            picks QMC, GP, TPE or CMA-ES for each trial by rules in its docstring.
         pruner: Stops trials early; None is :class:`~fastune.pruners.MedianPruner`, as in
             Optuna.
         study_name: The study's name; None makes a unique one.
