@@ -2,7 +2,8 @@
 settings of ``AdaptivePruner``, beside Optuna's, with as many seeds as asked.
 
 ``python -m benchmarks.variants samplers`` runs each sampler of ``SAMPLER_VARIANTS`` and
-Optuna's TPE on the BBOB problems the sampler target names (5-D and 10-D); ``python -m
+Optuna's TPE on the problems the sampler target names (BBOB 5-D and 10-D, and the model
+tuning problems); ``python -m
 benchmarks.variants pruners`` runs each setting of ``PRUNER_VARIANTS`` (with fastune's
 default sampler) and Optuna TPE + median / Hyperband on the learning-curve tasks. Each
 writes ``variants_<kind>.json`` and ``.md`` to ``benchmarks/results/`` (or
@@ -31,17 +32,17 @@ from benchmarks.report import side_report_header, table, write_side_results
 from benchmarks.runners import METHODS
 from benchmarks.runners.optuna_api import StudySetup, run_study
 from benchmarks.stats import best_so_far
+from benchmarks.suites import MODEL_PROBLEMS
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BBOB_TARGET_PROBLEMS = tuple(f"bbob-f{f:02d}-{d}d" for d in (5, 10) for f in (1, 3, 8, 10, 15, 21))
+SAMPLER_PROBLEMS = {"BBOB 5-D and 10-D": BBOB_TARGET_PROBLEMS, "model tuning": MODEL_PROBLEMS}
 CURVE_PROBLEMS = ("torch-mlp-digits", "mlp-partial_fit-digits", "sgd-partial_fit-digits")
 # name -> (fastune sampler class, its keyword arguments besides the seed)
 SAMPLER_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
-    "fastune tpe (the default)": ("TPESampler", {}),
-    "fastune auto": ("AutoSampler", {}),
-    "fastune tpe, 64 EI candidates": ("TPESampler", {"n_ei_candidates": 64}),
-    "fastune tpe, 5 start-up trials": ("TPESampler", {"n_startup_trials": 5}),
-    "fastune tpe, prior weight 0.2": ("TPESampler", {"prior_weight": 0.2}),
+    "fastune auto (the default)": ("AutoSampler", {}),
+    "fastune auto, 20 start-up trials": ("AutoSampler", {"n_startup_trials": 20}),
+    "fastune tpe": ("TPESampler", {}),
 }
 SAMPLER_REFERENCE = "optuna tpe"
 # name -> keyword arguments of AdaptivePruner
@@ -85,7 +86,8 @@ def _run(kind: str, name: str, problem: str, budget: int, seed: int) -> dict[str
 def measure(kind: str, n_seeds: int, budget: int, n_workers: int) -> list[dict[str, Any]]:
     """Every study of ``kind``, ``n_workers`` at a time."""
     if kind == "samplers":
-        methods, problems = [*SAMPLER_VARIANTS, SAMPLER_REFERENCE], BBOB_TARGET_PROBLEMS
+        methods = [*SAMPLER_VARIANTS, SAMPLER_REFERENCE]
+        problems = tuple(p for group in SAMPLER_PROBLEMS.values() for p in group)
     else:
         methods, problems = [*PRUNER_VARIANTS, *PRUNER_REFERENCES], CURVE_PROBLEMS
     jobs = [(m, p, s) for m in methods for p in problems for s in range(n_seeds)]
@@ -102,24 +104,30 @@ def build_samplers_report(results: dict[str, Any]) -> str:
     records, budget = results["records"], results["budget"]
     half = budget // 2
     by = _grouped(records)
+    groups = SAMPLER_PROBLEMS
     lines = [
         *side_report_header("Candidate default samplers", results),
-        f"* {results['n_seeds']} seeds, {budget} trials; log10 regret, lower is better. "
-        f"'reach': the median best after {half} trials is at or below {SAMPLER_REFERENCE}'s "
-        f"median after {budget}; 'better': the median after {budget} is below it (the "
-        "issue's two figures).",
+        f"* {results['n_seeds']} seeds, {budget} trials; lower is better (BBOB: log10 regret; "
+        f"model tuning: CV error). 'reach': the median best after {half} trials is at or "
+        f"below {SAMPLER_REFERENCE}'s median after {budget}; 'better': the median after "
+        f"{budget} is below it (the issue's two figures; a tie is not better).",
         "",
     ]
     rows = []
     for method in SAMPLER_VARIANTS:
-        reach = better = 0
-        for problem in BBOB_TARGET_PROBLEMS:
-            theirs = _median(by[(SAMPLER_REFERENCE, problem)], lambda r: r["best"][-1])
-            reach += _median(by[(method, problem)], lambda r: r["best"][half - 1]) <= theirs
-            better += _median(by[(method, problem)], lambda r: r["best"][-1]) < theirs
-        n = len(BBOB_TARGET_PROBLEMS)
-        rows.append([method, f"{reach}/{n}", f"{better}/{n}"])
-    lines += table(["sampler", f"reach in {half}", f"better at {budget}"], rows)
+        cells = []
+        for problems in [*groups.values(), [p for g in groups.values() for p in g]]:
+            reach = better = 0
+            for problem in problems:
+                theirs = _median(by[(SAMPLER_REFERENCE, problem)], lambda r: r["best"][-1])
+                reach += _median(by[(method, problem)], lambda r: r["best"][half - 1]) <= theirs
+                better += _median(by[(method, problem)], lambda r: r["best"][-1]) < theirs
+            cells.append(f"{reach}/{len(problems)}; {better}/{len(problems)}")
+        rows.append([method, *cells])
+    lines += table(
+        ["sampler", *(f"{title}: reach in {half}; better at {budget}" for title in groups), "all"],
+        rows,
+    )
     lines += ["", f"Median best after {half} / {budget} trials:", ""]
     methods = [*SAMPLER_VARIANTS, SAMPLER_REFERENCE]
     lines += table(
@@ -133,7 +141,8 @@ def build_samplers_report(results: dict[str, Any]) -> str:
                     for m in methods
                 ),
             ]
-            for problem in BBOB_TARGET_PROBLEMS
+            for problems in groups.values()
+            for problem in problems
         ),
     )
     return "\n".join(lines) + "\n"
