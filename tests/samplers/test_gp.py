@@ -77,3 +77,20 @@ def test_running_trials_push_the_next_proposal_away() -> None:
     # same point; with it, the first trial's point counts as a bad one.
     assert min(_two_proposals(False, seed) for seed in range(5)) < 1e-3
     assert min(_two_proposals(True, seed) for seed in range(5)) > 0.03
+
+
+def test_a_pruned_trial_moves_the_next_proposal_away() -> None:
+    distances = []
+    for seed in range(3):
+        study = fastune.create_study(
+            sampler=GPSampler(seed=seed, n_startup_trials=5, constant_liar=False)
+        )
+        study.optimize(quadratic, n_trials=15)
+        points = []
+        for _ in range(2):
+            trial = study.ask()
+            points.append([trial.suggest_float("x", -3, 3), trial.suggest_float("y", -3, 3)])
+            trial.report(1.0, step=1)
+            study.tell(trial, state=fastune.trial.TrialState.PRUNED)
+        distances.append(float(np.linalg.norm(np.subtract(*points))))
+    assert min(distances) > 0.03

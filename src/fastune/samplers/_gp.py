@@ -52,7 +52,9 @@ class GPSampler(BaseSampler):
     scored on ``1024`` quasi-random and local candidates, then refined by L-BFGS-B from
     the best few. With ``constant_liar``, trials still running count as observed at the
     worst value so far, so parallel workers spread out instead of proposing the same
-    point. Parameters outside the joint space, and the first ``n_startup_trials``
+    point. A pruned trial counts as observed at the worst value so far too: it was
+    stopped for trailing, and without it the model would not learn from pruning at all.
+    Parameters outside the joint space, and the first ``n_startup_trials`` complete
     trials, are drawn by ``independent_sampler``.
 
     Args:
@@ -128,24 +130,25 @@ class GPSampler(BaseSampler):
             return {}
         if len(study.directions) > 1:
             return {}  # several objectives: left to the independent sampler
-        trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING))
+        states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
         in_space = [
             t
-            for t in trials
+            for t in study.get_trials(deepcopy=False, states=states)
             if t._trial_id != trial._trial_id
             and all(t.distributions.get(n) == d for n, d in search_space.items())
         ]
         complete = [t for t in in_space if t.state == TrialState.COMPLETE]
         if len(complete) < self._n_startup_trials:
             return {}
-        running = [t for t in in_space if t.state == TrialState.RUNNING]
-        if not self._constant_liar:
-            running = []
+        # A pruned trial, and with the liar a running one, counts as the worst so far.
+        worst = [t for t in in_space if t.state == TrialState.PRUNED]
+        if self._constant_liar:
+            worst += [t for t in in_space if t.state == TrialState.RUNNING]
         space = SearchSpace(search_space)
-        rows = np.array([space.encode(t.params) for t in complete + running])
+        rows = np.array([space.encode(t.params) for t in complete + worst])
         sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
         losses = sign * np.array([t.values[0] for t in complete if t.values])
-        losses = np.concatenate([losses, np.full(len(running), losses.max())])
+        losses = np.concatenate([losses, np.full(len(worst), losses.max())])
         with self._lock:
             model = self._fit(space, rows, losses, (study._study_id, tuple(search_space)))
             row = self._maximize(space, model, rows, float(losses.min()))
