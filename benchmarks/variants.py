@@ -48,10 +48,11 @@ SAMPLER_REFERENCE = "optuna tpe"
 # name -> keyword arguments of AdaptivePruner
 PRUNER_VARIANTS: dict[str, dict[str, Any]] = {
     "adaptive (defaults)": {},
+    "adaptive, n_warmup_steps=2": {"n_warmup_steps": 2},
+    "adaptive, n_warmup_steps=4": {"n_warmup_steps": 4},
+    "adaptive, n_startup_trials=5, n_min_trials=4": {"n_startup_trials": 5, "n_min_trials": 4},
     "adaptive, top_fraction=0.35": {"top_fraction": 0.35},
-    "adaptive, noise_tolerance=2": {"noise_tolerance": 2.0},
-    "adaptive, n_warmup_steps=3": {"n_warmup_steps": 3},
-    "adaptive, n_startup_trials=10": {"n_startup_trials": 10},
+    "adaptive, noise_tolerance=0": {"noise_tolerance": 0.0},
 }
 PRUNER_REFERENCES = ("optuna tpe+median", "optuna tpe+hyperband")
 

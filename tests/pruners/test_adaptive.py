@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import pytest
 from tests.pruners.test_conformance import run_trial
 
@@ -10,9 +13,9 @@ from fastune.pruners import AdaptivePruner, MedianPruner
 STEPS = range(30)
 
 
-def saturating(final: float, rate: float = 0.3) -> object:
-    """A curve that falls from 1 + final towards final, fast at first."""
-    return lambda step: final + (1.0 / (1.0 + rate * step))
+def saturating(final: float, rate: float = 0.3, scale: float = 1.0) -> Callable[[int], float]:
+    """A curve that falls from ``scale + final`` towards ``final``, fast at first."""
+    return lambda step: final + scale / (1.0 + rate * step)
 
 
 def study_of_peers(pruner: fastune.pruners.BasePruner, noise: float = 0.0) -> fastune.Study:
@@ -28,18 +31,48 @@ def study_of_peers(pruner: fastune.pruners.BasePruner, noise: float = 0.0) -> fa
 
 
 def test_a_late_bloomer_survives() -> None:
-    # Far behind at the first check, but falling steadily: it ends below the best.
-    def late(step: int) -> float:
-        return 1.7 - 0.1 * step
+    # Behind the top quarter at the first check, but falling so fast that even a fading
+    # slope carries it below the best: it goes on and ends the best.
+    study = study_of_peers(AdaptivePruner(n_warmup_steps=3))
+    assert run_trial(study, saturating(-0.3, scale=2.0), STEPS) is None
+    assert study.best_value < 0.0  # it did become the best
+
+
+def test_a_slow_starter_that_speeds_up_survives() -> None:
+    # Almost flat at the first check (its slope alone cannot reach the best), but each
+    # step gains more than the one before: it is kept until its rate shows, and wins.
+    def slow_start(step: int) -> float:
+        return -0.05 + 1.5 / (1.0 + math.exp((step - 5) / 1.2))
 
     study = study_of_peers(AdaptivePruner(n_warmup_steps=3))
-    assert run_trial(study, late, STEPS) is None
-    assert study.best_value < 0.0  # it did become the best
+    assert run_trial(study, slow_start, STEPS) is None
+    assert study.best_value < 0.0
 
 
 def test_a_flat_loser_is_pruned_at_the_first_check() -> None:
     study = study_of_peers(AdaptivePruner(n_warmup_steps=3))
     assert run_trial(study, lambda step: 1.4, STEPS) == 3
+
+
+def test_one_lucky_report_does_not_carry_a_trial() -> None:
+    # Flat at 1.0 but for one report of 0.2 at the first check: kept there, pruned at
+    # the next check, since a trial is judged by its latest report, not its best.
+    study = study_of_peers(AdaptivePruner(n_warmup_steps=3))
+    assert run_trial(study, lambda step: 0.2 if step == 3 else 1.0, STEPS) == 4
+
+
+def test_a_curve_that_turns_up_is_pruned_while_still_among_the_top() -> None:
+    # Falls to 0.15 by step 6, better than every peer there, then overfits: it climbs
+    # 0.03 a step and would end at 0.84. Its best so far stays in the top quarter; its
+    # course does not, and it is stopped soon after it turns.
+    def overfits(step: int) -> float:
+        return 0.15 + (0.1 * (6 - step) if step < 6 else 0.03 * (step - 6))
+
+    study = study_of_peers(AdaptivePruner(n_warmup_steps=3))
+    step = run_trial(study, overfits, STEPS)
+    assert step is not None and 6 < step <= 12
+    peers_at_step = sorted(t.intermediate_values[step] for t in study.trials[:12])
+    assert overfits(step) < peers_at_step[3]  # still within the top quarter when stopped
 
 
 def test_it_stops_a_mediocre_trial_that_the_median_rule_keeps() -> None:

@@ -1,5 +1,5 @@
 """fastune's own pruner: a bar from the top performers at the same step, widened by the
-noise the curves show, and a reprieve for a curve that can still reach the best."""
+noise the curves show, and a projection of each curve's trend to the end of the run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 
 from fastune._validation import check_int, check_number, invalid
 from fastune.pruners._base import BasePruner
-from fastune.pruners._curves import CheckSchedule, best_so_far, sign, value_at
+from fastune.pruners._curves import CheckSchedule, sign, values_at
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ __all__ = ["AdaptivePruner"]
 
 class AdaptivePruner(BasePruner):
     """Prune a trial that is neither among the top performers at its step nor on a
-    course to catch up with the best.
+    course to end better than the best complete trial.
 
     At each check step ``s`` of a trial (values oriented so that lower is better):
 
@@ -30,29 +30,39 @@ class AdaptivePruner(BasePruner):
        ``s``, each with its value at ``s`` (its last report before ``s`` if it skipped
        it). With fewer than ``n_min_trials`` peers, or fewer than ``n_startup_trials``
        complete trials in the study, nothing is pruned.
-    2. **Bar.** The ``top_fraction`` quantile of the peers' values: the value that the
-       best ``top_fraction`` of them reach (0.25: the top quarter), not the median of
-       everyone as :class:`MedianPruner`.
+    2. **Value.** The trial is judged by its latest report, not by its best so far: the
+       objective is the value at the end of the run, and a curve that overfits climbs
+       back up from its best.
     3. **Noise.** ``sigma``, the step-to-step noise of the curves: for each trial, the
        standard deviation of the changes between its last ``window`` reports up to
        ``s`` (divided by sqrt(2): a change holds the noise of two reports), and the
-       median of that over the trials. The bar is widened by ``noise_tolerance *
-       sigma``, so that a trial is not pruned for one unlucky epoch.
-    4. **Keep** the trial if its best value so far is within the widened bar.
-    5. **Reprieve.** Otherwise, its curve is extrapolated: the least-squares slope of its
-       last ``window`` reports, counted only when it improves by more than two standard
-       errors, with the rate assumed to fade linearly to zero at the longest run seen
-       (``horizon``), so the projected gain is ``slope * (horizon - s) / 2``. If the
-       projection, less ``noise_tolerance * sigma``, reaches the best value any trial
-       has reached (the target), the trial goes on: a late bloomer survives.
-    6. Otherwise it is **pruned**. A NaN value is pruned at once.
+       median of that over the trials. The tolerance is ``noise_tolerance * sigma``.
+    4. **Projection.** The least-squares slope of the trial's last ``window`` reports,
+       counted only when it is more than two standard errors away from zero. A learning
+       curve's rate fades like ``1 / step``, so the change still to come by the
+       horizon ``T`` (the longest complete run) is ``slope * s * (1 - s / T)``; the
+       projected final value is the latest value plus that change. The target is the
+       best value of the complete trials.
+    5. **A rising curve** (a clear positive slope: the trial overfits or diverges) is
+       pruned if its projection, less the tolerance, ends above the target, even when
+       it is among the top performers now.
+    6. **Otherwise the trial is kept** if its latest value is within the ``top_fraction``
+       quantile of the peers' values (the value the best ``top_fraction`` of them
+       reach: 0.25, the top quarter, not the median of everyone as
+       :class:`MedianPruner`) plus the tolerance; or if it is speeding up (its last
+       change improves on the one before by more than the tolerance: a slow starter
+       whose rate is not known yet); or if its projection, less the tolerance, reaches
+       the target: a late bloomer survives.
+    7. Otherwise it is **pruned**. A NaN value is pruned at once.
 
-    A flat loser is pruned at the first check past the warm-up; a steep learner that is
-    behind is kept while its slope can still carry it to the best.
+    A flat loser is pruned at the first check past the warm-up; a curve that turned up
+    is pruned once it heads above the best; a steep learner that is behind is kept while
+    its fading slope can still carry it to the best.
 
     Args:
         top_fraction: In (0, 1), the share of peers that sets the bar.
-        noise_tolerance: >= 0, how many noise standard deviations the bar is widened by.
+        noise_tolerance: >= 0, how many noise standard deviations the bar and the
+            projection are given.
         window: >= 2, reports used for the noise and the slope.
         n_startup_trials: No pruning until this many trials are complete.
         n_warmup_steps: No pruning before this step.
@@ -72,10 +82,10 @@ class AdaptivePruner(BasePruner):
         top_fraction: float = 0.25,
         noise_tolerance: float = 1.0,
         window: int = 5,
-        n_startup_trials: int = 5,
-        n_warmup_steps: int = 1,
+        n_startup_trials: int = 3,
+        n_warmup_steps: int = 3,
         interval_steps: int = 1,
-        n_min_trials: int = 4,
+        n_min_trials: int = 3,
     ) -> None:
         owner = "AdaptivePruner"
         self._top_fraction = float(
@@ -113,24 +123,22 @@ class AdaptivePruner(BasePruner):
             if t.number != trial.number
             and t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
         ]
-        at_step = [value_at(t, step) for t in peers]
-        values = np.array([v for v in at_step if v is not None and not math.isnan(v)]) * s
+        values = values_at(peers, step) * s
         if len(values) < self._n_min_trials:
             return False
-        current = best_so_far(trial, study.direction) * s
-        if math.isnan(current):
-            return True
-        sigma = self._noise([*peers, trial], step, s)
-        bar = float(np.quantile(values, self._top_fraction))
-        if current <= bar + self._noise_tolerance * sigma:
-            return False
-        target = min(
-            (best_so_far(t, study.direction) * s for t in peers if t.intermediate_values),
-            default=math.inf,
-        )
+        current = trial.intermediate_values[step] * s
+        tolerance = self._noise_tolerance * self._noise([*peers, trial], step, s)
+        finals = [t.value * s for t in complete if t.value is not None and not math.isnan(t.value)]
+        target = min(finals, default=math.inf)
         horizon = max((t.last_step or 0) for t in complete)
-        projected = current + self._projected_gain(trial, step, s, horizon)
-        return not projected - self._noise_tolerance * sigma <= target
+        slope = self._clear_slope(trial, step, s)
+        projected = current + self._still_to_come(slope, step, horizon)
+        if slope > 0.0:
+            return projected - tolerance > target
+        bar = float(np.quantile(values, self._top_fraction))
+        if current <= bar + tolerance or self._speeding_up(trial, step, s, tolerance):
+            return False
+        return projected - tolerance > target
 
     def _recent(self, trial: FrozenTrial, step: int, s: float) -> tuple[np.ndarray, np.ndarray]:
         """The trial's last ``window`` (step, oriented value) reports up to ``step``."""
@@ -149,16 +157,29 @@ class AdaptivePruner(BasePruner):
                 spreads.append(float(np.std(differences)) / math.sqrt(2.0))
         return float(np.median(spreads)) if spreads else 0.0
 
-    def _projected_gain(self, trial: FrozenTrial, step: int, s: float, horizon: int) -> float:
-        """The improvement (<= 0) its recent slope promises by ``horizon``, fading."""
+    def _clear_slope(self, trial: FrozenTrial, step: int, s: float) -> float:
+        """The least-squares slope of the recent reports; 0 when it is within two
+        standard errors of zero."""
         steps, values = self._recent(trial, step, s)
-        remaining = horizon - step
-        if len(steps) < 3 or remaining <= 0:
+        if len(steps) < 3:
             return 0.0
         centred = steps - steps.mean()
         slope = float(centred @ (values - values.mean()) / (centred @ centred))
         residuals = values - values.mean() - slope * centred
         stderr = math.sqrt(float(residuals @ residuals) / (len(steps) - 2) / (centred @ centred))
-        if slope >= -2.0 * stderr:  # no clear improvement
+        return slope if abs(slope) > 2.0 * stderr else 0.0
+
+    @staticmethod
+    def _still_to_come(slope: float, step: int, horizon: int) -> float:
+        """The change by ``horizon`` of a curve whose rate fades like 1 / step."""
+        if horizon <= 0 or step >= horizon:
             return 0.0
-        return slope * remaining / 2.0
+        return slope * step * (1.0 - step / horizon)
+
+    def _speeding_up(self, trial: FrozenTrial, step: int, s: float, tolerance: float) -> bool:
+        """Whether the last change improves on the one before by more than ``tolerance``."""
+        values = self._recent(trial, step, s)[1]
+        if len(values) < 3:
+            return False
+        earlier, last = values[-3] - values[-2], values[-2] - values[-1]
+        return last > earlier > 0.0 and last - earlier > tolerance
