@@ -51,6 +51,7 @@ PRUNER_VARIANTS: dict[str, dict[str, Any]] = {
     "adaptive, n_warmup_steps=2": {"n_warmup_steps": 2},
     "adaptive, n_warmup_steps=4": {"n_warmup_steps": 4},
     "adaptive, n_startup_trials=5, n_min_trials=4": {"n_startup_trials": 5, "n_min_trials": 4},
+    "adaptive, n_startup_trials=2, n_min_trials=2": {"n_startup_trials": 2, "n_min_trials": 2},
     "adaptive, top_fraction=0.35": {"top_fraction": 0.35},
     "adaptive, noise_tolerance=0": {"noise_tolerance": 0.0},
 }
