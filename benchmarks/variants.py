@@ -5,7 +5,7 @@ settings of ``AdaptivePruner``, beside Optuna's, with as many seeds as asked.
 Optuna's TPE on the problems the sampler target names (BBOB 5-D and 10-D, and the model
 tuning problems); ``python -m
 benchmarks.variants pruners`` runs each setting of ``PRUNER_VARIANTS`` (with fastune's
-default sampler) and Optuna TPE + median / Hyperband on the learning-curve tasks. Each
+TPESampler) and Optuna TPE + median / Hyperband on the learning-curve tasks. Each
 writes ``variants_<kind>.json`` and ``.md`` to ``benchmarks/results/`` (or
 ``--output-dir``). Figures: medians over seeds, as in the suite's verdicts.
 """
@@ -156,7 +156,8 @@ def build_pruners_report(results: dict[str, Any]) -> str:
     reference, hyperband = PRUNER_REFERENCES
     lines = [
         *side_report_header("Settings of AdaptivePruner", results),
-        f"* {results['n_seeds']} seeds, {results['budget']} trials, fastune's default sampler; "
+        f"* {results['n_seeds']} seeds, {results['budget']} trials, fastune's TPESampler (not "
+        "the default AutoSampler); "
         "validation log loss, lower is better. Per task: epochs saved against "
         f"{reference} (median epochs), median best ours / theirs, and whether the target "
         f"holds (>= 30 % saved, best not worse; against {hyperband}: not more epochs and a "
