@@ -31,7 +31,9 @@ from benchmarks.readme import (
     gp_time_section,
     memory_section,
     pbt_section,
+    pruner_variants_section,
     replace_section,
+    sampler_variants_section,
     storage_section,
 )
 from benchmarks.report import build_report
@@ -209,6 +211,8 @@ def update_readme(results_path: Path, readme_path: Path) -> None:
         ("memory", memory_section),
         ("storage_overhead", storage_section),
         ("dl_bench", dl_section),
+        ("variants_samplers", sampler_variants_section),
+        ("variants_pruners", pruner_variants_section),
     ):
         side_report = results_path.parent / f"{stem}.md"
         if side_report.exists():

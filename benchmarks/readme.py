@@ -221,6 +221,27 @@ def dl_section(report: str, link: str) -> str:
     )
 
 
+def sampler_variants_section(report: str, link: str) -> str:
+    """The tables of ``python -m benchmarks.variants samplers``: the quality target of the
+    default sampler, 10 seeds."""
+    return _table_with_intro(
+        report,
+        "The default sampler's quality target: on how many problems it reaches Optuna "
+        "TPE's median best at 100 trials within 50, and beats it at 100 (target: 3/4 of "
+        f"the problems for both); details: [{link}]({link}).",
+    )
+
+
+def pruner_variants_section(report: str, link: str) -> str:
+    """The table of ``python -m benchmarks.variants pruners``: the pruning target, 10 seeds."""
+    return _table_with_intro(
+        report,
+        "The pruning target on 10 seeds, for `AdaptivePruner` settings (>= 30 % fewer epochs "
+        "than Optuna TPE + median with an equal or better median best; not worse than "
+        f"Optuna's Hyperband on both figures); details: [{link}]({link}).",
+    )
+
+
 def pbt_section(report: str, link: str) -> str:
     """The headline of the PBT benchmark's report (``python -m benchmarks.pbt_bench``),
     copied as it is: its table and the held-out check under it."""
