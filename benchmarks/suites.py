@@ -93,14 +93,15 @@ CHEAP_SEARCH_METHODS = (
 )
 GP_METHODS = ("fastune gp", "fastune auto", "optuna gp")
 MODEL_METHODS = (
-    # Model tuning is expensive: fastune's default sampler only, beside every peer.
+    # Model tuning is expensive: fastune's default (auto) and TPE, beside every peer.
+    "fastune auto",
     *(method for method in CHEAP_SEARCH_METHODS if method not in ("fastune cma-es", "fastune qmc")),
     "optuna gp",
     "sklearn random search",
     "sklearn halving search",
 )
 CURVE_METHODS = (
-    # Every fastune pruner with fastune's default sampler, beside Optuna's pruners.
+    # Every fastune pruner with fastune's TPESampler, beside Optuna's pruners.
     "fastune tpe+adaptive",
     "fastune tpe+median",
     "fastune tpe+asha",

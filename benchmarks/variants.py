@@ -3,9 +3,9 @@ settings of ``AdaptivePruner``, beside Optuna's, with as many seeds as asked.
 
 ``python -m benchmarks.variants samplers`` runs each sampler of ``SAMPLER_VARIANTS`` and
 Optuna's TPE on the problems the sampler target names (BBOB 5-D and 10-D, and the model
-tuning problems); ``python -m
-benchmarks.variants pruners`` runs each setting of ``PRUNER_VARIANTS`` (with fastune's
-TPESampler) and Optuna TPE + median / Hyperband on the learning-curve tasks. Each
+tuning problems); ``python -m benchmarks.variants pruners`` runs each setting of
+``PRUNER_VARIANTS`` (a sampler and ``AdaptivePruner`` options) and Optuna TPE + median /
+Hyperband on the learning-curve tasks. Each
 writes ``variants_<kind>.json`` and ``.md`` to ``benchmarks/results/`` (or
 ``--output-dir``). Figures: medians over seeds, as in the suite's verdicts.
 """
@@ -45,15 +45,19 @@ SAMPLER_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "fastune tpe": ("TPESampler", {}),
 }
 SAMPLER_REFERENCE = "optuna tpe"
-# name -> keyword arguments of AdaptivePruner
-PRUNER_VARIANTS: dict[str, dict[str, Any]] = {
-    "adaptive (defaults)": {},
-    "adaptive, n_warmup_steps=2": {"n_warmup_steps": 2},
-    "adaptive, n_warmup_steps=4": {"n_warmup_steps": 4},
-    "adaptive, n_startup_trials=5, n_min_trials=4": {"n_startup_trials": 5, "n_min_trials": 4},
-    "adaptive, n_startup_trials=2, n_min_trials=2": {"n_startup_trials": 2, "n_min_trials": 2},
-    "adaptive, top_fraction=0.35": {"top_fraction": 0.35},
-    "adaptive, noise_tolerance=0": {"noise_tolerance": 0.0},
+# name -> (fastune sampler class, keyword arguments of AdaptivePruner)
+PRUNER_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "auto (the default) + adaptive (defaults)": ("AutoSampler", {}),
+    "tpe + adaptive (defaults)": ("TPESampler", {}),
+    "auto + adaptive, n_startup_trials=2, n_min_trials=2": (
+        "AutoSampler",
+        {"n_startup_trials": 2, "n_min_trials": 2},
+    ),
+    "tpe + adaptive, n_startup_trials=2, n_min_trials=2": (
+        "TPESampler",
+        {"n_startup_trials": 2, "n_min_trials": 2},
+    ),
+    "auto + adaptive, top_fraction=0.15": ("AutoSampler", {"top_fraction": 0.15}),
 }
 PRUNER_REFERENCES = ("optuna tpe+median", "optuna tpe+hyperband")
 
@@ -71,9 +75,10 @@ def _run(kind: str, name: str, problem: str, budget: int, seed: int) -> dict[str
         )
         result = run_study(fastune, setup, PROBLEMS[problem], budget, seed)
     else:
+        sampler_class, options = PRUNER_VARIANTS[name]
         setup = StudySetup(
-            lambda space, n, s: fastune.samplers.TPESampler(seed=s),
-            make_pruner=lambda: fastune.pruners.AdaptivePruner(**PRUNER_VARIANTS[name]),
+            lambda space, n, s: getattr(fastune.samplers, sampler_class)(seed=s),
+            make_pruner=lambda: fastune.pruners.AdaptivePruner(**options),
         )
         result = run_study(fastune, setup, PROBLEMS[problem], budget, seed)
     return {
@@ -156,8 +161,8 @@ def build_pruners_report(results: dict[str, Any]) -> str:
     reference, hyperband = PRUNER_REFERENCES
     lines = [
         *side_report_header("Settings of AdaptivePruner", results),
-        f"* {results['n_seeds']} seeds, {results['budget']} trials, fastune's TPESampler (not "
-        "the default AutoSampler); "
+        f"* {results['n_seeds']} seeds, {results['budget']} trials, the sampler each row "
+        "names (auto: AutoSampler, the default); "
         "validation log loss, lower is better. Per task: epochs saved against "
         f"{reference} (median epochs), median best ours / theirs, and whether the target "
         f"holds (>= 30 % saved, best not worse; against {hyperband}: not more epochs and a "

@@ -31,7 +31,7 @@ FASTUNE_SETUPS: dict[str, StudySetup] = {
     ),
     "fastune gp": StudySetup(lambda space, budget, seed: fastune.samplers.GPSampler(seed=seed)),
     "fastune auto": StudySetup(lambda space, budget, seed: fastune.samplers.AutoSampler(seed=seed)),
-    # Pruners, each with fastune's default sampler (TPE).
+    # Pruners, each with fastune's TPESampler.
     "fastune tpe+median": StudySetup(_tpe, make_pruner=fastune.pruners.MedianPruner),
     "fastune tpe+asha": StudySetup(_tpe, make_pruner=fastune.pruners.SuccessiveHalvingPruner),
     "fastune tpe+hyperband": StudySetup(_tpe, make_pruner=fastune.pruners.HyperbandPruner),
