@@ -25,16 +25,12 @@ from benchmarks.problems.learning_curves import LABEL_NOISE, N_TRAIN, N_VALIDATI
 from benchmarks.problems.model_tuning import DIGITS_SUBSAMPLE, N_FOLDS
 from benchmarks.quality import plan_tasks, quiet_libraries, run_tasks, summarize
 from benchmarks.readme import (
+    SIDE_REPORT_INTROS,
     MissingMarkersError,
     build_section,
-    dl_section,
-    gp_time_section,
-    memory_section,
     pbt_section,
-    pruner_variants_section,
     replace_section,
-    sampler_variants_section,
-    storage_section,
+    side_section,
 )
 from benchmarks.report import build_report
 from benchmarks.runners import unavailable_methods
@@ -206,17 +202,12 @@ def update_readme(results_path: Path, readme_path: Path) -> None:
     pbt_report = results_path.parent / "pbt.md"
     if pbt_report.exists():
         section += "\n" + pbt_section(pbt_report.read_text(), "benchmarks/results/pbt.md")
-    for stem, make_section in (
-        ("gp_time", gp_time_section),
-        ("memory", memory_section),
-        ("storage_overhead", storage_section),
-        ("dl_bench", dl_section),
-        ("variants_samplers", sampler_variants_section),
-        ("variants_pruners", pruner_variants_section),
-    ):
+    for stem in SIDE_REPORT_INTROS:
         side_report = results_path.parent / f"{stem}.md"
         if side_report.exists():
-            section += "\n" + make_section(side_report.read_text(), f"benchmarks/results/{stem}.md")
+            section += "\n" + side_section(
+                stem, side_report.read_text(), f"benchmarks/results/{stem}.md"
+            )
     readme_path.write_text(replace_section(readme_path.read_text(), section))
 
 

@@ -182,64 +182,33 @@ def _table_with_intro(report: str, intro: str) -> str:
     return "\n".join([intro, "", *rows]).rstrip("\n") + "\n"
 
 
-def gp_time_section(report: str, link: str) -> str:
-    """The table of the GP timing report (``python -m benchmarks.gp_time``), with a link."""
-    return _table_with_intro(
-        report,
-        "GP sampler time, whole studies of 300 trials on a 10-D BBOB function (target for "
-        f"fastune's GPSampler: under 60 s); details: [{link}]({link}).",
-    )
+#: The intro of each side report's README section, by the report's stem; "{link}" is
+#: replaced by the report's path.
+SIDE_REPORT_INTROS = {
+    "gp_time": "GP sampler time, whole studies of 300 trials on a 10-D BBOB function (target "
+    "for fastune's GPSampler: under 60 s); details: [{link}]({link}).",
+    "memory": "Memory of a long study on 10 floats (flat kB per trial: linear growth); "
+    "details: [{link}]({link}).",
+    "storage_overhead": "Storages under load: ms per trial at trial n (targets for fastune: "
+    "SQLite <= 3, PostgreSQL <= 5, flat) and 8 worker processes on one study; "
+    "details: [{link}]({link}).",
+    "dl_bench": "Deep learning: PBT on a torch MLP (`TorchTrainable`) against Optuna TPE + "
+    "`MedianPruner` on noisy digits, compute in epochs (targets: Optuna's median best "
+    "validation accuracy in at most half its epochs; a higher median test accuracy at "
+    "equal epochs); details: [{link}]({link}).",
+    "variants_samplers": "The default sampler's quality target: on how many problems it "
+    "reaches Optuna TPE's median best at 100 trials within 50, and beats it at 100 "
+    "(target: 3/4 of the problems for both); details: [{link}]({link}).",
+    "variants_pruners": "The pruning target on 10 seeds, for `AdaptivePruner` settings "
+    "(>= 30 % fewer epochs than Optuna TPE + median with an equal or better median best; "
+    "not worse than Optuna's Hyperband on both figures); details: [{link}]({link}).",
+}
 
 
-def memory_section(report: str, link: str) -> str:
-    """The table of the memory report (``python -m benchmarks.memory``), with a link."""
-    return _table_with_intro(
-        report,
-        "Memory of a long study on 10 floats (flat kB per trial: linear growth); details: "
-        f"[{link}]({link}).",
-    )
-
-
-def storage_section(report: str, link: str) -> str:
-    """The table of the storage report (``python -m benchmarks.storage_overhead``)."""
-    return _table_with_intro(
-        report,
-        "Storages under load: ms per trial at trial n (targets for fastune: SQLite <= 3, "
-        "PostgreSQL <= 5, flat) and 8 worker processes on one study; "
-        f"details: [{link}]({link}).",
-    )
-
-
-def dl_section(report: str, link: str) -> str:
-    """The tables of the deep-learning report (``python -m benchmarks.dl_bench``)."""
-    return _table_with_intro(
-        report,
-        "Deep learning: PBT on a torch MLP (`TorchTrainable`) against Optuna TPE + "
-        "`MedianPruner` on noisy digits, compute in epochs (targets: Optuna's median best "
-        "validation accuracy in at most half its epochs; a higher median test accuracy at "
-        f"equal epochs); details: [{link}]({link}).",
-    )
-
-
-def sampler_variants_section(report: str, link: str) -> str:
-    """The tables of ``python -m benchmarks.variants samplers``: the quality target of the
-    default sampler, 10 seeds."""
-    return _table_with_intro(
-        report,
-        "The default sampler's quality target: on how many problems it reaches Optuna "
-        "TPE's median best at 100 trials within 50, and beats it at 100 (target: 3/4 of "
-        f"the problems for both); details: [{link}]({link}).",
-    )
-
-
-def pruner_variants_section(report: str, link: str) -> str:
-    """The table of ``python -m benchmarks.variants pruners``: the pruning target, 10 seeds."""
-    return _table_with_intro(
-        report,
-        "The pruning target on 10 seeds, for `AdaptivePruner` settings (>= 30 % fewer epochs "
-        "than Optuna TPE + median with an equal or better median best; not worse than "
-        f"Optuna's Hyperband on both figures); details: [{link}]({link}).",
-    )
+def side_section(stem: str, report: str, link: str) -> str:
+    """The README section of a side report (``python -m benchmarks.<stem>``, or of
+    ``benchmarks.variants`` for ``variants_*``): its intro, a link and its tables."""
+    return _table_with_intro(report, SIDE_REPORT_INTROS[stem].format(link=link))
 
 
 def pbt_section(report: str, link: str) -> str:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from benchmarks.gp_time import main
-from benchmarks.readme import gp_time_section
+from benchmarks.readme import side_section
 
 
 def test_gp_time_writes_both_libraries(tmp_path: Path) -> None:
@@ -16,5 +16,5 @@ def test_gp_time_writes_both_libraries(tmp_path: Path) -> None:
     assert {r["method"] for r in results["records"]} == {"fastune gp", "optuna gp"}
     assert all(r["seconds"] > 0 and r["n_trials"] == 6 for r in results["records"])
     report = (tmp_path / "gp_time.md").read_text()
-    section = gp_time_section(report, "gp_time.md")
+    section = side_section("gp_time", report, "gp_time.md")
     assert "| fastune gp |" in section and "| optuna gp |" in section

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from benchmarks.memory import main
-from benchmarks.readme import memory_section
+from benchmarks.readme import side_section
 
 
 def test_memory_grows_with_the_trials(tmp_path: Path) -> None:
@@ -16,5 +16,5 @@ def test_memory_grows_with_the_trials(tmp_path: Path) -> None:
     held = {(r["method"], r["n_trials"]): r["bytes"] for r in records}
     assert held[("fastune tpe", 60)] > held[("fastune tpe", 20)] > 0
     assert ("optuna tpe", 60) not in held  # capped
-    section = memory_section((tmp_path / "memory.md").read_text(), "memory.md")
+    section = side_section("memory", (tmp_path / "memory.md").read_text(), "memory.md")
     assert "| fastune tpe |" in section and "kB per trial" in section

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from benchmarks.readme import storage_section
+from benchmarks.readme import side_section
 from benchmarks.storage_overhead import main
 
 
@@ -29,5 +29,7 @@ def test_storage_overhead_measures_both_libraries_and_databases(tmp_path: Path) 
     }
     assert all(r["ms_per_trial"] > 0 for r in results["records"])
     assert all(r["numbers_ok"] and r["running"] == 0 for r in results["concurrency"])
-    section = storage_section((tmp_path / "storage_overhead.md").read_text(), "s.md")
+    section = side_section(
+        "storage_overhead", (tmp_path / "storage_overhead.md").read_text(), "s.md"
+    )
     assert "| fastune (postgresql) |" in section and "| optuna (sqlite) |" in section

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from benchmarks.readme import pruner_variants_section, sampler_variants_section
+from benchmarks.readme import side_section
 from benchmarks.variants import PRUNER_VARIANTS, SAMPLER_VARIANTS, main
 
 
@@ -23,7 +23,5 @@ def test_variants_run_every_setting_beside_the_reference(
     assert all(len(record["best"]) == budget for record in results["records"])
     report = (tmp_path / f"variants_{kind}.md").read_text()
     assert all(f"| {name} |" in report for name in variants)
-    section = (sampler_variants_section if kind == "samplers" else pruner_variants_section)(
-        report, f"variants_{kind}.md"
-    )
+    section = side_section(f"variants_{kind}", report, f"variants_{kind}.md")
     assert all(f"| {name} |" in section for name in variants)
