@@ -5,6 +5,8 @@ import pytest
 from scipy.stats import norm
 
 import fastune
+from fastune._space import SearchSpace
+from fastune.distributions import FloatDistribution
 from fastune.exceptions import InvalidParameterError
 from fastune.samplers import GPSampler, RandomSampler
 from fastune.samplers._gp import _log_h
@@ -88,3 +90,12 @@ def test_running_trials_push_the_next_proposal_away() -> None:
 def test_a_pruned_trial_moves_the_next_proposal_away() -> None:
     pruned = [_two_proposals(s, constant_liar=False, prune_first=True) for s in range(3)]
     assert min(pruned) > 0.03
+
+
+def test_the_length_scale_prior_keeps_a_few_points_from_stretching_the_scales() -> None:
+    # Eight points of a plane: the marginal likelihood alone runs the length scales to
+    # their upper bound (20 cube widths); the prior (median 0.08 * sqrt(2)) holds them.
+    space = SearchSpace({"x": FloatDistribution(0, 1), "y": FloatDistribution(0, 1)})
+    rows = np.random.default_rng(0).random((8, 2))
+    model = GPSampler(seed=0)._fit(space, rows, rows[:, 0] + 0.5 * rows[:, 1], "plane")
+    assert np.all(model.kernel_.k1.k2.length_scale < 5.0)

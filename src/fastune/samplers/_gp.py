@@ -45,8 +45,7 @@ class GPSampler(BaseSampler):
     median ``0.08 * sqrt(d)`` in cube units for ``d`` model inputs, one e-fold of
     spread. The prior keeps a few points from stretching the length scales over the
     whole cube, which makes the GP explore where it has no data instead of trusting a
-    smooth guess; on the BBOB benchmarks it raised the GP's quality at 50 trials
-    markedly (``benchmarks/results/variants_samplers.md``).
+    smooth guess.
 
     The next point maximizes the log of the expected improvement over the best value:
     scored on ``1024`` quasi-random and local candidates, then refined by L-BFGS-B from
