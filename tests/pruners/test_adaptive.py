@@ -18,13 +18,23 @@ def saturating(final: float, rate: float = 0.3, scale: float = 1.0) -> Callable[
     return lambda step: final + scale / (1.0 + rate * step)
 
 
-def study_of_peers(pruner: fastune.pruners.BasePruner, noise: float = 0.0) -> fastune.Study:
-    """Twelve complete peers (finals 0.0 .. 0.55), then ``pruner`` for the next trials.
-    With ``noise``, each peer's reports alternate by that much above and below its curve,
-    half of them up when the other half are down."""
+def exponential(final: float, rate: float = 0.3, scale: float = 1.0) -> Callable[[int], float]:
+    """A curve that falls from ``scale + final`` towards ``final`` and is flat within a
+    dozen steps: it realizes much less of its early slope than a 1 / step curve."""
+    return lambda step: final + scale * math.exp(-rate * step)
+
+
+def study_of_peers(
+    pruner: fastune.pruners.BasePruner,
+    noise: float = 0.0,
+    curve: Callable[[float], Callable[[int], float]] = saturating,
+) -> fastune.Study:
+    """Twelve complete peers (finals 0.0 .. 0.55, ``curve`` shapes), then ``pruner`` for
+    the next trials. With ``noise``, each peer's reports alternate by that much above and
+    below its curve, half of them up when the other half are down."""
     study = fastune.create_study(pruner=fastune.pruners.NopPruner())
     for index in range(12):
-        base = saturating(0.05 * index)
+        base = curve(0.05 * index)
         run_trial(study, lambda step, b=base, i=index: b(step) + noise * (-1) ** (step + i), STEPS)
     study.pruner = pruner
     return study
@@ -84,11 +94,33 @@ def test_it_stops_a_mediocre_trial_that_the_median_rule_keeps() -> None:
     assert step is not None and step < 20
 
 
+def test_near_the_top_but_not_better_is_stopped_after_the_first_third() -> None:
+    # Inside the top quarter all along, but heading for 0.12 where the best ended at
+    # 0.10: the bar keeps it through the first third of the run only; with the bar for
+    # the whole run (top_until=1) it is completed.
+    close = saturating(0.02)
+    step = run_trial(study_of_peers(AdaptivePruner(n_warmup_steps=3)), close, STEPS)
+    assert step is not None and 29 / 3 < step < 15
+    assert run_trial(study_of_peers(AdaptivePruner(top_until=1.0)), close, STEPS) is None
+
+
+def test_the_projection_is_paced_by_how_the_complete_curves_went_on() -> None:
+    # Behind the top quarter at the first check and falling steeply. Among peers whose
+    # curves went on falling like 1 / step, that slope could carry it to the best and it
+    # is kept; among peers that flattened within a dozen steps, the same start shows it
+    # cannot get there, and it is pruned at once.
+    steep = saturating(-0.3, scale=2.0)
+    assert run_trial(study_of_peers(AdaptivePruner()), steep, STEPS) is None
+    hopeless = exponential(0.2, scale=2.0)
+    study = study_of_peers(AdaptivePruner(), curve=exponential)
+    assert run_trial(study, hopeless, STEPS) == 3
+
+
 def test_noise_widens_the_bar() -> None:
     # A trial a little behind the top quarter: pruned when the curves are smooth, kept
-    # when they are as noisy as the gap.
+    # when they are as noisy as the gap (the bar applies to the whole run here).
     behind = saturating(0.15)
-    pruner = AdaptivePruner(n_warmup_steps=6, window=6)
+    pruner = AdaptivePruner(n_warmup_steps=6, window=6, top_until=1.0)
     assert run_trial(study_of_peers(pruner), behind, STEPS) is not None
     assert run_trial(study_of_peers(pruner, noise=0.1), behind, STEPS) is None
 
@@ -98,6 +130,8 @@ def test_noise_widens_the_bar() -> None:
     [
         ({"top_fraction": 0.0}, "top_fraction"),
         ({"top_fraction": 1.0}, "top_fraction"),
+        ({"top_until": 0.0}, "top_until"),
+        ({"top_until": 1.5}, "top_until"),
         ({"noise_tolerance": -1.0}, "noise_tolerance"),
         ({"window": 1}, "window"),
         ({"n_min_trials": 0}, "n_min_trials"),

@@ -10,7 +10,7 @@ import numpy as np
 
 from fastune._validation import check_int, check_number, invalid
 from fastune.pruners._base import BasePruner
-from fastune.pruners._curves import CheckSchedule, sign, values_at
+from fastune.pruners._curves import CheckSchedule, sign, value_at, values_at
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -38,29 +38,39 @@ class AdaptivePruner(BasePruner):
        ``s`` (divided by sqrt(2): a change holds the noise of two reports), and the
        median of that over the trials. The tolerance is ``noise_tolerance * sigma``.
     4. **Projection.** The least-squares slope of the trial's last ``window`` reports,
-       counted only when it is more than two standard errors away from zero. A learning
-       curve's rate fades like ``1 / step``, so the change still to come by the
-       horizon ``T`` (the longest complete run) is ``slope * s * (1 - s / T)``; the
-       projected final value is the latest value plus that change. The target is the
-       best value of the complete trials.
+       counted only when it is more than two standard errors away from zero. If the
+       rate faded like ``1 / step``, the change still to come by the horizon ``T`` (the
+       longest complete run) would be ``slope * s * (1 - s / T)``. That change is scaled
+       by the **pace** of the study's curves: for each complete trial, what it really
+       changed from ``s`` to its end divided by what the same rule projected for it at
+       ``s``; the median of that, within [0, 1] (1 while no complete trial had a clear
+       slope at ``s``). Curves that flatten fast (exponential-like) thus project
+       little, curves that keep falling project much. The projected final value is the
+       latest value plus the scaled change; the target is the best value of the
+       complete trials.
     5. **A rising curve** (a clear positive slope: the trial overfits or diverges) is
        pruned if its projection, less the tolerance, ends above the target, even when
        it is among the top performers now.
     6. **Otherwise the trial is kept** if its latest value is within the ``top_fraction``
        quantile of the peers' values (the value the best ``top_fraction`` of them
        reach: 0.25, the top quarter, not the median of everyone as
-       :class:`MedianPruner`) plus the tolerance; or if it is speeding up (its last
-       change improves on the one before by more than the tolerance: a slow starter
-       whose rate is not known yet); or if its projection, less the tolerance, reaches
-       the target: a late bloomer survives.
+       :class:`MedianPruner`) plus the tolerance, while ``s`` is within the first
+       ``top_until`` of the horizon (a third: early on, curves still cross); or if it
+       is speeding up (its last change improves on the one before by more than the
+       tolerance: a slow starter whose rate is not known yet); or if its projection,
+       less the tolerance, reaches the target: a late bloomer survives.
     7. Otherwise it is **pruned**. A NaN value is pruned at once.
 
     A flat loser is pruned at the first check past the warm-up; a curve that turned up
     is pruned once it heads above the best; a steep learner that is behind is kept while
-    its fading slope can still carry it to the best.
+    its slope, at the pace the complete curves showed, can still carry it to the best;
+    past the first third of the run, a trial near the top that cannot end better than
+    the best is stopped instead of completed.
 
     Args:
         top_fraction: In (0, 1), the share of peers that sets the bar.
+        top_until: In (0, 1], the share of the horizon during which the bar alone
+            keeps a trial; 1 keeps it for the whole run.
         noise_tolerance: >= 0, how many noise standard deviations the bar and the
             projection are given.
         window: >= 2, reports used for the noise and the slope.
@@ -80,6 +90,7 @@ class AdaptivePruner(BasePruner):
     def __init__(
         self,
         top_fraction: float = 0.25,
+        top_until: float = 1.0 / 3.0,
         noise_tolerance: float = 1.0,
         window: int = 5,
         n_startup_trials: int = 3,
@@ -96,6 +107,10 @@ class AdaptivePruner(BasePruner):
         )
         if self._top_fraction >= 1.0:
             raise invalid("top_fraction", owner, "a number in (0, 1)", top_fraction)
+        self._top_until = float(
+            check_number(top_until, "top_until", owner, low=0.0, high=1.0, low_inclusive=False)
+            or 1.0
+        )
         self._noise_tolerance = float(
             check_number(noise_tolerance, "noise_tolerance", owner, low=0.0) or 0.0
         )
@@ -132,11 +147,14 @@ class AdaptivePruner(BasePruner):
         target = min(finals, default=math.inf)
         horizon = max((t.last_step or 0) for t in complete)
         slope = self._clear_slope(trial, step, s)
-        projected = current + self._still_to_come(slope, step, horizon)
+        projected = current + self._pace(complete, step, s) * self._still_to_come(
+            slope, step, horizon
+        )
         if slope > 0.0:
             return projected - tolerance > target
         bar = float(np.quantile(values, self._top_fraction))
-        if current <= bar + tolerance or self._speeding_up(trial, step, s, tolerance):
+        near_top = current <= bar + tolerance and step <= self._top_until * horizon
+        if near_top or self._speeding_up(trial, step, s, tolerance):
             return False
         return projected - tolerance > target
 
@@ -171,10 +189,24 @@ class AdaptivePruner(BasePruner):
 
     @staticmethod
     def _still_to_come(slope: float, step: int, horizon: int) -> float:
-        """The change by ``horizon`` of a curve whose rate fades like 1 / step."""
+        """The change by ``horizon`` of a curve that approaches its limit like 1 / step."""
         if horizon <= 0 or step >= horizon:
             return 0.0
         return slope * step * (1.0 - step / horizon)
+
+    def _pace(self, complete: list[FrozenTrial], step: int, s: float) -> float:
+        """How much of the 1 / step projection the complete trials went on to realize
+        from ``step``: the median over them of their actual change to the end divided by
+        their projected change, in [0, 1]; 1 while no complete trial had a clear slope."""
+        ratios = []
+        for other in complete:
+            if other.value is None or other.last_step is None or other.last_step <= step:
+                continue
+            at_step = value_at(other, step)
+            expected = self._still_to_come(self._clear_slope(other, step, s), step, other.last_step)
+            if expected < 0.0 and at_step is not None and not math.isnan(at_step + other.value):
+                ratios.append((other.value - at_step) * s / expected)
+        return float(np.clip(np.median(ratios), 0.0, 1.0)) if ratios else 1.0
 
     def _speeding_up(self, trial: FrozenTrial, step: int, s: float, tolerance: float) -> bool:
         """Whether the last change improves on the one before by more than ``tolerance``."""
