@@ -49,6 +49,10 @@ SAMPLER_REFERENCE = "optuna tpe"
 PRUNER_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "auto (the default) + adaptive (defaults)": ("AutoSampler", {}),
     "tpe + adaptive (defaults)": ("TPESampler", {}),
+    "auto + adaptive, top_until=1 (the bar for the whole run)": (
+        "AutoSampler",
+        {"top_until": 1.0},
+    ),
     "auto + adaptive, n_startup_trials=2, n_min_trials=2": (
         "AutoSampler",
         {"n_startup_trials": 2, "n_min_trials": 2},
@@ -57,7 +61,6 @@ PRUNER_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
         "TPESampler",
         {"n_startup_trials": 2, "n_min_trials": 2},
     ),
-    "auto + adaptive, top_fraction=0.15": ("AutoSampler", {"top_fraction": 0.15}),
 }
 PRUNER_REFERENCES = ("optuna tpe+median", "optuna tpe+hyperband")
 
