@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Callable
 
 import pytest
@@ -123,6 +124,21 @@ def test_noise_widens_the_bar() -> None:
     pruner = AdaptivePruner(n_warmup_steps=6, window=6, top_until=1.0)
     assert run_trial(study_of_peers(pruner), behind, STEPS) is not None
     assert run_trial(study_of_peers(pruner, noise=0.1), behind, STEPS) is None
+
+
+def test_a_pruner_that_has_seen_the_study_decides_as_a_new_one() -> None:
+    # The pruner keeps what it worked out about finished trials; a trial finished since,
+    # or one checked at another step, must not get an answer worked out for another.
+    pruner = AdaptivePruner()
+    study = study_of_peers(pruner)
+    for final in (0.4, -0.2, 0.3):  # each one changes the bar or the target for the next
+        run_trial(study, saturating(final, scale=2.0), STEPS)
+    trial = study.ask()
+    for step in STEPS:
+        trial.report(saturating(0.12)(step), step)
+        frozen = study._storage.get_trial(trial._trial_id)
+        assert pruner.prune(study, frozen) == AdaptivePruner().prune(study, frozen)
+    assert len(pickle.dumps(pruner)) == len(pickle.dumps(AdaptivePruner()))  # not carried
 
 
 @pytest.mark.parametrize(

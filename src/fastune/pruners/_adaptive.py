@@ -4,13 +4,13 @@ noise the curves show, and a projection of each curve's trend to the end of the 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from fastune._validation import check_int, check_number, invalid
 from fastune.pruners._base import BasePruner
-from fastune.pruners._curves import CheckSchedule, sign, value_at, values_at
+from fastune.pruners._curves import CheckSchedule, sign, value_at
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -18,6 +18,14 @@ if TYPE_CHECKING:
     from fastune.trial import FrozenTrial
 
 __all__ = ["AdaptivePruner"]
+
+
+class _Facts(NamedTuple):
+    """A trial's part in a check at one step, values oriented so that lower is better."""
+
+    value: float | None  # its value at the step; None if it never got there
+    spread: float | None  # the noise of its recent changes; None with too few reports
+    ratio: float | None  # complete trials: realized / projected change from the step
 
 
 class AdaptivePruner(BasePruner):
@@ -120,6 +128,10 @@ class AdaptivePruner(BasePruner):
         )
         self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
         self._n_min_trials = int(check_int(n_min_trials, "n_min_trials", owner, low=1) or 1)
+        self._cache: dict[tuple[Any, ...], tuple[Any, _Facts]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_cache": {}}  # the cache is rebuilt where it is used
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
@@ -138,18 +150,23 @@ class AdaptivePruner(BasePruner):
             if t.number != trial.number
             and t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
         ]
-        values = values_at(peers, step) * s
+        facts = [self._facts(study, peer, step, s) for peer in peers]
+        values = np.array([f.value for f in facts if f.value is not None])
         if len(values) < self._n_min_trials:
             return False
         current = trial.intermediate_values[step] * s
-        tolerance = self._noise_tolerance * self._noise([*peers, trial], step, s)
+        spreads = [f.spread for f in [*facts, self._facts(study, trial, step, s)]]
+        noise = float(np.median([x for x in spreads if x is not None] or [0.0]))
+        tolerance = self._noise_tolerance * noise
         finals = [t.value * s for t in complete if t.value is not None and not math.isnan(t.value)]
         target = min(finals, default=math.inf)
         horizon = max((t.last_step or 0) for t in complete)
         slope = self._clear_slope(trial, step, s)
-        projected = current + self._pace(complete, step, s) * self._still_to_come(
-            slope, step, horizon
-        )
+        # The pace: how much of their own projection at this step the complete trials
+        # went on to realize; 1 while none had a clear slope here.
+        ratios = [f.ratio for f in facts if f.ratio is not None]
+        pace = float(np.clip(np.median(ratios), 0.0, 1.0)) if ratios else 1.0
+        projected = current + pace * self._still_to_come(slope, step, horizon)
         if slope > 0.0:
             return projected - tolerance > target
         bar = float(np.quantile(values, self._top_fraction))
@@ -165,15 +182,36 @@ class AdaptivePruner(BasePruner):
         keep = ~np.isnan(values)
         return np.array(steps, dtype=float)[keep], values[keep]
 
-    def _noise(self, trials: list[FrozenTrial], step: int, s: float) -> float:
-        """The median over trials of the spread of their recent step-to-step changes
-        (the trend, their mean, is taken out by the standard deviation)."""
-        spreads = []
-        for trial in trials:
-            differences = np.diff(self._recent(trial, step, s)[1])
-            if len(differences) >= 2:
-                spreads.append(float(np.std(differences)) / math.sqrt(2.0))
-        return float(np.median(spreads)) if spreads else 0.0
+    def _facts(self, study: Study, trial: FrozenTrial, step: int, s: float) -> _Facts:
+        """What a check at ``step`` needs from ``trial``; kept for finished trials, which
+        no longer change, so that a check costs little however many trials there are."""
+        finished = trial.state in (TrialState.COMPLETE, TrialState.PRUNED)
+        key = (study._study_id, trial.number, step, s)
+        stamp = (trial.state, trial.last_step, trial.value)
+        if finished and key in self._cache and self._cache[key][0] == stamp:
+            return self._cache[key][1]
+        at_step = value_at(trial, step)
+        value = None if at_step is None or math.isnan(at_step) else at_step * s
+        # The noise: the spread of the recent step-to-step changes (the trend, their
+        # mean, is taken out by the standard deviation; a change holds two reports' noise).
+        differences = np.diff(self._recent(trial, step, s)[1])
+        spread = float(np.std(differences)) / math.sqrt(2.0) if len(differences) >= 2 else None
+        ratio = None
+        if (
+            trial.state == TrialState.COMPLETE
+            and value is not None
+            and trial.value is not None
+            and not math.isnan(trial.value)
+            and trial.last_step is not None
+            and trial.last_step > step
+        ):
+            expected = self._still_to_come(self._clear_slope(trial, step, s), step, trial.last_step)
+            if expected < 0.0:
+                ratio = (trial.value * s - value) / expected
+        facts = _Facts(value, spread, ratio)
+        if finished:
+            self._cache[key] = (stamp, facts)
+        return facts
 
     def _clear_slope(self, trial: FrozenTrial, step: int, s: float) -> float:
         """The least-squares slope of the recent reports; 0 when it is within two
@@ -193,20 +231,6 @@ class AdaptivePruner(BasePruner):
         if horizon <= 0 or step >= horizon:
             return 0.0
         return slope * step * (1.0 - step / horizon)
-
-    def _pace(self, complete: list[FrozenTrial], step: int, s: float) -> float:
-        """How much of the 1 / step projection the complete trials went on to realize
-        from ``step``: the median over them of their actual change to the end divided by
-        their projected change, in [0, 1]; 1 while no complete trial had a clear slope."""
-        ratios = []
-        for other in complete:
-            if other.value is None or other.last_step is None or other.last_step <= step:
-                continue
-            at_step = value_at(other, step)
-            expected = self._still_to_come(self._clear_slope(other, step, s), step, other.last_step)
-            if expected < 0.0 and at_step is not None and not math.isnan(at_step + other.value):
-                ratios.append((other.value - at_step) * s / expected)
-        return float(np.clip(np.median(ratios), 0.0, 1.0)) if ratios else 1.0
 
     def _speeding_up(self, trial: FrozenTrial, step: int, s: float, tolerance: float) -> bool:
         """Whether the last change improves on the one before by more than ``tolerance``."""
