@@ -36,6 +36,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks.gp_time
 	$(BIN)/python -m benchmarks.memory
 	$(BIN)/python -m benchmarks.storage_overhead
+	$(BIN)/python -m benchmarks.pruner_overhead
 	$(BIN)/python -m benchmarks.dl_bench
 	$(BIN)/python -m benchmarks.variants pruners
 	$(BIN)/python -m benchmarks.variants samplers

@@ -196,6 +196,9 @@ SIDE_REPORT_INTROS = {
     "`MedianPruner` on noisy digits, compute in epochs (targets: Optuna's median best "
     "validation accuracy in at most half its epochs; a higher median test accuracy at "
     "equal epochs); details: [{link}]({link}).",
+    "pruner_overhead": "Pruner overhead: ms per report-and-check in a study of n finished "
+    "trials (fastune's `AdaptivePruner` does more work per check than a median rule); "
+    "details: [{link}]({link}).",
     "variants_samplers": "The default sampler's quality target: on how many problems it "
     "reaches Optuna TPE's median best at 100 trials within 50, and beats it at 100 "
     "(target: 3/4 of the problems for both); details: [{link}]({link}).",
