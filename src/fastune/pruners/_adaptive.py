@@ -26,6 +26,7 @@ class _Facts(NamedTuple):
     value: float | None  # its value at the step; None if it never got there
     spread: float | None  # the noise of its recent changes; None with too few reports
     ratio: float | None  # complete trials: realized / projected change from the step
+    last_step: int  # its last reported step; 0 if none
 
 
 class AdaptivePruner(BasePruner):
@@ -160,7 +161,9 @@ class AdaptivePruner(BasePruner):
         tolerance = self._noise_tolerance * noise
         finals = [t.value * s for t in complete if t.value is not None and not math.isnan(t.value)]
         target = min(finals, default=math.inf)
-        horizon = max((t.last_step or 0) for t in complete)
+        horizon = max(
+            f.last_step for t, f in zip(peers, facts, strict=True) if t.state == TrialState.COMPLETE
+        )
         slope = self._clear_slope(trial, step, s)
         # The pace: how much of their own projection at this step the complete trials
         # went on to realize; 1 while none had a clear slope here.
@@ -187,9 +190,10 @@ class AdaptivePruner(BasePruner):
         no longer change, so that a check costs little however many trials there are."""
         finished = trial.state in (TrialState.COMPLETE, TrialState.PRUNED)
         key = (study._study_id, trial.number, step, s)
-        stamp = (trial.state, trial.last_step, trial.value)
-        if finished and key in self._cache and self._cache[key][0] == stamp:
-            return self._cache[key][1]
+        stamp = (trial.state, trial.value, trial.datetime_start)
+        kept = self._cache.get(key) if finished else None
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
         at_step = value_at(trial, step)
         value = None if at_step is None or math.isnan(at_step) else at_step * s
         # The noise: the spread of the recent step-to-step changes (the trend, their
@@ -208,7 +212,7 @@ class AdaptivePruner(BasePruner):
             expected = self._still_to_come(self._clear_slope(trial, step, s), step, trial.last_step)
             if expected < 0.0:
                 ratio = (trial.value * s - value) / expected
-        facts = _Facts(value, spread, ratio)
+        facts = _Facts(value, spread, ratio, trial.last_step or 0)
         if finished:
             self._cache[key] = (stamp, facts)
         return facts
