@@ -200,19 +200,14 @@ class AdaptivePruner(BasePruner):
         # mean, is taken out by the standard deviation; a change holds two reports' noise).
         differences = np.diff(self._recent(trial, step, s)[1])
         spread = float(np.std(differences)) / math.sqrt(2.0) if len(differences) >= 2 else None
+        last = trial.last_step or 0
         ratio = None
-        if (
-            trial.state == TrialState.COMPLETE
-            and value is not None
-            and trial.value is not None
-            and not math.isnan(trial.value)
-            and trial.last_step is not None
-            and trial.last_step > step
-        ):
-            expected = self._still_to_come(self._clear_slope(trial, step, s), step, trial.last_step)
+        final = trial.value if trial.state == TrialState.COMPLETE else None
+        if final is not None and not math.isnan(final) and value is not None and last > step:
+            expected = self._still_to_come(self._clear_slope(trial, step, s), step, last)
             if expected < 0.0:
-                ratio = (trial.value * s - value) / expected
-        facts = _Facts(value, spread, ratio, trial.last_step or 0)
+                ratio = (final * s - value) / expected
+        facts = _Facts(value, spread, ratio, last)
         if finished:
             self._cache[key] = (stamp, facts)
         return facts
