@@ -207,6 +207,47 @@ def test_restore_rebuilds_a_trained_model_and_the_run_repeats() -> None:
     assert accuracy == pytest.approx(member.score, abs=1e-6)
 
 
+def _backend_has_a_gpu() -> bool:
+    backend = keras.backend.backend()
+    if backend == "torch":
+        import torch
+
+        return bool(torch.cuda.is_available())
+    if backend == "jax":
+        import jax
+
+        return bool(jax.default_backend() == "gpu")
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def _on_a_gpu(variable: Any) -> bool:
+    """Whether a Keras variable's value lives on a GPU (torch, JAX or TensorFlow)."""
+    value = variable.value
+    where = value.devices() if hasattr(value, "devices") else value.device
+    return any(word in str(where).lower() for word in ("cuda", "gpu"))
+
+
+@pytest.mark.skipif(not _backend_has_a_gpu(), reason="needs a GPU the Keras backend can use")
+def test_training_runs_on_the_gpu_and_checkpoints_rest_as_numpy() -> None:
+    placements: list[bool] = []
+
+    class Where(keras.callbacks.Callback):  # type: ignore[misc]
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            placements.append(all(_on_a_gpu(v) for v in self.model.trainable_variables))
+
+    trainable = _trainable(fit_kwargs={"callbacks": [Where()]})
+    state, score, _ = trainable.step(
+        {"learning_rate": 0.01}, trainable.init({"learning_rate": 0.01}, seed=0)
+    )
+    assert placements and all(placements)
+    assert all(isinstance(weight, np.ndarray) for weight in state.weights)
+    restored = trainable.restore(state, {"learning_rate": 0.01})
+    accuracy = float(np.mean(restored.predict(X_VALID, verbose=0).argmax(axis=1) == Y_VALID))
+    assert accuracy == pytest.approx(score, abs=1 / len(Y_VALID))
+
+
 def test_a_pruned_keras_trial_stops_training() -> None:
     epochs_run: list[int] = []
 
