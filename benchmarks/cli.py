@@ -34,6 +34,7 @@ from benchmarks.readme import (
 )
 from benchmarks.report import build_report
 from benchmarks.runners import unavailable_methods
+from benchmarks.side import RESULTS_DIR
 from benchmarks.suites import SUITES, Suite
 from benchmarks.timing import (
     TRIVIAL_GRID_BUDGET,
@@ -42,7 +43,6 @@ from benchmarks.timing import (
     measure_throughput,
 )
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 README = Path(__file__).resolve().parents[1] / "README.md"
 VERSIONED_PACKAGES = (
     "fastune",

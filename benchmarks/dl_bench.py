@@ -35,8 +35,8 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 from benchmarks.pbt_bench.analysis import best_at, compute_to_reach, spread
+from benchmarks.side import RESULTS_DIR
 
-DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results"
 N_TRAIN, N_VALIDATION, LABEL_NOISE, DATA_SEED, N_CLASSES = 300, 400, 0.2, 0, 10
 HIDDEN_UNITS = 64
 SPACE_TEXT = (
@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         description="fastune PBT on a torch model against Optuna TPE + MedianPruner.",
     )
     parser.add_argument("--quick", action="store_true", help="2 seeds, tiny budgets (smoke test)")
-    parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument(
         "--workers", type=int, default=min(2, os.cpu_count() or 1), help="runs at a time"
     )

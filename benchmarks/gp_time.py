@@ -9,19 +9,16 @@ GPSampler beside Optuna's, one seed after the other.
 from __future__ import annotations
 
 import argparse
-import datetime
 import statistics
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from benchmarks.problems import PROBLEMS
-from benchmarks.quality import quiet_libraries
-from benchmarks.report import side_report_header, table, write_side_results
+from benchmarks.report import table
 from benchmarks.runners import METHODS
+from benchmarks.side import SideRun, run_side_benchmark, side_report_header
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 METHOD_NAMES = ("fastune gp", "optuna gp")
 # The target: 300 trials of a 10-dimensional function in under 60 s.
 TARGET_SECONDS = 60.0
@@ -75,26 +72,20 @@ def build_report(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.gp_time", description=__doc__)
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--function", type=int, default=15, help="BBOB function; default 15")
     parser.add_argument("--dim", type=int, default=10, choices=(2, 5, 10))
     parser.add_argument("--trials", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    options = parser.parse_args(arguments)
-    quiet_libraries()
-    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _run_benchmark(options: argparse.Namespace) -> SideRun:
     records = measure(options.function, options.dim, options.trials, range(options.seeds))
-    write_side_results(
-        options.output_dir,
-        "gp_time",
-        " ".join(["python -m benchmarks.gp_time", *arguments]),
-        {"started_at": started, "records": records},
-        build_report,
-    )
-    return 0
+    return "gp_time", {"records": records}, build_report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_side_benchmark("gp_time", __doc__, _arguments, _run_benchmark, argv)
 
 
 if __name__ == "__main__":

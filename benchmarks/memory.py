@@ -9,20 +9,17 @@ measured apart from the timings.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import sys
 import tracemalloc
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from benchmarks.quality import quiet_libraries
-from benchmarks.report import side_report_header, table, write_side_results
+from benchmarks.report import table
+from benchmarks.side import SideRun, run_side_benchmark, side_report_header
 from benchmarks.space import FloatParam, SearchSpace
 from benchmarks.timing import _floats_objective, _library_and_setup
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 METHOD_NAMES = ("fastune tpe", "fastune random", "optuna tpe")
 
 
@@ -84,26 +81,20 @@ def build_report(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description=__doc__)
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoints", default="1000,2500,5000,10000")
     parser.add_argument("--params", type=int, default=10)
     parser.add_argument("--optuna-max", type=int, default=2500, help="Optuna TPE is slow")
-    parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    options = parser.parse_args(arguments)
-    quiet_libraries()
+
+
+def _run_benchmark(options: argparse.Namespace) -> SideRun:
     checkpoints = [int(n) for n in options.checkpoints.split(",")]
-    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     records = measure(checkpoints, options.params, {"optuna tpe": options.optuna_max})
-    write_side_results(
-        options.output_dir,
-        "memory",
-        " ".join(["python -m benchmarks.memory", *arguments]),
-        {"started_at": started, "n_params": options.params, "records": records},
-        build_report,
-    )
-    return 0
+    return "memory", {"n_params": options.params, "records": records}, build_report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_side_benchmark("memory", __doc__, _arguments, _run_benchmark, argv)
 
 
 if __name__ == "__main__":

@@ -13,18 +13,15 @@ The time of the checks alone (report and check, no objective), divided by their 
 from __future__ import annotations
 
 import argparse
-import datetime
 import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from benchmarks.quality import quiet_libraries
-from benchmarks.report import side_report_header, table, write_side_results
+from benchmarks.report import table
+from benchmarks.side import SideRun, run_side_benchmark, side_report_header
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # name -> (library, pruner class name): both libraries' pruners of the same names.
 PRUNERS = {
     "fastune median": ("fastune", "MedianPruner"),
@@ -97,27 +94,19 @@ def build_report(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.pruner_overhead", description=__doc__
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trials", type=int, nargs="+", default=[100, 500])
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--new-trials", type=int, default=10)
-    parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    options = parser.parse_args(arguments)
-    quiet_libraries()
-    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _run_benchmark(options: argparse.Namespace) -> SideRun:
     records = measure(options.trials, options.steps, options.new_trials)
-    write_side_results(
-        options.output_dir,
-        "pruner_overhead",
-        " ".join(["python -m benchmarks.pruner_overhead", *arguments]),
-        {"started_at": started, "records": records},
-        build_report,
-    )
-    return 0
+    return "pruner_overhead", {"records": records}, build_report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_side_benchmark("pruner_overhead", __doc__, _arguments, _run_benchmark, argv)
 
 
 if __name__ == "__main__":

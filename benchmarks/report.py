@@ -7,8 +7,7 @@ so the tables can be rebuilt without rerunning anything.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from benchmarks.stats import mean_ranks, spread, trials_to_reach
@@ -451,42 +450,3 @@ def build_report(results: dict[str, Any]) -> str:
     lines += _marginal_overhead_section(results)
     lines += _throughput_section(results)
     return "\n".join(lines) + "\n"
-
-
-def side_report_header(title: str, results: dict[str, Any]) -> list[str]:
-    """The first lines of a side benchmark's report: its title, command, start and machine
-    (as :func:`write_side_results` records them)."""
-    return [
-        f"# {title}",
-        "",
-        f"* Command: `{results['command']}`",
-        f"* Started {results['started_at']}; machine: {results['machine']}.",
-    ]
-
-
-def write_side_results(
-    output_dir: Path,
-    stem: str,
-    command: str,
-    fields: dict[str, Any],
-    markdown: Callable[[dict[str, Any]], str],
-) -> dict[str, Any]:
-    """Write ``<stem>.json`` and ``<stem>.md`` of a side benchmark (GP time, memory): its
-    ``fields`` with the command, start time and machine, and the markdown built from it."""
-    import datetime
-    import json
-    import os
-    import platform
-
-    results = {
-        "command": command,
-        "started_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{os.cpu_count()} cores, {platform.platform()}, Python "
-        f"{platform.python_version()}",
-        **fields,
-    }
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / f"{stem}.json").write_text(json.dumps(results, indent=1) + "\n")
-    (output_dir / f"{stem}.md").write_text(markdown(results))
-    print(f"wrote {output_dir / f'{stem}.md'}")
-    return results

@@ -15,22 +15,19 @@ throwaway local server (``benchmarks.postgresql_server``).
 from __future__ import annotations
 
 import argparse
-import datetime
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from benchmarks.postgresql_server import new_database, postgresql_server
-from benchmarks.quality import quiet_libraries
-from benchmarks.report import side_report_header, table, write_side_results
+from benchmarks.report import table
+from benchmarks.side import SideRun, run_side_benchmark, side_report_header
 from benchmarks.timing import _trivial_objective
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # Targets of the issue: SQLite <= 3 ms and PostgreSQL <= 5 ms per trial, flat from trial
 # 100 to 10,000.
 TARGET_MS = {"sqlite": 3.0, "postgresql": 5.0}
@@ -201,34 +198,27 @@ def build_report(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.storage_overhead", description=__doc__
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoints", default="100,1000,3000,10000")
     parser.add_argument("--window", type=int, default=100)
     parser.add_argument("--optuna-max", type=int, default=1000, help="Optuna's RDB is slow")
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--trials-per-worker", type=int, default=250)
-    parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    options = parser.parse_args(arguments)
-    quiet_libraries()
-    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _run_benchmark(options: argparse.Namespace) -> SideRun:
     checkpoints = [int(n) for n in options.checkpoints.split(",")]
     with postgresql_server() as server:
         records = measure_overhead(
             checkpoints, options.window, {"optuna": options.optuna_max}, server
         )
         load = measure_concurrency(options.workers, options.trials_per_worker, server)
-    write_side_results(
-        options.output_dir,
-        "storage_overhead",
-        " ".join(["python -m benchmarks.storage_overhead", *arguments]),
-        {"started_at": started, "window": options.window, "records": records, "concurrency": load},
-        build_report,
-    )
-    return 0
+    fields = {"window": options.window, "records": records, "concurrency": load}
+    return "storage_overhead", fields, build_report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_side_benchmark("storage_overhead", __doc__, _arguments, _run_benchmark, argv)
 
 
 if __name__ == "__main__":

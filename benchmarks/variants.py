@@ -17,24 +17,21 @@ import benchmarks.single_thread  # noqa: F401  (first: before numpy loads)
 # isort: split
 
 import argparse
-import datetime
 import os
 import statistics
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from benchmarks.problems import PROBLEMS
 from benchmarks.quality import quiet_libraries
-from benchmarks.report import side_report_header, table, write_side_results
+from benchmarks.report import table
 from benchmarks.runners import METHODS
 from benchmarks.runners.optuna_api import StudySetup, run_study
+from benchmarks.side import SideRun, run_side_benchmark, side_report_header
 from benchmarks.stats import best_so_far
 from benchmarks.suites import MODEL_PROBLEMS
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BBOB_TARGET_PROBLEMS = tuple(f"bbob-f{f:02d}-{d}d" for d in (5, 10) for f in (1, 3, 8, 10, 15, 21))
 SAMPLER_PROBLEMS = {"BBOB 5-D and 10-D": BBOB_TARGET_PROBLEMS, "model tuning": MODEL_PROBLEMS}
 CURVE_PROBLEMS = ("torch-mlp-digits", "mlp-partial_fit-digits", "sgd-partial_fit-digits")
@@ -202,26 +199,23 @@ def _grouped(records: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[s
     return grouped
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.variants", description=__doc__)
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("kind", choices=("samplers", "pruners"))
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--budget", type=int, default=None, help="100 samplers, 30 pruners")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--output-dir", type=Path, default=RESULTS_DIR)
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    options = parser.parse_args(arguments)
+
+
+def _run_benchmark(options: argparse.Namespace) -> SideRun:
     budget = options.budget or (100 if options.kind == "samplers" else 30)
-    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     records = measure(options.kind, options.seeds, budget, options.workers)
-    write_side_results(
-        options.output_dir,
-        f"variants_{options.kind}",
-        " ".join(["python -m benchmarks.variants", *arguments]),
-        {"started_at": started, "n_seeds": options.seeds, "budget": budget, "records": records},
-        build_samplers_report if options.kind == "samplers" else build_pruners_report,
-    )
-    return 0
+    fields = {"n_seeds": options.seeds, "budget": budget, "records": records}
+    report = build_samplers_report if options.kind == "samplers" else build_pruners_report
+    return f"variants_{options.kind}", fields, report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_side_benchmark("variants", __doc__, _arguments, _run_benchmark, argv)
 
 
 if __name__ == "__main__":

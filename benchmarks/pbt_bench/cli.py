@@ -21,8 +21,7 @@ from benchmarks.pbt_bench.analysis import summarize_problem
 from benchmarks.pbt_bench.methods import Method, run
 from benchmarks.pbt_bench.problems import N_FOLDS, PROBLEMS, load
 from benchmarks.pbt_bench.report import build_report, draw_all
-
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "results"
+from benchmarks.side import RESULTS_DIR
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,8 +187,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--output-dir",
         type=Path,
-        default=DEFAULT_OUTPUT,
-        help=f"where the results go (default {DEFAULT_OUTPUT})",
+        default=RESULTS_DIR,
+        help=f"where the results go (default {RESULTS_DIR})",
     )
     parser.add_argument(
         "--report-only",
