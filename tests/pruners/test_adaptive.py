@@ -141,6 +141,20 @@ def test_a_pruner_that_has_seen_the_study_decides_as_a_new_one() -> None:
     assert len(pickle.dumps(pruner)) == len(pickle.dumps(AdaptivePruner()))  # not carried
 
 
+def test_a_pruner_moved_to_another_study_of_the_same_id_forgets_the_first() -> None:
+    # Two in-memory studies share id 0 and trial numbers: the second's finished trials
+    # are other trials, known by their values and start times, not by their numbers.
+    pruner = AdaptivePruner()
+    run_trial(study_of_peers(pruner, curve=exponential), saturating(0.12), STEPS)
+    study = study_of_peers(pruner)
+    assert study._study_id == 0
+    trial = study.ask()
+    for step in STEPS:
+        trial.report(saturating(0.12)(step), step)
+        frozen = study._storage.get_trial(trial._trial_id)
+        assert pruner.prune(study, frozen) == AdaptivePruner().prune(study, frozen)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [

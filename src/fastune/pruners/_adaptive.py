@@ -3,8 +3,9 @@ noise the curves show, and a projection of each curve's trend to the end of the 
 
 from __future__ import annotations
 
+import itertools
 import math
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,13 +21,42 @@ if TYPE_CHECKING:
 __all__ = ["AdaptivePruner"]
 
 
-class _Facts(NamedTuple):
-    """A trial's part in a check at one step, values oriented so that lower is better."""
+# The columns of a trial's facts at one check step, values oriented so that lower is
+# better; NaN where a fact does not exist.
+_VALUE = 0  # its value at the step; NaN if it never got there
+_SPREAD = 1  # the noise of its recent changes; NaN with too few reports
+_RATIO = 2  # complete trials: realized / projected change from the step
+_LAST_STEP = 3  # its last reported step; 0 if none
+_COMPLETE = 4  # 1 for a complete trial, else 0
+_N_FACTS = 5
 
-    value: float | None  # its value at the step; None if it never got there
-    spread: float | None  # the noise of its recent changes; None with too few reports
-    ratio: float | None  # complete trials: realized / projected change from the step
-    last_step: int  # its last reported step; 0 if none
+
+class _FinishedRows:
+    """The facts of a study's finished trials at one step, one row per trial: finished
+    trials no longer change, so a check computes each row once however many checks
+    there are, and reads the rows it needs as one array."""
+
+    def __init__(self) -> None:
+        self.where: dict[int, tuple[Any, int]] = {}  # trial number -> (stamp, row)
+        self.rows: list[np.ndarray] = []
+        self._array: np.ndarray | None = None
+
+    def put(self, number: int, stamp: Any, facts: np.ndarray) -> int:
+        kept = self.where.get(number)
+        if kept is None:
+            self.rows.append(facts)
+            row = len(self.rows) - 1
+        else:
+            row = kept[1]
+            self.rows[row] = facts
+        self.where[number] = (stamp, row)
+        self._array = None
+        return row
+
+    def array(self) -> np.ndarray:
+        if self._array is None:
+            self._array = np.array(self.rows, dtype=float).reshape(-1, _N_FACTS)
+        return self._array
 
 
 class AdaptivePruner(BasePruner):
@@ -129,10 +159,10 @@ class AdaptivePruner(BasePruner):
         )
         self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
         self._n_min_trials = int(check_int(n_min_trials, "n_min_trials", owner, low=1) or 1)
-        self._cache: dict[tuple[Any, ...], tuple[Any, _Facts]] = {}
+        self._finished: dict[tuple[Any, ...], _FinishedRows] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_cache": {}}  # the cache is rebuilt where it is used
+        return {**self.__dict__, "_finished": {}}  # rebuilt where it is used
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
@@ -151,77 +181,97 @@ class AdaptivePruner(BasePruner):
             if t.number != trial.number
             and t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
         ]
-        facts = [self._facts(study, peer, step, s) for peer in peers]
-        values = np.array([f.value for f in facts if f.value is not None])
+        finished = [t for t in peers if t.state != TrialState.RUNNING]
+        running = [self._facts(t, step, s) for t in peers if t.state == TrialState.RUNNING]
+        facts = np.vstack([self._finished_facts(study, finished, step, s), *running])
+        values = facts[:, _VALUE][~np.isnan(facts[:, _VALUE])]
         if len(values) < self._n_min_trials:
             return False
         current = trial.intermediate_values[step] * s
-        spreads = [f.spread for f in [*facts, self._facts(study, trial, step, s)]]
-        noise = float(np.median([x for x in spreads if x is not None] or [0.0]))
+        spreads = np.append(facts[:, _SPREAD], self._facts(trial, step, s)[_SPREAD])
+        spreads = spreads[~np.isnan(spreads)]
+        noise = float(np.median(spreads)) if len(spreads) else 0.0
         tolerance = self._noise_tolerance * noise
         finals = [t.value * s for t in complete if t.value is not None and not math.isnan(t.value)]
         target = min(finals, default=math.inf)
-        horizon = max(
-            f.last_step for t, f in zip(peers, facts, strict=True) if t.state == TrialState.COMPLETE
-        )
-        slope = self._clear_slope(trial, step, s)
+        horizon = int(facts[facts[:, _COMPLETE] == 1.0, _LAST_STEP].max())
+        steps, recent = self._recent(trial, step, s)
+        slope = self._clear_slope(steps, recent)
         # The pace: how much of their own projection at this step the complete trials
         # went on to realize; 1 while none had a clear slope here.
-        ratios = [f.ratio for f in facts if f.ratio is not None]
-        pace = float(np.clip(np.median(ratios), 0.0, 1.0)) if ratios else 1.0
+        ratios = facts[:, _RATIO][~np.isnan(facts[:, _RATIO])]
+        pace = float(np.clip(np.median(ratios), 0.0, 1.0)) if len(ratios) else 1.0
         projected = current + pace * self._still_to_come(slope, step, horizon)
         if slope > 0.0:
             return projected - tolerance > target
         bar = float(np.quantile(values, self._top_fraction))
         near_top = current <= bar + tolerance and step <= self._top_until * horizon
-        if near_top or self._speeding_up(trial, step, s, tolerance):
+        if near_top or self._speeding_up(recent, tolerance):
             return False
         return projected - tolerance > target
 
-    def _recent(self, trial: FrozenTrial, step: int, s: float) -> tuple[np.ndarray, np.ndarray]:
-        """The trial's last ``window`` (step, oriented value) reports up to ``step``."""
-        steps = sorted(k for k in trial.intermediate_values if k <= step)[-self._window :]
-        values = np.array([trial.intermediate_values[k] for k in steps], dtype=float) * s
-        keep = ~np.isnan(values)
-        return np.array(steps, dtype=float)[keep], values[keep]
+    def _recent(self, trial: FrozenTrial, step: int, s: float) -> tuple[list[int], list[float]]:
+        """The trial's last ``window`` steps up to ``step`` and their oriented values, NaN
+        reports left out (plain lists: a window is a handful of numbers)."""
+        reports = trial.intermediate_values
+        steps = sorted(k for k in reports if k <= step)[-self._window :]
+        kept = [k for k in steps if not math.isnan(reports[k])]
+        return kept, [reports[k] * s for k in kept]
 
-    def _facts(self, study: Study, trial: FrozenTrial, step: int, s: float) -> _Facts:
-        """What a check at ``step`` needs from ``trial``; kept for finished trials, which
-        no longer change, so that a check costs little however many trials there are."""
-        finished = trial.state in (TrialState.COMPLETE, TrialState.PRUNED)
-        key = (study._study_id, trial.number, step, s)
-        stamp = (trial.state, trial.value, trial.datetime_start)
-        kept = self._cache.get(key) if finished else None
-        if kept is not None and kept[0] == stamp:
-            return kept[1]
+    def _finished_facts(
+        self, study: Study, finished: list[FrozenTrial], step: int, s: float
+    ) -> np.ndarray:
+        """The facts of the finished trials at ``step``, one row each, computed once per
+        trial and step (a trial is known again by its state, value and start)."""
+        rows = self._finished.setdefault((study._study_id, step, s), _FinishedRows())
+        index = []
+        for trial in finished:
+            stamp = (trial.state, trial.value, trial.datetime_start)
+            kept = rows.where.get(trial.number)
+            if kept is not None and kept[0] == stamp:
+                index.append(kept[1])
+            else:
+                index.append(rows.put(trial.number, stamp, self._facts(trial, step, s)))
+        return rows.array()[index]
+
+    def _facts(self, trial: FrozenTrial, step: int, s: float) -> np.ndarray:
+        """What a check at ``step`` needs from ``trial`` (the columns named above)."""
         at_step = value_at(trial, step)
-        value = None if at_step is None or math.isnan(at_step) else at_step * s
+        value = math.nan if at_step is None else at_step * s
         # The noise: the spread of the recent step-to-step changes (the trend, their
         # mean, is taken out by the standard deviation; a change holds two reports' noise).
-        differences = np.diff(self._recent(trial, step, s)[1])
-        spread = float(np.std(differences)) / math.sqrt(2.0) if len(differences) >= 2 else None
+        steps, recent = self._recent(trial, step, s)
+        differences = [b - a for a, b in itertools.pairwise(recent)]
+        spread = math.nan
+        if len(differences) >= 2:
+            mean = sum(differences) / len(differences)
+            variance = sum((d - mean) ** 2 for d in differences) / len(differences)
+            spread = math.sqrt(variance / 2.0)
         last = trial.last_step or 0
-        ratio = None
+        ratio = math.nan
         final = trial.value if trial.state == TrialState.COMPLETE else None
-        if final is not None and not math.isnan(final) and value is not None and last > step:
-            expected = self._still_to_come(self._clear_slope(trial, step, s), step, last)
+        if final is not None and not math.isnan(final) and not math.isnan(value) and last > step:
+            expected = self._still_to_come(self._clear_slope(steps, recent), step, last)
             if expected < 0.0:
                 ratio = (final * s - value) / expected
-        facts = _Facts(value, spread, ratio, last)
-        if finished:
-            self._cache[key] = (stamp, facts)
-        return facts
+        complete = 1.0 if trial.state == TrialState.COMPLETE else 0.0
+        return np.array([value, spread, ratio, last, complete])
 
-    def _clear_slope(self, trial: FrozenTrial, step: int, s: float) -> float:
-        """The least-squares slope of the recent reports; 0 when it is within two
-        standard errors of zero."""
-        steps, values = self._recent(trial, step, s)
-        if len(steps) < 3:
+    @staticmethod
+    def _clear_slope(steps: list[int], values: list[float]) -> float:
+        """The least-squares slope of recent reports (from :meth:`_recent`); 0 when it is
+        within two standard errors of zero."""
+        n = len(steps)
+        if n < 3:
             return 0.0
-        centred = steps - steps.mean()
-        slope = float(centred @ (values - values.mean()) / (centred @ centred))
-        residuals = values - values.mean() - slope * centred
-        stderr = math.sqrt(float(residuals @ residuals) / (len(steps) - 2) / (centred @ centred))
+        mean_step, mean_value = sum(steps) / n, sum(values) / n
+        centred = [k - mean_step for k in steps]
+        spread = sum(c * c for c in centred)
+        slope = sum(c * (v - mean_value) for c, v in zip(centred, values, strict=True)) / spread
+        residuals = sum(
+            (v - mean_value - slope * c) ** 2 for c, v in zip(centred, values, strict=True)
+        )
+        stderr = math.sqrt(residuals / (n - 2) / spread)
         return slope if abs(slope) > 2.0 * stderr else 0.0
 
     @staticmethod
@@ -231,9 +281,10 @@ class AdaptivePruner(BasePruner):
             return 0.0
         return slope * step * (1.0 - step / horizon)
 
-    def _speeding_up(self, trial: FrozenTrial, step: int, s: float, tolerance: float) -> bool:
-        """Whether the last change improves on the one before by more than ``tolerance``."""
-        values = self._recent(trial, step, s)[1]
+    @staticmethod
+    def _speeding_up(values: list[float], tolerance: float) -> bool:
+        """Whether the last change of recent values (from :meth:`_recent`) improves on the
+        one before by more than ``tolerance``."""
         if len(values) < 3:
             return False
         earlier, last = values[-3] - values[-2], values[-2] - values[-1]
