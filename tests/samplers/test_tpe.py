@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import fastune
-from fastune.exceptions import InvalidParameterError
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.samplers import RandomSampler, TPESampler
 from fastune.samplers._search_space import SpaceTracker
 from fastune.trial import TrialState
@@ -98,7 +98,6 @@ def test_group_tracks_conditional_pieces() -> None:
         ({"n_ei_candidates": 0}, "'n_ei_candidates'"),
         ({"prior_weight": 0.0}, "'prior_weight'"),
         ({"multivariate": False, "group": True}, "'group'"),
-        ({"constraints_func": lambda t: [0.0]}, "'constraints_func'"),
     ],
 )
 def test_bad_arguments(kwargs: dict, fragment: str) -> None:
@@ -144,3 +143,23 @@ def test_the_incremental_model_matches_a_fresh_fit() -> None:
     )
     points = np.random.default_rng(0).random((30, 3))
     np.testing.assert_allclose(table.above.estimator.log_pdf(points), fresh.log_pdf(points))
+
+
+def test_constraints_func_keeps_its_values_as_the_trials_constraints() -> None:
+    seen = []
+
+    def constraints(trial: fastune.trial.FrozenTrial) -> list[float]:
+        seen.append(trial.state)
+        return [trial.params["x"] - 0.5]
+
+    sampler = TPESampler(seed=0, n_startup_trials=3, constraints_func=constraints)
+    study = fastune.create_study(sampler=sampler)
+    study.optimize(lambda t: -t.suggest_float("x", 0.0, 1.0), n_trials=12)
+    assert all(t.constraints == {"0": t.params["x"] - 0.5} for t in study.trials)
+    assert len(seen) == 12
+    assert study.best_trial.params["x"] <= 0.5
+    with pytest.raises(InvalidParameterTypeError, match="'constraints_func' parameter"):
+        TPESampler(constraints_func=[0.0])  # type: ignore[arg-type]
+    nan = TPESampler(constraints_func=lambda t: [float("nan")])
+    with pytest.raises(InvalidParameterError, match="'constraints_func'.*no NaN"):
+        fastune.create_study(sampler=nan).optimize(lambda t: t.suggest_float("x", 0, 1), 1)

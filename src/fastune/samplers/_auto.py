@@ -14,6 +14,7 @@ from fastune.samplers._base import BaseSampler
 from fastune.samplers._gp import GPSampler
 from fastune.samplers._qmc import QMCSampler
 from fastune.samplers._tpe import TPESampler
+from fastune.trial._constraints import has_constraints
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -33,9 +34,10 @@ class AutoSampler(BaseSampler):
 
     1. Fewer than ``n_startup_trials`` (10) finished trials, complete or pruned: **QMC**
        (scrambled Sobol), which covers the space evenly before any model is fitted.
-    2. Several objectives, a categorical parameter, or a conditional space (finished
-       trials do not all have the same parameters): **TPE** (multivariate, grouped),
-       which handles all three natively.
+    2. Several objectives, a categorical parameter, a conditional space (finished
+       trials do not all have the same parameters), or constraints
+       (``Trial.set_constraint``): **TPE** (multivariate, grouped), which handles all
+       four natively.
     3. ``d <= max_gp_dimension`` (10) and ``n < max_gp_trials`` (200): **GP**, the most
        sample-efficient on small numeric spaces, while its cubic cost is small.
     4. Otherwise, with the ``cmaes`` package: **CMA-ES**, which scales to long runs and
@@ -103,7 +105,8 @@ class AutoSampler(BaseSampler):
             for d in t.distributions.values()
         )
         conditional = any(set(t.distributions) != names for t in finished)
-        if len(study.directions) > 1 or categorical or conditional:
+        constrained = any(has_constraints(t.system_attrs) for t in finished)
+        if len(study.directions) > 1 or categorical or conditional or constrained:
             return "tpe"
         if len(names) <= self._max_gp_dimension and n_complete < self._max_gp_trials:
             return "gp"

@@ -18,6 +18,7 @@ from fastune.distributions import BaseDistribution, CategoricalDistribution
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
+from fastune.trial._constraints import violation
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ class CmaEsSampler(BaseSampler):
         popsize: Population size (CMA-ES's default, ``4 + 3 ln d``, when None).
         inc_popsize: Growth factor of the population at each large restart, >= 2.
         consider_pruned_trials: Tell pruned trials with their last reported value.
+            (A trial that breaks its constraints, ``Trial.set_constraint``, is told as
+            worse than every feasible one of its generation.)
         use_separable_cma: Diagonal covariance only (scales to many parameters).
         lr_adapt: Adapt the learning rate (for noisy or multimodal objectives).
 
@@ -200,11 +203,12 @@ class CmaEsSampler(BaseSampler):
             )
             if value is None or not math.isfinite(value):
                 continue
-            solutions.append((np.array(trial.system_attrs[POINT_KEY]), sign * value))
+            excess = violation(trial.system_attrs)
+            solutions.append((np.array(trial.system_attrs[POINT_KEY]), sign * value, excess))
         popsize = run.optimizer.population_size
         if len(solutions) < popsize:
             return
-        run.optimizer.tell(solutions[:popsize])
+        run.optimizer.tell(_ranked_by_constraints(solutions[:popsize]))
         run.generation += 1
         if self._restart_strategy is not None and run.optimizer.should_stop():
             self._runs[key] = self._restart(key, space, run)
@@ -259,3 +263,17 @@ class CmaEsSampler(BaseSampler):
         return self._new_run(
             key, space, finished.generation, "small", popsize=popsize, sigma=sigma, mean=mean
         )
+
+
+def _ranked_by_constraints(
+    solutions: list[tuple[np.ndarray, float, float]],
+) -> list[tuple[np.ndarray, float]]:
+    """(point, loss) pairs for CMA-ES, which uses only their order: a point that breaks its
+    constraints gets a loss above every feasible one of its generation, larger the more it
+    breaks them."""
+    feasible = [loss for _, loss, excess in solutions if excess == 0.0]
+    ceiling = max(feasible, default=0.0)
+    return [
+        (point, loss if excess == 0.0 else ceiling + 1.0 + excess)
+        for point, loss, excess in solutions
+    ]

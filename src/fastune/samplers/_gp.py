@@ -17,6 +17,7 @@ from fastune.distributions import BaseDistribution
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
+from fastune.trial._constraints import violation
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class GPSampler(BaseSampler):
     worst value so far, so parallel workers spread out instead of proposing the same
     point. A pruned trial counts as observed at the worst value so far too: it was
     stopped for trailing, and without it the model would not learn from pruning at all.
+    So does a complete trial that breaks its constraints (``Trial.set_constraint``).
     Parameters outside the joint space, and the first ``n_startup_trials`` complete
     trials, are drawn by ``independent_sampler``.
 
@@ -136,11 +138,14 @@ class GPSampler(BaseSampler):
             if t._trial_id != trial._trial_id
             and all(t.distributions.get(n) == d for n, d in search_space.items())
         ]
-        complete = [t for t in in_space if t.state == TrialState.COMPLETE]
-        if len(complete) < self._n_startup_trials:
+        finished = [t for t in in_space if t.state == TrialState.COMPLETE]
+        complete = [t for t in finished if violation(t.system_attrs) == 0.0]
+        if len(complete) < self._n_startup_trials or not complete:
             return {}
-        # A pruned trial, and with the liar a running one, counts as the worst so far.
+        # A pruned trial, one that breaks its constraints, and with the liar a running
+        # one, counts as the worst so far.
         worst = [t for t in in_space if t.state == TrialState.PRUNED]
+        worst += [t for t in finished if violation(t.system_attrs) > 0.0]
         if self._constant_liar:
             worst += [t for t in in_space if t.state == TrialState.RUNNING]
         space = SearchSpace(search_space)

@@ -25,6 +25,7 @@ from fastune.samplers._base import BaseSampler
 from fastune.samplers._parzen import ParzenEstimator
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import FinishedTrials, JointSpaces
+from fastune.trial._constraints import LIST_KEY, violation
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -71,12 +72,15 @@ class TPESampler(BaseSampler):
             parameter outside the joint space is expected and not warned about.
         constant_liar: Count running trials as bad ones, so parallel workers do not
             propose the same point.
-        constraints_func: Not supported; must be None.
+        constraints_func: ``constraints_func(frozen_trial) -> sequence of floats``, called
+            after each complete or pruned trial; the values are kept as the trial's
+            constraints (Optuna's older form; ``Trial.set_constraint`` is the newer one).
+            Feasible when every value is <= 0; infeasible trials rank after all others.
 
     Raises:
         InvalidParameterError: ``n_startup_trials < 0``, ``n_ei_candidates < 1``,
             ``prior_weight <= 0``, ``group`` without ``multivariate``, or a
-            ``constraints_func``.
+            ``constraints_func`` that returns NaN.
 
     Example:
         >>> import fastune
@@ -124,10 +128,9 @@ class TPESampler(BaseSampler):
         )
         if group and not multivariate:
             raise invalid("group", owner, "False unless multivariate=True", group)
-        if constraints_func is not None:
-            raise invalid(
-                "constraints_func", owner, "None (constraints are not supported)", constraints_func
-            )
+        if constraints_func is not None and not callable(constraints_func):
+            raise invalid_type("constraints_func", owner, "a callable or None", constraints_func)
+        self._constraints_func = constraints_func
         if not callable(gamma) or not callable(weights):
             raise invalid_type("gamma", owner, "callables gamma(n) and weights(n)", gamma)
         self._consider_prior = bool(consider_prior)
@@ -154,6 +157,23 @@ class TPESampler(BaseSampler):
         self._rng = np.random.default_rng()
         self._random = RandomSampler(seed=None)
         self._random._rng = self._rng
+
+    def after_trial(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        if self._constraints_func is None or state not in (
+            TrialState.COMPLETE,
+            TrialState.PRUNED,
+        ):
+            return
+        bounds = [float(value) for value in self._constraints_func(trial)]
+        if any(math.isnan(value) for value in bounds):
+            raise invalid("constraints_func", "TPESampler", "a function returning no NaN", bounds)
+        study._storage.set_trial_system_attr(trial._trial_id, LIST_KEY, bounds)
 
     # -- the sampler seam ----------------------------------------------------------------
 
@@ -352,8 +372,13 @@ class _Side:
 
 
 def _loss(trial: FrozenTrial, directions: list[StudyDirection]) -> np.ndarray:
-    """A row of losses to minimize: a pruned trial ranks after every complete one, by how
-    far it got (further is better), then by its last reported value."""
+    """A row of losses to minimize: a pruned trial ranks after every feasible complete one,
+    by how far it got (further is better), then by its last reported value; a trial that
+    breaks its constraints (``Trial.set_constraint``) ranks last, by how much it breaks
+    them."""
+    excess = violation(trial.system_attrs)
+    if excess > 0.0:
+        return np.array([2.0, excess, *([0.0] * len(directions))])
     signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions])
     if trial.state == TrialState.COMPLETE and trial.values is not None:
         return np.array([0.0, 0.0, *(np.array(trial.values) * signs)])
@@ -383,6 +408,8 @@ def _split(losses: np.ndarray, directions: list[StudyDirection], n_below: int) -
             ranks[remaining[front]] = rank
             remaining = remaining[~front]
             rank += 1
-        order = np.lexsort((values.sum(axis=1), ranks))
+        # Within a front by the sum of losses; after the fronts, pruned trials by how far
+        # they got, then the trials that break their constraints, by how much.
+        order = np.lexsort((values.sum(axis=1), losses[:, 1], losses[:, 0], ranks))
     mask[order[:n_below]] = True
     return mask

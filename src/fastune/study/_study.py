@@ -24,6 +24,7 @@ from fastune.study._optimize import (
     check_values,
     run_optimize,
 )
+from fastune.trial._constraints import violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 from fastune.trial._trial import FIXED_PARAMS_KEY, Trial
@@ -84,13 +85,22 @@ class Study:
 
     @property
     def best_trial(self) -> FrozenTrial:
-        """The best COMPLETE trial.
+        """The best COMPLETE trial; with constraints (``Trial.set_constraint``), the best
+        feasible one.
 
         Raises:
-            ValueError: no trial is complete yet.
+            ValueError: no trial is complete yet, or none of them is feasible.
             RuntimeError: the study has several objectives; read ``best_trials``.
         """
-        return self._storage.get_best_trial(self._study_id)
+        best = self._storage.get_best_trial(self._study_id)
+        if violation(best.system_attrs) == 0.0:
+            return best  # always, without constraints: the storage's quick answer
+        complete = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        feasible = [t for t in complete if violation(t.system_attrs) == 0.0]
+        if not feasible:
+            raise ValueError("No feasible trial is completed yet (all constraints <= 0).")
+        pick = max if self._directions[0] == StudyDirection.MAXIMIZE else min
+        return copy.deepcopy(pick(feasible, key=lambda t: t.values[0] if t.values else 0.0))
 
     @property
     def best_value(self) -> float:
@@ -106,9 +116,11 @@ class Study:
 
     @property
     def best_trials(self) -> list[FrozenTrial]:
-        """The COMPLETE trials on the Pareto front (for one objective, every best trial)."""
+        """The COMPLETE trials on the Pareto front (for one objective, every best trial);
+        with constraints, the front of the feasible trials."""
         complete = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        return copy.deepcopy(pareto_front_trials(complete, self._directions))
+        feasible = [t for t in complete if violation(t.system_attrs) == 0.0]
+        return copy.deepcopy(pareto_front_trials(feasible, self._directions))
 
     @property
     def trials(self) -> list[FrozenTrial]:

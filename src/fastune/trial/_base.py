@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from fastune.distributions import (
@@ -15,6 +15,7 @@ from fastune.distributions import (
     IntDistribution,
 )
 from fastune.exceptions import FastuneError
+from fastune.trial._constraints import constraint_attr, constraints_of
 
 __all__ = ["BaseTrial"]
 
@@ -111,3 +112,43 @@ class BaseTrial(abc.ABC):
     @abc.abstractmethod
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON-like value to the trial."""
+
+    @abc.abstractmethod
+    def set_system_attr(self, key: str, value: Any) -> None:
+        """Attach a value reserved for fastune's components."""
+
+    @abc.abstractmethod
+    def _system_attrs_held(self) -> Mapping[str, Any]:
+        """The system attributes the trial holds now (not a copy)."""
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        """The trial's constraint values by name (see :meth:`set_constraint`)."""
+        return constraints_of(self._system_attrs_held())
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """Set constraint ``key`` of the trial to ``value``, as Optuna 5: the trial is
+        feasible when every constraint value is zero or less. The best trial, the Pareto
+        front and the samplers' model take the feasible trials first.
+
+        A constraint is set once: setting it again warns and keeps the first value.
+
+        Raises:
+            InvalidParameterTypeError: ``key`` not a str, ``value`` not a number.
+            InvalidParameterError: ``value`` is NaN.
+
+        Example:
+            >>> import fastune
+            >>> def objective(trial):
+            ...     x = trial.suggest_float("x", -1.0, 1.0)
+            ...     trial.set_constraint("x_at_most_half", x - 0.5)
+            ...     return x**2
+            >>> study = fastune.create_study()
+            >>> study.optimize(objective, n_trials=5)
+            >>> study.best_trial.constraints["x_at_most_half"] <= 0.0
+            True
+        """
+        owner = f"{type(self).__name__}.set_constraint"
+        attr = constraint_attr(key, value, owner, self._system_attrs_held())
+        if attr is not None:
+            self.set_system_attr(*attr)

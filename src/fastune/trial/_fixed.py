@@ -69,6 +69,9 @@ class FixedTrial(BaseTrial):
         """Set an attribute reserved for fastune's components."""
         self._system_attrs[key] = value
 
+    def _system_attrs_held(self) -> dict[str, Any]:
+        return self._system_attrs
+
     @property
     def number(self) -> int:
         """The trial number given at construction."""

@@ -122,6 +122,9 @@ class FrozenTrial(BaseTrial):
         """Set an attribute reserved for fastune's components."""
         self.system_attrs[key] = value
 
+    def _system_attrs_held(self) -> dict[str, Any]:
+        return self.system_attrs
+
     # -- identity ---------------------------------------------------------------------
 
     def __eq__(self, other: object) -> bool:
@@ -198,8 +201,10 @@ def create_trial(
     user_attrs: dict[str, Any] | None = None,
     system_attrs: dict[str, Any] | None = None,
     intermediate_values: dict[int, float] | None = None,
+    constraints: dict[str, float] | None = None,
 ) -> FrozenTrial:
-    """Create a finished (or waiting) trial record to add to a study with ``add_trial``.
+    """Create a finished (or waiting) trial record to add to a study with ``add_trial``;
+    ``constraints`` are set as with :meth:`~fastune.trial.Trial.set_constraint`.
 
     Raises:
         InvalidParameterError: the record is inconsistent (see ``FrozenTrial``).
@@ -228,5 +233,7 @@ def create_trial(
         intermediate_values=dict(intermediate_values or {}),
         trial_id=-1,
     )
+    for key, bound in (constraints or {}).items():
+        trial.set_constraint(key, bound)
     trial._validate()
     return trial

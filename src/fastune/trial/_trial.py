@@ -140,6 +140,9 @@ class Trial(BaseTrial):
         self.study._storage.set_trial_system_attr(self._trial_id, key, value)
         self._cached.system_attrs[key] = value
 
+    def _system_attrs_held(self) -> dict[str, Any]:
+        return self._cached.system_attrs
+
     @property
     def number(self) -> int:
         """Index of the trial in its study, from 0."""
