@@ -59,6 +59,16 @@ def test_history_best_so_far_follows_the_direction() -> None:
     assert line.best_so_far == [3.0, 3.0, 4.0]
 
 
+def test_history_best_so_far_counts_feasible_trials_only() -> None:
+    study = fastune.create_study()
+    for value, bound in [(3.0, 1.0), (2.0, 0.0), (0.5, 0.2), (1.0, -1.0)]:
+        study.add_trial(fastune.trial.create_trial(value=value, constraints={"c": bound}))
+    (line,) = optimization_history_data(study)
+    assert line.values == [3.0, 2.0, 0.5, 1.0]
+    assert math.isnan(line.best_so_far[0])
+    assert line.best_so_far[1:] == [2.0, 2.0, 1.0]
+
+
 def test_history_skips_pruned_trials_and_has_no_best_line_for_a_target() -> None:
     (line,) = optimization_history_data(pruned_study())
     assert line.numbers == [0, 2] and line.values == [0.3, 0.2]

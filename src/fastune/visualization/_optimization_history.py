@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from fastune.study import Study, StudyDirection
+from fastune.trial._constraints import violation
 from fastune.visualization._utils import (
     Target,
     check_target,
@@ -53,9 +55,15 @@ def optimization_history_data(
         values = objective_values(trials, target)
         best: list[float] = []
         if target is None:
+            # The best so far counts the feasible trials only (see Trial.set_constraint):
+            # NaN, no line, until the first one.
             pick = max if one.direction == StudyDirection.MAXIMIZE else min
-            for value in values:
-                best.append(pick(value, best[-1]) if best else value)
+            for trial, value in zip(trials, values, strict=True):
+                last = best[-1] if best else math.nan
+                if violation(trial.system_attrs) > 0.0:
+                    best.append(last)
+                else:
+                    best.append(value if math.isnan(last) else pick(value, last))
         lines.append(HistoryLine(one.study_name, [t.number for t in trials], values, best))
     return lines
 
