@@ -741,6 +741,23 @@ def test_best_trial_direction_and_logging(optuna: ModuleType) -> None:
     assert optuna.create_study().direction == optuna.study.StudyDirection.MINIMIZE
 
 
+# Optuna marks heartbeats and the callback experimental: its warnings, not the program's.
+@pytest.mark.filterwarnings("ignore:.* experimental")
+def test_rdb_storage_with_heartbeats_and_retries(optuna: ModuleType, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    storage = optuna.storages.RDBStorage(
+        url=f"sqlite:///{tmp_path / 'optuna.db'}",
+        engine_kwargs={"connect_args": {"timeout": 20}},
+        heartbeat_interval=60,
+        grace_period=120,
+        heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(3),
+    )
+    study = optuna.create_study(study_name="rdb", storage=storage)
+    study.optimize(lambda trial: trial.suggest_float("x", -1.0, 1.0) ** 2, n_trials=5)
+    loaded = optuna.load_study(study_name="rdb", storage=f"sqlite:///{tmp_path / 'optuna.db'}")
+    assert [t.value for t in loaded.trials] == [t.value for t in study.trials]
+    assert isinstance(storage, optuna.storages.RDBStorage)
+
+
 def test_named_studies_in_memory_storage(optuna: ModuleType) -> None:
     def objective(trial):
         return trial.suggest_float("x", -1.0, 1.0) ** 2

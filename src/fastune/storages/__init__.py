@@ -8,7 +8,8 @@ from fastune._validation import invalid_type
 from fastune.storages._base import BaseStorage
 from fastune.storages._in_memory import InMemoryStorage
 from fastune.storages._postgresql import PostgreSQLStorage
-from fastune.storages._retry import RetryFailedTrialCallback
+from fastune.storages._rdb import RDBStorage
+from fastune.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 from fastune.storages._sqlite import SQLiteStorage
 from fastune.storages._url import redact
 
@@ -16,7 +17,9 @@ __all__ = [
     "BaseStorage",
     "InMemoryStorage",
     "PostgreSQLStorage",
+    "RDBStorage",
     "RetryFailedTrialCallback",
+    "RetryHeartbeatStaleTrialCallback",
     "SQLiteStorage",
     "get_storage",
 ]

@@ -12,7 +12,7 @@ from fastune.trial._trial import FIXED_PARAMS_KEY
 if TYPE_CHECKING:
     from fastune.study import Study
 
-__all__ = ["RetryFailedTrialCallback"]
+__all__ = ["RetryFailedTrialCallback", "RetryHeartbeatStaleTrialCallback"]
 
 FAILED_TRIAL_KEY = "failed_trial"
 RETRY_HISTORY_KEY = "retry_history"
@@ -77,3 +77,7 @@ class RetryFailedTrialCallback:
     def retry_history(trial: FrozenTrial) -> list[int]:
         """The numbers of the attempts before ``trial``, oldest first."""
         return [int(n) for n in trial.system_attrs.get(RETRY_HISTORY_KEY, [])]
+
+
+#: Optuna 5's name for the same callback (``RDBStorage(heartbeat_stale_trial_callback=...)``).
+RetryHeartbeatStaleTrialCallback = RetryFailedTrialCallback
