@@ -628,6 +628,21 @@ def test_random_sampler_seed_reproducibility(optuna: ModuleType) -> None:
     assert run(42) != run(43)
 
 
+@pytest.mark.filterwarnings("ignore:PartialFixedSampler is experimental")  # Optuna's warning
+def test_partial_fixed_sampler(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", -10, 10)
+        y = trial.suggest_int("y", -10, 10)
+        return x**2 + y**2
+
+    tpe = optuna.samplers.TPESampler(seed=0)
+    sampler = optuna.samplers.PartialFixedSampler(fixed_params={"y": 0}, base_sampler=tpe)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=20)
+    assert all(t.params["y"] == 0 for t in study.trials)
+    assert len({t.params["x"] for t in study.trials}) == 20
+
+
 def test_grid_sampler_visits_every_point_once(optuna: ModuleType) -> None:
     search_space = {"x": [-1, 0, 1], "kind": ["a", "b"]}
 

@@ -21,6 +21,7 @@ from fastune.samplers import (
     CmaEsSampler,
     GPSampler,
     GridSampler,
+    PartialFixedSampler,
     QMCSampler,
     RandomSampler,
     TPESampler,
@@ -40,6 +41,7 @@ SAMPLERS: dict[str, SamplerFactory] = {
     "gp": lambda seed, grid: GPSampler(seed=seed, n_startup_trials=5),
     "cmaes": lambda seed, grid: CmaEsSampler(seed=seed),
     "auto": lambda seed, grid: AutoSampler(seed=seed),
+    "partial-fixed": lambda seed, grid: PartialFixedSampler({}, TPESampler(seed=seed)),
     "cmaes-bipop": lambda seed, grid: CmaEsSampler(seed=seed, restart_strategy="bipop", popsize=4),
 }
 

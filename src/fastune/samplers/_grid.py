@@ -122,7 +122,7 @@ class GridSampler(BaseSampler):
             )
         grid_id = trial.system_attrs[GRID_ID_KEY]
         value = self._grid[grid_id][self._param_names.index(param_name)]
-        if not _inside(param_distribution, value):
+        if not value_inside(param_distribution, value):
             raise invalid(
                 f"search_space[{param_name!r}]",
                 "GridSampler",
@@ -168,7 +168,8 @@ class GridSampler(BaseSampler):
         return None
 
 
-def _inside(distribution: BaseDistribution, value: Any) -> bool:
+def value_inside(distribution: BaseDistribution, value: Any) -> bool:
+    """Whether a user-facing ``value`` is one ``distribution`` can give (type and range)."""
     if isinstance(distribution, CategoricalDistribution):
         return any(type(value) is type(c) and value == c for c in distribution.choices)
     if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(value):
