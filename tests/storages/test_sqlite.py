@@ -180,3 +180,32 @@ def test_heartbeat_arguments() -> None:
         SQLiteStorage(":unused:", heartbeat_interval=0)
     with pytest.raises(fastune.exceptions.InvalidParameterError, match="grace_period"):
         SQLiteStorage(":unused:", grace_period=5)
+
+
+def test_fail_stale_trials_fails_and_requeues_without_optimize(tmp_path: Path) -> None:
+    import time
+
+    from fastune.storages import RetryFailedTrialCallback, fail_stale_trials
+
+    path = str(tmp_path / "study.db")
+    killed = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(KILLED_WORKER), path], timeout=300, check=False
+    )
+    assert killed.returncode == -9
+    storage = SQLiteStorage(
+        path,
+        heartbeat_interval=0.2,
+        grace_period=0.6,
+        failed_trial_callback=RetryFailedTrialCallback(max_retry=1),
+    )
+    study = fastune.load_study(study_name="beat", storage=storage)
+    assert study.trials[2].state == TrialState.RUNNING  # nobody has looked yet
+    time.sleep(1.0)  # longer than the grace period
+    fail_stale_trials(study)
+    assert [t.state for t in study.trials] == [
+        TrialState.COMPLETE,
+        TrialState.COMPLETE,
+        TrialState.FAIL,
+        TrialState.WAITING,
+    ]
+    assert RetryFailedTrialCallback.retried_trial_number(study.trials[3]) == 2

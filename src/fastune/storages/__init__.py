@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid_type
 from fastune.storages._base import BaseStorage
@@ -13,6 +13,9 @@ from fastune.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStal
 from fastune.storages._sqlite import SQLiteStorage
 from fastune.storages._url import redact
 
+if TYPE_CHECKING:
+    from fastune.study import Study
+
 __all__ = [
     "BaseStorage",
     "InMemoryStorage",
@@ -21,6 +24,7 @@ __all__ = [
     "RetryFailedTrialCallback",
     "RetryHeartbeatStaleTrialCallback",
     "SQLiteStorage",
+    "fail_stale_trials",
     "get_storage",
 ]
 
@@ -53,3 +57,10 @@ def get_storage(storage: Any) -> BaseStorage:
         "None, a fastune.storages.BaseStorage, or a URL 'sqlite:///path.db' or 'postgresql://...'",
         shown,
     )
+
+
+def fail_stale_trials(study: Study) -> None:
+    """Fail the running trials of ``study`` whose worker stopped sending heartbeats, and
+    hand each to the storage's ``failed_trial_callback`` (Optuna's name; ``optimize``
+    does the same before each trial). Nothing happens without heartbeats."""
+    study._fail_stale_trials()
