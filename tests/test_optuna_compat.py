@@ -643,6 +643,20 @@ def test_partial_fixed_sampler(optuna: ModuleType) -> None:
     assert len({t.params["x"] for t in study.trials}) == 20
 
 
+def test_nsga2_sampler_on_two_objectives(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 5.0)
+        y = trial.suggest_float("y", 0.0, 3.0)
+        return 4 * x**2 + 4 * y**2, (x - 5) ** 2 + (y - 5) ** 2
+
+    sampler = optuna.samplers.NSGAIISampler(population_size=10, seed=0)
+    study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(objective, n_trials=40)
+    assert len(study.trials) == 40
+    front = study.best_trials
+    assert front and all(t.state == optuna.trial.TrialState.COMPLETE for t in front)
+
+
 def test_grid_sampler_visits_every_point_once(optuna: ModuleType) -> None:
     search_space = {"x": [-1, 0, 1], "kind": ["a", "b"]}
 

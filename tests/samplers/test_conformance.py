@@ -21,6 +21,7 @@ from fastune.samplers import (
     CmaEsSampler,
     GPSampler,
     GridSampler,
+    NSGAIISampler,
     PartialFixedSampler,
     QMCSampler,
     RandomSampler,
@@ -42,6 +43,7 @@ SAMPLERS: dict[str, SamplerFactory] = {
     "cmaes": lambda seed, grid: CmaEsSampler(seed=seed),
     "auto": lambda seed, grid: AutoSampler(seed=seed),
     "partial-fixed": lambda seed, grid: PartialFixedSampler({}, TPESampler(seed=seed)),
+    "nsga2": lambda seed, grid: NSGAIISampler(population_size=4, seed=seed),
     "cmaes-bipop": lambda seed, grid: CmaEsSampler(seed=seed, restart_strategy="bipop", popsize=4),
 }
 

@@ -25,7 +25,7 @@ from fastune.samplers._base import BaseSampler
 from fastune.samplers._parzen import ParzenEstimator
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import FinishedTrials, JointSpaces
-from fastune.trial._constraints import LIST_KEY, violation
+from fastune.trial._constraints import keep_constraints_func_values, violation
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -165,15 +165,7 @@ class TPESampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        if self._constraints_func is None or state not in (
-            TrialState.COMPLETE,
-            TrialState.PRUNED,
-        ):
-            return
-        bounds = [float(value) for value in self._constraints_func(trial)]
-        if any(math.isnan(value) for value in bounds):
-            raise invalid("constraints_func", "TPESampler", "a function returning no NaN", bounds)
-        study._storage.set_trial_system_attr(trial._trial_id, LIST_KEY, bounds)
+        keep_constraints_func_values(self._constraints_func, study, trial, state, "TPESampler")
 
     # -- the sampler seam ----------------------------------------------------------------
 

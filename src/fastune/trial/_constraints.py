@@ -10,12 +10,24 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid, invalid_type
+from fastune.trial._state import TrialState
 
-__all__ = ["LIST_KEY", "constraint_attr", "constraints_of", "has_constraints", "violation"]
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial._frozen import FrozenTrial
+
+__all__ = [
+    "LIST_KEY",
+    "constraint_attr",
+    "constraints_of",
+    "has_constraints",
+    "keep_constraints_func_values",
+    "violation",
+]
 
 _PREFIX = "constraints:"
 #: Where the older form (a list of values, from a ``constraints_func``) is kept.
@@ -74,3 +86,24 @@ def constraint_attr(
         )
         return None
     return name, number
+
+
+def keep_constraints_func_values(
+    constraints_func: Callable[[FrozenTrial], Sequence[float]] | None,
+    study: Study,
+    trial: FrozenTrial,
+    state: TrialState,
+    owner: str,
+) -> None:
+    """A sampler's ``constraints_func`` (Optuna's older form), run when a trial ends
+    complete or pruned: its values are kept as the trial's constraints.
+
+    Raises:
+        InvalidParameterError: the function returned a NaN.
+    """
+    if constraints_func is None or state not in (TrialState.COMPLETE, TrialState.PRUNED):
+        return
+    bounds = [float(value) for value in constraints_func(trial)]
+    if any(math.isnan(value) for value in bounds):
+        raise invalid("constraints_func", owner, "a function returning no NaN", bounds)
+    study._storage.set_trial_system_attr(trial._trial_id, LIST_KEY, bounds)

@@ -1,0 +1,270 @@
+"""NSGAIISampler: the elitist genetic algorithm NSGA-II, for one or several objectives."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from fastune._pareto import pareto_front_mask
+from fastune._study_direction import StudyDirection
+from fastune._validation import check_int, check_number, invalid, invalid_type
+from fastune.distributions import BaseDistribution
+from fastune.samplers._base import BaseSampler
+from fastune.samplers._random import RandomSampler
+from fastune.samplers._search_space import JointSpaces
+from fastune.trial._constraints import keep_constraints_func_values, violation
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["NSGAIISampler"]
+
+#: The generation a trial belongs to (0: drawn at random).
+GENERATION_KEY = "nsga2:generation"
+
+
+class NSGAIISampler(BaseSampler):
+    """NSGA-II (Deb et al., 2002) with Optuna's name and parameters: a population evolved
+    generation by generation, for one or several objectives.
+
+    The first ``population_size`` trials (generation 0) are drawn at random. Once as many
+    trials of the current generation are complete, the next one starts. Its parents are
+    the elite of the previous parents and the last generation: trials sorted into
+    non-dominated fronts, whole fronts taken while they fit, the last one cut by crowding
+    distance (points in sparse parts of the front first). Each child takes two parents,
+    each the winner of a tournament of two (lower front, then larger crowding distance);
+    with probability ``crossover_prob`` each parameter comes from either parent
+    (``swapping_prob`` of the second), else all from the first; then each parameter is
+    drawn anew at random with probability ``mutation_prob``.
+
+    Constraints (``Trial.set_constraint``, or ``constraints_func``): a feasible trial
+    beats an infeasible one, and of two infeasible ones the one that breaks its
+    constraints less wins.
+
+    Args:
+        population_size: Trials per generation, >= 2.
+        mutation_prob: Chance that a parameter is drawn at random instead of inherited;
+            by default ``1 / number of parameters``.
+        crossover_prob: Chance that a child mixes its two parents, in [0, 1].
+        swapping_prob: With mixing, chance that a parameter comes from the second parent,
+            in [0, 1].
+        seed: Seed of the random state.
+        constraints_func: ``constraints_func(frozen_trial) -> sequence of floats``, kept
+            as the trial's constraints when it ends (Optuna's older form).
+        crossover: Only None (uniform crossover, as above); Optuna's other crossovers are
+            not provided.
+
+    Raises:
+        InvalidParameterError: a value outside the ranges above, or a ``crossover``.
+        InvalidParameterTypeError: a ``constraints_func`` that is not callable.
+
+    Example:
+        >>> import fastune
+        >>> def objective(trial):
+        ...     x, y = trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 1)
+        ...     return x, (1 - x) ** 2 + y
+        >>> sampler = fastune.samplers.NSGAIISampler(population_size=10, seed=0)
+        >>> study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
+        >>> study.optimize(objective, n_trials=40)
+        >>> {t.system_attrs["nsga2:generation"] for t in study.trials}
+        {0, 1, 2, 3}
+    """
+
+    _transient: ClassVar[dict[str, Callable[[], Any]]] = {
+        "_rng": np.random.default_rng,
+        "_lock": threading.Lock,
+        "_parents": dict,
+    }
+
+    def __init__(
+        self,
+        *,
+        population_size: int = 50,
+        mutation_prob: float | None = None,
+        crossover: Any = None,
+        crossover_prob: float = 0.9,
+        swapping_prob: float = 0.5,
+        seed: int | None = None,
+        constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
+    ) -> None:
+        owner = "NSGAIISampler"
+        self._population_size = int(
+            check_int(population_size, "population_size", owner, low=2) or 2
+        )
+        self._mutation_prob = check_number(
+            mutation_prob, "mutation_prob", owner, low=0.0, high=1.0, allow_none=True
+        )
+        self._crossover_prob = float(
+            check_number(crossover_prob, "crossover_prob", owner, low=0.0, high=1.0) or 0.0
+        )
+        self._swapping_prob = float(
+            check_number(swapping_prob, "swapping_prob", owner, low=0.0, high=1.0) or 0.0
+        )
+        if crossover is not None:
+            raise invalid("crossover", owner, "None (uniform crossover)", crossover)
+        if constraints_func is not None and not callable(constraints_func):
+            raise invalid_type("constraints_func", owner, "a callable or None", constraints_func)
+        self._constraints_func = constraints_func
+        self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
+        self._rng = np.random.default_rng(self._seed)
+        self._random = RandomSampler(seed=self._seed)
+        self._spaces = JointSpaces()
+        self._lock = threading.Lock()
+        # (study id, generation) -> the numbers of that generation's parents.
+        self._parents: dict[tuple[int, int], list[int]] = {}
+
+    def reseed_rng(self) -> None:
+        self._rng = np.random.default_rng()
+        self._random.reseed_rng()
+
+    # -- the sampler seam ----------------------------------------------------------------
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        members = study.get_trials(deepcopy=False)
+        generations = [t.system_attrs.get(GENERATION_KEY) for t in members]
+        current = max((g for g in generations if g is not None), default=0)
+        complete = sum(
+            g == current and t.state == TrialState.COMPLETE
+            for t, g in zip(members, generations, strict=True)
+        )
+        generation = current + 1 if complete >= self._population_size else current
+        study._storage.set_trial_system_attr(trial._trial_id, GENERATION_KEY, generation)
+
+    def infer_relative_search_space(
+        self, study: Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        return self._spaces.space(study)
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        generation = trial.system_attrs.get(GENERATION_KEY, 0)
+        if generation == 0 or not search_space:
+            return {}  # generation 0 is drawn at random
+        with self._lock:
+            parents = self._parents_of(study, generation)
+            if len(parents) < 2:
+                return {}
+            first, second = self._tournament(parents), self._tournament(parents)
+            mix = self._rng.random() < self._crossover_prob
+            mutation = self._mutation_prob
+            if mutation is None:
+                mutation = 1.0 / max(1, len(search_space))
+            child = {}
+            for name in search_space:
+                if name not in first.trial.params or name not in second.trial.params:
+                    continue
+                if self._rng.random() < mutation:
+                    continue  # drawn at random by sample_independent
+                donor = second if mix and self._rng.random() < self._swapping_prob else first
+                child[name] = donor.trial.params[name]
+        return child
+
+    def sample_independent(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        return self._random.sample_independent(study, trial, param_name, param_distribution)
+
+    def after_trial(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        keep_constraints_func_values(self._constraints_func, study, trial, state, "NSGAIISampler")
+
+    # -- the population ------------------------------------------------------------------
+
+    def _parents_of(self, study: Study, generation: int) -> list[_Ranked]:
+        """The elite that breeds ``generation``: of the previous parents and the complete
+        trials of the generation before, kept once worked out."""
+        by_number = {t.number: t for t in study.get_trials(deepcopy=False)}
+        key = (study._study_id, generation)
+        if key not in self._parents:
+            earlier = self._parents_of(study, generation - 1) if generation > 1 else []
+            pool = {ranked.trial.number for ranked in earlier}
+            pool |= {
+                t.number
+                for t in by_number.values()
+                if t.state == TrialState.COMPLETE
+                and t.system_attrs.get(GENERATION_KEY) == generation - 1
+            }
+            members = [by_number[number] for number in sorted(pool)]
+            elite = _elite(members, study.directions, self._population_size)
+            self._parents[key] = [ranked.trial.number for ranked in elite]
+        chosen = [by_number[number] for number in self._parents[key]]
+        return _ranks(chosen, study.directions)
+
+    def _tournament(self, parents: list[_Ranked]) -> _Ranked:
+        """The better of two parents drawn at random: lower front, then more room."""
+        a, b = (parents[i] for i in self._rng.choice(len(parents), size=2, replace=False))
+        return min((a, b), key=lambda ranked: (ranked.rank, -ranked.crowding))
+
+
+class _Ranked:
+    """A trial with its front (0 is the best) and crowding distance within the front."""
+
+    __slots__ = ("crowding", "rank", "trial")
+
+    def __init__(self, trial: FrozenTrial, rank: int, crowding: float) -> None:
+        self.trial, self.rank, self.crowding = trial, rank, crowding
+
+
+def _ranks(trials: list[FrozenTrial], directions: list[StudyDirection]) -> list[_Ranked]:
+    """Each trial's front and crowding distance. Feasible trials are sorted into
+    non-dominated fronts; infeasible ones follow, one front per amount of violation."""
+    if not trials:
+        return []
+    signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions])
+    losses = np.array([np.array(t.values, dtype=float) * signs for t in trials])
+    excess = np.array([violation(t.system_attrs) for t in trials])
+    rank = np.full(len(trials), -1)
+    remaining = np.flatnonzero(excess == 0.0)
+    front = 0
+    while remaining.size:
+        on_front = pareto_front_mask(losses[remaining])
+        rank[remaining[on_front]] = front
+        remaining = remaining[~on_front]
+        front += 1
+    infeasible = np.flatnonzero(excess > 0.0)
+    for offset, amount in enumerate(np.unique(excess[infeasible])):
+        rank[infeasible[excess[infeasible] == amount]] = front + offset
+    crowding = np.zeros(len(trials))
+    for value in np.unique(rank):
+        members = np.flatnonzero(rank == value)
+        crowding[members] = _crowding(losses[members])
+    return [_Ranked(t, int(r), float(c)) for t, r, c in zip(trials, rank, crowding, strict=True)]
+
+
+def _crowding(losses: np.ndarray) -> np.ndarray:
+    """Crowding distance of points of one front: the sum over objectives of the gap
+    between each point's neighbours, scaled by the front's span; the ends get infinity."""
+    n_points, n_objectives = losses.shape
+    distance = np.zeros(n_points)
+    if n_points <= 2:
+        return np.full(n_points, np.inf)
+    for column in range(n_objectives):
+        order = np.argsort(losses[:, column], kind="stable")
+        values = losses[order, column]
+        span = values[-1] - values[0]
+        distance[order[0]] = distance[order[-1]] = np.inf
+        if span > 0.0:
+            distance[order[1:-1]] += (values[2:] - values[:-2]) / span
+    return distance
+
+
+def _elite(trials: list[FrozenTrial], directions: list[StudyDirection], size: int) -> list[_Ranked]:
+    """The ``size`` best trials: whole fronts while they fit, then the most crowded-out
+    points of the next front (largest crowding distance first)."""
+    ranked = sorted(_ranks(trials, directions), key=lambda r: (r.rank, -r.crowding))
+    return ranked[:size]
