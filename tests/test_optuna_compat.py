@@ -657,6 +657,22 @@ def test_nsga2_sampler_on_two_objectives(optuna: ModuleType) -> None:
     assert front and all(t.state == optuna.trial.TrialState.COMPLETE for t in front)
 
 
+@pytest.mark.filterwarnings("ignore:BruteForceSampler is experimental")  # Optuna's warning
+def test_brute_force_sampler_tries_a_conditional_space_once(optuna: ModuleType) -> None:
+    def objective(trial):
+        c = trial.suggest_categorical("c", ["float", "int"])
+        if c == "float":
+            return trial.suggest_float("x", 1, 3, step=0.5)
+        a = trial.suggest_int("a", 1, 3)
+        b = trial.suggest_int("b", a, 3)
+        return a + b
+
+    study = optuna.create_study(sampler=optuna.samplers.BruteForceSampler(seed=0))
+    study.optimize(objective)
+    combinations = {tuple(sorted(t.params.items())) for t in study.trials}
+    assert len(study.trials) == len(combinations) == 11
+
+
 def test_grid_sampler_visits_every_point_once(optuna: ModuleType) -> None:
     search_space = {"x": [-1, 0, 1], "kind": ["a", "b"]}
 

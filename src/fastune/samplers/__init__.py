@@ -2,6 +2,7 @@
 
 from fastune.samplers._auto import AutoSampler
 from fastune.samplers._base import BaseSampler
+from fastune.samplers._brute_force import BruteForceSampler
 from fastune.samplers._cmaes import CmaEsSampler
 from fastune.samplers._gp import GPSampler
 from fastune.samplers._grid import GridSampler
@@ -14,6 +15,7 @@ from fastune.samplers._tpe import TPESampler
 __all__ = [
     "AutoSampler",
     "BaseSampler",
+    "BruteForceSampler",
     "CmaEsSampler",
     "GPSampler",
     "GridSampler",

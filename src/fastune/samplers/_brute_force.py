@@ -1,0 +1,184 @@
+"""BruteForceSampler: every combination of a finite define-by-run space, once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from fastune._validation import check_int, invalid
+from fastune.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from fastune.samplers._base import BaseSampler
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["BruteForceSampler"]
+
+_VISITED = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+class BruteForceSampler(BaseSampler):
+    """Try every combination of parameter values once (Optuna's name and meaning), in a
+    random order, then stop the study.
+
+    The space may be conditional (define-by-run): the parameters a trial suggests may
+    depend on the values it got before. Each parameter is drawn among the values whose
+    branch is not yet fully tried by complete or pruned trials, those no trial has taken
+    yet first (so parallel workers rarely repeat one another). When the last branch is
+    done, the study stops (``optimize`` with no ``n_trials`` ends there).
+
+    Every parameter must have finitely many values: a categorical, an int, or a float with
+    a ``step``.
+
+    Args:
+        seed: Seed of the random order.
+        avoid_premature_stop: Accepted for Optuna's programs; the search here is always
+            the strict one (the study stops only when every branch is tried).
+
+    Raises:
+        InvalidParameterError: (when suggested) a float parameter without a step.
+
+    Example:
+        >>> import fastune
+        >>> def objective(trial):
+        ...     kind = trial.suggest_categorical("kind", ["int", "float"])
+        ...     if kind == "int":
+        ...         return trial.suggest_int("a", 1, 3)
+        ...     return trial.suggest_float("x", 0.0, 1.0, step=0.5)
+        >>> study = fastune.create_study(sampler=fastune.samplers.BruteForceSampler(seed=0))
+        >>> study.optimize(objective)
+        >>> len(study.trials)
+        6
+    """
+
+    _transient: ClassVar[dict[str, Callable[[], Any]]] = {"_rng": np.random.default_rng}
+
+    def __init__(self, seed: int | None = None, avoid_premature_stop: bool = False) -> None:
+        self._seed = check_int(seed, "seed", "BruteForceSampler", low=0, allow_none=True)
+        self._rng = np.random.default_rng(self._seed)
+        self._avoid_premature_stop = bool(avoid_premature_stop)
+
+    def reseed_rng(self) -> None:
+        self._rng = np.random.default_rng()
+
+    def sample_independent(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        size = _size(param_name, param_distribution)
+        prefix = list(trial.params.items())
+        others = [
+            t
+            for t in study.get_trials(deepcopy=False, states=(*_VISITED, TrialState.RUNNING))
+            if t._trial_id != trial._trial_id and _starts_with(t, prefix)
+        ]
+        visited = [t for t in others if t.state in _VISITED]
+        # Per value: whether its branch is fully tried, and how many trials took it.
+        done = np.zeros(size, dtype=bool)
+        taken = np.zeros(size, dtype=int)
+        for index in range(size):
+            branch = [t for t in visited if _takes(t, param_name, param_distribution, index)]
+            done[index] = bool(branch) and _exhausted(branch, len(prefix) + 1)
+            taken[index] = sum(_takes(t, param_name, param_distribution, index) for t in others)
+        open_values = np.flatnonzero(~done) if not done.all() else np.arange(size)
+        fewest = open_values[taken[open_values] == taken[open_values].min()]
+        return _value(param_distribution, int(self._rng.choice(fewest)))
+
+    def after_trial(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        visited = study.get_trials(deepcopy=False, states=_VISITED)
+        if state in _VISITED:
+            visited = [*(t for t in visited if t._trial_id != trial._trial_id), trial]
+        if visited and _exhausted(visited, 0):
+            study.stop()
+
+
+def _starts_with(trial: FrozenTrial, prefix: list[tuple[str, Any]]) -> bool:
+    """Whether ``trial`` took the same values for the first parameters of ``prefix``."""
+    return all(name in trial.params and trial.params[name] == value for name, value in prefix)
+
+
+def _takes(trial: FrozenTrial, name: str, distribution: BaseDistribution, index: int) -> bool:
+    """Whether ``trial`` took the ``index``-th value of parameter ``name``."""
+    return name in trial.params and _index(distribution, trial.params[name]) == index
+
+
+def _exhausted(trials: list[FrozenTrial], depth: int) -> bool:
+    """Whether the branch these finished trials share (their first ``depth`` parameters)
+    is fully tried: one of them ends there, or the next parameter's every value leads to
+    a branch fully tried."""
+    following = [t for t in trials if len(t.params) > depth]
+    if len(following) < len(trials):
+        return True  # a trial ended at this branch: it is a leaf
+    name = list(following[0].params)[depth]
+    distribution = following[0].distributions[name]
+    size = _size(name, distribution)
+    for index in range(size):
+        branch = [t for t in following if _takes(t, name, distribution, index)]
+        if not branch or not _exhausted(branch, depth + 1):
+            return False
+    return True
+
+
+def _size(name: str, distribution: BaseDistribution) -> int:
+    """How many values the parameter has."""
+    if isinstance(distribution, CategoricalDistribution):
+        return len(distribution.choices)
+    if isinstance(distribution, IntDistribution):
+        return (distribution.high - distribution.low) // distribution.step + 1
+    if isinstance(distribution, FloatDistribution) and distribution.step is not None:
+        return round((distribution.high - distribution.low) / distribution.step) + 1
+    raise invalid(
+        "distribution",
+        "BruteForceSampler",
+        f"finitely many values: give float parameter {name!r} a step",
+        distribution,
+    )
+
+
+def _value(distribution: BaseDistribution, index: int) -> Any:
+    """The parameter's ``index``-th value, as the objective gets it."""
+    if isinstance(distribution, CategoricalDistribution):
+        return distribution.choices[index]
+    if isinstance(distribution, IntDistribution):
+        return distribution.low + index * distribution.step
+    low, high, step = _float_grid(distribution)
+    return min(low + index * step, high)
+
+
+def _index(distribution: BaseDistribution, value: Any) -> int | None:
+    """Which of the parameter's values ``value`` is (floats to the nearest step); None
+    for a value the distribution does not have."""
+    try:
+        if isinstance(distribution, CategoricalDistribution):
+            return int(distribution.to_internal_repr(value))
+        if isinstance(distribution, IntDistribution):
+            return (int(value) - distribution.low) // distribution.step
+        low, _, step = _float_grid(distribution)
+        return round((float(value) - low) / step)
+    except (TypeError, ValueError):
+        return None
+
+
+def _float_grid(distribution: BaseDistribution) -> tuple[float, float, float]:
+    """Low, high and step of a float parameter with a step (as :func:`_size` checked)."""
+    assert isinstance(distribution, FloatDistribution)
+    assert distribution.step is not None
+    return distribution.low, distribution.high, distribution.step

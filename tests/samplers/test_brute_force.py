@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+
+import fastune
+from fastune.exceptions import InvalidParameterError, TrialPruned
+from fastune.samplers import BruteForceSampler
+from fastune.trial import TrialState
+
+
+def conditional(trial: fastune.Trial) -> float:
+    kind = trial.suggest_categorical("kind", ["float", "int"])
+    if kind == "float":
+        return trial.suggest_float("x", 1.0, 3.0, step=0.5)  # 5 values
+    a = trial.suggest_int("a", 1, 3)
+    b = trial.suggest_int("b", a, 3)  # 3, 2, then 1 values: 6 in all
+    return a + b
+
+
+def _combinations(study: fastune.Study) -> list[tuple]:
+    return [tuple(sorted(t.params.items())) for t in study.trials]
+
+
+def test_every_combination_of_a_conditional_space_once_then_the_study_stops() -> None:
+    study = fastune.create_study(sampler=BruteForceSampler(seed=0))
+    study.optimize(conditional)  # no n_trials: the sampler stops the study
+    combinations = _combinations(study)
+    assert len(combinations) == 11
+    assert len(set(combinations)) == 11
+    assert {t.params["x"] for t in study.trials if "x" in t.params} == {1.0, 1.5, 2.0, 2.5, 3.0}
+    assert {(t.params["a"], t.params["b"]) for t in study.trials if "a" in t.params} == {
+        (1, 1),
+        (1, 2),
+        (1, 3),
+        (2, 2),
+        (2, 3),
+        (3, 3),
+    }
+
+
+def test_the_order_follows_the_seed() -> None:
+    orders = []
+    for seed in (0, 0, 1):
+        study = fastune.create_study(sampler=BruteForceSampler(seed=seed))
+        study.optimize(conditional)
+        orders.append(_combinations(study))
+    assert orders[0] == orders[1]
+    assert orders[0] != orders[2]
+    assert sorted(orders[0]) == sorted(orders[2])
+
+
+def test_a_pruned_trial_counts_as_tried() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        n = trial.suggest_int("n", 0, 3)
+        if n % 2:
+            raise TrialPruned()
+        return n
+
+    study = fastune.create_study(sampler=BruteForceSampler(seed=0))
+    study.optimize(objective, n_trials=20)
+    assert sorted(t.params["n"] for t in study.trials) == [0, 1, 2, 3]
+    assert [t.state for t in study.trials].count(TrialState.PRUNED) == 2
+
+
+def test_a_float_without_a_step_is_refused() -> None:
+    study = fastune.create_study(sampler=BruteForceSampler())
+    with pytest.raises(InvalidParameterError, match=r"give float parameter 'x' a step"):
+        study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=1)
