@@ -975,6 +975,29 @@ def test_report_a_zero_dimensional_array(optuna: ModuleType) -> None:
     assert all(len(t.intermediate_values) == 3 for t in study.trials)
 
 
+@pytest.mark.filterwarnings("ignore:WilcoxonPruner is experimental")  # Optuna's warning
+def test_wilcoxon_pruner_on_instances(optuna: ModuleType) -> None:
+    difficulty = [9.0, 5.0, 8.0, 6.0, 7.0, 3.0, 4.0, 1.0, 2.0, 0.0]
+    offsets = iter([0.0, 1.0, -1.0, 2.0])
+
+    def objective(trial):
+        trial.suggest_float("x", 0.0, 1.0)
+        offset = next(offsets)
+        total = 0.0
+        for instance, hardness in enumerate(difficulty):
+            total += hardness + offset
+            trial.report(hardness + offset, instance)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return total / len(difficulty)
+
+    study = optuna.create_study(pruner=optuna.pruners.WilcoxonPruner(p_threshold=0.1))
+    study.optimize(objective, n_trials=4)
+    states = [t.state.name for t in study.trials]
+    assert states == ["COMPLETE", "PRUNED", "COMPLETE", "PRUNED"]
+    assert len(study.trials[1].intermediate_values) == 4  # p = 1/16 after four instances
+
+
 def test_default_pruner_prunes_trials_worse_than_the_median(optuna: ModuleType) -> None:
     def objective(trial):
         loss = float(trial.number)  # every later trial is worse than the earlier ones

@@ -9,6 +9,7 @@ from fastune.pruners._patient import PatientPruner
 from fastune.pruners._percentile import PercentilePruner
 from fastune.pruners._successive_halving import SuccessiveHalvingPruner
 from fastune.pruners._threshold import ThresholdPruner
+from fastune.pruners._wilcoxon import WilcoxonPruner
 
 __all__ = [
     "AdaptivePruner",
@@ -20,4 +21,5 @@ __all__ = [
     "PercentilePruner",
     "SuccessiveHalvingPruner",
     "ThresholdPruner",
+    "WilcoxonPruner",
 ]
