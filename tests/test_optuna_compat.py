@@ -1082,6 +1082,21 @@ def test_trial_constraints(optuna: ModuleType) -> None:
     assert study.best_value == min(t.value for t in feasible)
 
 
+def test_intersection_search_space(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 1.0)
+        if trial.number % 2:
+            trial.suggest_int("n", 1, 3)
+        return x
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=4)
+    space = optuna.search_space.intersection_search_space(study.trials)
+    assert space == {"x": optuna.distributions.FloatDistribution(0.0, 1.0)}
+    incremental = optuna.search_space.IntersectionSearchSpace()
+    assert incremental.calculate(study) == space
+
+
 def test_distribution_json_round_trip(optuna: ModuleType) -> None:
     distribution = optuna.distributions.IntDistribution(1, 64, log=True)
     text = optuna.distributions.distribution_to_json(distribution)

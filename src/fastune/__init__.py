@@ -15,7 +15,17 @@ Example:
 
 from typing import Any
 
-from fastune import distributions, exceptions, logging, pruners, samplers, storages, study, trial
+from fastune import (
+    distributions,
+    exceptions,
+    logging,
+    pruners,
+    samplers,
+    search_space,
+    storages,
+    study,
+    trial,
+)
 from fastune.exceptions import TrialPruned
 from fastune.study import (
     Study,
@@ -48,6 +58,7 @@ __all__ = [
     "logging",
     "pruners",
     "samplers",
+    "search_space",
     "storages",
     "study",
     "trial",

@@ -1,0 +1,95 @@
+"""The search space trials share, as Optuna's ``optuna.search_space`` gives it: for samplers
+written against Optuna that model the parameters every trial has."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from fastune._validation import invalid
+from fastune.distributions import BaseDistribution
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial
+
+__all__ = ["IntersectionSearchSpace", "intersection_search_space"]
+
+
+def intersection_search_space(
+    trials: Iterable[FrozenTrial], include_pruned: bool = False
+) -> dict[str, BaseDistribution]:
+    """The parameters every complete trial (and pruned one, with ``include_pruned``) has,
+    each with the one distribution they all used, by name in alphabetical order. A
+    parameter whose distribution changed between trials is left out.
+
+    Example:
+        >>> import fastune
+        >>> from fastune.search_space import intersection_search_space
+        >>> study = fastune.create_study()
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+        >>> list(intersection_search_space(study.trials))
+        ['x']
+    """
+    return _Intersection(include_pruned).add(trials).space()
+
+
+class IntersectionSearchSpace:
+    """:func:`intersection_search_space` of one study, kept up to date between calls:
+    each call reads only the trials that finished since the one before.
+
+    Args:
+        include_pruned: Count pruned trials too.
+    """
+
+    def __init__(self, include_pruned: bool = False) -> None:
+        self._include_pruned = bool(include_pruned)
+        self._intersection = _Intersection(self._include_pruned)
+        self._study: tuple[int, int] | None = None
+
+    def calculate(self, study: Study, use_cache: bool = False) -> dict[str, BaseDistribution]:
+        """The study's intersection search space now (with ``use_cache``, as at the last
+        call, without reading the trials).
+
+        Raises:
+            InvalidParameterError: ``study`` is not the study of the first call.
+        """
+        identity = (id(study._storage), study._study_id)
+        if self._study is None:
+            self._study = identity
+        elif self._study != identity:
+            raise invalid(
+                "study",
+                "IntersectionSearchSpace.calculate",
+                "the study of the first call (one instance serves one study)",
+                study.study_name,
+            )
+        if not use_cache:
+            self._intersection.add(study.get_trials(deepcopy=False))
+        return self._intersection.space()
+
+
+class _Intersection:
+    """The intersection of the distributions of the trials added so far."""
+
+    def __init__(self, include_pruned: bool) -> None:
+        self._states = (TrialState.COMPLETE, TrialState.PRUNED)[: 2 if include_pruned else 1]
+        self._seen: set[int] = set()
+        self._space: dict[str, BaseDistribution] | None = None
+
+    def add(self, trials: Iterable[FrozenTrial]) -> _Intersection:
+        for trial in trials:
+            if trial.state not in self._states or trial._trial_id in self._seen:
+                continue
+            self._seen.add(trial._trial_id)
+            if self._space is None:
+                self._space = dict(trial.distributions)
+            else:
+                self._space = {
+                    name: d for name, d in self._space.items() if trial.distributions.get(name) == d
+                }
+        return self
+
+    def space(self) -> dict[str, BaseDistribution]:
+        return dict(sorted((self._space or {}).items()))
