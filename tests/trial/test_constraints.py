@@ -52,9 +52,13 @@ def test_the_best_trial_is_the_best_feasible_one() -> None:
 
 def test_no_feasible_trial_means_no_best_trial() -> None:
     study = fastune.create_study()
+    fastune.logging.set_verbosity(fastune.logging.INFO)  # the line that names the best
     study.optimize(lambda t: t.set_constraint("never", 1.0) or t.suggest_float("x", 0, 1), 3)
+    assert len(study.trials) == 3
     with pytest.raises(ValueError, match="No feasible trial"):
         _ = study.best_trial
+    [summary] = fastune.get_all_study_summaries(study._storage)
+    assert summary.best_trial is None
 
 
 def test_the_pareto_front_holds_feasible_trials_only() -> None:

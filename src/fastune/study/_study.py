@@ -24,7 +24,7 @@ from fastune.study._optimize import (
     check_values,
     run_optimize,
 )
-from fastune.trial._constraints import violation
+from fastune.trial._constraints import best_feasible_trial, violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 from fastune.trial._trial import FIXED_PARAMS_KEY, Trial
@@ -92,15 +92,7 @@ class Study:
             ValueError: no trial is complete yet, or none of them is feasible.
             RuntimeError: the study has several objectives; read ``best_trials``.
         """
-        best = self._storage.get_best_trial(self._study_id)
-        if violation(best.system_attrs) == 0.0:
-            return best  # always, without constraints: the storage's quick answer
-        complete = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        feasible = [t for t in complete if violation(t.system_attrs) == 0.0]
-        if not feasible:
-            raise ValueError("No feasible trial is completed yet (all constraints <= 0).")
-        pick = max if self._directions[0] == StudyDirection.MAXIMIZE else min
-        return copy.deepcopy(pick(feasible, key=lambda t: t.values[0] if t.values else 0.0))
+        return best_feasible_trial(self._storage, self._study_id)
 
     @property
     def best_value(self) -> float:
@@ -377,8 +369,10 @@ class Study:
             values = None if last != last else [last]  # a pruned trial keeps its last report
         if state == TrialState.FAIL and message is not None:
             self._storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, message)
-        self.sampler.after_trial(self, frozen, state, values)
-        self._storage.set_trial_state_values(trial_id, state, values)
+        try:
+            self.sampler.after_trial(self, frozen, state, values)
+        finally:  # a hook that raises (a constraints_func) must not leave the trial running
+            self._storage.set_trial_state_values(trial_id, state, values)
         frozen = self._storage.get_trial(trial_id)
         self._log_finished(frozen, message)
         return frozen
@@ -396,10 +390,15 @@ class Study:
                 f"and parameters: {frozen.params}."
             )
         elif _logger.isEnabledFor(logging.INFO):  # the best trial costs a query: only if shown
-            best = self.best_trial
+            try:
+                best = self.best_trial
+            except ValueError:  # no feasible trial yet (constraints)
+                best_text = " No trial is feasible yet."
+            else:
+                best_text = f" Best is trial {best.number} with value: {best.value}."
             _logger.info(
                 f"Trial {frozen.number} finished with value: {frozen.value} and parameters: "
-                f"{frozen.params}. Best is trial {best.number} with value: {best.value}."
+                f"{frozen.params}.{best_text}"
             )
 
     def _trial_id_of(self, trial: Trial | int) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastune._study_direction import StudyDirection
 from fastune.storages import BaseStorage, get_storage
+from fastune.trial._constraints import best_feasible_trial
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
@@ -53,8 +54,8 @@ def get_all_study_summaries(
         best = None
         if include_best_trial and len(directions) == 1:
             try:
-                best = store.get_best_trial(study_id)
-            except ValueError:  # nothing complete yet
+                best = best_feasible_trial(store, study_id)
+            except ValueError:  # nothing complete (and feasible) yet
                 best = None
         starts = [t.datetime_start for t in trials if t.datetime_start is not None]
         by_state = {state.name: 0 for state in TrialState}

@@ -159,8 +159,13 @@ def _summary(study: Study) -> str:
         *([state, count] for state, count in counts.items() if count),
     ]
     if len(study.directions) == 1 and counts["complete"]:
-        rows.append(["best value", study.best_value])
-        rows.append(["best trial", study.best_trial.number])
+        try:
+            best = study.best_trial
+        except ValueError:  # no feasible trial (constraints)
+            rows.append(["best trial", "none feasible"])
+        else:
+            rows.append(["best value", best.value])
+            rows.append(["best trial", best.number])
     return _table(None, rows)
 
 
