@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import fastune
@@ -66,3 +68,26 @@ def test_a_float_without_a_step_is_refused() -> None:
     study = fastune.create_study(sampler=BruteForceSampler())
     with pytest.raises(InvalidParameterError, match=r"give float parameter 'x' a step"):
         study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=1)
+
+
+def test_an_sql_storage_that_lists_parameters_by_name_is_searched_the_same(
+    tmp_path: Path,
+) -> None:
+    def objective(trial: fastune.Trial) -> float:
+        first = trial.suggest_categorical("z", ["a", "b"])  # suggested first, named last
+        if first == "a":
+            return trial.suggest_int("b", 0, 2)
+        return trial.suggest_int("a", 0, 1)
+
+    study = fastune.create_study(
+        sampler=BruteForceSampler(seed=0), storage=f"sqlite:///{tmp_path / 'brute.db'}"
+    )
+    study.optimize(objective, n_trials=30)
+    assert len(study.trials) == 5
+    assert len(set(_combinations(study))) == 5
+
+
+def test_float_values_are_the_grids_own() -> None:
+    study = fastune.create_study(sampler=BruteForceSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0, step=0.1))
+    assert sorted(t.params["x"] for t in study.trials) == [i / 10 for i in range(11)]

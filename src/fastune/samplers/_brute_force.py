@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = ["BruteForceSampler"]
 
 _VISITED = (TrialState.COMPLETE, TrialState.PRUNED)
+#: The names of a trial's parameters in the order it suggested them.
+ORDER_KEY = "brute_force:order"
 
 
 class BruteForceSampler(BaseSampler):
@@ -78,22 +80,25 @@ class BruteForceSampler(BaseSampler):
         param_distribution: BaseDistribution,
     ) -> Any:
         size = _size(param_name, param_distribution)
-        prefix = list(trial.params.items())
+        # This trial's own record holds its parameters in the order it suggested them.
+        order = [name for name in trial.params if not trial.distributions[name].single()]
+        prefix = [(name, trial.params[name]) for name in order]
         others = [
             t
             for t in study.get_trials(deepcopy=False, states=(*_VISITED, TrialState.RUNNING))
             if t._trial_id != trial._trial_id and _starts_with(t, prefix)
         ]
-        visited = [t for t in others if t.state in _VISITED]
-        # Per value: whether its branch is fully tried, and how many trials took it.
-        done = np.zeros(size, dtype=bool)
+        # Per value: how many trials took it, and whether its branch is fully tried.
         taken = np.zeros(size, dtype=int)
-        for index in range(size):
-            branch = [t for t in visited if _takes(t, param_name, param_distribution, index)]
-            done[index] = bool(branch) and _exhausted(branch, len(prefix) + 1)
-            taken[index] = sum(_takes(t, param_name, param_distribution, index) for t in others)
+        done = np.zeros(size, dtype=bool)
+        for index, branch in _by_value(others, param_name, param_distribution).items():
+            taken[index] = len(branch)
+            visited = [t for t in branch if t.state in _VISITED]
+            done[index] = bool(visited) and _exhausted(visited, len(prefix) + 1)
         open_values = np.flatnonzero(~done) if not done.all() else np.arange(size)
         fewest = open_values[taken[open_values] == taken[open_values].min()]
+        # Other samplers' records keep parameters by name (SQL storages): the order is kept.
+        study._storage.set_trial_system_attr(trial._trial_id, ORDER_KEY, [*order, param_name])
         return _value(param_distribution, int(self._rng.choice(fewest)))
 
     def after_trial(
@@ -110,31 +115,48 @@ class BruteForceSampler(BaseSampler):
             study.stop()
 
 
+def _order(trial: FrozenTrial) -> list[str]:
+    """The names of the trial's parameters with more than one value, in the order it
+    suggested them (as recorded; else as its record lists them)."""
+    recorded = trial.system_attrs.get(ORDER_KEY)
+    if recorded is not None and len(recorded) == sum(
+        not d.single() for d in trial.distributions.values()
+    ):
+        return list(recorded)
+    return [name for name, d in trial.distributions.items() if not d.single()]
+
+
 def _starts_with(trial: FrozenTrial, prefix: list[tuple[str, Any]]) -> bool:
-    """Whether ``trial`` took the same values for the first parameters of ``prefix``."""
+    """Whether ``trial`` took the same values for the parameters of ``prefix``."""
     return all(name in trial.params and trial.params[name] == value for name, value in prefix)
 
 
-def _takes(trial: FrozenTrial, name: str, distribution: BaseDistribution, index: int) -> bool:
-    """Whether ``trial`` took the ``index``-th value of parameter ``name``."""
-    return name in trial.params and _index(distribution, trial.params[name]) == index
+def _by_value(
+    trials: list[FrozenTrial], name: str, distribution: BaseDistribution
+) -> dict[int, list[FrozenTrial]]:
+    """The trials that took parameter ``name``, by the index of their value."""
+    groups: dict[int, list[FrozenTrial]] = {}
+    for trial in trials:
+        if name in trial.params:
+            index = _index(distribution, trial.params[name])
+            if index is not None:
+                groups.setdefault(index, []).append(trial)
+    return groups
 
 
 def _exhausted(trials: list[FrozenTrial], depth: int) -> bool:
     """Whether the branch these finished trials share (their first ``depth`` parameters)
     is fully tried: one of them ends there, or the next parameter's every value leads to
     a branch fully tried."""
-    following = [t for t in trials if len(t.params) > depth]
-    if len(following) < len(trials):
+    orders = [_order(t) for t in trials]
+    if any(len(order) <= depth for order in orders):
         return True  # a trial ended at this branch: it is a leaf
-    name = list(following[0].params)[depth]
-    distribution = following[0].distributions[name]
-    size = _size(name, distribution)
-    for index in range(size):
-        branch = [t for t in following if _takes(t, name, distribution, index)]
-        if not branch or not _exhausted(branch, depth + 1):
-            return False
-    return True
+    name = orders[0][depth]
+    distribution = trials[0].distributions[name]
+    groups = _by_value(trials, name, distribution)
+    if len(groups) < _size(name, distribution):
+        return False
+    return all(_exhausted(branch, depth + 1) for branch in groups.values())
 
 
 def _size(name: str, distribution: BaseDistribution) -> int:
@@ -160,7 +182,7 @@ def _value(distribution: BaseDistribution, index: int) -> Any:
     if isinstance(distribution, IntDistribution):
         return distribution.low + index * distribution.step
     low, high, step = _float_grid(distribution)
-    return min(low + index * step, high)
+    return min(round(low + index * step, 12), high)  # 0.3, not 0.30000000000000004
 
 
 def _index(distribution: BaseDistribution, value: Any) -> int | None:
