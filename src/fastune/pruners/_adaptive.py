@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -160,9 +161,16 @@ class AdaptivePruner(BasePruner):
         self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
         self._n_min_trials = int(check_int(n_min_trials, "n_min_trials", owner, low=1) or 1)
         self._finished: dict[tuple[Any, ...], _FinishedRows] = {}
+        self._lock = threading.Lock()  # checks of trials in threads share the rows
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_finished": {}}  # rebuilt where it is used
+        state = {**self.__dict__, "_finished": {}}  # rebuilt where it is used
+        state.pop("_lock")
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
@@ -223,16 +231,17 @@ class AdaptivePruner(BasePruner):
     ) -> np.ndarray:
         """The facts of the finished trials at ``step``, one row each, computed once per
         trial and step (a trial is known again by its state, value and start)."""
-        rows = self._finished.setdefault((study._study_id, step, s), _FinishedRows())
-        index = []
-        for trial in finished:
-            stamp = (trial.state, trial.value, trial.datetime_start)
-            kept = rows.where.get(trial.number)
-            if kept is not None and kept[0] == stamp:
-                index.append(kept[1])
-            else:
-                index.append(rows.put(trial.number, stamp, self._facts(trial, step, s)))
-        return rows.array()[index]
+        with self._lock:
+            rows = self._finished.setdefault((study._study_id, step, s), _FinishedRows())
+            index = []
+            for trial in finished:
+                stamp = (trial.state, trial.value, trial.datetime_start)
+                kept = rows.where.get(trial.number)
+                if kept is not None and kept[0] == stamp:
+                    index.append(kept[1])
+                else:
+                    index.append(rows.put(trial.number, stamp, self._facts(trial, step, s)))
+            return rows.array()[index]
 
     def _facts(self, trial: FrozenTrial, step: int, s: float) -> np.ndarray:
         """What a check at ``step`` needs from ``trial`` (the columns named above)."""
