@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ import fastune
 from fastune.distributions import FloatDistribution
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.samplers import NSGAIISampler, RandomSampler
-from fastune.samplers._nsga2 import GENERATION_KEY, _elite, _ranks
+from fastune.samplers._nsga2 import GENERATION_KEY, _crowding, _elite, _ranks
 from fastune.study import StudyDirection
 from fastune.trial import create_trial
 
@@ -133,3 +134,18 @@ def test_constrained_search_keeps_to_the_feasible_side() -> None:
 def test_bad_arguments(kwargs: dict, error: type[Exception], fragment: str) -> None:
     with pytest.raises(error, match=fragment):
         NSGAIISampler(**kwargs)
+
+
+def test_an_infinite_objective_leaves_crowding_distances_ordered() -> None:
+    distances = _crowding(np.array([[0.0, np.inf], [0.2, 0.8], [1.0, 0.0], [0.5, 0.5]]))
+    assert not np.isnan(distances).any()
+    assert np.isinf(distances[[0, 2]]).all()
+
+
+def test_a_new_sampler_on_a_long_study_works_out_every_generation() -> None:
+    sampler = NSGAIISampler(population_size=2, seed=0)
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(zdt1, n_trials=2400)  # 1,200 generations
+    study.sampler = pickle.loads(pickle.dumps(sampler))  # its parents are not pickled
+    study.optimize(zdt1, n_trials=1)
+    assert study.trials[-1].system_attrs[GENERATION_KEY] == 1200

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import fastune
@@ -30,6 +31,20 @@ def test_fixed_parameters_keep_their_values_and_the_rest_is_searched() -> None:
     assert study.best_value < 3.05  # x is still modelled: near 1
     # The base sampler models x alone: the fixed parameters are not in its joint space.
     assert {"x"} in seen_spaces and all(space <= {"x"} for space in seen_spaces)
+
+
+def test_numpy_values_and_equal_numbers_fix_categorical_choices() -> None:
+    fixed = {"kind": np.str_("b"), "scale": np.float64(0.5), "n": 1}
+    study = fastune.create_study(sampler=PartialFixedSampler(fixed, TPESampler(seed=0)))
+    study.optimize(
+        lambda t: (
+            len(t.suggest_categorical("kind", ["a", "b"]))
+            + t.suggest_categorical("scale", [0.5, 1.0])
+            + t.suggest_categorical("n", [1.0, 2.0])
+        ),
+        n_trials=2,
+    )
+    assert study.trials[0].params == {"kind": "b", "scale": 0.5, "n": 1.0}
 
 
 def test_a_fixed_value_outside_its_distribution_is_an_error() -> None:

@@ -187,22 +187,26 @@ class NSGAIISampler(BaseSampler):
 
     def _parents_of(self, study: Study, generation: int) -> list[_Ranked]:
         """The elite that breeds ``generation``: of the previous parents and the complete
-        trials of the generation before, kept once worked out."""
-        by_number = {t.number: t for t in study.get_trials(deepcopy=False)}
-        key = (study._study_id, generation)
-        if key not in self._parents:
-            earlier = self._parents_of(study, generation - 1) if generation > 1 else []
-            pool = {ranked.trial.number for ranked in earlier}
-            pool |= {
-                t.number
-                for t in by_number.values()
-                if t.state == TrialState.COMPLETE
-                and t.system_attrs.get(GENERATION_KEY) == generation - 1
-            }
-            members = [by_number[number] for number in sorted(pool)]
-            elite = _elite(members, study.directions, self._population_size)
+        trials of the generation before, kept once worked out (from the first generation
+        not kept yet, upwards: a new sampler on a long study works them all out once)."""
+        trials = study.get_trials(deepcopy=False)
+        by_number = {t.number: t for t in trials}
+        complete_of: dict[int, list[int]] = {}
+        for t in trials:
+            if t.state == TrialState.COMPLETE and GENERATION_KEY in t.system_attrs:
+                complete_of.setdefault(t.system_attrs[GENERATION_KEY], []).append(t.number)
+        first = generation
+        while first > 1 and (study._study_id, first - 1) not in self._parents:
+            first -= 1
+        for level in range(first, generation + 1):
+            key = (study._study_id, level)
+            if key in self._parents:
+                continue
+            earlier = self._parents.get((study._study_id, level - 1), [])
+            pool = sorted(set(earlier) | set(complete_of.get(level - 1, [])))
+            elite = _elite([by_number[n] for n in pool], study.directions, self._population_size)
             self._parents[key] = [ranked.trial.number for ranked in elite]
-        chosen = [by_number[number] for number in self._parents[key]]
+        chosen = [by_number[number] for number in self._parents[(study._study_id, generation)]]
         return _ranks(chosen, study.directions)
 
     def _tournament(self, parents: list[_Ranked]) -> _Ranked:
@@ -258,7 +262,7 @@ def _crowding(losses: np.ndarray) -> np.ndarray:
         values = losses[order, column]
         span = values[-1] - values[0]
         distance[order[0]] = distance[order[-1]] = np.inf
-        if span > 0.0:
+        if np.isfinite(span) and span > 0.0:  # an infinite value makes no gap to measure
             distance[order[1:-1]] += (values[2:] - values[:-2]) / span
     return distance
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid, invalid_type
-from fastune.distributions import BaseDistribution
+from fastune.distributions import BaseDistribution, CategoricalDistribution
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._grid import value_inside
 
@@ -82,14 +82,19 @@ class PartialFixedSampler(BaseSampler):
                 study, trial, param_name, param_distribution
             )
         value = self._fixed_params[param_name]
-        if not value_inside(param_distribution, value):
-            raise invalid(
-                "fixed_params",
-                "PartialFixedSampler",
-                f"values inside the distributions suggested ({param_name!r}: {param_distribution})",
-                {param_name: value},
-            )
-        return value
+        if isinstance(param_distribution, CategoricalDistribution):
+            # The choice equal to it (NumPy and pandas scalars too, 1 for 1.0).
+            equal = [choice for choice in param_distribution.choices if value == choice]
+            if equal:
+                return equal[0]
+        elif value_inside(param_distribution, value):
+            return value
+        raise invalid(
+            "fixed_params",
+            "PartialFixedSampler",
+            f"values inside the distributions suggested ({param_name!r}: {param_distribution})",
+            {param_name: value},
+        )
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
         self._base_sampler.before_trial(study, trial)
