@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from fastune._validation import invalid
 from fastune.distributions import BaseDistribution
+from fastune.samplers._search_space import SpaceTracker
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -32,7 +33,9 @@ def intersection_search_space(
         >>> list(intersection_search_space(study.trials))
         ['x']
     """
-    return _Intersection(include_pruned).add(trials).space()
+    tracker = _tracker(include_pruned)
+    tracker.update(list(trials))
+    return dict(sorted(tracker.space().items()))
 
 
 class IntersectionSearchSpace:
@@ -44,8 +47,7 @@ class IntersectionSearchSpace:
     """
 
     def __init__(self, include_pruned: bool = False) -> None:
-        self._include_pruned = bool(include_pruned)
-        self._intersection = _Intersection(self._include_pruned)
+        self._tracker = _tracker(include_pruned)
         self._study: tuple[int, int] | None = None
 
     def calculate(self, study: Study, use_cache: bool = False) -> dict[str, BaseDistribution]:
@@ -66,30 +68,11 @@ class IntersectionSearchSpace:
                 study.study_name,
             )
         if not use_cache:
-            self._intersection.add(study.get_trials(deepcopy=False))
-        return self._intersection.space()
+            self._tracker.update(study.get_trials(deepcopy=False))
+        return dict(sorted(self._tracker.space().items()))
 
 
-class _Intersection:
-    """The intersection of the distributions of the trials added so far."""
-
-    def __init__(self, include_pruned: bool) -> None:
-        self._states = (TrialState.COMPLETE, TrialState.PRUNED)[: 2 if include_pruned else 1]
-        self._seen: set[int] = set()
-        self._space: dict[str, BaseDistribution] | None = None
-
-    def add(self, trials: Iterable[FrozenTrial]) -> _Intersection:
-        for trial in trials:
-            if trial.state not in self._states or trial._trial_id in self._seen:
-                continue
-            self._seen.add(trial._trial_id)
-            if self._space is None:
-                self._space = dict(trial.distributions)
-            else:
-                self._space = {
-                    name: d for name, d in self._space.items() if trial.distributions.get(name) == d
-                }
-        return self
-
-    def space(self) -> dict[str, BaseDistribution]:
-        return dict(sorted((self._space or {}).items()))
+def _tracker(include_pruned: bool) -> SpaceTracker:
+    """The samplers' own intersection, over complete (and pruned) trials."""
+    states = (TrialState.COMPLETE, TrialState.PRUNED) if include_pruned else (TrialState.COMPLETE,)
+    return SpaceTracker(group=False, states=states)

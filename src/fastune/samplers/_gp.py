@@ -140,7 +140,7 @@ class GPSampler(BaseSampler):
         ]
         finished = [t for t in in_space if t.state == TrialState.COMPLETE]
         complete = [t for t in finished if violation(t.system_attrs) == 0.0]
-        if len(complete) < self._n_startup_trials or not complete:
+        if len(complete) < self._n_startup_trials:  # n_startup_trials >= 1
             return {}
         # A pruned trial, one that breaks its constraints, and with the liar a running
         # one, counts as the worst so far.

@@ -57,8 +57,9 @@ class SpaceTracker:
     pieces of a conditional space that can be modelled jointly.
     """
 
-    def __init__(self, group: bool) -> None:
+    def __init__(self, group: bool, states: tuple[TrialState, ...] = _USED) -> None:
         self.group = group
+        self._states = states  # the trials that count: complete and pruned by default
         self._feed = FinishedTrials()
         self._intersection: dict[str, BaseDistribution] | None = None
         self._groups: list[dict[str, BaseDistribution]] = []
@@ -66,7 +67,7 @@ class SpaceTracker:
     def update(self, trials: list[FrozenTrial]) -> None:
         """Take in the trials that finished since the last call."""
         for trial in self._feed.new(trials):
-            if trial.state in _USED:
+            if trial.state in self._states:
                 self._add(trial.distributions)
 
     def _add(self, distributions: dict[str, BaseDistribution]) -> None:
