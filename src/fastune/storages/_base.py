@@ -7,12 +7,14 @@ storage and must not change them.
 from __future__ import annotations
 
 import abc
+import copy
 from collections.abc import Container, Sequence
 from typing import Any
 
 from fastune._study_direction import StudyDirection
 from fastune.distributions import BaseDistribution
 from fastune.exceptions import TrialNotFoundError
+from fastune.trial._constraints import violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
@@ -158,10 +160,11 @@ class BaseStorage(abc.ABC):
         return len(self.get_all_trials(study_id, deepcopy=False, states=states))
 
     def get_best_trial(self, study_id: int) -> FrozenTrial:
-        """Return the best COMPLETE trial of a single-objective study.
+        """Return the best COMPLETE trial of a single-objective study; with constraints
+        (``Trial.set_constraint``), the best feasible one.
 
         Raises:
-            ValueError: no trial is complete yet.
+            ValueError: no trial is complete (and feasible) yet.
             RuntimeError: the study has several objectives.
         """
         directions = self.get_study_directions(study_id)
@@ -173,8 +176,11 @@ class BaseStorage(abc.ABC):
         complete = self.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,))
         if not complete:
             raise ValueError("No trials are completed yet.")
+        feasible = [t for t in complete if violation(t.system_attrs) == 0.0]
+        if not feasible:
+            raise ValueError("No feasible trial is completed yet (all constraints <= 0).")
         pick = max if directions[0] == StudyDirection.MAXIMIZE else min
-        return pick(complete, key=lambda trial: trial.values[0] if trial.values else 0.0)
+        return copy.deepcopy(pick(feasible, key=lambda t: t.values[0] if t.values else 0.0))
 
     # -- heartbeats: running trials of workers that died ---------------------------------
 

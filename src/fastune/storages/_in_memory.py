@@ -19,6 +19,7 @@ from fastune.exceptions import (
     UpdateFinishedTrialError,
 )
 from fastune.storages._base import BaseStorage
+from fastune.trial._constraints import violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
@@ -224,9 +225,11 @@ class InMemoryStorage(BaseStorage):
     def get_best_trial(self, study_id: int) -> FrozenTrial:
         with self._lock:
             record = self._study(study_id)
-            if len(record.directions) > 1 or record.best_trial is None:
-                return super().get_best_trial(study_id)  # raises the right error
-            return copy.deepcopy(record.best_trial)
+            best = record.best_trial
+            if len(record.directions) > 1 or best is None or violation(best.system_attrs) > 0:
+                # The error, or the best feasible trial: the kept best breaks a constraint.
+                return super().get_best_trial(study_id)
+            return copy.deepcopy(best)
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         with self._lock:

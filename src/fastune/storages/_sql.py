@@ -38,6 +38,7 @@ from fastune.exceptions import (
     UpdateFinishedTrialError,
 )
 from fastune.storages._base import BaseStorage
+from fastune.trial._constraints import violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
@@ -505,7 +506,10 @@ class SQLStorage(BaseStorage):
         )
         if row is None:
             raise ValueError("No trials are completed yet.")
-        return self.get_trial(int(row[0]))
+        best = self.get_trial(int(row[0]))
+        if violation(best.system_attrs) > 0:  # it breaks a constraint: the feasible best
+            return super().get_best_trial(study_id)
+        return best
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         row = (

@@ -24,7 +24,7 @@ from fastune.study._optimize import (
     check_values,
     run_optimize,
 )
-from fastune.trial._constraints import best_feasible_trial, violation
+from fastune.trial._constraints import violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 from fastune.trial._trial import FIXED_PARAMS_KEY, Trial
@@ -92,7 +92,7 @@ class Study:
             ValueError: no trial is complete yet, or none of them is feasible.
             RuntimeError: the study has several objectives; read ``best_trials``.
         """
-        return best_feasible_trial(self._storage, self._study_id)
+        return self._storage.get_best_trial(self._study_id)
 
     @property
     def best_value(self) -> float:

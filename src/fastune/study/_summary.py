@@ -8,7 +8,6 @@ from typing import Any
 
 from fastune._study_direction import StudyDirection
 from fastune.storages import BaseStorage, get_storage
-from fastune.trial._constraints import best_feasible_trial
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
@@ -54,7 +53,7 @@ def get_all_study_summaries(
         best = None
         if include_best_trial and len(directions) == 1:
             try:
-                best = best_feasible_trial(store, study_id)
+                best = store.get_best_trial(study_id)
             except ValueError:  # nothing complete (and feasible) yet
                 best = None
         starts = [t.datetime_start for t in trials if t.datetime_start is not None]

@@ -8,24 +8,20 @@ named ``"0"``, ``"1"``, ...
 
 from __future__ import annotations
 
-import copy
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from fastune._study_direction import StudyDirection
 from fastune._validation import invalid, invalid_type
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
-    from fastune.storages import BaseStorage
     from fastune.study import Study
     from fastune.trial._frozen import FrozenTrial
 
 __all__ = [
     "LIST_KEY",
-    "best_feasible_trial",
     "constraint_attr",
     "constraints_of",
     "has_constraints",
@@ -111,23 +107,3 @@ def keep_constraints_func_values(
     if any(math.isnan(value) for value in bounds):
         raise invalid("constraints_func", owner, "a function returning no NaN", bounds)
     study._storage.set_trial_system_attr(trial._trial_id, LIST_KEY, bounds)
-
-
-def best_feasible_trial(storage: BaseStorage, study_id: int) -> FrozenTrial:
-    """The best complete trial of a single-objective study among the feasible ones: the
-    storage's quick answer when it is feasible (always, without constraints).
-
-    Raises:
-        ValueError: no trial is complete yet, or none of them is feasible.
-        RuntimeError: the study has several objectives.
-    """
-    best = storage.get_best_trial(study_id)
-    if violation(best.system_attrs) == 0.0:
-        return best
-    complete = storage.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,))
-    feasible = [t for t in complete if violation(t.system_attrs) == 0.0]
-    if not feasible:
-        raise ValueError("No feasible trial is completed yet (all constraints <= 0).")
-    maximize = storage.get_study_directions(study_id)[0] == StudyDirection.MAXIMIZE
-    pick = max if maximize else min
-    return copy.deepcopy(pick(feasible, key=lambda t: t.values[0] if t.values else 0.0))
