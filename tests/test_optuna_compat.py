@@ -803,6 +803,25 @@ def test_rdb_storage_with_heartbeats_and_retries(optuna: ModuleType, tmp_path) -
     assert isinstance(storage, optuna.storages.RDBStorage)
 
 
+def test_journal_storage_on_a_file(optuna: ModuleType, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = str(tmp_path / "journal.log")
+    backend = optuna.storages.journal.JournalFileBackend(
+        path, lock_obj=optuna.storages.journal.JournalFileOpenLock(path)
+    )
+    storage = optuna.storages.JournalStorage(backend)
+    study = optuna.create_study(study_name="journal", storage=storage, direction="maximize")
+    study.enqueue_trial({"x": 0.5})
+    study.optimize(lambda trial: -((trial.suggest_float("x", -1.0, 1.0) - 0.5) ** 2), n_trials=5)
+    study.set_user_attr("owner", "me")
+    again = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(path))
+    loaded = optuna.load_study(study_name="journal", storage=again)
+    assert [t.value for t in loaded.trials] == [t.value for t in study.trials]
+    assert loaded.best_params == {"x": 0.5} and loaded.user_attrs == {"owner": "me"}
+    with pytest.warns(FutureWarning):
+        old = optuna.storages.JournalFileStorage(path)  # the name before Optuna 4
+    assert optuna.get_all_study_names(storage=optuna.storages.JournalStorage(old)) == ["journal"]
+
+
 def test_named_studies_in_memory_storage(optuna: ModuleType) -> None:
     def objective(trial):
         return trial.suggest_float("x", -1.0, 1.0) ** 2

@@ -14,6 +14,8 @@ distributed = pytest.importorskip("dask.distributed")
 import fastune  # noqa: E402
 from fastune.exceptions import InvalidParameterError  # noqa: E402
 from fastune.integration.dask import optimize  # noqa: E402
+from fastune.storages import JournalStorage  # noqa: E402
+from fastune.storages.journal import JournalFileBackend  # noqa: E402
 from fastune.trial import TrialState  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ResourceWarning")
@@ -33,10 +35,13 @@ def _objective(trial: fastune.Trial) -> float:
     return (trial.suggest_float("x", -2, 2) - 1) ** 2
 
 
-def test_trials_run_on_the_cluster_workers(client: Any, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'dask.db'}"
+@pytest.mark.parametrize("kind", ["sqlite", "journal"])
+def test_trials_run_on_the_cluster_workers(client: Any, tmp_path: Path, kind: str) -> None:
+    storage: Any = f"sqlite:///{tmp_path / 'dask.db'}"
+    if kind == "journal":  # sent to the workers pickled; each replays the file
+        storage = JournalStorage(JournalFileBackend(str(tmp_path / "journal.log")))
     study = fastune.create_study(
-        study_name="on-dask", storage=url, sampler=fastune.samplers.TPESampler(seed=0)
+        study_name="on-dask", storage=storage, sampler=fastune.samplers.TPESampler(seed=0)
     )
     optimize(study, _objective, n_trials=30, client=client)
     trials = study.trials

@@ -15,7 +15,14 @@ from fastune.exceptions import (
     TrialNotFoundError,
     UpdateFinishedTrialError,
 )
-from fastune.storages import BaseStorage, InMemoryStorage, PostgreSQLStorage, SQLiteStorage
+from fastune.storages import (
+    BaseStorage,
+    InMemoryStorage,
+    JournalStorage,
+    PostgreSQLStorage,
+    SQLiteStorage,
+)
+from fastune.storages.journal import JournalFileBackend
 from fastune.study import StudyDirection
 from fastune.trial import TrialState, create_trial
 
@@ -26,7 +33,17 @@ def _sqlite() -> BaseStorage:
     return SQLiteStorage(tempfile.mkdtemp(prefix="fastune-") + "/study.db")
 
 
-STORAGES: dict[str, Callable[[], BaseStorage]] = {"in-memory": InMemoryStorage, "sqlite": _sqlite}
+def _journal() -> BaseStorage:
+    import tempfile
+
+    return JournalStorage(JournalFileBackend(tempfile.mkdtemp(prefix="fastune-") + "/journal.log"))
+
+
+STORAGES: dict[str, Callable[[], BaseStorage]] = {
+    "in-memory": InMemoryStorage,
+    "journal": _journal,
+    "sqlite": _sqlite,
+}
 # Needs the session's server: built in the fixture below.
 SERVER_STORAGES = ("postgresql",)
 

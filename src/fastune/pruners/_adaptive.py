@@ -6,10 +6,11 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from fastune._transient import Transient
 from fastune._validation import check_int, check_number, invalid
 from fastune.pruners._base import BasePruner
 from fastune.pruners._curves import CheckSchedule, sign, value_at
@@ -60,7 +61,7 @@ class _FinishedRows:
         return self._array
 
 
-class AdaptivePruner(BasePruner):
+class AdaptivePruner(Transient, BasePruner):
     """Prune a trial that is neither among the top performers at its step nor on a
     course to end better than the best complete trial.
 
@@ -127,6 +128,10 @@ class AdaptivePruner(BasePruner):
         >>> study = fastune.create_study(pruner=fastune.pruners.AdaptivePruner())
     """
 
+    # The rows of finished trials are rebuilt where they are used; checks of trials in
+    # threads share them under the lock.
+    _transient: ClassVar[dict[str, Any]] = {"_finished": dict, "_lock": threading.Lock}
+
     def __init__(
         self,
         top_fraction: float = 0.25,
@@ -162,15 +167,6 @@ class AdaptivePruner(BasePruner):
         self._n_min_trials = int(check_int(n_min_trials, "n_min_trials", owner, low=1) or 1)
         self._finished: dict[tuple[Any, ...], _FinishedRows] = {}
         self._lock = threading.Lock()  # checks of trials in threads share the rows
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = {**self.__dict__, "_finished": {}}  # rebuilt where it is used
-        state.pop("_lock")
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
+from fastune._transient import Transient
 from fastune.distributions import BaseDistribution
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["BaseSampler"]
 
 
-class BaseSampler(abc.ABC):
+class BaseSampler(Transient, abc.ABC):
     """Proposes parameters for a trial.
 
     A sampler proposes in two ways. *Relative* sampling proposes values for a whole
@@ -27,21 +28,6 @@ class BaseSampler(abc.ABC):
     Samplers receive frozen trials and must not change them. They keep their random
     state in a ``numpy.random.Generator`` seeded from ``seed`` and pickle without it.
     """
-
-    # Attributes left out of a pickle, each made anew by its factory on load: the RNG (a
-    # copy must not replay the original's draws), locks, and caches rebuilt from trials.
-    _transient: ClassVar[dict[str, Callable[[], Any]]] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        for name in self._transient:
-            state.pop(name, None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        for name, make in self._transient.items():
-            setattr(self, name, make())
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid_type
@@ -12,13 +13,25 @@ from fastune.storages._rdb import RDBStorage
 from fastune.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 from fastune.storages._sqlite import SQLiteStorage
 from fastune.storages._url import redact
+from fastune.storages.journal import (
+    BaseJournalBackend,
+    JournalFileBackend,
+    JournalFileOpenLock,
+    JournalFileSymlinkLock,
+    JournalStorage,
+)
 
 if TYPE_CHECKING:
     from fastune.study import Study
 
 __all__ = [
+    "BaseJournalLogStorage",
     "BaseStorage",
     "InMemoryStorage",
+    "JournalFileOpenLock",
+    "JournalFileStorage",
+    "JournalFileSymlinkLock",
+    "JournalStorage",
     "PostgreSQLStorage",
     "RDBStorage",
     "RetryFailedTrialCallback",
@@ -29,6 +42,23 @@ __all__ = [
 ]
 
 SQLITE_PREFIX = "sqlite:///"
+
+#: Optuna's older name of :class:`~fastune.storages.journal.BaseJournalBackend`.
+BaseJournalLogStorage = BaseJournalBackend
+
+
+class JournalFileStorage(JournalFileBackend):
+    """Optuna's older name of :class:`~fastune.storages.journal.JournalFileBackend`,
+    kept so that code written for it runs; it warns (``FutureWarning``) as Optuna does."""
+
+    def __init__(self, file_path: str, lock_obj: Any = None) -> None:
+        warnings.warn(
+            "JournalFileStorage is Optuna's older name of "
+            "fastune.storages.journal.JournalFileBackend; use that name instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        super().__init__(file_path, lock_obj)
 
 
 def get_storage(storage: Any) -> BaseStorage:

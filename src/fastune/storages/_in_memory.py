@@ -8,9 +8,10 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Container, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from fastune._study_direction import StudyDirection
+from fastune._transient import Transient
 from fastune.distributions import BaseDistribution, check_same_distribution
 from fastune.exceptions import (
     DuplicatedStudyError,
@@ -39,7 +40,7 @@ class _StudyRecord:
         self.best_trial: FrozenTrial | None = None
 
 
-class InMemoryStorage(BaseStorage):
+class InMemoryStorage(Transient, BaseStorage):
     """Keeps studies in this process's memory; the default storage of ``create_study``.
 
     Safe across the threads of one process (one lock guards every call); not shared
@@ -47,20 +48,13 @@ class InMemoryStorage(BaseStorage):
     complete, so ``best_trial`` costs nothing however long the study is.
     """
 
+    _transient: ClassVar[dict[str, Any]] = {"_lock": threading.RLock}
+
     def __init__(self) -> None:
         self._studies: dict[int, _StudyRecord] = {}
         self._trial_location: dict[int, tuple[int, int]] = {}  # trial id -> (study, number)
         self._next_study_id = 0
         self._next_trial_id = 0
-        self._lock = threading.RLock()
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
         self._lock = threading.RLock()
 
     # -- studies ---------------------------------------------------------------------

@@ -1,0 +1,220 @@
+"""JournalStorage: several workers on one journal file (threads, storage objects and real
+processes), a crash mid-trial, replay, pickling and its errors."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import pickle
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+import fastune
+from fastune.distributions import FloatDistribution
+from fastune.exceptions import InvalidParameterTypeError, UpdateFinishedTrialError
+from fastune.storages import JournalStorage
+from fastune.storages.journal import BaseJournalBackend, JournalFileBackend
+from fastune.study import StudyDirection
+from fastune.trial import TrialState, create_trial
+
+MIN = [StudyDirection.MINIMIZE]
+
+WORKER = """
+    import os, sys
+    import fastune
+    from fastune.storages import JournalStorage
+    from fastune.storages.journal import JournalFileBackend
+    fastune.logging.set_verbosity(fastune.logging.WARNING)
+    path, crash_at, n_trials = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    storage = JournalStorage(JournalFileBackend(path))
+    study = fastune.create_study(study_name="shared", storage=storage, load_if_exists=True,
+                                 sampler=fastune.samplers.RandomSampler())
+
+    def objective(trial):
+        x = trial.suggest_float("x", -1, 1)
+        trial.report(x, 0)
+        if trial.number == crash_at:
+            os._exit(1)  # the whole process dies mid-trial, like a SIGKILL
+        return x * x
+
+    study.optimize(objective, n_trials=n_trials)
+"""
+
+
+def _worker(path: Path, crash_at: int, n_trials: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(WORKER), str(path), str(crash_at), str(n_trials)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _storage(path: Path) -> JournalStorage:
+    return JournalStorage(JournalFileBackend(str(path)))
+
+
+def test_several_processes_share_one_journal(tmp_path: Path) -> None:
+    path = tmp_path / "journal.log"
+    fastune.create_study(study_name="shared", storage=_storage(path))
+    workers = [_worker(path, -1, 15) for _ in range(3)]
+    for worker in workers:
+        _, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err
+    trials = fastune.load_study(study_name="shared", storage=_storage(path)).trials
+    assert sorted(t.number for t in trials) == list(range(45))
+    assert len({t._trial_id for t in trials}) == 45
+    assert all(t.state == TrialState.COMPLETE and t.value == t.params["x"] ** 2 for t in trials)
+
+
+def test_completed_trials_survive_a_crash_and_the_study_resumes(tmp_path: Path) -> None:
+    path = tmp_path / "journal.log"
+    crashed = _worker(path, 5, 20)
+    crashed.communicate(timeout=300)
+    assert crashed.returncode == 1
+    study = fastune.load_study(study_name="shared", storage=_storage(path))
+    states = [t.state for t in study.trials]
+    assert states == [TrialState.COMPLETE] * 5 + [TrialState.RUNNING]
+    assert study.trials[5].intermediate_values == {0: study.trials[5].params["x"]}
+    resumed = _worker(path, -1, 4)
+    resumed.communicate(timeout=300)
+    assert resumed.returncode == 0
+    again = fastune.load_study(study_name="shared", storage=_storage(path))
+    assert [t.number for t in again.trials] == list(range(10))
+    assert [t.value for t in again.trials[:5]] == [t.value for t in study.trials[:5]]
+
+
+def test_an_enqueued_trial_is_started_by_one_worker_only(tmp_path: Path) -> None:
+    path = tmp_path / "journal.log"
+    storage = _storage(path)
+    study_id = storage.create_new_study(MIN)
+    for _ in range(60):
+        storage.create_new_trial(study_id, template_trial=create_trial(state=TrialState.WAITING))
+    taken: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        mine = _storage(path)  # a worker of its own, racing through the log
+        while (trial_id := mine.pop_waiting_trial_id(study_id)) is not None:
+            with lock:
+                taken.append(trial_id)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(taken) == len(set(taken)) == 60
+
+
+def test_a_refused_write_is_refused_for_its_writer_only(tmp_path: Path) -> None:
+    path = tmp_path / "journal.log"
+    first, second = _storage(path), _storage(path)
+    study_id = first.create_new_study(MIN)
+    trial_id = first.create_new_trial(study_id, create_trial(state=TrialState.WAITING))
+    second.get_all_trials(study_id)  # the second worker has seen the trial waiting
+    assert first.set_trial_state_values(trial_id, TrialState.RUNNING)
+    assert not second.set_trial_state_values(trial_id, TrialState.RUNNING)
+    assert first.set_trial_state_values(trial_id, TrialState.COMPLETE, [1.0])
+    with pytest.raises(UpdateFinishedTrialError):
+        second.set_trial_param(trial_id, "x", 0.5, FloatDistribution(0, 1))
+    logs = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [log["op"] for log in logs].count("state") == 3  # the refused one is in the log
+    assert "param" not in [log["op"] for log in logs]  # refused before it was written
+
+
+def test_every_worker_replays_the_same_records(tmp_path: Path) -> None:
+    path = tmp_path / "journal.log"
+    study = fastune.create_study(storage=_storage(path), study_name="s", direction="maximize")
+    study.enqueue_trial({"x": 0.25})
+    study.add_trial(
+        create_trial(
+            value=2.0,
+            params={"x": 0.5},
+            distributions={"x": FloatDistribution(0, 1)},
+            intermediate_values={0: 1.0, 3: float("nan")},
+            user_attrs={"note": {"a": [1, 2]}},
+        )
+    )
+    study.set_user_attr("owner", "me")
+
+    def objective(trial: fastune.Trial) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        trial.report(x, 1)
+        trial.set_user_attr("half", x / 2)
+        return x
+
+    study.optimize(objective, n_trials=3)
+    replayed = fastune.load_study(study_name="s", storage=_storage(path))
+    for mine, theirs in zip(study.trials, replayed.trials, strict=True):
+        assert (theirs.number, theirs._trial_id, theirs.state) == (
+            mine.number,
+            mine._trial_id,
+            mine.state,
+        )
+        assert (theirs.params, theirs.distributions) == (mine.params, mine.distributions)
+        assert (theirs.values, theirs.user_attrs) == (mine.values, mine.user_attrs)
+        assert (theirs.datetime_start, theirs.datetime_complete) == (
+            mine.datetime_start,
+            mine.datetime_complete,
+        )
+        assert str(theirs.intermediate_values) == str(mine.intermediate_values)  # NaN too
+    assert replayed.user_attrs == {"owner": "me"}
+    assert replayed.best_trial.number == study.best_trial.number
+
+
+def test_a_pickled_storage_writes_as_a_worker_of_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "journal.log"
+    storage = _storage(path)
+    study_id = storage.create_new_study(MIN, "s")
+    copied = pickle.loads(pickle.dumps(storage))
+    assert copied._worker != storage._worker
+    trial_id = copied.create_new_trial(study_id)
+    copied.set_trial_state_values(trial_id, TrialState.COMPLETE, [3.0])
+    assert storage.get_best_trial(study_id).value == 3.0
+
+
+class _ListBackend(BaseJournalBackend):
+    """A backend of the user's own: a list in memory."""
+
+    def __init__(self) -> None:
+        self.logs: list[dict[str, object]] = []
+
+    def read_logs(self, log_number_from: int) -> list[dict[str, object]]:
+        return self.logs[log_number_from:]
+
+    def append_logs(self, logs: list[dict[str, object]]) -> None:
+        self.logs.extend(json.loads(json.dumps(log)) for log in logs)
+
+
+def test_any_backend_with_read_and_append_serves() -> None:
+    backend = _ListBackend()
+    sampler = fastune.samplers.RandomSampler(seed=0)
+    study = fastune.create_study(storage=JournalStorage(backend), study_name="s", sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4)
+    other = fastune.load_study(study_name="s", storage=JournalStorage(backend))
+    assert [t.value for t in other.trials] == [t.value for t in study.trials]
+    # The study, then for each trial: created, its parameter, its end.
+    ops = [log["op"] for log in backend.logs]
+    assert ops == ["create_study"] + ["create_trial", "param", "state"] * 4
+
+
+def test_errors_name_what_is_wrong(tmp_path: Path) -> None:
+    with pytest.raises(InvalidParameterTypeError, match="log_storage"):
+        JournalStorage(str(tmp_path / "journal.log"))  # type: ignore[arg-type]
+    storage = _storage(tmp_path / "journal.log")
+    study_id = storage.create_new_study(MIN)
+    with pytest.raises(InvalidParameterTypeError, match="JSON-serializable"):
+        storage.set_study_user_attr(study_id, "when", datetime.date(2026, 1, 1))
+    trial_id = storage.create_new_trial(study_id)
+    with pytest.raises(InvalidParameterTypeError, match="set_trial_user_attr"):
+        storage.set_trial_user_attr(trial_id, "s", {1, 2})
+    bad = create_trial(value=1.0, user_attrs={"f": object()})
+    with pytest.raises(InvalidParameterTypeError, match="template_trial.user_attrs"):
+        storage.create_new_trial(study_id, template_trial=bad)
+    assert len(storage.get_all_trials(study_id)) == 1  # nothing of the refused writes kept
