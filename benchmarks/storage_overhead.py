@@ -1,12 +1,13 @@
 """Storages under load: overhead per trial at trial n, and several worker processes on
 one study.
 
-Overhead: one study per (library, database), a random sampler (so that the time is the
-storage's and the study loop's), timed over the ``--window`` trials that end at each
-checkpoint; the studies take turns. Concurrency: ``--workers`` processes, each running
-``--trials-per-worker`` trials of one shared study; then every trial is checked (none
-lost, doubled or left running) and the throughput reported. PostgreSQL runs on a
-throwaway local server (``benchmarks.postgresql_server``).
+Storages: SQLite, a journal file (``JournalStorage(JournalFileBackend(path))``, each
+library's own) and PostgreSQL. Overhead: one study per (library, database), a random
+sampler (so that the time is the storage's and the study loop's), timed over the
+``--window`` trials that end at each checkpoint; the studies take turns. Concurrency:
+``--workers`` processes, each running ``--trials-per-worker`` trials of one shared
+study; then every trial is checked (none lost, doubled or left running) and the
+throughput reported. PostgreSQL runs on a throwaway local server (``benchmarks.postgresql_server``).
 
 ``python -m benchmarks.storage_overhead`` writes ``storage_overhead.json`` and ``.md`` to
 ``benchmarks/results/`` (or ``--output-dir``).
@@ -32,21 +33,37 @@ from benchmarks.timing import _trivial_objective
 # 100 to 10,000.
 TARGET_MS = {"sqlite": 3.0, "postgresql": 5.0}
 
+DATABASES = ("sqlite", "journal", "postgresql")
+JOURNAL_PREFIX = "journal:"
+
 WORKER = """
     import sys
     import fastune
+    from benchmarks.storage_overhead import open_storage
     fastune.logging.set_verbosity(fastune.logging.WARNING)
-    study = fastune.load_study(study_name="load", storage=sys.argv[1],
+    study = fastune.load_study(study_name="load", storage=open_storage(fastune, sys.argv[1]),
                                sampler=fastune.samplers.RandomSampler())
     study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=int(sys.argv[2]))
 """
 
 
-def _urls(library: str, database: str, directory: str, server: str) -> str:
+def _specs(library: str, database: str, directory: str, server: str) -> str:
+    """Where a study lives: a database URL, or ``journal:<path>`` (see ``open_storage``)."""
     if database == "sqlite":
         return f"sqlite:///{directory}/{library}.db"
+    if database == "journal":
+        return f"{JOURNAL_PREFIX}{directory}/{library}.log"
     url = new_database(server)
     return url.replace("postgresql://", "postgresql+psycopg://") if library == "optuna" else url
+
+
+def open_storage(module: Any, spec: str) -> Any:
+    """The ``storage`` argument of ``module`` (fastune or optuna) for ``spec``: a journal
+    storage on a file for ``journal:<path>``, otherwise the URL itself."""
+    if spec.startswith(JOURNAL_PREFIX):
+        path = spec[len(JOURNAL_PREFIX) :]
+        return module.storages.JournalStorage(module.storages.journal.JournalFileBackend(path))
+    return spec
 
 
 def measure_overhead(
@@ -60,11 +77,11 @@ def measure_overhead(
     directory = tempfile.mkdtemp(prefix="storage-overhead-")
     studies = {
         (library, database): modules[library].create_study(
-            storage=_urls(library, database, directory, server),
+            storage=open_storage(modules[library], _specs(library, database, directory, server)),
             sampler=modules[library].samplers.RandomSampler(seed=0),
             pruner=modules[library].pruners.NopPruner(),
         )
-        for database in ("sqlite", "postgresql")
+        for database in DATABASES
         for library in ("fastune", "optuna")
     }
     records = []
@@ -107,18 +124,18 @@ def measure_concurrency(n_workers: int, per_worker: int, server: str) -> list[di
 
     directory = tempfile.mkdtemp(prefix="storage-load-")
     records = []
-    for database in ("sqlite", "postgresql"):
-        url = _urls("fastune", database, directory, server)
-        _close(fastune.create_study(study_name="load", storage=url))
+    for database in DATABASES:
+        spec = _specs("fastune", database, directory, server)
+        _close(fastune.create_study(study_name="load", storage=open_storage(fastune, spec)))
         code = textwrap.dedent(WORKER)
         start = time.perf_counter()
         workers = [
-            subprocess.Popen([sys.executable, "-c", code, url, str(per_worker)])
+            subprocess.Popen([sys.executable, "-c", code, spec, str(per_worker)])
             for _ in range(n_workers)
         ]
         failures = sum(worker.wait() != 0 for worker in workers)
         seconds = time.perf_counter() - start
-        loaded = fastune.load_study(study_name="load", storage=url)
+        loaded = fastune.load_study(study_name="load", storage=open_storage(fastune, spec))
         trials = loaded.get_trials(deepcopy=False)
         _close(loaded)
         numbers = sorted(t.number for t in trials)
@@ -147,8 +164,9 @@ def build_report(results: dict[str, Any]) -> str:
         *side_report_header("Storages under load", results),
         "* Overhead: one study per library and database, RandomSampler, the trivial "
         f"objective (two floats and an int); ms per trial over the {results['window']} "
-        "trials that end at trial n. PostgreSQL is a local server (127.0.0.1). Targets for "
-        "fastune: SQLite <= 3 ms, PostgreSQL <= 5 ms, flat from trial 100 to 10,000.",
+        "trials that end at trial n. Journal: each library's JournalStorage on a file. "
+        "PostgreSQL is a local server (127.0.0.1). Targets for fastune: SQLite <= 3 ms, "
+        "PostgreSQL <= 5 ms, flat from trial 100 to 10,000 (none set for the journal).",
         "",
     ]
     rows = []
