@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -15,8 +16,12 @@ from pathlib import Path
 import pytest
 
 import fastune
-from fastune.distributions import FloatDistribution
-from fastune.exceptions import InvalidParameterTypeError, UpdateFinishedTrialError
+from fastune.distributions import CategoricalDistribution, FloatDistribution
+from fastune.exceptions import (
+    InvalidParameterTypeError,
+    StorageInternalError,
+    UpdateFinishedTrialError,
+)
 from fastune.storages import JournalStorage
 from fastune.storages.journal import BaseJournalBackend, JournalFileBackend
 from fastune.study import StudyDirection
@@ -218,3 +223,50 @@ def test_errors_name_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(InvalidParameterTypeError, match="template_trial.user_attrs"):
         storage.create_new_trial(study_id, template_trial=bad)
     assert len(storage.get_all_trials(study_id)) == 1  # nothing of the refused writes kept
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_process_writes_as_a_worker_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = _storage(tmp_path / "journal.log")
+    study_id = storage.create_new_study(MIN)
+    go, go_signal = os.pipe()
+    answer, answer_signal = os.pipe()
+    if os.fork() == 0:  # the child (a multiprocessing "fork" worker): the same object
+        os.read(go, 1)
+        os.write(answer_signal, str(storage.create_new_trial(study_id)).encode())
+        os._exit(0)
+    append = storage._backend.append_logs
+
+    def append_then_let_the_child_write(logs: list[dict[str, object]]) -> None:
+        append(logs)
+        os.write(go_signal, b"x")  # the child's entry lands before this one is replayed
+        theirs.append(int(os.read(answer, 20)))
+
+    theirs: list[int] = []
+    monkeypatch.setattr(storage._backend, "append_logs", append_then_let_the_child_write)
+    mine = storage.create_new_trial(study_id)
+    os.wait()
+    assert {mine, *theirs} == {0, 1}  # each got the id of its own entry
+
+
+def test_an_entry_that_cannot_be_applied_fails_its_writer_only(tmp_path: Path) -> None:
+    path = tmp_path / "journal.log"
+    writer, other = _storage(path), _storage(path)
+    study_id = writer.create_new_study(MIN)
+    trial_id = writer.create_new_trial(study_id)
+    with pytest.raises(StorageInternalError, match="could not be applied"):
+        writer.set_trial_param(trial_id, "c", 3.0, CategoricalDistribution(["a"]))  # no index 3
+    assert len(other.get_all_trials(study_id)) == 1  # the other worker replays past it
+    writer.set_trial_param(trial_id, "c", 0.0, CategoricalDistribution(["a"]))
+    assert other.get_trial(trial_id).params == {"c": "a"}
+
+
+def test_a_journal_of_another_format_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "journal.log"
+    path.write_text('{"op_code": 0, "study_name": "theirs", "directions": [1]}\n')
+    storage = _storage(path)
+    for _ in range(2):  # refused every time, never read past
+        with pytest.raises(StorageInternalError, match="not an operation of fastune"):
+            storage.get_all_study_names()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import json
 import os
 import sys
@@ -31,9 +32,12 @@ class BaseJournalFileLock(abc.ABC):
     """A lock between processes, made of a file beside the journal: ``acquire`` waits
     until this process holds it, ``release`` gives it back.
 
-    A lock left behind by a process that died while holding it is broken once it is older
-    than ``grace_period`` seconds (None: never broken). Holders keep it only while they
-    append a few lines, so the default of 30 s is far above any live holder's time.
+    Each holder writes a token of its own into the lock, so that a holder only ever
+    removes its own lock. A lock left by a process that died while holding it is broken
+    once the same token has stood for ``grace_period`` seconds, timed by this process's
+    monotonic clock (not the file's time stamp, which another machine's clock may have
+    set). Holders keep it only while they append a few lines, so the default of 30 s is
+    far above any live holder's time.
 
     Args:
         filepath: The journal file the lock guards.
@@ -54,53 +58,69 @@ class BaseJournalFileLock(abc.ABC):
         )
         self._lock_path = os.fspath(filepath) + ".lock"
         self._grace_period = grace_period
+        self._token: str | None = None  # the token of the lock this object holds
 
     @abc.abstractmethod
-    def _try_create(self) -> bool:
-        """Create the lock file if it does not exist; True if this call created it."""
+    def _try_create(self, token: str) -> bool:
+        """Create the lock holding ``token`` if there is none; True if this call did."""
+
+    @abc.abstractmethod
+    def _read_token(self, path: str) -> str | None:
+        """The token of the lock at ``path``; None if there is none."""
 
     def acquire(self) -> bool:
         """Wait until the lock is held by this process; return True."""
+        token = f"{os.getpid()}-{uuid.uuid4().hex}"
         wait = _FIRST_WAIT
-        while not self._try_create():
-            self._break_if_stale()
+        seen: tuple[str | None, float] = (None, time.monotonic())
+        while not self._try_create(token):
+            current = self._read_token(self._lock_path)
+            if current != seen[0]:
+                seen = (current, time.monotonic())  # another holder: its time starts now
+            elif (
+                current is not None
+                and self._grace_period is not None
+                and time.monotonic() - seen[1] > self._grace_period
+            ):
+                self._break(current)
             time.sleep(wait)
             wait = min(2 * wait, _LAST_WAIT)
+        self._token = token
         return True
 
     def release(self) -> None:
-        """Give the lock back.
-
-        Raises:
-            RuntimeError: the lock was not held (or was broken as stale meanwhile).
-        """
-        try:
+        """Give the lock back. If it was broken as stale meanwhile (this holder stood
+        still for longer than ``grace_period``), another process's lock is left alone and
+        a ``RuntimeWarning`` says so."""
+        token, self._token = self._token, None
+        if token is not None and self._read_token(self._lock_path) == token:
             os.unlink(self._lock_path)
-        except FileNotFoundError:
-            raise RuntimeError(
-                f"The journal lock {self._lock_path!r} was not held when released: it was "
-                f"broken as stale (held longer than grace_period={self._grace_period} s)."
-            ) from None
+            return
+        warnings.warn(
+            f"The journal lock {self._lock_path!r} was no longer held by this process when "
+            f"released: it was broken as stale (held longer than grace_period="
+            f"{self._grace_period} s), and another writer may have appended meanwhile.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
 
-    def _break_if_stale(self) -> None:
-        if self._grace_period is None:
-            return
-        try:
-            age = time.time() - os.lstat(self._lock_path).st_mtime
-        except FileNotFoundError:
-            return
-        if age <= self._grace_period:
-            return
-        # Renamed first, so that of several processes breaking it at once only one does.
+    def _break(self, stale: str) -> None:
+        """Remove the lock holding ``stale``; put back a lock another process took
+        meanwhile."""
         aside = f"{self._lock_path}.{uuid.uuid4().hex}.stale"
         try:
-            os.rename(self._lock_path, aside)
+            os.rename(self._lock_path, aside)  # of several breakers, one gets it
         except FileNotFoundError:
+            return
+        if self._read_token(aside) != stale:  # a fresh lock, taken since: give it back
+            with contextlib.suppress(FileExistsError):  # taken again: that one stands
+                os.link(aside, self._lock_path, follow_symlinks=False)
+            os.unlink(aside)
             return
         os.unlink(aside)
         warnings.warn(
-            f"Broke the journal lock {self._lock_path!r}, held for {age:.0f} s (more than "
-            f"grace_period={self._grace_period} s): its holder is taken to have died.",
+            f"Broke the journal lock {self._lock_path!r}: held for more than "
+            f"grace_period={self._grace_period} s, its holder is taken to have died.",
             RuntimeWarning,
             stacklevel=4,
         )
@@ -110,12 +130,18 @@ class JournalFileSymlinkLock(BaseJournalFileLock):
     """Held while the symbolic link ``<journal>.lock`` exists; creating a link is atomic
     on local file systems and on NFS. Arguments as :class:`BaseJournalFileLock`'s."""
 
-    def _try_create(self) -> bool:
+    def _try_create(self, token: str) -> bool:
         try:
-            os.symlink(os.path.basename(self._lock_path), self._lock_path)
+            os.symlink(token, self._lock_path)
         except FileExistsError:
             return False
         return True
+
+    def _read_token(self, path: str) -> str | None:
+        try:
+            return os.readlink(path)
+        except (FileNotFoundError, OSError):
+            return None
 
 
 class JournalFileOpenLock(BaseJournalFileLock):
@@ -123,13 +149,29 @@ class JournalFileOpenLock(BaseJournalFileLock):
     (for file systems without symbolic links). Arguments as :class:`BaseJournalFileLock`'s.
     """
 
-    def _try_create(self) -> bool:
+    def _try_create(self, token: str) -> bool:
+        # Written under a name of its own, then linked into place: the lock never exists
+        # without its token.
+        draft = f"{self._lock_path}.{token}"
+        handle = os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         try:
-            handle = os.open(self._lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            os.write(handle, token.encode())
+        finally:
+            os.close(handle)
+        try:
+            os.link(draft, self._lock_path)
         except FileExistsError:
             return False
-        os.close(handle)
+        finally:
+            os.unlink(draft)
         return True
+
+    def _read_token(self, path: str) -> str | None:
+        try:
+            with open(path, encoding="utf-8") as file:
+                return file.read()
+        except FileNotFoundError:
+            return None
 
 
 class JournalFileBackend(Transient, BaseJournalBackend):
@@ -183,30 +225,34 @@ class JournalFileBackend(Transient, BaseJournalBackend):
         self._file_lock = lock_obj
         with open(self._path, "ab"):
             pass
-        self._next_number = 0  # number of the first entry not read yet
-        self._next_offset = 0  # its byte offset in the file
+        self._offsets: list[int] = []  # byte offset of each entry read so far
+        self._end = 0  # byte offset after the last line read
         self._lock = threading.Lock()
 
     def read_logs(self, log_number_from: int) -> list[dict[str, Any]]:
         with self._lock:
-            if log_number_from < self._next_number:  # asked again: read from the start
-                self._next_number = self._next_offset = 0
-            if os.stat(self._path).st_size == self._next_offset:
+            number, offset = len(self._offsets), self._end
+            if log_number_from < number:  # asked again: from that entry's line
+                number, offset = log_number_from, self._offsets[log_number_from]
+            if os.stat(self._path).st_size == offset:
                 return []
             with open(self._path, "rb") as file:
-                file.seek(self._next_offset)
+                file.seek(offset)
                 data = file.read()
             complete = data[: data.rfind(b"\n") + 1]  # a line still being written waits
-            self._next_offset += len(complete)
             logs = []
-            for line in complete.splitlines():
+            for line in complete.splitlines(keepends=True):
+                start, offset = offset, offset + len(line)
                 try:
                     entry = json.loads(line)
                 except ValueError:
                     continue  # cut short by a writer that died: skipped by every reader
-                if self._next_number >= log_number_from:
+                if number == len(self._offsets):
+                    self._offsets.append(start)
+                if number >= log_number_from:
                     logs.append(entry)
-                self._next_number += 1
+                number += 1
+            self._end = max(self._end, offset)
             return logs
 
     def append_logs(self, logs: list[dict[str, Any]]) -> None:

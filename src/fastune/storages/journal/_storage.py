@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import os
 import threading
 import uuid
 from collections.abc import Callable, Container, Sequence
@@ -14,7 +15,7 @@ from fastune._study_direction import StudyDirection
 from fastune._transient import Transient
 from fastune._validation import invalid_type
 from fastune.distributions import BaseDistribution, distribution_to_json, json_to_distribution
-from fastune.exceptions import DuplicatedStudyError, FastuneError
+from fastune.exceptions import DuplicatedStudyError, FastuneError, StorageInternalError
 from fastune.storages._base import BaseStorage
 from fastune.storages._in_memory import DEFAULT_STUDY_NAME_PREFIX, InMemoryStorage
 from fastune.storages.journal._backend import BaseJournalBackend
@@ -58,10 +59,12 @@ class JournalStorage(Transient, BaseStorage):
         5
     """
 
-    # A copy writes as a worker of its own: a new id, no outcomes of the original's writes.
+    # A copy writes as a worker of its own: a new id, no outcomes of the original's writes
+    # (a forked process gets its own by _own_worker).
     _transient: ClassVar[dict[str, Any]] = {
         "_lock": threading.RLock,
         "_worker": lambda: uuid.uuid4().hex,
+        "_pid": os.getpid,
         "_outcomes": dict,
     }
 
@@ -77,17 +80,30 @@ class JournalStorage(Transient, BaseStorage):
         self._replica = InMemoryStorage()
         self._n_read = 0  # entries of the log replayed so far
         self._worker = uuid.uuid4().hex
+        self._pid = os.getpid()
         self._n_written = 0  # entries this object appended
         self._outcomes: dict[int, Any] = {}  # entry number of this worker -> its result
         self._lock = threading.RLock()
 
     # -- the log ------------------------------------------------------------------------
 
+    def _own_worker(self) -> None:
+        """A process forked from the one that made this object writes as a worker of its
+        own: with the parent's id, each would take the other's outcomes for its own."""
+        if self._pid != os.getpid():
+            self._pid, self._worker, self._outcomes = os.getpid(), uuid.uuid4().hex, {}
+
     def _sync(self) -> None:
         """Replay the entries appended since the last replay."""
+        self._own_worker()
         for entry in self._backend.read_logs(self._n_read):
-            self._n_read += 1
+            if not isinstance(entry, dict) or entry.get("op") not in _REPLAY:
+                raise StorageInternalError(
+                    f"Entry {self._n_read} of the journal is not an operation of fastune's "
+                    f"journal storage (a journal written by another library?): {entry!r:.200}"
+                )
             outcome = self._replay(entry)
+            self._n_read += 1
             if entry.get("worker") == self._worker:
                 self._outcomes[entry["seq"]] = outcome
 
@@ -95,6 +111,7 @@ class JournalStorage(Transient, BaseStorage):
         """Append one entry, replay the log up to it, and return its result (or raise the
         error its replay gave)."""
         with self._lock:
+            self._own_worker()
             self._n_written += 1
             seq = self._n_written
             self._backend.append_logs([{"op": op, "worker": self._worker, "seq": seq, **fields}])
@@ -111,6 +128,10 @@ class JournalStorage(Transient, BaseStorage):
             return _REPLAY[entry["op"]](self._replica, entry)
         except FastuneError as error:
             return error
+        except Exception as error:  # a malformed entry: refused alike on every worker
+            return StorageInternalError(
+                f"Journal entry {self._n_read} ({entry['op']}) could not be applied: {error!r}"
+            )
 
     def _read(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         with self._lock:
