@@ -249,6 +249,19 @@ class JournalStorage(Transient, BaseStorage):
         trial: FrozenTrial = self._read(self._replica.get_best_trial, study_id)
         return trial
 
+    def pop_waiting_trial_id(self, study_id: int) -> int | None:
+        """The oldest WAITING trial, moved to RUNNING, from the replica's queue (no scan
+        of the trials); when another worker's entry started it first, the next one."""
+        while True:
+            with self._lock:
+                self._sync()
+                waiting = self._replica._study(study_id).waiting
+                if not waiting:
+                    return None
+                trial_id = waiting[0]
+            if self.set_trial_state_values(trial_id, TrialState.RUNNING):
+                return trial_id
+
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         return int(
             self._read(
