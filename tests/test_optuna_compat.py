@@ -657,6 +657,21 @@ def test_nsga2_sampler_on_two_objectives(optuna: ModuleType) -> None:
     assert front and all(t.state == optuna.trial.TrialState.COMPLETE for t in front)
 
 
+@pytest.mark.filterwarnings("ignore:NSGAIIISampler is experimental")  # Optuna's warning
+def test_nsga3_sampler_on_three_objectives(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 1.0)
+        y = trial.suggest_float("y", 0.0, 1.0)
+        return x, y, (1 - x) ** 2 + (1 - y) ** 2
+
+    sampler = optuna.samplers.NSGAIIISampler(population_size=12, seed=0, dividing_parameter=4)
+    study = optuna.create_study(directions=["minimize"] * 3, sampler=sampler)
+    study.optimize(objective, n_trials=60)
+    assert len(study.trials) == 60
+    front = study.best_trials
+    assert len(front) >= 10 and all(len(t.values) == 3 for t in front)
+
+
 @pytest.mark.filterwarnings("ignore:BruteForceSampler is experimental")  # Optuna's warning
 def test_brute_force_sampler_tries_a_conditional_space_once(optuna: ModuleType) -> None:
     def objective(trial):

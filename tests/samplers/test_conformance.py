@@ -21,6 +21,7 @@ from fastune.samplers import (
     CmaEsSampler,
     GPSampler,
     GridSampler,
+    NSGAIIISampler,
     NSGAIISampler,
     PartialFixedSampler,
     QMCSampler,
@@ -44,6 +45,7 @@ SAMPLERS: dict[str, SamplerFactory] = {
     "auto": lambda seed, grid: AutoSampler(seed=seed),
     "partial-fixed": lambda seed, grid: PartialFixedSampler({}, TPESampler(seed=seed)),
     "nsga2": lambda seed, grid: NSGAIISampler(population_size=4, seed=seed),
+    "nsga3": lambda seed, grid: NSGAIIISampler(population_size=4, seed=seed),
     "cmaes-bipop": lambda seed, grid: CmaEsSampler(seed=seed, restart_strategy="bipop", popsize=4),
 }
 

@@ -10,7 +10,7 @@ import fastune
 from fastune.distributions import FloatDistribution
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.samplers import NSGAIISampler, RandomSampler
-from fastune.samplers._nsga2 import GENERATION_KEY, _crowding, _elite, _ranks
+from fastune.samplers._nsga2 import GENERATION_KEY, _crowding, _ranks
 from fastune.study import StudyDirection
 from fastune.trial import create_trial
 
@@ -90,15 +90,15 @@ def test_fronts_crowding_and_constraints() -> None:
     ranked = _ranks(trials, TWO)
     assert [r.rank for r in ranked] == [0, 0, 0, 1, 3, 2]
     assert [math.isinf(r.crowding) for r in ranked[:3]] == [True, False, True]
-    elite = _elite(trials, TWO, 4)  # whole fronts first, feasible before infeasible
-    assert {tuple(r.trial.values) for r in elite} == {
+    elite = NSGAIISampler(population_size=4)._elite(trials, TWO)  # whole fronts first,
+    assert {tuple(t.values) for t in elite} == {  # feasible before infeasible
         (0.0, 1.0),
         (0.5, 0.5),
         (1.0, 0.0),
         (0.6, 0.6),
     }
     # The last front is cut by crowding distance: its ends first.
-    assert [tuple(r.trial.values) for r in _elite(trials, TWO, 2)] in (
+    assert [tuple(t.values) for t in NSGAIISampler(population_size=2)._elite(trials, TWO)] in (
         [(0.0, 1.0), (1.0, 0.0)],
         [(1.0, 0.0), (0.0, 1.0)],
     )

@@ -7,6 +7,7 @@ from fastune.samplers._cmaes import CmaEsSampler
 from fastune.samplers._gp import GPSampler
 from fastune.samplers._grid import GridSampler
 from fastune.samplers._nsga2 import NSGAIISampler
+from fastune.samplers._nsga3 import NSGAIIISampler
 from fastune.samplers._partial_fixed import PartialFixedSampler
 from fastune.samplers._qmc import QMCSampler
 from fastune.samplers._random import RandomSampler
@@ -19,6 +20,7 @@ __all__ = [
     "CmaEsSampler",
     "GPSampler",
     "GridSampler",
+    "NSGAIIISampler",
     "NSGAIISampler",
     "PartialFixedSampler",
     "QMCSampler",

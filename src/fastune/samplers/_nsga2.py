@@ -58,9 +58,13 @@ class NSGAIISampler(BaseSampler):
             as the trial's constraints when it ends (Optuna's older form).
         crossover: Only None (uniform crossover, as above); Optuna's other crossovers are
             not provided.
+        mutation, elite_population_selection_strategy, child_generation_strategy,
+            after_trial_strategy: Only None (the rules above); Optuna's pluggable
+            strategies are not provided.
 
     Raises:
-        InvalidParameterError: a value outside the ranges above, or a ``crossover``.
+        InvalidParameterError: a value outside the ranges above, or a ``crossover``,
+            ``mutation`` or strategy other than None.
         InvalidParameterTypeError: a ``constraints_func`` that is not callable.
 
     Example:
@@ -81,18 +85,25 @@ class NSGAIISampler(BaseSampler):
         "_parents": dict,
     }
 
+    #: The system attribute that holds a trial's generation.
+    generation_key = GENERATION_KEY
+
     def __init__(
         self,
         *,
         population_size: int = 50,
+        mutation: Any = None,
         mutation_prob: float | None = None,
         crossover: Any = None,
         crossover_prob: float = 0.9,
         swapping_prob: float = 0.5,
         seed: int | None = None,
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
+        elite_population_selection_strategy: Any = None,
+        child_generation_strategy: Any = None,
+        after_trial_strategy: Any = None,
     ) -> None:
-        owner = "NSGAIISampler"
+        owner = type(self).__name__
         self._population_size = int(
             check_int(population_size, "population_size", owner, low=2) or 2
         )
@@ -107,6 +118,15 @@ class NSGAIISampler(BaseSampler):
         )
         if crossover is not None:
             raise invalid("crossover", owner, "None (uniform crossover)", crossover)
+        strategies = {
+            "mutation": mutation,
+            "elite_population_selection_strategy": elite_population_selection_strategy,
+            "child_generation_strategy": child_generation_strategy,
+            "after_trial_strategy": after_trial_strategy,
+        }
+        for name, strategy in strategies.items():
+            if strategy is not None:
+                raise invalid(name, owner, "None (the rules of the docstring)", strategy)
         if constraints_func is not None and not callable(constraints_func):
             raise invalid_type("constraints_func", owner, "a callable or None", constraints_func)
         self._constraints_func = constraints_func
@@ -126,14 +146,14 @@ class NSGAIISampler(BaseSampler):
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
         members = study.get_trials(deepcopy=False)
-        generations = [t.system_attrs.get(GENERATION_KEY) for t in members]
+        generations = [t.system_attrs.get(self.generation_key) for t in members]
         current = max((g for g in generations if g is not None), default=0)
         complete = sum(
             g == current and t.state == TrialState.COMPLETE
             for t, g in zip(members, generations, strict=True)
         )
         generation = current + 1 if complete >= self._population_size else current
-        study._storage.set_trial_system_attr(trial._trial_id, GENERATION_KEY, generation)
+        study._storage.set_trial_system_attr(trial._trial_id, self.generation_key, generation)
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
@@ -143,7 +163,7 @@ class NSGAIISampler(BaseSampler):
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        generation = trial.system_attrs.get(GENERATION_KEY, 0)
+        generation = trial.system_attrs.get(self.generation_key, 0)
         if generation == 0 or not search_space:
             return {}  # generation 0 is drawn at random
         with self._lock:
@@ -181,7 +201,8 @@ class NSGAIISampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        keep_constraints_func_values(self._constraints_func, study, trial, state, "NSGAIISampler")
+        owner = type(self).__name__
+        keep_constraints_func_values(self._constraints_func, study, trial, state, owner)
 
     # -- the population ------------------------------------------------------------------
 
@@ -193,8 +214,8 @@ class NSGAIISampler(BaseSampler):
         by_number = {t.number: t for t in trials}
         complete_of: dict[int, list[int]] = {}
         for t in trials:
-            if t.state == TrialState.COMPLETE and GENERATION_KEY in t.system_attrs:
-                complete_of.setdefault(t.system_attrs[GENERATION_KEY], []).append(t.number)
+            if t.state == TrialState.COMPLETE and self.generation_key in t.system_attrs:
+                complete_of.setdefault(t.system_attrs[self.generation_key], []).append(t.number)
         first = generation
         while first > 1 and (study._study_id, first - 1) not in self._parents:
             first -= 1
@@ -204,10 +225,18 @@ class NSGAIISampler(BaseSampler):
                 continue
             earlier = self._parents.get((study._study_id, level - 1), [])
             pool = sorted(set(earlier) | set(complete_of.get(level - 1, [])))
-            elite = _elite([by_number[n] for n in pool], study.directions, self._population_size)
-            self._parents[key] = [ranked.trial.number for ranked in elite]
+            elite = self._elite([by_number[n] for n in pool], study.directions)
+            self._parents[key] = [trial.number for trial in elite]
         chosen = [by_number[number] for number in self._parents[(study._study_id, generation)]]
         return _ranks(chosen, study.directions)
+
+    def _elite(
+        self, trials: list[FrozenTrial], directions: list[StudyDirection]
+    ) -> list[FrozenTrial]:
+        """The ``population_size`` best trials: whole fronts while they fit, then the
+        most crowded-out points of the next front (largest crowding distance first)."""
+        ranked = sorted(_ranks(trials, directions), key=lambda r: (r.rank, -r.crowding))
+        return [r.trial for r in ranked[: self._population_size]]
 
     def _tournament(self, parents: list[_Ranked]) -> _Ranked:
         """The better of two parents drawn at random: lower front, then more room."""
@@ -265,10 +294,3 @@ def _crowding(losses: np.ndarray) -> np.ndarray:
         if np.isfinite(span) and span > 0.0:  # an infinite value makes no gap to measure
             distance[order[1:-1]] += (values[2:] - values[:-2]) / span
     return distance
-
-
-def _elite(trials: list[FrozenTrial], directions: list[StudyDirection], size: int) -> list[_Ranked]:
-    """The ``size`` best trials: whole fronts while they fit, then the most crowded-out
-    points of the next front (largest crowding distance first)."""
-    ranked = sorted(_ranks(trials, directions), key=lambda r: (r.rank, -r.crowding))
-    return ranked[:size]

@@ -1,0 +1,110 @@
+"""NSGAIIISampler: the reference-point elite on constructed fronts, a three-objective
+search, and its arguments."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import fastune
+from fastune.distributions import FloatDistribution
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.samplers import NSGAIIISampler, RandomSampler
+from fastune.samplers._nsga3 import simplex_lattice
+from fastune.study import StudyDirection
+from fastune.trial import create_trial
+
+THREE = [StudyDirection.MINIMIZE] * 3
+
+
+def _record(values: list[float], bound: float = 0.0) -> fastune.trial.FrozenTrial:
+    return create_trial(
+        params={"x": 0.5},
+        distributions={"x": FloatDistribution(0.0, 1.0)},
+        values=values,
+        constraints={"c": bound},
+    )
+
+
+def dtlz2(trial: fastune.Trial) -> tuple[float, float, float]:
+    """DTLZ2 with 3 objectives on 6 variables: the Pareto front is the unit sphere's
+    positive octant (the last 4 variables at 0.5)."""
+    x = [trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(6)]
+    g = sum((v - 0.5) ** 2 for v in x[2:])
+    a, b = x[0] * math.pi / 2, x[1] * math.pi / 2
+    return (
+        (1 + g) * math.cos(a) * math.cos(b),
+        (1 + g) * math.cos(a) * math.sin(b),
+        (1 + g) * math.sin(a),
+    )
+
+
+def test_the_default_reference_points_are_the_simplex_lattice() -> None:
+    points = simplex_lattice(3, 3)
+    assert len(points) == math.comb(3 + 2, 2) == 10
+    assert np.allclose(points.sum(axis=1), 1.0)
+    assert np.allclose(points * 3, np.round(points * 3))
+    assert len({tuple(p) for p in points}) == 10
+
+
+def test_the_cut_front_is_spread_over_the_reference_directions() -> None:
+    crowd = [[0.9, 0.05 + 0.01 * i, 0.05 - 0.01 * i] for i in range(5)]  # near (1, 0, 0)
+    lone = [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.34, 0.33, 0.33]]
+    behind = [[1.0, 1.0, 1.0]]  # dominated: a later front
+    trials = [_record(v) for v in crowd + lone + behind]
+    elite = NSGAIIISampler(population_size=4, seed=0)._elite(trials, THREE)
+    values = [t.values for t in elite]
+    assert all(v in values for v in lone)  # each alone on its direction
+    assert sum(v in values for v in crowd) == 1  # the crowd gives one point
+
+
+def test_whole_fronts_first_and_feasible_before_infeasible() -> None:
+    front = [_record([1.0, 0.0, 0.0]), _record([0.0, 1.0, 0.0]), _record([0.0, 0.0, 1.0])]
+    second = [_record([1.0, 1.0, 0.5]), _record([0.5, 1.0, 1.0])]
+    broken = [_record([0.0, 0.0, 0.0], bound=1.0)]
+    sampler = NSGAIIISampler(population_size=4, seed=0)
+    elite = sampler._elite(front + second + broken, THREE)
+    assert all(t in elite for t in front) and len(elite) == 4
+    assert broken[0] not in elite
+    assert len(sampler._elite(front, THREE)) == 3  # fewer than the population: all kept
+
+
+def test_a_three_objective_search_comes_near_the_front() -> None:
+    def distance_to_the_front(sampler: fastune.samplers.BaseSampler) -> float:
+        study = fastune.create_study(directions=["minimize"] * 3, sampler=sampler)
+        study.optimize(dtlz2, n_trials=400)
+        front = np.array([t.values for t in study.best_trials])
+        return float(np.median(np.linalg.norm(front, axis=1) - 1.0))
+
+    evolved = distance_to_the_front(NSGAIIISampler(population_size=20, seed=0))
+    assert evolved < distance_to_the_front(RandomSampler(seed=0)) / 3  # 0.034 against 0.16
+
+
+def test_reference_points_given_by_the_user() -> None:
+    sampler = NSGAIIISampler(
+        population_size=6, seed=0, reference_points=np.array([[1.0, 0.0], [0.0, 1.0]])
+    )
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1 - t.suggest_float("y", 0, 1)), 18)
+    assert {t.system_attrs["nsga3:generation"] for t in study.trials} == {0, 1, 2}
+    wrong = NSGAIIISampler(population_size=4, reference_points=np.ones((3, 3)))
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=wrong)
+    with pytest.raises(InvalidParameterError, match="reference_points.*2 columns"):
+        study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), 12)
+
+
+def test_errors_name_what_is_wrong() -> None:
+    with pytest.raises(InvalidParameterError, match="dividing_parameter"):
+        NSGAIIISampler(dividing_parameter=0)
+    with pytest.raises(InvalidParameterError, match="reference_points"):
+        NSGAIIISampler(reference_points=np.array([1.0, 2.0]))
+    with pytest.raises(InvalidParameterError, match="non-negative"):
+        NSGAIIISampler(reference_points=np.array([[1.0, -1.0]]))
+    with pytest.raises(InvalidParameterTypeError, match="reference_points"):
+        NSGAIIISampler(reference_points=[["a", "b"]])  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="child_generation_strategy"):
+        NSGAIIISampler(child_generation_strategy=lambda *args: {})
+    with pytest.raises(InvalidParameterError, match="population_size"):
+        NSGAIIISampler(population_size=1)
