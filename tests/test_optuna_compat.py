@@ -837,6 +837,32 @@ def test_journal_storage_on_a_file(optuna: ModuleType, tmp_path) -> None:  # typ
     assert optuna.get_all_study_names(storage=optuna.storages.JournalStorage(old)) == ["journal"]
 
 
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_artifacts_on_the_file_system(optuna: ModuleType, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "artifacts").mkdir()  # Optuna's store wants it made
+    store = optuna.artifacts.FileSystemArtifactStore(str(tmp_path / "artifacts"))
+
+    def objective(trial):
+        x = trial.suggest_float("x", -1.0, 1.0)
+        path = tmp_path / f"model-{trial.number}.json"
+        path.write_text(str(x))
+        optuna.artifacts.upload_artifact(
+            artifact_store=store, file_path=str(path), study_or_trial=trial
+        )
+        return x * x
+
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=3)
+    best = study.best_trial
+    (meta,) = optuna.artifacts.get_all_artifact_meta(best, storage=study._storage)
+    assert meta.filename == f"model-{best.number}.json" and meta.mimetype == "application/json"
+    target = tmp_path / "best.json"
+    optuna.artifacts.download_artifact(
+        artifact_store=store, file_path=str(target), artifact_id=meta.artifact_id
+    )
+    assert float(target.read_text()) == best.params["x"]
+
+
 def test_named_studies_in_memory_storage(optuna: ModuleType) -> None:
     def objective(trial):
         return trial.suggest_float("x", -1.0, 1.0) ** 2

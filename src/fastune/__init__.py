@@ -16,6 +16,7 @@ Example:
 from typing import Any
 
 from fastune import (
+    artifacts,
     distributions,
     exceptions,
     logging,
@@ -46,6 +47,7 @@ __all__ = [
     "Trial",
     "TrialPruned",
     "__version__",
+    "artifacts",
     "copy_study",
     "create_study",
     "create_trial",

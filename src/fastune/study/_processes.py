@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 
 from fastune.exceptions import FastuneError
 from fastune.logging import get_logger
+from fastune.storages._base import BaseStorage
 from fastune.study._study import Study  # imported by optimize, so already loaded
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
@@ -238,7 +239,9 @@ class _Server:
         except BaseException as error:
             self._connection.send(("error", _portable(error)))
             return
-        if isinstance(value, Study):  # trial.study: a stand-in there too
+        # trial.study and its storage: stand-ins there too (a copy of the storage would
+        # take the worker's writes, such as an artifact's record, and keep them).
+        if isinstance(value, (Study, BaseStorage)):
             self._connection.send(("object", None))
             return
         try:

@@ -1,0 +1,23 @@
+"""Artifacts (Optuna's ``optuna.artifacts``): files, such as trained models or plots,
+attached to a study or a trial and kept in an artifact store."""
+
+from __future__ import annotations
+
+from fastune.artifacts import exceptions
+from fastune.artifacts._store import ArtifactStore, FileSystemArtifactStore
+from fastune.artifacts._upload import (
+    ArtifactMeta,
+    download_artifact,
+    get_all_artifact_meta,
+    upload_artifact,
+)
+
+__all__ = [
+    "ArtifactMeta",
+    "ArtifactStore",
+    "FileSystemArtifactStore",
+    "download_artifact",
+    "exceptions",
+    "get_all_artifact_meta",
+    "upload_artifact",
+]

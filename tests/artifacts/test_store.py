@@ -1,0 +1,35 @@
+"""FileSystemArtifactStore: write, read, remove, and ids that are not names."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from fastune.artifacts import FileSystemArtifactStore
+from fastune.artifacts.exceptions import ArtifactNotFound
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+
+
+def test_write_read_and_remove(tmp_path: Path) -> None:
+    store = FileSystemArtifactStore(tmp_path / "store")  # made if missing
+    store.write("a1", io.BytesIO(b"\x00weights\xff"))
+    with store.open_reader("a1") as reader:
+        assert reader.read() == b"\x00weights\xff"
+    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == ["a1"]  # no draft left
+    store.remove("a1")
+    with pytest.raises(ArtifactNotFound, match="a1"):
+        store.open_reader("a1")
+    with pytest.raises(ArtifactNotFound, match="a1"):
+        store.remove("a1")
+
+
+def test_an_id_cannot_reach_outside_the_store(tmp_path: Path) -> None:
+    store = FileSystemArtifactStore(tmp_path / "store")
+    for bad in ("../escape", "/etc/passwd", "", ".hidden"):
+        with pytest.raises(InvalidParameterError, match="artifact_id"):
+            store.write(bad, io.BytesIO(b"x"))
+    assert not (tmp_path / "escape").exists()
+    with pytest.raises(InvalidParameterTypeError, match="base_path"):
+        FileSystemArtifactStore(3)  # type: ignore[arg-type]

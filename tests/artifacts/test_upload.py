@@ -1,0 +1,105 @@
+"""upload_artifact / get_all_artifact_meta / download_artifact on trials and studies, in
+memory and in an SQLite file, from worker processes, and their errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import fastune
+from fastune.artifacts import (
+    ArtifactMeta,
+    FileSystemArtifactStore,
+    download_artifact,
+    get_all_artifact_meta,
+    upload_artifact,
+)
+from fastune.artifacts.exceptions import ArtifactNotFound
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+
+
+def _file(tmp_path: Path, name: str, content: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def test_artifacts_of_a_trial_and_a_study_come_back(tmp_path: Path) -> None:
+    store = FileSystemArtifactStore(tmp_path / "store")
+    study = fastune.create_study(storage=f"sqlite:///{tmp_path / 'study.db'}", study_name="s")
+    trial = study.ask()
+    model = upload_artifact(
+        artifact_store=store,
+        file_path=_file(tmp_path, "model.weights", b"weights"),
+        study_or_trial=trial,
+    )
+    table = upload_artifact(
+        artifact_store=store,
+        file_path=_file(tmp_path, "table.csv.gz", gzip.compress(b"a,b\n")),
+        study_or_trial=trial,
+    )
+    study.tell(trial, 1.0)
+    summary = upload_artifact(
+        artifact_store=store,
+        file_path=_file(tmp_path, "notes.txt", b"n"),
+        study_or_trial=study,
+        mimetype="text/markdown",
+    )
+    loaded = fastune.load_study(study_name="s", storage=f"sqlite:///{tmp_path / 'study.db'}")
+    frozen = loaded.trials[0]
+    metas = get_all_artifact_meta(frozen, storage=loaded._storage)
+    assert metas == [
+        ArtifactMeta(model, "model.weights", "application/octet-stream", None),
+        ArtifactMeta(table, "table.csv.gz", "text/csv", "gzip"),
+    ]
+    assert get_all_artifact_meta(loaded) == [
+        ArtifactMeta(summary, "notes.txt", "text/markdown", None)
+    ]
+    # Kept as Optuna keeps them: a system attribute "artifacts:<id>" holding JSON.
+    assert json.loads(frozen.system_attrs[f"artifacts:{model}"])["filename"] == "model.weights"
+    download_artifact(
+        artifact_store=store, file_path=str(tmp_path / "back.weights"), artifact_id=model
+    )
+    assert (tmp_path / "back.weights").read_bytes() == b"weights"
+    with pytest.raises(FileExistsError, match="back.weights"):
+        download_artifact(
+            artifact_store=store, file_path=str(tmp_path / "back.weights"), artifact_id=table
+        )
+    with pytest.raises(ArtifactNotFound):
+        download_artifact(artifact_store=store, file_path=str(tmp_path / "x"), artifact_id="no")
+
+
+def test_an_objective_in_worker_processes_attaches_its_model(tmp_path: Path) -> None:
+    store = FileSystemArtifactStore(tmp_path / "store")
+
+    def objective(trial: fastune.Trial) -> float:
+        x = trial.suggest_float("x", -1, 1)
+        path = tmp_path / f"model-{trial.number}.txt"
+        path.write_text(repr(x))
+        upload_artifact(artifact_store=store, file_path=str(path), study_or_trial=trial)
+        return x * x
+
+    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
+    study.optimize(objective, n_trials=4, n_jobs=2, backend="processes")
+    for trial in study.trials:
+        (meta,) = get_all_artifact_meta(trial, storage=study._storage)
+        with store.open_reader(meta.artifact_id) as reader:
+            assert float(reader.read()) == trial.params["x"]
+
+
+def test_errors_name_what_is_wrong(tmp_path: Path) -> None:
+    store = FileSystemArtifactStore(tmp_path / "store")
+    study = fastune.create_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    with pytest.raises(InvalidParameterError, match="storage"):
+        get_all_artifact_meta(study.trials[0])  # a FrozenTrial needs its storage
+    with pytest.raises(InvalidParameterTypeError, match="study_or_trial"):
+        upload_artifact(artifact_store=store, file_path="x", study_or_trial="s")
+    with pytest.raises(FileNotFoundError):
+        upload_artifact(
+            artifact_store=store, file_path=str(tmp_path / "missing"), study_or_trial=study
+        )
+    assert get_all_artifact_meta(study) == []  # nothing attached by the failed upload
