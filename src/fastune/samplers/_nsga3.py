@@ -24,9 +24,10 @@ class NSGAIIISampler(NSGAIISampler):
     """NSGA-III (Deb and Jain, 2014) with Optuna's name and parameters.
 
     Generations, parents, tournaments, crossover, mutation and constraints are those of
-    :class:`NSGAIISampler`. The elite differs where the last front that fits must be cut:
-    instead of crowding distance, which loses its meaning past two or three objectives,
-    the points are spread over reference directions:
+    :class:`NSGAIISampler` (a tournament's tie within a front goes to the larger crowding
+    distance, where NSGA-III's paper tosses a coin). The elite differs where the last
+    front that fits must be cut: instead of crowding distance, which loses its meaning
+    past two or three objectives, the points are spread over reference directions:
 
     1. The objectives of the candidates (every front up to the one being cut) are
        translated so that the best value of each is 0, and scaled by the intercepts of the
@@ -105,39 +106,48 @@ class NSGAIIISampler(NSGAIISampler):
             check_int(dividing_parameter, "dividing_parameter", owner, low=1) or 1
         )
         self._reference_points: np.ndarray | None = None
+        self._lattices: dict[int, np.ndarray] = {}  # number of objectives -> lattice
         if reference_points is not None:
             try:
-                points = np.asarray(reference_points, dtype=float)
+                points = np.array(reference_points, dtype=float)  # a copy of its own
             except (TypeError, ValueError):
                 raise invalid_type(
                     "reference_points", owner, "a 2-D array of numbers", reference_points
                 ) from None
-            if points.ndim != 2 or len(points) == 0 or not np.all(np.isfinite(points)):
+            if points.ndim != 2 or points.size == 0 or not np.all(np.isfinite(points)):
                 raise invalid(
                     "reference_points",
                     owner,
                     "a non-empty 2-D array (one row per point) of finite numbers",
                     reference_points,
                 )
-            if np.any(points < 0):
+            if np.any(points < 0) or np.any(points.sum(axis=1) == 0):
                 raise invalid(
-                    "reference_points", owner, "non-negative coordinates", reference_points
+                    "reference_points",
+                    owner,
+                    "non-negative coordinates, not all 0 in a row (a row is a direction)",
+                    reference_points,
                 )
             self._reference_points = points
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
-        self._directions_for(len(study.directions))  # reference points that do not fit
+        if self._reference_points is not None:
+            self._directions_for(len(study.directions))  # points that do not fit
         super().before_trial(study, trial)
 
     def _directions_for(self, n_objectives: int) -> np.ndarray:
         if self._reference_points is None:
-            return simplex_lattice(n_objectives, self._dividing_parameter)
-        if self._reference_points.shape[1] != n_objectives:
+            if n_objectives not in self._lattices:
+                lattice = simplex_lattice(n_objectives, self._dividing_parameter)
+                self._lattices[n_objectives] = lattice
+            return self._lattices[n_objectives]
+        columns = self._reference_points.shape[1]
+        if columns != n_objectives:
             raise invalid(
                 "reference_points",
                 "NSGAIIISampler",
-                f"{n_objectives} columns, one per objective of the study",
-                f"an array with {self._reference_points.shape[1]} columns",
+                f"an array with {n_objectives} columns (one per objective of the study)",
+                f"<array with {columns} columns>",
             )
         return self._reference_points
 
@@ -159,34 +169,51 @@ class NSGAIIISampler(NSGAIISampler):
         losses = np.array([np.array(t.values, dtype=float) for t in chosen + cut]) * signs
         reference = self._directions_for(len(directions))
         nearest, distance = _associate(_normalized(losses), reference)
-        kept = len(chosen)  # rows of losses: the kept fronts, then the cut one
-        counts = np.bincount(nearest[:kept], minlength=len(reference))
-        open_points = np.ones(len(reference), dtype=bool)
-        left = list(range(kept, len(losses)))  # rows of the cut front not chosen yet
-        while len(chosen) < size:
-            fewest = np.flatnonzero(open_points & (counts == counts[open_points].min()))
-            point = int(self._rng.choice(fewest))
-            members = [i for i in left if nearest[i] == point]
-            if not members:
-                open_points[point] = False
-                continue
-            if counts[point] == 0:
-                pick = min(members, key=lambda i: distance[i])
-            else:
-                pick = members[int(self._rng.integers(len(members)))]
-            chosen.append(cut[pick - kept])
-            left.remove(pick)
-            counts[point] += 1
-        return chosen
+        picks = niche_select(
+            nearest, distance, len(reference), len(chosen), size - len(chosen), self._rng
+        )
+        return chosen + [cut[i] for i in picks]
+
+
+def niche_select(
+    nearest: np.ndarray,
+    distance: np.ndarray,
+    n_reference: int,
+    n_kept: int,
+    n_needed: int,
+    rng: np.random.Generator,
+) -> list[int]:
+    """Positions in the cut front (rows ``n_kept`` on of ``nearest`` and ``distance``)
+    of the ``n_needed`` members chosen by niching over ``n_reference`` directions: the
+    first ``n_kept`` rows are the kept fronts, whose members fill their niches first."""
+    counts = np.bincount(nearest[:n_kept], minlength=n_reference)
+    open_points = np.ones(len(counts), dtype=bool)
+    left = list(range(n_kept, len(nearest)))  # rows of the cut front not chosen yet
+    picks: list[int] = []
+    while len(picks) < n_needed:
+        fewest = np.flatnonzero(open_points & (counts == counts[open_points].min()))
+        point = int(rng.choice(fewest))
+        members = [i for i in left if nearest[i] == point]
+        if not members:
+            open_points[point] = False  # no one left on this direction
+            continue
+        if counts[point] == 0:
+            pick = min(members, key=lambda i: distance[i])
+        else:
+            pick = members[int(rng.integers(len(members)))]
+        picks.append(pick - n_kept)
+        left.remove(pick)
+        counts[point] += 1
+    return picks
 
 
 def simplex_lattice(n_objectives: int, divisions: int) -> np.ndarray:
     """The points of the unit simplex whose coordinates are multiples of
-    ``1 / divisions`` (Das and Dennis): C(divisions + n - 1, n - 1) points."""
+    ``1 / divisions`` (Das and Dennis): C(divisions + n - 1, n - 1) points, each the
+    count of every objective in one multiset of ``divisions`` objectives."""
     points = [
-        combination
-        for combination in itertools.product(range(divisions + 1), repeat=n_objectives)
-        if sum(combination) == divisions
+        np.bincount(multiset, minlength=n_objectives)
+        for multiset in itertools.combinations_with_replacement(range(n_objectives), divisions)
     ]
     return np.array(points, dtype=float) / divisions
 
