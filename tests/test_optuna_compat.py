@@ -657,6 +657,23 @@ def test_nsga2_sampler_on_two_objectives(optuna: ModuleType) -> None:
     assert front and all(t.state == optuna.trial.TrialState.COMPLETE for t in front)
 
 
+@pytest.mark.filterwarnings(
+    "ignore:.* experimental", "ignore:`constraints_func` has been deprecated"
+)
+def test_gp_sampler_with_constraints_func(optuna: ModuleType) -> None:
+    def objective(trial):
+        x, y = trial.suggest_float("x", -3, 3), trial.suggest_float("y", -3, 3)
+        trial.set_user_attr("c", x + y - 1.0)  # feasible when x + y <= 1
+        return (x - 1) ** 2 + (y - 1) ** 2
+
+    sampler = optuna.samplers.GPSampler(
+        seed=0, n_startup_trials=5, constraints_func=lambda t: [t.user_attrs["c"]]
+    )
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=20)
+    assert study.best_trial.user_attrs["c"] <= 0 and study.best_value < 0.6  # best: 0.5
+
+
 @pytest.mark.filterwarnings("ignore:NSGAIIISampler is experimental")  # Optuna's warning
 def test_nsga3_sampler_on_three_objectives(optuna: ModuleType) -> None:
     def objective(trial):

@@ -99,3 +99,37 @@ def test_the_length_scale_prior_keeps_a_few_points_from_stretching_the_scales() 
     rows = np.random.default_rng(0).random((8, 2))
     model = GPSampler(seed=0)._fit(space, rows, rows[:, 0] + 0.5 * rows[:, 1], "plane")
     assert np.all(model.kernel_.k1.k2.length_scale < 5.0)
+
+
+def _constrained(trial: fastune.Trial) -> float:
+    """Minimum (1, 1) broken by the constraint x + y <= 1: the best is (0.5, 0.5), 0.5."""
+    x, y = trial.suggest_float("x", -3, 3), trial.suggest_float("y", -3, 3)
+    trial.set_user_attr("c", x + y - 1.0)
+    return (x - 1) ** 2 + (y - 1) ** 2
+
+
+def test_constrained_expected_improvement_reaches_the_constrained_optimum() -> None:
+    sampler = GPSampler(seed=0, n_startup_trials=5, constraints_func=lambda t: [t.user_attrs["c"]])
+    study = fastune.create_study(sampler=sampler)
+    study.optimize(_constrained, n_trials=30)
+    assert all(t.constraints == {"0": t.user_attrs["c"]} for t in study.trials)  # kept
+    assert study.best_value < 0.55  # counting infeasible trials as the worst: 1.4 here
+    late = study.trials[5:]
+    assert sum(t.user_attrs["c"] <= 0 for t in late) >= 0.8 * len(late)
+
+
+def test_without_a_feasible_trial_it_heads_where_feasibility_is_likely() -> None:
+    study = fastune.create_study(sampler=GPSampler(seed=0, n_startup_trials=5))
+    dist = FloatDistribution(-5, 5)
+    for x in (-4.0, -2.0, 0.0, 1.0, 2.0, -3.0):  # feasible only for x >= 3.5
+        study.add_trial(
+            fastune.create_trial(
+                value=x * x, params={"x": x}, distributions={"x": dist}, constraints={"c": 3.5 - x}
+            )
+        )
+    proposals = []
+    for _ in range(3):
+        trial = study.ask({"x": dist})
+        proposals.append(trial.params["x"])
+        study.tell(trial, trial.params["x"] ** 2)  # no constraint told: not modelled
+    assert all(x > 2.5 for x in proposals)  # towards feasibility, not towards x = 0

@@ -3,21 +3,22 @@ improvement, maximized by L-BFGS-B from the best of many candidates."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
-from fastune._validation import check_int
+from fastune._validation import check_int, invalid_type
 from fastune.distributions import BaseDistribution
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
-from fastune.trial._constraints import violation
+from fastune.trial._constraints import constraints_of, keep_constraints_func_values, violation
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -54,7 +55,12 @@ class GPSampler(BaseSampler):
     worst value so far, so parallel workers spread out instead of proposing the same
     point. A pruned trial counts as observed at the worst value so far too: it was
     stopped for trailing, and without it the model would not learn from pruning at all.
-    So does a complete trial that breaks its constraints (``Trial.set_constraint``).
+
+    Constraints (``Trial.set_constraint``, or ``constraints_func``): each constraint gets
+    a GP of its own, fitted on its values (feasible when <= 0), and the acquisition is the
+    log of expected improvement over the best *feasible* value plus the log of the
+    probability that every constraint holds (constrained expected improvement); while no
+    trial is feasible, the probability of feasibility alone.
     Parameters outside the joint space, and the first ``n_startup_trials`` complete
     trials, are drawn by ``independent_sampler``.
 
@@ -65,9 +71,14 @@ class GPSampler(BaseSampler):
         n_startup_trials: Trials before the model is used, >= 1.
         deterministic_objective: The objective has no noise: keep the noise term tiny.
         constant_liar: Count running trials as observed at the worst value so far.
+        constraints_func: ``constraints_func(frozen_trial) -> sequence of floats``, kept
+            as the trial's constraints when it ends (Optuna's older form).
+        warn_independent_sampling: Kept for compatibility; independent sampling of a
+            parameter outside the joint space is expected and not warned about.
 
     Raises:
         InvalidParameterError: ``n_startup_trials < 1``.
+        InvalidParameterTypeError: a ``constraints_func`` that is not callable.
 
     Example:
         >>> import fastune
@@ -92,8 +103,13 @@ class GPSampler(BaseSampler):
         n_startup_trials: int = 10,
         deterministic_objective: bool = False,
         constant_liar: bool = True,
+        constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
+        warn_independent_sampling: bool = True,
     ) -> None:
         owner = "GPSampler"
+        if constraints_func is not None and not callable(constraints_func):
+            raise invalid_type("constraints_func", owner, "a callable or None", constraints_func)
+        self._constraints_func = constraints_func
         self._n_startup_trials = int(
             check_int(n_startup_trials, "n_startup_trials", owner, low=1) or 1
         )
@@ -138,25 +154,49 @@ class GPSampler(BaseSampler):
             if t._trial_id != trial._trial_id
             and all(t.distributions.get(n) == d for n, d in search_space.items())
         ]
-        finished = [t for t in in_space if t.state == TrialState.COMPLETE]
-        complete = [t for t in finished if violation(t.system_attrs) == 0.0]
+        complete = [t for t in in_space if t.state == TrialState.COMPLETE and t.values]
+        names = sorted({name for t in complete for name in constraints_of(t.system_attrs)})
         if len(complete) < self._n_startup_trials:  # n_startup_trials >= 1
             return {}
-        # A pruned trial, one that breaks its constraints, and with the liar a running
-        # one, counts as the worst so far.
+        # A pruned trial, and with the liar a running one, counts as the worst so far.
         worst = [t for t in in_space if t.state == TrialState.PRUNED]
-        worst += [t for t in finished if violation(t.system_attrs) > 0.0]
         if self._constant_liar:
             worst += [t for t in in_space if t.state == TrialState.RUNNING]
         space = SearchSpace(search_space)
         rows = np.array([space.encode(t.params) for t in complete + worst])
         sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
         losses = sign * np.array([t.values[0] for t in complete if t.values])
+        feasible = np.array([violation(t.system_attrs) == 0.0 for t in complete])
         losses = np.concatenate([losses, np.full(len(worst), losses.max())])
+        key = (study._study_id, tuple(search_space))
         with self._lock:
-            model = self._fit(space, rows, losses, (study._study_id, tuple(search_space)))
-            row = self._maximize(space, model, rows, float(losses.min()))
+            model = self._fit(space, rows, losses, key)
+            terms: list[Callable[[np.ndarray], Any]] = []
+            if feasible.any():
+                best = float(losses[: len(complete)][feasible].min())
+                terms.append(lambda r: self._log_ei(space, model, r, best))
+            for name in names:  # constrained EI: times the chance that each one holds
+                having = [
+                    i for i, t in enumerate(complete) if name in constraints_of(t.system_attrs)
+                ]
+                values = np.array([constraints_of(complete[i].system_attrs)[name] for i in having])
+                bound = self._fit(space, rows[having], values, (*key, "constraint", name))
+                terms.append(functools.partial(self._log_feasible, space, bound))
+            # Local candidates start from the best rows, a complete infeasible one last.
+            infeasible = np.concatenate([~feasible, np.zeros(len(worst), dtype=bool)])
+            order = np.argsort(np.where(infeasible, np.inf, losses))
+            near = rows[order[: min(8, len(rows))]]
+            row = self._maximize(space, lambda r: sum(term(r) for term in terms), near)
         return space.decode(row)
+
+    def after_trial(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        keep_constraints_func_values(self._constraints_func, study, trial, state, "GPSampler")
 
     # -- the model -----------------------------------------------------------------------
 
@@ -207,14 +247,22 @@ class GPSampler(BaseSampler):
         z = (best - mean) / std
         return np.log(std) + _log_h(z)
 
+    def _log_feasible(self, space: SearchSpace, model: Any, rows: np.ndarray) -> Any:
+        """The log of the probability that a constraint modelled by ``model`` is <= 0."""
+        from scipy.special import log_ndtr
+
+        mean, std = _posterior(model, self._features(space, rows))
+        return log_ndtr(-mean / std)
+
     def _maximize(
-        self, space: SearchSpace, model: Any, rows: np.ndarray, best: float
+        self, space: SearchSpace, acquisition: Callable[[np.ndarray], Any], near: np.ndarray
     ) -> np.ndarray:
+        """The row that maximizes ``acquisition``: the best of quasi-random candidates and
+        candidates near the rows ``near`` (the best so far), refined by L-BFGS-B."""
         d = len(space)
         from scipy.stats import qmc  # imported on first use: scipy.stats is slow to load
 
         sobol = qmc.Sobol(d, scramble=True, seed=int(self._rng.integers(2**31 - 1)))
-        near = rows[np.argsort(self._losses_of(model))[: min(8, len(rows))]]
         local = near[self._rng.integers(len(near), size=_N_CANDIDATES // 2)]
         local = np.clip(local + self._rng.normal(0.0, 0.05, local.shape), 0.0, 1.0)
         # Each coordinate of a local candidate is also redrawn with chance 1 / d, so that
@@ -222,27 +270,21 @@ class GPSampler(BaseSampler):
         redraw = self._rng.random(local.shape) < 1.0 / d
         local[redraw] = self._rng.random(int(redraw.sum()))
         candidates = np.vstack([sobol.random(_N_CANDIDATES // 2), local])
-        scores = self._log_ei(space, model, candidates, best)
+        scores = acquisition(candidates)
         starts = candidates[np.argsort(-scores)[:_N_STARTS]]
         numeric = ~space.is_categorical()
         if not numeric.any():
             return starts[0]
-        refined = self._refine(space, model, starts, numeric, best)
-        refined_scores = self._log_ei(space, model, refined, best)
+        refined = self._refine(acquisition, starts, numeric)
+        refined_scores = acquisition(refined)
         pick = int(np.argmax(refined_scores))
         return refined[pick] if refined_scores[pick] >= scores.max() else starts[0]
 
-    @staticmethod
-    def _losses_of(model: Any) -> np.ndarray:
-        return np.asarray(model.y_train_).ravel()
-
     def _refine(
         self,
-        space: SearchSpace,
-        model: Any,
+        acquisition: Callable[[np.ndarray], Any],
         starts: np.ndarray,
         numeric: np.ndarray,
-        best: float,
     ) -> np.ndarray:
         """L-BFGS-B on the numeric columns of every start at once (their objectives are
         independent, so one sum is maximized), with finite-difference gradients computed
@@ -258,7 +300,7 @@ class GPSampler(BaseSampler):
             points[:, columns] = np.repeat(moved, n_columns + 1, axis=0)
             shifts = np.vstack([np.zeros(n_columns), np.eye(n_columns) * _STEP])
             points[:, columns] += np.tile(shifts, (n_starts, 1))
-            values = self._log_ei(space, model, np.clip(points, 0.0, 1.0), best)
+            values = acquisition(np.clip(points, 0.0, 1.0))
             values = values.reshape(n_starts, n_columns + 1)
             gradient = (values[:, 1:] - values[:, :1]) / _STEP
             return -float(values[:, 0].sum()), -gradient.ravel()
