@@ -9,6 +9,9 @@ from fastune.distributions import (
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
+    IntUniformDistribution,
+    LogUniformDistribution,
+    UniformDistribution,
     as_distribution,
     check_distribution_compatibility,
     check_same_distribution,
@@ -163,3 +166,35 @@ class TestAsDistribution:
     def test_unbounded_scipy_distribution_is_rejected(self) -> None:
         with pytest.raises(InvalidParameterTypeError, match="'alpha'.*loguniform"):
             as_distribution(stats.norm(0, 1), name="alpha")
+
+
+def test_optunas_json_names_from_before_version_3_are_read() -> None:
+    old = {
+        '{"name": "UniformDistribution", "attributes": {"low": 0.0, "high": 1.0}}': (
+            FloatDistribution(0.0, 1.0)
+        ),
+        '{"name": "LogUniformDistribution", "attributes": {"low": 0.1, "high": 1.0}}': (
+            FloatDistribution(0.1, 1.0, log=True)
+        ),
+        '{"name": "DiscreteUniformDistribution", "attributes": {"low": 0, "high": 1, "q": 0.5}}': (
+            FloatDistribution(0.0, 1.0, step=0.5)
+        ),
+        '{"name": "IntUniformDistribution", "attributes": {"low": 0, "high": 8, "step": 2}}': (
+            IntDistribution(0, 8, step=2)
+        ),
+        '{"name": "IntLogUniformDistribution", "attributes": {"low": 1, "high": 8}}': (
+            IntDistribution(1, 8, log=True)
+        ),
+    }
+    for text, expected in old.items():
+        assert json_to_distribution(text) == expected
+
+
+def test_the_old_names_give_todays_distributions_with_a_warning() -> None:
+    with pytest.warns(FutureWarning, match="FloatDistribution"):
+        dist = UniformDistribution(0.0, 2.0)
+    assert type(dist) is FloatDistribution and dist == FloatDistribution(0.0, 2.0)
+    with pytest.warns(FutureWarning, match="IntDistribution"):
+        assert IntUniformDistribution(0, 9, 3) == IntDistribution(0, 9, step=3)
+    with pytest.warns(FutureWarning):
+        assert LogUniformDistribution(1e-3, 1.0) == FloatDistribution(1e-3, 1.0, log=True)

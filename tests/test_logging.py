@@ -43,3 +43,11 @@ def test_propagation_switch() -> None:
     assert root.propagate
     fastune.logging.disable_propagation()
     assert not root.propagate
+
+
+def test_the_default_formatter_is_the_default_handlers() -> None:
+    import logging as std_logging
+
+    record = std_logging.LogRecord("fastune", std_logging.INFO, __file__, 1, "hello", None, None)
+    line = fastune.logging.create_default_formatter().format(record)
+    assert line.startswith("[I ") and line.endswith("] hello")

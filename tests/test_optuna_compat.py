@@ -1205,3 +1205,34 @@ def test_deprecated_suggest_methods(optuna: ModuleType) -> None:
         study = optuna.create_study()
         study.optimize(objective, n_trials=2)
     assert all(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+
+
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_names_from_before_optuna_3_and_small_helpers(optuna: ModuleType) -> None:
+    import logging
+    import warnings
+
+    with pytest.warns(FutureWarning):
+        uniform = optuna.distributions.UniformDistribution(0.0, 1.0)
+    with pytest.warns(FutureWarning):
+        log_int = optuna.distributions.IntLogUniformDistribution(1, 64)
+    with pytest.warns(FutureWarning):
+        stepped = optuna.distributions.DiscreteUniformDistribution(0.0, 1.0, 0.25)
+    study = optuna.create_study()
+    with warnings.catch_warnings():  # Optuna warns again as it converts them
+        warnings.simplefilter("ignore", FutureWarning)
+        trial = optuna.trial.create_trial(
+            params={"x": 0.5, "n": 8, "s": 0.75},
+            distributions={"x": uniform, "n": log_int, "s": stepped},
+            value=1.0,
+        )
+        study.add_trial(trial)
+    assert study.trials[0].params == {"x": 0.5, "n": 8, "s": 0.75}
+    assert isinstance(uniform, optuna.distributions.FloatDistribution) and log_int.log
+    assert issubclass(optuna.exceptions.CLIUsageError, optuna.exceptions.OptunaError)
+    assert isinstance(optuna.logging.create_default_formatter(), logging.Formatter)
+    assert optuna.visualization.matplotlib.is_available() is True  # matplotlib installed
+    sampler = optuna.samplers.QMCSampler(
+        seed=0, warn_asynchronous_seeding=False, warn_independent_sampling=False
+    )
+    optuna.create_study(sampler=sampler).optimize(lambda t: t.suggest_float("x", 0, 1), 3)

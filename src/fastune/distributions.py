@@ -13,7 +13,8 @@ import abc
 import json
 import math
 import numbers
-from collections.abc import Hashable, Sequence
+import warnings
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,13 @@ __all__ = [
     "BaseDistribution",
     "CategoricalChoiceType",
     "CategoricalDistribution",
+    "DiscreteUniformDistribution",
     "FloatDistribution",
     "IntDistribution",
+    "IntLogUniformDistribution",
+    "IntUniformDistribution",
+    "LogUniformDistribution",
+    "UniformDistribution",
     "as_distribution",
     "check_distribution_compatibility",
     "check_same_distribution",
@@ -398,8 +404,69 @@ def _from_scipy(spec: Any) -> BaseDistribution | None:
     return None
 
 
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(
+        f"{old} is Optuna's name from before version 3; it gives {new}. Use {new} instead.",
+        FutureWarning,
+        stacklevel=3,
+    )
+
+
+class UniformDistribution(FloatDistribution):
+    """Optuna's older name: gives ``FloatDistribution(low, high)`` (with a
+    ``FutureWarning``, as Optuna), so code written for it runs."""
+
+    def __new__(cls, low: float, high: float) -> FloatDistribution:  # type: ignore[misc]
+        _deprecated("UniformDistribution(low, high)", "FloatDistribution(low, high)")
+        return FloatDistribution(low, high)
+
+
+class LogUniformDistribution(FloatDistribution):
+    """Optuna's older name: gives ``FloatDistribution(low, high, log=True)``."""
+
+    def __new__(cls, low: float, high: float) -> FloatDistribution:  # type: ignore[misc]
+        _deprecated("LogUniformDistribution(low, high)", "FloatDistribution(low, high, log=True)")
+        return FloatDistribution(low, high, log=True)
+
+
+class DiscreteUniformDistribution(FloatDistribution):
+    """Optuna's older name: gives ``FloatDistribution(low, high, step=q)``."""
+
+    def __new__(cls, low: float, high: float, q: float) -> FloatDistribution:  # type: ignore[misc]
+        _deprecated(
+            "DiscreteUniformDistribution(low, high, q)", "FloatDistribution(low, high, step=q)"
+        )
+        return FloatDistribution(low, high, step=q)
+
+
+class IntUniformDistribution(IntDistribution):
+    """Optuna's older name: gives ``IntDistribution(low, high, step=step)``."""
+
+    def __new__(cls, low: int, high: int, step: int = 1) -> IntDistribution:  # type: ignore[misc]
+        _deprecated(
+            "IntUniformDistribution(low, high, step)", "IntDistribution(low, high, step=step)"
+        )
+        return IntDistribution(low, high, step=step)
+
+
+class IntLogUniformDistribution(IntDistribution):
+    """Optuna's older name: gives ``IntDistribution(low, high, log=True)``."""
+
+    def __new__(cls, low: int, high: int, step: int = 1) -> IntDistribution:  # type: ignore[misc]
+        _deprecated("IntLogUniformDistribution(low, high)", "IntDistribution(low, high, log=True)")
+        return IntDistribution(low, high, log=True, step=step)
+
+
 _DISTRIBUTION_CLASSES: dict[str, type[BaseDistribution]] = {
     cls.__name__: cls for cls in (FloatDistribution, IntDistribution, CategoricalDistribution)
+}
+# The JSON names Optuna wrote before version 3, read as the distributions they mean.
+_OLD_JSON: dict[str, Callable[..., BaseDistribution]] = {
+    "UniformDistribution": lambda low, high: FloatDistribution(low, high),
+    "LogUniformDistribution": lambda low, high: FloatDistribution(low, high, log=True),
+    "DiscreteUniformDistribution": lambda low, high, q: FloatDistribution(low, high, step=q),
+    "IntUniformDistribution": lambda low, high, step=1: IntDistribution(low, high, step=step),
+    "IntLogUniformDistribution": lambda low, high, step=1: IntDistribution(low, high, log=True),
 }
 
 
@@ -417,13 +484,17 @@ def distribution_to_json(dist: BaseDistribution) -> str:
 
 
 def json_to_distribution(json_str: str) -> BaseDistribution:
-    """Rebuild a distribution serialized by :func:`distribution_to_json`.
+    """Rebuild a distribution serialized by :func:`distribution_to_json` (or by Optuna,
+    whose names from before version 3, such as ``UniformDistribution``, give the
+    distributions they mean).
 
     Raises:
         InvalidParameterError: the text names no known distribution.
     """
     record = json.loads(json_str)
     name = record.get("name") if isinstance(record, dict) else None
+    if name in _OLD_JSON:
+        return _OLD_JSON[name](**record["attributes"])
     if name not in _DISTRIBUTION_CLASSES:
         allowed = "the JSON of a " + " / ".join(_DISTRIBUTION_CLASSES)
         raise invalid("json_str", "json_to_distribution", allowed, json_str)

@@ -96,3 +96,7 @@ class MissingDependencyError(FastuneError, ImportError):
 
 class StorageInternalError(FastuneError):
     """The storage failed in a way that the caller cannot fix."""
+
+
+class CLIUsageError(FastuneError):
+    """The command line was used wrongly (Optuna's name; kept for code that catches it)."""

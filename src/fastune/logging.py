@@ -22,6 +22,7 @@ __all__ = [
     "INFO",
     "WARN",
     "WARNING",
+    "create_default_formatter",
     "disable_default_handler",
     "disable_propagation",
     "enable_default_handler",
@@ -48,15 +49,19 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
         pass  # always the current sys.stderr
 
 
+def create_default_formatter() -> logging.Formatter:
+    """The formatter of fastune's default log handler: ``[I 2026-01-01 12:00:00,000] ...``
+    (Optuna's name, so that a handler of the user's can write the same lines)."""
+    return logging.Formatter("[%(levelname).1s %(asctime)s] %(message)s")
+
+
 def _root_logger() -> logging.Logger:
     global _default_handler
     logger = logging.getLogger(_ROOT_NAME)
     with _lock:
         if _default_handler is None:
             _default_handler = _StderrHandler()
-            _default_handler.setFormatter(
-                logging.Formatter("[%(levelname).1s %(asctime)s] %(message)s")
-            )
+            _default_handler.setFormatter(create_default_formatter())
             logger.addHandler(_default_handler)
             logger.setLevel(logging.INFO)
             logger.propagate = False

@@ -37,6 +37,9 @@ class QMCSampler(BaseSampler):
         scramble: Randomize the sequence (seeded by ``seed``), which avoids its corners.
         seed: Seed of the scrambling and of the independent sampler.
         independent_sampler: For parameters outside the joint space; random by default.
+        warn_asynchronous_seeding, warn_independent_sampling: Kept for compatibility:
+            unseeded scrambling and parameters outside the joint space are expected and
+            not warned about.
 
     Raises:
         InvalidParameterError: an unknown ``qmc_type``.
@@ -56,6 +59,8 @@ class QMCSampler(BaseSampler):
         scramble: bool = True,
         seed: int | None = None,
         independent_sampler: BaseSampler | None = None,
+        warn_asynchronous_seeding: bool = True,
+        warn_independent_sampling: bool = True,
     ) -> None:
         owner = "QMCSampler"
         self._qmc_type = check_choice(qmc_type, "qmc_type", owner, ("sobol", "halton"))

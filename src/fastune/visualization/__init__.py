@@ -25,10 +25,12 @@ from fastune.visualization._report import write_report, write_trials
 from fastune.visualization._slice import plot_slice
 from fastune.visualization._timeline import plot_timeline
 from fastune.visualization.live import LiveFigure
+from fastune.visualization.matplotlib import is_available
 
 __all__ = [
     "LiveFigure",
     "LivePlotCallback",
+    "is_available",
     "plot_contour",
     "plot_edf",
     "plot_intermediate_values",

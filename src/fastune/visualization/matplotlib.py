@@ -1,6 +1,8 @@
 """Optuna's ``optuna.visualization.matplotlib`` path to the same plots, so that code
 written for Optuna's matplotlib backend runs unchanged."""
 
+import importlib.util
+
 from fastune.visualization._contour import plot_contour
 from fastune.visualization._edf import plot_edf
 from fastune.visualization._intermediate_values import plot_intermediate_values
@@ -12,6 +14,7 @@ from fastune.visualization._slice import plot_slice
 from fastune.visualization._timeline import plot_timeline
 
 __all__ = [
+    "is_available",
     "plot_contour",
     "plot_edf",
     "plot_intermediate_values",
@@ -22,3 +25,8 @@ __all__ = [
     "plot_slice",
     "plot_timeline",
 ]
+
+
+def is_available() -> bool:
+    """Whether the plots can be drawn: matplotlib is installed (``fastune[viz]``)."""
+    return importlib.util.find_spec("matplotlib") is not None
