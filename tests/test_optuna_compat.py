@@ -1236,3 +1236,18 @@ def test_names_from_before_optuna_3_and_small_helpers(optuna: ModuleType) -> Non
         seed=0, warn_asynchronous_seeding=False, warn_independent_sampling=False
     )
     optuna.create_study(sampler=sampler).optimize(lambda t: t.suggest_float("x", 0, 1), 3)
+
+
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_hypervolume_history_plot(optuna: ModuleType) -> None:
+    study = optuna.create_study(directions=["minimize", "maximize"])
+    for first, second in [(1.0, 1.0), (2.0, 3.0), (3.0, 2.0), (0.5, 0.5)]:
+        study.add_trial(
+            optuna.trial.create_trial(
+                params={"x": first / 4},
+                distributions={"x": optuna.distributions.FloatDistribution(0, 1)},
+                values=[first, second],
+            )
+        )
+    ax = optuna.visualization.matplotlib.plot_hypervolume_history(study, [4.0, 0.0])
+    assert [float(v) for v in ax.lines[0].get_ydata()] == [3.0, 7.0, 7.0, 7.25]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fastune._pareto import pareto_front_mask
+from fastune._pareto import hypervolume, pareto_front_mask
 
 
 def _brute_force(losses: np.ndarray) -> np.ndarray:
@@ -27,3 +27,23 @@ def test_matches_brute_force_on_random_points() -> None:
 def test_duplicates_stay_on_the_front() -> None:
     losses = np.array([[1.0, 2.0], [1.0, 2.0], [2.0, 3.0]])
     assert pareto_front_mask(losses).tolist() == [True, True, False]
+
+
+def test_hypervolume_of_known_fronts() -> None:
+    square = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
+    assert hypervolume(square, np.array([2.0, 2.0])) == 3.25
+    assert hypervolume(np.array([[0.0, 0.0, 0.0]]), np.array([1.0, 2.0, 3.0])) == 6.0
+    # Two boxes of 2 x 1 x 2 and 1 x 2 x 2, overlapping in 1 x 1 x 2.
+    boxes = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 1.0]])
+    assert hypervolume(boxes, np.array([2.0, 2.0, 3.0])) == 4 + 4 - 2
+    assert hypervolume(np.array([[3.0, 0.0]]), np.array([2.0, 2.0])) == 0.0  # beyond it
+
+
+def test_hypervolume_matches_a_grid_count_in_three_dimensions() -> None:
+    rng = np.random.default_rng(0)
+    points = np.round(rng.random((12, 3)) * 10) / 10  # on a 0.1 grid: exact cell count
+    centres = (np.indices((10, 10, 10)).reshape(3, -1).T + 0.5) / 10
+    covered = np.zeros(len(centres), dtype=bool)
+    for point in points:
+        covered |= np.all(centres >= point, axis=1)
+    assert np.isclose(hypervolume(points, np.ones(3)), covered.mean())

@@ -1,10 +1,11 @@
-"""Pareto dominance over rows of losses (smaller is better in every column)."""
+"""Pareto dominance and hypervolume over rows of losses (smaller is better in every
+column)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["pareto_front_mask"]
+__all__ = ["hypervolume", "pareto_front_mask"]
 
 
 def pareto_front_mask(losses: np.ndarray) -> np.ndarray:
@@ -23,3 +24,37 @@ def pareto_front_mask(losses: np.ndarray) -> np.ndarray:
         dominated = np.all(point <= losses, axis=1) & np.any(point < losses, axis=1)
         on_front &= ~dominated
     return on_front
+
+
+def hypervolume(losses: np.ndarray, reference: np.ndarray) -> float:
+    """The volume of the region that the rows of ``losses`` dominate and that dominates
+    ``reference`` (points not better than the reference in every column add nothing).
+    Exact: a sweep in two dimensions, slices along the last column above."""
+    points = np.asarray(losses, dtype=float)
+    reference = np.asarray(reference, dtype=float)
+    points = points[np.all(points < reference, axis=1)]
+    if len(points) == 0:
+        return 0.0
+    return _dominated_volume(points[pareto_front_mask(points)], reference)
+
+
+def _dominated_volume(points: np.ndarray, reference: np.ndarray) -> float:
+    if points.shape[1] == 1:
+        return float(reference[0] - points[:, 0].min())
+    if points.shape[1] == 2:
+        ordered = points[np.argsort(points[:, 0], kind="stable")]
+        volume, ceiling = 0.0, reference[1]
+        for x, y in ordered:
+            if y < ceiling:
+                volume += (reference[0] - x) * (ceiling - y)
+                ceiling = y
+        return float(volume)
+    ordered = points[np.argsort(points[:, -1], kind="stable")]
+    volume = 0.0
+    for index in range(len(ordered)):
+        top = ordered[index + 1, -1] if index + 1 < len(ordered) else reference[-1]
+        if top > ordered[index, -1]:
+            slab = ordered[: index + 1, :-1]  # the points below this slice
+            slab = slab[pareto_front_mask(slab)]
+            volume += _dominated_volume(slab, reference[:-1]) * (top - ordered[index, -1])
+    return float(volume)

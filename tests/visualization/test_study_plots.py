@@ -19,6 +19,7 @@ from fastune.trial import TrialState
 from fastune.visualization import (
     plot_contour,
     plot_edf,
+    plot_hypervolume_history,
     plot_intermediate_values,
     plot_optimization_history,
     plot_parallel_coordinate,
@@ -29,6 +30,7 @@ from fastune.visualization import (
 )
 from fastune.visualization._contour import contour_data
 from fastune.visualization._edf import edf_data
+from fastune.visualization._hypervolume_history import hypervolume_history
 from fastune.visualization._intermediate_values import intermediate_values_data
 from fastune.visualization._optimization_history import (
     best_so_far_band,
@@ -171,6 +173,17 @@ def test_pareto_front_splits_best_and_dominated_trials() -> None:
     assert custom.target_names == ["u", "v"] and custom.best_numbers == [0, 2]
 
 
+def test_hypervolume_history_grows_with_the_front() -> None:
+    # Minimize the first objective, maximize the second; reference (4, 0). Trial 2 is
+    # dominated by trial 1 and adds nothing.
+    numbers, volumes = hypervolume_history(multi_objective(), [4.0, 0.0])
+    assert numbers == [0, 1, 2, 3] and volumes == [3.0, 7.0, 7.0, 7.25]
+    ax = plot_hypervolume_history(multi_objective(), reference_point=[4.0, 0.0])
+    assert list(ax.lines[0].get_ydata()) == volumes
+    with pytest.raises(ValueError, match=r"'reference_point' .* 2 finite numbers"):
+        hypervolume_history(multi_objective(), [4.0])
+
+
 def test_pareto_front_refuses_one_objective_and_bad_names() -> None:
     with pytest.raises(
         ValueError, match=r"'study' parameter of plot_pareto_front must be a study with 2 or 3"
@@ -213,11 +226,16 @@ PLOTS: dict[str, Callable[..., Any]] = {
     "edf": plot_edf,
     "timeline": plot_timeline,
     "pareto_front": plot_pareto_front,
+    "hypervolume_history": lambda s, **k: plot_hypervolume_history(s, [4.0, 0.0], **k),
 }
 TAKES_TARGET = {"optimization_history", "parallel_coordinate", "slice", "contour", "edf"}
 # Where a plot does not apply, the error says so.
 NOT_APPLICABLE = {
-    ("pareto_front", name): r"must be a study with 2 or 3 objectives"
+    (plot, name): message
+    for plot, message in (
+        ("pareto_front", r"must be a study with 2 or 3 objectives"),
+        ("hypervolume_history", r"must be a study with several objectives"),
+    )
     for name in STUDIES
     if name != "multi-objective"
 }

@@ -9,6 +9,7 @@ returns it, with Optuna's names and arguments (``optuna.visualization.matplotlib
 from fastune.visualization import matplotlib as matplotlib
 from fastune.visualization._contour import plot_contour
 from fastune.visualization._edf import plot_edf
+from fastune.visualization._hypervolume_history import plot_hypervolume_history
 from fastune.visualization._intermediate_values import plot_intermediate_values
 from fastune.visualization._live_plots import LivePlotCallback
 from fastune.visualization._optimization_history import plot_optimization_history
@@ -33,6 +34,7 @@ __all__ = [
     "is_available",
     "plot_contour",
     "plot_edf",
+    "plot_hypervolume_history",
     "plot_intermediate_values",
     "plot_optimization_history",
     "plot_parallel_coordinate",

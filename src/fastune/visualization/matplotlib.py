@@ -5,6 +5,7 @@ import importlib.util
 
 from fastune.visualization._contour import plot_contour
 from fastune.visualization._edf import plot_edf
+from fastune.visualization._hypervolume_history import plot_hypervolume_history
 from fastune.visualization._intermediate_values import plot_intermediate_values
 from fastune.visualization._optimization_history import plot_optimization_history
 from fastune.visualization._parallel_coordinate import plot_parallel_coordinate
@@ -17,6 +18,7 @@ __all__ = [
     "is_available",
     "plot_contour",
     "plot_edf",
+    "plot_hypervolume_history",
     "plot_intermediate_values",
     "plot_optimization_history",
     "plot_parallel_coordinate",
