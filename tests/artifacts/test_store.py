@@ -33,3 +33,14 @@ def test_an_id_cannot_reach_outside_the_store(tmp_path: Path) -> None:
     assert not (tmp_path / "escape").exists()
     with pytest.raises(InvalidParameterTypeError, match="base_path"):
         FileSystemArtifactStore(3)  # type: ignore[arg-type]
+
+
+def test_a_write_that_fails_leaves_no_draft(tmp_path: Path) -> None:
+    class Broken(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            raise OSError("the source went away")
+
+    store = FileSystemArtifactStore(tmp_path / "store")
+    with pytest.raises(OSError, match="went away"):
+        store.write("a1", Broken())
+    assert list((tmp_path / "store").iterdir()) == []

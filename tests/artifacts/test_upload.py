@@ -18,7 +18,11 @@ from fastune.artifacts import (
     upload_artifact,
 )
 from fastune.artifacts.exceptions import ArtifactNotFound
-from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.exceptions import (
+    InvalidParameterError,
+    InvalidParameterTypeError,
+    UpdateFinishedTrialError,
+)
 
 
 def _file(tmp_path: Path, name: str, content: bytes) -> str:
@@ -51,7 +55,7 @@ def test_artifacts_of_a_trial_and_a_study_come_back(tmp_path: Path) -> None:
     loaded = fastune.load_study(study_name="s", storage=f"sqlite:///{tmp_path / 'study.db'}")
     frozen = loaded.trials[0]
     metas = get_all_artifact_meta(frozen, storage=loaded._storage)
-    assert metas == [
+    assert sorted(metas, key=lambda meta: meta.filename) == [
         ArtifactMeta(model, "model.weights", "application/octet-stream", None),
         ArtifactMeta(table, "table.csv.gz", "text/csv", "gzip"),
     ]
@@ -80,6 +84,9 @@ def test_an_objective_in_worker_processes_attaches_its_model(tmp_path: Path) -> 
         path = tmp_path / f"model-{trial.number}.txt"
         path.write_text(repr(x))
         upload_artifact(artifact_store=store, file_path=str(path), study_or_trial=trial)
+        # The storage seen here is the parent's (a stand-in that counts as a storage).
+        seen = fastune.load_study(study_name=trial.study.study_name, storage=trial.study._storage)
+        assert len(seen.trials) >= 1
         return x * x
 
     study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
@@ -103,3 +110,24 @@ def test_errors_name_what_is_wrong(tmp_path: Path) -> None:
             artifact_store=store, file_path=str(tmp_path / "missing"), study_or_trial=study
         )
     assert get_all_artifact_meta(study) == []  # nothing attached by the failed upload
+
+
+def test_a_finished_trial_takes_no_artifact_and_no_file_is_left(tmp_path: Path) -> None:
+    store = FileSystemArtifactStore(tmp_path / "store")
+    study = fastune.create_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    with pytest.raises(UpdateFinishedTrialError, match="finished"):
+        upload_artifact(
+            artifact_store=store,
+            file_path=_file(tmp_path, "late.txt", b"x"),
+            study_or_trial=study.trials[0],
+            storage=study._storage,
+        )
+    assert list((tmp_path / "store").iterdir()) == []
+
+
+def test_records_with_more_fields_are_read(tmp_path: Path) -> None:
+    study = fastune.create_study()
+    record = {"artifact_id": "a", "filename": "f", "mimetype": "m", "encoding": None, "new": 1}
+    study._storage.set_study_system_attr(study._study_id, "artifacts:a", json.dumps(record))
+    assert get_all_artifact_meta(study) == [ArtifactMeta("a", "f", "m", None)]

@@ -133,3 +133,27 @@ def test_without_a_feasible_trial_it_heads_where_feasibility_is_likely() -> None
         proposals.append(trial.params["x"])
         study.tell(trial, trial.params["x"] ** 2)  # no constraint told: not modelled
     assert all(x > 2.5 for x in proposals)  # towards feasibility, not towards x = 0
+
+
+def test_constraints_when_maximizing_with_infinite_values_and_running_trials() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        x = trial.suggest_float("x", -3, 3)
+        trial.set_constraint("c", float("inf") if trial.number == 2 else x - 1.0)
+        return x  # maximized under x <= 1: the best is 1
+
+    study = fastune.create_study(
+        direction="maximize", sampler=GPSampler(seed=0, n_startup_trials=5)
+    )
+    study.optimize(objective, n_trials=25)  # an infinite constraint value is no crash
+    assert 0.95 < study.best_value <= 1.0
+    # Infeasible everywhere seen so far: with the liar, workers asking at once spread out.
+    study = fastune.create_study(sampler=GPSampler(seed=0, n_startup_trials=5))
+    dist = FloatDistribution(-5, 5)
+    for x in (-4.0, -2.0, 0.0, 1.0, 2.0, -3.0):  # feasible only for x >= 3.5
+        study.add_trial(
+            fastune.create_trial(
+                value=x * x, params={"x": x}, distributions={"x": dist}, constraints={"c": 3.5 - x}
+            )
+        )
+    asked = [study.ask({"x": dist}).params["x"] for _ in range(4)]
+    assert max(asked) - min(asked) > 0.5

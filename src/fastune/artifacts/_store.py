@@ -86,9 +86,13 @@ class FileSystemArtifactStore:
         reader never sees half an artifact."""
         path = self._path(artifact_id)
         draft = path.with_name(f".{artifact_id}.partial")
-        with open(draft, "wb") as file:
-            shutil.copyfileobj(content_body, file)
-        os.replace(draft, path)
+        try:
+            with open(draft, "wb") as file:
+                shutil.copyfileobj(content_body, file)
+            os.replace(draft, path)
+        except BaseException:
+            draft.unlink(missing_ok=True)
+            raise
 
     def remove(self, artifact_id: str) -> None:
         """Delete the artifact.

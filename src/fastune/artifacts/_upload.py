@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid, invalid_type
 from fastune.artifacts._store import ArtifactStore
+from fastune.exceptions import UpdateFinishedTrialError
 
 if TYPE_CHECKING:
     from fastune.storages import BaseStorage
@@ -52,9 +53,10 @@ def _target(
             )
         return storage, "trial", study_or_trial._trial_id
     if hasattr(study_or_trial, "_trial_id") and hasattr(study_or_trial, "study"):
-        return study_or_trial.study._storage, "trial", study_or_trial._trial_id
+        own = study_or_trial.study._storage
+        return storage or own, "trial", study_or_trial._trial_id
     if hasattr(study_or_trial, "_study_id") and hasattr(study_or_trial, "_storage"):
-        return study_or_trial._storage, "study", study_or_trial._study_id
+        return storage or study_or_trial._storage, "study", study_or_trial._study_id
     raise invalid_type("study_or_trial", owner, "a Trial, a FrozenTrial or a Study", study_or_trial)
 
 
@@ -75,7 +77,8 @@ def upload_artifact(
             :class:`FileSystemArtifactStore`.
         file_path: The file to upload.
         study_or_trial: A ``Trial`` or ``Study``; a ``FrozenTrial`` with ``storage``.
-        storage: The storage of a ``FrozenTrial``.
+        storage: The storage of a ``FrozenTrial`` (for a ``Trial`` or ``Study``: by
+            default theirs).
         mimetype: By default guessed from the file name (``application/octet-stream``
             when unknown).
         encoding: By default guessed from the file name (such as ``gzip``).
@@ -86,6 +89,7 @@ def upload_artifact(
     Raises:
         InvalidParameterTypeError: ``study_or_trial`` is none of the three.
         InvalidParameterError: a ``FrozenTrial`` without ``storage``.
+        UpdateFinishedTrialError: the trial has finished (nothing is written).
         FileNotFoundError: no file at ``file_path``.
     """
     owner = "upload_artifact"
@@ -99,6 +103,13 @@ def upload_artifact(
         mimetype=mimetype or guessed_type or "application/octet-stream",
         encoding=encoding or guessed_encoding,
     )
+    if kind == "trial":  # a finished trial takes no new record: refuse before writing
+        state = target_storage.get_trial(target_id).state
+        if state.is_finished():
+            raise UpdateFinishedTrialError(
+                f"Trial {target_id} has already finished ({state.name}): "
+                "an artifact is attached while the trial runs."
+            )
     with open(file_path, "rb") as file:
         artifact_store.write(meta.artifact_id, file)
     key = ARTIFACTS_PREFIX + meta.artifact_id
@@ -113,7 +124,8 @@ def upload_artifact(
 def get_all_artifact_meta(
     study_or_trial: Any, *, storage: BaseStorage | None = None
 ) -> list[ArtifactMeta]:
-    """The metadata of every artifact attached to a study or a trial, in upload order.
+    """The metadata of every artifact attached to a study or a trial (in the order the
+    storage lists attributes: upload order in memory, by id in SQL storages).
 
     Raises:
         InvalidParameterTypeError: ``study_or_trial`` is not a Trial, FrozenTrial or Study.
@@ -125,11 +137,9 @@ def get_all_artifact_meta(
         if kind == "trial"
         else target_storage.get_study_system_attrs(target_id)
     )
-    return [
-        ArtifactMeta(**json.loads(value))
-        for key, value in attrs.items()
-        if key.startswith(ARTIFACTS_PREFIX)
-    ]
+    fields = [field.name for field in dataclasses.fields(ArtifactMeta)]
+    records = [json.loads(v) for k, v in attrs.items() if k.startswith(ARTIFACTS_PREFIX)]
+    return [ArtifactMeta(**{name: record.get(name) for name in fields}) for record in records]
 
 
 def download_artifact(*, artifact_store: ArtifactStore, file_path: str, artifact_id: str) -> None:

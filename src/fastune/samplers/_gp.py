@@ -160,12 +160,13 @@ class GPSampler(BaseSampler):
             return {}
         # A pruned trial, and with the liar a running one, counts as the worst so far.
         worst = [t for t in in_space if t.state == TrialState.PRUNED]
+        running = [t for t in in_space if t.state == TrialState.RUNNING]
         if self._constant_liar:
-            worst += [t for t in in_space if t.state == TrialState.RUNNING]
+            worst += running
         space = SearchSpace(search_space)
         rows = np.array([space.encode(t.params) for t in complete + worst])
         sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
-        losses = sign * np.array([t.values[0] for t in complete if t.values])
+        losses = _finite(sign * np.array([t.values[0] for t in complete if t.values]))
         feasible = np.array([violation(t.system_attrs) == 0.0 for t in complete])
         losses = np.concatenate([losses, np.full(len(worst), losses.max())])
         key = (study._study_id, tuple(search_space))
@@ -179,7 +180,12 @@ class GPSampler(BaseSampler):
                 having = [
                     i for i, t in enumerate(complete) if name in constraints_of(t.system_attrs)
                 ]
-                values = np.array([constraints_of(complete[i].system_attrs)[name] for i in having])
+                values = _finite(
+                    np.array([constraints_of(complete[i].system_attrs)[name] for i in having])
+                )
+                if self._constant_liar and running:  # running trials: the worst value
+                    having += list(range(len(rows) - len(running), len(rows)))
+                    values = np.concatenate([values, np.full(len(running), values.max())])
                 bound = self._fit(space, rows[having], values, (*key, "constraint", name))
                 terms.append(functools.partial(self._log_feasible, space, bound))
             # Local candidates start from the best rows, a complete infeasible one last.
@@ -345,6 +351,17 @@ def _fit_hyperparameters(
         options={"maxiter": _HYPERPARAMETER_ITERATIONS},
     )
     return result.x, float(result.fun)
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    """``values`` with +inf as the largest finite value and -inf as the smallest (all 0
+    when none is finite): a GP cannot be fitted on infinities."""
+    finite = np.isfinite(values)
+    if finite.all():
+        return values
+    if not finite.any():
+        return np.zeros_like(values, dtype=float)
+    return np.clip(np.nan_to_num(values), values[finite].min(), values[finite].max())
 
 
 def _posterior(model: Any, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

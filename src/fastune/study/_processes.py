@@ -242,7 +242,7 @@ class _Server:
         # trial.study and its storage: stand-ins there too (a copy of the storage would
         # take the worker's writes, such as an artifact's record, and keep them).
         if isinstance(value, (Study, BaseStorage)):
-            self._connection.send(("object", None))
+            self._connection.send(("object", "storage" if isinstance(value, BaseStorage) else None))
             return
         try:
             self._connection.send(("value", value))
@@ -281,7 +281,8 @@ class _Remote:
         if path not in self._methods:
             kind, value = self._ask(path, None, None)
             if kind == "object":
-                return _Remote(self._connection, path)
+                stand_in = _RemoteStorage if value == "storage" else _Remote
+                return stand_in(self._connection, path)
             if kind != "method":
                 return value
             self._methods.add(path)
@@ -293,6 +294,15 @@ class _Remote:
         if kind == "error":
             raise value
         return kind, value
+
+
+class _RemoteStorage(_Remote):
+    """The study's storage as the objective sees it in a worker: calls run on the
+    parent's storage. It counts as a ``BaseStorage``, so that ``load_study(storage=
+    trial.study._storage)`` works there as in the parent."""
+
+
+BaseStorage.register(_RemoteStorage)
 
 
 def _worker_main() -> None:
