@@ -1251,3 +1251,19 @@ def test_hypervolume_history_plot(optuna: ModuleType) -> None:
         )
     ax = optuna.visualization.matplotlib.plot_hypervolume_history(study, [4.0, 0.0])
     assert [float(v) for v in ax.lines[0].get_ydata()] == [3.0, 7.0, 7.0, 7.25]
+
+
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_cma_es_warm_started_from_source_trials(optuna: ModuleType) -> None:
+    def sphere(centre):
+        def objective(trial):
+            return sum((trial.suggest_float(f"x{i}", -5, 5) - c) ** 2 for i, c in enumerate(centre))
+
+        return objective
+
+    source = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    source.optimize(sphere([2.0, -3.0, 1.0]), n_trials=60)
+    sampler = optuna.samplers.CmaEsSampler(seed=0, source_trials=source.trials, with_margin=False)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(sphere([2.2, -2.8, 1.1]), n_trials=20)
+    assert study.best_value < 3.0  # a cold start from the centre: about 14 at trial 1

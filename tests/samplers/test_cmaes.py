@@ -74,3 +74,43 @@ def test_x0_sets_the_starting_mean() -> None:
     study.optimize(sphere, n_trials=6)
     later = np.array([[t.params[f"x{i}"] for i in range(4)] for t in study.trials[1:]])
     assert np.allclose(later, 4.0, atol=0.5)
+
+
+def _shifted_sphere(centre: list[float]):  # type: ignore[no-untyped-def]
+    def objective(trial: fastune.Trial) -> float:
+        return sum((trial.suggest_float(f"x{i}", -5, 5) - c) ** 2 for i, c in enumerate(centre))
+
+    return objective
+
+
+def test_source_trials_warm_start_the_first_run() -> None:
+    source = fastune.create_study(sampler=RandomSampler(seed=0))
+    source.optimize(_shifted_sphere([2.0, -3.0, 1.0, 3.5]), n_trials=100)
+    target = _shifted_sphere([2.2, -2.8, 1.1, 3.3])  # a similar task
+    warm = fastune.create_study(sampler=CmaEsSampler(seed=0, source_trials=source.trials))
+    warm.optimize(target, n_trials=30)
+    cold = fastune.create_study(sampler=CmaEsSampler(seed=0))
+    cold.optimize(target, n_trials=30)
+    assert warm.best_value < cold.best_value / 2
+    # The first generation already gathers near the source's best region.
+    first = [t for t in warm.trials if t.system_attrs.get("cma:generation") == 0]
+    assert np.median([t.params["x1"] for t in first]) < -1.5
+
+
+def test_source_trials_and_margin_arguments() -> None:
+    trial = fastune.trial.create_trial(
+        params={"x": 0.5},
+        distributions={"x": fastune.distributions.FloatDistribution(0, 1)},
+        value=1.0,
+    )
+    with pytest.raises(InvalidParameterError, match="source_trials.*x0, sigma0"):
+        CmaEsSampler(source_trials=[trial], sigma0=0.1)
+    with pytest.raises(InvalidParameterError, match="at least one complete trial"):
+        CmaEsSampler(source_trials=[])
+    with pytest.raises(InvalidParameterError, match="with_margin"):
+        CmaEsSampler(with_margin=True)
+    study = fastune.create_study(sampler=CmaEsSampler(source_trials=[trial], n_startup_trials=0))
+    with pytest.raises(InvalidParameterError, match=r"source_trials.*\['a', 'b'\]"):
+        study.optimize(
+            lambda t: t.suggest_float("a", 0, 1) + t.suggest_float("b", 0, 1), n_trials=3
+        )

@@ -65,10 +65,18 @@ class CmaEsSampler(BaseSampler):
             worse than every feasible one of its generation.)
         use_separable_cma: Diagonal covariance only (scales to many parameters).
         lr_adapt: Adapt the learning rate (for noisy or multimodal objectives).
+        source_trials: Complete trials of a similar earlier task (same parameters, same
+            direction): the first run starts from their warm-start distribution
+            (WS-CMA-ES, ``cmaes.get_warm_start_mgd``: mean, step size and covariance
+            from their best tenth) instead of ``x0`` and ``sigma0``.
+        with_margin: Only False; Optuna's CMA-ES with margin for discrete parameters is
+            not provided (ints and steps are rounded from the continuous search).
 
     Raises:
         InvalidParameterError: ``sigma0 <= 0``, ``n_startup_trials < 0``, an unknown
-            ``restart_strategy``, ``popsize < 2`` or ``inc_popsize < 2``.
+            ``restart_strategy``, ``popsize < 2`` or ``inc_popsize < 2``;
+            ``source_trials`` with ``x0``, ``sigma0`` or ``use_separable_cma``, or without
+            a complete trial; ``with_margin=True``.
         MissingDependencyError: the ``cmaes`` package is missing (``fastune[cmaes]``).
     """
 
@@ -94,6 +102,8 @@ class CmaEsSampler(BaseSampler):
         consider_pruned_trials: bool = False,
         use_separable_cma: bool = False,
         lr_adapt: bool = False,
+        source_trials: list[FrozenTrial] | None = None,
+        with_margin: bool = False,
     ) -> None:
         owner = "CmaEsSampler"
         import_optional("cmaes", "cmaes")
@@ -117,6 +127,17 @@ class CmaEsSampler(BaseSampler):
             )
         if use_separable_cma and lr_adapt:
             raise invalid("lr_adapt", owner, "False when use_separable_cma=True", lr_adapt)
+        if with_margin:
+            raise invalid("with_margin", owner, "False (CMA-ES with margin is not provided)", True)
+        if source_trials is not None:
+            if x0 is not None or sigma0 is not None or use_separable_cma:
+                allowed = "None when x0, sigma0 or use_separable_cma is given"
+                raise invalid("source_trials", owner, allowed, "a list of trials")
+            source_trials = [t for t in source_trials if t.state == TrialState.COMPLETE]
+            if not source_trials:
+                allowed = "a list with at least one complete trial"
+                raise invalid("source_trials", owner, allowed, "none complete")
+        self._source_trials = source_trials
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
         self._rng = np.random.default_rng(self._seed)
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
@@ -168,7 +189,9 @@ class CmaEsSampler(BaseSampler):
         with self._lock:
             run = self._runs.get(key)
             if run is None:
-                run = self._runs[key] = self._new_run(key, space, generation=0, regime="large")
+                sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
+                run = self._new_run(key, space, generation=0, regime="large", sign=sign)
+                self._runs[key] = run
             self._tell_finished_generation(study, run, key, space)
             point = run.optimizer.ask()
             generation = run.generation
@@ -222,10 +245,14 @@ class CmaEsSampler(BaseSampler):
         popsize: int | None = None,
         sigma: float | None = None,
         mean: np.ndarray | None = None,
+        sign: float = 1.0,
     ) -> _Run:
         import cmaes
 
         dimension = len(space)
+        cov = None
+        if mean is None and self._source_trials is not None:
+            mean, sigma, cov = self._warm_start(space, sign)
         if mean is None:
             mean = space.encode(self._x0) if self._x0 is not None else np.full(dimension, 0.5)
         sigma = sigma if sigma is not None else (self._sigma0 or 1.0 / 6.0)
@@ -239,8 +266,30 @@ class CmaEsSampler(BaseSampler):
         if self._separable:
             optimizer = cmaes.SepCMA(mean=mean, sigma=sigma, **options)
         else:
-            optimizer = cmaes.CMA(mean=mean, sigma=sigma, lr_adapt=self._lr_adapt, **options)
+            optimizer = cmaes.CMA(
+                mean=mean, sigma=sigma, cov=cov, lr_adapt=self._lr_adapt, **options
+            )
         return _Run(optimizer, generation, regime)
+
+    def _warm_start(self, space: SearchSpace, sign: float) -> tuple[np.ndarray, float, Any]:
+        """Mean, step size and covariance of the first run from ``source_trials``.
+
+        Raises:
+            InvalidParameterError: no source trial has every parameter of the space.
+        """
+        import cmaes
+
+        names = list(space.names)
+        solutions = [
+            (space.encode(t.params), sign * float(t.value))
+            for t in self._source_trials or []
+            if t.value is not None and all(name in t.params for name in names)
+        ]
+        if not solutions:
+            allowed = f"complete trials with the parameters {names}"
+            raise invalid("source_trials", "CmaEsSampler", allowed, "none with all of them")
+        mean, sigma, cov = cmaes.get_warm_start_mgd(solutions)
+        return np.clip(mean, 0.0, 1.0), float(sigma), cov
 
     def _restart(self, key: tuple[Any, ...], space: SearchSpace, finished: _Run) -> _Run:
         counts = self._restarts.setdefault(key, {"large": 0, "small_budget": 0, "large_budget": 0})
