@@ -199,6 +199,9 @@ SIDE_REPORT_INTROS = {
     "pruner_overhead": "Pruner overhead: ms per report-and-check in a study of n finished "
     "trials (fastune's `AdaptivePruner` does more work per check than a median rule); "
     "details: [{link}]({link}).",
+    "multi_objective": "Several objectives and constraints: NSGA-II and NSGA-III by the "
+    "hypervolume of the final front (higher is better), GP and TPE with `constraints_func` "
+    "by the best feasible value (lower is better; the best is 0.5); details: [{link}]({link}).",
     "variants_samplers": "The default sampler's quality target: on how many problems it "
     "reaches Optuna TPE's median best at 100 trials within 50, and beats it at 100 "
     "(target: 3/4 of the problems for both); details: [{link}]({link}).",
