@@ -1267,3 +1267,14 @@ def test_cma_es_warm_started_from_source_trials(optuna: ModuleType) -> None:
     study = optuna.create_study(sampler=sampler)
     study.optimize(sphere([2.2, -2.8, 1.1]), n_trials=20)
     assert study.best_value < 3.0  # a cold start from the centre: about 14 at trial 1
+
+
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_rank_plot(optuna: ModuleType) -> None:
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(
+        lambda t: t.suggest_float("x", -1, 1) ** 2 + t.suggest_float("y", -1, 1), n_trials=10
+    )
+    ax = optuna.visualization.matplotlib.plot_rank(study, params=["x", "y"])
+    assert ax.get_xlabel() == "x" and ax.get_ylabel() == "y"
+    assert len(ax.collections[0].get_offsets()) == 10

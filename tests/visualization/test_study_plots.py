@@ -25,6 +25,7 @@ from fastune.visualization import (
     plot_parallel_coordinate,
     plot_param_importances,
     plot_pareto_front,
+    plot_rank,
     plot_slice,
     plot_timeline,
 )
@@ -39,6 +40,7 @@ from fastune.visualization._optimization_history import (
 from fastune.visualization._parallel_coordinate import parallel_coordinate_data
 from fastune.visualization._param_importances import param_importances_data
 from fastune.visualization._pareto_front import pareto_front_data
+from fastune.visualization._rank import rank_of
 from fastune.visualization._slice import slice_data
 from fastune.visualization._timeline import timeline_data
 
@@ -184,6 +186,24 @@ def test_hypervolume_history_grows_with_the_front() -> None:
         hypervolume_history(multi_objective(), [4.0])
 
 
+def test_ranks_put_the_best_at_0_and_the_worst_at_1() -> None:
+    assert list(rank_of([3.0, 1.0, 2.0], [3.0, 1.0, 2.0], maximize=False)) == [1.0, 0.0, 0.5]
+    assert list(rank_of([3.0, 1.0, 2.0], [3.0, 1.0, 2.0], maximize=True)) == [0.0, 1.0, 0.5]
+    tied = rank_of([1.0, 1.0, math.nan], [1.0, 1.0, 5.0, math.nan], maximize=False)
+    assert list(tied[:2]) == [0.0, 0.0] and math.isnan(tied[2])
+
+
+def test_rank_plot_colours_each_trial_by_its_rank() -> None:
+    study = fastune.create_study(direction="maximize")
+    for x, lr in [(0.1, 0.2), (0.5, 0.9), (0.9, 0.4)]:
+        add(study, {"x": x, "lr": lr}, x + lr)  # the best is (0.5, 0.9): 1.4
+    ax = plot_rank(study, params=["x", "lr"])
+    colours = list(ax.collections[0].get_array())
+    assert colours == [1.0, 0.0, 0.5]  # trial 1 the best (0), trial 0 the worst (1)
+    one = plot_rank(study, params=["x"])
+    assert list(one.collections[0].get_offsets()[:, 1]) == pytest.approx([0.3, 1.4, 1.3])
+
+
 def test_pareto_front_refuses_one_objective_and_bad_names() -> None:
     with pytest.raises(
         ValueError, match=r"'study' parameter of plot_pareto_front must be a study with 2 or 3"
@@ -227,8 +247,9 @@ PLOTS: dict[str, Callable[..., Any]] = {
     "timeline": plot_timeline,
     "pareto_front": plot_pareto_front,
     "hypervolume_history": lambda s, **k: plot_hypervolume_history(s, [4.0, 0.0], **k),
+    "rank": plot_rank,
 }
-TAKES_TARGET = {"optimization_history", "parallel_coordinate", "slice", "contour", "edf"}
+TAKES_TARGET = {"optimization_history", "parallel_coordinate", "slice", "contour", "edf", "rank"}
 # Where a plot does not apply, the error says so.
 NOT_APPLICABLE = {
     (plot, name): message

@@ -22,6 +22,7 @@ from fastune.visualization._pbt_plots import (
     plot_pbt_scores,
     plot_pbt_trajectories,
 )
+from fastune.visualization._rank import plot_rank
 from fastune.visualization._report import write_report, write_trials
 from fastune.visualization._slice import plot_slice
 from fastune.visualization._timeline import plot_timeline
@@ -44,6 +45,7 @@ __all__ = [
     "plot_pbt_lineage",
     "plot_pbt_scores",
     "plot_pbt_trajectories",
+    "plot_rank",
     "plot_slice",
     "plot_timeline",
     "write_report",

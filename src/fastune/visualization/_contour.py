@@ -31,7 +31,7 @@ from fastune.visualization._utils import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["ContourPair", "contour_data", "plot_contour"]
+__all__ = ["ContourPair", "contour_data", "draw_pairs", "plot_contour"]
 
 _RESOLUTION = 100
 
@@ -119,6 +119,41 @@ def _draw_pair(ax: Axes, pair: ContourPair, levels: np.ndarray) -> None:
     set_param_axis(ax, "y", pair.y_name, pair.y_distribution)
 
 
+def draw_pairs(ax: Axes | None, pairs: list[ContourPair], draw: Any, title: str) -> np.ndarray:
+    """Draw each pair with ``draw(axes, pair)``: one panel for two parameters, else a
+    matrix (x parameter by column, y by row; the names on the diagonal, each pair below
+    it drawn with its axes swapped). Returns the 2-D array of Axes."""
+    names = list(dict.fromkeys(n for pair in pairs for n in (pair.x_name, pair.y_name)))
+    if len(names) == 2:
+        axes = np.array([[new_axes(ax, figsize=(6.5, 5.0))]])
+        draw(axes[0, 0], pairs[0])
+        axes[0, 0].set_title(title)
+        return axes
+    count = len(names)
+    axes = np.array(panels(ax, count * count, count, panel_size=(3.0, 2.7))).reshape(count, count)
+    by_names = {(p.x_name, p.y_name): p for p in pairs}
+    for (row, y_name), (column, x_name) in itertools.product(enumerate(names), repeat=2):
+        cell = axes[row, column]
+        if row == column:
+            cell.axis("off")
+            cell.text(0.5, 0.5, x_name, ha="center", va="center", transform=cell.transAxes)
+            continue
+        pair = by_names.get((x_name, y_name))
+        if pair is None:  # below the diagonal: the pair above, axes swapped
+            above = by_names[(y_name, x_name)]
+            pair = ContourPair(
+                x_name,
+                y_name,
+                above.y_distribution,
+                above.x_distribution,
+                above.y,
+                above.x,
+                above.values,
+            )
+        draw(cell, pair)
+    return axes
+
+
 def plot_contour(
     study: Study,
     params: Sequence[str] | None = None,
@@ -170,36 +205,7 @@ def plot_contour(
     high = high if high > low else low + 1.0
     levels = np.linspace(low, high, 16)
     norm = pyplot().Normalize(low, high)
-    names = list(dict.fromkeys(n for pair in pairs for n in (pair.x_name, pair.y_name)))
-    if len(names) == 2:
-        axes = np.array([[new_axes(ax, figsize=(6.5, 5.0))]])
-        _draw_pair(axes[0, 0], pairs[0], levels)
-        axes[0, 0].set_title("Contour Plot")
-    else:
-        count = len(names)
-        axes = np.array(panels(ax, count * count, count, panel_size=(3.0, 2.7))).reshape(
-            count, count
-        )
-        by_names = {(p.x_name, p.y_name): p for p in pairs}
-        for (row, y_name), (column, x_name) in itertools.product(enumerate(names), repeat=2):
-            cell = axes[row, column]
-            if row == column:
-                cell.axis("off")
-                cell.text(0.5, 0.5, x_name, ha="center", va="center", transform=cell.transAxes)
-                continue
-            pair = by_names.get((x_name, y_name))
-            if pair is None:  # below the diagonal: the pair above, axes swapped
-                above = by_names[(y_name, x_name)]
-                pair = ContourPair(
-                    x_name,
-                    y_name,
-                    above.y_distribution,
-                    above.x_distribution,
-                    above.y,
-                    above.x,
-                    above.values,
-                )
-            _draw_pair(cell, pair, levels)
+    axes = draw_pairs(ax, pairs, lambda cell, pair: _draw_pair(cell, pair, levels), "Contour Plot")
     mappable = pyplot().cm.ScalarMappable(norm=norm, cmap="viridis")
     axes[0, 0].figure.colorbar(mappable, ax=list(axes.ravel()), label=target_name, shrink=0.9)
     return axes[0, 0] if axes.size == 1 else axes

@@ -11,6 +11,7 @@ from fastune.visualization._optimization_history import plot_optimization_histor
 from fastune.visualization._parallel_coordinate import plot_parallel_coordinate
 from fastune.visualization._param_importances import plot_param_importances
 from fastune.visualization._pareto_front import plot_pareto_front
+from fastune.visualization._rank import plot_rank
 from fastune.visualization._slice import plot_slice
 from fastune.visualization._timeline import plot_timeline
 
@@ -24,6 +25,7 @@ __all__ = [
     "plot_parallel_coordinate",
     "plot_param_importances",
     "plot_pareto_front",
+    "plot_rank",
     "plot_slice",
     "plot_timeline",
 ]
