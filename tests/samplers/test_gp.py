@@ -118,18 +118,27 @@ def test_constrained_expected_improvement_reaches_the_constrained_optimum() -> N
     assert sum(t.user_attrs["c"] <= 0 for t in late) >= 0.8 * len(late)
 
 
-def test_without_a_feasible_trial_it_heads_where_feasibility_is_likely() -> None:
+_WIDE = FloatDistribution(-5, 5)
+
+
+def _nothing_feasible_yet() -> fastune.Study:
+    """A GP study of six complete trials of x^2, none feasible: feasible only for
+    x >= 3.5."""
     study = fastune.create_study(sampler=GPSampler(seed=0, n_startup_trials=5))
-    dist = FloatDistribution(-5, 5)
-    for x in (-4.0, -2.0, 0.0, 1.0, 2.0, -3.0):  # feasible only for x >= 3.5
+    for x in (-4.0, -2.0, 0.0, 1.0, 2.0, -3.0):
         study.add_trial(
             fastune.create_trial(
-                value=x * x, params={"x": x}, distributions={"x": dist}, constraints={"c": 3.5 - x}
+                value=x * x, params={"x": x}, distributions={"x": _WIDE}, constraints={"c": 3.5 - x}
             )
         )
+    return study
+
+
+def test_without_a_feasible_trial_it_heads_where_feasibility_is_likely() -> None:
+    study = _nothing_feasible_yet()
     proposals = []
     for _ in range(3):
-        trial = study.ask({"x": dist})
+        trial = study.ask({"x": _WIDE})
         proposals.append(trial.params["x"])
         study.tell(trial, trial.params["x"] ** 2)  # no constraint told: not modelled
     assert all(x > 2.5 for x in proposals)  # towards feasibility, not towards x = 0
@@ -147,13 +156,6 @@ def test_constraints_when_maximizing_with_infinite_values_and_running_trials() -
     study.optimize(objective, n_trials=25)  # an infinite constraint value is no crash
     assert 0.95 < study.best_value <= 1.0
     # Infeasible everywhere seen so far: with the liar, workers asking at once spread out.
-    study = fastune.create_study(sampler=GPSampler(seed=0, n_startup_trials=5))
-    dist = FloatDistribution(-5, 5)
-    for x in (-4.0, -2.0, 0.0, 1.0, 2.0, -3.0):  # feasible only for x >= 3.5
-        study.add_trial(
-            fastune.create_trial(
-                value=x * x, params={"x": x}, distributions={"x": dist}, constraints={"c": 3.5 - x}
-            )
-        )
-    asked = [study.ask({"x": dist}).params["x"] for _ in range(4)]
+    study = _nothing_feasible_yet()
+    asked = [study.ask({"x": _WIDE}).params["x"] for _ in range(4)]
     assert max(asked) - min(asked) > 0.5

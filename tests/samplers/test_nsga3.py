@@ -7,38 +7,16 @@ import math
 
 import numpy as np
 import pytest
+from benchmarks.multi_objective import dtlz2
+from tests.samplers.fronts import record as _record
 
 import fastune
-from fastune.distributions import FloatDistribution
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.samplers import NSGAIIISampler, RandomSampler
 from fastune.samplers._nsga3 import _associate, _normalized, niche_select, simplex_lattice
 from fastune.study import StudyDirection
-from fastune.trial import create_trial
 
 THREE = [StudyDirection.MINIMIZE] * 3
-
-
-def _record(values: list[float], bound: float = 0.0) -> fastune.trial.FrozenTrial:
-    return create_trial(
-        params={"x": 0.5},
-        distributions={"x": FloatDistribution(0.0, 1.0)},
-        values=values,
-        constraints={"c": bound},
-    )
-
-
-def dtlz2(trial: fastune.Trial) -> tuple[float, float, float]:
-    """DTLZ2 with 3 objectives on 6 variables: the Pareto front is the unit sphere's
-    positive octant (the last 4 variables at 0.5)."""
-    x = [trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(6)]
-    g = sum((v - 0.5) ** 2 for v in x[2:])
-    a, b = x[0] * math.pi / 2, x[1] * math.pi / 2
-    return (
-        (1 + g) * math.cos(a) * math.cos(b),
-        (1 + g) * math.cos(a) * math.sin(b),
-        (1 + g) * math.sin(a),
-    )
 
 
 def test_the_default_reference_points_are_the_simplex_lattice() -> None:
