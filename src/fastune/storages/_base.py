@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import abc
 import copy
+import json
 from collections.abc import Container, Sequence
 from typing import Any
 
 from fastune._study_direction import StudyDirection
+from fastune._validation import invalid_type
 from fastune.distributions import BaseDistribution
 from fastune.exceptions import TrialNotFoundError
 from fastune.trial._constraints import violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
-__all__ = ["BaseStorage"]
+__all__ = ["BaseStorage", "to_json"]
 
 
 class BaseStorage(abc.ABC):
@@ -212,3 +214,18 @@ class BaseStorage(abc.ABC):
             if trial.number == trial_number:
                 return trial._trial_id
         raise TrialNotFoundError(f"Study {study_id} has no trial number {trial_number}.")
+
+
+def to_json(value: Any, where: str) -> str:
+    """``value`` as JSON, the form the SQL and journal storages keep attributes in.
+
+    Raises:
+        InvalidParameterTypeError: ``value`` is not JSON-serializable (``where`` names
+            the call).
+    """
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        raise invalid_type(
+            "value", where, "a JSON-serializable value (this storage keeps JSON)", value
+        ) from None

@@ -37,7 +37,7 @@ from fastune.exceptions import (
     TrialNotFoundError,
     UpdateFinishedTrialError,
 )
-from fastune.storages._base import BaseStorage
+from fastune.storages._base import BaseStorage, to_json
 from fastune.trial._constraints import violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
@@ -301,7 +301,7 @@ class SQLStorage(BaseStorage):
         return self._study_attrs(study_id, "system")
 
     def _set_study_attr(self, study_id: int, kind: str, key: str, value: Any) -> None:
-        encoded = _to_json(value, f"set_study_{kind}_attr")
+        encoded = to_json(value, f"set_study_{kind}_attr")
         with self._write(exclusive=False) as db:
             self._check_study(db, study_id)
             self._upsert(db, "study_attrs", (study_id, kind, key, encoded))
@@ -381,7 +381,7 @@ class SQLStorage(BaseStorage):
                 for key, value in attrs.items():
                     db.execute(
                         "INSERT INTO trial_attrs VALUES (?, ?, ?, ?)",
-                        (trial_id, kind, key, _to_json(value, f"{kind}_attrs")),
+                        (trial_id, kind, key, to_json(value, f"{kind}_attrs")),
                     )
             return trial_id
 
@@ -457,7 +457,7 @@ class SQLStorage(BaseStorage):
         self._set_trial_attr(trial_id, "system", key, value)
 
     def _set_trial_attr(self, trial_id: int, kind: str, key: str, value: Any) -> None:
-        encoded = _to_json(value, f"set_trial_{kind}_attr")
+        encoded = to_json(value, f"set_trial_{kind}_attr")
         with self._write(exclusive=False) as db:
             self._check_updatable(db, trial_id)
             self._upsert(db, "trial_attrs", (trial_id, kind, key, encoded))
@@ -693,15 +693,6 @@ class _StudyCache:
         self.ordered: list[FrozenTrial] = []
         self.unfinished: set[int] = set()
         self.max_trial_id = 0
-
-
-def _to_json(value: Any, where: str) -> str:
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError):
-        raise invalid_type(
-            "value", where, "a JSON-serializable value in an SQL storage", value
-        ) from None
 
 
 def _real(value: float) -> float | None:

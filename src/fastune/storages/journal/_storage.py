@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import json
 import os
 import threading
 import uuid
@@ -16,7 +15,7 @@ from fastune._transient import Transient
 from fastune._validation import invalid_type
 from fastune.distributions import BaseDistribution, distribution_to_json, json_to_distribution
 from fastune.exceptions import DuplicatedStudyError, FastuneError, StorageInternalError
-from fastune.storages._base import BaseStorage
+from fastune.storages._base import BaseStorage, to_json
 from fastune.storages._in_memory import DEFAULT_STUDY_NAME_PREFIX, InMemoryStorage
 from fastune.storages.journal._backend import BaseJournalBackend
 from fastune.trial._frozen import FrozenTrial
@@ -168,12 +167,12 @@ class JournalStorage(Transient, BaseStorage):
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         self._read(self._replica.get_study_name_from_id, study_id)
-        _check_json(value, "set_study_user_attr")
+        to_json(value, "set_study_user_attr")
         self._write("study_attr", study_id=study_id, kind="user", key=key, value=value)
 
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
         self._read(self._replica.get_study_name_from_id, study_id)
-        _check_json(value, "set_study_system_attr")
+        to_json(value, "set_study_system_attr")
         self._write("study_attr", study_id=study_id, kind="system", key=key, value=value)
 
     def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
@@ -222,12 +221,12 @@ class JournalStorage(Transient, BaseStorage):
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._check_updatable(trial_id)
-        _check_json(value, "set_trial_user_attr")
+        to_json(value, "set_trial_user_attr")
         self._write("trial_attr", trial_id=trial_id, kind="user", key=key, value=value)
 
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._check_updatable(trial_id)
-        _check_json(value, "set_trial_system_attr")
+        to_json(value, "set_trial_system_attr")
         self._write("trial_attr", trial_id=trial_id, kind="system", key=key, value=value)
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
@@ -354,18 +353,9 @@ def _parse(text: str | None) -> datetime.datetime | None:
     return None if text is None else datetime.datetime.fromisoformat(text)
 
 
-def _check_json(value: Any, where: str) -> None:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        raise invalid_type(
-            "value", where, "a JSON-serializable value in a journal storage", value
-        ) from None
-
-
 def _trial_to_json(trial: FrozenTrial) -> dict[str, Any]:
     for where, attrs in (("user_attrs", trial.user_attrs), ("system_attrs", trial.system_attrs)):
-        _check_json(attrs, f"create_new_trial (template_trial.{where})")
+        to_json(attrs, f"create_new_trial (template_trial.{where})")
     return {
         "state": trial.state.name,
         "values": trial.values,
