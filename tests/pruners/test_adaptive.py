@@ -118,6 +118,27 @@ def test_the_projection_is_paced_by_how_the_complete_curves_went_on() -> None:
     assert run_trial(study, hopeless, STEPS) == 3
 
 
+def test_a_noisy_curve_that_keeps_falling_is_completed() -> None:
+    # Behind the top quarter, its reports jumping 0.12 from one step to the next: five of
+    # them show no clear slope, but its trend since a third of the way does, and that
+    # trend ends below the best. It is completed and does end the best. The same noise
+    # about a curve that stopped falling at step 10 is pruned once the flat part
+    # outweighs the fall in its trend.
+    curve = saturating(-0.1, scale=1.5)
+
+    def falling(step: int) -> float:
+        return curve(step) + 0.06 * (-1) ** step
+
+    def stalled(step: int) -> float:
+        return curve(min(step, 10)) + 0.06 * (-1) ** step
+
+    study = study_of_peers(AdaptivePruner())
+    assert run_trial(study, falling, STEPS) is None
+    assert study.best_value < 0.0
+    step = run_trial(study_of_peers(AdaptivePruner()), stalled, STEPS)
+    assert step is not None and step < 25
+
+
 def test_noise_widens_the_bar() -> None:
     # A trial a little behind the top quarter: pruned when the curves are smooth, kept
     # when they are as noisy as the gap (the bar applies to the whole run here).

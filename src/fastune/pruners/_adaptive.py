@@ -31,6 +31,9 @@ _RATIO = 2  # complete trials: realized / projected change from the step
 _LAST_STEP = 3  # its last reported step; 0 if none
 _COMPLETE = 4  # 1 for a complete trial, else 0
 _N_FACTS = 5
+# Reports a trend fit needs, and how many of its standard errors a trial is given.
+_MIN_TREND_REPORTS = 4
+_TREND_ERRORS = 2.0
 
 
 class _FinishedRows:
@@ -100,7 +103,14 @@ class AdaptivePruner(Transient, BasePruner):
        is speeding up (its last change improves on the one before by more than the
        tolerance: a slow starter whose rate is not known yet); or if its projection,
        less the tolerance, reaches the target: a late bloomer survives.
-    7. Otherwise it is **pruned**. A NaN value is pruned at once.
+    7. **Past the first** ``top_until`` **of the horizon**, a trial is also kept if its
+       **trend** can reach the target: a least-squares fit of ``a + b / (step + 1)``
+       to its reports from step ``s // 3`` to ``s`` (at least four): its value at the
+       horizon, less two standard errors (the fit's own and the scatter of the reports
+       about it, since the final value is one more noisy report). A noisy
+       curve that keeps falling slowly shows no clear slope over ``window`` reports;
+       over the longer span it does, and it is completed.
+    8. Otherwise it is **pruned**. A NaN value is pruned at once.
 
     A flat loser is pruned at the first check past the warm-up; a curve that turned up
     is pruned once it heads above the best; a steep learner that is behind is kept while
@@ -212,7 +222,34 @@ class AdaptivePruner(Transient, BasePruner):
         near_top = current <= bar + tolerance and step <= self._top_until * horizon
         if near_top or self._speeding_up(recent, tolerance):
             return False
-        return projected - tolerance > target
+        if projected - tolerance <= target:
+            return False
+        if step <= self._top_until * horizon:
+            return True
+        trend = self._trend(trial, step, s, horizon)  # rule 7, past the first third
+        return trend is None or trend[0] - _TREND_ERRORS * trend[1] > target
+
+    @staticmethod
+    def _trend(trial: FrozenTrial, step: int, s: float, horizon: int) -> tuple[float, float] | None:
+        """A least-squares fit of ``a + b / (k + 1)`` to the trial's oriented reports at
+        steps ``k`` from ``step // 3`` to ``step``: its value at ``horizon`` and the
+        standard error of a report there (the fit's error and the residual scatter);
+        None with fewer than four reports."""
+        reports = trial.intermediate_values
+        kept = [k for k in reports if step // 3 <= k <= step and not math.isnan(reports[k])]
+        if len(kept) < _MIN_TREND_REPORTS:
+            return None
+        x = 1.0 / (np.array(kept, dtype=float) + 1.0)
+        y = np.array([reports[k] * s for k in kept])
+        x_mean, y_mean = x.mean(), y.mean()
+        spread = float(((x - x_mean) ** 2).sum())  # > 0: four distinct steps
+        b = float(((x - x_mean) * (y - y_mean)).sum()) / spread
+        residuals = y - y_mean - b * (x - x_mean)
+        variance = float(residuals @ residuals) / (len(kept) - 2)
+        at = 1.0 / (horizon + 1.0) - x_mean
+        predicted = float(y_mean + b * at)
+        error = math.sqrt(variance * (1.0 + 1.0 / len(kept) + at * at / spread))
+        return predicted, error
 
     def _recent(self, trial: FrozenTrial, step: int, s: float) -> tuple[list[int], list[float]]:
         """The trial's last ``window`` steps up to ``step`` and their oriented values, NaN
