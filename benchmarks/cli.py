@@ -181,6 +181,30 @@ def remeasure_throughput(suite: Suite, json_path: Path) -> None:
     rebuild_report(json_path)
 
 
+def rerun_methods(suite: Suite, json_path: Path, methods: list[str], n_workers: int) -> None:
+    """Run the quality studies of ``methods`` in ``suite`` again (after a change to
+    them) and put their records in place of the old ones in the results at
+    ``json_path``; the other records and the timings are kept. Then rebuild its report."""
+    unknown = sorted(set(methods) - set(suite.methods))
+    if unknown:
+        raise ValueError(f"--method: {unknown} not in the {suite.name} suite's methods")
+    results = json.loads(json_path.read_text())
+    quiet_libraries()
+    tasks = [task for task in plan_tasks(suite, set()) if task.method in methods]
+    fresh = summarize(run_tasks(tasks, n_workers), suite)
+    replaced = {(record["problem"], record["method"]) for record in fresh}
+    records = [r for r in results["quality"] if (r["problem"], r["method"]) not in replaced]
+    records += fresh
+    records.sort(
+        key=lambda r: (suite.problems.index(r["problem"]), suite.methods.index(r["method"]))
+    )
+    results["quality"] = records
+    when = datetime.datetime.now().isoformat(timespec="seconds")
+    results.setdefault("reruns", []).append({"methods": sorted(methods), "at": when})
+    json_path.write_text(json.dumps(results, indent=1) + "\n")
+    rebuild_report(json_path)
+
+
 def rebuild_report(json_path: Path) -> None:
     """Redraw the plots and rewrite ``<suite>.md`` beside ``json_path`` from it alone."""
     from benchmarks.plots import draw_all
@@ -217,12 +241,14 @@ def _parser() -> argparse.ArgumentParser:
         description="fastune's benchmark suite. 'run' (the default) runs a suite; 'report' "
         "rebuilds its markdown and plots from its JSON; 'readme' rewrites the README's "
         "performance section from its JSON; 'throughput' measures the n_jobs scaling rows "
-        "again and replaces them in its JSON (the rest of the suite kept as it was).",
+        "again and replaces them in its JSON (the rest of the suite kept as it was); "
+        "'rerun' runs the quality studies of the methods named by --method again and "
+        "replaces their records alone.",
     )
     parser.add_argument(
         "command",
         nargs="?",
-        choices=("run", "report", "readme", "throughput"),
+        choices=("run", "report", "readme", "throughput", "rerun"),
         default="run",
     )
     parser.add_argument(
@@ -243,6 +269,12 @@ def _parser() -> argparse.ArgumentParser:
         help="processes running quality studies at once; default: the number of cores",
     )
     parser.add_argument("--readme", type=Path, default=README, help="default: %(default)s")
+    parser.add_argument(
+        "--method",
+        action="append",
+        default=[],
+        help="with 'rerun': a method whose studies run again (repeatable)",
+    )
     return parser
 
 
@@ -262,6 +294,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.command == "throughput":
         remeasure_throughput(SUITES[suite_name], results_path)
         print(f"measured the throughput rows again into {results_path} and its report")
+        return 0
+    if options.command == "rerun":
+        if not options.method:
+            print("error: rerun needs at least one --method", file=sys.stderr)
+            return 2
+        try:
+            rerun_methods(SUITES[suite_name], results_path, options.method, options.workers)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"ran {', '.join(options.method)} again into {results_path} and its report")
         return 0
     if options.command == "readme":
         try:

@@ -131,6 +131,12 @@ def _header_section(results: dict[str, Any]) -> list[str]:
     ]
     for name, reason in results["skipped"].items():
         lines.append(f"* Skipped {name}: {reason}.")
+    for rerun in results.get("reruns", []):
+        lines.append(
+            f"* The studies of {', '.join(rerun['methods'])} ran again at {rerun['at']} "
+            "(`python -m benchmarks rerun`), after a change to them; the other records are "
+            "from the run above."
+        )
     lines += ["", "Studies (seeds are 0 .. n-1; every method gets the same seeds and budget):", ""]
     lines += table(
         ["problems", "methods", "seeds", "trials per study"],

@@ -228,3 +228,35 @@ def test_pbt_section_copies_the_headline_of_the_pbt_report() -> None:
     assert "| 1 | 2 |" in section
     assert "## Methods" not in section and "intro" not in section
     assert "[results/pbt.md](results/pbt.md)" in section
+
+
+def test_rerun_command_replaces_only_the_named_methods_records(
+    quick_results: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    output_dir, results = quick_results
+    (tmp_path / "quick.json").write_text((output_dir / "quick.json").read_text())
+    method = "fastune tpe+adaptive"
+    completed = _run_benchmarks(
+        "rerun", "--suite", "quick", "--output-dir", str(tmp_path), "--method", method
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    again = json.loads((tmp_path / "quick.json").read_text())
+    keys = [(r["problem"], r["method"]) for r in again["quality"]]
+    assert keys == [(r["problem"], r["method"]) for r in results["quality"]]  # same order
+    for old, new in zip(results["quality"], again["quality"], strict=True):
+        if old["method"] != method:
+            assert new == old
+        else:
+            assert new["seeds"] == old["seeds"] and new["seconds"] != old["seconds"]
+    assert again["overhead"] == results["overhead"]
+    assert [rerun["methods"] for rerun in again["reruns"]] == [[method]]
+    assert f"The studies of {method} ran again" in (tmp_path / "quick.md").read_text()
+
+
+def test_rerun_command_refuses_a_method_the_suite_does_not_have(tmp_path: Path) -> None:
+    (tmp_path / "quick.json").write_text("{}")
+    completed = _run_benchmarks(
+        "rerun", "--suite", "quick", "--output-dir", str(tmp_path), "--method", "nope"
+    )
+    assert completed.returncode == 2
+    assert "--method: ['nope'] not in the quick suite's methods" in completed.stderr
