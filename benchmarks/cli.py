@@ -185,9 +185,13 @@ def rerun_methods(suite: Suite, json_path: Path, methods: list[str], n_workers: 
     """Run the quality studies of ``methods`` in ``suite`` again (after a change to
     them) and put their records in place of the old ones in the results at
     ``json_path``; the other records and the timings are kept. Then rebuild its report."""
-    unknown = sorted(set(methods) - set(suite.methods))
+    methods = sorted(set(methods))
+    unknown = [method for method in methods if method not in suite.methods]
     if unknown:
         raise ValueError(f"--method: {unknown} not in the {suite.name} suite's methods")
+    unavailable = {m: why for m, why in unavailable_methods().items() if m in methods}
+    if unavailable:
+        raise ValueError(f"--method: cannot run here: {unavailable}")
     results = json.loads(json_path.read_text())
     quiet_libraries()
     tasks = [task for task in plan_tasks(suite, set()) if task.method in methods]
@@ -195,12 +199,13 @@ def rerun_methods(suite: Suite, json_path: Path, methods: list[str], n_workers: 
     replaced = {(record["problem"], record["method"]) for record in fresh}
     records = [r for r in results["quality"] if (r["problem"], r["method"]) not in replaced]
     records += fresh
-    records.sort(
-        key=lambda r: (suite.problems.index(r["problem"]), suite.methods.index(r["method"]))
-    )
+    order = {name: index for index, name in enumerate((*suite.problems, *suite.methods))}
+    records.sort(key=lambda r: (order.get(r["problem"], -1), order.get(r["method"], -1)))
     results["quality"] = records
     when = datetime.datetime.now().isoformat(timespec="seconds")
-    results.setdefault("reruns", []).append({"methods": sorted(methods), "at": when})
+    results.setdefault("reruns", []).append(
+        {"methods": methods, "at": when, "workers": n_workers, "versions": _versions()}
+    )
     json_path.write_text(json.dumps(results, indent=1) + "\n")
     rebuild_report(json_path)
 

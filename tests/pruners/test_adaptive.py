@@ -139,6 +139,13 @@ def test_a_noisy_curve_that_keeps_falling_is_completed() -> None:
     assert step is not None and step < 25
 
 
+def test_an_infinite_report_past_the_first_third_is_pruned() -> None:
+    # Near the top, then a diverged run reports inf: the trend cannot keep it.
+    study = study_of_peers(AdaptivePruner())
+    near = saturating(0.0)
+    assert run_trial(study, lambda step: near(step) if step < 11 else math.inf, STEPS) == 11
+
+
 def test_noise_widens_the_bar() -> None:
     # A trial a little behind the top quarter: pruned when the curves are smooth, kept
     # when they are as noisy as the gap (the bar applies to the whole run here).

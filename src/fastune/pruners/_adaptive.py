@@ -234,10 +234,10 @@ class AdaptivePruner(Transient, BasePruner):
         """A least-squares fit of ``a + b / (k + 1)`` to the trial's oriented reports at
         steps ``k`` from ``step // 3`` to ``step``: its value at ``horizon`` and the
         standard error of a report there (the fit's error and the residual scatter);
-        None with fewer than four reports."""
+        None with fewer than four finite reports or an infinite one at ``step``."""
         reports = trial.intermediate_values
-        kept = [k for k in reports if step // 3 <= k <= step and not math.isnan(reports[k])]
-        if len(kept) < _MIN_TREND_REPORTS:
+        kept = [k for k in reports if step // 3 <= k <= step and math.isfinite(reports[k])]
+        if len(kept) < _MIN_TREND_REPORTS or not math.isfinite(reports[step]):
             return None
         x = 1.0 / (np.array(kept, dtype=float) + 1.0)
         y = np.array([reports[k] * s for k in kept])
@@ -246,7 +246,7 @@ class AdaptivePruner(Transient, BasePruner):
         b = float(((x - x_mean) * (y - y_mean)).sum()) / spread
         residuals = y - y_mean - b * (x - x_mean)
         variance = float(residuals @ residuals) / (len(kept) - 2)
-        at = 1.0 / (horizon + 1.0) - x_mean
+        at = 1.0 / (max(horizon, step) + 1.0) - x_mean
         predicted = float(y_mean + b * at)
         error = math.sqrt(variance * (1.0 + 1.0 / len(kept) + at * at / spread))
         return predicted, error
