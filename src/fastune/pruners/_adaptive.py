@@ -219,12 +219,13 @@ class AdaptivePruner(Transient, BasePruner):
         if slope > 0.0:
             return projected - tolerance > target
         bar = float(np.quantile(values, self._top_fraction))
-        near_top = current <= bar + tolerance and step <= self._top_until * horizon
+        early = step <= self._top_until * horizon  # the bar still keeps trials
+        near_top = early and current <= bar + tolerance
         if near_top or self._speeding_up(recent, tolerance):
             return False
         if projected - tolerance <= target:
             return False
-        if step <= self._top_until * horizon:
+        if early:
             return True
         trend = self._trend(trial, step, s, horizon)  # rule 7, past the first third
         return trend is None or trend[0] - _TREND_ERRORS * trend[1] > target
