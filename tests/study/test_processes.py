@@ -52,7 +52,7 @@ def test_trials_run_in_worker_processes_with_an_in_memory_study() -> None:
     assert all(t.state != TrialState.RUNNING for t in trials)
     assert all(t.intermediate_values for t in trials)
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
-    assert all(t.value == t.params["x"] ** 2 + t.params["n"] for t in complete)
+    assert all(t.value == t.params["x"] * t.params["x"] + t.params["n"] for t in complete)
 
 
 def test_an_uncaught_error_fails_its_trial_and_is_raised_here() -> None:

@@ -74,7 +74,9 @@ def test_several_processes_share_one_journal(tmp_path: Path) -> None:
     trials = fastune.load_study(study_name="shared", storage=_storage(path)).trials
     assert sorted(t.number for t in trials) == list(range(45))
     assert len({t._trial_id for t in trials}) == 45
-    assert all(t.state == TrialState.COMPLETE and t.value == t.params["x"] ** 2 for t in trials)
+    assert all(
+        t.state == TrialState.COMPLETE and t.value == t.params["x"] * t.params["x"] for t in trials
+    )
 
 
 def test_completed_trials_survive_a_crash_and_the_study_resumes(tmp_path: Path) -> None:
