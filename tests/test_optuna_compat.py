@@ -1270,6 +1270,21 @@ def test_cma_es_warm_started_from_source_trials(optuna: ModuleType) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_cma_es_with_margin_on_ints_and_steps(optuna: ModuleType) -> None:
+    def objective(trial):
+        n = trial.suggest_int("n", -5, 5)
+        q = trial.suggest_float("q", 0.0, 2.0, step=0.5)
+        return (n - 2) ** 2 + (q - 1.5) ** 2 + trial.suggest_float("x", -1, 1) ** 2
+
+    sampler = optuna.samplers.CmaEsSampler(seed=0, with_margin=True)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=80)
+    assert all(isinstance(t.params["n"], int) for t in study.trials)
+    assert {t.params["q"] for t in study.trials} <= {0.0, 0.5, 1.0, 1.5, 2.0}
+    assert study.best_params["n"] == 2 and study.best_params["q"] == 1.5
+
+
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
 def test_rank_plot(optuna: ModuleType) -> None:
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     study.optimize(

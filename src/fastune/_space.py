@@ -58,6 +58,10 @@ class SearchSpace:
     def __len__(self) -> int:
         return len(self.names)
 
+    def n_bins(self) -> list[int]:
+        """How many equal bins each column has (one per value; 0 for a continuous one)."""
+        return list(self._bins)
+
     def is_categorical(self) -> np.ndarray:
         """A boolean per column: whether it holds a categorical parameter."""
         return np.array(

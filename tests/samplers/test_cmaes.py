@@ -107,10 +107,51 @@ def test_source_trials_and_margin_arguments() -> None:
         CmaEsSampler(source_trials=[trial], sigma0=0.1)
     with pytest.raises(InvalidParameterError, match="at least one complete trial"):
         CmaEsSampler(source_trials=[])
-    with pytest.raises(InvalidParameterError, match="with_margin"):
-        CmaEsSampler(with_margin=True)
+    with pytest.raises(InvalidParameterError, match="source_trials.*with_margin"):
+        CmaEsSampler(source_trials=[trial], with_margin=True)
+    for other in ({"use_separable_cma": True}, {"lr_adapt": True}, {"restart_strategy": "ipop"}):
+        with pytest.raises(InvalidParameterError, match="'with_margin'.*use_separable_cma, lr"):
+            CmaEsSampler(with_margin=True, **other)
     study = fastune.create_study(sampler=CmaEsSampler(source_trials=[trial], n_startup_trials=0))
     with pytest.raises(InvalidParameterError, match=r"source_trials.*\['a', 'b'\]"):
         study.optimize(
             lambda t: t.suggest_float("a", 0, 1) + t.suggest_float("b", 0, 1), n_trials=3
         )
+
+
+def _discrete_params_ignored(trial: fastune.Trial) -> float:
+    """A steep sphere in four floats; an int and a stepped float that do not matter."""
+    trial.suggest_int("n", 0, 3)
+    trial.suggest_float("q", 0, 1, step=0.5)
+    return sum((trial.suggest_float(f"x{i}", -1, 1) - 0.2) ** 2 for i in range(4))
+
+
+def test_with_margin_keeps_discrete_parameters_moving() -> None:
+    for seed in range(3):
+        values = {}
+        for margin in (False, True):
+            study = fastune.create_study(sampler=CmaEsSampler(seed=seed, with_margin=margin))
+            study.optimize(_discrete_params_ignored, n_trials=800)
+            assert study.best_value < 1e-5  # the floats converge either way
+            last = study.trials[-100:]
+            values[margin] = [{t.params[name] for t in last} for name in ("n", "q")]
+            assert all(t.params["n"] in range(4) and t.params["q"] in (0, 0.5, 1) for t in last)
+        # Rounded from the continuous search, the discrete values freeze once the step
+        # size is far below their bins; with the margin, at least one still moves.
+        assert all(len(seen) == 1 for seen in values[False])
+        assert any(len(seen) > 1 for seen in values[True])
+
+
+def test_with_margin_is_told_the_points_it_drew() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        return float((trial.suggest_int("a", 0, 1) - 1) ** 2 + trial.suggest_int("b", 0, 4))
+
+    study = fastune.create_study(sampler=CmaEsSampler(seed=0, popsize=4, with_margin=True))
+    study.optimize(objective, n_trials=60)
+    assert study.best_params == {"a": 1, "b": 0}
+    # The trials ran the discrete values (bin centres of the unit cube); the optimizer is
+    # told the raw points it drew, which lie anywhere.
+    raw = np.array([t.system_attrs["cma:x"] for t in study.trials[1:]])
+    for column, centres in ((0, [0.25, 0.75]), (1, [0.1, 0.3, 0.5, 0.7, 0.9])):
+        on_a_centre = np.isclose(raw[:, column, None], np.array(centres)).any(axis=1)
+        assert on_a_centre.mean() < 0.5

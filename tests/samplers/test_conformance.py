@@ -47,6 +47,7 @@ SAMPLERS: dict[str, SamplerFactory] = {
     "nsga2": lambda seed, grid: NSGAIISampler(population_size=4, seed=seed),
     "nsga3": lambda seed, grid: NSGAIIISampler(population_size=4, seed=seed),
     "cmaes-bipop": lambda seed, grid: CmaEsSampler(seed=seed, restart_strategy="bipop", popsize=4),
+    "cmaes-margin": lambda seed, grid: CmaEsSampler(seed=seed, with_margin=True, popsize=4),
 }
 
 FLOAT_GRID = [-3.0, -1.5, 0.0, 0.5, 2.0, 3.0]

@@ -51,6 +51,12 @@ class CmaEsSampler(BaseSampler):
     step size. Categorical parameters, a 1-D space, several objectives and the first
     ``n_startup_trials`` trials use ``independent_sampler``.
 
+    With ``with_margin``, ints (not log-scaled) and stepped floats are searched as the
+    discrete values they are (CMA-ES with margin, ``cmaes.CMAwM``): the optimizer keeps
+    a minimum chance of moving each of them to a neighbouring value, so that a discrete
+    parameter does not freeze once the step size is smaller than its bins. Log-scaled
+    ints stay continuous and are rounded, as without the margin.
+
     Args:
         x0: The starting mean, by parameter name (the centre of the space by default).
         sigma0: The starting step size in the unit cube, > 0 (1/6 by default).
@@ -69,14 +75,15 @@ class CmaEsSampler(BaseSampler):
             direction): the first run starts from their warm-start distribution
             (WS-CMA-ES, ``cmaes.get_warm_start_mgd``: mean, step size and covariance
             from their best tenth) instead of ``x0`` and ``sigma0``.
-        with_margin: Only False; Optuna's CMA-ES with margin for discrete parameters is
-            not provided (ints and steps are rounded from the continuous search).
+        with_margin: CMA-ES with margin for the discrete parameters (above); without it
+            they are rounded from the continuous search.
 
     Raises:
         InvalidParameterError: ``sigma0 <= 0``, ``n_startup_trials < 0``, an unknown
             ``restart_strategy``, ``popsize < 2`` or ``inc_popsize < 2``;
-            ``source_trials`` with ``x0``, ``sigma0`` or ``use_separable_cma``, or without
-            a complete trial; ``with_margin=True``.
+            ``source_trials`` with ``x0``, ``sigma0``, ``use_separable_cma`` or
+            ``with_margin``, or without a complete trial; ``with_margin`` with
+            ``use_separable_cma`` or ``lr_adapt`` (as in Optuna) or ``restart_strategy``.
         MissingDependencyError: the ``cmaes`` package is missing (``fastune[cmaes]``).
     """
 
@@ -127,11 +134,14 @@ class CmaEsSampler(BaseSampler):
             )
         if use_separable_cma and lr_adapt:
             raise invalid("lr_adapt", owner, "False when use_separable_cma=True", lr_adapt)
-        if with_margin:
-            raise invalid("with_margin", owner, "False (CMA-ES with margin is not provided)", True)
+        if with_margin and (use_separable_cma or lr_adapt or restart_strategy is not None):
+            # Restarts with a margin were seen to overflow the cmaes package's step size
+            # (a flat objective of two binary ints, BIPOP); Optuna has no restarts.
+            allowed = "False when use_separable_cma, lr_adapt or restart_strategy is set"
+            raise invalid("with_margin", owner, allowed, with_margin)
         if source_trials is not None:
-            if x0 is not None or sigma0 is not None or use_separable_cma:
-                allowed = "None when x0, sigma0 or use_separable_cma is given"
+            if x0 is not None or sigma0 is not None or use_separable_cma or with_margin:
+                allowed = "None when x0, sigma0, use_separable_cma or with_margin is given"
                 raise invalid("source_trials", owner, allowed, "a list of trials")
             source_trials = [t for t in source_trials if t.state == TrialState.COMPLETE]
             if not source_trials:
@@ -144,6 +154,7 @@ class CmaEsSampler(BaseSampler):
         self._consider_pruned = bool(consider_pruned_trials)
         self._separable = bool(use_separable_cma)
         self._lr_adapt = bool(lr_adapt)
+        self._with_margin = bool(with_margin)
         self._runs: dict[tuple[Any, ...], _Run] = {}
         self._restarts: dict[tuple[Any, ...], dict[str, int]] = {}
         self._spaces = JointSpaces()
@@ -193,11 +204,14 @@ class CmaEsSampler(BaseSampler):
                 run = self._new_run(key, space, generation=0, regime="large", sign=sign)
                 self._runs[key] = run
             self._tell_finished_generation(study, run, key, space)
-            point = run.optimizer.ask()
+            asked = run.optimizer.ask()
             generation = run.generation
+        # CMA-ES with margin asks a point on the discrete values and is told the raw point
+        # it was drawn as.
+        point, told = asked if self._with_margin else (asked, asked)
         storage = study._storage
         storage.set_trial_system_attr(trial._trial_id, GENERATION_KEY, generation)
-        storage.set_trial_system_attr(trial._trial_id, POINT_KEY, [float(v) for v in point])
+        storage.set_trial_system_attr(trial._trial_id, POINT_KEY, [float(v) for v in told])
         return space.decode(point)
 
     # -- runs and restarts ---------------------------------------------------------------
@@ -263,7 +277,15 @@ class CmaEsSampler(BaseSampler):
             "seed": seed,
             "population_size": popsize or self._popsize,
         }
-        if self._separable:
+        if self._with_margin:
+            steps = _steps(space)
+            discrete = steps > 0.0
+            # A discrete column's values are its bins' centres, half a bin inside the cube.
+            bounds[discrete, 0] = steps[discrete] / 2.0
+            bounds[discrete, 1] = 1.0 - steps[discrete] / 2.0
+            mean = np.clip(mean, bounds[:, 0], bounds[:, 1])
+            optimizer = cmaes.CMAwM(mean=mean, sigma=sigma, steps=steps, cov=cov, **options)
+        elif self._separable:
             optimizer = cmaes.SepCMA(mean=mean, sigma=sigma, **options)
         else:
             optimizer = cmaes.CMA(
@@ -312,6 +334,13 @@ class CmaEsSampler(BaseSampler):
         return self._new_run(
             key, space, finished.generation, "small", popsize=popsize, sigma=sigma, mean=mean
         )
+
+
+def _steps(space: SearchSpace) -> np.ndarray:
+    """The width of a value's bin in each column of ``space`` where the parameter is
+    discrete (an int not on a log scale, a stepped float; two values or more), else 0."""
+    bins = np.array(space.n_bins(), dtype=float)
+    return np.where(bins >= 2, 1.0 / np.maximum(bins, 1.0), 0.0)
 
 
 def _ranked_by_constraints(
