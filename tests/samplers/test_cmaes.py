@@ -109,9 +109,11 @@ def test_source_trials_and_margin_arguments() -> None:
         CmaEsSampler(source_trials=[])
     with pytest.raises(InvalidParameterError, match="source_trials.*with_margin"):
         CmaEsSampler(source_trials=[trial], with_margin=True)
-    for other in ({"use_separable_cma": True}, {"lr_adapt": True}, {"restart_strategy": "ipop"}):
-        with pytest.raises(InvalidParameterError, match="'with_margin'.*use_separable_cma, lr"):
-            CmaEsSampler(with_margin=True, **other)
+    clashes = {"use_separable_cma": True, "lr_adapt": True, "restart_strategy": "bipop"}
+    for name, value in clashes.items():
+        with pytest.raises(InvalidParameterError, match=f"'with_margin'.*False when {name}"):
+            CmaEsSampler(with_margin=True, **{name: value})
+    CmaEsSampler(with_margin=True, restart_strategy="ipop")
     study = fastune.create_study(sampler=CmaEsSampler(source_trials=[trial], n_startup_trials=0))
     with pytest.raises(InvalidParameterError, match=r"source_trials.*\['a', 'b'\]"):
         study.optimize(
@@ -127,19 +129,33 @@ def _discrete_params_ignored(trial: fastune.Trial) -> float:
 
 
 def test_with_margin_keeps_discrete_parameters_moving() -> None:
-    for seed in range(3):
-        values = {}
+    frozen = {False: 0, True: 0}
+    for seed in range(5):
         for margin in (False, True):
             study = fastune.create_study(sampler=CmaEsSampler(seed=seed, with_margin=margin))
             study.optimize(_discrete_params_ignored, n_trials=800)
             assert study.best_value < 1e-5  # the floats converge either way
             last = study.trials[-100:]
-            values[margin] = [{t.params[name] for t in last} for name in ("n", "q")]
             assert all(t.params["n"] in range(4) and t.params["q"] in (0, 0.5, 1) for t in last)
-        # Rounded from the continuous search, the discrete values freeze once the step
-        # size is far below their bins; with the margin, at least one still moves.
-        assert all(len(seen) == 1 for seen in values[False])
-        assert any(len(seen) > 1 for seen in values[True])
+            frozen[margin] += all(len({t.params[name] for t in last}) == 1 for name in "nq")
+    # Rounded from the continuous search, the discrete values freeze once the step size
+    # is far below their bins; with the margin they keep moving (one seed in twenty or
+    # so goes the other way, either way).
+    assert frozen[False] >= 4 and frozen[True] <= 1
+
+
+def test_a_diverging_margin_run_starts_afresh() -> None:
+    def flat(trial: fastune.Trial) -> float:
+        trial.suggest_int("a", 0, 1)
+        trial.suggest_int("b", 0, 1)
+        return 0.0
+
+    # On a flat objective of binary ints the cmaes package's margin run can let its step
+    # size overflow (seed 3: at trial 222); it is restarted instead of told.
+    for seed in range(6):
+        study = fastune.create_study(sampler=CmaEsSampler(seed=seed, popsize=4, with_margin=True))
+        study.optimize(flat, n_trials=400)
+        assert all(t.state == fastune.trial.TrialState.COMPLETE for t in study.trials)
 
 
 def test_with_margin_is_told_the_points_it_drew() -> None:

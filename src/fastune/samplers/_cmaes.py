@@ -29,6 +29,9 @@ __all__ = ["CmaEsSampler"]
 
 GENERATION_KEY = "cma:generation"
 POINT_KEY = "cma:x"
+# How far from the unit cube a told point may lie (margin runs draw discrete columns
+# without bounds); beyond it the run has diverged.
+_RUNAWAY = 1e3
 
 
 class _Run:
@@ -55,7 +58,11 @@ class CmaEsSampler(BaseSampler):
     discrete values they are (CMA-ES with margin, ``cmaes.CMAwM``): the optimizer keeps
     a minimum chance of moving each of them to a neighbouring value, so that a discrete
     parameter does not freeze once the step size is smaller than its bins. Log-scaled
-    ints stay continuous and are rounded, as without the margin.
+    ints stay continuous and are rounded, as without the margin. A margin run that has
+    converged (``should_stop``) or diverged (points 1000 cube widths out) starts afresh
+    from a random point, with IPOP's larger population if asked: left to run on, the
+    ``cmaes`` package's margin run can grow its points without bound and fail (Optuna's
+    does, after some thousands of trials).
 
     Args:
         x0: The starting mean, by parameter name (the centre of the space by default).
@@ -83,7 +90,8 @@ class CmaEsSampler(BaseSampler):
             ``restart_strategy``, ``popsize < 2`` or ``inc_popsize < 2``;
             ``source_trials`` with ``x0``, ``sigma0``, ``use_separable_cma`` or
             ``with_margin``, or without a complete trial; ``with_margin`` with
-            ``use_separable_cma`` or ``lr_adapt`` (as in Optuna) or ``restart_strategy``.
+            ``use_separable_cma`` or ``lr_adapt`` (as in Optuna) or with
+            ``restart_strategy="bipop"``.
         MissingDependencyError: the ``cmaes`` package is missing (``fastune[cmaes]``).
     """
 
@@ -134,11 +142,18 @@ class CmaEsSampler(BaseSampler):
             )
         if use_separable_cma and lr_adapt:
             raise invalid("lr_adapt", owner, "False when use_separable_cma=True", lr_adapt)
-        if with_margin and (use_separable_cma or lr_adapt or restart_strategy is not None):
-            # Restarts with a margin were seen to overflow the cmaes package's step size
-            # (a flat objective of two binary ints, BIPOP); Optuna has no restarts.
-            allowed = "False when use_separable_cma, lr_adapt or restart_strategy is set"
-            raise invalid("with_margin", owner, allowed, with_margin)
+        if with_margin:
+            # BIPOP's small runs were seen to overflow the margin run's step size in the
+            # cmaes package (a flat objective of two binary ints); Optuna has no restarts.
+            clashes = {
+                "use_separable_cma": use_separable_cma,
+                "lr_adapt": lr_adapt,
+                "restart_strategy='bipop'": restart_strategy == "bipop",
+            }
+            for name, clash in clashes.items():
+                if clash:
+                    allowed = f"False when {name} is given (with_margin cannot be combined)"
+                    raise invalid("with_margin", owner, allowed, with_margin)
         if source_trials is not None:
             if x0 is not None or sigma0 is not None or use_separable_cma or with_margin:
                 allowed = "None when x0, sigma0, use_separable_cma or with_margin is given"
@@ -245,9 +260,17 @@ class CmaEsSampler(BaseSampler):
         popsize = run.optimizer.population_size
         if len(solutions) < popsize:
             return
-        run.optimizer.tell(_ranked_by_constraints(solutions[:popsize]))
+        told = solutions[:popsize]
         run.generation += 1
-        if self._restart_strategy is not None and run.optimizer.should_stop():
+        # The cmaes package's margin run can let its step size run away (its points jump
+        # from units to 1e35 in a generation on a flat objective, then it fails): such a
+        # run is not told and starts afresh.
+        runaway = not all(np.all(np.abs(point) < _RUNAWAY) for point, _, _ in told)
+        if not runaway:
+            with np.errstate(over="ignore"):
+                run.optimizer.tell(_ranked_by_constraints(told))
+        restarts = self._restart_strategy is not None or self._with_margin
+        if runaway or (restarts and run.optimizer.should_stop()):
             self._runs[key] = self._restart(key, space, run)
 
     def _new_run(
@@ -314,6 +337,10 @@ class CmaEsSampler(BaseSampler):
         return np.clip(mean, 0.0, 1.0), float(sigma), cov
 
     def _restart(self, key: tuple[Any, ...], space: SearchSpace, finished: _Run) -> _Run:
+        if self._restart_strategy is None:  # a margin run that stopped: start it afresh
+            popsize = finished.optimizer.population_size
+            mean = self._rng.random(len(space))
+            return self._new_run(key, space, finished.generation, "large", popsize, mean=mean)
         counts = self._restarts.setdefault(key, {"large": 0, "small_budget": 0, "large_budget": 0})
         spent = finished.optimizer.population_size * (finished.generation or 1)
         counts[f"{finished.regime}_budget"] = counts.get(f"{finished.regime}_budget", 0) + spent
