@@ -1285,6 +1285,18 @@ def test_cma_es_with_margin_on_ints_and_steps(optuna: ModuleType) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_ped_anova_importances(optuna: ModuleType) -> None:
+    def objective(trial):
+        return trial.suggest_float("x1", -10, 10) + trial.suggest_float("x2", -10, 10) / 1000
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(objective, n_trials=100)
+    evaluator = optuna.importance.PedAnovaImportanceEvaluator(target_quantile=0.1)
+    importances = optuna.importance.get_param_importances(study, evaluator=evaluator)
+    assert list(importances) == ["x1", "x2"] and importances["x1"] > 0.9
+
+
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
 def test_rank_plot(optuna: ModuleType) -> None:
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     study.optimize(

@@ -1,7 +1,9 @@
 """Which hyperparameters matter: importance scores learned from a study's trials.
 
-The evaluators fit a random forest (scikit-learn) to the complete trials, so the
-first call imports ``sklearn.ensemble``; ``import fastune`` does not.
+fANOVA and mean decrease impurity fit a random forest (scikit-learn) to the complete
+trials, so their first call imports ``sklearn.ensemble``; ``import fastune`` does not.
+PED-ANOVA compares Parzen estimates of each parameter over the best trials and the rest,
+with numpy alone.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from fastune._validation import invalid_type
 from fastune.importance._base import BaseImportanceEvaluator
 from fastune.importance._fanova import FanovaImportanceEvaluator
 from fastune.importance._mean_decrease_impurity import MeanDecreaseImpurityImportanceEvaluator
+from fastune.importance._ped_anova import PedAnovaImportanceEvaluator
 from fastune.study import Study
 from fastune.trial import FrozenTrial
 
@@ -19,6 +22,7 @@ __all__ = [
     "BaseImportanceEvaluator",
     "FanovaImportanceEvaluator",
     "MeanDecreaseImpurityImportanceEvaluator",
+    "PedAnovaImportanceEvaluator",
     "get_param_importances",
 ]
 
