@@ -1297,6 +1297,39 @@ def test_ped_anova_importances(optuna: ModuleType) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_a_genetic_sampler_written_on_base_ga_sampler(optuna: ModuleType) -> None:
+    class Copycat(optuna.samplers.BaseGASampler):
+        def select_parent(self, study, generation):
+            return sorted(self.get_population(study, generation - 1), key=lambda t: t.value)[:2]
+
+        def before_trial(self, study, trial):
+            self.get_trial_generation(study, trial)
+
+        def infer_relative_search_space(self, study, trial):
+            return {}
+
+        def sample_relative(self, study, trial, search_space):
+            return {}
+
+        def sample_independent(self, study, trial, name, distribution):
+            parents = self.get_parent_population(study, self.get_trial_generation(study, trial))
+            if parents:
+                return parents[trial.number % 2].params[name]
+            return optuna.samplers.RandomSampler(seed=trial.number).sample_independent(
+                study, trial, name, distribution
+            )
+
+    sampler = Copycat(population_size=3)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=9)
+    key = "Copycat:generation"
+    assert [t.system_attrs[key] for t in study.trials] == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    best_two = sorted(study.trials[:3], key=lambda t: t.value)[:2]
+    assert {t.params["x"] for t in study.trials[3:6]} <= {t.params["x"] for t in best_two}
+    assert sampler.get_parent_population(study, 0) == []
+
+
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
 def test_rank_plot(optuna: ModuleType) -> None:
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     study.optimize(

@@ -4,6 +4,7 @@ from fastune.samplers._auto import AutoSampler
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._brute_force import BruteForceSampler
 from fastune.samplers._cmaes import CmaEsSampler
+from fastune.samplers._ga import BaseGASampler
 from fastune.samplers._gp import GPSampler
 from fastune.samplers._grid import GridSampler
 from fastune.samplers._nsga2 import NSGAIISampler
@@ -15,6 +16,7 @@ from fastune.samplers._tpe import TPESampler
 
 __all__ = [
     "AutoSampler",
+    "BaseGASampler",
     "BaseSampler",
     "BruteForceSampler",
     "CmaEsSampler",
