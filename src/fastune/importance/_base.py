@@ -98,13 +98,15 @@ class ForestImportanceEvaluator(BaseImportanceEvaluator):
 class TrialTable(NamedTuple):
     """The complete trials as a matrix: one row per trial, one column per parameter
     (its internal value: the log10 of a log parameter, a choice's index for a
-    categorical one), the objective, and each column's range."""
+    categorical one), the objective, each column's range and the distribution it was
+    read with."""
 
     names: list[str]
     features: np.ndarray
     values: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    distributions: list[BaseDistribution]
 
 
 def _intersection(trials: Sequence[FrozenTrial]) -> list[str]:
@@ -173,11 +175,12 @@ def trial_table(
     values = np.array([_value(t, target) for t in trials], dtype=float)
     keep = np.isfinite(values)
     trials = [t for t, k in zip(trials, keep, strict=True) if k]
-    columns = [_column(trials, n, trials[-1].distributions[n]) for n in names] if trials else []
+    distributions = [trials[-1].distributions[n] for n in names] if trials else []
+    columns = [_column(trials, n, d) for n, d in zip(names, distributions, strict=True)]
     features = np.array([c[0] for c in columns]).T.reshape(len(trials), len(names))
     low = np.array([c[1] for c in columns])
     high = np.array([c[2] for c in columns])
-    return TrialTable(names, features, values[keep], low, high)
+    return TrialTable(names, features, values[keep], low, high, distributions)
 
 
 def ranked(names: Sequence[str], scores: np.ndarray) -> dict[str, float]:

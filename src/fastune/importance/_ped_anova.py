@@ -18,7 +18,7 @@ from fastune.distributions import (
 )
 from fastune.importance._base import BaseImportanceEvaluator, ranked, trial_table
 from fastune.study import Study, StudyDirection
-from fastune.trial import FrozenTrial, TrialState
+from fastune.trial import FrozenTrial
 
 __all__ = ["PedAnovaImportanceEvaluator"]
 
@@ -35,12 +35,15 @@ class PedAnovaImportanceEvaluator(BaseImportanceEvaluator):
 
     The complete trials are ranked (by the objective in the study's direction, or by
     ``target``, lower better). The **target set** is the best ``target_quantile`` of
-    them (at least two), the **region** the best ``region_quantile`` (all of them at
-    1.0). For each parameter, Parzen estimators on a grid (50 points for a continuous
-    parameter, on the log scale where it has one; one point per value for a discrete
-    one; Scott's bandwidth; a wide prior kernel of weight 1) give its density ``p`` over
-    the target set and ``q`` over the region (``evaluate_on_local``) or the uniform
-    density over its range (not ``evaluate_on_local``). Its importance is the Pearson
+    them (at least two, and every trial tied with the last), the **region** the best
+    ``region_quantile`` (all of them at 1.0). For each numeric parameter, Parzen
+    estimators on a grid (50 points for a continuous parameter, on the log scale where
+    it has one; one point per value for a discrete one; Scott's bandwidth; a wide prior
+    kernel of weight 1) give its density ``p`` over the target set and ``q`` over the
+    region (``evaluate_on_local``) or the uniform density over its range (not
+    ``evaluate_on_local``). For a categorical one, ``q`` is the share of each choice in
+    the region with one pseudo-trial per choice (or uniform), and ``p`` the share in the
+    target set with one pseudo-trial per choice spread as ``q``. Its importance is the Pearson
     divergence ``sum q (p / q - 1) ** 2`` times ``(size of the target set / size of the
     region) ** 2``: a parameter whose values in the best trials spread like those of
     the region does not matter to reach them.
@@ -114,18 +117,13 @@ class PedAnovaImportanceEvaluator(BaseImportanceEvaluator):
         losses = table.values
         if target is None and study.direction == StudyDirection.MAXIMIZE:
             losses = -losses
-        order = np.argsort(losses, kind="stable")
-        n_region = max(_MIN_TOP_TRIALS, math.ceil(self._region_quantile * n_trials))
-        n_target = max(_MIN_TOP_TRIALS, math.ceil(self._target_quantile * n_trials))
-        n_region = min(n_region, n_trials)
-        n_target = min(n_target, n_region)
-        top, region = order[:n_target], order[:n_region]
-        distributions = _distributions(study, table.names)
-        scale = (n_target / n_region) ** 2
+        top = _best(losses, self._target_quantile)
+        region = _best(losses, self._region_quantile)
+        scale = (len(top) / len(region)) ** 2
         scores = np.array(
             [
-                scale * self._divergence(table.features[:, j], distributions[name], top, region)
-                for j, name in enumerate(table.names)
+                scale * self._divergence(table.features[:, j], distribution, top, region)
+                for j, distribution in enumerate(table.distributions)
             ]
         )
         return ranked(table.names, scores)
@@ -142,25 +140,24 @@ class PedAnovaImportanceEvaluator(BaseImportanceEvaluator):
         if distribution.single():
             return 0.0
         cells, size = _grid(column, distribution)
-        categorical = isinstance(distribution, CategoricalDistribution)
-        p = _density(cells[top], size, categorical=categorical)
-        if self._evaluate_on_local:
-            q = _density(cells[region], size, categorical=categorical)
+        uniform = np.full(size, 1.0 / size)
+        if isinstance(distribution, CategoricalDistribution):
+            q = _shares(cells[region], size, uniform) if self._evaluate_on_local else uniform
+            # The best trials' shares are shrunk towards the region's: a few trials over
+            # many choices do not make a choice look decisive by chance.
+            p = _shares(cells[top], size, q)
         else:
-            q = np.full(size, 1.0 / size)
+            q = _density(cells[region], size) if self._evaluate_on_local else uniform
+            p = _density(cells[top], size)
         return float(q @ (p / q - 1.0) ** 2)
 
 
-def _distributions(study: Study, names: list[str]) -> dict[str, BaseDistribution]:
-    """Each parameter's distribution, as the last complete trial that has it holds it."""
-    found: dict[str, BaseDistribution] = {}
-    for trial in reversed(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))):
-        for name in names:
-            if name not in found and name in trial.distributions:
-                found[name] = trial.distributions[name]
-        if len(found) == len(names):
-            break
-    return found
+def _best(losses: np.ndarray, quantile: float) -> np.ndarray:
+    """The indices of the best ``quantile`` of ``losses`` (at least ``_MIN_TOP_TRIALS``),
+    and of every trial tied with the last of them."""
+    count = min(len(losses), max(_MIN_TOP_TRIALS, math.ceil(quantile * len(losses))))
+    cutoff = np.partition(losses, count - 1)[count - 1]
+    return np.flatnonzero(losses <= cutoff)
 
 
 def _grid(column: np.ndarray, distribution: BaseDistribution) -> tuple[np.ndarray, int]:
@@ -181,14 +178,19 @@ def _grid(column: np.ndarray, distribution: BaseDistribution) -> tuple[np.ndarra
     return np.clip(cells, 0, size - 1), size
 
 
-def _density(cells: np.ndarray, size: int, *, categorical: bool) -> np.ndarray:
-    """A Parzen estimate on ``size`` grid cells from the trials' cells, with a wide prior
-    kernel of weight ``_PRIOR_WEIGHT``: per-value counts for a categorical parameter,
-    Gaussian kernels of Scott's bandwidth (in cells, at least 0.3) otherwise."""
+def _shares(cells: np.ndarray, size: int, prior: np.ndarray) -> np.ndarray:
+    """The share of each choice among the trials' choices, with ``_PRIOR_WEIGHT`` trials'
+    worth per choice spread as ``prior`` says."""
+    counts = np.bincount(cells, minlength=size).astype(float)
+    pseudo = _PRIOR_WEIGHT * size
+    return (counts + pseudo * prior) / (len(cells) + pseudo)
+
+
+def _density(cells: np.ndarray, size: int) -> np.ndarray:
+    """A Parzen estimate on ``size`` grid cells from the trials' cells: Gaussian kernels
+    of Scott's bandwidth (in cells, at least 0.3) and a wide prior kernel of weight
+    ``_PRIOR_WEIGHT``."""
     n = len(cells)
-    if categorical:
-        counts = np.bincount(cells, minlength=size).astype(float)
-        return (counts + _PRIOR_WEIGHT / size) / (n + _PRIOR_WEIGHT)
     spread = float(np.std(cells, ddof=1)) if n > 1 else 0.0
     q1, q3 = np.percentile(cells, [25, 75])
     bandwidth = 1.059 * min((q3 - q1) / 1.34, spread) * n**-0.2
