@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 
 import fastune
-from fastune.distributions import BaseDistribution
+from fastune.distributions import BaseDistribution, FloatDistribution
 from fastune.exceptions import InvalidParameterError
 from fastune.samplers import BaseGASampler, RandomSampler
 from fastune.study import Study
-from fastune.trial import FrozenTrial
+from fastune.trial import FrozenTrial, create_trial
+
+X = FloatDistribution(-1, 1)
 
 
 class Elitist(BaseGASampler):
@@ -107,3 +109,25 @@ def test_population_size_errors() -> None:
     sampler.population_size = 2
     study.optimize(_objective, n_trials=3)
     assert sampler.population_size == 2 and len(sampler.get_population(study, 0)) == 2
+
+
+def test_only_complete_trials_with_a_generation_fill_one() -> None:
+    sampler = Elitist(population_size=2)
+    study = fastune.create_study(sampler=sampler)
+    # A trial added by hand has no generation and is not counted.
+    study.add_trial(create_trial(params={"x": 0.5}, distributions={"x": X}, value=0.25))
+
+    def objective(trial: fastune.Trial) -> float:
+        x = trial.suggest_float("x", -1, 1)
+        if trial.number in (1, 3):
+            raise fastune.TrialPruned()
+        if trial.number == 4:
+            raise ValueError("a failed trial")
+        return x * x
+
+    study.optimize(objective, n_trials=7, catch=(ValueError,))
+    generations = [t.system_attrs.get("Elitist:generation") for t in study.trials]
+    assert generations == [None, 0, 0, 0, 0, 0, 1, 1]
+    assert [t.number for t in sampler.get_population(study, 0)] == [2, 5]
+    # A trial's generation is read back, not worked out again (that would say 1 now).
+    assert sampler.get_trial_generation(study, study.trials[2]) == 0

@@ -37,8 +37,9 @@ class BaseGASampler(BaseSampler, abc.ABC):
             :attr:`population_size` before the first trial).
 
     Raises:
-        InvalidParameterError: ``population_size < 1``; a generation asked for while
-            :attr:`population_size` is None.
+        InvalidParameterError: ``population_size < 1`` (Optuna takes any number); a
+            generation asked for while :attr:`population_size` is None.
+        InvalidParameterTypeError: ``population_size`` not an int.
 
     Example:
         >>> import fastune
