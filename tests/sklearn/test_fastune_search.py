@@ -15,6 +15,7 @@ from fastune.trial import FrozenTrial
 
 X, y = load_digits(return_X_y=True)
 X, y = X[:400], y[:400]
+REGRESSION = make_regression(n_samples=120, n_features=5, noise=5.0, random_state=0)
 
 
 class PruneBelow(fastune.pruners.BasePruner):
@@ -159,3 +160,52 @@ def test_a_trials_seed_depends_on_its_number_not_on_the_worker() -> None:
         return {t.number: t.value for t in search.study_.trials}
 
     assert scores(2) == scores(1)  # two worker processes, the same seeds per trial
+
+
+def test_several_metrics_with_refit_false_or_a_callable() -> None:
+    def search(refit: object) -> FastuneSearchCV:
+        return FastuneSearchCV(
+            Ridge(),
+            {"alpha": loguniform(1e-3, 1e2)},
+            n_trials=4,
+            cv=3,
+            scoring=["r2", "neg_mean_absolute_error"],
+            refit=refit,
+            random_state=0,
+        ).fit(*REGRESSION)
+
+    unfitted = search(False)
+    assert not hasattr(unfitted, "best_estimator_")
+    # The first metric ranks the trials when no metric is named.
+    assert unfitted.best_score_ == unfitted.cv_results_["mean_test_r2"].max()
+    chosen = search(lambda results: int(np.argmin(results["mean_fit_time"])))
+    assert chosen.best_params_ == chosen.cv_results_["params"][chosen.best_index_]
+    assert chosen.best_estimator_.alpha == chosen.best_params_["alpha"]
+
+
+@pytest.mark.parametrize("returned", [7, -1, "0"])
+def test_a_callable_refit_out_of_range_is_named(returned: object) -> None:
+    search = FastuneSearchCV(
+        Ridge(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3, refit=lambda r: returned
+    )
+    with pytest.raises(IndexError, match=r"best_index_ index out of range.*\[0, 2\)"):
+        search.fit(*REGRESSION)
+
+
+def test_feature_names_of_a_data_frame_are_kept() -> None:
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.DataFrame(REGRESSION[0], columns=[f"f{i}" for i in range(5)])
+    search = FastuneSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3).fit(
+        frame, REGRESSION[1]
+    )
+    assert list(search.feature_names_in_) == list(frame.columns)
+    plain = FastuneSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3).fit(*REGRESSION)
+    assert not hasattr(plain, "feature_names_in_")
+
+
+def test_a_scorer_returning_several_metrics_is_refused_clearly() -> None:
+    search = FastuneSearchCV(
+        Ridge(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3, scoring=lambda e, X, y: {"a": 1.0}
+    )
+    with pytest.raises(InvalidParameterError, match="'scoring'.*one number.*dict of scorers"):
+        search.fit(*REGRESSION)

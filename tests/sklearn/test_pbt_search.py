@@ -362,3 +362,18 @@ def test_mlp_copies_keep_their_shape_and_train_with_the_explored_learning_rate()
     assert model._optimizer.learning_rate_init == pytest.approx(
         search.best_params_["learning_rate_init"]
     )
+
+
+@pytest.mark.parametrize("users_warm_start", [False, True])
+def test_best_estimator_keeps_the_users_warm_start(users_warm_start: bool) -> None:
+    iris_X, iris_y = load_iris(return_X_y=True)
+    forest = RandomForestClassifier(n_estimators=10, warm_start=users_warm_start, random_state=0)
+    search = PBTSearchCV(
+        forest, {"max_depth": [2, 3]}, population_size=2, generations=2, cv=3, random_state=0
+    ).fit(iris_X, iris_y)
+    assert search.training_ == "grow"  # trained with warm_start=True, tree by tree
+    model = search.best_estimator_
+    assert model.warm_start is users_warm_start
+    if not users_warm_start:  # fitting it again starts afresh, as the user's estimator
+        model.fit(iris_X[50:], iris_y[50:] - 1)
+        assert model.predict_proba(iris_X[100:]).shape == (50, 2)

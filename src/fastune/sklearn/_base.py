@@ -217,7 +217,14 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         self._result_trials = rows
         metric = self._rank_metric
         if callable(self.refit):
-            self.best_index_ = int(self.refit(results))
+            index = self.refit(results)
+            if not isinstance(index, (int, np.integer)) or not 0 <= index < len(rows):
+                raise IndexError(
+                    f"best_index_ index out of range: the callable refit of "
+                    f"{type(self).__name__} returned {index!r}; an int in "
+                    f"[0, {len(rows)}) (a row of cv_results_) is allowed"
+                )
+            self.best_index_ = int(index)
         else:
             self.best_index_ = int(np.argmin(results[f"rank_test_{metric}"]))
         self.best_params_ = dict(results["params"][self.best_index_])
@@ -302,6 +309,13 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
                 f"{type(self).__name__} has no n_features_in_ before fit."
             ) from error
         return int(self.best_estimator_.n_features_in_)
+
+    @property
+    def feature_names_in_(self) -> np.ndarray:
+        """Names of the features seen by ``best_estimator_`` (only with ``refit`` and
+        when it was fitted on data with string column names)."""
+        _delegates("feature_names_in_")(self)
+        return np.asarray(self.best_estimator_.feature_names_in_)
 
     @property
     def classes_(self) -> np.ndarray:

@@ -22,7 +22,7 @@ import dataclasses
 import math
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -272,6 +272,12 @@ class CVTrainable:
                     if self.error_score == "raise":
                         raise
                     value = self.error_score
+            if isinstance(value, Mapping):
+                allowed = (
+                    "a scorer that returns one number; give several metrics as a dict "
+                    "of scorers (scoring={'name': scorer, ...})"
+                )
+                raise invalid("scoring", "the search", allowed, f"a scorer returning {value}")
             into[name].append(float(value))
 
     def train_on_all(self, schedule: Sequence[dict[str, Any]], seed: int) -> Any:
@@ -285,6 +291,10 @@ class CVTrainable:
             for _ in range(int(entry["steps"])):
                 units += 1
                 model = self.train(model, dict(entry["params"]), None, rng, units)
+        if model is not None and self.mode in ("grow", "warm_start"):
+            # Training turned warm_start on; the model handed back fits afresh, as the
+            # user's estimator would.
+            model.set_params(warm_start=self.estimator.get_params()["warm_start"])
         return model
 
 

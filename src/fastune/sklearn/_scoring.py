@@ -16,10 +16,13 @@ def resolve_scorers(
     estimator: Any, scoring: Any, refit: Any, owner: str
 ) -> tuple[dict[str, Callable[..., float]], str, bool]:
     """Return the scorers by name, the name of the ranking metric, and whether there are
-    several metrics.
+    several metrics. With several metrics, ``refit`` names the ranking one; when it is
+    False or a callable (which picks ``best_index_`` itself), the first metric ranks
+    the trials the search optimizes.
 
     Raises:
-        InvalidParameterError: several metrics and ``refit`` does not name one of them.
+        InvalidParameterError: several metrics and ``refit`` is a str or True that does
+            not name one of them.
         InvalidParameterTypeError: ``scoring`` of an unknown kind.
     """
     if scoring is None or isinstance(scoring, str) or callable(scoring):
@@ -34,12 +37,14 @@ def resolve_scorers(
         )
     if not scorers:
         raise invalid("scoring", owner, "a non-empty list or dict", scoring)
+    if refit is False or callable(refit):
+        return scorers, next(iter(scorers)), True
     if not isinstance(refit, str) or refit not in scorers:
         raise invalid(
             "refit",
             owner,
             f"the name of the metric that ranks candidates, one of {sorted(scorers)}, "
-            "when 'scoring' has several metrics",
+            "False or a callable when 'scoring' has several metrics",
             refit,
         )
     return scorers, refit, True
