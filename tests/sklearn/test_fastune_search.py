@@ -209,3 +209,23 @@ def test_a_scorer_returning_several_metrics_is_refused_clearly() -> None:
     )
     with pytest.raises(InvalidParameterError, match="'scoring'.*one number.*dict of scorers"):
         search.fit(*REGRESSION)
+
+
+def test_sample_weight_weights_the_scores_as_in_scikit_learn() -> None:
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    iris_X, iris_y = load_iris(return_X_y=True)
+    weights = np.where(iris_y == 0, 0.0, 1.0)  # class 0 does not count
+    grid = {"C": [0.1, 1.0, 10.0]}
+    reference = GridSearchCV(LogisticRegression(max_iter=300), grid, cv=3)
+    reference.fit(iris_X, iris_y, sample_weight=weights)
+    expected = dict(
+        zip(reference.cv_results_["param_C"], reference.cv_results_["mean_test_score"], strict=True)
+    )
+    search = FastuneSearchCV(LogisticRegression(max_iter=300), grid, n_trials=4, cv=3)
+    search.fit(iris_X, iris_y, sample_weight=weights)
+    results = search.cv_results_
+    for c, score in zip(results["param_C"], results["mean_test_score"], strict=True):
+        assert score == pytest.approx(expected[c])

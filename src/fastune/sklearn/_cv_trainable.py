@@ -19,6 +19,7 @@ scores it on the fold's validation part. What a unit is depends on the estimator
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import time
 import warnings
@@ -134,7 +135,8 @@ class CVTrainable:
         error_score: The score of a fold whose training fails, or "raise".
         return_train_score: Also score the training parts.
         fit_params: Extra keyword arguments of ``fit``/``partial_fit``, sliced per fold
-            when they have one value per sample.
+            when they have one value per sample. A per-sample ``sample_weight`` also
+            weights the scores of the scorers that take one (as scikit-learn's searches).
     """
 
     def __init__(
@@ -266,8 +268,10 @@ class CVTrainable:
             if model is None:
                 value = self.error_score
             else:
+                weights = self._score_weights(scorer, rows)
                 try:
-                    value = scorer(model, self._features(rows, fitted_rows), take(self.y, rows))
+                    features = self._features(rows, fitted_rows)
+                    value = scorer(model, features, take(self.y, rows), **weights)
                 except Exception:
                     if self.error_score == "raise":
                         raise
@@ -279,6 +283,19 @@ class CVTrainable:
                 )
                 raise invalid("scoring", "the search", allowed, f"a scorer returning {value}")
             into[name].append(float(value))
+
+    def _score_weights(self, scorer: Callable[..., float], rows: np.ndarray) -> dict[str, Any]:
+        """``{"sample_weight": the rows' weights}`` when the fit has per-sample weights
+        and ``scorer`` takes them; else nothing."""
+        weights = self.fit_params.get("sample_weight")
+        if weights is None or not _per_sample(weights, self.X):
+            return {}
+        accepts = getattr(scorer, "_accept_sample_weight", None)
+        if accepts is not None:
+            taken = bool(accepts())
+        else:
+            taken = "sample_weight" in inspect.signature(scorer).parameters
+        return {"sample_weight": take(weights, rows)} if taken else {}
 
     def train_on_all(self, schedule: Sequence[dict[str, Any]], seed: int) -> Any:
         """Train one model on all rows through a hyperparameter schedule (PBT's refit)."""
