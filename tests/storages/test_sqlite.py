@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,50 @@ def test_fail_stale_trials_fails_and_requeues_without_optimize(tmp_path: Path) -
         TrialState.WAITING,
     ]
     assert RetryFailedTrialCallback.retried_trial_number(study.trials[3]) == 2
+
+
+def test_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
+    storage = SQLiteStorage(str(tmp_path / "threads.db"), heartbeat_interval=0.01)
+    study = fastune.create_study(storage=storage, sampler=fastune.samplers.RandomSampler(seed=0))
+
+    def objective(trial: fastune.Trial) -> float:
+        time.sleep(0.03)  # long enough for the trial's heartbeat thread to write
+        return trial.suggest_float("x", 0, 1)
+
+    study.optimize(objective, n_trials=30)  # a heartbeat thread per trial
+    for _ in range(10):
+        study.optimize(objective, n_trials=2, n_jobs=2, backend="threads")
+    # The connections of threads that ended are closed when the next thread connects: a
+    # handful remain (this thread, the last workers and heartbeats), not one per thread
+    # that ever used the storage (over 50 here).
+    assert len(storage._connections) <= 6
+    assert len(study.trials) == 50
+
+
+def test_a_trial_asked_through_another_storage_object_is_told(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    asking = fastune.create_study(storage=url, study_name="s")
+    trial = asking.ask()
+    trial.suggest_float("x", 0, 1)
+    telling = fastune.load_study(storage=url, study_name="s")
+    telling.tell(trial, 0.5)
+    assert telling.trials[0].state == TrialState.COMPLETE and telling.trials[0].value == 0.5
+    elsewhere = fastune.create_study(storage=f"sqlite:///{tmp_path / 'other.db'}", study_name="s")
+    with pytest.raises(fastune.exceptions.InvalidParameterError, match="a trial of this study"):
+        elsewhere.tell(asking.ask(), 0.5)
+
+
+def test_a_database_written_by_optuna_is_refused_clearly(tmp_path: Path) -> None:
+    optuna = pytest.importorskip("optuna")
+    path = tmp_path / "optuna.db"
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.create_study(storage=f"sqlite:///{path}", study_name="o")
+    tables_before = _tables(path)
+    with pytest.raises(FastuneError, match=r"optuna\.db.*written by Optuna.*of its own"):
+        fastune.load_study(storage=f"sqlite:///{path}", study_name="o")
+    assert _tables(path) == tables_before  # nothing of fastune's was added to it
+
+
+def _tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as db:
+        return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -37,6 +37,11 @@ class BaseStorage(abc.ABC):
     never change them.
     """
 
+    def _same_store(self, other: object) -> bool:
+        """Whether ``other`` keeps its studies in the same place as this storage (two
+        storage objects on one database file or server)."""
+        return other is self
+
     # -- studies ---------------------------------------------------------------------
 
     @abc.abstractmethod

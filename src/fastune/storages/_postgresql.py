@@ -75,6 +75,9 @@ class PostgreSQLStorage(SQLStorage):
     def __getstate__(self) -> dict[str, Any]:
         return {"url": self.url, **self._options()}
 
+    def _same_store(self, other: object) -> bool:
+        return other is self or (isinstance(other, PostgreSQLStorage) and other.url == self.url)
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state.pop("url"), **state)  # type: ignore[misc]
 

@@ -150,13 +150,14 @@ class SQLStorage(BaseStorage):
         self._local = threading.local()
         self._lock = threading.RLock()
         self._cache: dict[int, _StudyCache] = {}
-        self._connections: list[Any] = []  # one per thread that used this storage
+        # (thread, its connection) for each live thread that used this storage.
+        self._connections: list[tuple[threading.Thread, Any]] = []
         self._directions: dict[int, list[StudyDirection]] = {}
 
     def close(self) -> None:
         """Close every connection this storage opened (it reopens them when used)."""
         with self._lock:
-            for connection in self._connections:
+            for _, connection in self._connections:
                 connection.close()
             self._connections.clear()
             self._local = threading.local()
@@ -200,7 +201,17 @@ class SQLStorage(BaseStorage):
         if db is None:
             db = self._local.db = self._connect()
             with self._lock:
-                self._connections.append(db)
+                # Threads come and go (a heartbeat thread per trial, the threads of
+                # optimize(n_jobs=k)): the connections of those that ended are closed
+                # now, not kept open until close().
+                kept = []
+                for thread, connection in self._connections:
+                    if thread.is_alive():
+                        kept.append((thread, connection))
+                    else:
+                        connection.close()
+                kept.append((threading.current_thread(), db))
+                self._connections = kept
         return db
 
     @contextmanager
@@ -221,6 +232,12 @@ class SQLStorage(BaseStorage):
         db.execute("COMMIT")
 
     def _create_schema(self) -> None:
+        if self._written_by_optuna():
+            raise FastuneError(
+                f"The database {self.where} was written by Optuna (it has Optuna's "
+                "alembic_version table): fastune keeps its studies in tables of its own and "
+                "cannot read or extend Optuna's; give fastune a database of its own."
+            )
         with self._write() as db:
             for statement in self._schema():
                 db.execute(statement)
@@ -232,6 +249,15 @@ class SQLStorage(BaseStorage):
                     f"The database {self.where} has schema version {row[0]}; this fastune "
                     f"reads version {SCHEMA_VERSION}."
                 )
+
+    def _written_by_optuna(self) -> bool:
+        """Whether the database holds Optuna's tables (a probe outside any transaction:
+        the query fails, harmlessly, where the table does not exist)."""
+        try:
+            self._db().execute("SELECT version_num FROM alembic_version")
+        except Exception:  # the error class is the driver's: no such table
+            return False
+        return True
 
     # -- studies ---------------------------------------------------------------------
 

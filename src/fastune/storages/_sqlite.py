@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,12 @@ class SQLiteStorage(SQLStorage):
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path, **self._options()}
+
+    def _same_store(self, other: object) -> bool:
+        return other is self or (
+            isinstance(other, SQLiteStorage)
+            and os.path.realpath(other.path) == os.path.realpath(self.path)
+        )
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state.pop("path"), **state)  # type: ignore[misc]

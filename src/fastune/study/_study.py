@@ -403,7 +403,8 @@ class Study:
 
     def _trial_id_of(self, trial: Trial | int) -> int:
         if isinstance(trial, Trial):
-            if trial.study._study_id != self._study_id or trial.study._storage is not self._storage:
+            same_store = self._storage._same_store(trial.study._storage)
+            if trial.study._study_id != self._study_id or not same_store:
                 raise invalid("trial", "Study.tell", "a trial of this study", trial.number)
             return trial._trial_id
         if isinstance(trial, numbers.Integral) and not isinstance(trial, bool):
