@@ -191,6 +191,21 @@ def test_a_killed_worker_fails_its_trial_and_the_others_go_on() -> None:
     assert len(states) == 12  # the surviving worker ran the rest
 
 
+def _killed_on_trials_1_and_4(trial: fastune.Trial) -> float:
+    x = trial.suggest_float("x", 0, 1)
+    if trial.number in (1, 4):
+        os._exit(3)  # as a segfault or the out-of-memory killer
+    return x
+
+
+def test_dead_workers_are_replaced_and_the_budget_is_spent() -> None:
+    study = fastune.create_study()
+    study.optimize(_killed_on_trials_1_and_4, n_trials=10, n_jobs=2)
+    states = {t.number: t.state for t in study.trials}
+    assert len(states) == 10  # both first workers died; their replacements ran the rest
+    assert [n for n, s in states.items() if s != TrialState.COMPLETE] == [1, 4]
+
+
 class _LoadsOnlyHere:
     """Pickles fine; unpickling raises (as an objective whose module a worker lacks)."""
 

@@ -100,19 +100,33 @@ def run_in_processes(
     """
     lock = threading.Lock()  # one trial at a time talks to the study
     errors: list[BaseException] = []
-    workers = [_start_worker(n_jobs) for _ in range(n_jobs)]
-    for connection, _ in workers:
-        connection.send((sys.path, payload, gc_after_trial))
+    workers: list[tuple[Connection, subprocess.Popen[bytes]]] = []
+
+    def start() -> tuple[Connection, subprocess.Popen[bytes]]:
+        worker = _start_worker(n_jobs)
+        worker[0].send((sys.path, payload, gc_after_trial))
+        with lock:
+            workers.append(worker)
+        return worker
 
     def serve(connection: Connection) -> None:
-        server = _Server(connection, lock, study, start_trial, finish_trial, after_trial)
-        try:
-            server.run(keep_alive)
-        except BaseException as error:
-            errors.append(error)
-            study._stop_flag = True  # the other workers finish their trial and stop
+        while True:
+            server = _Server(connection, lock, study, start_trial, finish_trial, after_trial)
+            try:
+                server.run(keep_alive)
+            except BaseException as error:
+                errors.append(error)
+                study._stop_flag = True  # the other workers finish their trial and stop
+                return
+            if not server.died or study._stop_flag:
+                return
+            # A worker that died (a crash, the out-of-memory killer) is replaced, so that
+            # the budget is still spent; each death costs the trial it was running.
+            connection, _ = start()
 
-    threads = [threading.Thread(target=serve, args=(c,), daemon=True) for c, _ in workers]
+    threads = [
+        threading.Thread(target=serve, args=(start()[0],), daemon=True) for _ in range(n_jobs)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -171,6 +185,7 @@ class _Server:
         self._start_trial = start_trial
         self._finish_trial = finish_trial
         self._after_trial = after_trial
+        self.died = False  # whether serving ended because the worker process died
 
     def run(self, keep_alive: Callable[[Any], AbstractContextManager[None]]) -> None:
         """Serve until the budget is spent, the study stops or the worker dies."""
@@ -184,6 +199,7 @@ class _Server:
                 raise
             if outcome is None:
                 self._fail(trial, "its worker process died")
+                self.died = True
                 return
             try:
                 with self._lock:
@@ -202,6 +218,7 @@ class _Server:
         except ConnectionError:  # the worker process died between two trials
             if trial is not None:
                 self._fail(trial, "its worker process died")
+                self.died = True
             return None
         return trial
 
