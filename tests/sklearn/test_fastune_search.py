@@ -229,3 +229,11 @@ def test_sample_weight_weights_the_scores_as_in_scikit_learn() -> None:
     results = search.cv_results_
     for c, score in zip(results["param_C"], results["mean_test_score"], strict=True):
         assert score == pytest.approx(expected[c])
+
+
+def test_a_minimizing_study_is_refused() -> None:
+    search = FastuneSearchCV(
+        Ridge(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3, study=fastune.create_study()
+    )
+    with pytest.raises(InvalidParameterError, match=r"'study'.*maximize.*\['minimize'\]"):
+        search.fit(*REGRESSION)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import fastune
-from fastune.exceptions import FastuneError, InvalidParameterTypeError
+from fastune.exceptions import FastuneError, InvalidParameterError, InvalidParameterTypeError
 from fastune.storages import SQLiteStorage, get_storage
 from fastune.trial import TrialState
 
@@ -109,7 +109,7 @@ def test_values_that_sql_stores_oddly_come_back(tmp_path: Path) -> None:
 
 
 def test_errors_name_what_is_wrong(tmp_path: Path) -> None:
-    with pytest.raises(InvalidParameterTypeError, match="storage"):
+    with pytest.raises(InvalidParameterError, match="'storage'.*with a file path"):
         get_storage("sqlite:///")
     with pytest.raises(InvalidParameterTypeError, match="storage"):
         get_storage("mysql://localhost/db")
@@ -257,3 +257,22 @@ def test_a_database_written_by_optuna_is_refused_clearly(tmp_path: Path) -> None
 def _tables(path: Path) -> set[str]:
     with sqlite3.connect(path) as db:
         return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_the_url_may_give_the_timeout(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    storage = get_storage(f"{url}?timeout=5")
+    assert isinstance(storage, SQLiteStorage) and storage.timeout == 5.0
+    assert storage.path == str(tmp_path / "q.db")  # no file named after the query
+    rdb = fastune.storages.RDBStorage(f"{url}?timeout=7")
+    assert rdb.timeout == 7.0
+    given = fastune.storages.RDBStorage(
+        f"{url}?timeout=7", engine_kwargs={"connect_args": {"timeout": 3}}
+    )
+    assert given.timeout == 3.0  # connect_args win, as in SQLAlchemy
+    with pytest.raises(InvalidParameterError, match=r"only query option is timeout \(got 'mode'\)"):
+        get_storage(f"{url}?mode=ro")
+    with pytest.raises(InvalidParameterError, match="'timeout'.*> 0"):
+        get_storage(f"{url}?timeout=soon")
+    with pytest.raises(InvalidParameterError, match="'timeout'.*connect_args.*>= 0"):
+        fastune.storages.RDBStorage(url, engine_kwargs={"connect_args": {"timeout": -1}})

@@ -9,13 +9,13 @@ from typing import Any
 import numpy as np
 
 from fastune import logging as fastune_logging
-from fastune._validation import check_int, check_number, invalid_type
+from fastune._validation import check_int, check_number, invalid, invalid_type
 from fastune.exceptions import TrialPruned
 from fastune.pruners import BasePruner, NopPruner
 from fastune.samplers import AutoSampler, BaseSampler
 from fastune.sklearn._base import BaseSearch
 from fastune.sklearn._cv_trainable import choose_training
-from fastune.study import Study, create_study
+from fastune.study import Study, StudyDirection, create_study
 from fastune.trial import FrozenTrial, Trial
 
 __all__ = ["FastuneSearchCV"]
@@ -123,6 +123,11 @@ class FastuneSearchCV(BaseSearch):
             raise invalid_type("pruner", owner, "a fastune pruner or None", self.pruner)
         if self.study is not None and not isinstance(self.study, Study):
             raise invalid_type("study", owner, "a fastune Study or None", self.study)
+        if self.study is not None and self.study.directions != [StudyDirection.MAXIMIZE]:
+            # Scores are higher-better: a minimizing study would steer towards the worst.
+            directions = [d.name.lower() for d in self.study.directions]
+            allowed = 'a study created with direction="maximize" (scores are higher-better)'
+            raise invalid("study", owner, allowed, f"a study with directions {directions}")
 
     def fit(
         self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any

@@ -12,7 +12,7 @@ from fastune.storages._postgresql import PostgreSQLStorage
 from fastune.storages._rdb import RDBStorage
 from fastune.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 from fastune.storages._sqlite import SQLiteStorage
-from fastune.storages._url import redact
+from fastune.storages._url import redact, sqlite_file
 from fastune.storages.journal import (
     BaseJournalBackend,
     JournalFileBackend,
@@ -74,10 +74,8 @@ def get_storage(storage: Any) -> BaseStorage:
     if isinstance(storage, BaseStorage):
         return storage
     if isinstance(storage, str) and storage.startswith(SQLITE_PREFIX):
-        path = storage[len(SQLITE_PREFIX) :]
-        if path in ("", ":memory:"):
-            raise invalid_type("storage", "create_study", "an SQLite URL with a file path", storage)
-        return SQLiteStorage(path)
+        path, timeout = sqlite_file(storage, "storage", "create_study")
+        return SQLiteStorage(path) if timeout is None else SQLiteStorage(path, timeout=timeout)
     if isinstance(storage, str) and storage.startswith(("postgresql://", "postgres://")):
         return PostgreSQLStorage(storage)
     shown = redact(storage) if isinstance(storage, str) else storage  # never the password

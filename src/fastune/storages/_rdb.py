@@ -7,11 +7,11 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from fastune._validation import invalid, invalid_type
+from fastune._validation import check_number, invalid, invalid_type
 from fastune.storages._postgresql import PostgreSQLStorage
 from fastune.storages._sql import SQLStorage
 from fastune.storages._sqlite import SQLiteStorage
-from fastune.storages._url import redact
+from fastune.storages._url import redact, sqlite_file
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -92,8 +92,11 @@ class RDBStorage(metaclass=_AnySQLStorage):
             "grace_period": grace_period,
             "failed_trial_callback": heartbeat_stale_trial_callback or failed_trial_callback,
         }
-        if url.startswith(_SQLITE) and url[len(_SQLITE) :] not in ("", ":memory:"):
-            return SQLiteStorage(url[len(_SQLITE) :], **options)
+        if url.startswith(_SQLITE):
+            path, timeout = sqlite_file(url, "url", owner)
+            if timeout is not None and not _sets_timeout(engine_kwargs):
+                options["timeout"] = timeout  # connect_args, when given, win (SQLAlchemy)
+            return SQLiteStorage(path, **options)
         for prefix in _POSTGRESQL:
             if url.startswith(prefix):
                 return PostgreSQLStorage("postgresql://" + url[len(prefix) :], **options)
@@ -123,4 +126,12 @@ def _timeout(engine_kwargs: Mapping[str, Any] | None, owner: str) -> float:
             UserWarning,
             stacklevel=3,
         )
-    return float(connect_args.get("timeout", 60.0))
+    timeout = connect_args.get("timeout", 60.0)
+    checked = check_number(timeout, "timeout", f"{owner} (engine_kwargs['connect_args'])", low=0.0)
+    return float(checked if checked is not None else 60.0)
+
+
+def _sets_timeout(engine_kwargs: Mapping[str, Any] | None) -> bool:
+    if not engine_kwargs:
+        return False
+    return "timeout" in dict(engine_kwargs.get("connect_args") or {})
