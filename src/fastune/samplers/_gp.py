@@ -209,7 +209,7 @@ class GPSampler(BaseSampler):
     def _features(self, space: SearchSpace, rows: np.ndarray) -> np.ndarray:
         """Numeric columns as they are; a categorical column as one-hot indicators."""
         columns = []
-        for index, bins in enumerate(space._bins):
+        for index, bins in enumerate(space.n_bins()):
             if space.is_categorical()[index]:
                 choice = np.minimum((rows[:, index] * bins).astype(int), bins - 1)
                 columns.append(np.eye(bins)[choice])

@@ -242,7 +242,7 @@ class TPESampler(BaseSampler):
         return ParzenEstimator.fit(
             rows,
             weights,
-            np.array(space._bins),
+            np.array(space.n_bins()),
             space.is_categorical(),
             prior_weight=self._prior_weight if self._consider_prior else 1e-12,
             consider_magic_clip=self._consider_magic_clip,

@@ -168,6 +168,11 @@ class CVTrainable:
         self.fit_params = fit_params or {}
         self.classes = np.unique(y) if is_classifier(estimator) and y is not None else None
         self.pairwise = get_tags(estimator).input_tags.pairwise
+        # The per-sample weights the scores are weighted with, and which scorers take
+        # them: decided once, not at every fold of every step.
+        weights = self.fit_params.get("sample_weight")
+        self._score_weight = weights if _per_sample(weights, X) else None
+        self._weighted = {n for n, s in scorers.items() if _accepts_sample_weight(s)}
 
     def init(self, params: dict[str, Any], seed: int) -> CVState:
         return CVState([None] * len(self.splits), 0, np.random.default_rng(seed))
@@ -268,7 +273,11 @@ class CVTrainable:
             if model is None:
                 value = self.error_score
             else:
-                weights = self._score_weights(scorer, rows)
+                weights = (
+                    {"sample_weight": take(self._score_weight, rows)}
+                    if self._score_weight is not None and name in self._weighted
+                    else {}
+                )
                 try:
                     features = self._features(rows, fitted_rows)
                     value = scorer(model, features, take(self.y, rows), **weights)
@@ -283,19 +292,6 @@ class CVTrainable:
                 )
                 raise invalid("scoring", "the search", allowed, f"a scorer returning {value}")
             into[name].append(float(value))
-
-    def _score_weights(self, scorer: Callable[..., float], rows: np.ndarray) -> dict[str, Any]:
-        """``{"sample_weight": the rows' weights}`` when the fit has per-sample weights
-        and ``scorer`` takes them; else nothing."""
-        weights = self.fit_params.get("sample_weight")
-        if weights is None or not _per_sample(weights, self.X):
-            return {}
-        accepts = getattr(scorer, "_accept_sample_weight", None)
-        if accepts is not None:
-            taken = bool(accepts())
-        else:
-            taken = "sample_weight" in inspect.signature(scorer).parameters
-        return {"sample_weight": take(weights, rows)} if taken else {}
 
     def train_on_all(self, schedule: Sequence[dict[str, Any]], seed: int) -> Any:
         """Train one model on all rows through a hyperparameter schedule (PBT's refit)."""
@@ -317,6 +313,18 @@ class CVTrainable:
 
 def _n_rows(data: Any) -> int:
     return int(data.shape[0]) if hasattr(data, "shape") else len(data)
+
+
+def _accepts_sample_weight(scorer: Callable[..., float]) -> bool:
+    """Whether ``scorer`` takes ``sample_weight`` (scikit-learn's own test for its scorers,
+    else its signature)."""
+    accepts = getattr(scorer, "_accept_sample_weight", None)
+    if accepts is not None:
+        return bool(accepts())
+    try:
+        return "sample_weight" in inspect.signature(scorer).parameters
+    except (TypeError, ValueError):  # no signature to read
+        return False
 
 
 def _per_sample(value: Any, X: Any) -> bool:
