@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 import fastune
 from fastune.exceptions import InvalidParameterError
-from fastune.storages import RetryFailedTrialCallback
+from fastune.storages import JournalStorage, RetryFailedTrialCallback
+from fastune.storages.journal import JournalFileBackend
 from fastune.trial import TrialState
 
 
@@ -35,3 +39,31 @@ def test_retries_up_to_max_retry_with_the_same_params() -> None:
 def test_bad_max_retry() -> None:
     with pytest.raises(InvalidParameterError, match="max_retry"):
         RetryFailedTrialCallback(max_retry=-1)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "journal"])
+def test_a_queued_retry_shows_the_failed_trials_params_before_it_runs(
+    kind: str, tmp_path: Path
+) -> None:
+    storage: Any = {
+        "memory": None,
+        "sqlite": f"sqlite:///{tmp_path / 'retry.db'}",
+        "journal": JournalStorage(JournalFileBackend(str(tmp_path / "retry.log"))),
+    }[kind]
+    study = fastune.create_study(storage=storage)
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    trial.suggest_categorical("c", ["a", "b"])
+    trial.set_user_attr("note", "first attempt")
+    study.tell(trial, state=TrialState.FAIL)
+    failed = study.trials[0]
+    RetryFailedTrialCallback()(study, failed)
+    waiting = study.trials[1]
+    assert waiting.state == TrialState.WAITING
+    assert waiting.params == failed.params  # as Optuna shows it; it was {} until run
+    assert waiting.distributions == failed.distributions
+    assert waiting.user_attrs == {"note": "first attempt"}
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    assert study.trials[1].state == TrialState.COMPLETE
+    assert study.trials[1].params == failed.params
+    assert study.trials[1].value == failed.params["x"]

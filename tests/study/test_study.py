@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 import fastune
@@ -230,3 +232,22 @@ def test_catch_accepts_any_exception_class() -> None:
     study = fastune.create_study()
     study.optimize(objective, n_trials=2, catch=(KeyboardInterrupt,))
     assert [t.state for t in study.trials] == [TrialState.FAIL] * 2
+
+
+def test_a_trial_told_to_fail_without_a_reason_logs_no_reason(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    study = fastune.create_study()
+    logger = logging.getLogger("fastune")
+    logger.addHandler(caplog.handler)
+    try:
+        trial = study.ask()
+        trial.suggest_int("n", 1, 1)
+        study.tell(trial, state=TrialState.FAIL)
+        study.tell(study.ask(), float("nan"))
+    finally:
+        logger.removeHandler(caplog.handler)
+    failures = [r.message for r in caplog.records if "failed" in r.message]
+    assert failures[0] == "Trial 0 failed with parameters: {'n': 1}."
+    assert failures[1].startswith("Trial 1 failed with parameters: {} because ")
+    assert "None" not in failures[1]

@@ -22,9 +22,11 @@ class RetryFailedTrialCallback:
     """A storage's ``failed_trial_callback`` that queues a dead worker's trial again, with
     the same parameters (Optuna's name and meaning).
 
-    The new trial keeps the number of the first trial it retries in
-    ``system_attrs["failed_trial"]`` and the numbers of all earlier attempts in
-    ``system_attrs["retry_history"]``.
+    The new trial is WAITING with the failed trial's parameters (``params`` and
+    ``distributions`` are set before it runs, as in Optuna), user attributes and, if
+    ``inherit_intermediate_values``, reports. It keeps the number of the first trial it
+    retries in ``system_attrs["failed_trial"]`` and the numbers of all earlier attempts
+    in ``system_attrs["retry_history"]``.
 
     Args:
         max_retry: Attempts after the first; None retries forever.
@@ -54,8 +56,8 @@ class RetryFailedTrialCallback:
                 value=None,
                 datetime_start=None,
                 datetime_complete=None,
-                params={},
-                distributions={},
+                params=dict(trial.params),
+                distributions=dict(trial.distributions),
                 user_attrs=dict(trial.user_attrs),
                 system_attrs={
                     FIXED_PARAMS_KEY: dict(trial.params),

@@ -379,8 +379,9 @@ class Study:
 
     def _log_finished(self, frozen: FrozenTrial, message: str | None) -> None:
         if frozen.state == TrialState.FAIL:
+            reason = "" if message is None else f" because {message}"
             _logger.warning(
-                f"Trial {frozen.number} failed with parameters: {frozen.params} because {message}."
+                f"Trial {frozen.number} failed with parameters: {frozen.params}{reason}."
             )
         elif frozen.state == TrialState.PRUNED:
             _logger.info(f"Trial {frozen.number} pruned. {message or ''}".rstrip())
