@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
 from collections.abc import Callable
 
@@ -76,6 +77,24 @@ def test_studies(storage: BaseStorage) -> None:
         storage.get_study_id_from_name("first")
     with pytest.raises(StudyNotFoundError):
         storage.get_study_directions(first)
+
+
+def test_a_study_deleted_through_another_storage_object_is_gone(storage: BaseStorage) -> None:
+    if isinstance(storage, InMemoryStorage):
+        pytest.skip("an in-memory storage is the only object on its store")
+    study_id = storage.create_new_study(MIN, "doomed")
+    for value in (0.5, 0.25):
+        storage.create_new_trial(study_id, create_trial(value=value))
+    assert len(storage.get_all_trials(study_id)) == 2  # read once, so kept by a cache
+    assert storage.get_best_trial(study_id).value == 0.25
+    other = pickle.loads(pickle.dumps(storage))  # a second object on the same store
+    other.delete_study(other.get_study_id_from_name("doomed"))
+    with pytest.raises(StudyNotFoundError):
+        storage.get_all_trials(study_id)
+    with pytest.raises(StudyNotFoundError):
+        storage.get_best_trial(study_id)
+    with pytest.raises(StudyNotFoundError):
+        storage.get_study_directions(study_id)
 
 
 def test_trial_life_cycle(storage: BaseStorage) -> None:

@@ -350,6 +350,16 @@ class SQLStorage(BaseStorage):
             raise StudyNotFoundError(f"No study with id {study_id} in this storage.")
         return row[0], row[1]
 
+    def _forget_if_deleted(self, db: Any, study_id: int) -> None:
+        """Raise StudyNotFoundError, dropping what is kept of the study, if another storage
+        object or process deleted it."""
+        try:
+            self._check_study(db, study_id)
+        except StudyNotFoundError:
+            self._cache.pop(study_id, None)
+            self._directions.pop(study_id, None)
+            raise
+
     @staticmethod
     def _check_study(db: Any, study_id: int) -> None:
         if db.execute("SELECT 1 FROM studies WHERE study_id = ?", (study_id,)).fetchone() is None:
@@ -531,6 +541,7 @@ class SQLStorage(BaseStorage):
             .fetchone()
         )
         if row is None:
+            self._forget_if_deleted(self._db(), study_id)
             raise ValueError("No trials are completed yet.")
         best = self.get_trial(int(row[0]))
         if violation(best.system_attrs) > 0:  # it breaks a constraint: the feasible best
@@ -618,10 +629,15 @@ class SQLStorage(BaseStorage):
         if cache is None:
             self._check_study(db, study_id)
             cache = self._cache[study_id] = _StudyCache()
+        # The new trials' ids, and -1 if the study is gone (deleted by another object or
+        # process since it was cached), in one round trip.
         new = db.execute(
-            "SELECT trial_id FROM trials WHERE study_id = ? AND trial_id > ?",
-            (study_id, cache.max_trial_id),
+            "SELECT trial_id FROM trials WHERE study_id = ? AND trial_id > ? UNION ALL "
+            "SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM studies WHERE study_id = ?)",
+            (study_id, cache.max_trial_id, study_id),
         ).fetchall()
+        if (-1,) in new:
+            self._forget_if_deleted(db, study_id)
         ids = [row[0] for row in new] + sorted(cache.unfinished)
         if ids:
             appended = True
