@@ -36,6 +36,22 @@ def test_an_sqlite_url_opens_a_study_file_with_optunas_options(tmp_path: Path) -
     assert len(again.trials) == 3
 
 
+def test_optunas_heartbeat_and_version_methods(tmp_path: Path) -> None:
+    retry = RetryFailedTrialCallback()
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    storage = RDBStorage(url, heartbeat_interval=30, failed_trial_callback=retry)
+    assert storage.get_heartbeat_interval() == 30
+    assert storage.get_failed_trial_callback() is retry
+    plain = RDBStorage(url)
+    assert plain.get_heartbeat_interval() is None
+    assert plain.get_failed_trial_callback() is None
+    assert storage.get_current_version() == storage.get_head_version() == "1"
+    assert storage.get_all_versions()[0] == storage.get_head_version()
+    fastune.create_study(storage=storage, study_name="kept")
+    storage.upgrade()  # at the head version: the study is untouched
+    assert fastune.get_all_study_names(storage=url) == ["kept"]
+
+
 def test_sqlalchemy_postgresql_urls_open_the_postgresql_storage(postgresql_url: str) -> None:
     assert postgresql_url.startswith("postgresql://")
     for scheme in ("postgresql+psycopg2://", "postgresql+psycopg://"):

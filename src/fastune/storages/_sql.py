@@ -250,6 +250,33 @@ class SQLStorage(BaseStorage):
                     f"reads version {SCHEMA_VERSION}."
                 )
 
+    # Optuna's RDBStorage methods about the schema's version: fastune's schema has had one
+    # version so far, and a database of another is refused when opened.
+
+    def get_current_version(self) -> str:
+        """The schema version of the database."""
+        row = self._db().execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return str(row[0])
+
+    def get_head_version(self) -> str:
+        """The schema version this fastune writes."""
+        return str(SCHEMA_VERSION)
+
+    def get_all_versions(self) -> list[str]:
+        """Every schema version fastune has had, newest first."""
+        return [str(version) for version in range(SCHEMA_VERSION, 0, -1)]
+
+    def upgrade(self) -> None:
+        """Bring the database to the head version: nothing to do while there is one."""
+
+    def get_heartbeat_interval(self) -> float | None:
+        """Seconds between heartbeats of a running trial, None without heartbeats."""
+        return self.heartbeat_interval
+
+    def get_failed_trial_callback(self) -> Callable[[Study, FrozenTrial], None] | None:
+        """The callback called for each trial failed for a stopped heartbeat."""
+        return self.failed_trial_callback
+
     def _written_by_optuna(self) -> bool:
         """Whether the database holds Optuna's tables (a probe outside any transaction:
         the query fails, harmlessly, where the table does not exist)."""
