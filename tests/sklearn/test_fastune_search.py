@@ -125,6 +125,7 @@ def test_runs_in_a_given_study_with_callbacks() -> None:
     ("kwargs", "error", "fragment"),
     [
         ({"n_trials": 0}, InvalidParameterError, "'n_trials' parameter of FastuneSearchCV"),
+        ({"n_trials": None}, InvalidParameterError, "None together with a timeout"),
         ({"max_iter": 0}, InvalidParameterError, "'max_iter'"),
         ({"sampler": "tpe"}, InvalidParameterTypeError, "'sampler'"),
         ({"pruner": "median"}, InvalidParameterTypeError, "'pruner'"),
@@ -237,3 +238,12 @@ def test_a_minimizing_study_is_refused() -> None:
     )
     with pytest.raises(InvalidParameterError, match=r"'study'.*maximize.*\['minimize'\]"):
         search.fit(*REGRESSION)
+
+
+def test_n_trials_none_runs_until_the_timeout() -> None:
+    search = FastuneSearchCV(
+        Ridge(), {"alpha": loguniform(1e-3, 1e3)}, n_trials=None, timeout=1.0, cv=2
+    )
+    search.fit(X, y.astype(float))
+    assert len(search.study_.trials) > 1  # n_trials=1 would stop after one
+    assert len(search.cv_results_["params"]) == len(search.study_.trials)

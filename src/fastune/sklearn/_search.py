@@ -39,14 +39,18 @@ class FastuneSearchCV(BaseSearch):
         sampler: A fastune sampler; None is ``AutoSampler(seed=random_state)``, the default
             of ``create_study``.
         pruner: A fastune pruner; None never prunes.
-        n_trials: Trials to run, >= 1.
-        timeout: Seconds after which no new trial starts.
+        n_trials: Trials to run, >= 1; None runs trials until ``timeout``.
+        timeout: Seconds after which no new trial starts; required when ``n_trials`` is
+            None.
         max_iter: Units (epochs) per trial when pruning an incremental estimator.
         cv, scoring, refit, error_score, return_train_score: As in scikit-learn's
             searches.
         n_jobs: Trials run at once, in worker processes (see ``Study.optimize``).
         random_state: Seed of the default sampler and of epoch shuffling.
-        study: The study to run in (for a storage or a name); a new one by default.
+        study: The study to run in (for a storage or a name); a new one by default. A
+            study that holds trials already (an earlier fit, another process) goes on
+            from them: they are part of ``cv_results_`` and of the choice of the best,
+            as in Optuna's ``OptunaSearchCV``.
         callbacks: Called as ``callback(study, frozen_trial)`` after each trial.
         training: As in :class:`PBTSearchCV`, for the pruned, incremental case.
         verbose: Log one line per trial when > 0 (fastune's logger); quiet otherwise.
@@ -78,7 +82,7 @@ class FastuneSearchCV(BaseSearch):
         *,
         sampler: BaseSampler | None = None,
         pruner: BasePruner | None = None,
-        n_trials: int = 10,
+        n_trials: int | None = 10,
         timeout: float | None = None,
         max_iter: int = 10,
         cv: Any = 5,
@@ -114,7 +118,9 @@ class FastuneSearchCV(BaseSearch):
 
     def _validate(self) -> None:
         owner = "FastuneSearchCV"
-        check_int(self.n_trials, "n_trials", owner, low=1)
+        check_int(self.n_trials, "n_trials", owner, low=1, allow_none=True)
+        if self.n_trials is None and self.timeout is None:
+            raise invalid("n_trials", owner, "an int >= 1, or None together with a timeout", None)
         check_int(self.max_iter, "max_iter", owner, low=1)
         check_number(self.timeout, "timeout", owner, low=0.0, allow_none=True)
         if self.sampler is not None and not isinstance(self.sampler, BaseSampler):
