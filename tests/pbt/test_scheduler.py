@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import os
 import sys
 from typing import Any
@@ -76,6 +77,56 @@ def test_exploit_copies_the_donors_state_and_params() -> None:
         assert len(state) == max(trial.intermediate_values)
 
 
+class SeededInPlace:
+    """A trainable that changes its state in place and whose initial state depends on its
+    seed: a replay matches only with the right lineage, steps and seed."""
+
+    def init(self, params: dict[str, Any], seed: int) -> dict[str, Any]:
+        return {"lrs": [], "offset": float(np.random.default_rng(seed).normal())}
+
+    def step(self, params: dict[str, Any], state: dict[str, Any]) -> tuple[dict, float]:
+        state["lrs"].append(params["lr"])
+        return state, -abs(sum(state["lrs"]) + state["offset"] - 3.0)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"steps_per_generation": 3},
+        {"synchronous": False},
+        {"synchronous": False, "steps_per_generation": 3, "exploit": "tournament"},
+        {"synchronous": False, "n_jobs": 2},
+    ],
+)
+def test_every_trials_schedule_replays_to_its_value(options: dict[str, Any]) -> None:
+    # Asynchronously, a donor may hold a checkpoint it copied and has not trained on
+    # yet: the copier's lineage and hyperparameters are that checkpoint's (they were
+    # the donor's own last trial and its next params), and with one worker a segment
+    # trained in place must not reach a copier before it is recorded.
+    pbt = PopulationBasedTraining(
+        SeededInPlace(),
+        {"lr": loguniform(0.01, 1.0)},
+        population_size=5,
+        generations=6,
+        random_state=3,
+        **options,
+    ).run()
+    trials = pbt.study_.trials
+    assert any(  # some copies happened
+        t.system_attrs["pbt:parent"] is not None
+        and trials[t.system_attrs["pbt:parent"]].system_attrs["pbt:member"]
+        != t.system_attrs["pbt:member"]
+        for t in trials
+    )
+    for trial in trials:
+        schedule = pbt.schedule(trial.number)
+        state, scores = replay(SeededInPlace(), schedule)
+        assert scores[-1] == pytest.approx(trial.value)
+        assert len(state["lrs"]) == trial.system_attrs["pbt:last_step"] == len(scores)
+        assert {entry["seed"] for entry in schedule} == {trial.system_attrs["pbt:seed"]}
+
+
 def test_population_improves_on_its_start() -> None:
     pbt = _pbt(generations=10).run()
     first = [t.value for t in pbt.study_.trials if t.system_attrs["pbt:generation"] == 0]
@@ -139,6 +190,40 @@ def test_failed_segments_are_recorded_and_replaced() -> None:
         PopulationBasedTraining(fragile, {"x": ["bad"]}, population_size=2, generations=1).run()
 
 
+def test_steps_count_what_ran_with_nan_scores_and_caught_errors() -> None:
+    class Counter:
+        """Counts its steps; no score at the first, an error at the fifth."""
+
+        def init(self, params: dict, seed: int) -> list[int]:
+            return [0]
+
+        def step(self, params: dict, state: list[int]) -> tuple[list[int], float]:
+            if state[0] == 4:
+                raise RuntimeError("diverged")
+            state[0] += 1
+            return state, float("nan") if state[0] == 1 else float(state[0])
+
+    pbt = PopulationBasedTraining(
+        Counter(),
+        {"lr": [0.1]},
+        population_size=2,
+        generations=2,
+        steps_per_generation=3,
+        random_state=0,
+        catch=RuntimeError,  # a bare class, as optimize takes
+    ).run()
+    first, second = pbt.study_.trials[0], pbt.study_.trials[2]
+    assert first.state == TrialState.COMPLETE and first.value == 3.0
+    assert pbt.schedule(first.number)[0]["steps"] == 3  # the NaN step ran too
+    assert replay(Counter(), pbt.schedule(first.number))[1] == pytest.approx(
+        [math.nan, 2, 3], nan_ok=True
+    )
+    # the second segment ran one step (the fifth raised): it holds 4 steps, not 5
+    assert second.state == TrialState.FAIL
+    assert second.system_attrs["pbt:last_step"] == 4 == pbt.checkpoints.load(0)[0]
+    assert [entry["steps"] for entry in pbt.schedule(second.number)] == [3, 1]
+
+
 def test_minimize_direction() -> None:
     def step(params: dict, state: Any) -> tuple[Any, float]:
         state = (state or 0.0) + params["lr"]
@@ -182,6 +267,21 @@ def test_segments_go_to_a_given_study_and_callbacks_see_them() -> None:
         ({"exploit": "elitist"}, InvalidParameterError, "'exploit'"),
         ({"direction": "up"}, InvalidParameterError, "'direction'"),
         ({"study": "s"}, InvalidParameterTypeError, "'study'"),
+        (
+            {"study": fastune.create_study(direction="minimize")},
+            InvalidParameterError,
+            r"'study'.*direction='maximize'.*\['minimize'\]",
+        ),
+        # Checked even where the chosen strategies do not use them.
+        ({"exploit": "tournament", "quantile_fraction": 7}, InvalidParameterError, "'quantile_"),
+        ({"explore": "pb2", "perturbation_factors": [-1]}, InvalidParameterError, "'perturbation_"),
+        ({"n_jobs": 0}, InvalidParameterError, "'n_jobs'"),
+        ({"n_jobs": "x"}, InvalidParameterTypeError, "'n_jobs'"),
+        ({"synchronous": "no"}, InvalidParameterTypeError, "'synchronous'"),
+        ({"catch": [ValueError, "x"]}, InvalidParameterTypeError, "'catch'"),
+        ({"callbacks": print}, InvalidParameterTypeError, "'callbacks'"),
+        ({"structural": "lr"}, InvalidParameterTypeError, "'structural'"),
+        ({"structural": ["lr", "nope"]}, InvalidParameterError, r"'structural'.*\['nope'\]"),
     ],
 )
 def test_bad_arguments(kwargs: dict, error: type[Exception], fragment: str) -> None:

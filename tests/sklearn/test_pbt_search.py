@@ -113,6 +113,29 @@ def test_grow_mode_keeps_the_trees_built_so_far() -> None:
     assert len(search.best_estimator_.estimators_) == 5 * steps  # 20 trees / 4 generations
 
 
+@pytest.mark.parametrize(("n_estimators", "generations"), [(10, 15), (20, 8)])
+def test_grown_trees_never_exceed_the_estimators_own_count(
+    n_estimators: int, generations: int
+) -> None:
+    search = PBTSearchCV(
+        RandomForestClassifier(n_estimators=n_estimators, random_state=0),
+        {"min_samples_leaf": [1, 2, 4]},
+        population_size=2,
+        generations=generations,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    assert search.training_ == "grow"
+    trainable = CVTrainable(
+        search.estimator, X, y, [], {}, "score", "grow", "n_estimators", n_estimators, generations
+    )
+    counts = [trainable._resource_at(units) for units in range(1, generations + 1)]
+    assert counts[-1] == n_estimators  # was 15 trees of 10, 24 of 20: ceil(total / units) each
+    assert counts == sorted(counts) and counts[0] >= 1
+    steps = sum(entry["steps"] for entry in search.best_schedule_)
+    assert len(search.best_estimator_.estimators_) == counts[steps - 1]
+
+
 def test_estimator_that_cannot_continue_is_refitted() -> None:
     search = PBTSearchCV(
         SVC(), {"C": loguniform(0.1, 10)}, population_size=4, generations=3, cv=3, random_state=0
@@ -218,6 +241,48 @@ def test_failing_candidates_score_error_score_and_warn() -> None:
         always.fit(X, y)
 
 
+def test_a_fit_failing_before_a_segments_last_step_is_reported() -> None:
+    class FailsOnce(SGDClassifier):
+        """Its first partial_fit in each process fails."""
+
+        failed = False
+
+        def partial_fit(self, X, y, classes=None, sample_weight=None):  # type: ignore[no-untyped-def]
+            if not FailsOnce.failed:
+                FailsOnce.failed = True
+                raise RuntimeError("a transient failure")
+            return super().partial_fit(X, y, classes, sample_weight)
+
+    search = PBTSearchCV(
+        FailsOnce(random_state=0),
+        {"alpha": [1e-4, 1e-3]},
+        population_size=2,
+        generations=1,
+        steps_per_generation=3,
+        cv=2,
+        random_state=0,
+    )
+    with pytest.warns(FitFailedWarning, match="1 of 4 fits failed.*a transient failure"):
+        search.fit(X, y)  # the failure was at the first of three steps: it was dropped
+    errors = [t.user_attrs["errors"] for t in search.study_.trials]
+    assert sorted(map(len, errors)) == [0, 1]
+    assert all(len(t.user_attrs["fit_time"]) == 2 for t in search.study_.trials)  # per fold
+
+
+def test_a_segments_fit_and_score_times_add_up_its_steps() -> None:
+    steps = [
+        {"fit_time": [1.0, 2.0], "score_time": [0.5, 0.5], "errors": [], "test_scores": 1},
+        {"fit_time": [3.0, 4.0], "score_time": [0.5, 1.5], "errors": ["E"], "test_scores": 2},
+    ]
+    merged = CVTrainable.merge_details(steps)
+    assert merged == {
+        "fit_time": [4.0, 6.0],
+        "score_time": [1.0, 2.0],
+        "errors": ["E"],
+        "test_scores": 2,  # the scores of the segment's end
+    }
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "fragment"),
     [
@@ -233,6 +298,13 @@ def test_failing_candidates_score_error_score_and_warn() -> None:
         ({"quantile_fraction": 0.75}, InvalidParameterError, "'quantile_fraction'"),
         ({"perturbation_factors": (0.8, -1)}, InvalidParameterError, "'perturbation_factors'"),
         ({"training": "grow"}, InvalidParameterError, "'training'.*LogisticRegression"),
+        # named as PBTSearchCV's, not as the PopulationBasedTraining it builds
+        ({"exploit": "best"}, InvalidParameterError, "'exploit' parameter of PBTSearchCV"),
+        ({"explore": "mutate"}, InvalidParameterError, "'explore' parameter of PBTSearchCV"),
+        ({"n_jobs": 0}, InvalidParameterError, "'n_jobs' parameter of PBTSearchCV"),
+        ({"patience": 0}, InvalidParameterError, "'patience' parameter of PBTSearchCV"),
+        ({"random_state": -1}, InvalidParameterError, "'random_state' parameter of PBTSearchCV"),
+        ({"synchronous": "no"}, InvalidParameterTypeError, "'synchronous' parameter of PBTS"),
         ({"scoring": ["accuracy", "f1"]}, InvalidParameterError, "'refit'"),
         ({"error_score": "ignore"}, InvalidParameterTypeError, "'error_score'"),
     ],

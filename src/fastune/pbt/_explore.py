@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from fastune._validation import check_number, invalid, invalid_type
+from fastune._validation import check_int, check_number, invalid, invalid_type
 from fastune.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -151,7 +151,7 @@ class PB2(BaseExplore):
         fallback: BaseExplore | None = None,
     ) -> None:
         self.kappa = float(check_number(kappa, "kappa", "PB2", low=0.0) or 0.0)
-        self.n_candidates = int(check_number(n_candidates, "n_candidates", "PB2", low=1) or 1)
+        self.n_candidates = int(check_int(n_candidates, "n_candidates", "PB2", low=1) or 1)
         self.min_observations = int(
             check_number(min_observations, "min_observations", "PB2", low=2) or 2
         )

@@ -11,16 +11,26 @@ __all__ = ["replay"]
 
 
 def replay(
-    trainable: Trainable | Any, schedule: Sequence[dict[str, Any]], seed: int = 0
+    trainable: Trainable | Any, schedule: Sequence[dict[str, Any]], seed: int | None = None
 ) -> tuple[Any, list[float]]:
     """Train a fresh state through ``schedule`` (from ``PopulationBasedTraining.schedule``).
 
-    Each entry trains ``entry["steps"]`` steps with ``entry["params"]``, in order.
+    The state starts as ``trainable.init(params of the first entry, seed)``; each entry
+    then trains ``entry["steps"]`` steps with ``entry["params"]``, in order.
+
+    Args:
+        trainable: What the schedule was recorded with.
+        schedule: The entries, oldest first.
+        seed: The seed of the initial state; None takes the one the schedule recorded
+            (its first entry's ``"seed"``; 0 if it has none), so a trainable that uses
+            its seed retrains the recorded run.
 
     Returns:
         The final state and the score of every step.
     """
     trainable = as_trainable(trainable)
+    if seed is None:
+        seed = int(schedule[0].get("seed", 0)) if schedule else 0
     if not schedule:
         return trainable.init({}, seed), []
     state = trainable.init(dict(schedule[0]["params"]), seed)

@@ -19,7 +19,7 @@ from fastune.pbt._checkpoint import (
     MemoryCheckpointStore,
 )
 from fastune.pbt._exploit import BaseExploit, as_exploit
-from fastune.pbt._explore import PB2, BaseExplore, Perturb
+from fastune.pbt._explore import PB2, BaseExplore, Perturb, _check_factors
 from fastune.pbt._history import ExploreContext, Segment
 from fastune.pbt._trainable import SegmentResult, Trainable, as_trainable, train_segment
 from fastune.study import Study, create_study
@@ -32,6 +32,7 @@ MEMBER_KEY = "pbt:member"
 GENERATION_KEY = "pbt:generation"
 PARENT_KEY = "pbt:parent"
 STEP_KEY = "pbt:last_step"
+SEED_KEY = "pbt:seed"
 
 
 @dataclasses.dataclass
@@ -46,6 +47,11 @@ class Member:
         score: The score of its checkpoint, in the study's direction (NaN before any).
         trial_number: The trial of its last segment (None before any).
         parent_trial: The trial whose checkpoint its next segment starts from.
+        checkpoint_trial: The trial whose final state its checkpoint holds (None: the
+            initial state); after a copy, the donor's.
+        checkpoint_params: The hyperparameters that trained that state (the initial
+            ones for the initial state).
+        seed: The seed of the initial state its checkpoint descends from.
     """
 
     index: int
@@ -55,6 +61,9 @@ class Member:
     score: float = math.nan
     trial_number: int | None = None
     parent_trial: int | None = None
+    checkpoint_trial: int | None = None
+    checkpoint_params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    seed: int = 0
 
 
 class PopulationBasedTraining:
@@ -164,9 +173,19 @@ class PopulationBasedTraining:
         if direction not in ("maximize", "minimize"):
             raise invalid("direction", owner, "'maximize' or 'minimize'", direction)
         self.direction = direction
-        self.exploit = as_exploit(exploit, quantile_fraction)
+        # Checked whichever strategies are chosen: a bad value is an error, not ignored.
+        check_number(
+            quantile_fraction, "quantile_fraction", owner, low=0.0, high=0.5, low_inclusive=False
+        )
+        check_number(resample_probability, "resample_probability", owner, low=0.0, high=1.0)
+        _check_factors(perturbation_factors, owner)
+        self.exploit = as_exploit(exploit, quantile_fraction, owner)
         self.explore = _as_explore(explore, perturbation_factors, resample_probability)
+        if not isinstance(synchronous, (bool, np.bool_)):
+            raise invalid_type("synchronous", owner, "True or False", synchronous)
         self.synchronous = bool(synchronous)
+        if n_jobs is not None and (check_int(n_jobs, "n_jobs", owner) == 0):
+            raise invalid("n_jobs", owner, "an int other than 0 (-1: one per CPU) or None", n_jobs)
         self.n_jobs = n_jobs
         self.random_state = check_int(random_state, "random_state", owner, low=0, allow_none=True)
         self.patience = check_int(patience, "patience", owner, low=1, allow_none=True)
@@ -178,10 +197,33 @@ class PopulationBasedTraining:
         )
         if study is not None and not isinstance(study, Study):
             raise invalid_type("study", owner, "a fastune Study or None", study)
+        if study is not None and [d.name.lower() for d in study.directions] != [direction]:
+            # Exploit ranks by `direction`, best_trial_ by the study's: they must agree.
+            directions = [d.name.lower() for d in study.directions]
+            raise invalid(
+                "study",
+                owner,
+                f"a study with the direction of direction={direction!r}",
+                f"a study with directions {directions}",
+            )
         self.study_ = study if study is not None else create_study(direction=direction)
-        self.catch = tuple(catch)
+        self.catch = _exception_classes(catch, owner)
+        if not isinstance(callbacks, Iterable) or not all(callable(c) for c in callbacks):
+            raise invalid_type(
+                "callbacks", owner, "a list of callables callback(pbt, segment)", callbacks
+            )
         self.callbacks = list(callbacks)
+        if isinstance(structural, (str, bytes)) or not isinstance(structural, Iterable):
+            raise invalid_type("structural", owner, "a list of hyperparameter names", structural)
         self.structural = set(structural)
+        unknown = sorted(map(str, self.structural - set(self.space.distributions)))
+        if unknown:
+            raise invalid(
+                "structural",
+                owner,
+                f"names of the search space ({', '.join(map(repr, self.space.distributions))})",
+                unknown,
+            )
         self._sign = 1.0 if direction == "maximize" else -1.0
 
     # -- running ---------------------------------------------------------------------
@@ -198,8 +240,9 @@ class PopulationBasedTraining:
         self._best = -math.inf
         self._stale_segments = 0
         for member in self.members_:
-            seed = int(self._rng.integers(2**31 - 1))
-            self.checkpoints.save(member.index, self.trainable.init(member.params, seed))
+            member.seed = int(self._rng.integers(2**31 - 1))
+            member.checkpoint_params = dict(member.params)
+            self.checkpoints.save(member.index, self.trainable.init(member.params, member.seed))
         if self.synchronous:
             self._run_synchronous()
         else:
@@ -259,7 +302,10 @@ class PopulationBasedTraining:
             for member in self.members_:
                 submit(member)
             while pending:
-                done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                if isinstance(executor, _SerialExecutor):
+                    done = {executor.run_next()}
+                else:
+                    done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: pending[f].index):
                     member = pending.pop(future)
                     self._finish_segment(member, future.result())
@@ -285,7 +331,7 @@ class PopulationBasedTraining:
         score_before = member.score
         first_step = member.steps
         member.steps += len(result.scores)
-        member.score = result.scores[-1] if result.scores else math.nan
+        member.score = result.scores[-1] if result.scores and result.error is None else math.nan
         number = self._record(member, result, first_step)
         segment = Segment(
             member=member.index,
@@ -296,6 +342,8 @@ class PopulationBasedTraining:
             trial_number=number,
         )
         member.trial_number = number
+        member.checkpoint_trial = number
+        member.checkpoint_params = dict(member.params)
         member.generation += 1
         self.segments_.append(segment)
         self._track_progress(member.score)
@@ -305,9 +353,14 @@ class PopulationBasedTraining:
     def _prepare_next(self, member: Member, donor: Member | None) -> None:
         """Set up ``member``'s next segment: as a copy of ``donor``, or continuing itself."""
         if donor is None:
-            member.parent_trial = member.trial_number
+            member.parent_trial = member.checkpoint_trial
             return
-        member.parent_trial = donor.trial_number
+        # What the copy holds is the donor's checkpoint, which (asynchronously) may be
+        # one the donor copied itself and has not trained on yet: lineage, hyperparameters
+        # and seed are those of the checkpoint, not of the donor's next segment.
+        member.parent_trial = member.checkpoint_trial = donor.checkpoint_trial
+        member.checkpoint_params = dict(donor.checkpoint_params)
+        member.seed = donor.seed
         member.steps = donor.steps
         member.score = donor.score
         context = ExploreContext(
@@ -317,9 +370,9 @@ class PopulationBasedTraining:
             population=[dict(m.params) for m in self.members_],
             history=self.segments_,
         )
-        explored = self.explore.explore(dict(donor.params), context)
+        explored = self.explore.explore(dict(donor.checkpoint_params), context)
         for name in self.structural & set(explored):
-            explored[name] = donor.params[name]
+            explored[name] = donor.checkpoint_params[name]
         member.params = explored
 
     def _record(self, member: Member, result: SegmentResult, first_step: int) -> int:
@@ -330,6 +383,7 @@ class PopulationBasedTraining:
             GENERATION_KEY: member.generation,
             PARENT_KEY: member.parent_trial,
             STEP_KEY: member.steps,
+            SEED_KEY: member.seed,
         }
         if failed:
             system_attrs[FAIL_REASON_KEY] = result.error or "the step returned NaN"
@@ -383,8 +437,10 @@ class PopulationBasedTraining:
 
         Returns:
             One entry per segment of the lineage, oldest first:
-            ``{"generation": g, "steps": n, "params": {...}, "trial": number}``. Feed it
-            to :func:`fastune.pbt.replay` to retrain from scratch.
+            ``{"generation": g, "steps": n, "params": {...}, "trial": number, "seed": s}``
+            (``steps``: the steps the segment ran; ``seed``: the seed of the lineage's
+            initial state). Feed it to :func:`fastune.pbt.replay` to retrain from
+            scratch.
         """
         trials = {t.number: t for t in self.study_.get_trials(deepcopy=False)}
         number: int | None = self.best_trial_.number if trial_number is None else trial_number
@@ -393,15 +449,28 @@ class PopulationBasedTraining:
             trial = trials[number]
             lineage.append(trial)
             number = trial.system_attrs.get(PARENT_KEY)
+        lineage.reverse()
+        held = [0, *(trial.system_attrs[STEP_KEY] for trial in lineage)]
         return [
             {
                 "generation": trial.system_attrs[GENERATION_KEY],
-                "steps": len(trial.intermediate_values) or self.steps_per_generation,
+                "steps": held[k + 1] - held[k],
                 "params": dict(trial.params),
                 "trial": trial.number,
+                "seed": trial.system_attrs[SEED_KEY],
             }
-            for trial in reversed(lineage)
+            for k, trial in enumerate(lineage)
         ]
+
+
+def _exception_classes(catch: Any, owner: str) -> tuple[type[BaseException], ...]:
+    """``catch`` as a tuple: an exception class or an iterable of them."""
+    classes = (catch,) if isinstance(catch, type) else catch
+    if not isinstance(classes, Iterable) or not all(
+        isinstance(c, type) and issubclass(c, BaseException) for c in classes
+    ):
+        raise invalid_type("catch", owner, "an exception class or a tuple of them", catch)
+    return tuple(classes)
 
 
 def _as_explore(
@@ -420,12 +489,24 @@ def _as_explore(
 
 
 class _SerialExecutor:
-    """Runs each submitted call at once, in order: the asynchronous loop with one worker."""
+    """The asynchronous loop with one worker: submitted calls wait in a queue and run one
+    at a time, when the loop asks for the next, so each segment's outcome is recorded
+    (and its checkpoint saved) before any other segment trains: a trainable that changes
+    its state in place cannot hand a copier more training than was recorded."""
+
+    def __init__(self) -> None:
+        self._queue: list[tuple[Any, Callable[..., Any], tuple[Any, ...]]] = []
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Any:
         from concurrent.futures import Future
 
         future: Future[Any] = Future()
+        self._queue.append((future, function, args))
+        return future
+
+    def run_next(self) -> Any:
+        """Run the oldest waiting call; return its future, now done."""
+        future, function, args = self._queue.pop(0)
         try:
             future.set_result(function(*args))
         except BaseException as error:
@@ -433,7 +514,7 @@ class _SerialExecutor:
         return future
 
     def shutdown(self, wait: bool = True) -> None:
-        pass
+        self._queue.clear()
 
 
 def _executor(n_jobs: int | None) -> Any:

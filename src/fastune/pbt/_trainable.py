@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
@@ -18,8 +17,9 @@ class Trainable(Protocol):
     ``init`` builds a fresh state for a member (its model, optimizer, ...); ``step``
     trains the state one step with the given hyperparameters and returns the new state
     and its score, optionally with a dict of JSON-like details kept in the trial's
-    ``user_attrs``. A state must survive ``copy.deepcopy`` and, for ``n_jobs > 1``,
-    pickling.
+    ``user_attrs``: those of a segment's last step, or, if the trainable has a method
+    ``merge_details(list_of_details) -> details``, what it makes of every step's. A state
+    must survive ``copy.deepcopy`` and, for ``n_jobs > 1``, pickling.
     """
 
     def init(self, params: dict[str, Any], seed: int) -> Any:
@@ -72,7 +72,8 @@ def as_trainable(trainable: Any) -> Trainable:
 
 @dataclasses.dataclass
 class SegmentResult:
-    """What one segment of training produced."""
+    """What one segment of training produced: the state after the last step that ran,
+    the score of each step that ran, and the error that ended it early, if any."""
 
     state: Any
     scores: list[float]
@@ -88,19 +89,21 @@ def train_segment(
     n_steps: int,
     catch: tuple[type[BaseException], ...],
 ) -> SegmentResult:
-    """Run ``n_steps`` steps; an error in ``catch`` ends the segment with a NaN score."""
+    """Run ``n_steps`` steps; an error in ``catch`` ends the segment (the step that raised
+    does not count as run)."""
     start = time.perf_counter()
     scores: list[float] = []
-    details: dict[str, Any] = {}
+    details: list[dict[str, Any]] = []
+    error: str | None = None
     try:
         for _ in range(n_steps):
             returned = trainable.step(params, state)
             state, score = returned[0], float(returned[1])
             if len(returned) > 2:
-                details = dict(returned[2])
+                details.append(dict(returned[2]))
             scores.append(score)
-    except catch as error:
-        return SegmentResult(
-            state, [*scores, math.nan], details, time.perf_counter() - start, repr(error)
-        )
-    return SegmentResult(state, scores, details, time.perf_counter() - start, None)
+    except catch as caught:
+        error = repr(caught)
+    merge = getattr(trainable, "merge_details", None)
+    merged = merge(details) if merge is not None and details else (details or [{}])[-1]
+    return SegmentResult(state, scores, merged, time.perf_counter() - start, error)

@@ -8,7 +8,6 @@ A search estimator fits candidates on cross-validation folds, keeps one row of
 from __future__ import annotations
 
 import copy
-import math
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -155,10 +154,7 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         """The CV trainable of a search; a grown resource (trees, boosting rounds) is
         spread evenly over ``n_units`` units."""
         X, y, splits = data
-        per_unit = 1
-        if resource is not None:
-            total = int(self.estimator.get_params()[resource])
-            per_unit = max(1, math.ceil(total / n_units))
+        total = 1 if resource is None else int(self.estimator.get_params()[resource])
         return CVTrainable(
             self.estimator,
             X,
@@ -168,7 +164,8 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
             self._rank_metric,
             mode,
             resource=resource,
-            resource_per_unit=per_unit,
+            resource_total=total,
+            n_units=n_units,
             error_score=self.error_score,
             return_train_score=self.return_train_score,
             fit_params=fit_params,

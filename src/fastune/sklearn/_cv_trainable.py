@@ -130,8 +130,12 @@ class CVTrainable:
         scorers: Scorers by metric name.
         rank_metric: The metric whose mean over folds is the step's score.
         mode: A resolved training mode (not "auto").
-        resource: The grown parameter in "grow" mode.
-        resource_per_unit: How much the grown parameter increases per unit.
+        resource: The grown parameter in "grow" and "boost" modes.
+        resource_total: Its value at the end of training (the estimator's own), spread
+            evenly over ``n_units`` units: after ``u`` units the model holds
+            ``max(1, resource_total * u // n_units)``, so it never ends above the
+            estimator's setting (a unit that would add nothing trains nothing).
+        n_units: Units of a full training.
         error_score: The score of a fold whose training fails, or "raise".
         return_train_score: Also score the training parts.
         fit_params: Extra keyword arguments of ``fit``/``partial_fit``, sliced per fold
@@ -149,7 +153,8 @@ class CVTrainable:
         rank_metric: str,
         mode: str,
         resource: str | None = None,
-        resource_per_unit: int = 1,
+        resource_total: int = 1,
+        n_units: int = 1,
         error_score: Any = math.nan,
         return_train_score: bool = False,
         fit_params: dict[str, Any] | None = None,
@@ -162,7 +167,8 @@ class CVTrainable:
         self.rank_metric = rank_metric
         self.mode = mode
         self.resource = resource
-        self.resource_per_unit = resource_per_unit
+        self.resource_total = resource_total
+        self.n_units = n_units
         self.error_score = error_score
         self.return_train_score = return_train_score
         self.fit_params = fit_params or {}
@@ -207,6 +213,17 @@ class CVTrainable:
         score = float(np.mean(details["test_scores"][self.rank_metric]))
         return state, score, details
 
+    @staticmethod
+    def merge_details(steps: list[dict[str, Any]]) -> dict[str, Any]:
+        """One segment's details from its steps': fit and score times added up per fold,
+        every step's errors, the last step's scores."""
+        merged = dict(steps[-1])
+        for key in ("fit_time", "score_time"):
+            per_fold = zip(*(d[key] for d in steps), strict=True)
+            merged[key] = [float(sum(times)) for times in per_fold]
+        merged["errors"] = [error for d in steps for error in d["errors"]]
+        return merged
+
     def train(
         self,
         model: Any,
@@ -241,11 +258,18 @@ class CVTrainable:
                 return model
             if self.mode == "grow":
                 assert self.resource is not None
-                model.set_params(warm_start=True, **{self.resource: units * self.resource_per_unit})
+                if previous is not None and self._resource_at(units) == self._resource_at(
+                    units - 1
+                ):
+                    return model  # this unit's share rounds to nothing
+                model.set_params(warm_start=True, **{self.resource: self._resource_at(units)})
             elif self.mode == "warm_start":
                 model.set_params(warm_start=True)
             elif self.mode == "boost":  # a new model that continues the previous one's trees
-                model.set_params(n_estimators=self.resource_per_unit)
+                added = self._resource_at(units) - self._resource_at(units - 1)
+                if previous is not None and added == 0:
+                    return previous  # this unit's share rounds to nothing
+                model.set_params(n_estimators=added)
                 library = _boosting_library(model)
                 if previous is not None and library is not None:
                     fit_params[_CONTINUE_FROM[library]] = (
@@ -253,6 +277,12 @@ class CVTrainable:
                     )
             model.fit(self._features(indices, indices), take(self.y, indices), **fit_params)
         return model
+
+    def _resource_at(self, units: int) -> int:
+        """The grown resource a model holds after ``units`` units (0 before the first)."""
+        if units <= 0:
+            return 0
+        return max(1, self.resource_total * min(units, self.n_units) // self.n_units)
 
     def _features(self, rows: np.ndarray, fitted_rows: np.ndarray) -> Any:
         """Rows of X; for a pairwise estimator (precomputed kernel) only the columns of

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from fastune._validation import check_int, check_number, invalid
-from fastune.pbt import PopulationBasedTraining, Segment
+from fastune._validation import check_int, check_number, invalid, invalid_type
+from fastune.pbt import BaseExploit, BaseExplore, PopulationBasedTraining, Segment
 from fastune.pbt._scheduler import GENERATION_KEY, MEMBER_KEY, PARENT_KEY
 from fastune.sklearn._base import BaseSearch
 from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, choose_training
@@ -158,6 +158,21 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
             low_inclusive=False,
         )
         check_number(self.resample_probability, "resample_probability", owner, low=0.0, high=1.0)
+        check_int(self.patience, "patience", owner, low=1, allow_none=True)
+        check_number(self.target_score, "target_score", owner, allow_none=True)
+        check_int(self.random_state, "random_state", owner, low=0, allow_none=True)
+        if self.n_jobs is not None and check_int(self.n_jobs, "n_jobs", owner) == 0:
+            raise invalid("n_jobs", owner, "an int other than 0 (-1: one per CPU) or None", 0)
+        if not isinstance(self.synchronous, (bool, np.bool_)):
+            raise invalid_type("synchronous", owner, "True or False", self.synchronous)
+        if not isinstance(self.exploit, BaseExploit) and self.exploit not in (
+            "truncation",
+            "tournament",
+        ):
+            allowed = "'truncation', 'tournament' or a BaseExploit"
+            raise invalid("exploit", owner, allowed, self.exploit)
+        if not isinstance(self.explore, BaseExplore) and self.explore not in ("perturb", "pb2"):
+            raise invalid("explore", owner, "'perturb', 'pb2' or a BaseExplore", self.explore)
         factors = self.perturbation_factors
         if (
             isinstance(factors, (str, bytes))
@@ -202,7 +217,9 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
             target_score=self.target_score,
             checkpoint_dir=self.checkpoint_dir,
             callbacks=self._callbacks(),
-            structural=STRUCTURAL_PARAMS if mode == "partial_fit" else (),
+            structural=[name for name in STRUCTURAL_PARAMS if name in space]
+            if mode == "partial_fit"
+            else (),
         )
         try:
             pbt.run()
@@ -222,7 +239,8 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         self.best_schedule_ = pbt.schedule(self._result_trials[self.best_index_].number)
         if self.refit:
             start = time.perf_counter()
-            seed = int(np.random.default_rng(self.random_state).integers(2**31 - 1))
+            # The seed the best lineage started from, as a replay of its schedule uses.
+            seed = int(self.best_schedule_[0]["seed"])
             self.best_estimator_ = trainable.train_on_all(self.best_schedule_, seed)
             self.refit_time_ = time.perf_counter() - start
         return self
