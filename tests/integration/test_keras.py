@@ -301,6 +301,64 @@ def test_keras_search_returns_best_models_and_best_epoch() -> None:
         search.get_best_models(3)
 
 
+def test_keras_search_minimizes_error_metrics_and_survives_a_nan_trial() -> None:
+    for metric in ("val_mae", "mse", "val_rmse", "val_mape", "val_mean_squared_error"):
+        assert KerasSearch(_build, objective=metric).direction == "minimize", metric
+    assert KerasSearch(_build, objective="val_auc").direction == "maximize"
+
+    def build(trial: Any) -> Any:
+        model = _build({"learning_rate": trial.suggest_float("learning_rate", 3e-3, 3e-2)})
+        if trial.number == 0:  # a diverged trial: its loss is NaN at every epoch
+            model = keras.Sequential([keras.Input((64,)), model, keras.layers.Rescaling(np.nan)])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        return model
+
+    search = KerasSearch(build, objective="val_loss", n_trials=3, keep_models=2, seed=0)
+    search.search(X_TRAIN, Y_TRAIN, epochs=2, validation_data=(X_VALID, Y_VALID))
+    states = [t.state for t in search.study_.trials]
+    assert states == [TrialState.FAIL, TrialState.COMPLETE, TrialState.COMPLETE]
+    assert len(search.get_best_models(2)) == 2  # it was a KeyError at the next trial
+    with pytest.raises(InvalidParameterError, match=r"'num_models'.*Got 0"):
+        search.get_best_models(0)
+
+
+def test_a_reused_model_trains_each_member_as_a_fresh_one_would() -> None:
+    # The last-built model is reused across members; its dropout's random state is not
+    # in the weights, so it is reset from each epoch's seed.
+    params = {"learning_rate": 0.01, "dropout": 0.5}
+    alone = _trainable()
+    state = alone.init(params, seed=1)
+    _, score_alone, _ = alone.step(params, state)
+    shared = _trainable()
+    other = shared.init(params, seed=2)
+    shared.step(params, other)  # another member trains the same model first
+    _, score_after, _ = shared.step(params, state)
+    assert score_after == score_alone
+
+
+def test_the_learning_rate_build_reads_wins_over_the_loaded_one() -> None:
+    seen: list[float] = []
+
+    class LearningRate(keras.callbacks.Callback):  # type: ignore[misc]
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            seen.append(float(np.asarray(self.model.optimizer.learning_rate)))
+
+    def build(params: dict[str, Any]) -> Any:  # the space calls it "lr"
+        return _build({"learning_rate": params["lr"]})
+
+    trainable = KerasTrainable(
+        build,
+        X_TRAIN,
+        Y_TRAIN,
+        validation_data=(X_VALID, Y_VALID),
+        fit_kwargs={"callbacks": [LearningRate()]},
+    )
+    state = trainable.init({"lr": 0.1}, seed=0)
+    state, _, _ = trainable.step({"lr": 0.1}, state)
+    trainable.step({"lr": 0.001}, state)  # as a copy after explore
+    assert seen == pytest.approx([0.1, 0.001])  # it trained with the donor's 0.1
+
+
 def test_bad_arguments_name_the_parameter() -> None:
     assert KerasSearch(_build, objective="val_loss").direction == "minimize"
     with pytest.raises(InvalidParameterError, match=r"'direction' parameter of KerasSearch"):

@@ -20,7 +20,7 @@ from fastune.exceptions import (
     InvalidParameterTypeError,
     MissingDependencyError,
 )
-from fastune.pbt import MemoryCheckpointStore, PopulationBasedTraining
+from fastune.pbt import MemoryCheckpointStore, PopulationBasedTraining, replay
 from fastune.pruners import ThresholdPruner
 from fastune.trial import TrialState
 
@@ -208,6 +208,68 @@ def test_pbt_explore_reaches_the_optimizer_of_every_segment() -> None:
     assert {lr for _, lr, _ in used} - first_generation  # explore made new values
 
 
+def test_the_factorys_per_group_values_win_over_the_checkpoints() -> None:
+    # The search space calls it learning_rate (not an optimizer key); the factory sets
+    # layer-wise rates and no weight decay on biases: each epoch trains with exactly
+    # what the factory made of this member's params, not the donor's loaded values.
+    used: list[tuple[float, list[float], list[float]]] = []
+
+    def sgd(model: Any, params: dict[str, Any]) -> Any:
+        rate = params["learning_rate"]
+        weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
+        biases = [p for name, p in model.named_parameters() if name.endswith("bias")]
+        return torch.optim.SGD(
+            [{"params": weights, "lr": rate}, {"params": biases, "lr": 2 * rate}],
+            lr=rate,
+            weight_decay=0.01,
+        )
+
+    def train_epoch(member: TorchMember) -> None:
+        groups = member.optimizer.param_groups
+        used.append(
+            (
+                member.params["learning_rate"],
+                [g["lr"] for g in groups],
+                [g["weight_decay"] for g in groups],
+            )
+        )
+        _train_epoch(member)
+
+    trainable = TorchTrainable(_model, sgd, train_epoch, _accuracy, device="cpu")
+    PopulationBasedTraining(
+        trainable,
+        {"learning_rate": loguniform(1e-3, 1e-1)},
+        population_size=4,
+        generations=4,
+        random_state=0,
+    ).run()
+    assert len({rate for rate, _, _ in used}) > 4  # explore made new rates
+    for rate, rates, decays in used:
+        assert rates == pytest.approx([rate, 2 * rate])
+        assert decays == [0.01, 0.01]
+
+
+def test_a_copy_trains_on_with_random_numbers_of_its_own() -> None:
+    # One learning rate: explore cannot tell a copy from its donor, only the seed can.
+    trainable = TorchTrainable(_model, _adam, _train_epoch, _accuracy, device="cpu")
+    pbt = PopulationBasedTraining(
+        trainable,
+        {"lr": [0.01], "dropout": [0.5]},
+        population_size=4,
+        generations=5,
+        random_state=0,
+    ).run()
+    states = [pbt.checkpoints.load(member.index).model_state for member in pbt.members_]
+    clones = [
+        (a, b) for a in range(4) for b in range(a + 1, 4) if _tensors_equal(states[a], states[b])
+    ]
+    assert clones == []  # with the donor's seed, copies trained as clones of their donor
+    assert len({member.seed for member in pbt.members_}) == 4
+    for trial in pbt.study_.trials:  # the new seeds are recorded and replayed
+        _, scores = replay(trainable, pbt.schedule(trial.number))
+        assert scores[-1] == trial.value
+
+
 def test_optimizer_params_map_names_and_tuple_entries() -> None:
     model = _model({})
     optimizer = torch.optim.Adam(model.parameters(), lr=0.1, betas=(0.9, 0.999))
@@ -285,8 +347,11 @@ def test_checkpoint_save_and_load_with_torch(tmp_path: Any) -> None:
 
 def test_device_is_cuda_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
     assert select_device() == torch.device("cuda")
     assert select_device("cuda:1") == torch.device("cuda:1")
+    with pytest.raises(InvalidParameterError, match=r"'device'.*N < 2.*Got 'cuda:2'"):
+        select_device("cuda:2")
     assert select_device("cpu") == torch.device("cpu")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert select_device() == torch.device("cpu")
@@ -294,6 +359,10 @@ def test_device_is_cuda_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
         select_device("cuda")
     with pytest.raises(InvalidParameterError, match=r"'device' parameter.*Got 'gpu7'"):
         select_device("gpu7")
+    # devices this build lacks fail here, not at the first step; meta holds no values
+    for missing in ("meta",) if torch.xpu.is_available() else ("xpu", "meta"):
+        with pytest.raises(InvalidParameterError, match=f"'device' parameter.*Got '{missing}'"):
+            select_device(missing)
 
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
@@ -367,6 +436,9 @@ def test_bad_arguments_name_the_parameter() -> None:
     state = trainable.init({"lr": 0.01}, seed=0)
     with pytest.raises(InvalidParameterError, match=r"'train_epoch'.*returned None"):
         trainable.step({"lr": 0.01}, state)
+    pair = TorchTrainable(_model, _adam, lambda member: (0.3, 0.9), device="cpu")
+    with pytest.raises(InvalidParameterError, match=r"'train_epoch'.*details a dict.*0\.9\)"):
+        pair.step({"lr": 0.01}, state)  # (loss, accuracy) is not (score, details)
     with pytest.raises(InvalidParameterTypeError, match=r"'checkpoint'.*TorchCheckpoint"):
         trainable.restore({"weights": []}, {"lr": 0.01})  # type: ignore[arg-type]
 

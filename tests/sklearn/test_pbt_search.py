@@ -78,6 +78,15 @@ def _trainable() -> CVTrainable:
     return CVTrainable(SGDClassifier(random_state=0), X, y, splits, scorers, metric, "partial_fit")
 
 
+def test_a_reseeded_copy_shuffles_apart_from_its_donor() -> None:
+    trainable = _trainable()
+    donor = trainable.init({"alpha": 1e-4}, seed=0)
+    copy_ = trainable.reseed(copy.deepcopy(donor), seed=7)
+    assert copy_.models is not None and copy_.units == donor.units
+    assert copy_.rng.permutation(50).tolist() == np.random.default_rng(7).permutation(50).tolist()
+    assert copy_.rng.permutation(50).tolist() != donor.rng.permutation(50).tolist()
+
+
 def test_exploit_carries_the_trained_models_of_every_fold() -> None:
     trainable = _trainable()
     store = MemoryCheckpointStore()

@@ -93,15 +93,18 @@ class KerasTrainable:
 
     A step loads the member's weights (``set_weights``) and optimizer variables into a
     model built by ``build(params)``, sets the optimizer's learning rate in place from
-    the searched value, trains one epoch and scores it by ``monitor``. Exploit therefore
-    copies the donor's weights and optimizer state, and explore's learning rate is the
-    one the optimizer uses. The model built last is reused while the other
-    hyperparameters stay the same (no rebuild, no retracing); any other change (a
-    dropout rate, a layer size) builds a new model. A ``batch_size`` in the search space
-    is the batch size of ``fit``.
+    the searched value (``learning_rate``; without it, the one ``build`` gave the
+    optimizer: the loaded variables hold the donor's), trains one epoch and scores it by
+    ``monitor``. Exploit therefore copies the donor's weights and optimizer state, and
+    explore's learning rate is the one the optimizer uses. The model built last is
+    reused while the other hyperparameters stay the same (no rebuild, no retracing); any
+    other change (a dropout rate, a layer size) builds a new model. A ``batch_size`` in
+    the search space is the batch size of ``fit``.
 
-    Keras seeds its global random generators; each epoch of each member is seeded from
-    the member's seed, so a run does not depend on the order members train in.
+    Keras seeds its global random generators and the layers' own (dropout); each epoch
+    of each member is seeded from the member's seed, so a run does not depend on the
+    order members train in, nor on ``n_jobs``. A copy at exploit trains on with a seed of
+    its own (:meth:`reseed`), not its donor's.
 
     Args:
         build: ``build(params) -> keras.Model``, compiled with its optimizer.
@@ -156,7 +159,8 @@ class KerasTrainable:
         self.batch_size = int(check_int(batch_size, "batch_size", owner, low=1) or 1)
         self.learning_rate = learning_rate
         self.fit_kwargs = dict(fit_kwargs or {})
-        self._live: tuple[str, Any] | None = None
+        # (key of the params but the learning rate, model, the learning rate build gave)
+        self._live: tuple[str, Any, float | None] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # A worker process builds its own model: Keras models do not travel by pickle.
@@ -165,14 +169,14 @@ class KerasTrainable:
     def init(self, params: dict[str, Any], seed: int) -> KerasCheckpoint:
         """A freshly built model's weights and optimizer variables."""
         keras.utils.set_random_seed(seed)
-        model = self._model_for(params, reuse=False)
+        model, _ = self._model_for(params, reuse=False)
         return KerasCheckpoint(model.get_weights(), _optimizer_values(model), 0, seed)
 
     def restore(self, checkpoint: KerasCheckpoint, params: dict[str, Any]) -> Any:
         """A new model built for ``params`` with ``checkpoint`` loaded: the trained
         model of a member, to predict with or to keep training."""
         model = self.build(dict(params))
-        self._load(model, checkpoint, params)
+        self._load(model, checkpoint, params, _settable_learning_rate(model))
         return model
 
     def step(
@@ -180,9 +184,11 @@ class KerasTrainable:
     ) -> tuple[KerasCheckpoint, float, dict[str, float]]:
         """Train one epoch from ``state``; return the new checkpoint, the score and every
         metric of the epoch."""
-        keras.utils.set_random_seed(_epoch_seed(state.seed, state.epoch))
-        model = self._model_for(params, reuse=True)
-        self._load(model, state, params)
+        seed = _epoch_seed(state.seed, state.epoch)
+        keras.utils.set_random_seed(seed)
+        model, built_learning_rate = self._model_for(params, reuse=True)
+        self._load(model, state, params, built_learning_rate)
+        _reset_seed_generators(model, seed)  # a reused model's dropout carries on otherwise
         history = model.fit(
             self.x,
             self.y,
@@ -206,18 +212,31 @@ class KerasTrainable:
         )
         return checkpoint, details[self.monitor], details
 
-    def _model_for(self, params: dict[str, Any], *, reuse: bool) -> Any:
-        """The model last built when only the learning rate differs, else a new one."""
+    def reseed(self, state: KerasCheckpoint, seed: int) -> KerasCheckpoint:
+        """``state`` with its epochs drawn from ``seed`` from now on (PBT calls it on a
+        copy at exploit, and :func:`~fastune.pbt.replay` where the schedule does)."""
+        return dataclasses.replace(state, seed=int(seed))
+
+    def _model_for(self, params: dict[str, Any], *, reuse: bool) -> tuple[Any, float | None]:
+        """The model last built when only the learning rate differs, else a new one, and
+        the learning rate ``build`` gave its optimizer."""
         key = repr(sorted((k, v) for k, v in params.items() if k != self.learning_rate))
         if not (reuse and self._live is not None and self._live[0] == key):
-            self._live = (key, self.build(dict(params)))
-        model = self._live[1]
+            built = self.build(dict(params))
+            self._live = (key, built, _settable_learning_rate(built))
+        _, model, built_learning_rate = self._live
         if getattr(model, "optimizer", None) is None:
             raise invalid("build", "KerasTrainable", "a function returning a compiled model", model)
         model.optimizer.build(model.trainable_variables)
-        return model
+        return model, built_learning_rate
 
-    def _load(self, model: Any, checkpoint: KerasCheckpoint, params: dict[str, Any]) -> None:
+    def _load(
+        self,
+        model: Any,
+        checkpoint: KerasCheckpoint,
+        params: dict[str, Any],
+        built_learning_rate: float | None,
+    ) -> None:
         model.set_weights(checkpoint.weights)
         optimizer = model.optimizer
         optimizer.build(model.trainable_variables)
@@ -233,9 +252,12 @@ class KerasTrainable:
             )
         for variable, value in zip(variables, checkpoint.optimizer_variables, strict=True):
             variable.assign(value)
-        # The checkpoint's variables hold the donor's learning rate: the searched one wins.
+        # The checkpoint's variables hold the donor's learning rate: the searched one wins,
+        # else the one build() chose for these params (a name other than learning_rate).
         if self.learning_rate is not None and self.learning_rate in params:
             optimizer.learning_rate = float(params[self.learning_rate])
+        elif built_learning_rate is not None:
+            optimizer.learning_rate = built_learning_rate
 
 
 class KerasSearch:
@@ -247,8 +269,11 @@ class KerasSearch:
             hyperparameters (``trial.suggest_float(...)``).
         objective: The metric of ``fit``'s history to optimize, such as
             ``"val_accuracy"``.
-        direction: ``"maximize"`` or ``"minimize"``; by default ``"minimize"`` when the
-            objective's name holds ``"loss"`` or ``"error"``, else ``"maximize"``.
+        direction: ``"maximize"`` or ``"minimize"``; by default ``"minimize"`` for a loss
+            or error metric (a name holding ``loss``, ``error``, ``crossentropy``,
+            ``hinge``, ``mean_absolute``, ``mean_squared``, or Keras's short names
+            ``mae``, ``mse``, ``rmse``, ``mape``, ``msle``, ``kld``, with or without
+            ``val_``), else ``"maximize"``.
         n_trials: Trials of :meth:`search`.
         sampler: A fastune sampler (``AutoSampler`` by default).
         pruner: A fastune pruner (the median pruner by default; ``NopPruner()`` for none).
@@ -293,8 +318,7 @@ class KerasSearch:
         if not isinstance(objective, str):
             raise invalid_type("objective", owner, "a str", objective)
         if direction is None:
-            lowered = objective.lower()
-            direction = "minimize" if "loss" in lowered or "error" in lowered else "maximize"
+            direction = "minimize" if _is_lower_better(objective) else "maximize"
         self.direction = check_choice(direction, "direction", owner, ("maximize", "minimize"))
         self.build = build
         self.objective = objective
@@ -342,8 +366,15 @@ class KerasSearch:
                 verbose=0,
                 **fit_kwargs,
             )
-            if best.epoch is None:
-                raise invalid("objective", "KerasSearch", "a metric that fit logs", self.objective)
+            if not best.seen:
+                raise invalid(
+                    "objective",
+                    "KerasSearch",
+                    f"a metric that fit logs {best.logged}",
+                    self.objective,
+                )
+            if best.epoch is None:  # every epoch's value was NaN: the trial fails
+                return math.nan
             trial.set_user_attr("best_epoch", best.epoch)
             self._keep(trial.number, best.value, best.weights)
             return best.value
@@ -352,13 +383,15 @@ class KerasSearch:
         return self
 
     def _keep(self, number: int, value: float, weights: list[np.ndarray]) -> None:
-        """Keep ``weights`` if the trial is among the ``keep_models`` best so far."""
+        """Keep ``weights`` if the trial is among the ``keep_models`` best so far (a trial
+        kept earlier that did not complete is dropped first)."""
         self._weights[number] = weights
         values = {
             t.number: float(t.value or 0.0)
             for t in self.study_.get_trials(states=(TrialState.COMPLETE,))
         }
         values[number] = value
+        self._weights = {n: w for n, w in self._weights.items() if n in values}
         ranked = sorted(
             self._weights, key=lambda n: values[n], reverse=self.direction == "maximize"
         )
@@ -373,6 +406,7 @@ class KerasSearch:
 
     def get_best_hyperparameters(self, num_trials: int = 1) -> list[dict[str, Any]]:
         """The params of the ``num_trials`` best trials, best first."""
+        check_int(num_trials, "num_trials", "KerasSearch.get_best_hyperparameters", low=1)
         return [dict(t.params) for t in self._best_trials(num_trials)]
 
     def get_best_models(self, num_models: int = 1) -> list[Any]:
@@ -382,6 +416,7 @@ class KerasSearch:
         Raises:
             InvalidParameterError: more models than ``keep_models`` kept.
         """
+        check_int(num_models, "num_models", "KerasSearch.get_best_models", low=1)
         if num_models > self.keep_models:
             raise invalid(
                 "num_models",
@@ -410,16 +445,57 @@ class _BestEpoch(keras.callbacks.Callback):
         self.monitor = monitor
         self.sign = 1.0 if direction == "maximize" else -1.0
         self.value = math.nan
-        self.epoch: int | None = None
+        self.epoch: int | None = None  # None while no epoch had a value (NaN is none)
         self.weights: list[np.ndarray] = []
+        self.seen = False  # whether fit logged the monitor at all
+        self.logged: list[str] = []
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.logged = sorted(logs or {})
         value = (logs or {}).get(self.monitor)
         if value is None:
+            return
+        self.seen = True
+        if math.isnan(float(value)):
             return
         if self.epoch is None or self.sign * float(value) > self.sign * self.value:
             self.value, self.epoch = float(value), epoch
             self.weights = self.model.get_weights()
+
+
+# Metrics where lower is better, as Keras names them (also with "val_").
+_LOWER_BETTER_PARTS = (
+    "loss",
+    "error",
+    "crossentropy",
+    "hinge",
+    "mean_absolute",
+    "mean_squared",
+    "divergence",
+    "logcosh",
+)
+_LOWER_BETTER_NAMES = {"mae", "mse", "rmse", "mape", "msle", "kld", "kl_divergence"}
+
+
+def _is_lower_better(metric: str) -> bool:
+    name = metric.lower().removeprefix("val_")
+    return name in _LOWER_BETTER_NAMES or any(part in name for part in _LOWER_BETTER_PARTS)
+
+
+def _settable_learning_rate(model: Any) -> float | None:
+    """The learning rate of a model's optimizer, None if it follows a schedule."""
+    rate = getattr(getattr(model, "optimizer", None), "_learning_rate", None)
+    return float(np.asarray(rate.numpy())) if isinstance(rate, keras.Variable) else None
+
+
+def _reset_seed_generators(model: Any, seed: int) -> None:
+    """Give the model's seed generators (dropout and other random layers) states drawn
+    from ``seed``: they are not part of the weights, and a reused model would carry on
+    from wherever the last member that trained it left them."""
+    states = [v for v in model.variables if v.name == "seed_generator_state"]
+    draws = np.random.SeedSequence(seed).generate_state(max(len(states), 1)) % (2**31 - 1)
+    for variable, draw in zip(states, draws, strict=False):
+        variable.assign(np.array([draw, 0]).astype(variable.dtype))
 
 
 def _optimizer_values(model: Any) -> list[np.ndarray]:

@@ -62,6 +62,20 @@ def select_device(device: str | torch.device | None = None) -> torch.device:
         raise invalid("device", "select_device", allowed, device) from error
     if chosen.type == "cuda" and not torch.cuda.is_available():
         raise invalid("device", "select_device", f"{allowed} this machine has (no CUDA)", device)
+    if chosen.type == "cuda":
+        count = torch.cuda.device_count()
+        if chosen.index is not None and chosen.index >= count:
+            raise invalid("device", "select_device", f"{allowed} with N < {count}", device)
+        return chosen
+    if chosen.type == "meta":  # holds no values: nothing can be trained on it
+        raise invalid("device", "select_device", allowed, device)
+    try:  # a device this torch build or machine lacks (mps, xpu) fails here
+        torch.empty(0, device=chosen)
+    except (RuntimeError, AssertionError) as error:
+        reason = str(error).strip().splitlines()[0][:120]
+        raise invalid(
+            "device", "select_device", f"a device this machine has ({reason})", device
+        ) from error
     return chosen
 
 
@@ -156,14 +170,21 @@ class TorchTrainable:
 
     One PBT step is one epoch. Each step rebuilds the model and the optimizer from the
     factories with the member's current hyperparameters, loads the member's
-    checkpoint into them, sets the optimizer's hyperparameters (``lr``,
-    ``weight_decay``, ``momentum``, ...) in every param group from the searched values
-    of the same name, trains one epoch and scores it, and returns a new
-    :class:`TorchCheckpoint`. Exploit therefore copies the donor's model *and*
-    optimizer state, and explore's new learning rate is the one the optimizer uses.
-    Hyperparameters the factories read (a dropout rate) take effect through the
-    rebuild; others (a batch size) are read by ``train_epoch`` from
-    ``member.params``, or set by the ``apply_params`` hook.
+    checkpoint into them, gives the optimizer's param groups back the hyperparameters
+    the factory set (``lr``, ``weight_decay``, ``momentum``, ..., group by group:
+    loading would bring back the checkpoint's), sets the searched values of the same
+    name as an optimizer hyperparameter in the groups that kept the optimizer's default
+    (for a factory that does not read them), trains one epoch and scores it, and
+    returns a new :class:`TorchCheckpoint`. Exploit therefore copies the donor's model
+    *and* optimizer state, and explore's new learning rate, whatever its name in the
+    search space, is the one the optimizer uses, per-group settings (no weight decay on
+    biases, layer-wise rates) kept. Hyperparameters the factories read (a dropout
+    rate) take effect through the rebuild; others (a batch size) are read by
+    ``train_epoch`` from ``member.params``, or set by the ``apply_params`` hook or
+    ``optimizer_params``.
+
+    A copy at exploit trains on with random numbers of its own (:meth:`reseed`), not
+    with its donor's: two members with the same hyperparameters do not become clones.
 
     Checkpoints rest on the CPU between epochs (``keep_on_device=False``), so the GPU
     holds one member at a time. They are kept in memory by
@@ -181,8 +202,11 @@ class TorchTrainable:
         keep_on_device: Keep checkpoints on the device (fast, but GPU memory then holds
             every member).
         optimizer_params: Search-space name -> param-group key, such as
-            ``{"learning_rate": "lr", "beta1": ("betas", 0)}``. By default, every
-            searched name that is a key of the optimizer's ``defaults``.
+            ``{"learning_rate": "lr", "beta1": ("betas", 0)}``: those values are set in
+            every param group after loading, for an optimizer factory that does not
+            read them from ``params``. None (the default): the factory's values, and
+            searched names that are keys of the optimizer's ``defaults`` in the groups
+            that kept the default.
         apply_params: ``apply_params(member)``, called after the checkpoint is loaded
             and before the epoch, for hyperparameters set in place.
 
@@ -268,11 +292,25 @@ class TorchTrainable:
         model = self.model(dict(params)).to(self.device)
         model.load_state_dict(checkpoint.model_state)
         optimizer = self.optimizer(model, dict(params))
+        built = [
+            {key: value for key, value in group.items() if key != "params"}
+            for group in optimizer.param_groups
+        ]
         # The optimizer trains its loaded state in place, and loading keeps tensors already
-        # on the device: a copy keeps the checkpoint intact. Loading also restores the
-        # checkpoint's hyperparameters, so the searched ones are set after it.
+        # on the device: a copy keeps the checkpoint intact. Loading also brings back the
+        # checkpoint's hyperparameters (a donor's learning rate): the factory's, made from
+        # this member's params, are put back after it.
         optimizer.load_state_dict(copy.deepcopy(checkpoint.optimizer_state))
-        set_optimizer_params(optimizer, params, self.optimizer_params)
+        for group, values in zip(optimizer.param_groups, built, strict=True):
+            group.update(values)
+        if self.optimizer_params is not None:
+            set_optimizer_params(optimizer, params, self.optimizer_params)
+        else:  # searched names the factory may have ignored: groups that kept the default
+            for name in set(params) & set(optimizer.defaults):
+                default = optimizer.defaults[name]
+                for group in optimizer.param_groups:
+                    if _same_plain_value(group[name], default):
+                        group[name] = _like(group[name], params[name])
         member = TorchMember(
             model=model,
             optimizer=optimizer,
@@ -308,6 +346,11 @@ class TorchTrainable:
             member.extra,
         )
         return checkpoint, score, details
+
+    def reseed(self, state: TorchCheckpoint, seed: int) -> TorchCheckpoint:
+        """``state`` with its epochs drawn from ``seed`` from now on (PBT calls it on a
+        copy at exploit, and :func:`~fastune.pbt.replay` where the schedule does)."""
+        return dataclasses.replace(state, seed=int(seed))
 
     def _rest(self, state: Any) -> Any:
         """``state`` where it rests between epochs: on the CPU unless kept on the device."""
@@ -353,6 +396,12 @@ def set_optimizer_params(
                 group[group_key] = tuple(values)
 
 
+def _same_plain_value(value: Any, default: Any) -> bool:
+    """Whether a group's hyperparameter is the optimizer's default (numbers, tuples)."""
+    plain = (int, float, tuple, bool, type(None))
+    return isinstance(value, plain) and isinstance(default, plain) and value == default
+
+
 def _like(current: Any, value: Any) -> Any:
     """``value`` as a float where the optimizer held a float (not a numpy scalar)."""
     return float(value) if isinstance(current, float) else value
@@ -377,7 +426,7 @@ def _check_optimizer_params(
 
 def _score_and_details(returned: Any, source: str) -> tuple[float, dict[str, Any]]:
     """The score and details out of what ``source`` (the function that scores) returned."""
-    if isinstance(returned, tuple) and len(returned) == 2:
+    if isinstance(returned, tuple) and len(returned) == 2 and isinstance(returned[1], Mapping):
         score, details = returned
         return _as_float(score), dict(details)
     try:
@@ -386,7 +435,7 @@ def _score_and_details(returned: Any, source: str) -> tuple[float, dict[str, Any
         raise invalid(
             source,
             "TorchTrainable",
-            "a function returning the score, or (score, details)"
+            "a function returning the score, or (score, details) with details a dict"
             + (" when no evaluate function is given" if source == "train_epoch" else ""),
             f"a function that returned {returned!r}",
         ) from error

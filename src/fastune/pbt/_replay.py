@@ -16,7 +16,9 @@ def replay(
     """Train a fresh state through ``schedule`` (from ``PopulationBasedTraining.schedule``).
 
     The state starts as ``trainable.init(params of the first entry, seed)``; each entry
-    then trains ``entry["steps"]`` steps with ``entry["params"]``, in order.
+    then trains ``entry["steps"]`` steps with ``entry["params"]``, in order. Where an
+    entry's ``"seed"`` differs from the one before (a copy at exploit drew a new one),
+    a trainable with ``reseed`` is reseeded with it, as the run did.
 
     Args:
         trainable: What the schedule was recorded with.
@@ -34,8 +36,13 @@ def replay(
     if not schedule:
         return trainable.init({}, seed), []
     state = trainable.init(dict(schedule[0]["params"]), seed)
+    reseed = getattr(trainable, "reseed", None)
+    current = schedule[0].get("seed", seed)
     scores = []
     for entry in schedule:
+        if reseed is not None and entry.get("seed", current) != current:
+            current = entry["seed"]
+            state = reseed(state, current)
         for _ in range(int(entry["steps"])):
             returned = trainable.step(dict(entry["params"]), state)
             state = returned[0]

@@ -51,7 +51,9 @@ class Member:
             initial state); after a copy, the donor's.
         checkpoint_params: The hyperparameters that trained that state (the initial
             ones for the initial state).
-        seed: The seed of the initial state its checkpoint descends from.
+        seed: The seed its training draws random numbers from: that of its initial
+            state; after a copy, a new one if the trainable can be reseeded (see
+            :class:`~fastune.pbt.Trainable`), else the donor's.
     """
 
     index: int
@@ -360,7 +362,13 @@ class PopulationBasedTraining:
         # and seed are those of the checkpoint, not of the donor's next segment.
         member.parent_trial = member.checkpoint_trial = donor.checkpoint_trial
         member.checkpoint_params = dict(donor.checkpoint_params)
-        member.seed = donor.seed
+        reseed = getattr(self.trainable, "reseed", None)
+        if reseed is None:
+            member.seed = donor.seed
+        else:  # random numbers of its own from here, or it may train as its donor's clone
+            member.seed = int(self._rng.integers(2**31 - 1))
+            state = self.checkpoints.load(member.index)
+            self.checkpoints.save(member.index, reseed(state, member.seed))
         member.steps = donor.steps
         member.score = donor.score
         context = ExploreContext(
@@ -438,9 +446,9 @@ class PopulationBasedTraining:
         Returns:
             One entry per segment of the lineage, oldest first:
             ``{"generation": g, "steps": n, "params": {...}, "trial": number, "seed": s}``
-            (``steps``: the steps the segment ran; ``seed``: the seed of the lineage's
-            initial state). Feed it to :func:`fastune.pbt.replay` to retrain from
-            scratch.
+            (``steps``: the steps the segment ran; ``seed``: the seed it drew random
+            numbers from, the initial state's, or a copy's new one). Feed it to
+            :func:`fastune.pbt.replay` to retrain from scratch.
         """
         trials = {t.number: t for t in self.study_.get_trials(deepcopy=False)}
         number: int | None = self.best_trial_.number if trial_number is None else trial_number

@@ -19,7 +19,10 @@ class Trainable(Protocol):
     and its score, optionally with a dict of JSON-like details kept in the trial's
     ``user_attrs``: those of a segment's last step, or, if the trainable has a method
     ``merge_details(list_of_details) -> details``, what it makes of every step's. A state
-    must survive ``copy.deepcopy`` and, for ``n_jobs > 1``, pickling.
+    must survive ``copy.deepcopy`` and, for ``n_jobs > 1``, pickling. A trainable whose
+    state holds a seed for its random numbers (dropout, shuffles) should also have
+    ``reseed(state, seed) -> state``: a copy at exploit then trains on with a new seed
+    instead of its donor's.
     """
 
     def init(self, params: dict[str, Any], seed: int) -> Any:

@@ -213,6 +213,11 @@ class CVTrainable:
         score = float(np.mean(details["test_scores"][self.rank_metric]))
         return state, score, details
 
+    def reseed(self, state: CVState, seed: int) -> CVState:
+        """``state`` shuffling its epochs from ``seed`` from now on (a copy at exploit:
+        it would otherwise shuffle as its donor does)."""
+        return dataclasses.replace(state, rng=np.random.default_rng(seed))
+
     @staticmethod
     def merge_details(steps: list[dict[str, Any]]) -> dict[str, Any]:
         """One segment's details from its steps': fit and score times added up per fold,
