@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -198,3 +200,22 @@ def test_the_old_names_give_todays_distributions_with_a_warning() -> None:
         assert IntUniformDistribution(0, 9, 3) == IntDistribution(0, 9, step=3)
     with pytest.warns(FutureWarning):
         assert LogUniformDistribution(1e-3, 1.0) == FloatDistribution(1e-3, 1.0, log=True)
+
+
+def test_categorical_values_equal_to_a_choice_are_taken_as_optuna_does() -> None:
+    # numpy scalars and equal numbers (np.int64(32) for 32, 1 for 1.0) find their
+    # choice; a choice of the very type comes first (1 and True both choices).
+    assert CategoricalDistribution([16, 32]).to_internal_repr(np.int64(32)) == 1.0
+    assert CategoricalDistribution(["a", "b"]).to_internal_repr(np.str_("b")) == 1.0
+    assert CategoricalDistribution([1.0, 2.0]).to_internal_repr(2) == 1.0
+    assert CategoricalDistribution([1, True]).to_internal_repr(True) == 1.0
+    assert CategoricalDistribution([1, True]).to_internal_repr(1) == 0.0
+    with pytest.raises(InvalidParameterError, match="one of 16, 32"):
+        CategoricalDistribution([16, 32]).to_internal_repr(np.int64(8))
+
+
+def test_categorical_nan_choices_compare_and_hash_equal() -> None:
+    first, second = CategoricalDistribution([math.nan, 1.0]), CategoricalDistribution([np.nan, 1.0])
+    assert first == second and hash(first) == hash(second)
+    assert first.to_internal_repr(float("nan")) == 0.0
+    assert first != CategoricalDistribution([0.0, 1.0])

@@ -236,13 +236,27 @@ class IntDistribution(BaseDistribution):
         return self.low <= value <= self.high and (value - self.low) % self.step == 0
 
 
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
 def _same_choice(a: Any, b: Any) -> bool:
     # 1 == True and 0.0 == 0 in Python; a choice keeps its type.
     if type(a) is not type(b):
         return False
-    if isinstance(a, float) and math.isnan(a) and math.isnan(b):
+    if _is_nan(a) and _is_nan(b):
         return True
     return bool(a == b)
+
+
+def _equal_choice(a: Any, b: Any) -> bool:
+    """Equal as Optuna's ``choices.index`` finds them (a numpy scalar, 1 for 1.0)."""
+    if _is_nan(a) or _is_nan(b):
+        return _is_nan(a) and _is_nan(b)
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # an == that does not give one truth value
+        return False
 
 
 class CategoricalDistribution(BaseDistribution):
@@ -277,9 +291,13 @@ class CategoricalDistribution(BaseDistribution):
         return self.choices[int(param_value_in_internal_repr)]
 
     def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
-        for index, choice in enumerate(self.choices):
-            if _same_choice(choice, param_value_in_external_repr):
-                return float(index)
+        value = param_value_in_external_repr
+        # The choice of the same type first (1 and True may both be choices), then an
+        # equal one, as Optuna: np.int64(32) for 32, np.str_("a") for "a", 1 for 1.0.
+        for same in (_same_choice, _equal_choice):
+            for index, choice in enumerate(self.choices):
+                if same(choice, value):
+                    return float(index)
         allowed = "one of " + ", ".join(repr(choice) for choice in self.choices)
         raise invalid("value", "CategoricalDistribution", allowed, param_value_in_external_repr)
 
@@ -291,14 +309,16 @@ class CategoricalDistribution(BaseDistribution):
         return float(index).is_integer() and 0 <= index < len(self.choices)
 
     def _key(self) -> tuple[Any, ...]:
-        return ("CategoricalDistribution", tuple((type(c), c) for c in self.choices))
+        # NaN hashes by identity: every NaN choice gets one key.
+        choices = tuple((type(c), "nan" if _is_nan(c) else c) for c in self.choices)
+        return ("CategoricalDistribution", choices)
 
     def __eq__(self, other: object) -> bool:
-        # 1 == True == 1.0 in Python; a choice keeps its type.
+        # 1 == True == 1.0 in Python; a choice keeps its type. Two NaN choices are equal.
         return (
             isinstance(other, CategoricalDistribution)
-            and self.choices == other.choices
-            and all(type(a) is type(b) for a, b in zip(self.choices, other.choices, strict=True))
+            and len(self.choices) == len(other.choices)
+            and all(_same_choice(a, b) for a, b in zip(self.choices, other.choices, strict=True))
         )
 
     def __hash__(self) -> int:

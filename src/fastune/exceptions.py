@@ -64,8 +64,9 @@ class InvalidParameterError(FastuneError, ValueError):
     """An argument has a value outside what is allowed."""
 
 
-class InvalidParameterTypeError(FastuneError, TypeError):
-    """An argument has a type that is not allowed."""
+class InvalidParameterTypeError(FastuneError, TypeError, ValueError):
+    """An argument has a type that is not allowed (a ``TypeError``, and a ``ValueError``
+    as Optuna raises for most such arguments)."""
 
 
 class DuplicatedStudyError(FastuneError):

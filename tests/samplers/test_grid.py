@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 import fastune
@@ -67,3 +68,10 @@ def test_grid_value_outside_the_distribution() -> None:
 def test_bad_search_space(space: object, error: type[Exception]) -> None:
     with pytest.raises(error, match="GridSampler"):
         GridSampler(space)  # type: ignore[arg-type]
+
+
+def test_a_grid_of_numpy_values_gives_python_values() -> None:
+    study = fastune.create_study(sampler=GridSampler({"n": np.array([16, 32])}))
+    study.optimize(lambda t: float(t.suggest_categorical("n", [16, 32])), n_trials=2)
+    assert sorted(t.params["n"] for t in study.trials) == [16, 32]
+    assert all(type(t.params["n"]) is int for t in study.trials)

@@ -31,8 +31,29 @@ def test_multi_index_and_multi_objective() -> None:
     study = fastune.create_study(directions=["minimize", "maximize"])
     study.optimize(lambda t: (t.suggest_float("x", 0, 1), 2.0), n_trials=2)
     frame = study.trials_dataframe(attrs=("number", "values", "params"), multi_index=True)
-    assert ("values", "1") in frame.columns
-    assert list(frame[("values", "1")]) == [2.0, 2.0]
+    assert ("values", 1) in frame.columns  # the objective's index, an int as in Optuna
+    assert list(frame[("values", 1)]) == [2.0, 2.0]
+    # "value" stands for the values of several objectives; metric names name them
+    study.set_metric_names(["error", "speed"])
+    flat = study.trials_dataframe(attrs=("value", "_trial_id"))
+    assert list(flat.columns) == ["values_error", "values_speed", "trial_id"]
+    assert list(flat["values_speed"]) == [2.0, 2.0]
+
+
+def test_columns_follow_attrs_and_sorted_parameters() -> None:
+    study = fastune.create_study()
+    study.set_metric_names(["loss"])
+
+    def objective(trial: fastune.Trial) -> float:
+        if trial.number == 1:
+            trial.set_system_attr("late", 1)  # a key first seen in a later trial
+        return trial.suggest_float("b", 0, 1) + trial.suggest_float("a", 0, 1)
+
+    study.optimize(objective, n_trials=2)
+    frame = study.trials_dataframe(attrs=("value", "params", "system_attrs", "state"))
+    assert list(frame.columns)[:3] == ["value_loss", "params_a", "params_b"]
+    assert list(frame.columns)[-1] == "state"  # after every system_attrs column
+    assert list(study.trials_dataframe(attrs=("values",)).columns) == ["values_loss"]
 
 
 def test_empty_study_and_bad_attr() -> None:

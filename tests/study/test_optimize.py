@@ -206,3 +206,46 @@ def test_trial_log_line(caplog: pytest.LogCaptureFixture) -> None:
         for m in messages
     )
     assert not math.isnan(2.0)
+
+
+def test_optimize_inside_its_own_optimize_is_refused() -> None:
+    study = fastune.create_study()
+    with pytest.raises(RuntimeError, match="nested optimize"):
+        study.optimize(lambda t: study.optimize(lambda u: 1.0, n_trials=1) or 1.0, n_trials=1)
+    assert study.trials[0].state == TrialState.FAIL and len(study.trials) == 1
+    with pytest.raises(RuntimeError, match="nested optimize"):
+        study.optimize(
+            lambda t: 1.0,
+            n_trials=2,
+            callbacks=[lambda s, t: s.optimize(lambda u: 1.0, n_trials=1)],
+        )
+    other = fastune.create_study()  # another study may be optimized from an objective
+    study.optimize(lambda t: other.optimize(lambda u: 1.0, n_trials=1) or 1.0, n_trials=2)
+    assert len(other.trials) == 2
+    study.optimize(lambda t: 1.0, n_trials=1)  # and the study itself afterwards
+
+
+def test_catch_none_and_an_infinite_timeout_as_optuna() -> None:
+    study = fastune.create_study()
+    study.optimize(lambda t: 1.0, n_trials=2, catch=None, timeout=math.inf)  # type: ignore[arg-type]
+    assert len(study.trials) == 2
+
+    def boom(trial: fastune.Trial) -> float:
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):  # None catches nothing
+        study.optimize(boom, n_trials=1, catch=None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterTypeError, match="'catch'"):
+        study.optimize(lambda t: 1.0, n_trials=1, catch=3)  # type: ignore[arg-type]
+
+
+def test_a_gc_after_a_trial_whose_objective_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    collected: list[int] = []
+    monkeypatch.setattr("fastune.study._optimize.gc.collect", lambda: collected.append(1))
+
+    def boom(trial: fastune.Trial) -> float:
+        raise KeyError("x")
+
+    with pytest.raises(KeyError):
+        fastune.create_study().optimize(boom, n_trials=3, gc_after_trial=True)
+    assert collected == [1]

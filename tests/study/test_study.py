@@ -251,3 +251,19 @@ def test_a_trial_told_to_fail_without_a_reason_logs_no_reason(
     assert failures[0] == "Trial 0 failed with parameters: {'n': 1}."
     assert failures[1].startswith("Trial 1 failed with parameters: {} because ")
     assert "None" not in failures[1]
+
+
+@pytest.mark.parametrize("values", [[1.0, 2.0], float("nan"), "abc"])
+def test_tell_complete_with_unusable_values_raises_and_keeps_the_trial_running(
+    values: object,
+) -> None:
+    study = fastune.create_study()
+    trial = study.ask()
+    with pytest.raises(ValueError, match="'values' parameter of Study.tell"):
+        study.tell(trial, values, state=TrialState.COMPLETE)  # type: ignore[arg-type]
+    assert study.trials[0].state == TrialState.RUNNING
+    study.tell(trial, 0.5, state=TrialState.COMPLETE)  # the caller mends the values
+    assert study.trials[0].value == 0.5
+    other = study.ask()
+    study.tell(other, values)  # type: ignore[arg-type]  # no state: it fails, as in Optuna
+    assert study.trials[1].state == TrialState.FAIL

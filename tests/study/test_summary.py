@@ -58,3 +58,27 @@ def test_copy_study_keeps_trials_and_attributes(tmp_path: Path) -> None:
         fastune.copy_study(
             from_study_name="source", from_storage=url, to_storage=target, to_study_name="copy"
         )
+
+
+def test_copy_study_keeps_an_enqueued_value_outside_its_distribution(tmp_path: Path) -> None:
+    source = fastune.create_study(study_name="s", storage=f"sqlite:///{tmp_path / 's.db'}")
+    source.enqueue_trial({"x": 5.0})  # accepted with a warning, used as given
+    source.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    target = InMemoryStorage()
+    fastune.copy_study(from_study_name="s", from_storage=source._storage, to_storage=target)
+    copied = fastune.load_study(study_name="s", storage=target)
+    assert [t.params for t in copied.trials] == [t.params for t in source.trials]
+
+
+def test_a_failed_copy_leaves_no_study_behind() -> None:
+    source = fastune.create_study(study_name="s")
+    source.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+
+    class Full(InMemoryStorage):
+        def create_new_trial(self, study_id: int, template_trial: object = None) -> int:
+            raise OSError("disk full")
+
+    target = Full()
+    with pytest.raises(OSError, match="disk full"):
+        fastune.copy_study(from_study_name="s", from_storage=source._storage, to_storage=target)
+    assert fastune.get_all_study_names(storage=target) == []  # a retry is not blocked

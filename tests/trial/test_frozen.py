@@ -65,3 +65,26 @@ def test_frozen_trial_orders_by_number_and_compares_by_content() -> None:
     assert first == study.trials[0]
     assert first != second
     assert isinstance(first, FrozenTrial)
+
+
+def test_state_prints_its_name_and_trials_order_by_number() -> None:
+    assert str(TrialState.COMPLETE) == "TrialState.COMPLETE"
+    assert f"{TrialState.PRUNED}" == "TrialState.PRUNED"  # an IntEnum prints '2'
+    first, second = create_trial(value=1.0), create_trial(value=2.0)
+    first.number, second.number = 0, 1
+    assert first <= second and second >= first and first <= first
+    assert not second <= first
+
+
+def test_a_value_of_another_kind_is_a_value_error_naming_the_parameter() -> None:
+    with pytest.raises(ValueError, match="'n' parameter of FrozenTrial.*Got 2.5"):
+        create_trial(params={"n": 2.5}, distributions={"n": IntDistribution(0, 5)}, value=1.0)
+    with pytest.raises(ValueError, match="'x' parameter of FrozenTrial"):
+        create_trial(params={"x": "high"}, distributions={"x": FloatDistribution(0, 1)}, value=1.0)
+
+
+def test_a_running_trial_cannot_have_ended() -> None:
+    trial = create_trial(state=TrialState.RUNNING)
+    trial.datetime_complete = trial.datetime_start
+    with pytest.raises(InvalidParameterError, match="'datetime_complete'.*RUNNING or WAITING"):
+        fastune.create_study().add_trial(trial)

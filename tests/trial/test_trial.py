@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -137,3 +138,34 @@ def test_user_and_system_attrs_reach_the_record() -> None:
     assert frozen.state == TrialState.COMPLETE
     assert trial.datetime_start is not None and trial.number == 0
     assert math.isclose(frozen.value or 0.0, 1.0)
+
+
+def test_changing_the_attrs_handed_out_changes_nothing() -> None:
+    study = fastune.create_study()
+    trial = study.ask()
+    trial.set_user_attr("seen", [1])
+    trial.user_attrs["seen"].append(2)
+    study.tell(trial, 1.0)
+    assert study.trials[0].user_attrs == {"seen": [1]}
+
+
+def test_a_whole_float_step_is_taken_and_an_enqueued_fraction_of_an_int_is_truncated(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    study = fastune.create_study()
+    study.enqueue_trial({"n": 2.5})
+    logger = logging.getLogger("fastune")
+    logger.addHandler(caplog.handler)
+    try:
+        trial = study.ask()
+        assert trial.suggest_int("n", 0, 5) == 2  # as Optuna: the integer part, warned
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert any("'n' = 2.5 is not an int" in r.message for r in caplog.records)
+    trial.report(0.5, 1.0)
+    assert study.trials[0].intermediate_values == {1: 0.5}
+    with pytest.raises(InvalidParameterTypeError, match="'step'.*Got 1.5"):
+        trial.report(0.5, 1.5)
+    study.enqueue_trial({"n": "two"})
+    with pytest.raises(ValueError, match=r"fixed_params\['n'\].*Got 'two'"):
+        study.ask().suggest_int("n", 0, 5)

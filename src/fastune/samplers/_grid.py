@@ -81,7 +81,11 @@ class GridSampler(BaseSampler):
         self._rng = np.random.default_rng(self._seed)
         self._lock = threading.Lock()
         self._param_names = sorted(search_space)
-        self._search_space = {name: list(search_space[name]) for name in self._param_names}
+        # numpy scalars (a grid given as np.array) as Python values, as trials keep them
+        self._search_space = {
+            name: [v.item() if isinstance(v, np.generic) else v for v in search_space[name]]
+            for name in self._param_names
+        }
         self._grid = list(itertools.product(*self._search_space.values()))
 
     def reseed_rng(self) -> None:

@@ -96,20 +96,76 @@ def run_optimize(
 ) -> None:
     """Run trials of ``func`` in ``n_jobs`` threads or processes until the budget is spent
     or a stop."""
+    with _optimizing(study):
+        _run_optimize(
+            study,
+            func,
+            n_trials,
+            timeout,
+            n_jobs,
+            catch,
+            callbacks,
+            gc_after_trial,
+            show_progress_bar,
+            backend,
+        )
+
+
+# The studies whose optimize runs in each thread: an objective or callback that calls
+# optimize on the same study again is refused (as Optuna).
+_running = threading.local()
+
+
+@contextmanager
+def _optimizing(study: Study) -> Iterator[None]:
+    studies: set[int] = _running.__dict__.setdefault("studies", set())
+    if id(study) in studies:
+        raise RuntimeError(
+            "Study.optimize was called again from inside its own optimize (by the "
+            "objective or a callback): nested optimize calls on one study are not allowed."
+        )
+    studies.add(id(study))
+    try:
+        yield
+    finally:
+        studies.discard(id(study))
+
+
+def _run_optimize(
+    study: Study,
+    func: ObjectiveFuncType,
+    n_trials: int | None,
+    timeout: float | None,
+    n_jobs: int,
+    catch: tuple[type[BaseException], ...],
+    callbacks: Iterable[CallbackType],
+    gc_after_trial: bool,
+    show_progress_bar: bool,
+    backend: str | None,
+) -> None:
     budget = _Budget(n_trials, timeout)
     progress = _Progress(show_progress_bar, n_trials, timeout)
     callbacks = list(callbacks)
     study._stop_flag = False
 
+    def trials() -> None:
+        while not study._stop_flag and budget.take():
+            try:
+                frozen = run_trial(study, func, catch)
+            finally:
+                if gc_after_trial:  # also after an objective that raised
+                    gc.collect()
+            for callback in callbacks:
+                callback(study, frozen)
+            progress.update(study, frozen)
+
     def work() -> None:
         try:
-            while not study._stop_flag and budget.take():
-                frozen = run_trial(study, func, catch)
-                for callback in callbacks:
-                    callback(study, frozen)
-                progress.update(study, frozen)
-                if gc_after_trial:
-                    gc.collect()
+            if n_jobs == 1:  # in the calling thread, marked already
+                trials()
+            else:
+                with _optimizing(study):  # a worker thread: nested calls from it too
+                    trials()
         except BaseException:
             study._stop_flag = True  # the other workers finish their trial and stop
             raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import numbers
 import os
 from collections.abc import Container, Iterable, Sequence
@@ -251,6 +252,8 @@ class Study:
         """
         owner = "Study.optimize"
         n_trials = check_int(n_trials, "n_trials", owner, low=0, allow_none=True)
+        if isinstance(timeout, (int, float)) and timeout == math.inf:
+            timeout = None  # no limit, as Optuna takes it
         timeout = check_number(timeout, "timeout", owner, low=0.0, allow_none=True)
         n_jobs = _resolve_n_jobs(n_jobs)
         if backend is not None:
@@ -321,7 +324,9 @@ class Study:
 
         Raises:
             InvalidParameterError: values missing for COMPLETE, values given for FAIL or
-                PRUNED, or a state that is not a finished one.
+                PRUNED, or a state that is not a finished one; values that are not one
+                number per objective (or NaN) with ``state=COMPLETE`` (the trial stays
+                RUNNING; without a state, such values fail it).
             UpdateFinishedTrialError: the trial has finished and not ``skip_if_finished``.
             TrialNotFoundError: no trial has that number in this study.
         """
@@ -340,6 +345,7 @@ class Study:
                 f"Trial {frozen.number} has already finished ({frozen.state.name}); "
                 "it cannot be told again."
             )
+        asked_complete = state == TrialState.COMPLETE
         if state is None:
             state = TrialState.COMPLETE if values is not None else TrialState.FAIL
         if not isinstance(state, TrialState) or not state.is_finished():
@@ -348,7 +354,10 @@ class Study:
             if values is None:
                 raise invalid("values", owner, "given when the state is COMPLETE", values)
             checked, problem = check_values(values, len(self._directions))
-            if problem is not None:
+            if problem is not None and asked_complete:  # as Optuna: it stays RUNNING
+                allowed = f"{len(self._directions)} number(s), none NaN, for a COMPLETE trial"
+                raise invalid("values", owner, allowed, values)
+            if problem is not None:  # values without a state: the trial fails, as returned
                 return self._finish(trial_id, TrialState.FAIL, None, problem)
             return self._finish(trial_id, state, checked, None)
         if values is not None:
@@ -498,6 +507,12 @@ def _resolve_n_jobs(n_jobs: Any) -> int:
 
 
 def _exception_classes(catch: Any) -> tuple[type[BaseException], ...]:
+    if catch is None:  # as Optuna: nothing caught
+        return ()
+    if not isinstance(catch, (type, Iterable)):
+        raise invalid_type(
+            "catch", "Study.optimize", "an Exception class or a tuple of them", catch
+        )
     classes = (catch,) if isinstance(catch, type) else tuple(catch)
     for cls in classes:
         if not (isinstance(cls, type) and issubclass(cls, BaseException)):

@@ -97,8 +97,15 @@ def copy_study(
         storage=to_storage,
         directions=source.directions,
     )
-    for key, value in source.user_attrs.items():
-        target.set_user_attr(key, value)
-    for key, value in source._storage.get_study_system_attrs(source._study_id).items():
-        target._storage.set_study_system_attr(target._study_id, key, value)
-    target.add_trials(source.get_trials(deepcopy=False))
+    try:
+        for key, value in source.user_attrs.items():
+            target.set_user_attr(key, value)
+        for key, value in source._storage.get_study_system_attrs(source._study_id).items():
+            target._storage.set_study_system_attr(target._study_id, key, value)
+        for trial in source.get_trials(deepcopy=False):
+            # As recorded, unchecked: the source's storage took them (an enqueued value
+            # outside its distribution is kept as given).
+            target._storage.create_new_trial(target._study_id, template_trial=trial)
+    except BaseException:  # no half copy left behind to block another try
+        target._storage.delete_study(target._study_id)
+        raise

@@ -135,6 +135,11 @@ class FrozenTrial(BaseTrial):
             return NotImplemented
         return self.number < other.number
 
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, FrozenTrial):
+            return NotImplemented
+        return self.number <= other.number
+
     def __hash__(self) -> int:
         return hash((self._trial_id, self.number))
 
@@ -167,6 +172,13 @@ class FrozenTrial(BaseTrial):
             raise invalid("datetime_start", owner, "set unless the trial is WAITING", None)
         if self.state.is_finished() and self.datetime_complete is None:
             raise invalid("datetime_complete", owner, "set for a finished trial", None)
+        if not self.state.is_finished() and self.datetime_complete is not None:
+            raise invalid(
+                "datetime_complete",
+                owner,
+                "None for a RUNNING or WAITING trial",
+                self.datetime_complete,
+            )
         if set(self.params) != set(self.distributions):
             raise InvalidParameterError(
                 f"The params {sorted(self.params)} and distributions "
@@ -174,7 +186,11 @@ class FrozenTrial(BaseTrial):
             )
         for name, param in self.params.items():
             distribution = self.distributions[name]
-            if not distribution._contains(distribution.to_internal_repr(param)):
+            try:
+                inside = distribution._contains(distribution.to_internal_repr(param))
+            except (TypeError, ValueError):  # not even of the distribution's kind
+                inside = False
+            if not inside:
                 raise invalid(name, owner, f"a value inside {distribution!r}", param)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> FrozenTrial:

@@ -27,6 +27,9 @@ class TrialState(enum.IntEnum):
     def __repr__(self) -> str:
         return f"TrialState.{self.name}"
 
+    def __str__(self) -> str:  # the name, as Optuna's (an IntEnum's str is its number)
+        return f"TrialState.{self.name}"
+
     def is_finished(self) -> bool:
         """Whether the state is COMPLETE, PRUNED or FAIL."""
         return self in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)

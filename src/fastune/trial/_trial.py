@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
+import math
+import numbers
 from typing import TYPE_CHECKING, Any
 
-from fastune._validation import check_int, invalid_type
+from fastune._validation import check_int, invalid, invalid_type
 from fastune.distributions import (
     BaseDistribution,
     FloatDistribution,
@@ -70,7 +73,7 @@ class Trial(BaseTrial):
 
     def _internal_value(self, name: str, distribution: BaseDistribution) -> float:
         if name in self._fixed_params:
-            internal = distribution.to_internal_repr(self._fixed_params[name])
+            internal = _fixed_internal(name, self._fixed_params[name], distribution)
             if not distribution._contains(internal):
                 _logger.warning(
                     f"Fixed parameter {name!r} = {self._fixed_params[name]!r} lies outside "
@@ -106,8 +109,10 @@ class Trial(BaseTrial):
             value = float(value)  # numpy scalars and 0-d arrays, torch tensors...
         except (TypeError, ValueError):
             raise invalid_type("value", "Trial.report", "a real number", value) from None
-        check_int(step, "step", "Trial.report", low=0)
-        step = int(step)
+        given: Any = step
+        if isinstance(given, float) and given.is_integer():
+            given = int(given)  # 3.0 for 3, as Optuna takes it
+        step = int(check_int(given, "step", "Trial.report", low=0) or 0)
         if step in self._cached.intermediate_values:
             _logger.warning(
                 f"Trial {self.number} already reported step {step}; the new value is ignored."
@@ -160,13 +165,13 @@ class Trial(BaseTrial):
 
     @property
     def user_attrs(self) -> dict[str, Any]:
-        """User attributes of the trial."""
-        return dict(self._cached.user_attrs)
+        """User attributes of the trial (a deep copy: changing it changes nothing)."""
+        return copy.deepcopy(self._cached.user_attrs)
 
     @property
     def system_attrs(self) -> dict[str, Any]:
-        """System attributes of the trial."""
-        return dict(self._cached.system_attrs)
+        """System attributes of the trial (a deep copy)."""
+        return copy.deepcopy(self._cached.system_attrs)
 
     @property
     def datetime_start(self) -> datetime.datetime | None:
@@ -177,3 +182,21 @@ class Trial(BaseTrial):
     def relative_params(self) -> dict[str, Any]:
         """The sampler's proposal for its relative search space."""
         return dict(self._relative_params)
+
+
+def _fixed_internal(name: str, value: Any, distribution: BaseDistribution) -> float:
+    """The internal value of an enqueued parameter; an int parameter given a number that
+    is not whole takes its integer part with a warning (as Optuna); another value the
+    distribution cannot take is an error naming the parameter."""
+    try:
+        return distribution.to_internal_repr(value)
+    except (TypeError, ValueError) as error:
+        whole = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if isinstance(distribution, IntDistribution) and whole and math.isfinite(value):
+            _logger.warning(
+                f"Fixed parameter {name!r} = {value!r} is not an int; it is used as {int(value)}."
+            )
+            return float(int(value))
+        raise invalid(
+            f"fixed_params[{name!r}]", "Trial", f"a value of {distribution!r}", value
+        ) from error
