@@ -57,7 +57,8 @@ def test_a_study_in_memory_is_refused(client: Any) -> None:
         optimize(fastune.create_study(), _objective, n_trials=2, client=client)
 
 
-def test_pbt_search_runs_through_the_joblib_dask_backend(client: Any) -> None:
+@pytest.mark.parametrize("synchronous", [True, False])
+def test_pbt_search_runs_through_the_joblib_dask_backend(client: Any, synchronous: bool) -> None:
     import joblib
     from scipy.stats import loguniform
     from sklearn.datasets import load_iris
@@ -73,6 +74,7 @@ def test_pbt_search_runs_through_the_joblib_dask_backend(client: Any) -> None:
         n_jobs=2,
         random_state=0,
         refit=False,
+        synchronous=synchronous,  # asynchronous: the cluster's executor, not local processes
     )
     with distributed.get_task_stream(client) as stream, joblib.parallel_config(backend="dask"):
         search.fit(X, y)

@@ -56,6 +56,20 @@ def test_collapsed_population_explores_more() -> None:
     assert explore.exploration_multiplier(spread) == 1.0
 
 
+def test_parameters_with_one_value_do_not_read_as_a_collapse() -> None:
+    pinned = SearchSpace(
+        {
+            "lr": FloatDistribution(0.0, 1.0),
+            "fixed": FloatDistribution(0.5, 0.5),
+            "only": CategoricalDistribution(["relu"]),
+        }
+    )
+    evenly = [{"lr": (k + 0.5) / 8, "fixed": 0.5, "only": "relu"} for k in range(8)]
+    context = ExploreContext(pinned, np.random.default_rng(0), 3, evenly, [])
+    assert context.diversity() == pytest.approx(1.0, abs=0.1)  # it was a third of that
+    assert Perturb().exploration_multiplier(context) == 1.0
+
+
 def test_pb2_prefers_the_params_that_improved_the_score() -> None:
     rng = np.random.default_rng(0)
     history = []

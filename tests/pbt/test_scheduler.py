@@ -152,6 +152,29 @@ def test_asynchronous_mode_runs_every_member_to_the_end(explore: str) -> None:
     assert pbt.best_trial_.value > -0.5
 
 
+def test_asynchronous_mode_honours_the_joblib_threading_backend() -> None:
+    import joblib
+
+    seen: list[int] = []
+
+    def step(params: dict[str, Any], state: Any) -> tuple[Any, float]:
+        seen.append(os.getpid())  # only a thread of this process adds to this list
+        return (state or 0) + params["lr"], -abs((state or 0) + params["lr"] - 3)
+
+    with joblib.parallel_config(backend="threading"):
+        pbt = PopulationBasedTraining(
+            step,
+            {"lr": [0.1, 0.5]},
+            population_size=4,
+            generations=3,
+            synchronous=False,
+            n_jobs=2,
+            random_state=0,
+        ).run()
+    assert len(pbt.study_.trials) == 12
+    assert seen == [os.getpid()] * 12  # it ran in loky processes whatever the backend
+
+
 def test_target_score_stops_early() -> None:
     pbt = _pbt(generations=50, target_score=-0.5).run()
     assert pbt.stopped_early_

@@ -55,10 +55,12 @@ class ExploreContext:
     def diversity(self) -> float:
         """Spread of the population over the cube, 1.0 for a uniformly spread one.
 
-        The mean over parameters of the standard deviation of the encoded values,
-        divided by that of a uniform draw (``1 / sqrt(12)``).
+        The mean over the parameters that can vary (one-value ones left out) of the
+        sample standard deviation of the encoded values, divided by that of a uniform
+        draw (``1 / sqrt(12)``).
         """
-        if len(self.population) < 2 or not len(self.space):
+        varying = [not d.single() for d in self.space.distributions.values()]
+        if len(self.population) < 2 or not any(varying):
             return 1.0
         rows = np.array([self.space.encode(params) for params in self.population])
-        return float(rows.std(axis=0).mean() * np.sqrt(12.0))
+        return float(rows[:, varying].std(axis=0, ddof=1).mean() * np.sqrt(12.0))

@@ -103,6 +103,8 @@ class PopulationBasedTraining:
         perturbation_factors: Factors explore multiplies values by.
         synchronous: Exploit at the end of each generation (True) or per member.
         n_jobs: Members trained at once (joblib, processes by default; -1: one per CPU).
+            Both modes honour the joblib backend in force (``parallel_config``): threads,
+            or a Dask cluster's workers with ``backend="dask"``.
         random_state: Seed of every random choice.
         patience: Stop when the best score has not improved for this many generations.
         target_score: Stop when the best score reaches this value.
@@ -526,10 +528,22 @@ class _SerialExecutor:
 
 
 def _executor(n_jobs: int | None) -> Any:
+    """Where the asynchronous loop trains: the joblib backend in force decides, as for
+    the synchronous loop (a Dask cluster's executor under ``backend="dask"``, threads
+    under ``"threading"``, else loky worker processes; one worker: in this process)."""
     from joblib import effective_n_jobs
     from joblib.externals.loky import get_reusable_executor
+    from joblib.parallel import get_active_backend
 
+    backend, _ = get_active_backend()
+    client = getattr(backend, "client", None)  # joblib's Dask backend
+    if client is not None and hasattr(client, "get_executor"):
+        return client.get_executor()
     workers = effective_n_jobs(n_jobs)
     if workers == 1:
         return _SerialExecutor()
+    if type(backend).__name__ == "ThreadingBackend":
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadPoolExecutor(max_workers=workers)
     return get_reusable_executor(max_workers=workers)
