@@ -175,6 +175,14 @@ def test_asynchronous_mode_honours_the_joblib_threading_backend() -> None:
     assert seen == [os.getpid()] * 12  # it ran in loky processes whatever the backend
 
 
+def test_a_second_run_starts_a_new_study() -> None:
+    pbt = _pbt(generations=2)
+    first = pbt.run().study_
+    second = pbt.run().study_
+    assert second is not first and len(second.trials) == len(first.trials) == 12
+    assert [t.params for t in second.trials] == [t.params for t in first.trials]
+
+
 def test_target_score_stops_early() -> None:
     pbt = _pbt(generations=50, target_score=-0.5).run()
     assert pbt.stopped_early_

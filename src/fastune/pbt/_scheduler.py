@@ -210,6 +210,7 @@ class PopulationBasedTraining:
                 f"a study with the direction of direction={direction!r}",
                 f"a study with directions {directions}",
             )
+        self._given_study = study
         self.study_ = study if study is not None else create_study(direction=direction)
         self.catch = _exception_classes(catch, owner)
         if not isinstance(callbacks, Iterable) or not all(callable(c) for c in callbacks):
@@ -233,7 +234,12 @@ class PopulationBasedTraining:
     # -- running ---------------------------------------------------------------------
 
     def run(self) -> PopulationBasedTraining:
-        """Train the population to the end (or an early stop); return ``self``."""
+        """Train the population to the end (or an early stop); return ``self``.
+
+        Each run records its segments in a new study, unless a ``study`` was given (then
+        runs add to it)."""
+        if self._given_study is None and self.study_.get_trials(deepcopy=False):
+            self.study_ = create_study(direction=self.direction)
         self._rng = np.random.default_rng(self.random_state)
         self.members_ = [
             Member(index, params)
