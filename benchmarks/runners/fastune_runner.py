@@ -25,7 +25,9 @@ FASTUNE_SETUPS: dict[str, StudySetup] = {
     "fastune random": StudySetup(lambda space, budget, seed: fastune.samplers.RandomSampler(seed)),
     "fastune grid": StudySetup(_grid_sampler, applies_to=_gridable),
     "fastune tpe": StudySetup(lambda space, budget, seed: fastune.samplers.TPESampler(seed=seed)),
-    "fastune qmc": StudySetup(lambda space, budget, seed: fastune.samplers.QMCSampler(seed=seed)),
+    "fastune qmc": StudySetup(
+        lambda space, budget, seed: fastune.samplers.QMCSampler(seed=seed, scramble=True)
+    ),
     "fastune cma-es": StudySetup(
         lambda space, budget, seed: fastune.samplers.CmaEsSampler(seed=seed)
     ),

@@ -104,8 +104,9 @@ def _check_range(low: float, high: float, log: bool, owner: str) -> None:
 
 
 def grid_point(low: float, step: float, index: int) -> float:
-    """Return ``low + index * step`` without the binary noise (0.30000000000000004)."""
-    return float(f"{low + index * step:.15g}")
+    """Return ``low + index * step`` without the binary noise (0.30000000000000004), never
+    below ``low`` (a ``low`` such as 0.1 + 0.2 would round below itself)."""
+    return max(float(f"{low + index * step:.15g}"), low)
 
 
 def _check_step_fits(low: float, high: float, step: float, owner: str) -> None:

@@ -91,3 +91,10 @@ def test_float_values_are_the_grids_own() -> None:
     study = fastune.create_study(sampler=BruteForceSampler(seed=0))
     study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0, step=0.1))
     assert sorted(t.params["x"] for t in study.trials) == [i / 10 for i in range(11)]
+
+
+def test_a_tiny_float_step_covers_its_grid_and_stops() -> None:
+    study = fastune.create_study(sampler=BruteForceSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0.0, 1e-12, step=1e-13), n_trials=50)
+    assert len(study.trials) == 11  # it rounded to 12 places: two values, never done
+    assert len({t.params["x"] for t in study.trials}) == 11

@@ -171,3 +171,29 @@ def test_with_margin_is_told_the_points_it_drew() -> None:
     for column, centres in ((0, [0.25, 0.75]), (1, [0.1, 0.3, 0.5, 0.7, 0.9])):
         on_a_centre = np.isclose(raw[:, column, None], np.array(centres)).any(axis=1)
         assert on_a_centre.mean() < 0.5
+
+
+def test_a_range_that_changes_starts_a_run_of_its_own() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        high = 1.0 if trial.number < 6 else 2.0  # z's range widens mid-study
+        x, y = trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 1)
+        return x * x + y * y + trial.suggest_float("z", 0, high)
+
+    study = fastune.create_study(sampler=CmaEsSampler(seed=0, n_startup_trials=2))
+    study.optimize(objective, n_trials=30)  # the new run was told 3-D points of the old
+    spaces = {t.system_attrs.get("cma:space") for t in study.trials[8:]}
+    assert len(spaces) == 1 and None not in spaces
+    assert {t.system_attrs.get("cma:space") for t in study.trials[2:6]} != spaces
+
+
+def test_several_objectives_are_refused_as_optuna_does() -> None:
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=CmaEsSampler())
+    with pytest.raises(ValueError, match="CmaEsSampler cannot be used.*several objectives"):
+        study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), 3)
+
+
+def test_optunas_arguments_inc_popsize_minus_one_and_a_partial_x0() -> None:
+    assert CmaEsSampler(inc_popsize=-1)._inc_popsize == 2
+    study = fastune.create_study(sampler=CmaEsSampler(x0={"x": 0.5}, n_startup_trials=0))
+    with pytest.raises(InvalidParameterError, match=r"'x0'.*missing \['y'\]"):
+        study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1), 3)

@@ -199,3 +199,21 @@ def test_constraints_steer_the_model_to_the_feasible_region(name: str, n_trials:
     assert study.best_trial.constraints["sum_at_most_one"] <= 0.0
     if name == "auto":
         assert study.trials[-1].system_attrs["auto:sampler"] == "tpe"  # constraints: TPE
+
+
+def test_optunas_multi_objective_guard_for_user_samplers() -> None:
+    class Annealing(BaseSampler):  # a sampler written for Optuna calls Optuna's guard
+        def infer_relative_search_space(self, study: Any, trial: Any) -> dict[str, Any]:
+            self._raise_error_if_multi_objective(study)
+            return {}
+
+        def sample_relative(self, study: Any, trial: Any, space: Any) -> dict[str, Any]:
+            return {}
+
+        def sample_independent(self, study: Any, trial: Any, name: str, dist: Any) -> Any:
+            return RandomSampler(seed=0).sample_independent(study, trial, name, dist)
+
+    fastune.create_study(sampler=Annealing()).optimize(lambda t: t.suggest_int("n", 0, 3), 2)
+    two = fastune.create_study(directions=["minimize"] * 2, sampler=Annealing())
+    with pytest.raises(ValueError, match="Annealing cannot be used"):
+        two.optimize(lambda t: (1.0, 2.0), n_trials=1)

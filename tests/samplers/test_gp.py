@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 from scipy.stats import norm
@@ -36,12 +38,23 @@ def test_categorical_and_int_parameters() -> None:
     assert study.best_params == {"kind": "good", "n": 7}
 
 
-def test_several_objectives_use_the_independent_sampler() -> None:
+def test_several_objectives_use_the_independent_sampler_and_say_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     study = fastune.create_study(
-        directions=["minimize", "minimize"], sampler=GPSampler(seed=0, n_startup_trials=2)
+        directions=["minimize", "minimize"], sampler=GPSampler(seed=0, n_startup_trials=0)
     )
-    study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1 - t.params["x"]), n_trials=6)
+    logger = logging.getLogger("fastune")
+    logger.addHandler(caplog.handler)
+    try:
+        study.optimize(
+            lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=6
+        )
+    finally:
+        logger.removeHandler(caplog.handler)
     assert len(study.best_trials) >= 1
+    warned = [r for r in caplog.records if "GPSampler models one objective" in r.message]
+    assert len(warned) == 1  # once, not at every trial (it was silent)
 
 
 def test_log_expected_improvement_is_accurate_in_the_tail() -> None:
@@ -58,7 +71,7 @@ def test_log_expected_improvement_is_accurate_in_the_tail() -> None:
 
 def test_bad_arguments() -> None:
     with pytest.raises(InvalidParameterError, match="'n_startup_trials' parameter of GPSampler"):
-        GPSampler(n_startup_trials=0)
+        GPSampler(n_startup_trials=-1)
 
 
 def _two_proposals(seed: int, *, constant_liar: bool, prune_first: bool) -> float:

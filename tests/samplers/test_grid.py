@@ -75,3 +75,11 @@ def test_a_grid_of_numpy_values_gives_python_values() -> None:
     study.optimize(lambda t: float(t.suggest_categorical("n", [16, 32])), n_trials=2)
     assert sorted(t.params["n"] for t in study.trials) == [16, 32]
     assert all(type(t.params["n"]) is int for t in study.trials)
+
+
+def test_a_second_grid_on_a_study_visits_all_its_points() -> None:
+    study = fastune.create_study(sampler=GridSampler({"x": [0, 1]}, seed=0))
+    study.optimize(lambda t: t.suggest_int("x", 0, 10), n_trials=2)
+    study.sampler = GridSampler({"x": [5, 6, 7, 8]}, seed=0)
+    study.optimize(lambda t: t.suggest_int("x", 0, 10))  # stops when its grid is done
+    assert sorted(t.params["x"] for t in study.trials[2:]) == [5, 6, 7, 8]

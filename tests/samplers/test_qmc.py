@@ -16,7 +16,7 @@ def _points(sampler: fastune.samplers.BaseSampler, n: int) -> np.ndarray:
 
 
 def test_points_cover_the_space_more_evenly_than_random() -> None:
-    sobol = _points(QMCSampler(seed=0), 65)[1:]  # the first trial is drawn at random
+    sobol = _points(QMCSampler(seed=0, scramble=True), 65)[1:]  # the first is random
     random = _points(RandomSampler(seed=0), 65)[1:]
     assert qmc.discrepancy(sobol) < qmc.discrepancy(random) / 2
 
@@ -32,3 +32,10 @@ def test_parallel_trials_take_different_points() -> None:
 def test_bad_type() -> None:
     with pytest.raises(InvalidParameterError, match="'qmc_type'.*'sobol', 'halton'"):
         QMCSampler(qmc_type="lattice")
+
+
+def test_unscrambled_by_default_as_optuna() -> None:
+    # Unscrambled Sobol gives the same points whatever the seed (after the random first).
+    assert (_points(QMCSampler(seed=0), 5)[1:] == _points(QMCSampler(seed=1), 5)[1:]).all()
+    scrambled = _points(QMCSampler(seed=0, scramble=True), 5)[1:]
+    assert not (scrambled == _points(QMCSampler(seed=1, scramble=True), 5)[1:]).all()

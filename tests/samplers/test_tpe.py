@@ -96,7 +96,7 @@ def test_group_tracks_conditional_pieces() -> None:
     [
         ({"n_startup_trials": -1}, "'n_startup_trials' parameter of TPESampler"),
         ({"n_ei_candidates": 0}, "'n_ei_candidates'"),
-        ({"prior_weight": 0.0}, "'prior_weight'"),
+        ({"prior_weight": -1.0}, "'prior_weight'"),
         ({"multivariate": False, "group": True}, "'group'"),
     ],
 )
@@ -165,3 +165,39 @@ def test_constraints_func_keeps_its_values_as_the_trials_constraints() -> None:
     with pytest.raises(InvalidParameterError, match="'constraints_func'.*no NaN"):
         failing.optimize(lambda t: t.suggest_float("x", 0, 1), 1)
     assert failing.trials[0].state == fastune.trial.TrialState.COMPLETE  # not left running
+
+
+def test_one_sampler_for_two_studies_keeps_them_apart() -> None:
+    # Both studies have id 0 in their own storage; the second must not learn the first.
+    sampler = TPESampler(seed=0, n_startup_trials=5)
+    first = fastune.create_study(sampler=sampler)
+    first.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=30)
+    second = fastune.create_study(direction="maximize", sampler=sampler)
+    second.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=30)
+    assert second._study_id == first._study_id
+    assert second.best_value > 0.95  # it kept minimizing: best 0.07
+
+
+def test_startup_counts_pruned_trials_as_optuna() -> None:
+    study = fastune.create_study(sampler=TPESampler(seed=0, n_startup_trials=10))
+
+    def objective(trial: fastune.Trial) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        if x > 0.3:  # most trials are pruned: ten complete ones come late
+            trial.report(x, 0)
+            raise fastune.TrialPruned()
+        return x
+
+    study.optimize(objective, n_trials=30)
+    late = [t.params["x"] for t in study.trials[12:]]
+    assert np.mean(np.array(late) <= 0.3) > 0.6  # modelled from trial 10 (random: 0.3)
+
+
+def test_hyperopt_parameters_and_a_zero_prior_weight() -> None:
+    parameters = TPESampler.hyperopt_parameters()
+    assert parameters["n_startup_trials"] == 20 and parameters["gamma"](100) == 3
+    study = fastune.create_study(sampler=TPESampler(**parameters, seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=25)
+    study = fastune.create_study(sampler=TPESampler(prior_weight=0.0, seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=15)
+    assert len(study.trials) == 15

@@ -266,7 +266,7 @@ class AdaptivePruner(Transient, BasePruner):
         """The facts of the finished trials at ``step``, one row each, computed once per
         trial and step (a trial is known again by its state, value and start)."""
         with self._lock:
-            rows = self._finished.setdefault((study._study_id, step, s), _FinishedRows())
+            rows = self._finished.setdefault((study._cache_key, step, s), _FinishedRows())
             index = []
             for trial in finished:
                 stamp = (trial.state, trial.value, trial.datetime_start)

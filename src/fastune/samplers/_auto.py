@@ -75,7 +75,7 @@ class AutoSampler(BaseSampler):
         )
         self._max_gp_trials = int(check_int(max_gp_trials, "max_gp_trials", owner, low=0) or 0)
         self._samplers: dict[str, BaseSampler] = {
-            "qmc": QMCSampler(seed=self._seed),
+            "qmc": QMCSampler(seed=self._seed, scramble=True),
             "tpe": TPESampler(seed=self._seed, group=True, n_startup_trials=0),
             "gp": GPSampler(seed=self._seed, n_startup_trials=1),
         }

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastune._transient import Transient
 from fastune.distributions import BaseDistribution
+from fastune.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -65,3 +66,12 @@ class BaseSampler(Transient, abc.ABC):
 
     def reseed_rng(self) -> None:
         """Give the sampler a fresh random state (used when a sampler is copied to workers)."""
+
+    def _raise_error_if_multi_objective(self, study: Study) -> None:
+        """Raise ``ValueError`` if ``study`` has several objectives (Optuna's name, which
+        samplers written for Optuna call)."""
+        if len(study.directions) > 1:
+            raise InvalidParameterError(
+                f"{type(self).__name__} cannot be used for a study with several objectives "
+                f"({len(study.directions)}); NSGAIISampler, TPESampler or RandomSampler can."
+            )

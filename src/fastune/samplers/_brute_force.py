@@ -13,6 +13,7 @@ from fastune.distributions import (
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
+    grid_point,
 )
 from fastune.samplers._base import BaseSampler
 from fastune.trial._state import TrialState
@@ -182,7 +183,7 @@ def _value(distribution: BaseDistribution, index: int) -> Any:
     if isinstance(distribution, IntDistribution):
         return distribution.low + index * distribution.step
     low, high, step = _float_grid(distribution)
-    return min(round(low + index * step, 12), high)  # 0.3, not 0.30000000000000004
+    return min(grid_point(low, step, index), high)  # 0.3, not 0.30000000000000004
 
 
 def _index(distribution: BaseDistribution, value: Any) -> int | None:

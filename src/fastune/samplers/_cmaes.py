@@ -3,6 +3,8 @@ IPOP or BIPOP restarts; categorical parameters go to an independent sampler."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import threading
 from collections.abc import Callable
@@ -14,7 +16,7 @@ from fastune._imports import import_optional
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_choice, check_int, check_number, invalid, invalid_type
-from fastune.distributions import BaseDistribution, CategoricalDistribution
+from fastune.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
@@ -29,6 +31,7 @@ __all__ = ["CmaEsSampler"]
 
 GENERATION_KEY = "cma:generation"
 POINT_KEY = "cma:x"
+SPACE_KEY = "cma:space"  # a digest of the search space a trial's point belongs to
 # How far from the unit cube a told point may lie (margin runs draw discrete columns
 # without bounds); beyond it the run has diverged.
 _RUNAWAY = 1e3
@@ -72,7 +75,8 @@ class CmaEsSampler(BaseSampler):
         seed: Seed of the random state.
         restart_strategy: None, ``"ipop"`` or ``"bipop"``.
         popsize: Population size (CMA-ES's default, ``4 + 3 ln d``, when None).
-        inc_popsize: Growth factor of the population at each large restart, >= 2.
+        inc_popsize: Growth factor of the population at each large restart, >= 2; -1
+            (Optuna 5's default, which no longer restarts itself) means 2.
         consider_pruned_trials: Tell pruned trials with their last reported value.
             (A trial that breaks its constraints, ``Trial.set_constraint``, is told as
             worse than every feasible one of its generation.)
@@ -124,7 +128,7 @@ class CmaEsSampler(BaseSampler):
         import_optional("cmaes", "cmaes")
         if x0 is not None and not isinstance(x0, dict):
             raise invalid_type("x0", owner, "a dict of parameter name -> value or None", x0)
-        self._x0 = x0
+        self._x0 = x0  # checked against the search space at the first relative sample
         self._sigma0 = check_number(
             sigma0, "sigma0", owner, low=0.0, low_inclusive=False, allow_none=True
         )
@@ -135,6 +139,8 @@ class CmaEsSampler(BaseSampler):
             check_choice(restart_strategy, "restart_strategy", owner, (None, "ipop", "bipop"))
         self._restart_strategy = restart_strategy
         self._popsize = check_int(popsize, "popsize", owner, low=2, allow_none=True)
+        if inc_popsize == -1:
+            inc_popsize = 2
         self._inc_popsize = int(check_int(inc_popsize, "inc_popsize", owner, low=2) or 2)
         if independent_sampler is not None and not isinstance(independent_sampler, BaseSampler):
             raise invalid_type(
@@ -184,8 +190,7 @@ class CmaEsSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        if len(study.directions) > 1:
-            return {}
+        self._raise_error_if_multi_objective(study)  # as Optuna's
         space = {
             n: d
             for n, d in self._spaces.space(study).items()
@@ -211,14 +216,15 @@ class CmaEsSampler(BaseSampler):
         if len(finished) < self._n_startup_trials:
             return {}
         space = SearchSpace(search_space)
-        key = (study._study_id, tuple(search_space.items()))
+        key = (study._cache_key, tuple(search_space.items()))
+        token = _space_digest(search_space)
         with self._lock:
             run = self._runs.get(key)
             if run is None:
                 sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
                 run = self._new_run(key, space, generation=0, regime="large", sign=sign)
                 self._runs[key] = run
-            self._tell_finished_generation(study, run, key, space)
+            self._tell_finished_generation(study, run, key, space, token)
             asked = run.optimizer.ask()
             generation = run.generation
         # CMA-ES with margin asks a point on the discrete values and is told the raw point
@@ -227,12 +233,13 @@ class CmaEsSampler(BaseSampler):
         storage = study._storage
         storage.set_trial_system_attr(trial._trial_id, GENERATION_KEY, generation)
         storage.set_trial_system_attr(trial._trial_id, POINT_KEY, [float(v) for v in told])
+        storage.set_trial_system_attr(trial._trial_id, SPACE_KEY, token)
         return space.decode(point)
 
     # -- runs and restarts ---------------------------------------------------------------
 
     def _tell_finished_generation(
-        self, study: Study, run: _Run, key: tuple[Any, ...], space: SearchSpace
+        self, study: Study, run: _Run, key: tuple[Any, ...], space: SearchSpace, token: str
     ) -> None:
         states = (
             (TrialState.COMPLETE, TrialState.PRUNED)
@@ -243,6 +250,12 @@ class CmaEsSampler(BaseSampler):
         solutions = []
         for trial in study.get_trials(deepcopy=False, states=states):
             if trial.system_attrs.get(GENERATION_KEY) != run.generation:
+                continue
+            # Points of another search space (a range changed, a parameter came or went)
+            # belong to another run.
+            if trial.system_attrs.get(SPACE_KEY, token) != token:
+                continue
+            if len(trial.system_attrs.get(POINT_KEY, ())) != len(space):
                 continue
             value = (
                 trial.value
@@ -291,6 +304,14 @@ class CmaEsSampler(BaseSampler):
         if mean is None and self._source_trials is not None:
             mean, sigma, cov = self._warm_start(space, sign)
         if mean is None:
+            if self._x0 is not None and set(space.names) - set(self._x0):
+                missing = sorted(set(space.names) - set(self._x0))
+                raise invalid(
+                    "x0",
+                    "CmaEsSampler",
+                    f"a value for every parameter (missing {missing})",
+                    self._x0,
+                )
             mean = space.encode(self._x0) if self._x0 is not None else np.full(dimension, 0.5)
         sigma = sigma if sigma is not None else (self._sigma0 or 1.0 / 6.0)
         bounds = np.tile([0.0, 1.0], (dimension, 1))
@@ -361,6 +382,12 @@ class CmaEsSampler(BaseSampler):
         return self._new_run(
             key, space, finished.generation, "small", popsize=popsize, sigma=sigma, mean=mean
         )
+
+
+def _space_digest(search_space: dict[str, BaseDistribution]) -> str:
+    """A short digest of a search space, the same in every process."""
+    text = json.dumps([[name, distribution_to_json(d)] for name, d in search_space.items()])
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
 def _steps(space: SearchSpace) -> np.ndarray:

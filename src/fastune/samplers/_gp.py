@@ -15,6 +15,7 @@ from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, invalid_type
 from fastune.distributions import BaseDistribution
+from fastune.logging import get_logger
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from fastune.trial import FrozenTrial
 
 __all__ = ["GPSampler"]
+
+_logger = get_logger(__name__)
 
 _N_CANDIDATES = 1024
 _N_STARTS = 2
@@ -68,7 +71,8 @@ class GPSampler(BaseSampler):
         seed: Seed of the random state.
         independent_sampler: For the start and for parameters outside the joint space;
             random by default.
-        n_startup_trials: Trials before the model is used, >= 1.
+        n_startup_trials: Trials before the model is used, >= 0 (0 as 1: the model needs
+            a complete trial).
         deterministic_objective: The objective has no noise: keep the noise term tiny.
         constant_liar: Count running trials as observed at the worst value so far.
         constraints_func: ``constraints_func(frozen_trial) -> sequence of floats``, kept
@@ -77,7 +81,7 @@ class GPSampler(BaseSampler):
             parameter outside the joint space is expected and not warned about.
 
     Raises:
-        InvalidParameterError: ``n_startup_trials < 1``.
+        InvalidParameterError: ``n_startup_trials < 0``.
         InvalidParameterTypeError: a ``constraints_func`` that is not callable.
 
     Example:
@@ -110,8 +114,8 @@ class GPSampler(BaseSampler):
         if constraints_func is not None and not callable(constraints_func):
             raise invalid_type("constraints_func", owner, "a callable or None", constraints_func)
         self._constraints_func = constraints_func
-        self._n_startup_trials = int(
-            check_int(n_startup_trials, "n_startup_trials", owner, low=1) or 1
+        self._n_startup_trials = max(
+            1, int(check_int(n_startup_trials, "n_startup_trials", owner, low=0) or 0)
         )
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
         self._rng = np.random.default_rng(self._seed)
@@ -121,6 +125,7 @@ class GPSampler(BaseSampler):
         self._spaces = JointSpaces()
         self._kernels: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.Lock()
+        self._warned_multi_objective = False
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -145,8 +150,15 @@ class GPSampler(BaseSampler):
     ) -> dict[str, Any]:
         if not search_space:
             return {}
-        if len(study.directions) > 1:
-            return {}  # several objectives: left to the independent sampler
+        if len(study.directions) > 1:  # several objectives: left to the independent sampler
+            if not self._warned_multi_objective:
+                self._warned_multi_objective = True
+                _logger.warning(
+                    "GPSampler models one objective; this study has "
+                    f"{len(study.directions)}, so its trials are drawn by the independent "
+                    "sampler (random). TPESampler or NSGAIISampler model several."
+                )
+            return {}
         states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
         in_space = [
             t
@@ -169,7 +181,7 @@ class GPSampler(BaseSampler):
         losses = _finite(sign * np.array([t.values[0] for t in complete if t.values]))
         feasible = np.array([violation(t.system_attrs) == 0.0 for t in complete])
         losses = np.concatenate([losses, np.full(len(worst), losses.max())])
-        key = (study._study_id, tuple(search_space))
+        key = (study._cache_key, tuple(search_space))
         with self._lock:
             model = self._fit(space, rows, losses, key)
             terms: list[Callable[[np.ndarray], Any]] = []

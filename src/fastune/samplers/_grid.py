@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["GridSampler"]
 
 GRID_ID_KEY = "grid_id"
+GRID_KEY = "search_space"  # the grid a trial's grid id belongs to (Optuna's key)
 
 
 def _is_plain(value: Any) -> bool:
@@ -108,6 +109,7 @@ class GridSampler(BaseSampler):
                 # Once every point is taken (by running trials too), points are revisited.
                 pool = unvisited if unvisited else list(range(len(self._grid)))
                 grid_id = int(pool[int(self._rng.integers(len(pool)))])
+            study._storage.set_trial_system_attr(trial._trial_id, GRID_KEY, self._search_space)
             study._storage.set_trial_system_attr(trial._trial_id, GRID_ID_KEY, grid_id)
 
     def sample_independent(
@@ -152,10 +154,13 @@ class GridSampler(BaseSampler):
 
     def _taken(self, study: Study) -> set[int]:
         states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)
+        # Only the points of this grid: another grid (an earlier sampler of the study)
+        # numbers its points alike.
         return {
             trial.system_attrs[GRID_ID_KEY]
             for trial in study.get_trials(deepcopy=False, states=states)
             if GRID_ID_KEY in trial.system_attrs
+            and trial.system_attrs.get(GRID_KEY, self._search_space) == self._search_space
         }
 
     def _unvisited(self, study: Study) -> list[int]:

@@ -136,7 +136,7 @@ class NSGAIISampler(BaseSampler):
         self._spaces = JointSpaces()
         self._lock = threading.Lock()
         # (study id, generation) -> the numbers of that generation's parents.
-        self._parents: dict[tuple[int, int], list[int]] = {}
+        self._parents: dict[tuple[tuple[str, int], int], list[int]] = {}
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -217,17 +217,17 @@ class NSGAIISampler(BaseSampler):
             if t.state == TrialState.COMPLETE and self.generation_key in t.system_attrs:
                 complete_of.setdefault(t.system_attrs[self.generation_key], []).append(t.number)
         first = generation
-        while first > 1 and (study._study_id, first - 1) not in self._parents:
+        while first > 1 and (study._cache_key, first - 1) not in self._parents:
             first -= 1
         for level in range(first, generation + 1):
-            key = (study._study_id, level)
+            key = (study._cache_key, level)
             if key in self._parents:
                 continue
-            earlier = self._parents.get((study._study_id, level - 1), [])
+            earlier = self._parents.get((study._cache_key, level - 1), [])
             pool = sorted(set(earlier) | set(complete_of.get(level - 1, [])))
             elite = self._elite([by_number[n] for n in pool], study.directions)
             self._parents[key] = [trial.number for trial in elite]
-        chosen = [by_number[number] for number in self._parents[(study._study_id, generation)]]
+        chosen = [by_number[number] for number in self._parents[(study._cache_key, generation)]]
         return _ranks(chosen, study.directions)
 
     def _elite(

@@ -34,7 +34,8 @@ class QMCSampler(BaseSampler):
 
     Args:
         qmc_type: ``"sobol"`` or ``"halton"``.
-        scramble: Randomize the sequence (seeded by ``seed``), which avoids its corners.
+        scramble: Randomize the sequence (seeded by ``seed``), which avoids its corners;
+            off by default, as in Optuna (the default sampler's QMC start scrambles).
         seed: Seed of the scrambling and of the independent sampler.
         independent_sampler: For parameters outside the joint space; random by default.
         warn_asynchronous_seeding, warn_independent_sampling: Kept for compatibility:
@@ -56,7 +57,7 @@ class QMCSampler(BaseSampler):
         self,
         *,
         qmc_type: str = "sobol",
-        scramble: bool = True,
+        scramble: bool = False,
         seed: int | None = None,
         independent_sampler: BaseSampler | None = None,
         warn_asynchronous_seeding: bool = True,

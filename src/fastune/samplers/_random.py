@@ -42,10 +42,19 @@ def sample_internal(rng: np.random.Generator, distribution: BaseDistribution) ->
         return float(min(max(value, low), high))
     if step is None:
         return float(min(rng.uniform(low, high), high))
-    n_steps = round((high - low) / step)
     if isinstance(distribution, IntDistribution):
-        return float(low + int(rng.integers(n_steps + 1)) * step)
-    return min(grid_point(low, step, int(rng.integers(n_steps + 1))), high)
+        n_steps = (int(high) - int(low)) // int(step)  # exact, however wide
+        return float(low + _index_below(rng, n_steps + 1) * step)
+    n_steps = round((high - low) / step)
+    return min(grid_point(low, step, _index_below(rng, n_steps + 1)), high)
+
+
+def _index_below(rng: np.random.Generator, n: int) -> int:
+    """A uniform integer in ``[0, n)``, also past numpy's int64 (an int of +-2**62)."""
+    if n <= 2**62:
+        return int(rng.integers(n))
+    draw = int.from_bytes(rng.bytes((n.bit_length() + 71) // 8), "little")
+    return draw % n  # 64 spare bits: the bias is below 2**-64
 
 
 class RandomSampler(BaseSampler):

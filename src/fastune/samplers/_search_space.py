@@ -105,7 +105,7 @@ class JointSpaces:
 
     def __init__(self, group: bool = False) -> None:
         self.group = group
-        self._trackers: dict[int, SpaceTracker] = {}
+        self._trackers: dict[tuple[str, int], SpaceTracker] = {}
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -115,7 +115,7 @@ class JointSpaces:
         self.__init__(state["group"])  # type: ignore[misc]
 
     def _tracker(self, study: Study) -> SpaceTracker:
-        tracker = self._trackers.setdefault(study._study_id, SpaceTracker(self.group))
+        tracker = self._trackers.setdefault(study._cache_key, SpaceTracker(self.group))
         tracker.update(study.get_trials(deepcopy=False))
         return tracker
 

@@ -32,12 +32,17 @@ if TYPE_CHECKING:
     from fastune.study import Study
     from fastune.trial import FrozenTrial
 
-__all__ = ["TPESampler", "default_gamma", "default_weights"]
+__all__ = ["TPESampler", "default_gamma", "default_weights", "hyperopt_default_gamma"]
 
 
 def default_gamma(n: int) -> int:
     """How many of ``n`` trials count as good: 10 %, at most 25 (Optuna's default)."""
     return min(math.ceil(0.1 * n), 25)
+
+
+def hyperopt_default_gamma(n: int) -> int:
+    """hyperopt's split: the best ``ceil(0.25 * sqrt(n))`` trials, at most 25."""
+    return min(math.ceil(0.25 * n**0.5), 25)
 
 
 def default_weights(n: int) -> np.ndarray:
@@ -55,11 +60,13 @@ class TPESampler(BaseSampler):
 
     Args:
         consider_prior: Add a broad prior kernel to both estimators.
-        prior_weight: Weight of the prior kernel, > 0.
+        prior_weight: Weight of the prior kernel, >= 0 (0: as ``consider_prior=False``).
         consider_magic_clip: Keep kernel bandwidths from collapsing.
         consider_endpoints: Kept for compatibility with Optuna; kernels here are
             always truncated at the ends of each range.
-        n_startup_trials: Trials drawn at random before the model is used, >= 0.
+        n_startup_trials: Trials drawn at random before the model is used, >= 0: until
+            this many trials of the search space are finished, complete or pruned (as
+            Optuna counts them).
         n_ei_candidates: Candidates scored per proposal, >= 1.
         gamma: ``gamma(n)`` is the number of good trials among ``n``.
         weights: ``weights(n)`` weighs ``n`` observations, oldest first.
@@ -79,7 +86,7 @@ class TPESampler(BaseSampler):
 
     Raises:
         InvalidParameterError: ``n_startup_trials < 0``, ``n_ei_candidates < 1``,
-            ``prior_weight <= 0``, ``group`` without ``multivariate``, or a
+            ``prior_weight < 0``, ``group`` without ``multivariate``, or a
             ``constraints_func`` that returns NaN.
 
     Example:
@@ -123,9 +130,7 @@ class TPESampler(BaseSampler):
         self._n_ei_candidates = int(
             check_int(n_ei_candidates, "n_ei_candidates", owner, low=1) or 1
         )
-        self._prior_weight = float(
-            check_number(prior_weight, "prior_weight", owner, low=0.0, low_inclusive=False) or 1.0
-        )
+        self._prior_weight = float(check_number(prior_weight, "prior_weight", owner, low=0.0) or 0)
         if group and not multivariate:
             raise invalid("group", owner, "False unless multivariate=True", group)
         if constraints_func is not None and not callable(constraints_func):
@@ -152,6 +157,21 @@ class TPESampler(BaseSampler):
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         self.reseed_rng()  # the start-up trials' random sampler shares the RNG
+
+    @staticmethod
+    def hyperopt_parameters() -> dict[str, Any]:
+        """The settings of hyperopt 0.1.2's TPE, as arguments of this class (Optuna's name;
+        deprecated there): ``TPESampler(**TPESampler.hyperopt_parameters())``."""
+        return {
+            "consider_prior": True,
+            "prior_weight": 1.0,
+            "consider_magic_clip": True,
+            "consider_endpoints": False,
+            "n_startup_trials": 20,
+            "n_ei_candidates": 24,
+            "gamma": hyperopt_default_gamma,
+            "weights": default_weights,
+        }
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -210,14 +230,14 @@ class TPESampler(BaseSampler):
     ) -> dict[str, Any]:
         space = SearchSpace(distributions)
         with self._lock:
-            key = (study._study_id, tuple(distributions.items()))
+            key = (study._cache_key, tuple(distributions.items()))
             table = self._tables.get(key)
             if table is None:
                 table = self._tables[key] = _Observations(
                     space, study.directions, functools.partial(self._fit, space)
                 )
             table.update(trials)
-            if table.n_complete < max(self._n_startup_trials, 1):
+            if table.size < max(self._n_startup_trials, 1):
                 return space.sample(self._rng, 1)[0]
             rows, losses, numbers = table.arrays()
             below_mask = _split(losses, study.directions, self._gamma(len(rows)))
@@ -244,7 +264,7 @@ class TPESampler(BaseSampler):
             weights,
             np.array(space.n_bins()),
             space.is_categorical(),
-            prior_weight=self._prior_weight if self._consider_prior else 1e-12,
+            prior_weight=max(self._prior_weight if self._consider_prior else 0.0, 1e-12),
             consider_magic_clip=self._consider_magic_clip,
             keys=numbers,
         )
@@ -268,7 +288,6 @@ class _Observations:
         self.space = space
         self.directions = directions
         self.feed = FinishedTrials()
-        self.n_complete = 0
         self.size = 0
         self._rows = np.empty((64, len(space)))
         self._losses = np.empty((64, len(directions) + 2))
@@ -293,7 +312,6 @@ class _Observations:
             self._losses[self.size] = _loss(trial, self.directions)
             self._numbers[self.size] = trial.number
             self.size += 1
-            self.n_complete += trial.state == TrialState.COMPLETE
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Views of the rows, losses and trial numbers seen so far."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import copy
 import json
+import uuid
 from collections.abc import Container, Sequence
 from typing import Any
 
@@ -36,6 +37,12 @@ class BaseStorage(abc.ABC):
     Trials returned with ``deepcopy=False`` are the storage's own records: read them,
     never change them.
     """
+
+    @property
+    def _identity(self) -> str:
+        """A token of this storage object (kept when pickled): samplers and pruners key
+        their caches by it and the study id, since two storages number studies alike."""
+        return str(self.__dict__.setdefault("_identity_token", uuid.uuid4().hex))
 
     def _same_store(self, other: object) -> bool:
         """Whether ``other`` keeps its studies in the same place as this storage (two

@@ -64,6 +64,12 @@ class Study:
         self.pruner = pruner if pruner is not None else MedianPruner()
         self._stop_flag = False
 
+    @property
+    def _cache_key(self) -> tuple[str, int]:
+        """What samplers and pruners key what they keep about this study by: a new study
+        in another storage may have the same id (each storage counts from 0)."""
+        return (self._storage._identity, self._study_id)
+
     # -- results ---------------------------------------------------------------------
 
     @property
