@@ -40,13 +40,43 @@ def test_trials_compete_within_their_bracket_only() -> None:
             assert trial.state == fastune.trial.TrialState.COMPLETE
 
 
-def test_auto_max_resource_from_the_first_complete_trial() -> None:
+def test_auto_max_resource_from_the_longest_complete_trial() -> None:
     pruner = HyperbandPruner(min_resource=1, reduction_factor=3)
     study = fastune.create_study(pruner=pruner)
-    assert run_trial(study, lambda step: 1.0, range(27)) is None
-    assert not pruner._pruners  # sized at the next check, from this trial's 27 steps
+    study.add_trial(_complete_with_steps(3))  # two complete before the first check
+    study.add_trial(_complete_with_steps(27))
     run_trial(study, lambda step: 1.0, range(3))
-    assert len(pruner._pruners) == 4  # log3(27) + 1
+    assert len(pruner._pruners) == 4  # log3(27) + 1 (from the first trial's 3 steps: 2)
+
+
+def test_bracket_count_as_optuna_computes_it() -> None:
+    # log(243, 3) is 4.999... in floating point: Optuna counts 5 brackets, so does fastune.
+    assert len(HyperbandPruner(1, 243, 3)._pruners) == 5
+    assert len(HyperbandPruner(1, 1000, 10)._pruners) == 3
+    assert len(HyperbandPruner(1, 100, 3)._pruners) == 5
+
+
+def test_the_sampler_learns_from_the_trials_bracket_only() -> None:
+    seen: list[int] = []
+
+    class Spy(fastune.samplers.RandomSampler):
+        def infer_relative_search_space(self, study, trial):  # type: ignore[no-untyped-def]
+            seen.append(len(study.get_trials(states=(fastune.trial.TrialState.COMPLETE,))))
+            return {}
+
+    pruner = HyperbandPruner(min_resource=1, max_resource=9, reduction_factor=3)
+    study = fastune.create_study(sampler=Spy(seed=0), pruner=pruner, study_name="view")
+    for index in range(20):
+        run_trial(study, lambda step, i=index: float(i), range(10))
+    for number, count in enumerate(seen):
+        bracket = pruner.bracket_of(study, number)
+        same = [t for t in study.trials[:number] if pruner.bracket_of(study, t.number) == bracket]
+        assert count == sum(t.state == fastune.trial.TrialState.COMPLETE for t in same)
+    assert seen[-1] < sum(t.state == fastune.trial.TrialState.COMPLETE for t in study.trials)
+
+
+def _complete_with_steps(n: int) -> fastune.trial.FrozenTrial:
+    return fastune.trial.create_trial(value=1.0, intermediate_values={k: 1.0 for k in range(n)})
 
 
 @pytest.mark.parametrize(
@@ -56,6 +86,7 @@ def test_auto_max_resource_from_the_first_complete_trial() -> None:
         ({"min_resource": 5, "max_resource": 3}, "max_resource"),
         ({"reduction_factor": 1}, "reduction_factor"),
         ({"bootstrap_count": -1}, "bootstrap_count"),
+        ({"bootstrap_count": 1}, "bootstrap_count.*max_resource='auto'"),
     ],
 )
 def test_bad_arguments(kwargs: dict, fragment: str) -> None:

@@ -14,12 +14,16 @@ def test_prunes_after_patience_without_improvement() -> None:
     assert run_trial(study, lambda step: curve[step], range(7)) == 5
 
 
-def test_min_delta_counts_small_gains_as_none() -> None:
-    slow = [5.0 - 0.05 * step for step in range(10)]
-    strict = fastune.create_study(pruner=PatientPruner(None, patience=2, min_delta=0.2))
-    lenient = fastune.create_study(pruner=PatientPruner(None, patience=2))
-    assert run_trial(strict, lambda step: slow[step], range(10)) == 3
-    assert run_trial(lenient, lambda step: slow[step], range(10)) is None
+def test_min_delta_tolerates_a_small_worsening_as_optuna() -> None:
+    # Pruned once the best of the last `patience` steps is worse than the best before
+    # them by more than min_delta (Optuna's rule; the test read it the other way once).
+    worsening = [5.0 + 0.05 * step for step in range(10)]
+    strict = fastune.create_study(pruner=PatientPruner(None, patience=2))
+    tolerant = fastune.create_study(pruner=PatientPruner(None, patience=2, min_delta=0.2))
+    assert run_trial(strict, lambda step: worsening[step], range(10)) == 3
+    assert run_trial(tolerant, lambda step: worsening[step], range(10)) == 7
+    improving = [5.0 - 0.05 * step for step in range(10)]
+    assert run_trial(tolerant, lambda step: improving[step], range(10)) is None
 
 
 def test_the_wrapped_pruner_has_the_last_word() -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 from tests.pruners.test_conformance import run_trial
 
@@ -30,6 +32,20 @@ def test_startup_interval_and_min_trials() -> None:
     pruner = MedianPruner(n_warmup_steps=1, interval_steps=2)
     assert run_trial(_study(pruner), lambda step: 9.0, range(5)) == 1
     assert run_trial(_study(MedianPruner(n_min_trials=11)), lambda s: 9.0, range(5)) is None
+
+
+def test_maximize_with_an_infinite_peer_and_nan_peers_as_optuna() -> None:
+    study = fastune.create_study(direction="maximize", pruner=fastune.pruners.NopPruner())
+    for value in (-math.inf, 0.5, 1.0):  # a diverged log-likelihood among the peers
+        run_trial(study, lambda step, v=value: v, range(2))
+    study.pruner = MedianPruner(n_startup_trials=0)
+    assert run_trial(study, lambda step: 0.2, range(2)) == 0  # the bar was NaN: kept
+    minimize = fastune.create_study(pruner=fastune.pruners.NopPruner())
+    run_trial(minimize, lambda step: 1.0, range(2))
+    nan_reports = fastune.trial.create_trial(value=1.0, intermediate_values={0: math.nan})
+    minimize.add_trial(nan_reports)  # a peer that reported NaN counts towards n_min_trials
+    minimize.pruner = MedianPruner(n_startup_trials=0, n_min_trials=2)
+    assert run_trial(minimize, lambda step: 2.0, range(2)) == 0
 
 
 @pytest.mark.parametrize(

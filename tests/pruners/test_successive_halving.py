@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from tests.pruners.test_conformance import run_trial
 
@@ -29,6 +30,20 @@ def test_auto_min_resource_waits_for_a_complete_trial() -> None:
     # at each rung, the third meets it at step 2 and is worse.
     assert run_trial(study, lambda step: 4.0, range(300)) is None
     assert run_trial(study, lambda step: 9.0, range(300)) == 2
+
+
+def test_auto_min_resource_from_the_longest_complete_trial_and_numpy_ints() -> None:
+    pruner = SuccessiveHalvingPruner()
+    study = fastune.create_study(pruner=pruner)
+    for steps in (99, 999):  # both complete before the first check
+        study.add_trial(
+            fastune.trial.create_trial(
+                value=1.0, intermediate_values={k: 1.0 for k in range(steps + 1)}
+            )
+        )
+    run_trial(study, lambda step: 1.0, range(12))
+    assert pruner._min_resource == 9  # 999 // 100, as Optuna 5 (the first trial's: 1)
+    assert SuccessiveHalvingPruner(min_resource=np.int64(2))._min_resource == 2
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 from tests.pruners.test_conformance import run_trial
 
@@ -24,5 +26,18 @@ def test_prunes_outside_the_bounds_only() -> None:
     ],
 )
 def test_bad_arguments(kwargs: dict, fragment: str) -> None:
-    with pytest.raises(InvalidParameterError, match=fragment):
+    with pytest.raises(ValueError, match=fragment):
         ThresholdPruner(**kwargs)
+
+
+def test_no_bound_is_a_type_error_and_infinite_bounds_are_taken_as_optuna() -> None:
+    with pytest.raises(TypeError, match="'lower'"):
+        ThresholdPruner()
+    study = fastune.create_study(pruner=ThresholdPruner(lower=-math.inf, upper=1.0))
+    trial = study.ask()
+    trial.report(-1e300, 0)
+    assert not trial.should_prune()
+    trial.report(2.0, 1)
+    assert trial.should_prune()
+    with pytest.raises(InvalidParameterError, match="'upper'"):
+        ThresholdPruner(upper=math.nan)

@@ -154,13 +154,8 @@ class AdaptivePruner(Transient, BasePruner):
         n_min_trials: int = 3,
     ) -> None:
         owner = "AdaptivePruner"
-        self._top_fraction = float(
-            check_number(
-                top_fraction, "top_fraction", owner, low=0.0, high=1.0, low_inclusive=False
-            )
-            or 0.25
-        )
-        if self._top_fraction >= 1.0:
+        self._top_fraction = float(check_number(top_fraction, "top_fraction", owner) or 0.0)
+        if not 0.0 < self._top_fraction < 1.0:
             raise invalid("top_fraction", owner, "a number in (0, 1)", top_fraction)
         self._top_until = float(
             check_number(top_until, "top_until", owner, low=0.0, high=1.0, low_inclusive=False)

@@ -28,11 +28,12 @@ class HyperbandPruner(BasePruner):
     prunes hardest). A trial's bracket follows from a hash of the study name and its
     number, with bracket ``b`` drawing a share proportional to
     ``ceil(n_brackets * rf ** (n_brackets - 1 - b) / (n_brackets - b))``; within a
-    bracket, trials compete only with trials of the same bracket.
+    bracket, trials compete only with trials of the same bracket, and the study's sampler
+    learns only from them too (as in Optuna: each bracket is a search of its own).
 
     Args:
         min_resource: Steps before the first rung of bracket 0, >= 1.
-        max_resource: The most steps a trial runs; ``"auto"`` takes the first complete
+        max_resource: The most steps a trial runs; ``"auto"`` takes the longest complete
             trial's last step + 1 (no pruning before).
         reduction_factor: >= 2.
         bootstrap_count: As for :class:`SuccessiveHalvingPruner`.
@@ -72,15 +73,22 @@ class HyperbandPruner(BasePruner):
         self._bootstrap_count = int(
             check_int(bootstrap_count, "bootstrap_count", owner, low=0) or 0
         )
+        if self._bootstrap_count > 0 and self._max_resource is None:
+            raise invalid(
+                "bootstrap_count", owner, "0 when max_resource='auto' (as Optuna)", bootstrap_count
+            )
         self._pruners: list[SuccessiveHalvingPruner] = []
         self._budgets: list[int] = []
+        self._built = False
         if self._max_resource is not None:
             self._build()
 
     def _build(self) -> None:
         assert self._max_resource is not None
+        self._built = True
         ratio = self._max_resource / self._min_resource
-        n_brackets = math.floor(math.log(ratio, self._reduction_factor) + 1e-9) + 1
+        # Optuna's count, floating-point log included (log(243, 3) = 4.999...: 5 brackets).
+        n_brackets = math.floor(math.log(ratio, self._reduction_factor)) + 1
         self._pruners = [
             SuccessiveHalvingPruner(
                 min_resource=self._min_resource,
@@ -98,19 +106,23 @@ class HyperbandPruner(BasePruner):
         ]
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
-        if not self._pruners:
+        if not self._built:
             complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
             steps = [t.last_step for t in complete if t.last_step is not None]
             if not steps:
                 return False
-            self._max_resource = max(steps[0] + 1, self._min_resource)
+            self._max_resource = max(steps) + 1  # Optuna 5: the longest complete trial
             self._build()
+        if not self._pruners:  # max_resource below min_resource: no bracket, as Optuna
+            return False
         bracket = self.bracket_of(study, trial.number)
         view = cast("Study", _BracketStudy(study, self, bracket))  # duck-typed: get_trials
         return self._pruners[bracket].prune(view, trial)
 
     def bracket_of(self, study: Study, number: int) -> int:
-        """The bracket of trial ``number`` in ``study``."""
+        """The bracket of trial ``number`` in ``study`` (0 before the brackets are known)."""
+        if not self._pruners:
+            return 0
         key = f"{study.study_name}_{number}".encode()
         position = binascii.crc32(key) % sum(self._budgets)
         for bracket, budget in enumerate(self._budgets):
@@ -131,6 +143,15 @@ class _BracketStudy:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._study, name)
 
+    @property
+    def _cache_key(self) -> tuple[Any, ...]:
+        # What a sampler keeps about a bracket is kept apart from the other brackets'.
+        return (*self._study._cache_key, "bracket", self._bracket)
+
+    @property
+    def trials(self) -> list[FrozenTrial]:
+        return self.get_trials()
+
     def get_trials(
         self, deepcopy: bool = True, states: Container[TrialState] | None = None
     ) -> list[FrozenTrial]:
@@ -139,3 +160,12 @@ class _BracketStudy:
             for t in self._study.get_trials(deepcopy=deepcopy, states=states)
             if self._hyperband.bracket_of(self._study, t.number) == self._bracket
         ]
+
+
+def study_for_sampler(study: Study, trial: FrozenTrial) -> Study:
+    """The study as its sampler sees it for ``trial``: with a :class:`HyperbandPruner`,
+    only the trials of the trial's bracket (as Optuna), else the study itself."""
+    pruner = study.pruner
+    if not isinstance(pruner, HyperbandPruner) or not pruner._pruners:
+        return study  # before the brackets are known, the whole study
+    return cast("Study", _BracketStudy(study, pruner, pruner.bracket_of(study, trial.number)))

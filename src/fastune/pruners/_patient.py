@@ -56,6 +56,7 @@ class PatientPruner(BasePruner):
         before, recent = values[: -self._patience - 1], values[-self._patience - 1 :]
         if np.isnan(before).all() or np.isnan(recent).all():
             return False
-        if not np.nanmin(before) - self._min_delta < np.nanmin(recent):  # it improved
+        # Not improved by more than min_delta over the last patience steps (as Optuna).
+        if not np.nanmin(before) + self._min_delta < np.nanmin(recent):
             return False
         return self._wrapped is None or self._wrapped.prune(study, trial)

@@ -10,7 +10,7 @@ import numpy as np
 
 from fastune._validation import check_int, check_number
 from fastune.pruners._base import BasePruner
-from fastune.pruners._curves import CheckSchedule, best_so_far, sign, values_at
+from fastune.pruners._curves import CheckSchedule, best_so_far, sign, value_at
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -72,10 +72,15 @@ class PercentilePruner(BasePruner):
         best = best_so_far(trial, study.direction)
         if math.isnan(best):
             return True
-        others = values_at(complete, step)
-        if len(others) < self._n_min_trials:
+        # Peers that reported NaN count towards n_min_trials, not in the bar (as Optuna).
+        found = [value_at(t, step) for t in complete]
+        others = np.array([v for v in found if v is not None], dtype=float)
+        if len(others) < self._n_min_trials or np.isnan(others).all():
             return False
-        s = sign(study.direction)
-        # For maximization the same rule on the negated values.
-        bar = float(np.percentile(others * s, self._percentile))
-        return best * s > bar
+        maximize = sign(study.direction) < 0
+        bar = float(
+            np.nanpercentile(others, 100 - self._percentile if maximize else self._percentile)
+        )
+        if math.isnan(bar):  # infinities on both sides of the percentile
+            return False
+        return best < bar if maximize else best > bar

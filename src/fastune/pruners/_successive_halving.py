@@ -4,6 +4,7 @@ reduction_factor`` of the trials that reached it go on."""
 from __future__ import annotations
 
 import math
+import numbers
 from typing import TYPE_CHECKING
 
 from fastune._validation import check_int, invalid
@@ -36,7 +37,7 @@ class SuccessiveHalvingPruner(BasePruner):
 
     Args:
         min_resource: Steps before the first rung; ``"auto"`` takes the last step of the
-            first complete trial divided by 100 (at least 1), and prunes nothing before.
+            longest complete trial divided by 100 (at least 1), and prunes nothing before.
         reduction_factor: >= 2; the share ``1 / reduction_factor`` of trials that go on.
         min_early_stopping_rate: >= 0; skips the first rungs.
         bootstrap_count: A trial at a rung with no more than this many values recorded
@@ -59,8 +60,8 @@ class SuccessiveHalvingPruner(BasePruner):
         bootstrap_count: int = 0,
     ) -> None:
         owner = "SuccessiveHalvingPruner"
-        if min_resource != "auto" and not (
-            isinstance(min_resource, int)
+        if not (isinstance(min_resource, str) and min_resource == "auto") and not (
+            isinstance(min_resource, numbers.Integral)  # numpy ints too
             and not isinstance(min_resource, bool)
             and min_resource > 0
         ):
@@ -123,8 +124,10 @@ class SuccessiveHalvingPruner(BasePruner):
 
 
 def _estimate_min_resource(study: Study) -> int | None:
-    """Optuna's "auto": the first complete trial's last step / 100, at least 1."""
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-        if trial.last_step is not None:
-            return max(trial.last_step // 100, 1)
-    return None
+    """Optuna 5's "auto": the longest complete trial's last step / 100, at least 1."""
+    steps = [
+        t.last_step
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if t.last_step is not None
+    ]
+    return max(max(steps) // 100, 1) if steps else None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from fastune._validation import check_number, invalid
+from fastune._validation import check_number, invalid, invalid_type
 from fastune.pruners._base import BasePruner
 from fastune.pruners._curves import CheckSchedule
 
@@ -41,10 +41,10 @@ class ThresholdPruner(BasePruner):
         interval_steps: int = 1,
     ) -> None:
         owner = "ThresholdPruner"
-        if lower is None and upper is None:
-            raise invalid("lower", owner, "a number when upper is None", lower)
-        self._lower = check_number(lower, "lower", owner, allow_none=True)
-        self._upper = check_number(upper, "upper", owner, allow_none=True)
+        if lower is None and upper is None:  # a TypeError too, as Optuna raises
+            raise invalid_type("lower", owner, "a number when upper is None", lower)
+        self._lower = _bound(lower, "lower", owner)
+        self._upper = _bound(upper, "upper", owner)
         if self._lower is not None and self._upper is not None and self._lower > self._upper:
             raise invalid("lower", owner, f"<= upper ({upper})", lower)
         self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
@@ -59,3 +59,10 @@ class ThresholdPruner(BasePruner):
         if self._lower is not None and value < self._lower:
             return True
         return self._upper is not None and value > self._upper
+
+
+def _bound(value: Any, name: str, owner: str) -> float | None:
+    """A bound: None or a real number; an infinite one is taken (as Optuna), NaN is not."""
+    if isinstance(value, float) and math.isinf(value):
+        return value
+    return check_number(value, name, owner, allow_none=True)

@@ -136,7 +136,7 @@ class NSGAIISampler(BaseSampler):
         self._spaces = JointSpaces()
         self._lock = threading.Lock()
         # (study id, generation) -> the numbers of that generation's parents.
-        self._parents: dict[tuple[tuple[str, int], int], list[int]] = {}
+        self._parents: dict[tuple[tuple[Any, ...], int], list[int]] = {}
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()

@@ -105,7 +105,7 @@ class JointSpaces:
 
     def __init__(self, group: bool = False) -> None:
         self.group = group
-        self._trackers: dict[tuple[str, int], SpaceTracker] = {}
+        self._trackers: dict[tuple[Any, ...], SpaceTracker] = {}
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:

@@ -65,7 +65,7 @@ class Study:
         self._stop_flag = False
 
     @property
-    def _cache_key(self) -> tuple[str, int]:
+    def _cache_key(self) -> tuple[Any, ...]:
         """What samplers and pruners key what they keep about this study by: a new study
         in another storage may have the same id (each storage counts from 0)."""
         return (self._storage._identity, self._study_id)
@@ -384,8 +384,10 @@ class Study:
             values = None if last != last else [last]  # a pruned trial keeps its last report
         if state == TrialState.FAIL and message is not None:
             self._storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, message)
-        try:
-            self.sampler.after_trial(self, frozen, state, values)
+        from fastune.pruners._hyperband import study_for_sampler
+
+        try:  # the sampler sees the study as it did when it sampled the trial
+            self.sampler.after_trial(study_for_sampler(self, frozen), frozen, state, values)
         finally:  # a hook that raises (a constraints_func) must not leave the trial running
             self._storage.set_trial_state_values(trial_id, state, values)
         frozen = self._storage.get_trial(trial_id)

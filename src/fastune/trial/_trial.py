@@ -46,14 +46,15 @@ class Trial(BaseTrial):
         from fastune.samplers._base import BaseSampler  # here: samplers import trials
 
         self._cached = study._storage.get_trial(trial_id)  # this trial's own, local record
+        seen = self._sampler_view()
         if type(study.sampler).before_trial is not BaseSampler.before_trial:
             # The sampler may write to the trial (a grid point...): read it again after.
-            study.sampler.before_trial(study, self._cached)
+            study.sampler.before_trial(seen, self._cached)
             self._cached = study._storage.get_trial(trial_id)
         self._fixed_params: dict[str, Any] = self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
-        self._relative_space = study.sampler.infer_relative_search_space(study, self._cached)
+        self._relative_space = study.sampler.infer_relative_search_space(seen, self._cached)
         self._relative_params = (
-            study.sampler.sample_relative(study, self._cached, self._relative_space)
+            study.sampler.sample_relative(seen, self._cached, self._relative_space)
             if self._relative_space
             else {}
         )
@@ -71,6 +72,12 @@ class Trial(BaseTrial):
         cached.distributions[name] = distribution
         return cached.params[name]
 
+    def _sampler_view(self) -> Study:
+        """The study as the sampler sees it for this trial (one bracket under Hyperband)."""
+        from fastune.pruners._hyperband import study_for_sampler
+
+        return study_for_sampler(self.study, self._cached)
+
     def _internal_value(self, name: str, distribution: BaseDistribution) -> float:
         if name in self._fixed_params:
             internal = _fixed_internal(name, self._fixed_params[name], distribution)
@@ -86,7 +93,8 @@ class Trial(BaseTrial):
             return 0.0  # the one categorical choice
         if name in self._relative_params and self._relative_space.get(name) == distribution:
             return distribution.to_internal_repr(self._relative_params[name])
-        value = self.study.sampler.sample_independent(self.study, self._cached, name, distribution)
+        seen = self._sampler_view()
+        value = self.study.sampler.sample_independent(seen, self._cached, name, distribution)
         return distribution.to_internal_repr(value)
 
     # -- reports ---------------------------------------------------------------------
