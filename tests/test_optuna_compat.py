@@ -1338,3 +1338,85 @@ def test_rank_plot(optuna: ModuleType) -> None:
     ax = optuna.visualization.matplotlib.plot_rank(study, params=["x", "y"])
     assert ax.get_xlabel() == "x" and ax.get_ylabel() == "y"
     assert len(ax.collections[0].get_offsets()) == 10
+
+
+# -- parity found by differential reviews (session 10) ---------------------------------
+
+
+def _decisions(optuna: ModuleType, pruner: object, curve: list[float], direction: str) -> list:
+    study = optuna.create_study(direction=direction, pruner=pruner)
+    trial = study.ask()
+    decisions = []
+    for step, value in enumerate(curve):
+        trial.report(value, step)
+        decisions.append(trial.should_prune())
+    return decisions
+
+
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_patient_pruner_min_delta(optuna: ModuleType) -> None:
+    patient = optuna.pruners.PatientPruner(None, patience=1, min_delta=0.5)
+    assert _decisions(optuna, patient, [1.0, 1.2, 1.3], "minimize") == [False] * 3
+    assert _decisions(optuna, patient, [1.0, 0.8, 0.7], "maximize") == [False] * 3
+    assert _decisions(optuna, patient, [1.0, 1.6, 1.7], "minimize") == [False, False, True]
+
+
+def test_tell_complete_with_bad_values_keeps_the_trial_running(optuna: ModuleType) -> None:
+    study = optuna.create_study(directions=["minimize", "minimize"])
+    trial = study.ask()
+    with pytest.raises(ValueError, match="(?i)values|objectives"):
+        study.tell(trial, [1.0], state=optuna.trial.TrialState.COMPLETE)
+    assert study.trials[0].state == optuna.trial.TrialState.RUNNING
+    study.tell(trial, [1.0, 2.0])
+    assert str(study.trials[0].state) == "TrialState.COMPLETE"
+
+
+@pytest.mark.filterwarnings("ignore:n contains a value")  # Optuna's warning
+def test_numpy_values_for_categorical_choices(optuna: ModuleType) -> None:
+    import numpy as np
+
+    study = optuna.create_study(sampler=optuna.samplers.GridSampler({"n": np.array([16, 32])}))
+    study.enqueue_trial({"n": np.int64(32)})
+    study.optimize(lambda t: float(t.suggest_categorical("n", [16, 32])), n_trials=2)
+    assert sorted(t.params["n"] for t in study.trials) == [16, 32]
+
+
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_dataframe_with_metric_names(optuna: ModuleType) -> None:
+    pytest.importorskip("pandas")
+    study = optuna.create_study(directions=["minimize", "maximize"])
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), 2.0), n_trials=2)
+    frame = study.trials_dataframe(attrs=("number", "values"), multi_index=True)
+    assert ("values", 1) in frame.columns
+    study.set_metric_names(["loss", "accuracy"])
+    assert list(study.trials_dataframe(attrs=("number", "values")).columns) == [
+        "number",
+        "values_loss",
+        "values_accuracy",
+    ]
+
+
+def test_hyperband_brackets_and_the_samplers_view(optuna: ModuleType) -> None:
+    seen = []
+
+    class Spy(optuna.samplers.RandomSampler):
+        def sample_independent(self, study, trial, name, distribution):
+            states = (optuna.trial.TrialState.COMPLETE,)
+            seen.append(len(study.get_trials(deepcopy=False, states=states)))
+            return super().sample_independent(study, trial, name, distribution)
+
+    pruner = optuna.pruners.HyperbandPruner(min_resource=1, max_resource=243, reduction_factor=3)
+    study = optuna.create_study(sampler=Spy(seed=0), pruner=pruner, study_name="hb")
+    for _ in range(12):
+        trial = study.ask()
+        x = trial.suggest_float("x", 0, 1)
+        for step in range(3):
+            trial.report(x, step)
+            if trial.should_prune():
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                break
+        else:
+            study.tell(trial, x)
+    n_complete = len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
+    assert len(seen) == 12
+    assert max(seen) < n_complete - 1  # each trial sees its bracket's trials only
