@@ -326,6 +326,27 @@ class CategoricalDistribution(BaseDistribution):
         return hash(self._key())
 
 
+def covering_distribution(seen: Sequence[BaseDistribution]) -> BaseDistribution:
+    """One distribution that holds the values of all of ``seen`` (a parameter's
+    distributions over a study whose space changed): the last one when they agree; else
+    every choice in order of first appearance, or the widest numeric range (log if all
+    are); else the last one."""
+    last = seen[-1]
+    if all(d == last for d in seen):
+        return last
+    if all(isinstance(d, CategoricalDistribution) for d in seen):
+        choices: list[Any] = []
+        for d in seen:
+            assert isinstance(d, CategoricalDistribution)
+            choices.extend(c for c in d.choices if not any(_same_choice(c, k) for k in choices))
+        return CategoricalDistribution(choices)
+    numeric = [d for d in seen if isinstance(d, (FloatDistribution, IntDistribution))]
+    if len(numeric) == len(seen):
+        low, high = min(d.low for d in numeric), max(d.high for d in numeric)
+        return FloatDistribution(low, high, log=all(d.log for d in numeric))
+    return last
+
+
 def check_distribution_compatibility(
     dist_old: BaseDistribution, dist_new: BaseDistribution
 ) -> None:

@@ -128,8 +128,7 @@ def test_several_objectives_need_a_target() -> None:
 
 
 def test_clear_errors_for_bad_input() -> None:
-    with pytest.raises(ValueError, match=r"at least one complete trial"):
-        get_param_importances(fastune.create_study())
+    assert get_param_importances(fastune.create_study()) == {}  # nothing to score, as Optuna
     study = _random_study(_dominant_x, n_trials=5)
     with pytest.raises(
         ValueError, match=r"'params' parameter .*\['x', 'y', 'noise'\]\)\. Got \['z'\]"
@@ -141,7 +140,16 @@ def test_clear_errors_for_bad_input() -> None:
         FanovaImportanceEvaluator(n_trees=0)
 
 
-def test_a_constant_objective_gives_zero_everywhere() -> None:
-    study = _random_study(lambda t: 0.0 * t.suggest_float("x", 0, 1) + 1.0, n_trials=10)
+def test_a_constant_objective_gives_zero_everywhere_and_equal_normalized_shares() -> None:
+    def constant(t: fastune.Trial) -> float:
+        return 0.0 * t.suggest_float("x", 0, 1) + 0.0 * t.suggest_float("y", 0, 1) + 1.0
+
+    study = _random_study(constant, n_trials=10)
     for evaluator_class in EVALUATORS:
-        assert get_param_importances(study, evaluator=evaluator_class(seed=0)) == {"x": 0.0}  # type: ignore[call-arg]
+        evaluator = evaluator_class(seed=0)  # type: ignore[call-arg]
+        assert get_param_importances(study, evaluator=evaluator, normalize=False) == {
+            "x": 0.0,
+            "y": 0.0,
+        }
+        # nothing tells them apart: equal shares summing to 1, as Optuna (it was all 0)
+        assert get_param_importances(study, evaluator=evaluator) == {"x": 0.5, "y": 0.5}

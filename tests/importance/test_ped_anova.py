@@ -104,8 +104,8 @@ def test_a_log_parameter_scores_as_its_logarithm() -> None:
 
 def test_categorical_shares_by_hand() -> None:
     """20 trials, ``k`` is "a" in ten; the two best (target_quantile 0.1) have "a", the
-    best ten have each choice five times. Region shares with a pseudo-trial per choice:
-    q = (11/22, 11/22); the best trials' shares shrunk towards q: p = ((2 + 1) / 4, 1 / 4);
+    best ten have each choice five times. Region shares: q = (10/20, 10/20); the best
+    trials' shares shrunk towards q by a pseudo-trial per choice: p = ((2 + 1) / 4, 1 / 4);
     the divergence, q (p / q - 1)^2 summed, is 0.25, times (2 / 20)^2."""
     by_rank = ["a", "a", "b", "a", "b", "a", "b", "a", "b", "b"] + ["a", "b"] * 5
     distributions = {"k": CategoricalDistribution(["a", "b"])}
@@ -116,7 +116,7 @@ def test_categorical_shares_by_hand() -> None:
         )
     evaluator = PedAnovaImportanceEvaluator(target_quantile=0.1)
     assert evaluator.evaluate(study)["k"] == pytest.approx(0.25 * 0.1**2)
-    # Region: the best half, five of each: q = (6/12, 6/12), p as above.
+    # Region: the best half, five of each: q = (5/10, 5/10), p as above.
     evaluator = PedAnovaImportanceEvaluator(target_quantile=0.1, region_quantile=0.5)
     assert evaluator.evaluate(study)["k"] == pytest.approx(0.25 * 0.2**2)
     # Against the uniform shares, the same here.
@@ -128,6 +128,21 @@ def test_tied_values_count_together() -> None:
     study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
     study.optimize(lambda t: float(t.suggest_float("x", 0, 1) > 2), n_trials=50)  # all 0
     assert PedAnovaImportanceEvaluator().evaluate(study) == {"x": 0.0}
+
+
+def test_a_constant_objective_gives_a_categorical_no_importance() -> None:
+    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
+    study.optimize(
+        lambda t: (
+            1.0
+            + 0 * t.suggest_float("x", 0, 1)
+            + 0 * len(t.suggest_categorical("c", ["a", "bb", "ccc"]))
+        ),
+        n_trials=40,
+    )
+    # The best trials are the whole region: their shares are the region's (the shrinkage
+    # once pulled them towards uniform shares and gave c all the importance).
+    assert PedAnovaImportanceEvaluator().evaluate(study) == {"x": 0.0, "c": 0.0}
 
 
 def test_region_quantile_narrows_the_comparison() -> None:

@@ -10,6 +10,7 @@ from tests.visualization.test_live import _run_cell
 import fastune
 from fastune.visualization import (
     LivePlotCallback,
+    plot_contour,
     plot_intermediate_values,
     plot_optimization_history,
     plot_slice,
@@ -86,3 +87,18 @@ def test_in_a_notebook_one_output_updates() -> None:
     assert len({m["content"]["transient"]["display_id"] for m in pictures}) == 1
     printed = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
     assert f"updates {len(pictures)}" in printed
+
+
+def test_a_plot_that_cannot_draw_yet_does_not_stop_the_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def failing(study: fastune.Study, ax: object = None) -> object:
+        raise ValueError("not yet")
+
+    live = LivePlotCallback(
+        [plot_contour, failing], save=str(tmp_path / "live.png"), min_interval=0
+    )
+    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
+    study.optimize(_objective, n_trials=3, callbacks=[live])  # one parameter: no pairs yet
+    assert len(study.trials) == 3  # it stopped after trial 0
+    live.finish()
+    texts = [t.get_text() for t in live._live.figure.axes[1].texts]  # type: ignore[union-attr]
+    assert texts == ["failing: not yet"]

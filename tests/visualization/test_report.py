@@ -71,7 +71,7 @@ def test_report_names_the_plots_that_do_not_apply(tmp_path: Path) -> None:
     path = tmp_path / "report.html"
     write_report(study, path)
     page = path.read_text(encoding="utf-8")
-    assert "Contour: not drawn. The &#x27;params&#x27; parameter of plot_contour" in page
+    assert "Contour: not drawn. It pairs parameters, and the study has fewer than 2." in page
     assert len(_images(page)) == 7
 
 

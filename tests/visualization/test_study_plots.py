@@ -125,8 +125,7 @@ def test_contour_pairs_every_two_params() -> None:
     assert (pair.x_name, pair.y_name) == ("lr", "units")
     assert pair.x == [0.1, 0.01] and pair.y == [2.0, 4.0] and pair.values == [0.3, 0.2]
     assert contour_data(fastune.create_study()) == []
-    with pytest.raises(ValueError, match=r"'params' parameter of plot_contour must be at least 2"):
-        contour_data(conditional(), params=["kind"])
+    assert contour_data(conditional(), params=["kind"]) == []  # an empty plot, as Optuna's
 
 
 def test_param_importances_data_has_one_group_per_objective() -> None:
@@ -172,7 +171,9 @@ def test_pareto_front_splits_best_and_dominated_trials() -> None:
     custom = pareto_front_data(
         categorical(), targets=lambda t: (t.params["units"], -t.value), target_names=["u", "v"]
     )
-    assert custom.target_names == ["u", "v"] and custom.best_numbers == [0, 2]
+    # the front is the study's (one objective: its best trial), drawn at the targets
+    assert custom.target_names == ["u", "v"]
+    assert custom.best_numbers == [categorical().best_trial.number]
 
 
 def test_hypervolume_history_grows_with_the_front() -> None:
@@ -327,3 +328,57 @@ def test_optuna_paths_reach_the_plots() -> None:
 
     assert optuna.visualization.matplotlib.plot_slice is plot_slice
     assert optuna.importance.get_param_importances is not None
+
+
+def _shrinking_choices() -> fastune.Study:
+    """Trials 0-9 choose among a, b, c; trials 10-19 among a, b (a space that changed)."""
+    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
+
+    def objective(trial: fastune.Trial) -> float:
+        choices = ["a", "b", "c"] if trial.number < 10 else ["a", "b"]
+        kind = trial.suggest_categorical("kind", choices)
+        return trial.suggest_float("x", 0, 1) + (kind == "c")
+
+    study.optimize(objective, n_trials=20)
+    return study
+
+
+def test_plots_and_importances_of_a_space_that_changed() -> None:
+    study = _shrinking_choices()
+    for plot in (plot_slice, plot_parallel_coordinate, plot_contour, plot_rank):
+        plot(study)  # each raised: "must be one of 'a', 'b'. Got 'c'"
+    data = parallel_coordinate_data(study)
+    kind = next(axis for axis in data.axes if axis.name == "kind")
+    assert kind.choices == ["a", "b", "c"]
+    importances = fastune.importance.get_param_importances(
+        study, evaluator=FanovaImportanceEvaluator(seed=0), params=["kind"]
+    )
+    assert list(importances) == ["kind"]
+
+
+def test_plots_shaped_as_optunas() -> None:
+    axes = plot_slice(categorical())
+    assert isinstance(axes, np.ndarray) and axes.shape == (2,)
+    one_param = _values_study([1.0, 2.0])
+    ax = plot_contour(one_param)  # fewer than 2 parameters: an empty plot, no error
+    assert ax.get_title() == "Contour Plot"
+    study = fastune.create_study()
+    for k, value in enumerate((1.0, math.inf, 2.0)):
+        add(study, {"x": 0.1 * k}, value)
+    numbers = parallel_coordinate_data(study).numbers
+    assert len(numbers) == 2  # the infinite value is left out: it flattened every line
+
+
+def test_pareto_front_leaves_infeasible_trials_off_the_front() -> None:
+    study = fastune.create_study(directions=["minimize", "minimize"])
+    for k in range(6):
+        study.add_trial(
+            fastune.trial.create_trial(
+                values=[float(k), float(5 - k)], constraints={"c": 1.0 if k % 2 else -1.0}
+            )
+        )
+    data = pareto_front_data(study)
+    assert data.best_numbers == [0, 2, 4] and data.infeasible_numbers == [1, 3, 5]
+    assert [t.number for t in study.best_trials] == data.best_numbers
+    older = pareto_front_data(study, constraints_func=lambda t: [t.values[0] - 2.5])
+    assert older.best_numbers == [0, 2] and older.infeasible_numbers == [1, 3, 4, 5]

@@ -16,7 +16,7 @@ from fastune.importance._fanova import FanovaImportanceEvaluator
 from fastune.importance._mean_decrease_impurity import MeanDecreaseImpurityImportanceEvaluator
 from fastune.importance._ped_anova import PedAnovaImportanceEvaluator
 from fastune.study import Study
-from fastune.trial import FrozenTrial
+from fastune.trial import FrozenTrial, TrialState
 
 __all__ = [
     "BaseImportanceEvaluator",
@@ -48,14 +48,14 @@ def get_param_importances(
         params: The parameters to score.
         target: Scores ``target(trial)`` instead of the objective value; needed for a
             study with several objectives.
-        normalize: Scale the scores to sum to 1 (when any is positive).
+        normalize: Scale the scores to sum to 1 (equal shares when all are 0).
 
     Returns:
         The importance of each parameter, highest first.
 
     Raises:
-        ValueError: several objectives and no ``target``, an unknown name in
-            ``params``, or no complete trial.
+        ValueError: several objectives and no ``target``, or an unknown name in
+            ``params``. A study without a complete trial gives ``{}``.
 
     Example:
         >>> import fastune
@@ -72,8 +72,12 @@ def get_param_importances(
     if not isinstance(evaluator, BaseImportanceEvaluator):
         allowed = "a BaseImportanceEvaluator (such as FanovaImportanceEvaluator()) or None"
         raise invalid_type("evaluator", "get_param_importances", allowed, evaluator)
+    if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        return {}  # nothing to score yet, as Optuna
     scores = evaluator.evaluate(study, params=params, target=target)
     total = sum(scores.values())
     if normalize and total > 0:
         return {name: score / total for name, score in scores.items()}
+    if normalize and scores:  # nothing told the parameters apart: equal shares, as Optuna
+        return {name: 1.0 / len(scores) for name in scores}
     return scores

@@ -10,7 +10,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from fastune._validation import check_int, invalid, invalid_type
-from fastune.distributions import BaseDistribution, CategoricalDistribution
+from fastune.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    covering_distribution,
+)
 from fastune.study import Study
 from fastune.trial import FrozenTrial, TrialState
 
@@ -175,7 +179,8 @@ def trial_table(
     values = np.array([_value(t, target) for t in trials], dtype=float)
     keep = np.isfinite(values)
     trials = [t for t, k in zip(trials, keep, strict=True) if k]
-    distributions = [trials[-1].distributions[n] for n in names] if trials else []
+    # Where a named parameter's distribution changed, one that holds all its values.
+    distributions = [covering_distribution([t.distributions[n] for t in trials]) for n in names]
     columns = [_column(trials, n, d) for n, d in zip(names, distributions, strict=True)]
     features = np.array([c[0] for c in columns]).T.reshape(len(trials), len(names))
     low = np.array([c[1] for c in columns])

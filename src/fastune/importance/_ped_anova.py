@@ -142,10 +142,14 @@ class PedAnovaImportanceEvaluator(BaseImportanceEvaluator):
         cells, size = _grid(column, distribution)
         uniform = np.full(size, 1.0 / size)
         if isinstance(distribution, CategoricalDistribution):
-            q = _shares(cells[region], size, uniform) if self._evaluate_on_local else uniform
+            region_shares = np.bincount(cells[region], minlength=size) / len(region)
+            q = region_shares if self._evaluate_on_local else uniform
             # The best trials' shares are shrunk towards the region's: a few trials over
-            # many choices do not make a choice look decisive by chance.
+            # many choices do not make a choice look decisive by chance, and best trials
+            # that are the whole region (a constant objective) give p = q: no importance.
             p = _shares(cells[top], size, q)
+            seen = q > 0  # the best trials are among the region's: p is 0 where q is
+            return float(np.sum((p[seen] - q[seen]) ** 2 / q[seen]))
         else:
             q = _density(cells[region], size) if self._evaluate_on_local else uniform
             p = _density(cells[top], size)

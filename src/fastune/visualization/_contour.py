@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from fastune._validation import invalid
 from fastune.distributions import BaseDistribution
+from fastune.logging import get_logger
 from fastune.study import Study
 from fastune.visualization._matplotlib import pyplot
 from fastune.visualization._utils import (
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["ContourPair", "contour_data", "draw_pairs", "plot_contour"]
 
 _RESOLUTION = 100
+_logger = get_logger(__name__)
 
 
 class ContourPair(NamedTuple):
@@ -55,16 +56,13 @@ def contour_data(
     """Gather one :class:`ContourPair` per pair of parameters (x before y in the order
     of ``params``). An empty list when no trial is complete yet.
 
-    Raises:
-        ValueError: fewer than 2 parameters to pair.
+    Fewer than 2 parameters give no pair either (as Optuna's, an empty plot).
     """
     check_target(study, target, "plot_contour")
     complete = complete_trials(study)
     names = param_names(complete, params, "plot_contour")
-    if not complete:
+    if not complete or len(names) < 2:
         return []
-    if len(names) < 2:
-        raise invalid("params", "plot_contour", "at least 2 parameter names to pair", names)
     pairs = []
     for x_name, y_name in itertools.combinations(names, 2):
         trials = [t for t in complete if x_name in t.params and y_name in t.params]
@@ -182,8 +180,9 @@ def plot_contour(
         The matplotlib ``Axes`` for two parameters, else a 2-D array of ``Axes``.
 
     Raises:
-        ValueError: several objectives and no ``target``, a name in ``params`` that no
-            trial has, or fewer than 2 parameters.
+        ValueError: several objectives and no ``target``, or a name in ``params`` that
+            no trial has. Fewer than 2 parameters give an empty plot with a warning, as
+            in Optuna.
 
     Example:
         >>> import fastune
@@ -198,7 +197,11 @@ def plot_contour(
     if not pairs:
         ax = new_axes(ax)
         ax.set_title("Contour Plot")
-        note(ax, "no complete trial yet")
+        if complete_trials(study):
+            _logger.warning("plot_contour needs at least 2 parameters to pair; the plot is empty.")
+            note(ax, "fewer than 2 parameters to pair")
+        else:
+            note(ax, "no complete trial yet")
         return ax
     finite = [v for pair in pairs for v in pair.values if np.isfinite(v)]
     low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)

@@ -14,6 +14,7 @@ from fastune.study import Study
 from fastune.trial import FrozenTrial
 from fastune.visualization._matplotlib import pyplot
 from fastune.visualization._optimization_history import plot_optimization_history
+from fastune.visualization._utils import note
 from fastune.visualization.live import LiveFigure
 
 __all__ = ["LivePlotCallback"]
@@ -115,6 +116,10 @@ class LivePlotCallback:
         rows = math.ceil(len(self.plots) / columns)
         axes = figure.subplots(rows, columns, squeeze=False).ravel()
         for ax, plot in zip(axes, self.plots, strict=False):
-            plot(self._study, ax=ax)
+            try:
+                plot(self._study, ax=ax)
+            except Exception as error:  # a plot that cannot draw yet must not stop the run
+                ax.clear()
+                note(ax, f"{getattr(plot, '__name__', 'plot')}: {error}")
         for ax in axes[len(self.plots) :]:
             ax.set_visible(False)

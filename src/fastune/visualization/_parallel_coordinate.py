@@ -3,6 +3,7 @@ parameters, one vertical axis each."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -67,7 +68,11 @@ def parallel_coordinate_data(
     if params is None:  # conditional parameters: only those every trial has
         names = [n for n in names if all(n in t.params for t in complete)]
     trials = [t for t in complete if all(n in t.params for n in names)]
-    axes = [ParallelAxis(target_name, objective_values(trials, target), False, None)]
+    objective = objective_values(trials, target)
+    # A trial whose value is infinite has no place on the axis: left out, as Optuna.
+    finite = [k for k, value in enumerate(objective) if math.isfinite(value)]
+    trials, objective = [trials[k] for k in finite], [objective[k] for k in finite]
+    axes = [ParallelAxis(target_name, objective, False, None)]
     for name in names:
         distribution = distribution_of(trials, name)
         choices = None

@@ -11,6 +11,7 @@ from fastune._pareto import pareto_front_mask
 from fastune._validation import invalid, invalid_type
 from fastune.study import Study, StudyDirection
 from fastune.trial import FrozenTrial
+from fastune.trial._constraints import violation
 from fastune.visualization._utils import complete_trials, new_axes, note
 
 if TYPE_CHECKING:
@@ -22,14 +23,17 @@ _OWNER = "plot_pareto_front"
 
 
 class ParetoFrontData(NamedTuple):
-    """The objectives' names, and the complete trials on the front (best) and off it
-    (dominated), as numbers and one row of values each."""
+    """The objectives' names, and the complete trials on the front (best), off it
+    (dominated) and breaking their constraints (infeasible), as numbers and one row of
+    plotted values each."""
 
     target_names: list[str]
     best_numbers: list[int]
     best_values: list[list[float]]
     dominated_numbers: list[int]
     dominated_values: list[list[float]]
+    infeasible_numbers: list[int]
+    infeasible_values: list[list[float]]
 
 
 def pareto_front_data(
@@ -38,11 +42,14 @@ def pareto_front_data(
     target_names: Sequence[str] | None = None,
     include_dominated_trials: bool = True,
     targets: Callable[[FrozenTrial], Sequence[float]] | None = None,
+    constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
 ) -> ParetoFrontData:
     """Gather the trials on the Pareto front and, if asked, the dominated ones.
 
-    With ``targets``, the values are ``targets(trial)`` (2 or 3 of them) and dominance
-    follows the study's directions when there are as many; otherwise smaller is better.
+    The front is that of the study's objectives among the feasible trials (those that
+    keep their constraints: ``Trial.set_constraint``, or Optuna's older
+    ``constraints_func``, all values <= 0), as ``Study.best_trials``; with ``targets``,
+    the trials are drawn at ``targets(trial)`` (2 or 3 values).
 
     Raises:
         ValueError: a study with one objective and no ``targets``, more than 3 values
@@ -53,8 +60,12 @@ def pareto_front_data(
         raise invalid("study", _OWNER, allowed, f"a study with 1 objective ({study.study_name!r})")
     if targets is not None and not callable(targets):
         raise invalid_type("targets", _OWNER, "a function of a trial or None", targets)
+    if constraints_func is not None and not callable(constraints_func):
+        raise invalid_type(
+            "constraints_func", _OWNER, "a function of a trial or None", constraints_func
+        )
     trials = complete_trials(study)
-    rows = [list(targets(t)) if targets else list(t.values or []) for t in trials]
+    rows = [_plotted(targets, t) if targets else list(t.values or []) for t in trials]
     n_values = len(rows[0]) if rows else (len(study.directions) if targets is None else 2)
     if n_values not in (2, 3):
         allowed = "2 or 3 values per trial (pass 'targets' to pick them)"
@@ -65,21 +76,39 @@ def pareto_front_data(
         names = metric_names or [f"Objective {i}" for i in range(n_values)]
     if len(names) != n_values:
         raise invalid("target_names", _OWNER, f"a list of {n_values} names", names)
-    directions = study.directions if len(study.directions) == n_values else []
-    signs = np.array(
-        [-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions] or [1.0] * n_values
+    feasible = [
+        violation(t.system_attrs) == 0.0
+        and (constraints_func is None or all(c <= 0.0 for c in constraints_func(t)))
+        for t in trials
+    ]
+    signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
+    kept = [i for i in range(len(trials)) if feasible[i]]
+    objectives = np.array([trials[i].values for i in kept], dtype=float).reshape(
+        len(kept), len(signs)
     )
-    values = np.array(rows, dtype=float).reshape(len(rows), n_values)
-    on_front = pareto_front_mask(values * signs) if rows else np.zeros(0, dtype=bool)
-    best = [i for i in range(len(rows)) if on_front[i]]
-    dominated = [i for i in range(len(rows)) if not on_front[i]] if include_dominated_trials else []
+    on_front = pareto_front_mask(objectives * signs) if kept else np.zeros(0, dtype=bool)
+    best = [i for i, front in zip(kept, on_front, strict=True) if front]
+    dominated = [i for i, front in zip(kept, on_front, strict=True) if not front]
+    dominated = dominated if include_dominated_trials else []
+    infeasible = [i for i in range(len(trials)) if not feasible[i]]
+    infeasible = infeasible if include_dominated_trials else []
     return ParetoFrontData(
         names,
         [trials[i].number for i in best],
         [rows[i] for i in best],
         [trials[i].number for i in dominated],
         [rows[i] for i in dominated],
+        [trials[i].number for i in infeasible],
+        [rows[i] for i in infeasible],
     )
+
+
+def _plotted(targets: Callable[[FrozenTrial], Sequence[float]], trial: FrozenTrial) -> list[float]:
+    values = targets(trial)
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | np.ndarray):
+        allowed = "a function returning a sequence of 2 or 3 values"
+        raise invalid("targets", _OWNER, allowed, f"a function that returned {values!r}")
+    return [float(v) for v in values]
 
 
 def plot_pareto_front(
@@ -88,6 +117,7 @@ def plot_pareto_front(
     target_names: Sequence[str] | None = None,
     include_dominated_trials: bool = True,
     targets: Callable[[FrozenTrial], Sequence[float]] | None = None,
+    constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Plot the complete trials of a study with two or three objectives, the trials on
@@ -99,6 +129,9 @@ def plot_pareto_front(
             "Objective 0", "Objective 1", ...).
         include_dominated_trials: Also draw the trials off the front.
         targets: Plots ``targets(trial)`` (2 or 3 values) instead of the objectives.
+        constraints_func: Optuna's older way to say which trials are infeasible
+            (``constraints_func(trial)`` all <= 0: feasible); ``Trial.set_constraint``
+            constraints count without it. Infeasible trials are drawn in grey.
         ax: Draw into this matplotlib Axes (a 3-D one for three values; a new figure by
             default).
 
@@ -123,6 +156,7 @@ def plot_pareto_front(
         target_names=target_names,
         include_dominated_trials=include_dominated_trials,
         targets=targets,
+        constraints_func=constraints_func,
     )
     three_d = len(data.target_names) == 3
     if ax is None and three_d:
@@ -132,7 +166,12 @@ def plot_pareto_front(
         ax = figure.add_subplot(projection="3d")
     ax = new_axes(ax, figsize=(7.0, 5.0))
     for rows, color, label in (
-        (data.dominated_values, "tab:blue", "Trial"),
+        (data.infeasible_values, "#cccccc", "Infeasible Trial"),
+        (
+            data.dominated_values,
+            "tab:blue",
+            "Feasible Trial" if data.infeasible_values else "Trial",
+        ),
         (data.best_values, "tab:red", "Best Trial"),
     ):
         if rows:

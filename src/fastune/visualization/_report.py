@@ -77,6 +77,15 @@ def _plots(study: Study, evaluator: BaseImportanceEvaluator) -> list[tuple[str, 
     return plots
 
 
+def _not_drawn(study: Study, title: str) -> str | None:
+    """Why a plot that would be empty is left out of the report, or None."""
+    if title == "Contour":
+        names = {n for t in study.get_trials(deepcopy=False) for n in t.params}
+        if len(names) < 2:
+            return "It pairs parameters, and the study has fewer than 2."
+    return None
+
+
 def _png(draw: Callable[[], Any]) -> str:
     """Draw a plot in its own figure; the PNG as base64 text."""
     figure = np.ravel(draw())[0].figure  # a plot returns an Axes or an array of them
@@ -212,6 +221,9 @@ def write_report(
     figures = []
     for title, draw in _plots(study, evaluator):
         try:
+            left_out = _not_drawn(study, title)
+            if left_out is not None:
+                raise ValueError(left_out)
             image = _png(draw)
         except ValueError as error:
             reason = html.escape(str(error))

@@ -81,8 +81,8 @@ def plot_slice(
             its place (a new figure by default).
 
     Returns:
-        The matplotlib ``Axes`` for one parameter, else a list of ``Axes``, one per
-        parameter.
+        The matplotlib ``Axes`` for one parameter, else a numpy array of ``Axes``, one
+        per parameter (as Optuna's).
 
     Raises:
         ValueError: several objectives and no ``target``, or a name in ``params`` that
@@ -129,4 +129,4 @@ def plot_slice(
     axes[0].figure.colorbar(points, ax=axes, label="Trial", shrink=0.9)
     if in_new_figure:
         axes[0].figure.suptitle("Slice Plot")
-    return axes[0] if len(axes) == 1 else axes
+    return axes[0] if len(axes) == 1 else np.array(axes, dtype=object)  # as Optuna

@@ -15,6 +15,7 @@ from fastune.distributions import (
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
+    covering_distribution,
 )
 from fastune.importance._base import check_target
 from fastune.study import Study
@@ -80,11 +81,10 @@ def param_names(
 
 
 def distribution_of(trials: Sequence[FrozenTrial], name: str) -> BaseDistribution | None:
-    """The distribution of ``name`` in the last trial that has it."""
-    for trial in reversed(trials):
-        if name in trial.distributions:
-            return trial.distributions[name]
-    return None
+    """The distribution of ``name`` over the trials that have it (one that holds every
+    trial's value where the space changed during the study)."""
+    seen = [t.distributions[name] for t in trials if name in t.distributions]
+    return covering_distribution(seen) if seen else None
 
 
 def is_log(distribution: BaseDistribution | None) -> bool:
