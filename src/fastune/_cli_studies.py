@@ -1,5 +1,7 @@
-"""The study commands of the ``fastune`` command line: ``studies``, ``trials``,
-``best-trial`` and ``delete-study``, with table, JSON or CSV output."""
+"""The study commands of the ``fastune`` command line, with Optuna's names: ``studies``,
+``study-names``, ``create-study``, ``delete-study``, ``trials``, ``best-trial``,
+``best-trials``, ``ask``, ``tell``, ``study set-user-attr`` and ``storage upgrade``,
+with table, JSON or CSV output."""
 
 from __future__ import annotations
 
@@ -97,3 +99,107 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+# -- Optuna's other study commands: create-study, study-names, best-trials, ask, tell,
+# study set-user-attr, storage upgrade (their names and arguments).
+
+
+def create(
+    storage: BaseStorage, study_name: str | None, directions: list[str], skip_if_exists: bool
+) -> str:
+    """Create a study (or, with ``skip_if_exists``, find it); return its name."""
+    from fastune.study import create_study
+
+    study = create_study(
+        storage=storage,
+        study_name=study_name,
+        directions=directions,
+        load_if_exists=skip_if_exists,
+    )
+    return study.study_name
+
+
+def study_name_rows(storage: BaseStorage) -> list[dict[str, Any]]:
+    return [{"name": name} for name in storage.get_all_study_names()]
+
+
+def ask_row(
+    storage: BaseStorage,
+    study_name: str,
+    sampler_name: str | None,
+    sampler_kwargs: str | None,
+    search_space: str | None,
+) -> dict[str, Any]:
+    """Start a trial of the study, suggest the ``search_space`` (JSON of
+    ``distribution_to_json`` outputs by name), and return its number and parameters."""
+    from fastune import samplers
+    from fastune._validation import invalid
+    from fastune.distributions import json_to_distribution
+
+    sampler = None
+    if sampler_name is not None:
+        sampler_class = getattr(samplers, sampler_name, None)
+        if not (
+            isinstance(sampler_class, type) and issubclass(sampler_class, samplers.BaseSampler)
+        ):
+            names = sorted(
+                n for n in samplers.__all__ if n.endswith("Sampler") and n != "BaseSampler"
+            )
+            allowed = f"a sampler class name ({', '.join(names)})"
+            raise invalid("--sampler", "fastune ask", allowed, sampler_name)
+        sampler = sampler_class(**_json_object(sampler_kwargs, "--sampler-kwargs"))
+    elif sampler_kwargs is not None:
+        raise invalid("--sampler-kwargs", "fastune ask", "given with --sampler", sampler_kwargs)
+    space = {
+        name: json_to_distribution(json.dumps(spec))
+        for name, spec in _json_object(search_space, "--search-space").items()
+    }
+    study = load_study(study_name=study_name, storage=storage, sampler=sampler)
+    trial = study.ask(fixed_distributions=space)
+    return {"number": trial.number, "params": trial.params}
+
+
+def tell(
+    storage: BaseStorage,
+    study_name: str,
+    number: int,
+    values: list[float] | None,
+    state: str | None,
+    skip_if_finished: bool,
+) -> FrozenTrial:
+    from fastune.trial import TrialState
+
+    study = load_study(study_name=study_name, storage=storage)
+    chosen = None if state is None else TrialState[state.upper()]
+    return study.tell(number, values, state=chosen, skip_if_finished=skip_if_finished)
+
+
+def set_user_attr(storage: BaseStorage, study_name: str, key: str, value: str) -> None:
+    load_study(study_name=study_name, storage=storage).set_user_attr(key, value)
+
+
+def upgrade(storage: BaseStorage) -> str:
+    """Bring an SQL storage's schema to this fastune's version; say what was done."""
+    from fastune._validation import invalid
+    from fastune.storages._sql import SQLStorage
+
+    if not isinstance(storage, SQLStorage):
+        allowed = "an SQL storage (sqlite:/// or postgresql://)"
+        raise invalid("--storage", "fastune storage upgrade", allowed, type(storage).__name__)
+    storage.upgrade()
+    return f"The storage is at schema version {storage.get_current_version()}, the latest."
+
+
+def _json_object(text: str | None, option: str) -> dict[str, Any]:
+    from fastune._validation import invalid
+
+    if text is None:
+        return {}
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise invalid(option, "fastune", "a JSON object", text)
+    return parsed

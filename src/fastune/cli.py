@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +17,9 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fastune", description="Hyperparameter optimization.")
     parser.add_argument("--version", action="version", version=f"fastune {__version__}")
+    parser.add_argument(
+        "--storage", dest="global_storage", help="storage URL, as Optuna's CLI takes it here"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
         "demo", help="tune a scikit-learn model on a bundled dataset and show the result"
@@ -32,26 +36,68 @@ def _parser() -> argparse.ArgumentParser:
         "worker", help="join a study in a shared storage and run trials of an objective"
     )
     worker.add_argument("objective", help="the objective as module:function (importable here)")
-    worker.add_argument("--storage", required=True, help="storage URL: sqlite:///path.db")
+    worker.add_argument("--storage", help="storage URL: sqlite:///path.db")
     worker.add_argument("--study", "--study-name", dest="study", required=True)
     worker.add_argument("--n-trials", type=int, default=None, help="trials for this worker")
     worker.add_argument("--timeout", type=float, default=None, help="seconds for this worker")
     for name, text, needs_study in (
         ("studies", "list the studies of a storage", False),
+        ("study-names", "list the names of the studies of a storage", False),
+        ("create-study", "create a study (prints its name)", False),
         ("trials", "list the trials of a study", True),
         ("best-trial", "show the best trial(s) of a study", True),
+        ("best-trials", "show the trials on the Pareto front of a study", True),
         ("delete-study", "delete a study and its trials", True),
+        ("ask", "start a trial, suggest a search space and show its parameters", True),
+        ("tell", "finish a trial started by ask", True),
     ):
         command = commands.add_parser(name, help=text)
-        command.add_argument("--storage", required=True, help="storage URL: sqlite:///path.db")
+        command.add_argument("--storage", help="storage URL: sqlite:///path.db")
         if needs_study:
             command.add_argument(
                 "--study", "--study-name", dest="study", required=True, help="study name"
             )
-        if name != "delete-study":
+        if name in ("studies", "study-names", "trials", "best-trial", "best-trials"):
             command.add_argument(
-                "--format", choices=FORMATS, default="table", help="output (default: table)"
+                "-f", "--format", choices=FORMATS, default="table", help="output (default: table)"
             )
+        if name == "create-study":
+            command.add_argument("--study", "--study-name", dest="study", help="study name")
+            way = command.add_mutually_exclusive_group()
+            way.add_argument("--direction", choices=("minimize", "maximize"))
+            way.add_argument("--directions", nargs="+", choices=("minimize", "maximize"))
+            command.add_argument(
+                "--skip-if-exists", action="store_true", help="no error if it exists already"
+            )
+        if name == "ask":
+            command.add_argument("--sampler", help="a sampler class of fastune.samplers")
+            command.add_argument("--sampler-kwargs", help="the sampler's arguments as JSON")
+            command.add_argument(
+                "--search-space",
+                help="JSON: parameter name -> distribution_to_json(...) of its distribution",
+            )
+            command.add_argument(
+                "-f", "--format", choices=FORMATS, default="json", help="output (default: json)"
+            )
+        if name == "tell":
+            command.add_argument("--trial-number", type=int, required=True)
+            command.add_argument("--values", type=float, nargs="+", help="objective values")
+            command.add_argument("--state", choices=("complete", "pruned", "fail"))
+            command.add_argument(
+                "--skip-if-finished", action="store_true", help="no error if it has finished"
+            )
+    study_commands = commands.add_parser("study", help="study set-user-attr")
+    study_sub = study_commands.add_subparsers(dest="study_command", required=True)
+    user_attr = study_sub.add_parser("set-user-attr", help="set a user attribute of a study")
+    user_attr.add_argument("--storage", help="storage URL: sqlite:///path.db")
+    user_attr.add_argument("--study", "--study-name", dest="study", required=True)
+    user_attr.add_argument("-k", "--key", required=True)
+    user_attr.add_argument("-v", "--value", required=True)
+    storage_commands = commands.add_parser("storage", help="storage upgrade")
+    storage_sub = storage_commands.add_subparsers(dest="storage_command", required=True)
+    storage_sub.add_parser(
+        "upgrade", help="bring an SQL storage to the latest schema"
+    ).add_argument("--storage", help="storage URL: sqlite:///path.db")
     plot = commands.add_parser(
         "plot", help="draw a plot of a study into an image file (PNG, SVG or PDF)"
     )
@@ -60,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
         "report", help="write a study's report: one self-contained HTML file"
     )
     for command, default in ((plot, None), (report, "report.html")):
-        command.add_argument("--storage", required=True, help="storage URL: sqlite:///path.db")
+        command.add_argument("--storage", help="storage URL: sqlite:///path.db")
         command.add_argument(
             "--study", "--study-name", dest="study", required=True, help="study name"
         )
@@ -78,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``fastune`` command with ``argv`` (default: the process arguments)."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command not in (None, "demo"):
+        args.storage = getattr(args, "storage", None) or args.global_storage
+        if args.storage is None:
+            parser.error(f"{args.command} needs --storage URL (before or after the command)")
     if args.command == "demo":
         if args.n_trials < 1:
             parser.error(f"--n-trials must be a positive int. Got {args.n_trials} instead.")
@@ -87,7 +137,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_demo_report(study, args.report, sys.stdout)
         run_pbt_demo(args.seed, sys.stdout, args.plot)
         return 0
-    if args.command in ("studies", "trials", "best-trial", "delete-study"):
+    if args.command in (
+        "studies",
+        "study-names",
+        "create-study",
+        "trials",
+        "best-trial",
+        "best-trials",
+        "delete-study",
+        "ask",
+        "tell",
+        "study",
+        "storage",
+    ):
         return _study_command(args)
     if args.command == "worker":
         return _worker_command(args)
@@ -156,13 +218,46 @@ def _study_command(args: argparse.Namespace) -> int:
             studies.delete(storage, args.study)
             print(f"Deleted study {args.study!r}.")
             return 0
-        if args.command == "studies":
+        if args.command == "create-study":
+            directions = args.directions or [args.direction or "minimize"]
+            print(studies.create(storage, args.study, directions, args.skip_if_exists))
+            return 0
+        if args.command == "tell":
+            told = studies.tell(
+                storage,
+                args.study,
+                args.trial_number,
+                args.values,
+                args.state,
+                args.skip_if_finished,
+            )
+            print(f"Told trial {told.number}: {told.state.name}.")
+            return 0
+        if args.command == "study":
+            studies.set_user_attr(storage, args.study, args.key, args.value)
+            print(f"Set {args.key!r} of study {args.study!r}.")
+            return 0
+        if args.command == "storage":
+            print(studies.upgrade(storage))
+            return 0
+        if args.command == "ask":
+            asked = studies.ask_row(
+                storage, args.study, args.sampler, args.sampler_kwargs, args.search_space
+            )
+            if args.format == "json":
+                print(json.dumps(asked))
+                return 0
+            params = {f"params_{k}": v for k, v in asked["params"].items()}
+            rows = [{"number": asked["number"], **params}]
+        elif args.command == "studies":
             rows = studies.study_rows(storage)
+        elif args.command == "study-names":
+            rows = studies.study_name_rows(storage)
         elif args.command == "trials":
             rows = studies.trial_rows(storage, args.study)
         else:
             rows = studies.best_trial_rows(storage, args.study)
-    except (FastuneError, ValueError) as error:
+    except (FastuneError, ValueError, KeyError) as error:
         message = str(error).replace(args.storage, studies.redact(args.storage))
         print(f"fastune {args.command}: {message}", file=sys.stderr)
         return 1
