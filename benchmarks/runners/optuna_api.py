@@ -34,6 +34,9 @@ def run_study(
     """Optimize ``problem`` for ``budget`` trials with a study of ``library``."""
     pruner = setup.make_pruner() if setup.make_pruner else library.pruners.NopPruner()
     study = library.create_study(
+        # A fixed name: Hyperband assigns brackets by a hash of the study name, and a
+        # random one made its runs differ from one run of the suite to the next.
+        study_name=f"{problem.name}-seed-{seed}",
         direction="minimize",
         sampler=setup.make_sampler(problem.space, budget, seed),
         pruner=pruner,
