@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -153,3 +154,18 @@ def test_a_constant_objective_gives_zero_everywhere_and_equal_normalized_shares(
         }
         # nothing tells them apart: equal shares summing to 1, as Optuna (it was all 0)
         assert get_param_importances(study, evaluator=evaluator) == {"x": 0.5, "y": 0.5}
+
+
+def test_complete_trials_without_a_finite_value_are_a_clear_error() -> None:
+    study = fastune.create_study()
+    for x in (0.2, 0.4):
+        study.add_trial(
+            fastune.trial.create_trial(
+                value=math.inf,
+                params={"x": x},
+                distributions={"x": fastune.distributions.FloatDistribution(0, 1)},
+            )
+        )
+    for evaluator_class in EVALUATORS:  # it was an IndexError
+        with pytest.raises(ValueError, match="'study'.*complete trial whose value is finite"):
+            get_param_importances(study, evaluator=evaluator_class(seed=0))  # type: ignore[call-arg]

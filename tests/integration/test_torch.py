@@ -249,6 +249,30 @@ def test_the_factorys_per_group_values_win_over_the_checkpoints() -> None:
         assert decays == [0.01, 0.01]
 
 
+def test_a_group_set_to_the_optimizers_default_keeps_it() -> None:
+    # No weight decay on biases: 0.0 is also Adam's default, and the searched value
+    # must not reach that group (it did, when groups equal to the default were filled).
+    used: list[list[float]] = []
+
+    def adam(model: Any, params: dict[str, Any]) -> Any:
+        weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
+        biases = [p for name, p in model.named_parameters() if name.endswith("bias")]
+        groups = [
+            {"params": weights, "weight_decay": params["weight_decay"]},
+            {"params": biases, "weight_decay": 0.0},
+        ]
+        return torch.optim.Adam(groups, lr=1e-3)
+
+    def train_epoch(member: TorchMember) -> None:
+        used.append([g["weight_decay"] for g in member.optimizer.param_groups])
+        _train_epoch(member)
+
+    trainable = TorchTrainable(_model, adam, train_epoch, _accuracy, device="cpu")
+    state = trainable.init({"weight_decay": 0.1}, seed=0)
+    trainable.step({"weight_decay": 0.1}, state)
+    assert used == [[0.1, 0.0]]
+
+
 def test_a_copy_trains_on_with_random_numbers_of_its_own() -> None:
     # One learning rate: explore cannot tell a copy from its donor, only the seed can.
     trainable = TorchTrainable(_model, _adam, _train_epoch, _accuracy, device="cpu")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import time
 from typing import Any
 
 import cloudpickle
@@ -125,6 +126,30 @@ def test_every_trials_schedule_replays_to_its_value(options: dict[str, Any]) -> 
         assert scores[-1] == pytest.approx(trial.value)
         assert len(state["lrs"]) == trial.system_attrs["pbt:last_step"] == len(scores)
         assert {entry["seed"] for entry in schedule} == {trial.system_attrs["pbt:seed"]}
+
+
+def test_schedules_replay_with_threads_training_states_in_place() -> None:
+    import joblib
+
+    class Slow(SeededInPlace):  # a step long enough for other threads to act meanwhile
+        def step(self, params: dict[str, Any], state: dict[str, Any]) -> tuple[dict, float]:
+            state, score = super().step(params, state)
+            time.sleep(0.002)
+            return state, score
+
+    with joblib.parallel_config(backend="threading"):
+        pbt = PopulationBasedTraining(
+            Slow(),
+            {"lr": loguniform(0.01, 1.0)},
+            population_size=5,
+            generations=6,
+            random_state=3,
+            synchronous=False,
+            n_jobs=2,
+        ).run()
+    for trial in pbt.study_.trials:  # a copier deep-copied a state its donor's thread trained
+        _, scores = replay(SeededInPlace(), pbt.schedule(trial.number))
+        assert scores[-1] == pytest.approx(trial.value)
 
 
 def test_population_improves_on_its_start() -> None:

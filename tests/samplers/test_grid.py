@@ -83,3 +83,14 @@ def test_a_second_grid_on_a_study_visits_all_its_points() -> None:
     study.sampler = GridSampler({"x": [5, 6, 7, 8]}, seed=0)
     study.optimize(lambda t: t.suggest_int("x", 0, 10))  # stops when its grid is done
     assert sorted(t.params["x"] for t in study.trials[2:]) == [5, 6, 7, 8]
+
+
+def test_grid_values_match_choices_as_the_distribution_does() -> None:
+    for grid, choices in (
+        (np.array([1, 2]), list(np.array([1, 2]))),  # numpy choices (a regression once)
+        ([1, 2], [1.0, 2.0]),  # ints for floats, as Optuna
+        ([float("nan"), 1.0], [float("nan"), 1.0]),
+    ):
+        study = fastune.create_study(sampler=GridSampler({"x": grid}, seed=0))
+        study.optimize(lambda t, c=choices: float(t.suggest_categorical("x", c) == c[0]), 5)
+        assert len(study.trials) == 2

@@ -201,3 +201,19 @@ def test_hyperopt_parameters_and_a_zero_prior_weight() -> None:
     study = fastune.create_study(sampler=TPESampler(prior_weight=0.0, seed=0))
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=15)
     assert len(study.trials) == 15
+
+
+def test_what_the_sampler_keeps_follows_the_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    url = f"sqlite:///{tmp_path / 'kept.db'}"
+    fastune.create_study(study_name="s", storage=url)
+    sampler = TPESampler(seed=0, n_startup_trials=2)
+    for _ in range(10):  # a worker that opens the study again for each trial
+        study = fastune.load_study(study_name="s", storage=url, sampler=sampler)
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    assert len(sampler._tables) == 1  # one store: one table (was one per storage object)
+    memory = fastune.storages.InMemoryStorage()
+    copied = copy.deepcopy(memory)  # another store, with the same study ids
+    assert memory._identity != copied._identity
+    assert memory._identity == memory._identity

@@ -67,3 +67,20 @@ def test_a_queued_retry_shows_the_failed_trials_params_before_it_runs(
     assert study.trials[1].state == TrialState.COMPLETE
     assert study.trials[1].params == failed.params
     assert study.trials[1].value == failed.params["x"]
+
+
+def test_a_retry_asked_with_a_changed_range_keeps_its_value() -> None:
+    study = fastune.create_study()
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    study.tell(trial, state=TrialState.FAIL)
+    RetryFailedTrialCallback()(study, study.trials[0])
+    # The code was mended meanwhile and asks for a wider range: as Optuna, the retry
+    # keeps its value (it raised 'must be suggested with the same distribution').
+    study.optimize(lambda t: t.suggest_float("x", 0, 2), n_trials=1)
+    assert study.trials[1].state == TrialState.COMPLETE
+    assert study.trials[1].params == study.trials[0].params
+    other = study.ask()
+    other.suggest_float("y", 0, 1)
+    with pytest.raises(InvalidParameterError, match="'y'"):  # within one run: still refused
+        other.suggest_float("y", 0, 2)

@@ -225,3 +225,13 @@ def test_a_worker_that_cannot_load_the_objective_says_why() -> None:
     with pytest.raises(FastuneError, match="could not load the objective.*only_on_my_laptop"):
         study.optimize(_LoadsOnlyHere(), n_trials=4, n_jobs=2)
     assert study.trials and all(t.state == TrialState.FAIL for t in study.trials)
+
+
+def test_a_callback_calling_optimize_again_is_refused_with_processes() -> None:
+    study = fastune.create_study()
+
+    def again(study: fastune.Study, trial: fastune.trial.FrozenTrial) -> None:
+        study.optimize(lambda t: 1.0, n_trials=1)
+
+    with pytest.raises(RuntimeError, match="nested optimize"):
+        study.optimize(_objective, n_trials=2, n_jobs=2, callbacks=[again])

@@ -133,3 +133,10 @@ def test_trials_errors_name_the_path_and_the_extra(
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
     with pytest.raises(MissingDependencyError, match=r"pip install 'fastune\[pandas\]'"):
         write_trials(pruned(), tmp_path / "trials.xlsx")
+
+
+def test_an_evaluator_of_the_wrong_type_is_refused(tmp_path: Path) -> None:
+    study = fastune.create_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    with pytest.raises(TypeError, match="'evaluator' parameter of write_report"):
+        write_report(study, tmp_path / "r.html", evaluator="fanova")  # type: ignore[arg-type]

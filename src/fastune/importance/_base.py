@@ -179,6 +179,9 @@ def trial_table(
     values = np.array([_value(t, target) for t in trials], dtype=float)
     keep = np.isfinite(values)
     trials = [t for t, k in zip(trials, keep, strict=True) if k]
+    if not trials:
+        allowed = "a study with a complete trial whose value is finite"
+        raise invalid("study", owner, allowed, "a study whose complete trials are not")
     # Where a named parameter's distribution changed, one that holds all its values.
     distributions = [covering_distribution([t.distributions[n] for t in trials]) for n in names]
     columns = [_column(trials, n, d) for n, d in zip(names, distributions, strict=True)]

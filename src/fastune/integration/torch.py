@@ -172,9 +172,10 @@ class TorchTrainable:
     factories with the member's current hyperparameters, loads the member's
     checkpoint into them, gives the optimizer's param groups back the hyperparameters
     the factory set (``lr``, ``weight_decay``, ``momentum``, ..., group by group:
-    loading would bring back the checkpoint's), sets the searched values of the same
-    name as an optimizer hyperparameter in the groups that kept the optimizer's default
-    (for a factory that does not read them), trains one epoch and scores it, and
+    loading would bring back the checkpoint's), sets a searched value named as an
+    optimizer hyperparameter in every group when the factory does not read it (it
+    builds the optimizer once more with another value to see), trains one epoch and
+    scores it, and
     returns a new :class:`TorchCheckpoint`. Exploit therefore copies the donor's model
     *and* optimizer state, and explore's new learning rate, whatever its name in the
     search space, is the one the optimizer uses, per-group settings (no weight decay on
@@ -205,8 +206,8 @@ class TorchTrainable:
             ``{"learning_rate": "lr", "beta1": ("betas", 0)}``: those values are set in
             every param group after loading, for an optimizer factory that does not
             read them from ``params``. None (the default): the factory's values, and
-            searched names that are keys of the optimizer's ``defaults`` in the groups
-            that kept the default.
+            searched names that are keys of the optimizer's ``defaults`` and that the
+            factory ignores, in every group.
         apply_params: ``apply_params(member)``, called after the checkpoint is loaded
             and before the epoch, for hyperparameters set in place.
 
@@ -305,12 +306,13 @@ class TorchTrainable:
             group.update(values)
         if self.optimizer_params is not None:
             set_optimizer_params(optimizer, params, self.optimizer_params)
-        else:  # searched names the factory may have ignored: groups that kept the default
-            for name in set(params) & set(optimizer.defaults):
-                default = optimizer.defaults[name]
-                for group in optimizer.param_groups:
-                    if _same_plain_value(group[name], default):
-                        group[name] = _like(group[name], params[name])
+        else:  # searched names of optimizer hyperparameters that the factory ignores
+            ignored = [
+                name
+                for name in sorted(set(params) & set(optimizer.defaults))
+                if not self._factory_reads(model, params, name, built)
+            ]
+            set_optimizer_params(optimizer, params, {name: name for name in ignored})
         member = TorchMember(
             model=model,
             optimizer=optimizer,
@@ -346,6 +348,25 @@ class TorchTrainable:
             member.extra,
         )
         return checkpoint, score, details
+
+    def _factory_reads(
+        self, model: Any, params: dict[str, Any], name: str, built: list[dict[str, Any]]
+    ) -> bool:
+        """Whether the optimizer factory uses ``params[name]``: it builds the optimizer
+        again with another value and sees whether any group changed (decided once per
+        name)."""
+        known = self.__dict__.setdefault("_reads", {})
+        if name not in known:
+            value = params[name]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                known[name] = True  # no other value to try: taken as read
+            else:
+                probe = dict(params, **{name: value * 0.5 + 0.125})
+                groups = self.optimizer(model, probe).param_groups
+                known[name] = any(
+                    g[name] != b.get(name) for g, b in zip(groups, built, strict=True)
+                )
+        return bool(known[name])
 
     def reseed(self, state: TorchCheckpoint, seed: int) -> TorchCheckpoint:
         """``state`` with its epochs drawn from ``seed`` from now on (PBT calls it on a
@@ -394,12 +415,6 @@ def set_optimizer_params(
                 values = list(group[group_key])
                 values[position] = _like(values[position], params[name])
                 group[group_key] = tuple(values)
-
-
-def _same_plain_value(value: Any, default: Any) -> bool:
-    """Whether a group's hyperparameter is the optimizer's default (numbers, tuples)."""
-    plain = (int, float, tuple, bool, type(None))
-    return isinstance(value, plain) and isinstance(default, plain) and value == default
 
 
 def _like(current: Any, value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 import math
@@ -294,15 +295,18 @@ class PopulationBasedTraining:
     def _run_asynchronous(self) -> None:
         from concurrent.futures import FIRST_COMPLETED, Future, wait
 
-        executor = _executor(self.n_jobs)
+        executor, shares_memory = _executor(self.n_jobs)
         pending: dict[Future[SegmentResult], Member] = {}
 
         def submit(member: Member) -> None:
+            state = self.checkpoints.load(member.index)
+            if shares_memory:  # threads train it in place while others may copy it
+                state = copy.deepcopy(state)
             future = executor.submit(
                 train_segment,
                 self.trainable,
                 member.params,
-                self.checkpoints.load(member.index),
+                state,
                 self.steps_per_generation,
                 self.catch,
             )
@@ -533,10 +537,12 @@ class _SerialExecutor:
         self._queue.clear()
 
 
-def _executor(n_jobs: int | None) -> Any:
+def _executor(n_jobs: int | None) -> tuple[Any, bool]:
     """Where the asynchronous loop trains: the joblib backend in force decides, as for
     the synchronous loop (a Dask cluster's executor under ``backend="dask"``, threads
-    under ``"threading"``, else loky worker processes; one worker: in this process)."""
+    under ``"threading"``, else loky worker processes; one worker: in this process), and
+    whether its workers share this process's memory (a state handed to one is then a
+    copy: it is trained in place while other members may copy the stored one)."""
     from joblib import effective_n_jobs
     from joblib.externals.loky import get_reusable_executor
     from joblib.parallel import get_active_backend
@@ -544,12 +550,12 @@ def _executor(n_jobs: int | None) -> Any:
     backend, _ = get_active_backend()
     client = getattr(backend, "client", None)  # joblib's Dask backend
     if client is not None and hasattr(client, "get_executor"):
-        return client.get_executor()
+        return client.get_executor(), True  # a cluster in this process shares memory
     workers = effective_n_jobs(n_jobs)
     if workers == 1:
-        return _SerialExecutor()
+        return _SerialExecutor(), False
     if type(backend).__name__ == "ThreadingBackend":
         from concurrent.futures import ThreadPoolExecutor
 
-        return ThreadPoolExecutor(max_workers=workers)
-    return get_reusable_executor(max_workers=workers)
+        return ThreadPoolExecutor(max_workers=workers), True
+    return get_reusable_executor(max_workers=workers), False

@@ -85,11 +85,16 @@ class HyperbandPruner(BasePruner):
 
     def _build(self) -> None:
         assert self._max_resource is not None
-        self._built = True
         ratio = self._max_resource / self._min_resource
         # Optuna's count, floating-point log included (log(243, 3) = 4.999...: 5 brackets).
         n_brackets = math.floor(math.log(ratio, self._reduction_factor)) + 1
-        self._pruners = [
+        budgets = [
+            math.ceil(
+                n_brackets * self._reduction_factor ** (n_brackets - 1 - b) / (n_brackets - b)
+            )
+            for b in range(n_brackets)
+        ]
+        pruners = [
             SuccessiveHalvingPruner(
                 min_resource=self._min_resource,
                 reduction_factor=self._reduction_factor,
@@ -98,12 +103,11 @@ class HyperbandPruner(BasePruner):
             )
             for bracket in range(n_brackets)
         ]
-        self._budgets = [
-            math.ceil(
-                n_brackets * self._reduction_factor ** (n_brackets - 1 - b) / (n_brackets - b)
-            )
-            for b in range(n_brackets)
-        ]
+        # Budgets before brackets, built last: a check in another thread meanwhile sees
+        # either no brackets or all of them.
+        self._budgets = budgets
+        self._pruners = pruners
+        self._built = True
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         if not self._built:

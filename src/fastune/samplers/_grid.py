@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import numbers
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["GridSampler"]
 
 GRID_ID_KEY = "grid_id"
-GRID_KEY = "search_space"  # the grid a trial's grid id belongs to (Optuna's key)
+GRID_KEY = "grid:space"  # a digest of the grid a trial's grid id belongs to
 
 
 def _is_plain(value: Any) -> bool:
@@ -88,6 +89,11 @@ class GridSampler(BaseSampler):
             for name in self._param_names
         }
         self._grid = list(itertools.product(*self._search_space.values()))
+        # A digest of the grid, not the grid itself: kept in every trial, in any storage.
+        text = repr(
+            sorted((name, [repr(v) for v in values]) for name, values in self._search_space.items())
+        )
+        self._digest = hashlib.sha1(text.encode()).hexdigest()[:16]
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -109,7 +115,7 @@ class GridSampler(BaseSampler):
                 # Once every point is taken (by running trials too), points are revisited.
                 pool = unvisited if unvisited else list(range(len(self._grid)))
                 grid_id = int(pool[int(self._rng.integers(len(pool)))])
-            study._storage.set_trial_system_attr(trial._trial_id, GRID_KEY, self._search_space)
+            study._storage.set_trial_system_attr(trial._trial_id, GRID_KEY, self._digest)
             study._storage.set_trial_system_attr(trial._trial_id, GRID_ID_KEY, grid_id)
 
     def sample_independent(
@@ -160,7 +166,7 @@ class GridSampler(BaseSampler):
             trial.system_attrs[GRID_ID_KEY]
             for trial in study.get_trials(deepcopy=False, states=states)
             if GRID_ID_KEY in trial.system_attrs
-            and trial.system_attrs.get(GRID_KEY, self._search_space) == self._search_space
+            and trial.system_attrs.get(GRID_KEY, self._digest) == self._digest
         }
 
     def _unvisited(self, study: Study) -> list[int]:
@@ -180,7 +186,11 @@ class GridSampler(BaseSampler):
 def value_inside(distribution: BaseDistribution, value: Any) -> bool:
     """Whether a user-facing ``value`` is one ``distribution`` can give (type and range)."""
     if isinstance(distribution, CategoricalDistribution):
-        return any(type(value) is type(c) and value == c for c in distribution.choices)
+        try:  # the same matching as the distribution's: its type first, then equal, NaN
+            distribution.to_internal_repr(value)
+        except ValueError:
+            return False
+        return True
     if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(value):
         return False
     try:

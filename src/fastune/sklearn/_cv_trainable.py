@@ -274,7 +274,10 @@ class CVTrainable:
                 added = self._resource_at(units) - self._resource_at(units - 1)
                 if previous is not None and added == 0:
                     return previous  # this unit's share rounds to nothing
-                model.set_params(n_estimators=added)
+                # a fold that starts afresh (its model failed) gets the trees so far
+                model.set_params(
+                    n_estimators=added if previous is not None else self._resource_at(units)
+                )
                 library = _boosting_library(model)
                 if previous is not None and library is not None:
                     fit_params[_CONTINUE_FROM[library]] = (
@@ -335,7 +338,11 @@ class CVTrainable:
             schedule = schedule[-1:]
             return self.train(None, dict(schedule[0]["params"]), None, rng, 1)
         model, units = None, 0
+        current = schedule[0].get("seed") if schedule else None
         for entry in schedule:
+            if entry.get("seed", current) != current:  # a copy drew a seed of its own
+                current = entry["seed"]
+                rng = np.random.default_rng(current)
             for _ in range(int(entry["steps"])):
                 units += 1
                 model = self.train(model, dict(entry["params"]), None, rng, units)

@@ -10,6 +10,7 @@ import abc
 import copy
 import json
 import uuid
+import weakref
 from collections.abc import Container, Sequence
 from typing import Any
 
@@ -22,6 +23,10 @@ from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
 __all__ = ["BaseStorage", "to_json"]
+
+
+# A token per storage object, dropped with the object (an id could be reused).
+_TOKENS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
 class BaseStorage(abc.ABC):
@@ -40,9 +45,14 @@ class BaseStorage(abc.ABC):
 
     @property
     def _identity(self) -> str:
-        """A token of this storage object (kept when pickled): samplers and pruners key
-        their caches by it and the study id, since two storages number studies alike."""
-        return str(self.__dict__.setdefault("_identity_token", uuid.uuid4().hex))
+        """Which store this is: samplers and pruners key what they keep about a study by
+        it and the study id, since two stores number their studies alike. By default one
+        per storage object (a copy or an unpickled one is another store); storages on a
+        file or a server name it, so every object on it shares what was learned."""
+        try:
+            return _TOKENS.setdefault(self, uuid.uuid4().hex)
+        except TypeError:  # a storage that cannot be weakly referenced or hashed
+            return f"object-{id(self)}"
 
     def _same_store(self, other: object) -> bool:
         """Whether ``other`` keeps its studies in the same place as this storage (two

@@ -75,6 +75,10 @@ class PostgreSQLStorage(SQLStorage):
     def __getstate__(self) -> dict[str, Any]:
         return {"url": self.url, **self._options()}
 
+    @property
+    def _identity(self) -> str:
+        return f"postgresql:{self.url}"
+
     def _same_store(self, other: object) -> bool:
         return other is self or (isinstance(other, PostgreSQLStorage) and other.url == self.url)
 

@@ -58,6 +58,10 @@ class SQLiteStorage(SQLStorage):
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path, **self._options()}
 
+    @property
+    def _identity(self) -> str:
+        return f"sqlite:{os.path.realpath(self.path)}"
+
     def _same_store(self, other: object) -> bool:
         return other is self or (
             isinstance(other, SQLiteStorage)

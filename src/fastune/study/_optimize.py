@@ -177,9 +177,12 @@ def _run_optimize(
         return study.ask()
 
     def after_trial(frozen: FrozenTrial) -> None:
-        for callback in callbacks:
-            callback(study, frozen)
-        progress.update(study, frozen)
+        # Run on the threads that serve the worker processes: marked as inside optimize,
+        # so that a callback calling it again is refused there too.
+        with _optimizing(study):
+            for callback in callbacks:
+                callback(study, frozen)
+            progress.update(study, frozen)
 
     payload = _objective_for_processes(func, backend) if n_jobs > 1 else None
     try:

@@ -13,6 +13,7 @@ from fastune.distributions import (
     BaseDistribution,
     FloatDistribution,
     IntDistribution,
+    check_distribution_compatibility,
     check_same_distribution,
 )
 from fastune.logging import get_logger
@@ -52,6 +53,9 @@ class Trial(BaseTrial):
             study.sampler.before_trial(seen, self._cached)
             self._cached = study._storage.get_trial(trial_id)
         self._fixed_params: dict[str, Any] = self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
+        # Parameters the trial held before it ran (a retried trial's): the code may ask
+        # for them with a range that changed since.
+        self._preset = set(self._cached.params)
         self._relative_space = study.sampler.infer_relative_search_space(seen, self._cached)
         self._relative_params = (
             study.sampler.sample_relative(seen, self._cached, self._relative_space)
@@ -64,7 +68,16 @@ class Trial(BaseTrial):
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         cached = self._cached
         if name in cached.distributions:
-            check_same_distribution(name, cached.distributions[name], distribution)
+            old = cached.distributions[name]
+            if name in self._preset and old != distribution:
+                # As Optuna: a compatible distribution takes the value the trial holds.
+                check_distribution_compatibility(old, distribution)
+                _logger.warning(
+                    f"Trial {self.number} holds {name!r} = {cached.params[name]!r} from "
+                    f"{old!r}; it is suggested with {distribution!r} and keeps that value."
+                )
+                return cached.params[name]
+            check_same_distribution(name, old, distribution)
             return cached.params[name]
         internal = self._internal_value(name, distribution)
         self.study._storage.set_trial_param(self._trial_id, name, internal, distribution)

@@ -213,6 +213,11 @@ def write_report(
     """
     from fastune.importance import FanovaImportanceEvaluator
 
+    if evaluator is not None and not isinstance(evaluator, BaseImportanceEvaluator):
+        # Checked here: the plots' ValueErrors become notes, and a wrong type is one too.
+        allowed = "a BaseImportanceEvaluator (such as FanovaImportanceEvaluator()) or None"
+        raise invalid_type("evaluator", "write_report", allowed, evaluator)
+
     n_best = check_int(n_best, "n_best", "write_report", low=1)  # type: ignore[assignment]
     if evaluator is None:
         evaluator = FanovaImportanceEvaluator(seed=0)

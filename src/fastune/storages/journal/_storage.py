@@ -137,6 +137,11 @@ class JournalStorage(Transient, BaseStorage):
             self._sync()
             return method(*args, **kwargs)
 
+    @property
+    def _identity(self) -> str:
+        path = getattr(self._backend, "_path", None)  # a journal file names its store
+        return f"journal:{os.path.realpath(path)}" if path is not None else super()._identity
+
     # -- studies ------------------------------------------------------------------------
 
     def create_new_study(
