@@ -96,73 +96,34 @@ def test_optunas_ask_and_tell_loop_from_the_command_line(tmp_path) -> None:  # t
     from fastune.distributions import FloatDistribution, distribution_to_json
 
     url = f"sqlite:///{tmp_path / 'ask.db'}"
+    at = ("--storage", url, "--study-name", "loop")
     created = _cli(
         "--storage", url, "create-study", "--study-name", "loop", "--direction", "maximize"
     )
     assert created.returncode == 0 and created.stdout.strip() == "loop"
-    again = _cli("create-study", "--storage", url, "--study-name", "loop", "--skip-if-exists")
-    assert again.returncode == 0
+    assert _cli("create-study", *at, "--skip-if-exists").returncode == 0
     space = json.dumps({"x": json.loads(distribution_to_json(FloatDistribution(0, 1)))})
     for seed in range(3):  # each ask builds its sampler anew: a seed each
-        asked = _cli(
-            "ask",
-            "--storage",
-            url,
-            "--study-name",
-            "loop",
-            "--search-space",
-            space,
-            "--sampler",
-            "RandomSampler",
-            "--sampler-kwargs",
-            json.dumps({"seed": seed}),
-        )
-        trial = json.loads(asked.stdout)
-        told = _cli(
-            "tell",
-            "--storage",
-            url,
-            "--study-name",
-            "loop",
-            "--trial-number",
-            str(trial["number"]),
-            "--values",
-            str(trial["params"]["x"]),
-        )
+        sampler = ("--sampler", "RandomSampler", "--sampler-kwargs", json.dumps({"seed": seed}))
+        trial = json.loads(_cli("ask", *at, "--search-space", space, *sampler).stdout)
+        value = str(trial["params"]["x"])
+        told = _cli("tell", *at, "--trial-number", str(trial["number"]), "--values", value)
         assert told.returncode == 0, told.stderr
     study = fastune.load_study(study_name="loop", storage=url)
     assert [t.state.name for t in study.trials] == ["COMPLETE"] * 3
     assert study.best_value == max(t.params["x"] for t in study.trials)
-    pruned = _cli(
-        "tell",
-        "--storage",
-        url,
-        "--study-name",
-        "loop",
-        "--trial-number",
-        "2",
-        "--state",
-        "pruned",
-        "--skip-if-finished",
-    )
-    assert pruned.returncode == 0
-    _cli(
-        "study", "set-user-attr", "--storage", url, "--study-name", "loop", "-k", "team", "-v", "a"
-    )
+    again = ("--trial-number", "2", "--state", "pruned", "--skip-if-finished")
+    assert _cli("tell", *at, *again).returncode == 0
+    _cli("study", "set-user-attr", *at, "-k", "team", "-v", "a")
     assert fastune.load_study(study_name="loop", storage=url).user_attrs == {"team": "a"}
     names = json.loads(_cli("study-names", "--storage", url, "-f", "json").stdout)
     assert names == [{"name": "loop"}]
-    best = json.loads(
-        _cli("best-trials", "--storage", url, "--study-name", "loop", "-f", "json").stdout
-    )
+    best = json.loads(_cli("best-trials", *at, "-f", "json").stdout)
     assert [row["number"] for row in best] == [study.best_trial.number]
     assert "schema version 1" in _cli("storage", "upgrade", "--storage", url).stdout
-    unknown = _cli("ask", "--storage", url, "--study-name", "loop", "--sampler", "Nope")
-    assert (
-        unknown.returncode == 1
-        and "'--sampler'" in unknown.stderr
-        and "TPESampler" in unknown.stderr
-    )
+    unknown = _cli("ask", *at, "--sampler", "Nope")
+    assert unknown.returncode == 1
+    assert "'--sampler'" in unknown.stderr and "TPESampler" in unknown.stderr
     missing = _cli("trials", "--study-name", "loop")
     assert missing.returncode == 2 and "needs --storage" in missing.stderr
 

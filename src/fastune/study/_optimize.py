@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import threading
@@ -82,33 +83,15 @@ class _Progress:
             self._bar.close()
 
 
-def run_optimize(
-    study: Study,
-    func: ObjectiveFuncType,
-    n_trials: int | None,
-    timeout: float | None,
-    n_jobs: int,
-    catch: tuple[type[BaseException], ...],
-    callbacks: Iterable[CallbackType],
-    gc_after_trial: bool,
-    show_progress_bar: bool,
-    backend: str | None = None,
-) -> None:
-    """Run trials of ``func`` in ``n_jobs`` threads or processes until the budget is spent
-    or a stop."""
-    with _optimizing(study):
-        _run_optimize(
-            study,
-            func,
-            n_trials,
-            timeout,
-            n_jobs,
-            catch,
-            callbacks,
-            gc_after_trial,
-            show_progress_bar,
-            backend,
-        )
+def _refusing_nested(run: Callable[..., None]) -> Callable[..., None]:
+    """``run(study, ...)`` marked, for its duration, as inside the study's optimize."""
+
+    @functools.wraps(run)
+    def marked(study: Study, *args: Any, **kwargs: Any) -> None:
+        with _optimizing(study):
+            run(study, *args, **kwargs)
+
+    return marked
 
 
 # The studies whose optimize runs in each thread: an objective or callback that calls
@@ -131,7 +114,8 @@ def _optimizing(study: Study) -> Iterator[None]:
         studies.discard(id(study))
 
 
-def _run_optimize(
+@_refusing_nested
+def run_optimize(
     study: Study,
     func: ObjectiveFuncType,
     n_trials: int | None,
@@ -141,8 +125,10 @@ def _run_optimize(
     callbacks: Iterable[CallbackType],
     gc_after_trial: bool,
     show_progress_bar: bool,
-    backend: str | None,
+    backend: str | None = None,
 ) -> None:
+    """Run trials of ``func`` in ``n_jobs`` threads or processes until the budget is spent
+    or a stop."""
     budget = _Budget(n_trials, timeout)
     progress = _Progress(show_progress_bar, n_trials, timeout)
     callbacks = list(callbacks)
