@@ -122,6 +122,9 @@ def test_compatibility_allows_other_ranges_not_other_classes_or_choices() -> Non
         check_distribution_compatibility(
             CategoricalDistribution(["a"]), CategoricalDistribution(["a", "b"])
         )
+    for kind in (FloatDistribution, IntDistribution):  # as Optuna: log must stay the same
+        with pytest.raises(InvalidParameterError, match="log setting"):
+            check_distribution_compatibility(kind(1, 10), kind(1, 10, log=True))
 
 
 @pytest.mark.parametrize(

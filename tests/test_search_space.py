@@ -46,3 +46,13 @@ def test_the_incremental_form_follows_its_study_only() -> None:
     assert list(space.calculate(study)) == ["a", "z"]
     with pytest.raises(InvalidParameterError, match="'study' parameter of Intersection"):
         space.calculate(fastune.create_study())
+
+
+def test_the_incremental_form_knows_its_study_reopened(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'space.db'}"
+    study = fastune.create_study(study_name="s", storage=url)
+    study.optimize(_objective, n_trials=1)
+    space = IntersectionSearchSpace()
+    assert list(space.calculate(study)) == ["a", "c", "z"]
+    reopened = fastune.load_study(study_name="s", storage=url)  # another storage object
+    assert list(space.calculate(reopened)) == ["a", "c", "z"]  # it was refused

@@ -352,11 +352,11 @@ def check_distribution_compatibility(
 ) -> None:
     """Raise when two distributions cannot describe the same parameter (Optuna's rule).
 
-    They are compatible when they are of the same class and, for categorical ones, have
-    the same choices; ranges may differ.
+    They are compatible when they are of the same class, with the same choices
+    (categorical) or the same ``log`` (numeric); ranges and steps may differ.
 
     Raises:
-        InvalidParameterError: another class, or other choices.
+        InvalidParameterError: another class, other choices, or another ``log``.
     """
     if type(dist_old) is not type(dist_new):
         raise InvalidParameterError(
@@ -367,6 +367,11 @@ def check_distribution_compatibility(
         raise InvalidParameterError(
             f"Cannot use {dist_new!r} for a parameter whose distribution is {dist_old!r}: "
             "the choices must stay the same."
+        )
+    if getattr(dist_old, "log", False) != getattr(dist_new, "log", False):
+        raise InvalidParameterError(
+            f"Cannot use {dist_new!r} for a parameter whose distribution is {dist_old!r}: "
+            "the log setting must stay the same."
         )
 
 

@@ -4,7 +4,7 @@ written against Optuna that model the parameters every trial has."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid
 from fastune.distributions import BaseDistribution
@@ -48,7 +48,7 @@ class IntersectionSearchSpace:
 
     def __init__(self, include_pruned: bool = False) -> None:
         self._tracker = _tracker(include_pruned)
-        self._study: tuple[int, int] | None = None
+        self._study: tuple[Any, ...] | None = None
 
     def calculate(self, study: Study, use_cache: bool = False) -> dict[str, BaseDistribution]:
         """The study's intersection search space now (with ``use_cache``, as at the last
@@ -57,7 +57,7 @@ class IntersectionSearchSpace:
         Raises:
             InvalidParameterError: ``study`` is not the study of the first call.
         """
-        identity = (id(study._storage), study._study_id)
+        identity = study._cache_key  # the store and the study: load_study gives the same
         if self._study is None:
             self._study = identity
         elif self._study != identity:

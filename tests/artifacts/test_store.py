@@ -27,10 +27,16 @@ def test_write_read_and_remove(tmp_path: Path) -> None:
 
 def test_an_id_cannot_reach_outside_the_store(tmp_path: Path) -> None:
     store = FileSystemArtifactStore(tmp_path / "store")
-    for bad in ("../escape", "/etc/passwd", "", ".hidden"):
+    for bad in ("../escape", "/etc/passwd", "sub/../../escape", "."):
         with pytest.raises(InvalidParameterError, match="artifact_id"):
             store.write(bad, io.BytesIO(b"x"))
+    with pytest.raises(InvalidParameterTypeError, match="artifact_id"):
+        store.write("", io.BytesIO(b"x"))
     assert not (tmp_path / "escape").exists()
+    for fine in ("my model.bin", "modèle", ".hidden"):  # any name inside, as Optuna's store
+        store.write(fine, io.BytesIO(b"x"))
+        with store.open_reader(fine) as reader:
+            assert reader.read() == b"x"
     with pytest.raises(InvalidParameterTypeError, match="base_path"):
         FileSystemArtifactStore(3)  # type: ignore[arg-type]
 

@@ -131,3 +131,18 @@ def test_records_with_more_fields_are_read(tmp_path: Path) -> None:
     record = {"artifact_id": "a", "filename": "f", "mimetype": "m", "encoding": None, "new": 1}
     study._storage.set_study_system_attr(study._study_id, "artifacts:a", json.dumps(record))
     assert get_all_artifact_meta(study) == [ArtifactMeta("a", "f", "m", None)]
+
+
+def test_optunas_older_positional_order_is_taken_with_a_warning(tmp_path: Path) -> None:
+    store = FileSystemArtifactStore(tmp_path / "store")
+    study = fastune.create_study()
+    trial = study.ask()
+    path = _file(tmp_path, "model.txt", b"weights")
+    with pytest.warns(FutureWarning, match="positional order"):
+        artifact_id = upload_artifact(trial, path, store)
+    assert [m.artifact_id for m in get_all_artifact_meta(trial)] == [artifact_id]
+    with pytest.raises(InvalidParameterError, match="'artifact_store'.*given"):
+        upload_artifact(study_or_trial=trial, file_path=path)  # type: ignore[call-arg]
+    twice = pytest.raises(InvalidParameterError, match="'file_path'.*given once")
+    with twice, pytest.warns(FutureWarning):
+        upload_artifact(trial, path, artifact_store=store, file_path=path)

@@ -82,3 +82,12 @@ def test_a_failed_copy_leaves_no_study_behind() -> None:
     with pytest.raises(OSError, match="disk full"):
         fastune.copy_study(from_study_name="s", from_storage=source._storage, to_storage=target)
     assert fastune.get_all_study_names(storage=target) == []  # a retry is not blocked
+
+
+def test_summaries_sort_by_study_id_as_optunas() -> None:
+    storage = InMemoryStorage()
+    for name in ("b", "a", "c"):
+        fastune.create_study(study_name=name, storage=storage)
+    summaries = fastune.get_all_study_summaries(storage)
+    assert [s.study_name for s in sorted(summaries, reverse=True)] == ["c", "a", "b"]
+    assert summaries[0] <= summaries[0] and summaries[0] < summaries[1]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -12,8 +11,6 @@ from fastune._validation import invalid, invalid_type
 from fastune.artifacts.exceptions import ArtifactNotFound
 
 __all__ = ["ArtifactStore", "FileSystemArtifactStore"]
-
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class ArtifactStore(Protocol):
@@ -61,14 +58,22 @@ class FileSystemArtifactStore:
         self._base.mkdir(parents=True, exist_ok=True)
 
     def _path(self, artifact_id: str) -> Path:
-        if not isinstance(artifact_id, str) or not _ID.fullmatch(artifact_id):
+        """The artifact's file: any name that stays inside the base directory (as
+        Optuna's store; not absolute, no '..' out of it)."""
+        if not isinstance(artifact_id, str) or not artifact_id:
+            raise invalid_type(
+                "artifact_id", "FileSystemArtifactStore", "a non-empty str", artifact_id
+            )
+        path = (self._base / artifact_id).resolve()
+        base = self._base.resolve()
+        if Path(artifact_id).is_absolute() or path == base or base not in path.parents:
             raise invalid(
                 "artifact_id",
                 "FileSystemArtifactStore",
-                "a name of letters, digits, '.', '_' and '-' (not a path)",
+                "a name inside the store's directory (not absolute, not out of it)",
                 artifact_id,
             )
-        return self._base / artifact_id
+        return path
 
     def open_reader(self, artifact_id: str) -> BinaryIO:
         """Open the artifact for reading.

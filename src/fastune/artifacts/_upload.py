@@ -8,6 +8,7 @@ import mimetypes
 import os
 import shutil
 import uuid
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid, invalid_type
@@ -61,10 +62,10 @@ def _target(
 
 
 def upload_artifact(
-    *,
-    artifact_store: ArtifactStore,
-    file_path: str,
-    study_or_trial: Any,
+    *args: Any,
+    artifact_store: ArtifactStore | None = None,
+    file_path: str | None = None,
+    study_or_trial: Any = None,
     storage: BaseStorage | None = None,
     mimetype: str | None = None,
     encoding: str | None = None,
@@ -86,20 +87,46 @@ def upload_artifact(
     Returns:
         The artifact's id.
 
+    Optuna's older positional order ``upload_artifact(study_or_trial, file_path,
+    artifact_store)`` is taken too, with a ``FutureWarning`` as in Optuna 5.
+
     Raises:
         InvalidParameterTypeError: ``study_or_trial`` is none of the three.
-        InvalidParameterError: a ``FrozenTrial`` without ``storage``.
+        InvalidParameterError: a ``FrozenTrial`` without ``storage``; a missing or twice
+            given argument.
         UpdateFinishedTrialError: the trial has finished (nothing is written).
         FileNotFoundError: no file at ``file_path``.
     """
     owner = "upload_artifact"
+    given: dict[str, Any] = {"artifact_store": artifact_store, "file_path": file_path}
+    given["study_or_trial"] = study_or_trial
+    if args:
+        warnings.warn(
+            "upload_artifact takes keyword arguments; the positional order "
+            "(study_or_trial, file_path, artifact_store) is deprecated, as in Optuna.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        names = ("study_or_trial", "file_path", "artifact_store")
+        if len(args) > len(names):
+            raise invalid("args", owner, "at most 3 positional arguments", len(args))
+        for name, value in zip(names, args, strict=False):
+            if given[name] is not None:
+                raise invalid(name, owner, "given once (by position or by name)", value)
+            given[name] = value
+    for name, value in given.items():
+        if value is None:
+            raise invalid(name, owner, "given", None)
+    store: ArtifactStore = given["artifact_store"]
+    path: str = given["file_path"]
+    study_or_trial = given["study_or_trial"]
     target_storage, kind, target_id = _target(study_or_trial, storage, owner)
-    if not isinstance(file_path, (str, os.PathLike)):
-        raise invalid_type("file_path", owner, "a path (str or os.PathLike)", file_path)
-    guessed_type, guessed_encoding = mimetypes.guess_type(os.fspath(file_path))
+    if not isinstance(path, (str, os.PathLike)):
+        raise invalid_type("file_path", owner, "a path (str or os.PathLike)", path)
+    guessed_type, guessed_encoding = mimetypes.guess_type(os.fspath(path))
     meta = ArtifactMeta(
         artifact_id=str(uuid.uuid4()),
-        filename=os.path.basename(file_path),
+        filename=os.path.basename(path),
         mimetype=mimetype or guessed_type or "application/octet-stream",
         encoding=encoding or guessed_encoding,
     )
@@ -110,8 +137,8 @@ def upload_artifact(
                 f"Trial {target_id} has already finished ({state.name}): "
                 "an artifact is attached while the trial runs."
             )
-    with open(file_path, "rb") as file:
-        artifact_store.write(meta.artifact_id, file)
+    with open(path, "rb") as file:
+        store.write(meta.artifact_id, file)
     key = ARTIFACTS_PREFIX + meta.artifact_id
     record = json.dumps(dataclasses.asdict(meta))
     if kind == "trial":

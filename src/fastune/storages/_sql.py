@@ -354,7 +354,7 @@ class SQLStorage(BaseStorage):
         return self._study_attrs(study_id, "system")
 
     def _set_study_attr(self, study_id: int, kind: str, key: str, value: Any) -> None:
-        encoded = to_json(value, f"set_study_{kind}_attr")
+        encoded = to_json(value, f"set_{kind}_attr({key!r})")
         with self._write(exclusive=False) as db:
             self._check_study(db, study_id)
             self._upsert(db, "study_attrs", (study_id, kind, key, encoded))
@@ -520,7 +520,7 @@ class SQLStorage(BaseStorage):
         self._set_trial_attr(trial_id, "system", key, value)
 
     def _set_trial_attr(self, trial_id: int, kind: str, key: str, value: Any) -> None:
-        encoded = to_json(value, f"set_trial_{kind}_attr")
+        encoded = to_json(value, f"set_{kind}_attr({key!r})")
         with self._write(exclusive=False) as db:
             self._check_updatable(db, trial_id)
             self._upsert(db, "trial_attrs", (trial_id, kind, key, encoded))

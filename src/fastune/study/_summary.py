@@ -14,7 +14,7 @@ from fastune.trial._state import TrialState
 __all__ = ["StudySummary", "copy_study", "get_all_study_summaries"]
 
 
-@dataclass
+@dataclass(order=False)
 class StudySummary:
     """What a storage knows of one study, without loading its trials into a ``Study``."""
 
@@ -27,6 +27,16 @@ class StudySummary:
     datetime_start: datetime.datetime | None
     study_id: int
     n_trials_by_state: dict[str, int] = field(default_factory=dict)
+
+    def __lt__(self, other: object) -> bool:  # sorted by study id, as Optuna's
+        if not isinstance(other, StudySummary):
+            return NotImplemented
+        return self.study_id < other.study_id
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, StudySummary):
+            return NotImplemented
+        return self.study_id <= other.study_id
 
     @property
     def direction(self) -> StudyDirection:

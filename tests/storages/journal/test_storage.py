@@ -219,7 +219,7 @@ def test_errors_name_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(InvalidParameterTypeError, match="JSON-serializable"):
         storage.set_study_user_attr(study_id, "when", datetime.date(2026, 1, 1))
     trial_id = storage.create_new_trial(study_id)
-    with pytest.raises(InvalidParameterTypeError, match="set_trial_user_attr"):
+    with pytest.raises(InvalidParameterTypeError, match=r"set_user_attr\('s'\).*JSON-serializable"):
         storage.set_trial_user_attr(trial_id, "s", {1, 2})
     bad = create_trial(value=1.0, user_attrs={"f": object()})
     with pytest.raises(InvalidParameterTypeError, match="template_trial.user_attrs"):

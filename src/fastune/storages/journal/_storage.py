@@ -172,12 +172,12 @@ class JournalStorage(Transient, BaseStorage):
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         self._read(self._replica.get_study_name_from_id, study_id)
-        to_json(value, "set_study_user_attr")
+        to_json(value, f"set_user_attr({key!r})")
         self._write("study_attr", study_id=study_id, kind="user", key=key, value=value)
 
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
         self._read(self._replica.get_study_name_from_id, study_id)
-        to_json(value, "set_study_system_attr")
+        to_json(value, f"set_system_attr({key!r})")
         self._write("study_attr", study_id=study_id, kind="system", key=key, value=value)
 
     def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
@@ -226,12 +226,12 @@ class JournalStorage(Transient, BaseStorage):
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._check_updatable(trial_id)
-        to_json(value, "set_trial_user_attr")
+        to_json(value, f"set_user_attr({key!r})")
         self._write("trial_attr", trial_id=trial_id, kind="user", key=key, value=value)
 
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._check_updatable(trial_id)
-        to_json(value, "set_trial_system_attr")
+        to_json(value, f"set_system_attr({key!r})")
         self._write("trial_attr", trial_id=trial_id, kind="system", key=key, value=value)
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
