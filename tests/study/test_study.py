@@ -267,3 +267,8 @@ def test_tell_complete_with_unusable_values_raises_and_keeps_the_trial_running(
     other = study.ask()
     study.tell(other, values)  # type: ignore[arg-type]  # no state: it fails, as in Optuna
     assert study.trials[1].state == TrialState.FAIL
+
+
+def test_enqueue_names_bad_user_attrs() -> None:
+    with pytest.raises(TypeError, match="'user_attrs' parameter of Study.enqueue_trial"):
+        fastune.create_study().enqueue_trial({"x": 1.0}, user_attrs=[1])  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ attached to a study or a trial and kept in an artifact store."""
 from __future__ import annotations
 
 from fastune.artifacts import exceptions
+from fastune.artifacts._backoff import Backoff
 from fastune.artifacts._store import ArtifactStore, FileSystemArtifactStore
 from fastune.artifacts._upload import (
     ArtifactMeta,
@@ -15,6 +16,7 @@ from fastune.artifacts._upload import (
 __all__ = [
     "ArtifactMeta",
     "ArtifactStore",
+    "Backoff",
     "FileSystemArtifactStore",
     "download_artifact",
     "exceptions",

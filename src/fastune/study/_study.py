@@ -451,6 +451,9 @@ class Study:
         """
         if not isinstance(params, dict):
             raise invalid_type("params", "Study.enqueue_trial", "a dict of name -> value", params)
+        if user_attrs is not None and not isinstance(user_attrs, dict):
+            allowed = "a dict of key -> value or None"
+            raise invalid_type("user_attrs", "Study.enqueue_trial", allowed, user_attrs)
         if skip_if_exists and self._has_trial_with_params(params):
             _logger.info(f"Trial with params {params} exists already; it is not enqueued.")
             return
@@ -591,7 +594,9 @@ def create_study(
         assert study_name is not None  # only a named study can be duplicated
         _logger.info(f"Using the existing study {study_name!r}.")
         return Study(study_name, store, sampler, pruner)
-    return Study(store.get_study_name_from_id(study_id), store, sampler, pruner)
+    name = store.get_study_name_from_id(study_id)
+    _logger.info(f"A new study created in {type(store).__name__} with name: {name}")
+    return Study(name, store, sampler, pruner)
 
 
 def load_study(
