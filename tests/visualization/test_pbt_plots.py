@@ -73,6 +73,11 @@ def test_every_plot_renders(tmp_path: Any) -> None:
     assert (tmp_path / "pbt.png").stat().st_size > 10_000
 
 
+def test_an_unknown_hyperparameter_is_named() -> None:
+    with pytest.raises(ValueError, match=r"'param' parameter of plot_pbt_trajectories.*'zz'"):
+        plot_pbt_trajectories(_study(), "zz")  # a bare KeyError before
+
+
 def test_empty_study_says_so() -> None:
     ax = plot_pbt_scores(fastune.create_study())
     assert any("no PBT segment" in text.get_text() for text in ax.texts)

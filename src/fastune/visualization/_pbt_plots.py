@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from fastune._validation import invalid
 from fastune.distributions import FloatDistribution, IntDistribution
 from fastune.study import Study
 from fastune.visualization._matplotlib import pyplot
@@ -56,8 +57,11 @@ def plot_pbt_trajectories(study: Study, param: str, *, ax: Any = None) -> Any:
     Returns:
         The matplotlib ``Axes``.
     """
-    ax = _axes(ax)
     data = trajectories(study)
+    if data.members and param not in data.values:  # a study with segments: known names
+        allowed = f"a hyperparameter of the PBT segments ({sorted(data.values)})"
+        raise invalid("param", "plot_pbt_trajectories", allowed, param)
+    ax = _axes(ax)
     colors = pyplot().get_cmap("tab10")
     for member in data.members:
         generations = data.generations[member]
