@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,3 +81,62 @@ def test_pbt_search_runs_through_the_joblib_dask_backend(client: Any, synchronou
         search.fit(X, y)
     assert len(search.cv_results_["params"]) == 8
     assert len(stream.data) > 0  # the members trained as tasks of the cluster
+
+
+def _stops_at_three(trial: fastune.Trial) -> float:
+    time.sleep(0.05)
+    if trial.number == 3:
+        trial.study.stop()
+    return trial.suggest_float("x", 0, 1)
+
+
+def _fails_at_three(trial: fastune.Trial) -> float:
+    time.sleep(0.05)
+    if trial.number == 3:
+        raise ValueError("boom")
+    return trial.suggest_float("x", 0, 1)
+
+
+def test_a_stop_or_an_error_ends_every_task(client: Any, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'stop.db'}"
+    study = fastune.create_study(study_name="stop", storage=url)
+    optimize(study, _stops_at_three, n_trials=40, client=client)
+    assert len(study.trials) < 10  # the other task went on to its 20 (22 trials in all)
+    failing = fastune.create_study(study_name="fail", storage=url)
+    with pytest.raises(ValueError, match="boom"):
+        optimize(failing, _fails_at_three, n_trials=40, client=client)
+    time.sleep(1.0)
+    assert len(failing.trials) < 10  # they kept running their share after the error
+
+
+def test_a_task_run_again_does_only_what_is_left(tmp_path: Path) -> None:
+    from fastune.integration.dask import _Run, _run_share
+    from fastune.study._processes import dumps_objective
+
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    study = fastune.create_study(study_name="again", storage=url)
+    study.optimize(_objective, n_trials=4)
+    run = _Run(stop_key="dask:stop:test", first=0, n_trials=4, deadline=None)
+    # Dask starts a dead worker's task afresh: the run's 4 trials exist already
+    done = _run_share(
+        "again",
+        study._storage,
+        study.sampler,
+        study.pruner,
+        dumps_objective(_objective),
+        2,
+        run,
+        (),
+    )
+    assert done == 0 and len(study.trials) == 4  # it ran its whole share again: 6
+
+
+def test_arguments_are_checked_before_anything_is_sent(client: Any, tmp_path: Path) -> None:
+    study = fastune.create_study(storage=f"sqlite:///{tmp_path / 'args.db'}")
+    with pytest.raises(InvalidParameterError, match="'timeout'"):
+        optimize(study, _objective, n_trials=2, client=client, timeout=-1)
+    with pytest.raises(TypeError, match="'catch'"):
+        optimize(study, _objective, n_trials=2, client=client, catch="ValueError")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="'client'"):
+        optimize(study, _objective, n_trials=2, client=42)
+    assert study.trials == []

@@ -2,16 +2,20 @@
 
 Each task joins the study through its storage, which the cluster's workers must reach:
 an SQLite file on the machine of a ``LocalCluster``, or a database server. The trials
-are split between the tasks, so ``n_trials`` counts for the whole study.
+are split between the tasks, so ``n_trials`` counts for the whole run; tasks also watch
+the storage, so that a task Dask runs again (its worker died) does only what is left, and
+a stop (``trial.study.stop()``, an uncaught error) ends every task.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from fastune._imports import import_optional
-from fastune._validation import check_int, invalid
+from fastune._validation import check_int, check_number, invalid, invalid_type
 from fastune.storages import InMemoryStorage
 
 if TYPE_CHECKING:
@@ -38,11 +42,13 @@ def optimize(
         n_trials: Trials in all, split between the tasks.
         client: A ``dask.distributed.Client``, or the scheduler's address.
         n_tasks: Tasks to run at once (default: the number of worker threads).
-        timeout: Seconds after which a task starts no new trial.
+        timeout: Seconds from this call after which no task starts a new trial.
         catch: Exception classes that fail a trial without stopping its task.
 
     Raises:
-        InvalidParameterError: an in-memory study, or a bad count.
+        InvalidParameterError: an in-memory study, a bad count or timeout.
+        InvalidParameterTypeError: a ``catch`` that is not exception classes, or a
+            ``client`` that is neither a Client nor an address.
         MissingDependencyError: dask.distributed is not installed (``fastune[dask]``).
     """
     import_optional("dask.distributed", "dask")
@@ -50,6 +56,15 @@ def optimize(
 
     owner = "fastune.integration.dask.optimize"
     n_trials = int(check_int(n_trials, "n_trials", owner, low=1) or 1)
+    timeout = check_number(timeout, "timeout", owner, low=0.0, allow_none=True)
+    classes = (catch,) if isinstance(catch, type) else catch
+    if isinstance(classes, (str, bytes)) or not all(
+        isinstance(c, type) and issubclass(c, BaseException) for c in classes
+    ):
+        raise invalid_type("catch", owner, "an exception class or a tuple of them", catch)
+    if not isinstance(client, (Client, str)):
+        allowed = "a dask.distributed.Client or the scheduler's address"
+        raise invalid_type("client", owner, allowed, client)
     if isinstance(study._storage, InMemoryStorage):
         raise invalid(
             "study",
@@ -58,7 +73,7 @@ def optimize(
             "a study in memory",
         )
     own_client = not isinstance(client, Client)
-    dask_client = Client(client) if own_client else client
+    dask_client: Any = Client(client) if own_client else client
     try:
         if n_tasks is None:
             n_tasks = max(sum(dask_client.nthreads().values()), 1)
@@ -67,6 +82,12 @@ def optimize(
 
         payload = dumps_objective(func)
         shares = [n_trials // n_tasks + (i < n_trials % n_tasks) for i in range(n_tasks)]
+        run = _Run(
+            stop_key=f"dask:stop:{uuid.uuid4().hex}",
+            first=study._storage.get_n_trials(study._study_id),
+            n_trials=n_trials,
+            deadline=None if timeout is None else time.time() + timeout,
+        )
         futures = [
             dask_client.submit(
                 _run_share,
@@ -76,17 +97,48 @@ def optimize(
                 study.pruner,
                 payload,
                 share,
-                timeout,
-                tuple(catch) if isinstance(catch, Iterable) else (catch,),
+                run,
+                tuple(classes),
                 pure=False,
             )
             for share in shares
             if share
         ]
-        dask_client.gather(futures)
+        try:
+            dask_client.gather(futures)
+        except BaseException:  # the other tasks finish their trial and stop
+            study._storage.set_study_system_attr(study._study_id, run.stop_key, True)
+            dask_client.cancel(futures)
+            raise
     finally:
         if own_client:
             dask_client.close()
+
+
+class _Run:
+    """What the tasks of one call share: where a stop is flagged, the study's trial count
+    when it began, the trials it runs in all, and when no new trial may start."""
+
+    def __init__(self, stop_key: str, first: int, n_trials: int, deadline: float | None):
+        self.stop_key = stop_key
+        self.first = first
+        self.n_trials = n_trials
+        self.deadline = deadline
+
+    def over(self, study: Study) -> bool:
+        """Whether the run is done: stopped, out of time, or its trials all started."""
+        storage = study._storage
+        if storage.get_study_system_attrs(study._study_id).get(self.stop_key):
+            return True
+        if self.deadline is not None and time.time() >= self.deadline:
+            return True
+        return storage.get_n_trials(study._study_id) - self.first >= self.n_trials
+
+    def after_trial(self, study: Study, trial: Any) -> None:
+        if study._stop_flag:  # trial.study.stop() in this task: every task stops
+            study._storage.set_study_system_attr(study._study_id, self.stop_key, True)
+        if self.over(study):
+            study.stop()
 
 
 def _run_share(
@@ -96,15 +148,24 @@ def _run_share(
     pruner: Any,
     payload: bytes,
     n_trials: int,
-    timeout: float | None,
+    run: _Run,
     catch: tuple[type[BaseException], ...],
 ) -> int:
-    """One task: join the study and run ``n_trials`` trials of the objective."""
+    """One task: join the study and run up to ``n_trials`` trials of the objective."""
     import cloudpickle
 
     from fastune.study import load_study
 
     sampler.reseed_rng()  # every task draws its own points
     study = load_study(study_name=study_name, storage=storage, sampler=sampler, pruner=pruner)
-    study.optimize(cloudpickle.loads(payload), n_trials=n_trials, timeout=timeout, catch=catch)
+    if run.over(study):  # a task run again after its worker died: only what is left
+        return 0
+    timeout = None if run.deadline is None else max(run.deadline - time.time(), 0.0)
+    study.optimize(
+        cloudpickle.loads(payload),
+        n_trials=n_trials,
+        timeout=timeout,
+        catch=catch,
+        callbacks=[run.after_trial],
+    )
     return n_trials
