@@ -241,3 +241,19 @@ def test_demo_writes_the_study_report(tmp_path) -> None:  # type: ignore[no-unty
     write_demo_report(study, str(path), out)
     assert f"written to {path}" in out.getvalue()
     assert path.read_text(encoding="utf-8").count("data:image/png;base64,") == 8
+
+
+def test_worker_errors_are_named_and_make_no_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "nope.db"
+    url = f"sqlite:///{missing}"
+    result = _cli("worker", "math:sqrt", "--storage", url, "--study", "s")
+    assert result.returncode == 1 and f"No database file at {missing}" in result.stderr
+    assert not missing.exists()  # opening it made an empty database file
+    for arguments, message in (
+        (("--n-trials", "-1"), "--n-trials must be an int >= 1. Got -1"),
+        (("--timeout", "-3"), "--timeout must be a number of seconds >= 0. Got -3.0"),
+    ):
+        result = _cli("worker", "math:sqrt", "--storage", url, "--study", "s", *arguments)
+        assert result.returncode == 2 and message in result.stderr
+    result = _cli("worker", "math.sqrt", "--storage", url, "--study", "s")
+    assert result.returncode == 2 and "module:function" in result.stderr

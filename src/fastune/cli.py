@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -152,6 +153,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         return _study_command(args)
     if args.command == "worker":
+        if args.n_trials is not None and args.n_trials < 1:
+            parser.error(f"--n-trials must be an int >= 1. Got {args.n_trials} instead.")
+        if args.timeout is not None and not args.timeout >= 0:
+            parser.error(f"--timeout must be a number of seconds >= 0. Got {args.timeout} instead.")
+        if ":" not in args.objective:
+            parser.error(f"the objective must be given as module:function. Got {args.objective!r}.")
         return _worker_command(args)
     if args.command in ("plot", "report"):
         return _plot_command(args)
@@ -177,7 +184,13 @@ def _worker_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    from fastune.storages import sqlite_file
+
     try:
+        if args.storage.startswith("sqlite:///"):
+            path, _ = sqlite_file(args.storage, "--storage", "fastune worker")
+            if not os.path.exists(path):  # opening it would make an empty database
+                raise FastuneError(f"No database file at {path} ({args.storage}).")
         study = load_study(study_name=args.study, storage=args.storage)
     except (FastuneError, ValueError) as error:
         message = str(error).replace(args.storage, redact(args.storage))

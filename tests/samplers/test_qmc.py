@@ -39,3 +39,16 @@ def test_unscrambled_by_default_as_optuna() -> None:
     assert (_points(QMCSampler(seed=0), 5)[1:] == _points(QMCSampler(seed=1), 5)[1:]).all()
     scrambled = _points(QMCSampler(seed=0, scramble=True), 5)[1:]
     assert not (scrambled == _points(QMCSampler(seed=1, scramble=True), 5)[1:]).all()
+
+
+def test_a_worker_reading_the_study_at_the_same_moment_takes_another_point() -> None:
+    study = fastune.create_study(sampler=QMCSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1), 3)
+    storage = study._storage
+    snapshot = dict(storage.get_study_system_attrs(study._study_id))
+    first = study.ask()
+    # A second worker read the study's attributes before the first one wrote anything.
+    storage.get_study_system_attrs = lambda study_id: dict(snapshot)  # type: ignore[method-assign]
+    second = study.ask()
+    points = [(t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)) for t in (first, second)]
+    assert points[0] != points[1]  # a shared counter gave both the same point

@@ -181,6 +181,41 @@ def test_heartbeat_arguments() -> None:
         SQLiteStorage(":unused:", heartbeat_interval=0)
     with pytest.raises(fastune.exceptions.InvalidParameterError, match="grace_period"):
         SQLiteStorage(":unused:", grace_period=5)
+    # a grace period a heartbeat apart would fail trials that are alive
+    with pytest.raises(
+        fastune.exceptions.InvalidParameterError, match=r"'grace_period'.*> heartbeat_interval"
+    ):
+        SQLiteStorage(":unused:", heartbeat_interval=1.0, grace_period=0.2)
+
+
+def test_a_trial_whose_worker_dies_while_sampling_is_found(tmp_path: Path) -> None:
+    from fastune.storages import fail_stale_trials
+
+    dying = textwrap.dedent(
+        """
+        import os, sys
+        import fastune
+        from fastune.storages import SQLiteStorage
+
+        class Dying(fastune.samplers.RandomSampler):
+            def infer_relative_search_space(self, study, trial):
+                os._exit(3)  # the worker dies while its sampler works
+
+        storage = SQLiteStorage(sys.argv[1], heartbeat_interval=0.1, grace_period=0.3)
+        study = fastune.load_study(study_name="s", storage=storage, sampler=Dying())
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+        """
+    )
+    path = str(tmp_path / "s.db")
+    storage = SQLiteStorage(path, heartbeat_interval=0.1, grace_period=0.3)
+    study = fastune.create_study(study_name="s", storage=storage)
+    died = subprocess.run([sys.executable, "-c", dying, path], timeout=300, check=False)
+    assert died.returncode == 3
+    study.ask()  # an ask-and-tell trial of this process: no heartbeat thread, not dead
+    time.sleep(0.6)
+    fail_stale_trials(study)
+    states = [t.state for t in study.trials]
+    assert states == [TrialState.FAIL, TrialState.RUNNING]  # the first stayed RUNNING
 
 
 def test_fail_stale_trials_fails_and_requeues_without_optimize(tmp_path: Path) -> None:

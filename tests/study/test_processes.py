@@ -20,6 +20,10 @@ from fastune.exceptions import FastuneError, InvalidParameterError
 from fastune.trial import TrialState
 
 
+def _constant(trial: fastune.Trial) -> float:
+    return 1.0
+
+
 def _objective(trial: fastune.Trial) -> float:
     time.sleep(0.05)  # long enough that both workers get trials
     x = trial.suggest_float("x", -1, 1)
@@ -234,4 +238,4 @@ def test_a_callback_calling_optimize_again_is_refused_with_processes() -> None:
         study.optimize(lambda t: 1.0, n_trials=1)
 
     with pytest.raises(RuntimeError, match="nested optimize"):
-        study.optimize(_objective, n_trials=2, n_jobs=2, callbacks=[again])
+        study.optimize(_constant, n_trials=2, n_jobs=2, callbacks=[again])

@@ -21,16 +21,17 @@ if TYPE_CHECKING:
 
 __all__ = ["QMCSampler"]
 
-NEXT_POINT_KEY = "qmc:next_point"
+NEXT_POINT_KEY = "qmc:first_trial"  # the number of the first trial of a space
 
 
 class QMCSampler(BaseSampler):
     """Proposes the points of a low-discrepancy sequence (``scipy.stats.qmc``) in turn.
 
     The joint space is the one the finished trials share; the first trial (and any
-    parameter outside the joint space) is drawn by ``independent_sampler``. Trial ``k``
-    of the joint space gets point ``k`` of the sequence, counted in the study, so that
-    parallel workers take different points.
+    parameter outside the joint space) is drawn by ``independent_sampler``. The trial
+    numbered ``k`` after the first trial of the joint space gets point ``k`` of the
+    sequence: trial numbers are unique in a study, so workers in other processes (with
+    samplers of their own) never take the same point.
 
     Args:
         qmc_type: ``"sobol"`` or ``"halton"``.
@@ -90,10 +91,17 @@ class QMCSampler(BaseSampler):
     ) -> dict[str, Any]:
         if not search_space:
             return {}
+        # Point k of the sequence goes to the k-th trial number since the first trial of
+        # this space: trial numbers are handed out atomically by the storage, so workers
+        # in other processes never take the same point (a shared counter read and written
+        # back gave two of them one point).
         with self._lock:
             key = f"{NEXT_POINT_KEY}:{','.join(sorted(search_space))}"
-            index = int(study._storage.get_study_system_attrs(study._study_id).get(key, 0))
-            study._storage.set_study_system_attr(study._study_id, key, index + 1)
+            first = study._storage.get_study_system_attrs(study._study_id).get(key)
+            if first is None:
+                first = trial.number
+                study._storage.set_study_system_attr(study._study_id, key, first)
+        index = max(trial.number - int(first), 0)
         space = SearchSpace(search_space)
         engine = self._engine(len(space))
         if index:

@@ -139,6 +139,10 @@ class SQLStorage(BaseStorage):
             raise invalid(
                 "grace_period", owner, "None unless heartbeat_interval is set", grace_period
             )
+        if self.grace_period is not None and self.grace_period <= (self.heartbeat_interval or 0):
+            # Live trials would count as dead between two of their heartbeats.
+            allowed = f"> heartbeat_interval ({heartbeat_interval})"
+            raise invalid("grace_period", owner, allowed, grace_period)
         if failed_trial_callback is not None and not callable(failed_trial_callback):
             raise invalid_type(
                 "failed_trial_callback",

@@ -228,9 +228,11 @@ def run_trial(
 ) -> FrozenTrial:
     """Run one trial of ``func``: record its outcome, and re-raise errors not in ``catch``."""
     study._fail_stale_trials()
-    trial = study.ask()
-    with _heartbeat(study, trial._trial_id):
-        return _run_asked(study, trial, func, catch)
+    trial_id = study._start_trial_id()
+    # The heartbeat starts before the sampler works: a worker that dies while it samples
+    # (a GP fit can take a while) leaves a trial that others can tell is dead.
+    with _heartbeat(study, trial_id):
+        return _run_asked(study, Trial(study, trial_id), func, catch)
 
 
 @contextmanager

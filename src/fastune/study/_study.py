@@ -293,13 +293,17 @@ class Study:
             >>> x = trial.suggest_float("x", -1, 1)
             >>> _ = study.tell(trial, x ** 2)
         """
-        trial_id = self._storage.pop_waiting_trial_id(self._study_id)
-        if trial_id is None:
-            trial_id = self._storage.create_new_trial(self._study_id)
-        trial = Trial(self, trial_id)
+        trial = Trial(self, self._start_trial_id())
         for name, distribution in (fixed_distributions or {}).items():
             trial._suggest(name, distribution)
         return trial
+
+    def _start_trial_id(self) -> int:
+        """Start the oldest enqueued trial, or a new one; return its id."""
+        trial_id = self._storage.pop_waiting_trial_id(self._study_id)
+        if trial_id is None:
+            trial_id = self._storage.create_new_trial(self._study_id)
+        return trial_id
 
     def _fail_stale_trials(self) -> None:
         """Fail the trials of workers that died (storages with heartbeats), and hand each
