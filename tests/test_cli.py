@@ -257,3 +257,35 @@ def test_worker_errors_are_named_and_make_no_database(tmp_path) -> None:  # type
         assert result.returncode == 2 and message in result.stderr
     result = _cli("worker", "math.sqrt", "--storage", url, "--study", "s")
     assert result.returncode == 2 and "module:function" in result.stderr
+
+
+def test_a_dead_workers_trial_is_failed_and_retried_by_the_next(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    (tmp_path / "dying.py").write_text(
+        "import os\n"
+        "def objective(trial):\n"
+        "    x = trial.suggest_float('x', 0, 1)\n"
+        "    if os.environ.get('DIE'):\n"
+        "        os._exit(3)  # killed mid-trial\n"
+        "    return x\n"
+    )
+    url = f"sqlite:///{tmp_path / 'beat.db'}"
+    fastune.create_study(study_name="beat", storage=url)
+    beats = ("--heartbeat-interval", "0.1", "--grace-period", "0.3", "--retry-failed-trials", "1")
+    command = [sys.executable, "-m", "fastune.cli", "worker", "dying:objective"]
+    command += ["--storage", url, "--study", "beat", *beats]
+    environment = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    died = subprocess.run([*command, "--n-trials", "1"], env={**environment, "DIE": "1"})
+    assert died.returncode == 3
+    time.sleep(0.6)  # past the grace period
+    ran = subprocess.run([*command, "--n-trials", "2"], env=environment, capture_output=True)
+    assert ran.returncode == 0, ran.stderr
+    trials = fastune.load_study(study_name="beat", storage=url).trials
+    assert [t.state.name for t in trials] == ["FAIL", "COMPLETE", "COMPLETE"]
+    assert trials[1].params == trials[0].params  # the retry of the dead worker's trial
+    alone = _cli(
+        "worker", "math:sqrt", "--storage", url, "--study", "beat", "--retry-failed-trials", "1"
+    )
+    assert alone.returncode == 1 and "needs --heartbeat-interval" in alone.stderr

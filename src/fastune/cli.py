@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from fastune._cli_plots import PLOT_KINDS
 from fastune._cli_studies import FORMATS
@@ -41,6 +42,23 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--study", "--study-name", dest="study", required=True)
     worker.add_argument("--n-trials", type=int, default=None, help="trials for this worker")
     worker.add_argument("--timeout", type=float, default=None, help="seconds for this worker")
+    worker.add_argument(
+        "--heartbeat-interval",
+        type=float,
+        default=None,
+        help="record a heartbeat of each running trial this often (seconds), so that the "
+        "trials of a worker that died are failed by the others",
+    )
+    worker.add_argument(
+        "--grace-period", type=float, default=None, help="seconds without a heartbeat: dead"
+    )
+    worker.add_argument(
+        "--retry-failed-trials",
+        type=int,
+        default=0,
+        metavar="N",
+        help="queue a dead worker's trial again, at most N times (with --heartbeat-interval)",
+    )
     for name, text, needs_study in (
         ("studies", "list the studies of a storage", False),
         ("study-names", "list the names of the studies of a storage", False),
@@ -191,7 +209,20 @@ def _worker_command(args: argparse.Namespace) -> int:
             path, _ = sqlite_file(args.storage, "--storage", "fastune worker")
             if not os.path.exists(path):  # opening it would make an empty database
                 raise FastuneError(f"No database file at {path} ({args.storage}).")
-        study = load_study(study_name=args.study, storage=args.storage)
+        storage: Any = args.storage
+        if args.heartbeat_interval is not None or args.grace_period is not None:
+            from fastune.storages import RDBStorage, RetryFailedTrialCallback
+
+            retry = args.retry_failed_trials
+            storage = RDBStorage(
+                args.storage,
+                heartbeat_interval=args.heartbeat_interval,
+                grace_period=args.grace_period,
+                failed_trial_callback=RetryFailedTrialCallback(max_retry=retry) if retry else None,
+            )
+        elif args.retry_failed_trials:
+            raise FastuneError("--retry-failed-trials needs --heartbeat-interval.")
+        study = load_study(study_name=args.study, storage=storage)
     except (FastuneError, ValueError) as error:
         message = str(error).replace(args.storage, redact(args.storage))
         print(f"fastune worker: {message}", file=sys.stderr)
