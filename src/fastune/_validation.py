@@ -13,7 +13,15 @@ from typing import Any
 
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 
-__all__ = ["check_choice", "check_int", "check_number", "invalid", "invalid_type"]
+__all__ = [
+    "check_choice",
+    "check_exception_classes",
+    "check_int",
+    "check_joblib_n_jobs",
+    "check_number",
+    "invalid",
+    "invalid_type",
+]
 
 
 def _message(name: str, owner: str, allowed: str, value: Any) -> str:
@@ -79,6 +87,26 @@ def check_int(
     if _outside(number, low, high, True):
         raise invalid(name, owner, allowed, value)
     return number
+
+
+def check_exception_classes(catch: Any, owner: str) -> tuple[type[BaseException], ...]:
+    """``catch`` (an exception class, an iterable of them, or None for none) as a tuple."""
+    if catch is None:
+        return ()
+    classes = (catch,) if isinstance(catch, type) else catch
+    if isinstance(classes, (str, bytes)) or not isinstance(classes, Iterable):
+        raise invalid_type("catch", owner, "an exception class or a tuple of them", catch)
+    classes = tuple(classes)
+    if not all(isinstance(c, type) and issubclass(c, BaseException) for c in classes):
+        raise invalid_type("catch", owner, "an exception class or a tuple of them", catch)
+    return classes
+
+
+def check_joblib_n_jobs(n_jobs: Any, owner: str) -> int | None:
+    """``n_jobs`` as joblib reads it: None, or an int other than 0 (-1: one per CPU)."""
+    if n_jobs is not None and check_int(n_jobs, "n_jobs", owner) == 0:
+        raise invalid("n_jobs", owner, "an int other than 0 (-1: one per CPU) or None", n_jobs)
+    return n_jobs
 
 
 def check_choice(value: Any, name: str, owner: str, options: Iterable[Any]) -> Any:

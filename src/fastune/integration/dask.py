@@ -15,7 +15,13 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from fastune._imports import import_optional
-from fastune._validation import check_int, check_number, invalid, invalid_type
+from fastune._validation import (
+    check_exception_classes,
+    check_int,
+    check_number,
+    invalid,
+    invalid_type,
+)
 from fastune.storages import InMemoryStorage
 
 if TYPE_CHECKING:
@@ -57,11 +63,7 @@ def optimize(
     owner = "fastune.integration.dask.optimize"
     n_trials = int(check_int(n_trials, "n_trials", owner, low=1) or 1)
     timeout = check_number(timeout, "timeout", owner, low=0.0, allow_none=True)
-    classes = (catch,) if isinstance(catch, type) else catch
-    if isinstance(classes, (str, bytes)) or not all(
-        isinstance(c, type) and issubclass(c, BaseException) for c in classes
-    ):
-        raise invalid_type("catch", owner, "an exception class or a tuple of them", catch)
+    classes = check_exception_classes(catch, owner)
     if not isinstance(client, (Client, str)):
         allowed = "a dask.distributed.Client or the scheduler's address"
         raise invalid_type("client", owner, allowed, client)
@@ -98,7 +100,7 @@ def optimize(
                 payload,
                 share,
                 run,
-                tuple(classes),
+                classes,
                 pure=False,
             )
             for share in shares

@@ -12,7 +12,14 @@ from typing import Any
 import numpy as np
 
 from fastune._space import SearchSpace
-from fastune._validation import check_int, check_number, invalid, invalid_type
+from fastune._validation import (
+    check_exception_classes,
+    check_int,
+    check_joblib_n_jobs,
+    check_number,
+    invalid,
+    invalid_type,
+)
 from fastune.distributions import as_distribution
 from fastune.pbt._checkpoint import (
     BaseCheckpointStore,
@@ -189,9 +196,7 @@ class PopulationBasedTraining:
         if not isinstance(synchronous, (bool, np.bool_)):
             raise invalid_type("synchronous", owner, "True or False", synchronous)
         self.synchronous = bool(synchronous)
-        if n_jobs is not None and (check_int(n_jobs, "n_jobs", owner) == 0):
-            raise invalid("n_jobs", owner, "an int other than 0 (-1: one per CPU) or None", n_jobs)
-        self.n_jobs = n_jobs
+        self.n_jobs = check_joblib_n_jobs(n_jobs, owner)
         self.random_state = check_int(random_state, "random_state", owner, low=0, allow_none=True)
         self.patience = check_int(patience, "patience", owner, low=1, allow_none=True)
         self.target_score = check_number(target_score, "target_score", owner, allow_none=True)
@@ -213,7 +218,7 @@ class PopulationBasedTraining:
             )
         self._given_study = study
         self.study_ = study if study is not None else create_study(direction=direction)
-        self.catch = _exception_classes(catch, owner)
+        self.catch = check_exception_classes(catch, owner)
         if not isinstance(callbacks, Iterable) or not all(callable(c) for c in callbacks):
             raise invalid_type(
                 "callbacks", owner, "a list of callables callback(pbt, segment)", callbacks
@@ -481,16 +486,6 @@ class PopulationBasedTraining:
             }
             for k, trial in enumerate(lineage)
         ]
-
-
-def _exception_classes(catch: Any, owner: str) -> tuple[type[BaseException], ...]:
-    """``catch`` as a tuple: an exception class or an iterable of them."""
-    classes = (catch,) if isinstance(catch, type) else catch
-    if not isinstance(classes, Iterable) or not all(
-        isinstance(c, type) and issubclass(c, BaseException) for c in classes
-    ):
-        raise invalid_type("catch", owner, "an exception class or a tuple of them", catch)
-    return tuple(classes)
 
 
 def _as_explore(

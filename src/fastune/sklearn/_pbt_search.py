@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from fastune._validation import check_int, check_number, invalid, invalid_type
+from fastune._validation import check_int, check_joblib_n_jobs, check_number, invalid, invalid_type
 from fastune.pbt import BaseExploit, BaseExplore, PopulationBasedTraining, Segment
 from fastune.pbt._scheduler import GENERATION_KEY, MEMBER_KEY, PARENT_KEY
 from fastune.sklearn._base import BaseSearch
@@ -161,8 +161,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         check_int(self.patience, "patience", owner, low=1, allow_none=True)
         check_number(self.target_score, "target_score", owner, allow_none=True)
         check_int(self.random_state, "random_state", owner, low=0, allow_none=True)
-        if self.n_jobs is not None and check_int(self.n_jobs, "n_jobs", owner) == 0:
-            raise invalid("n_jobs", owner, "an int other than 0 (-1: one per CPU) or None", 0)
+        check_joblib_n_jobs(self.n_jobs, owner)
         if not isinstance(self.synchronous, (bool, np.bool_)):
             raise invalid_type("synchronous", owner, "True or False", self.synchronous)
         if not isinstance(self.exploit, BaseExploit) and self.exploit not in (

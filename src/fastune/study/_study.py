@@ -11,7 +11,14 @@ from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
 from fastune._study_direction import StudyDirection, as_direction
-from fastune._validation import check_choice, check_int, check_number, invalid, invalid_type
+from fastune._validation import (
+    check_choice,
+    check_exception_classes,
+    check_int,
+    check_number,
+    invalid,
+    invalid_type,
+)
 from fastune.distributions import BaseDistribution
 from fastune.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from fastune.logging import get_logger
@@ -264,7 +271,7 @@ class Study:
         n_jobs = _resolve_n_jobs(n_jobs)
         if backend is not None:
             check_choice(backend, "backend", owner, ("threads", "processes"))
-        catch_tuple = _exception_classes(catch)
+        catch_tuple = check_exception_classes(catch, owner)  # None catches nothing, as Optuna
         if not callable(func):
             raise invalid_type("func", owner, "a callable taking a trial", func)
         run_optimize(
@@ -519,22 +526,6 @@ def _resolve_n_jobs(n_jobs: Any) -> int:
     if n_jobs is None or n_jobs < 1:
         raise invalid("n_jobs", "Study.optimize", "a positive int or -1 (one per CPU)", n_jobs)
     return n_jobs
-
-
-def _exception_classes(catch: Any) -> tuple[type[BaseException], ...]:
-    if catch is None:  # as Optuna: nothing caught
-        return ()
-    if not isinstance(catch, (type, Iterable)):
-        raise invalid_type(
-            "catch", "Study.optimize", "an Exception class or a tuple of them", catch
-        )
-    classes = (catch,) if isinstance(catch, type) else tuple(catch)
-    for cls in classes:
-        if not (isinstance(cls, type) and issubclass(cls, BaseException)):
-            raise invalid_type(
-                "catch", "Study.optimize", "an Exception class or a tuple of them", catch
-            )
-    return classes
 
 
 def _directions(direction: Any, directions: Any) -> list[StudyDirection]:
