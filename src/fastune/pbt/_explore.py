@@ -25,7 +25,7 @@ from fastune.distributions import (
 )
 from fastune.pbt._history import ExploreContext
 
-__all__ = ["PB2", "BaseExplore", "Perturb"]
+__all__ = ["PB2", "BaseExplore", "Perturb", "as_explore", "check_factors"]
 
 
 class BaseExplore(abc.ABC):
@@ -93,7 +93,7 @@ class Perturb(BaseExplore):
         resample_probability: float = 0.25,
         adapt_to_diversity: bool = True,
     ) -> None:
-        self.perturbation_factors = _check_factors(perturbation_factors, "Perturb")
+        self.perturbation_factors = check_factors(perturbation_factors, "Perturb")
         self.resample_probability = float(
             check_number(resample_probability, "resample_probability", "Perturb", low=0.0, high=1.0)
             or 0.0
@@ -206,7 +206,7 @@ def _fit_gp(inputs: np.ndarray, targets: np.ndarray) -> Any:
     return model
 
 
-def _check_factors(factors: Any, owner: str) -> tuple[float, ...]:
+def check_factors(factors: Any, owner: str) -> tuple[float, ...]:
     try:
         values = tuple(float(f) for f in factors)
     except TypeError:
@@ -218,3 +218,20 @@ def _check_factors(factors: Any, owner: str) -> tuple[float, ...]:
             "perturbation_factors", owner, "a non-empty sequence of positive numbers", factors
         )
     return values
+
+
+def as_explore(
+    explore: Any,
+    perturbation_factors: Sequence[float],
+    resample_probability: float,
+    owner: str = "PopulationBasedTraining",
+) -> BaseExplore:
+    """Resolve the ``explore`` argument: an object, ``"perturb"`` or ``"pb2"``."""
+    if isinstance(explore, BaseExplore):
+        return explore
+    perturb = Perturb(perturbation_factors, resample_probability)
+    if explore == "perturb":
+        return perturb
+    if explore == "pb2":
+        return PB2(fallback=perturb)
+    raise invalid("explore", owner, "'perturb', 'pb2' or a BaseExplore", explore)

@@ -27,7 +27,7 @@ from fastune.pbt._checkpoint import (
     MemoryCheckpointStore,
 )
 from fastune.pbt._exploit import BaseExploit, as_exploit
-from fastune.pbt._explore import PB2, BaseExplore, Perturb, _check_factors
+from fastune.pbt._explore import BaseExplore, as_explore, check_factors
 from fastune.pbt._history import ExploreContext, Segment
 from fastune.pbt._trainable import SegmentResult, Trainable, as_trainable, train_segment
 from fastune.study import Study, create_study
@@ -190,9 +190,9 @@ class PopulationBasedTraining:
             quantile_fraction, "quantile_fraction", owner, low=0.0, high=0.5, low_inclusive=False
         )
         check_number(resample_probability, "resample_probability", owner, low=0.0, high=1.0)
-        _check_factors(perturbation_factors, owner)
+        check_factors(perturbation_factors, owner)
         self.exploit = as_exploit(exploit, quantile_fraction, owner)
-        self.explore = _as_explore(explore, perturbation_factors, resample_probability)
+        self.explore = as_explore(explore, perturbation_factors, resample_probability, owner)
         if not isinstance(synchronous, (bool, np.bool_)):
             raise invalid_type("synchronous", owner, "True or False", synchronous)
         self.synchronous = bool(synchronous)
@@ -486,21 +486,6 @@ class PopulationBasedTraining:
             }
             for k, trial in enumerate(lineage)
         ]
-
-
-def _as_explore(
-    explore: Any, perturbation_factors: Sequence[float], resample_probability: float
-) -> BaseExplore:
-    if isinstance(explore, BaseExplore):
-        return explore
-    perturb = Perturb(perturbation_factors, resample_probability)
-    if explore == "perturb":
-        return perturb
-    if explore == "pb2":
-        return PB2(fallback=perturb)
-    raise invalid(
-        "explore", "PopulationBasedTraining", "'perturb', 'pb2' or a BaseExplore", explore
-    )
 
 
 class _SerialExecutor:

@@ -9,8 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from fastune._validation import check_int, check_joblib_n_jobs, check_number, invalid, invalid_type
-from fastune.pbt import BaseExploit, BaseExplore, PopulationBasedTraining, Segment
+from fastune._validation import check_int, check_joblib_n_jobs, check_number, invalid_type
+from fastune.pbt import PopulationBasedTraining, Segment
+from fastune.pbt._exploit import as_exploit
+from fastune.pbt._explore import as_explore, check_factors
 from fastune.pbt._scheduler import GENERATION_KEY, MEMBER_KEY, PARENT_KEY
 from fastune.sklearn._base import BaseSearch
 from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, choose_training
@@ -164,24 +166,10 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         check_joblib_n_jobs(self.n_jobs, owner)
         if not isinstance(self.synchronous, (bool, np.bool_)):
             raise invalid_type("synchronous", owner, "True or False", self.synchronous)
-        if not isinstance(self.exploit, BaseExploit) and self.exploit not in (
-            "truncation",
-            "tournament",
-        ):
-            allowed = "'truncation', 'tournament' or a BaseExploit"
-            raise invalid("exploit", owner, allowed, self.exploit)
-        if not isinstance(self.explore, BaseExplore) and self.explore not in ("perturb", "pb2"):
-            raise invalid("explore", owner, "'perturb', 'pb2' or a BaseExplore", self.explore)
-        factors = self.perturbation_factors
-        if (
-            isinstance(factors, (str, bytes))
-            or not hasattr(factors, "__len__")
-            or len(factors) == 0
-            or any(not isinstance(f, (int, float)) or not f > 0 for f in factors)
-        ):
-            raise invalid(
-                "perturbation_factors", owner, "a non-empty sequence of positive numbers", factors
-            )
+        # The same checks as PopulationBasedTraining's, named for this class.
+        check_factors(self.perturbation_factors, owner)
+        as_exploit(self.exploit, self.quantile_fraction, owner)
+        as_explore(self.explore, self.perturbation_factors, self.resample_probability, owner)
 
     def fit(self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any) -> PBTSearchCV:
         """Run the search on ``(X, y)``; extra keyword arguments go to the estimator's fit.
