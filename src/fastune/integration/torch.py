@@ -269,6 +269,8 @@ class TorchTrainable:
         self.keep_on_device = bool(keep_on_device)
         self.optimizer_params = _check_optimizer_params(optimizer_params)
         self.apply_params = apply_params
+        # Whether the optimizer factory reads a searched name (decided once per name).
+        self._reads: dict[str, bool] = {}
 
     def init(self, params: dict[str, Any], seed: int) -> TorchCheckpoint:
         """A fresh model and optimizer, initialized from ``seed``."""
@@ -355,7 +357,7 @@ class TorchTrainable:
         """Whether the optimizer factory uses ``params[name]``: it builds the optimizer
         again with another value and sees whether any group changed (decided once per
         name)."""
-        known = self.__dict__.setdefault("_reads", {})
+        known = self._reads
         if name not in known:
             value = params[name]
             if isinstance(value, bool) or not isinstance(value, (int, float)):
