@@ -57,7 +57,9 @@ class BaseStorage(abc.ABC):
     def _same_store(self, other: object) -> bool:
         """Whether ``other`` keeps its studies in the same place as this storage (two
         storage objects on one database file or server)."""
-        return other is self
+        return other is self or (
+            isinstance(other, BaseStorage) and other._identity == self._identity
+        )
 
     # -- studies ---------------------------------------------------------------------
 

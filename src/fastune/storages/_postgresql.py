@@ -79,9 +79,6 @@ class PostgreSQLStorage(SQLStorage):
     def _identity(self) -> str:
         return f"postgresql:{self.url}"
 
-    def _same_store(self, other: object) -> bool:
-        return other is self or (isinstance(other, PostgreSQLStorage) and other.url == self.url)
-
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state.pop("url"), **state)  # type: ignore[misc]
 

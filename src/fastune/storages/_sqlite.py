@@ -62,12 +62,6 @@ class SQLiteStorage(SQLStorage):
     def _identity(self) -> str:
         return f"sqlite:{os.path.realpath(self.path)}"
 
-    def _same_store(self, other: object) -> bool:
-        return other is self or (
-            isinstance(other, SQLiteStorage)
-            and os.path.realpath(other.path) == os.path.realpath(self.path)
-        )
-
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state.pop("path"), **state)  # type: ignore[misc]
 

@@ -272,3 +272,12 @@ def test_a_journal_of_another_format_is_refused(tmp_path: Path) -> None:
     for _ in range(2):  # refused every time, never read past
         with pytest.raises(StorageInternalError, match="not an operation of fastune"):
             storage.get_all_study_names()
+
+
+def test_a_trial_asked_through_another_object_on_the_file_is_told(tmp_path: Path) -> None:
+    path = str(tmp_path / "told.log")
+    study = fastune.create_study(study_name="s", storage=JournalStorage(JournalFileBackend(path)))
+    other = fastune.load_study(study_name="s", storage=JournalStorage(JournalFileBackend(path)))
+    trial = other.ask()
+    study.tell(trial, 1.0)  # the same store: the same trial ids in every replica
+    assert other.trials[0].value == 1.0
