@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["QMCSampler"]
 
-NEXT_POINT_KEY = "qmc:first_trial"  # the number of the first trial of a space
+FIRST_TRIAL_KEY = "qmc:first_trial"  # the number of the first trial of a space
 
 
 class QMCSampler(BaseSampler):
@@ -96,7 +96,7 @@ class QMCSampler(BaseSampler):
         # in other processes never take the same point (a shared counter read and written
         # back gave two of them one point).
         with self._lock:
-            key = f"{NEXT_POINT_KEY}:{','.join(sorted(search_space))}"
+            key = f"{FIRST_TRIAL_KEY}:{','.join(sorted(search_space))}"
             first = study._storage.get_study_system_attrs(study._study_id).get(key)
             if first is None:
                 first = trial.number
