@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hypervolume", "pareto_front_mask"]
+__all__ = ["hypervolume", "pareto_front_mask", "pareto_ranks"]
 
 
 def pareto_front_mask(losses: np.ndarray) -> np.ndarray:
@@ -24,6 +24,20 @@ def pareto_front_mask(losses: np.ndarray) -> np.ndarray:
         dominated = np.all(point <= losses, axis=1) & np.any(point < losses, axis=1)
         on_front &= ~dominated
     return on_front
+
+
+def pareto_ranks(losses: np.ndarray) -> np.ndarray:
+    """The non-dominated front of each row of ``losses``: 0 for the Pareto front, 1 for the
+    front of the rows left once it is removed, and so on."""
+    rank = np.full(losses.shape[0], -1)
+    remaining = np.arange(losses.shape[0])
+    front = 0
+    while remaining.size:
+        on_front = pareto_front_mask(losses[remaining])
+        rank[remaining[on_front]] = front
+        remaining = remaining[~on_front]
+        front += 1
+    return rank
 
 
 def hypervolume(losses: np.ndarray, reference: np.ndarray) -> float:

@@ -16,6 +16,7 @@ import fastune
 from fastune.exceptions import MissingDependencyError
 from fastune.importance import FanovaImportanceEvaluator
 from fastune.visualization import write_report, write_trials
+from fastune.visualization._report import _plots
 
 
 def _study() -> fastune.Study:
@@ -63,6 +64,10 @@ def test_report_of_several_objectives_shows_the_front(tmp_path: Path) -> None:
     assert "Best trials (Pareto front)" in page and 'alt="Pareto front"' in page
     assert "importance for Objective 1" in page
     assert len(_images(page)) == 9
+    # Parallel coordinates draw both objectives, not only the first.
+    plots = dict(_plots(multi_objective(), FanovaImportanceEvaluator(seed=0)))
+    labels = [t.get_text() for t in plots["Parallel coordinates"]().get_xticklabels()]
+    assert labels[:2] == ["Objective 0", "Objective 1"]
 
 
 def test_report_names_the_plots_that_do_not_apply(tmp_path: Path) -> None:

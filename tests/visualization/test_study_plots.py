@@ -98,17 +98,38 @@ def test_intermediate_values_keep_steps_and_states() -> None:
     assert curves[1].steps == [0, 1] and curves[1].values == [1.2, 1.1]
 
 
-def test_parallel_coordinate_uses_the_common_params_and_choice_indices() -> None:
+def test_parallel_coordinate_draws_a_missing_parameter_at_none() -> None:
     data = parallel_coordinate_data(conditional())
-    assert [axis.name for axis in data.axes] == ["Objective Value", "kind"]
+    assert [axis.name for axis in data.axes] == ["Objective Value", "kind", "gamma"]
     assert data.axes[1].values == [0.0, 1.0, 1.0, 2.0]
     assert data.axes[1].choices == ["linear", "rbf", "poly"]
-    # Naming the conditional parameter keeps the trials that have it.
+    # As Optuna 5: every trial is drawn, one without gamma crosses its axis at "None".
+    assert data.numbers == [0, 1, 2, 3]
+    assert [math.isnan(v) for v in data.axes[2].values] == [True, False, False, True]
     data = parallel_coordinate_data(conditional(), params=["gamma"], target_name="loss")
-    assert data.numbers == [1, 2]
-    assert data.axes[0] == ("loss", [1.0, 2.0], False, None)
+    assert data.axes[0] == ("loss", [3.0, 1.0, 2.0, 2.5], False, None)
+    assert [axis.name for axis in data.axes] == ["loss", "gamma"]
     log_axis = parallel_coordinate_data(pruned_study()).axes[1]
     assert log_axis.name == "lr" and log_axis.log
+    ax = plot_parallel_coordinate(conditional())
+    assert "None" in [text.get_text() for text in ax.texts]
+    assert ax.get_ylim()[0] < -0.1  # room for the "None" row below the axes
+
+
+def test_parallel_coordinate_of_several_objectives_colours_by_pareto_rank() -> None:
+    study = multi_objective()  # minimize, maximize: trial 2 is dominated by trial 1
+    data = parallel_coordinate_data(study)
+    assert [axis.name for axis in data.axes] == ["Objective 0", "Objective 1", "x", "lr"]
+    assert data.n_objective_axes == 2
+    assert data.axes[1].values == [1.0, 3.0, 2.0, 0.5]
+    assert data.colors == [0.0, 0.0, 1.0, 0.0] and data.color_label == "Pareto Rank"
+    study.set_metric_names(["error", "speed"])
+    ax = plot_parallel_coordinate(study)
+    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["error", "speed"]
+    assert ax.figure.axes[-1].get_ylabel() == "Pareto Rank"
+    # With a target, one objective axis coloured by it.
+    data = parallel_coordinate_data(study, target=lambda t: t.values[0], target_name="error")
+    assert data.n_objective_axes == 1 and data.colors == [1.0, 2.0, 3.0, 0.5]
 
 
 def test_slice_panels_per_param_with_the_trials_that_have_it() -> None:
@@ -218,7 +239,7 @@ def test_pareto_front_refuses_one_objective_and_bad_names() -> None:
 
 @pytest.mark.parametrize(
     "plot",
-    [plot_optimization_history, plot_parallel_coordinate, plot_slice, plot_contour, plot_edf],
+    [plot_optimization_history, plot_slice, plot_contour, plot_edf],
 )
 def test_several_objectives_need_a_target(plot: Callable[..., Any]) -> None:
     with pytest.raises(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from fastune._pareto import pareto_front_mask
+from fastune._pareto import pareto_ranks
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number, invalid, invalid_type
 from fastune.distributions import BaseDistribution
@@ -262,13 +262,9 @@ def _ranks(trials: list[FrozenTrial], directions: list[StudyDirection]) -> list[
     losses = np.array([np.array(t.values, dtype=float) * signs for t in trials])
     excess = np.array([violation(t.system_attrs) for t in trials])
     rank = np.full(len(trials), -1)
-    remaining = np.flatnonzero(excess == 0.0)
-    front = 0
-    while remaining.size:
-        on_front = pareto_front_mask(losses[remaining])
-        rank[remaining[on_front]] = front
-        remaining = remaining[~on_front]
-        front += 1
+    feasible = np.flatnonzero(excess == 0.0)
+    rank[feasible] = pareto_ranks(losses[feasible])
+    front = int(rank.max()) + 1
     infeasible = np.flatnonzero(excess > 0.0)
     for offset, amount in enumerate(np.unique(excess[infeasible])):
         rank[infeasible[excess[infeasible] == amount]] = front + offset

@@ -56,17 +56,19 @@ def _objective_names(study: Study) -> list[str]:
 
 def _plots(study: Study, evaluator: BaseImportanceEvaluator) -> list[tuple[str, Callable[[], Any]]]:
     """The report's plots as (title, draw into an Axes), for one or several objectives;
-    a study with several objectives shows the first one where a plot needs one value."""
+    a study with several objectives shows the first one where a plot needs one value
+    (parallel coordinates draw them all)."""
     target: dict[str, Any] = {}
     if len(study.directions) > 1:
         target = {"target": objective(0), "target_name": _objective_names(study)[0]}
     else:
         target = {"target_name": _objective_names(study)[0]}
+    every = {} if len(study.directions) > 1 else target
     plots: list[tuple[str, Callable[..., Any]]] = [
         ("Optimization history", functools.partial(plot_optimization_history, study, **target)),
         ("Intermediate values", functools.partial(plot_intermediate_values, study)),
         ("Parameter importances", functools.partial(plot_param_importances, study, evaluator)),
-        ("Parallel coordinates", functools.partial(plot_parallel_coordinate, study, **target)),
+        ("Parallel coordinates", functools.partial(plot_parallel_coordinate, study, **every)),
         ("Slice", functools.partial(plot_slice, study, **target)),
         ("Contour", functools.partial(plot_contour, study, **target)),
         ("Empirical distribution", functools.partial(plot_edf, study, **target)),
