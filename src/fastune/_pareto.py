@@ -16,7 +16,9 @@ def pareto_front_mask(losses: np.ndarray) -> np.ndarray:
     on_front = np.ones(n_points, dtype=bool)
     # Visit points best-first on the sum of losses: a point can only be dominated by one
     # visited before it, and each visit discards every point it dominates at once.
-    order = np.argsort(losses.sum(axis=1), kind="stable")
+    # (The order only saves work: +inf and -inf in one row sum to NaN, visited last.)
+    with np.errstate(invalid="ignore"):
+        order = np.argsort(losses.sum(axis=1), kind="stable")
     for index in order:
         if not on_front[index]:
             continue

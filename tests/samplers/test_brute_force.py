@@ -64,6 +64,21 @@ def test_a_pruned_trial_counts_as_tried() -> None:
     assert [t.state for t in study.trials].count(TrialState.PRUNED) == 2
 
 
+def test_a_failed_trial_counts_as_tried() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        n = trial.suggest_int("n", 0, 3)
+        if n == 2:
+            raise ValueError("this point cannot be evaluated")
+        return n
+
+    study = fastune.create_study(sampler=BruteForceSampler(seed=0))
+    # The study stops by itself once every point was tried, the failed one included
+    # (it was drawn again and again before).
+    study.optimize(objective, n_trials=50, catch=(ValueError,))
+    assert sorted(t.params["n"] for t in study.trials) == [0, 1, 2, 3]
+    assert [t.state for t in study.trials].count(TrialState.FAIL) == 1
+
+
 def test_a_float_without_a_step_is_refused() -> None:
     study = fastune.create_study(sampler=BruteForceSampler())
     with pytest.raises(InvalidParameterError, match=r"give float parameter 'x' a step"):

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BruteForceSampler"]
 
-_VISITED = (TrialState.COMPLETE, TrialState.PRUNED)
+# A failed trial counts as tried too, as in Optuna: its point is not drawn again.
+_VISITED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 #: The names of a trial's parameters in the order it suggested them.
 ORDER_KEY = "brute_force:order"
 
@@ -35,7 +36,8 @@ class BruteForceSampler(BaseSampler):
 
     The space may be conditional (define-by-run): the parameters a trial suggests may
     depend on the values it got before. Each parameter is drawn among the values whose
-    branch is not yet fully tried by complete or pruned trials, those no trial has taken
+    branch is not yet fully tried by finished trials (complete, pruned or failed: a
+    point that failed is not drawn again, as in Optuna), those no trial has taken
     yet first (so parallel workers rarely repeat one another). When the last branch is
     done, the study stops (``optimize`` with no ``n_trials`` ends there).
 

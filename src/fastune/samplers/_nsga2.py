@@ -285,7 +285,8 @@ def _crowding(losses: np.ndarray) -> np.ndarray:
     for column in range(n_objectives):
         order = np.argsort(losses[:, column], kind="stable")
         values = losses[order, column]
-        span = values[-1] - values[0]
+        with np.errstate(invalid="ignore"):  # inf - inf: NaN, no gap to measure
+            span = values[-1] - values[0]
         distance[order[0]] = distance[order[-1]] = np.inf
         if np.isfinite(span) and span > 0.0:  # an infinite value makes no gap to measure
             distance[order[1:-1]] += (values[2:] - values[:-2]) / span
