@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hypervolume", "pareto_front_mask", "pareto_ranks"]
+__all__ = ["exclusive_volumes", "hypervolume", "pareto_front_mask", "pareto_ranks"]
 
 
 def pareto_front_mask(losses: np.ndarray) -> np.ndarray:
@@ -52,6 +52,19 @@ def hypervolume(losses: np.ndarray, reference: np.ndarray) -> float:
     if len(points) == 0:
         return 0.0
     return _dominated_volume(points[pareto_front_mask(points)], reference)
+
+
+def exclusive_volumes(losses: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """For each row of ``losses``, the hypervolume (up to ``reference``) that it alone
+    dominates: what the set loses without it. Zero for a dominated row (which can only
+    matter once the row that dominates it is gone) and for each of two equal rows."""
+    points = np.asarray(losses, dtype=float)
+    shares = np.zeros(len(points))
+    front = np.flatnonzero(pareto_front_mask(points))
+    total = hypervolume(points, reference)
+    for row in front:
+        shares[row] = total - hypervolume(np.delete(points, row, axis=0), reference)
+    return shares
 
 
 def _dominated_volume(points: np.ndarray, reference: np.ndarray) -> float:

@@ -76,6 +76,54 @@ def test_multi_objective_proposals_approach_the_front() -> None:
     assert np.median(late_y) < 0.2
 
 
+def test_the_cut_front_keeps_the_trials_that_dominate_the_most_volume() -> None:
+    from fastune.samplers._tpe import _split
+
+    # One front on a quarter circle (a concave front, as DTLZ2's): the sum of losses
+    # picked its two ends, and the search collapsed onto one of them.
+    angles = np.linspace(0.0, np.pi / 2, 5)
+    values = np.column_stack([np.cos(angles), np.sin(angles)])
+    losses = np.column_stack([np.zeros((5, 2)), values])
+    directions = [fastune.study.StudyDirection.MINIMIZE] * 2
+    assert np.flatnonzero(_split(losses, directions, 1)).tolist() == [2]  # the middle
+    # Earlier fronts are taken whole before the cut one: the circle, then one of the two
+    # trials behind it.
+    behind = np.column_stack([np.zeros((2, 2)), values[[1, 3]] + 0.5])
+    mask = _split(np.vstack([behind, losses]), directions, 6)
+    assert mask[2:].all() and mask[:2].sum() == 1
+
+
+def test_below_trials_of_several_objectives_weigh_what_they_alone_dominate() -> None:
+    from fastune.samplers._tpe import _contribution_weights
+
+    values = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0], [0.9, 0.9]])  # the last dominated
+    losses = np.column_stack([np.zeros((4, 2)), values])
+    weights = _contribution_weights(losses, np.array([3, 2, 1, 0]))(4)  # in number order
+    assert weights[0] == pytest.approx(1e-12)  # trial 0: the dominated one
+    assert weights.max() == 1.0 and weights[2] == 1.0  # trial 2: the middle, most volume
+    assert 0.0 < weights[1] == weights[3] < 1.0  # the two ends, equal by symmetry
+
+
+def test_several_objectives_on_a_concave_front_beat_random_search() -> None:
+    def dtlz2(trial: fastune.Trial) -> tuple[float, float]:
+        x = np.array([trial.suggest_float(f"x{i}", 0, 1) for i in range(6)])
+        g = float(((x[1:] - 0.5) ** 2).sum())
+        return (1 + g) * np.cos(x[0] * np.pi / 2), (1 + g) * np.sin(x[0] * np.pi / 2)
+
+    from fastune._pareto import hypervolume
+
+    def volume(sampler: fastune.samplers.BaseSampler) -> float:
+        study = fastune.create_study(directions=["minimize"] * 2, sampler=sampler)
+        study.optimize(dtlz2, n_trials=100)
+        front = np.array([t.values for t in study.best_trials])
+        return hypervolume(front, np.array([1.1, 1.1]))
+
+    # Fewer than random search's before (0.04 against 0.09 at 150 trials on 8 variables).
+    tpe = [volume(TPESampler(seed=seed)) for seed in range(3)]
+    random = [volume(RandomSampler(seed=seed)) for seed in range(3)]
+    assert min(tpe) > max(random)
+
+
 def test_group_tracks_conditional_pieces() -> None:
     tracker = SpaceTracker(group=True)
     study = fastune.create_study(sampler=RandomSampler(seed=0))

@@ -9,6 +9,7 @@ Finished trials are encoded once and cached, so a proposal costs array work only
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import threading
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from fastune._pareto import pareto_front_mask
+from fastune._pareto import exclusive_volumes, hypervolume, pareto_ranks
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number, invalid, invalid_type
@@ -248,7 +249,10 @@ class TPESampler(BaseSampler):
                     for t in table.feed.unfinished(trials)
                     if t.state == TrialState.RUNNING and all(n in t.params for n in distributions)
                 ]
-            below = table.below.sync(below_mask, rows, numbers, self._weights)
+            weights = self._weights
+            if len(study.directions) > 1:
+                weights = _contribution_weights(losses[below_mask], numbers[below_mask])
+            below = table.below.sync(below_mask, rows, numbers, weights)
             above = table.above.sync(~below_mask, rows, numbers, self._weights, running)
             candidates = below.sample(self._rng, self._n_ei_candidates)
             scores = below.log_pdf(candidates) - above.log_pdf(candidates)
@@ -397,6 +401,80 @@ def _loss(trial: FrozenTrial, directions: list[StudyDirection]) -> np.ndarray:
     return np.array([1.0, -float(step or 0), last, *([0.0] * (len(directions) - 1))])
 
 
+def _reference_point(points: np.ndarray) -> np.ndarray:
+    """A point a tenth beyond the worst value of ``points`` (finite losses) in each
+    column (a little beyond zero for a zero)."""
+    worst = points.max(axis=0)
+    reference = np.maximum(1.1 * worst, 0.9 * worst)
+    reference[reference == worst] += 1e-12
+    return reference
+
+
+def _contribution_weights(losses: np.ndarray, numbers: np.ndarray) -> Callable[[int], np.ndarray]:
+    """The weights of the "below" trials of several objectives, in trial-number order:
+    the hypervolume each complete one alone dominates among them, over the largest such
+    share; a floor keeps the others (dominated or duplicate trials, pruned ones, those
+    that break their constraints) in the estimator at a tiny weight."""
+    floor = 1e-12
+    weights = np.full(len(losses), floor)
+    complete = np.flatnonzero(losses[:, 0] == 0.0)
+    points = losses[complete, 2:]
+    if len(points) and np.isfinite(points).all():
+        shares = np.array(_cached_shares(points.tobytes(), points.shape[1]))
+        weights[complete] = np.maximum(shares / max(float(shares.max()), floor), floor)
+    else:  # an infinite loss: no volume to share, every trial weighs the same
+        weights[:] = 1.0
+    ordered = weights[np.argsort(numbers, kind="stable")]
+    return lambda n: ordered
+
+
+def _hypervolume_subset(points: np.ndarray, size: int) -> list[int]:
+    """``size`` rows of ``points`` (one front, losses) that together dominate much
+    hypervolume, picked greedily, each adding the most to those before it; the reference
+    point lies a tenth beyond the front's worst value in each column. Picking by the sum
+    of losses instead favoured the ends of a concave front, and the search collapsed onto
+    one end. Rows with an infinite loss are taken last, by that sum."""
+    finite = np.flatnonzero(np.all(np.isfinite(points), axis=1))
+    if len(finite) < size:
+        rest = np.setdiff1d(np.arange(len(points)), finite)
+        rest = rest[np.argsort(np.nan_to_num(points[rest]).sum(axis=1), kind="stable")]
+        return [*finite.tolist(), *rest[: size - len(finite)].tolist()]
+    reference = _reference_point(points[finite])
+    # Lazy greedy: what a row adds only shrinks as rows are chosen, so a row whose
+    # refreshed gain still tops every other row's last known gain is the best pick.
+    heap = [(-float(np.prod(reference - points[k])), int(k)) for k in finite]
+    heapq.heapify(heap)
+    chosen: list[int] = []
+    volume = 0.0
+    while len(chosen) < size:
+        _, k = heapq.heappop(heap)
+        gain = hypervolume(points[[*chosen, k]], reference) - volume
+        if not heap or gain >= -heap[0][0]:
+            chosen.append(k)
+            volume += gain
+        else:
+            heapq.heappush(heap, (-gain, k))
+    return chosen
+
+
+# Without ``multivariate``, the proposal of each parameter splits the same trials again:
+# the hypervolume work on a set of losses (given as the bytes of its float rows) is
+# remembered.
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_subset(points: bytes, n_objectives: int, size: int) -> tuple[int, ...]:
+    """:func:`_hypervolume_subset` of the rows of ``points``."""
+    return tuple(_hypervolume_subset(np.frombuffer(points).reshape(-1, n_objectives), size))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_shares(points: bytes, n_objectives: int) -> tuple[float, ...]:
+    """The volume each row of ``points`` alone dominates, up to :func:`_reference_point`."""
+    rows = np.frombuffer(points).reshape(-1, n_objectives)
+    return tuple(exclusive_volumes(rows, _reference_point(rows)).tolist())
+
+
 def _split(losses: np.ndarray, directions: list[StudyDirection], n_below: int) -> np.ndarray:
     """A mask of the ``n_below`` best trials."""
     n_below = max(1, min(n_below, len(losses)))
@@ -408,18 +486,22 @@ def _split(losses: np.ndarray, directions: list[StudyDirection], n_below: int) -
             mask[complete[best]] = True
             return mask
         order = np.lexsort(losses.T[::-1])
-    else:  # several objectives: front by front, then by the sum of losses within a front
+    else:  # several objectives: front by front, the front that does not fit by hypervolume
         values = losses[:, 2:]
         ranks = np.full(len(values), len(values))
-        remaining = np.flatnonzero(losses[:, 0] == 0.0)
-        rank = 0
-        while remaining.size:
-            front = pareto_front_mask(values[remaining])
-            ranks[remaining[front]] = rank
-            remaining = remaining[~front]
-            rank += 1
-        # Within a front by the sum of losses; after the fronts, pruned trials by how far
-        # they got, then the trials that break their constraints, by how much.
+        complete = np.flatnonzero(losses[:, 0] == 0.0)
+        ranks[complete] = pareto_ranks(values[complete])
+        # After the fronts, pruned trials by how far they got, then the trials that break
+        # their constraints, by how much.
         order = np.lexsort((values.sum(axis=1), losses[:, 1], losses[:, 0], ranks))
+        if n_below < len(order) and ranks[order[n_below - 1]] == ranks[order[n_below]]:
+            last = ranks[order[n_below - 1]]
+            if last < len(values):  # a front of complete trials is cut
+                mask[order[ranks[order] < last]] = True
+                front = np.flatnonzero(ranks == last)
+                need = n_below - int(mask.sum())
+                chosen = _cached_subset(values[front].tobytes(), values.shape[1], need)
+                mask[front[list(chosen)]] = True
+                return mask
     mask[order[:n_below]] = True
     return mask
