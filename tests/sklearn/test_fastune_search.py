@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from scipy.stats import loguniform
 from sklearn.datasets import load_digits, make_regression
 from sklearn.ensemble import GradientBoostingRegressor
+from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import Ridge, SGDClassifier
+from sklearn.model_selection import GridSearchCV
 from sklearn.svm import SVC
 
 import fastune
@@ -130,6 +136,20 @@ def test_runs_in_a_given_study_with_callbacks() -> None:
         ({"sampler": "tpe"}, InvalidParameterTypeError, "'sampler'"),
         ({"pruner": "median"}, InvalidParameterTypeError, "'pruner'"),
         ({"param_distributions": {"nope": [1]}}, InvalidParameterError, "Got 'nope'"),
+        ({"n_jobs": 0}, InvalidParameterError, "'n_jobs' parameter of FastuneSearchCV"),
+        # checked with or without a pruner
+        ({"training": "bogus"}, InvalidParameterError, "'training'.*'partial_fit'.*'bogus'"),
+        ({"callbacks": 1}, InvalidParameterTypeError, "'callbacks'.*list of callables"),
+        ({"callbacks": [1]}, InvalidParameterTypeError, "'callbacks'.*list of callables"),
+        ({"return_train_score": "no"}, InvalidParameterTypeError, "'return_train_score'"),
+        ({"random_state": -1}, InvalidParameterError, "'random_state'.*RandomState.*Got -1"),
+        ({"random_state": "a"}, InvalidParameterTypeError, "'random_state'.*Got 'a'"),
+        ({"random_state": True}, InvalidParameterTypeError, "'random_state'.*Got True"),
+        (
+            {"scoring": ["accuracy", "accuracy"], "refit": "accuracy"},
+            InvalidParameterError,
+            "'scoring'.*distinct",
+        ),
     ],
 )
 def test_bad_input_is_named(kwargs: dict, error: type[Exception], fragment: str) -> None:
@@ -184,12 +204,21 @@ def test_several_metrics_with_refit_false_or_a_callable() -> None:
     assert chosen.best_estimator_.alpha == chosen.best_params_["alpha"]
 
 
-@pytest.mark.parametrize("returned", [7, -1, "0"])
+@pytest.mark.parametrize("returned", [7, -1])
 def test_a_callable_refit_out_of_range_is_named(returned: object) -> None:
     search = FastuneSearchCV(
         Ridge(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3, refit=lambda r: returned
     )
     with pytest.raises(IndexError, match=r"best_index_ index out of range.*\[0, 2\)"):
+        search.fit(*REGRESSION)
+
+
+@pytest.mark.parametrize("returned", [0.0, "0", None])
+def test_a_callable_refit_returning_no_integer_is_a_type_error(returned: object) -> None:
+    search = FastuneSearchCV(
+        Ridge(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3, refit=lambda r: returned
+    )
+    with pytest.raises(TypeError, match=r"best_index_ returned is not an integer.*\[0, 2\)"):
         search.fit(*REGRESSION)
 
 
@@ -204,11 +233,47 @@ def test_feature_names_of_a_data_frame_are_kept() -> None:
     assert not hasattr(plain, "feature_names_in_")
 
 
-def test_a_scorer_returning_several_metrics_is_refused_clearly() -> None:
+def _r2_both_ways(estimator: Any, X: Any, y: Any) -> dict[str, float]:
+    r2 = estimator.score(X, y)
+    return {"r2": r2, "neg_r2": -r2}
+
+
+def test_a_callable_scoring_may_return_several_metrics() -> None:
+    grid = {"alpha": [0.1, 1000.0]}
+    reference = GridSearchCV(Ridge(), grid, cv=3, scoring=_r2_both_ways, refit="neg_r2")
+    reference.fit(*REGRESSION)
     search = FastuneSearchCV(
-        Ridge(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3, scoring=lambda e, X, y: {"a": 1.0}
+        Ridge(), grid, n_trials=4, cv=3, scoring=_r2_both_ways, refit="neg_r2", random_state=0
+    ).fit(*REGRESSION)
+    results = search.cv_results_
+    assert search.multimetric_
+    for row, alpha in enumerate(results["param_alpha"]):
+        expected = reference.cv_results_["param_alpha"].tolist().index(alpha)
+        for metric in ("r2", "neg_r2"):
+            assert results[f"mean_test_{metric}"][row] == pytest.approx(
+                reference.cv_results_[f"mean_test_{metric}"][expected]
+            )
+    assert search.best_params_ == reference.best_params_  # ranked by neg_r2, as refit says
+    assert search.best_score_ == pytest.approx(reference.best_score_)
+    assert search.score(*REGRESSION) == pytest.approx(reference.score(*REGRESSION))
+
+
+@pytest.mark.parametrize(
+    ("scoring", "refit", "fragment"),
+    [
+        # several metrics need refit to name the ranking one, as in scikit-learn
+        (_r2_both_ways, True, r"'refit'.*\['neg_r2', 'r2'\].*Got True"),
+        (_r2_both_ways, "r3", r"'refit'.*\['neg_r2', 'r2'\].*Got 'r3'"),
+        ({"both": _r2_both_ways, "r2": "r2"}, "r2", "'scoring'.*each return one number"),
+    ],
+)
+def test_a_scorer_returning_several_metrics_needs_its_metric_named(
+    scoring: Any, refit: Any, fragment: str
+) -> None:
+    search = FastuneSearchCV(
+        Ridge(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3, scoring=scoring, refit=refit
     )
-    with pytest.raises(InvalidParameterError, match="'scoring'.*one number.*dict of scorers"):
+    with pytest.raises(InvalidParameterError, match=fragment):
         search.fit(*REGRESSION)
 
 
@@ -247,3 +312,163 @@ def test_n_trials_none_runs_until_the_timeout() -> None:
     search.fit(X, y.astype(float))
     assert len(search.study_.trials) > 1  # n_trials=1 would stop after one
     assert len(search.cv_results_["params"]) == len(search.study_.trials)
+
+
+class _RowChecker(Ridge):
+    """Fails unless ``rows`` holds X's first column for the rows it is fitted on and
+    ``note`` (not one value per sample) arrives unchanged."""
+
+    def fit(self, X, y, sample_weight=None, rows=None, note=None):  # type: ignore[no-untyped-def]
+        dense = rows.toarray() if sp.issparse(rows) else np.asarray(rows, dtype=float)
+        np.testing.assert_array_equal(dense.ravel(), X[:, 0])
+        assert note == ["not", "per", "sample"]
+        return super().fit(X, y, sample_weight)
+
+
+@pytest.mark.parametrize("container", ["list", "array", "sparse", "series"])
+def test_per_sample_fit_params_follow_their_rows_in_any_container(container: str) -> None:
+    features, target = REGRESSION
+    column = features[:, 0]
+    rows: Any = {
+        "list": lambda: list(column),
+        "array": lambda: column,
+        "sparse": lambda: sp.coo_matrix(column[:, None]),
+        "series": lambda: pytest.importorskip("pandas").Series(column),
+    }[container]()
+    weights = list(np.linspace(0.5, 1.5, len(target)))
+    search = FastuneSearchCV(
+        _RowChecker(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3, error_score="raise"
+    )
+    search.fit(features, target, rows=rows, note=["not", "per", "sample"], sample_weight=weights)
+    reference = GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=3)
+    reference.fit(features, target, sample_weight=np.asarray(weights))
+    expected = dict(
+        zip(
+            reference.cv_results_["param_alpha"],
+            reference.cv_results_["mean_test_score"],
+            strict=True,
+        )
+    )
+    results = search.cv_results_
+    for alpha, score in zip(results["param_alpha"], results["mean_test_score"], strict=True):
+        assert score == pytest.approx(expected[alpha])
+
+
+def _broken_scorer(estimator: Any, X: Any, y: Any) -> float:
+    raise RuntimeError("no score today")
+
+
+def test_a_failing_scorer_warns_as_scikit_learn_or_raises() -> None:
+    search = FastuneSearchCV(Ridge(), {"alpha": [1.0]}, n_trials=1, cv=3, scoring=_broken_scorer)
+    with (
+        pytest.warns(UserWarning, match="test scores are non-finite"),
+        pytest.warns(UserWarning, match="^Scoring failed 3 times.*no score today"),
+    ):
+        search.fit(*REGRESSION)
+    assert np.isnan(search.cv_results_["mean_test_score"]).all()
+    with pytest.raises(RuntimeError, match="no score today"):
+        search.set_params(error_score="raise").fit(*REGRESSION)
+
+
+def test_pruned_training_keeps_the_times_and_errors_of_every_unit() -> None:
+    class SlowFailsOnce(SGDClassifier):
+        """Each epoch takes 10 ms; the very first one fails."""
+
+        failed = False
+
+        def partial_fit(self, X, y, classes=None, sample_weight=None):  # type: ignore[no-untyped-def]
+            time.sleep(0.01)
+            if not SlowFailsOnce.failed:
+                SlowFailsOnce.failed = True
+                raise RuntimeError("a transient failure")
+            return super().partial_fit(X, y, classes, sample_weight)
+
+    search = FastuneSearchCV(
+        SlowFailsOnce(random_state=0),
+        {"alpha": [1e-4]},
+        pruner=fastune.pruners.MedianPruner(n_startup_trials=100),
+        n_trials=1,
+        max_iter=5,
+        cv=2,
+        refit=False,
+    )
+    with pytest.warns(FitFailedWarning, match="1 of 2 fits failed.*a transient failure"):
+        search.fit(X, y)  # the failure was in the first of five units
+    assert search.n_iter_ == 5
+    assert search.cv_results_["mean_fit_time"][0] >= 5 * 0.01  # every unit, per fold
+
+
+@pytest.mark.parametrize(
+    ("change", "name"),
+    [
+        ({"cv": 2}, "cv"),
+        ({"return_train_score": True}, "return_train_score"),
+        ({"scoring": ["r2", "neg_mean_absolute_error"], "refit": "r2"}, "scoring"),
+    ],
+)
+def test_a_study_scored_otherwise_is_refused_and_stays_usable(change: dict, name: str) -> None:
+    study = fastune.create_study(direction="maximize")
+    options: dict[str, Any] = {"n_trials": 2, "cv": 3, "study": study}
+    FastuneSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, **options).fit(*REGRESSION)
+    changed = FastuneSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, **{**options, **change})
+    with pytest.raises(InvalidParameterError, match=f"'{name}'.*like the trials already in"):
+        changed.fit(*REGRESSION)
+    assert len(study.trials) == 2  # refused before any trial was added
+    again = FastuneSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, **options).fit(*REGRESSION)
+    assert len(again.cv_results_["params"]) == 4
+
+
+def test_random_state_may_be_a_numpy_random_state_or_generator() -> None:
+    def params(random_state: Any) -> list:
+        search = FastuneSearchCV(
+            Ridge(),
+            {"alpha": loguniform(1e-3, 1e3)},
+            n_trials=3,
+            cv=2,
+            random_state=random_state,
+            refit=False,
+        )
+        return search.fit(*REGRESSION).cv_results_["params"]
+
+    assert params(np.random.RandomState(0)) == params(np.random.RandomState(0))
+    assert params(np.random.default_rng(0)) == params(np.random.default_rng(0))
+    shared = np.random.RandomState(0)
+    assert params(shared) != params(shared)  # a new seed is drawn at each fit
+
+
+def test_verbose_0_hides_info_lines_and_never_raises_the_users_level(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    levels: list[int] = []
+    search = FastuneSearchCV(
+        Ridge(),
+        {"alpha": [0.1, 1.0]},
+        n_trials=1,
+        cv=2,
+        callbacks=[lambda study, trial: levels.append(fastune.logging.get_verbosity())],
+    )
+    users_level = fastune.logging.get_verbosity()
+    try:
+        fastune.logging.set_verbosity(fastune.logging.INFO)
+        search.fit(*REGRESSION)
+        assert "A new study created" not in capsys.readouterr().err
+        fastune.logging.set_verbosity(fastune.logging.CRITICAL)
+        search.fit(*REGRESSION)
+        assert levels == [fastune.logging.WARNING, fastune.logging.CRITICAL]
+        assert fastune.logging.get_verbosity() == fastune.logging.CRITICAL
+    finally:
+        fastune.logging.set_verbosity(users_level)
+
+
+def test_minor_values_scikit_learn_takes() -> None:
+    search = FastuneSearchCV(
+        SVC(),
+        {"C": [0.1, 1.0], "kernel": ["rbf", "linear"]},
+        n_trials=3,
+        cv=2,
+        error_score=np.float32(0.0),  # any real number, numpy's included
+        random_state=0,
+    ).fit(X, y)
+    # numeric parameters give numeric columns, as GridSearchCV's; strings give objects
+    assert search.cv_results_["param_C"].dtype == np.float64
+    assert search.cv_results_["param_kernel"].dtype == object

@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import SVC
 
+import fastune
 from fastune import PBTSearchCV
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.pbt import MemoryCheckpointStore
@@ -241,7 +242,10 @@ def test_failing_candidates_score_error_score_and_warn() -> None:
     search = PBTSearchCV(
         Fragile(), {"C": [0.5, 5.0]}, population_size=6, generations=2, cv=2, random_state=0
     )
-    with pytest.warns(FitFailedWarning, match=r"fits failed.*C too large"):
+    with (
+        pytest.warns(UserWarning, match="test scores are non-finite"),
+        pytest.warns(FitFailedWarning, match=r"fits failed.*C too large"),
+    ):
         search.fit(X, y)
     assert np.isnan(search.cv_results_["mean_test_score"]).any()
     assert search.best_params_ == {"C": 0.5}
@@ -280,14 +284,27 @@ def test_a_fit_failing_before_a_segments_last_step_is_reported() -> None:
 
 def test_a_segments_fit_and_score_times_add_up_its_steps() -> None:
     steps = [
-        {"fit_time": [1.0, 2.0], "score_time": [0.5, 0.5], "errors": [], "test_scores": 1},
-        {"fit_time": [3.0, 4.0], "score_time": [0.5, 1.5], "errors": ["E"], "test_scores": 2},
+        {
+            "fit_time": [1.0, 2.0],
+            "score_time": [0.5, 0.5],
+            "errors": [],
+            "scoring_errors": ["S"],
+            "test_scores": 1,
+        },
+        {
+            "fit_time": [3.0, 4.0],
+            "score_time": [0.5, 1.5],
+            "errors": ["E"],
+            "scoring_errors": [],
+            "test_scores": 2,
+        },
     ]
     merged = CVTrainable.merge_details(steps)
     assert merged == {
         "fit_time": [4.0, 6.0],
         "score_time": [1.0, 2.0],
         "errors": ["E"],
+        "scoring_errors": ["S"],
         "test_scores": 2,  # the scores of the segment's end
     }
 
@@ -313,6 +330,8 @@ def test_a_segments_fit_and_score_times_add_up_its_steps() -> None:
         ({"n_jobs": 0}, InvalidParameterError, "'n_jobs' parameter of PBTSearchCV"),
         ({"patience": 0}, InvalidParameterError, "'patience' parameter of PBTSearchCV"),
         ({"random_state": -1}, InvalidParameterError, "'random_state' parameter of PBTSearchCV"),
+        ({"random_state": "a"}, InvalidParameterTypeError, "'random_state'.*RandomState"),
+        ({"return_train_score": "no"}, InvalidParameterTypeError, "'return_train_score'"),
         ({"synchronous": "no"}, InvalidParameterTypeError, "'synchronous' parameter of PBTS"),
         ({"scoring": ["accuracy", "f1"]}, InvalidParameterError, "'refit'"),
         ({"error_score": "ignore"}, InvalidParameterTypeError, "'error_score'"),
@@ -458,3 +477,53 @@ def test_best_estimator_keeps_the_users_warm_start(users_warm_start: bool) -> No
     if not users_warm_start:  # fitting it again starts afresh, as the user's estimator
         model.fit(iris_X[50:], iris_y[50:] - 1)
         assert model.predict_proba(iris_X[100:]).shape == (50, 2)
+
+
+def test_random_state_may_be_a_numpy_random_state() -> None:
+    def params(random_state: object) -> list:
+        search = PBTSearchCV(
+            LogisticRegression(),
+            {"C": loguniform(1e-2, 10)},
+            population_size=2,
+            generations=2,
+            cv=2,
+            random_state=random_state,
+            refit=False,
+        )
+        return search.fit(X, y).cv_results_["params"]
+
+    assert params(np.random.RandomState(0)) == params(np.random.RandomState(0))
+
+
+def test_a_callable_scoring_may_return_several_metrics() -> None:
+    def scoring(estimator, X, y):  # type: ignore[no-untyped-def]
+        accuracy = estimator.score(X, y)
+        return {"accuracy": accuracy, "error": 1.0 - accuracy}
+
+    search = PBTSearchCV(
+        LogisticRegression(),
+        {"C": loguniform(1e-3, 10)},
+        population_size=3,
+        generations=2,
+        cv=2,
+        scoring=scoring,
+        refit="error",
+        random_state=0,
+    ).fit(X, y)
+    results = search.cv_results_
+    assert search.multimetric_
+    np.testing.assert_allclose(results["mean_test_error"], 1.0 - results["mean_test_accuracy"])
+    assert search.best_score_ == results["mean_test_error"].max()  # ranked by refit's metric
+
+
+def test_verbose_0_logs_no_new_study_line(capsys: pytest.CaptureFixture[str]) -> None:
+    users_level = fastune.logging.get_verbosity()
+    try:
+        fastune.logging.set_verbosity(fastune.logging.INFO)
+        PBTSearchCV(
+            LogisticRegression(), {"C": [0.1, 1.0]}, population_size=2, generations=1, cv=2
+        ).fit(X, y)
+        assert "A new study created" not in capsys.readouterr().err
+        assert fastune.logging.get_verbosity() == fastune.logging.INFO
+    finally:
+        fastune.logging.set_verbosity(users_level)

@@ -7,9 +7,11 @@ A search estimator fits candidates on cross-validation folds, keeps one row of
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import numbers
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,14 +22,15 @@ from sklearn.utils import get_tags, indexable
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from fastune import logging as fastune_logging
 from fastune._validation import invalid, invalid_type
 from fastune.distributions import BaseDistribution, as_distribution
 from fastune.exceptions import FastuneError
 from fastune.sklearn._cv_trainable import CVTrainable
-from fastune.sklearn._scoring import resolve_scorers
+from fastune.sklearn._scoring import rank_metric, resolve_scorers
 from fastune.trial import FrozenTrial
 
-__all__ = ["BaseSearch"]
+__all__ = ["BaseSearch", "quiet_unless_verbose"]
 
 
 def _refit_only(search: Any, attr: str) -> None:
@@ -47,6 +50,19 @@ def _delegates(attr: str) -> Callable[[Any], bool]:
         return True
 
     return check
+
+
+@contextlib.contextmanager
+def quiet_unless_verbose(verbose: Any) -> Iterator[None]:
+    """fastune's log level while a search fits: without ``verbose``, no INFO lines (such
+    as "A new study created"); never louder than the level the user set."""
+    level = fastune_logging.get_verbosity()
+    if not verbose:
+        fastune_logging.set_verbosity(max(level, fastune_logging.WARNING))
+    try:
+        yield
+    finally:
+        fastune_logging.set_verbosity(level)
 
 
 def _check_square(X: Any, owner: str, estimator: str) -> None:
@@ -120,9 +136,13 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
     ) -> tuple[Any, Any, list[tuple[np.ndarray, np.ndarray]]]:
         owner = type(self).__name__
         score = self.error_score
-        is_number = isinstance(score, (int, float)) and not isinstance(score, bool)
+        is_number = isinstance(score, numbers.Real) and not isinstance(score, bool)
         if not is_number and not (isinstance(score, str) and score == "raise"):
             raise invalid_type("error_score", owner, "'raise' or a number", score)
+        if not isinstance(self.return_train_score, (bool, np.bool_)):
+            raise invalid_type(
+                "return_train_score", owner, "True or False", self.return_train_score
+            )
         if isinstance(X, list):
             X = np.asarray(X)
         if isinstance(y, list):
@@ -142,6 +162,30 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         self.scorer_ = scorers if self.multimetric_ else scorers["score"]
         self._scorers = scorers
         return X, y, splits
+
+    def _seed(self) -> int | None:
+        """The seed of this fit from ``random_state``: an int as given, None for fresh
+        entropy, or drawn from a numpy ``RandomState`` / ``Generator`` (which then gives
+        a new seed at each fit, as scikit-learn's estimators).
+
+        Raises:
+            InvalidParameterError: a negative int.
+            InvalidParameterTypeError: anything else.
+        """
+        state = self.random_state
+        if isinstance(state, np.random.Generator):
+            return int(state.integers(np.iinfo(np.int32).max))
+        if isinstance(state, np.random.RandomState):
+            return int(state.randint(np.iinfo(np.int32).max))
+        if state is None:
+            return None
+        owner = type(self).__name__
+        allowed = "an int >= 0, a numpy RandomState or Generator, or None"
+        if not isinstance(state, numbers.Integral) or isinstance(state, bool):
+            raise invalid_type("random_state", owner, allowed, state)
+        if state < 0:
+            raise invalid("random_state", owner, allowed, state)
+        return int(state)
 
     def _trainable(
         self,
@@ -169,6 +213,8 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
             error_score=self.error_score,
             return_train_score=self.return_train_score,
             fit_params=fit_params,
+            refit=self.refit,
+            owner=type(self).__name__,
         )
 
     # -- results ---------------------------------------------------------------------
@@ -178,72 +224,98 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         rows = [t for t in trials if t.user_attrs.get("test_scores")]
         if not rows:
             raise ValueError(f"{type(self).__name__} finished no trial: nothing was fitted.")
+        self._warn_failures(rows)
+        metrics = self._settle_metrics(rows)
         results: dict[str, Any] = {}
         for key in ("fit_time", "score_time"):
             times = np.array([t.user_attrs[key] for t in rows], dtype=float)
             results[f"mean_{key}"] = times.mean(axis=1)
             results[f"std_{key}"] = times.std(axis=1)
-        names = list(self.param_distributions)
-        for name in names:
-            column = np.ma.MaskedArray(np.empty(len(rows), dtype=object), mask=True)
-            for index, trial in enumerate(rows):
-                if name in trial.params:
-                    column[index] = trial.params[name]
-            results[f"param_{name}"] = column
+        for name in self.param_distributions:
+            results[f"param_{name}"] = _param_column(name, [t.params for t in rows])
         results["params"] = [dict(t.params) for t in rows]
         sets = ["test"] + (["train"] if self.return_train_score else [])
-        for metric in self._scorers:
+        for metric in metrics:
             for kind in sets:
-                scores = np.array([t.user_attrs[f"{kind}_scores"][metric] for t in rows])
+                scores = np.array([self._scores_of(t, kind, metric) for t in rows], dtype=float)
                 for split in range(scores.shape[1]):
                     results[f"split{split}_{kind}_{metric}"] = scores[:, split]
-                results[f"mean_{kind}_{metric}"] = scores.mean(axis=1)
+                means = scores.mean(axis=1)
+                if not np.isfinite(means).all():
+                    warnings.warn(
+                        f"One or more of the {kind} scores are non-finite: {means}",
+                        UserWarning,
+                        stacklevel=3,
+                    )
+                results[f"mean_{kind}_{metric}"] = means
                 results[f"std_{kind}_{metric}"] = scores.std(axis=1)
-            means = results[f"mean_test_{metric}"]
-            ranked = np.where(np.isnan(means), -np.inf, means)
-            order = np.argsort(-ranked, kind="stable")
-            ranks = np.empty(len(rows), dtype=np.int32)
-            ranks[order] = np.arange(1, len(rows) + 1)
-            for tie in range(1, len(rows)):  # equal means share the better rank
-                if ranked[order[tie]] == ranked[order[tie - 1]]:
-                    ranks[order[tie]] = ranks[order[tie - 1]]
-            results[f"rank_test_{metric}"] = ranks
+            results[f"rank_test_{metric}"] = _ranks(results[f"mean_test_{metric}"])
         for key, values in extra.items():
             results[key] = np.array([values[t.number] for t in rows])
         self.cv_results_ = results
         self._result_trials = rows
-        metric = self._rank_metric
-        if callable(self.refit):
-            index = self.refit(results)
-            if not isinstance(index, (int, np.integer)) or not 0 <= index < len(rows):
-                raise IndexError(
-                    f"best_index_ index out of range: the callable refit of "
-                    f"{type(self).__name__} returned {index!r}; an int in "
-                    f"[0, {len(rows)}) (a row of cv_results_) is allowed"
-                )
-            self.best_index_ = int(index)
-        else:
-            self.best_index_ = int(np.argmin(results[f"rank_test_{metric}"]))
+        self.best_index_ = self._best_index(results, len(rows))
         self.best_params_ = dict(results["params"][self.best_index_])
-        self.best_score_ = float(results[f"mean_test_{metric}"][self.best_index_])
-        self._warn_failures(rows)
+        self.best_score_ = float(results[f"mean_test_{self._rank_metric}"][self.best_index_])
+
+    def _settle_metrics(self, rows: list[FrozenTrial]) -> list[str]:
+        """Return the metrics of the rows: the scorers', or the names a lone callable
+        scoring returned a dict of; these are several, so ``multimetric_`` becomes True
+        and ``refit`` picks the ranking one."""
+        named = list(self._scorers)
+        returned = (list(t.user_attrs["test_scores"]) for t in rows)
+        metrics = next((names for names in returned if names != named), named)
+        if metrics != named:
+            self.multimetric_ = True
+            self._rank_metric = rank_metric(metrics, self.refit, type(self).__name__)
+        return metrics
+
+    def _scores_of(self, trial: FrozenTrial, kind: str, metric: str) -> list[float]:
+        by_metric = trial.user_attrs[f"{kind}_scores"]
+        # A trial whose every fold failed never learnt the metrics a callable returns.
+        return list(by_metric.get(metric, [self.error_score] * len(trial.user_attrs["fit_time"])))
+
+    def _best_index(self, results: dict[str, Any], n_rows: int) -> int:
+        if not callable(self.refit):
+            return int(np.argmin(results[f"rank_test_{self._rank_metric}"]))
+        index = self.refit(results)
+        owner = type(self).__name__
+        if not isinstance(index, numbers.Integral):
+            raise TypeError(
+                f"best_index_ returned is not an integer: the callable refit of {owner} "
+                f"returned {index!r}; an int in [0, {n_rows}) (a row of cv_results_) is "
+                "allowed"
+            )
+        if not 0 <= int(index) < n_rows:
+            raise IndexError(
+                f"best_index_ index out of range: the callable refit of {owner} returned "
+                f"{index!r}; an int in [0, {n_rows}) (a row of cv_results_) is allowed"
+            )
+        return int(index)
 
     def _warn_failures(self, rows: list[FrozenTrial]) -> None:
         errors = [e for t in rows for e in t.user_attrs.get("errors", [])]
         n_fits = sum(len(t.user_attrs["fit_time"]) for t in rows)
-        if not errors:
-            return
-        if len(errors) == n_fits:
+        if errors and len(errors) == n_fits:
             raise ValueError(
                 f"All the {n_fits} fits failed. The first error: {errors[0]}. Check the "
                 "estimator's parameters or set error_score='raise' to see the traceback."
             )
-        warnings.warn(
-            f"{len(errors)} of {n_fits} fits failed and scored error_score="
-            f"{self.error_score!r}. The first error: {errors[0]}",
-            FitFailedWarning,
-            stacklevel=3,
-        )
+        if errors:
+            warnings.warn(
+                f"{len(errors)} of {n_fits} fits failed and scored error_score="
+                f"{self.error_score!r}. The first error: {errors[0]}",
+                FitFailedWarning,
+                stacklevel=4,
+            )
+        scoring_errors = [e for t in rows for e in t.user_attrs.get("scoring_errors", [])]
+        if scoring_errors:
+            warnings.warn(
+                f"Scoring failed {len(scoring_errors)} times; those scores were set to "
+                f"error_score={self.error_score!r}. The first error: {scoring_errors[0]}",
+                UserWarning,
+                stacklevel=4,
+            )
 
     # -- delegation to the refitted best estimator -------------------------------------
 
@@ -251,8 +323,12 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         """Score of ``best_estimator_`` on ``(X, y)``, by the metric that ranked candidates."""
         _refit_only(self, "score")
         check_is_fitted(self)
-        scorer = self._scorers[self._rank_metric]
-        return float(scorer(self.best_estimator_, X, y, **params))
+        if self._rank_metric in self._scorers:
+            return float(self._scorers[self._rank_metric](self.best_estimator_, X, y, **params))
+        # a callable scoring that returns several metrics, the ranking one among them
+        return float(
+            self._scorers["score"](self.best_estimator_, X, y, **params)[self._rank_metric]
+        )
 
     @available_if(_delegates("predict"))
     def predict(self, X: Any) -> Any:
@@ -319,3 +395,32 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         """Class labels of ``best_estimator_`` (only with ``refit`` and a classifier)."""
         _delegates("classes_")(self)
         return np.asarray(self.best_estimator_.classes_)
+
+
+def _ranks(means: np.ndarray) -> np.ndarray:
+    """Rank 1 for the best mean score; equal means share the better rank, NaN is last."""
+    ranked = np.where(np.isnan(means), -np.inf, means)
+    order = np.argsort(-ranked, kind="stable")
+    ranks = np.empty(len(means), dtype=np.int32)
+    ranks[order] = np.arange(1, len(means) + 1)
+    for tie in range(1, len(means)):
+        if ranked[order[tie]] == ranked[order[tie - 1]]:
+            ranks[order[tie]] = ranks[order[tie - 1]]
+    return ranks
+
+
+def _param_column(name: str, params: list[dict[str, Any]]) -> np.ma.MaskedArray:
+    """The ``param_<name>`` column of ``cv_results_``, masked where a row has no value:
+    numeric when every value is, as scikit-learn's (objects for strings and sequences)."""
+    present = {row: values[name] for row, values in enumerate(params) if name in values}
+    try:
+        inferred = np.array(list(present.values()))
+    except ValueError:  # sequences of different lengths
+        dtype = np.dtype(object)
+    else:
+        numeric = inferred.dtype.kind in "biuf" and inferred.ndim == 1
+        dtype = inferred.dtype if numeric else np.dtype(object)
+    column = np.ma.MaskedArray(np.empty(len(params), dtype=dtype), mask=True)
+    for row, value in present.items():
+        column[row] = value
+    return column

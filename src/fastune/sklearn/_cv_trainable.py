@@ -27,12 +27,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, get_tags
 
 from fastune._validation import invalid
+from fastune.sklearn._scoring import rank_metric
 
 __all__ = ["TRAINING_MODES", "CVState", "CVTrainable", "choose_training", "take"]
 
@@ -45,12 +47,8 @@ _CONTINUE_FROM = {"lightgbm": "init_model", "xgboost": "xgb_model"}
 
 
 def take(data: Any, indices: np.ndarray) -> Any:
-    """Rows ``indices`` of an array, a sparse matrix or a pandas object."""
-    if data is None:
-        return None
-    if hasattr(data, "iloc"):
-        return data.iloc[indices]
-    return data[indices]
+    """Rows ``indices`` of a list, an array, a sparse matrix or a pandas object."""
+    return None if data is None else _safe_indexing(data, indices)
 
 
 def _resource_name(estimator: Any) -> str | None:
@@ -136,11 +134,16 @@ class CVTrainable:
             ``max(1, resource_total * u // n_units)``, so it never ends above the
             estimator's setting (a unit that would add nothing trains nothing).
         n_units: Units of a full training.
-        error_score: The score of a fold whose training fails, or "raise".
+        error_score: The score of a fold whose training or scoring fails, or "raise".
         return_train_score: Also score the training parts.
         fit_params: Extra keyword arguments of ``fit``/``partial_fit``, sliced per fold
-            when they have one value per sample. A per-sample ``sample_weight`` also
-            weights the scores of the scorers that take one (as scikit-learn's searches).
+            when they have one value per sample (a list, an array, a sparse matrix or a
+            pandas object as long as X), passed unchanged otherwise. A per-sample
+            ``sample_weight`` also weights the scores of the scorers that take one (as
+            scikit-learn's searches).
+        refit: The search's ``refit``; when a lone scorer returns a dict of metrics, it
+            names the one that ranks (see :func:`rank_metric`).
+        owner: The search, as errors name it.
     """
 
     def __init__(
@@ -158,6 +161,8 @@ class CVTrainable:
         error_score: Any = math.nan,
         return_train_score: bool = False,
         fit_params: dict[str, Any] | None = None,
+        refit: Any = True,
+        owner: str = "the search",
     ) -> None:
         self.estimator = estimator
         self.X = X
@@ -171,7 +176,13 @@ class CVTrainable:
         self.n_units = n_units
         self.error_score = error_score
         self.return_train_score = return_train_score
-        self.fit_params = fit_params or {}
+        self.fit_params = {
+            # per-sample sparse matrices in a format that can be indexed by rows
+            key: value.tocsr() if sp.issparse(value) and _per_sample(value, X) else value
+            for key, value in (fit_params or {}).items()
+        }
+        self.refit = refit
+        self.owner = owner
         self.classes = np.unique(y) if is_classifier(estimator) and y is not None else None
         self.pairwise = get_tags(estimator).input_tags.pairwise
         # The per-sample weights the scores are weighted with, and which scorers take
@@ -188,11 +199,10 @@ class CVTrainable:
         details: dict[str, Any] = {
             "fit_time": [],
             "score_time": [],
-            "test_scores": {name: [] for name in self.scorers},
             "errors": [],
+            "scoring_errors": [],
         }
-        if self.return_train_score:
-            details["train_scores"] = {name: [] for name in self.scorers}
+        test_folds, train_folds = [], []
         for fold, (train, test) in enumerate(self.splits):
             start = time.perf_counter()
             try:
@@ -206,12 +216,16 @@ class CVTrainable:
                 details["errors"].append(f"{type(error).__name__}: {error}")
             details["fit_time"].append(time.perf_counter() - start)
             start = time.perf_counter()
-            self._score(state.models[fold], test, train, details["test_scores"])
+            model = state.models[fold]
+            test_folds.append(self._score(model, test, train, details["scoring_errors"]))
             if self.return_train_score:
-                self._score(state.models[fold], train, train, details["train_scores"])
+                train_folds.append(self._score(model, train, train, details["scoring_errors"]))
             details["score_time"].append(time.perf_counter() - start)
-        score = float(np.mean(details["test_scores"][self.rank_metric]))
-        return state, score, details
+        details["test_scores"] = self._by_metric(test_folds)
+        if self.return_train_score:
+            details["train_scores"] = self._by_metric(train_folds)
+        ranking = details["test_scores"][self._ranking_metric(details["test_scores"])]
+        return state, float(np.mean(ranking)), details
 
     def reseed(self, state: CVState, seed: int) -> CVState:
         """``state`` shuffling its epochs from ``seed`` from now on (a copy at exploit:
@@ -221,12 +235,13 @@ class CVTrainable:
     @staticmethod
     def merge_details(steps: list[dict[str, Any]]) -> dict[str, Any]:
         """One segment's details from its steps': fit and score times added up per fold,
-        every step's errors, the last step's scores."""
+        every step's fit and scoring errors, the last step's scores."""
         merged = dict(steps[-1])
         for key in ("fit_time", "score_time"):
             per_fold = zip(*(d[key] for d in steps), strict=True)
             merged[key] = [float(sum(times)) for times in per_fold]
-        merged["errors"] = [error for d in steps for error in d["errors"]]
+        for key in ("errors", "scoring_errors"):
+            merged[key] = [error for d in steps for error in d[key]]
         return merged
 
     def train(
@@ -296,40 +311,58 @@ class CVTrainable:
         """Rows of X; for a pairwise estimator (precomputed kernel) only the columns of
         the samples the model is fitted on."""
         block = take(self.X, rows)
-        if not self.pairwise:
-            return block
-        return block.iloc[:, fitted_rows] if hasattr(block, "iloc") else block[:, fitted_rows]
+        return _safe_indexing(block, fitted_rows, axis=1) if self.pairwise else block
 
     def _score(
-        self,
-        model: Any,
-        rows: np.ndarray,
-        fitted_rows: np.ndarray,
-        into: dict[str, list[float]],
-    ) -> None:
+        self, model: Any, rows: np.ndarray, fitted_rows: np.ndarray, errors: list[str]
+    ) -> dict[str, float]:
+        """The scores of ``model`` on ``rows`` by metric: ``error_score`` when the model
+        failed, or for a scorer that fails (its error is added to ``errors``)."""
+        if model is None:
+            return {name: self.error_score for name in self.scorers}
+        features = self._features(rows, fitted_rows)
+        target = take(self.y, rows)
+        scores: dict[str, float] = {}
         for name, scorer in self.scorers.items():
-            if model is None:
+            weights = (
+                {"sample_weight": take(self._score_weight, rows)}
+                if self._score_weight is not None and name in self._weighted
+                else {}
+            )
+            try:
+                value = scorer(model, features, target, **weights)
+            except Exception as error:
+                if self.error_score == "raise":
+                    raise
+                errors.append(f"{type(error).__name__}: {error}")
                 value = self.error_score
-            else:
-                weights = (
-                    {"sample_weight": take(self._score_weight, rows)}
-                    if self._score_weight is not None and name in self._weighted
-                    else {}
-                )
-                try:
-                    features = self._features(rows, fitted_rows)
-                    value = scorer(model, features, take(self.y, rows), **weights)
-                except Exception:
-                    if self.error_score == "raise":
-                        raise
-                    value = self.error_score
-            if isinstance(value, Mapping):
-                allowed = (
-                    "a scorer that returns one number; give several metrics as a dict "
-                    "of scorers (scoring={'name': scorer, ...})"
-                )
-                raise invalid("scoring", "the search", allowed, f"a scorer returning {value}")
-            into[name].append(float(value))
+            scores.update(self._metrics(name, value))
+        return scores
+
+    def _metrics(self, name: str, value: Any) -> dict[str, float]:
+        """What scorer ``name`` returned, by metric: a lone scorer may return a dict of
+        several metrics, as scikit-learn's callable ``scoring``."""
+        if not isinstance(value, Mapping):
+            return {name: float(value)}
+        if len(self.scorers) > 1:
+            allowed = (
+                "a dict of scorers that each return one number, or one callable that "
+                "returns a dict of metrics"
+            )
+            raise invalid("scoring", self.owner, allowed, f"a scorer returning {value}")
+        return {str(metric): float(score) for metric, score in value.items()}
+
+    def _by_metric(self, folds: list[dict[str, float]]) -> dict[str, list[float]]:
+        """Fold scores by metric. A fold whose model failed under a scorer that returns a
+        dict of metrics never learnt their names: it scores ``error_score`` in each."""
+        named = list(self.scorers)
+        names = next((list(fold) for fold in folds if list(fold) != named), named)
+        return {name: [float(fold.get(name, self.error_score)) for fold in folds] for name in names}
+
+    def _ranking_metric(self, test_scores: dict[str, list[float]]) -> str:
+        if list(test_scores) == list(self.scorers):
+            return self.rank_metric
+        return rank_metric(list(test_scores), self.refit, self.owner)
 
     def train_on_all(self, schedule: Sequence[dict[str, Any]], seed: int) -> Any:
         """Train one model on all rows through a hyperparameter schedule (PBT's refit)."""
@@ -370,7 +403,14 @@ def _accepts_sample_weight(scorer: Callable[..., float]) -> bool:
 
 
 def _per_sample(value: Any, X: Any) -> bool:
-    return hasattr(value, "__len__") and not isinstance(value, str) and len(value) == _n_rows(X)
+    """Whether a fit parameter holds one entry per row of X, as scikit-learn's searches
+    decide: then each fold gets the entries of its rows."""
+    if isinstance(value, (str, bytes, Mapping)):
+        return False
+    shape = getattr(value, "shape", None)
+    if shape is not None:  # arrays, sparse matrices, pandas objects (not numpy scalars)
+        return len(shape) > 0 and shape[0] == _n_rows(X)
+    return hasattr(value, "__len__") and len(value) == _n_rows(X)
 
 
 def _sync_learning_rate(model: Any, params: dict[str, Any]) -> None:

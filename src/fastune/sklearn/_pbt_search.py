@@ -14,7 +14,7 @@ from fastune.pbt import PopulationBasedTraining, Segment
 from fastune.pbt._exploit import as_exploit
 from fastune.pbt._explore import as_explore, check_factors
 from fastune.pbt._scheduler import GENERATION_KEY, MEMBER_KEY, PARENT_KEY
-from fastune.sklearn._base import BaseSearch
+from fastune.sklearn._base import BaseSearch, quiet_unless_verbose
 from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, choose_training
 from fastune.sklearn._visualize import PBTVisualizeMixin
 
@@ -48,14 +48,16 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
             ``partial_fit``), >= 1.
         cv: Folds: an int, a splitter or an iterable of splits (scikit-learn's rules).
         scoring: None (the estimator's ``score``), a metric name, a callable, or a
-            list/dict of them (then ``refit`` names the metric that ranks candidates).
+            list/dict of them; with several metrics (also from a callable that returns a
+            dict), ``refit`` names the one that ranks candidates.
         refit: Train ``best_estimator_`` on all data (True, or the ranking metric's name);
             a callable picks ``best_index_`` from ``cv_results_``.
         n_jobs: Candidates trained at once, through joblib (processes by default; the
             joblib backend in force is honoured, so ``parallel_config(backend="dask")``
             works).
         random_state: Seed of the initial population and of every exploit and explore
-            choice.
+            choice: an int, None, or a numpy ``RandomState`` / ``Generator`` that a seed
+            is drawn from at each fit.
         exploit: ``"truncation"``, ``"tournament"`` or a ``fastune.pbt.BaseExploit``.
         explore: ``"perturb"``, ``"pb2"`` or a ``fastune.pbt.BaseExplore``.
         quantile_fraction: Share of the population at the top and the bottom, (0, 0.5].
@@ -68,9 +70,10 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         target_score: Stop when a candidate reaches this score.
         checkpoint_dir: Keep each candidate's fold models on disk there between
             generations instead of in memory (for large models).
-        error_score: Score of a fold whose fit fails, or ``"raise"``.
+        error_score: Score of a fold whose fit or scoring fails, or ``"raise"``.
         return_train_score: Also score the training folds.
-        verbose: Print one line per generation when > 0.
+        verbose: Print one line per generation when > 0; otherwise no line of fastune's
+            logger below WARNING.
 
     Attributes:
         cv_results_: Dict of arrays, one entry per (candidate, generation).
@@ -107,7 +110,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         scoring: Any = None,
         refit: bool | str | Callable[..., int] = True,
         n_jobs: int | None = None,
-        random_state: int | None = None,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
         exploit: Any = "truncation",
         explore: Any = "perturb",
         quantile_fraction: float = 0.25,
@@ -162,7 +165,6 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         check_number(self.resample_probability, "resample_probability", owner, low=0.0, high=1.0)
         check_int(self.patience, "patience", owner, low=1, allow_none=True)
         check_number(self.target_score, "target_score", owner, allow_none=True)
-        check_int(self.random_state, "random_state", owner, low=0, allow_none=True)
         check_joblib_n_jobs(self.n_jobs, owner)
         if not isinstance(self.synchronous, (bool, np.bool_)):
             raise invalid_type("synchronous", owner, "True or False", self.synchronous)
@@ -186,32 +188,34 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         trainable = self._trainable(
             data, mode, resource, self.generations * self.steps_per_generation, fit_params
         )
-        pbt = PopulationBasedTraining(
-            trainable,
-            space,
-            population_size=self.population_size,
-            generations=self.generations,
-            steps_per_generation=self.steps_per_generation,
-            exploit=self.exploit,
-            explore=self.explore,
-            quantile_fraction=self.quantile_fraction,
-            resample_probability=self.resample_probability,
-            perturbation_factors=self.perturbation_factors,
-            synchronous=self.synchronous,
-            n_jobs=self.n_jobs,
-            random_state=self.random_state,
-            patience=self.patience,
-            target_score=self.target_score,
-            checkpoint_dir=self.checkpoint_dir,
-            callbacks=self._callbacks(),
-            structural=[name for name in STRUCTURAL_PARAMS if name in space]
-            if mode == "partial_fit"
-            else (),
-        )
-        try:
-            pbt.run()
-        finally:
-            self._finish_live()
+        seed = self._seed()
+        with quiet_unless_verbose(self.verbose):
+            pbt = PopulationBasedTraining(
+                trainable,
+                space,
+                population_size=self.population_size,
+                generations=self.generations,
+                steps_per_generation=self.steps_per_generation,
+                exploit=self.exploit,
+                explore=self.explore,
+                quantile_fraction=self.quantile_fraction,
+                resample_probability=self.resample_probability,
+                perturbation_factors=self.perturbation_factors,
+                synchronous=self.synchronous,
+                n_jobs=self.n_jobs,
+                random_state=seed,
+                patience=self.patience,
+                target_score=self.target_score,
+                checkpoint_dir=self.checkpoint_dir,
+                callbacks=self._callbacks(),
+                structural=[name for name in STRUCTURAL_PARAMS if name in space]
+                if mode == "partial_fit"
+                else (),
+            )
+            try:
+                pbt.run()
+            finally:
+                self._finish_live()
         self.study_ = pbt.study_
         trials = self.study_.get_trials(deepcopy=False)
         extra = {

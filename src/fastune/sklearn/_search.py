@@ -8,13 +8,19 @@ from typing import Any
 
 import numpy as np
 
-from fastune import logging as fastune_logging
-from fastune._validation import check_int, check_number, invalid, invalid_type
+from fastune._validation import (
+    check_choice,
+    check_int,
+    check_joblib_n_jobs,
+    check_number,
+    invalid,
+    invalid_type,
+)
 from fastune.exceptions import TrialPruned
 from fastune.pruners import BasePruner, NopPruner
 from fastune.samplers import AutoSampler, BaseSampler
-from fastune.sklearn._base import BaseSearch
-from fastune.sklearn._cv_trainable import choose_training
+from fastune.sklearn._base import BaseSearch, quiet_unless_verbose
+from fastune.sklearn._cv_trainable import TRAINING_MODES, CVTrainable, choose_training
 from fastune.study import Study, StudyDirection, create_study
 from fastune.trial import FrozenTrial, Trial
 
@@ -45,15 +51,20 @@ class FastuneSearchCV(BaseSearch):
         max_iter: Units (epochs) per trial when pruning an incremental estimator.
         cv, scoring, refit, error_score, return_train_score: As in scikit-learn's
             searches.
-        n_jobs: Trials run at once, in worker processes (see ``Study.optimize``).
-        random_state: Seed of the default sampler and of epoch shuffling.
+        n_jobs: Trials run at once, in worker processes (see ``Study.optimize``); None is
+            1, -1 one per CPU.
+        random_state: Seed of the default sampler and of epoch shuffling: an int, None,
+            or a numpy ``RandomState`` / ``Generator`` that a seed is drawn from at each
+            fit.
         study: The study to run in (for a storage or a name); a new one by default. A
             study that holds trials already (an earlier fit, another process) goes on
             from them: they are part of ``cv_results_`` and of the choice of the best,
-            as in Optuna's ``OptunaSearchCV``.
+            as in Optuna's ``OptunaSearchCV``. Its trials must have been scored as this
+            search scores (the same number of splits, metrics and train scores).
         callbacks: Called as ``callback(study, frozen_trial)`` after each trial.
         training: As in :class:`PBTSearchCV`, for the pruned, incremental case.
-        verbose: Log one line per trial when > 0 (fastune's logger); quiet otherwise.
+        verbose: Log one line per trial when > 0 (fastune's logger, at the level the
+            user set); otherwise no line below WARNING.
 
     Attributes:
         cv_results_, best_index_, best_params_, best_score_, best_estimator_,
@@ -89,7 +100,7 @@ class FastuneSearchCV(BaseSearch):
         scoring: Any = None,
         refit: bool | str | Callable[..., int] = True,
         n_jobs: int | None = None,
-        random_state: int | None = None,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
         study: Study | None = None,
         callbacks: Iterable[Callable[..., None]] | None = None,
         training: str = "auto",
@@ -123,6 +134,8 @@ class FastuneSearchCV(BaseSearch):
             raise invalid("n_trials", owner, "an int >= 1, or None together with a timeout", None)
         check_int(self.max_iter, "max_iter", owner, low=1)
         check_number(self.timeout, "timeout", owner, low=0.0, allow_none=True)
+        check_joblib_n_jobs(self.n_jobs, owner)
+        check_choice(self.training, "training", owner, TRAINING_MODES)
         if self.sampler is not None and not isinstance(self.sampler, BaseSampler):
             raise invalid_type("sampler", owner, "a fastune sampler or None", self.sampler)
         if self.pruner is not None and not isinstance(self.pruner, BasePruner):
@@ -145,8 +158,10 @@ class FastuneSearchCV(BaseSearch):
             ValueError: every fit failed.
         """
         self._validate()
+        callbacks = self._callback_list()
         space = self._space()
         data = self._prepare(X, y, groups)
+        seed = self._seed()
         pruning = self.pruner is not None and not isinstance(self.pruner, NopPruner)
         mode, resource = (
             choose_training(self.estimator, self.training, list(space), "FastuneSearchCV")
@@ -156,51 +171,16 @@ class FastuneSearchCV(BaseSearch):
         units = 1 if mode == "refit" else self.max_iter
         self.training_ = mode
         trainable = self._trainable(data, mode, resource, units, fit_params)
-        # A trial's seed follows from the search's seed and the trial's number, so it is
-        # the same whichever worker (thread or process) runs the trial.
-        entropy = np.random.SeedSequence(self.random_state).entropy
-
-        def objective(trial: Trial) -> float:
-            params = {name: trial._suggest(name, dist) for name, dist in space.items()}
-            sequence = np.random.SeedSequence(entropy, spawn_key=(trial.number,))
-            seed = np.random.default_rng(sequence).integers(2**31 - 1)
-            state = trainable.init(params, int(seed))
-            score = float("nan")
-            for unit in range(units):
-                state, score, details = trainable.step(params, state)
-                for key, value in details.items():
-                    trial.set_user_attr(key, value)
-                trial.set_user_attr("n_units", unit + 1)
-                if units > 1:
-                    trial.report(score, unit)
-                    if trial.should_prune():
-                        raise TrialPruned(f"pruned after {unit + 1} of {units} units")
-            return score
-
-        study = (
-            self.study
-            if self.study is not None
-            else create_study(
-                direction="maximize",
-                sampler=self.sampler
-                if self.sampler is not None
-                else AutoSampler(seed=self.random_state),
-                pruner=self.pruner,
-            )
-        )
-        verbosity = fastune_logging.get_verbosity()
-        if not self.verbose:
-            fastune_logging.set_verbosity(fastune_logging.WARNING)
-        try:
+        with quiet_unless_verbose(self.verbose):
+            study = self.study if self.study is not None else self._new_study(seed)
+            self._check_study_scoring(study)
             study.optimize(
-                objective,
+                _objective(trainable, space, units, seed),
                 n_trials=self.n_trials,
                 timeout=self.timeout,
-                n_jobs=self.n_jobs or 1,
-                callbacks=self.callbacks,
+                n_jobs=1 if self.n_jobs is None else self.n_jobs,
+                callbacks=callbacks,
             )
-        finally:
-            fastune_logging.set_verbosity(verbosity)
         self.study_ = study
         trials = study.get_trials(deepcopy=False)
         self._store_results(trials, {"state": [t.state.name for t in trials]})
@@ -212,3 +192,73 @@ class FastuneSearchCV(BaseSearch):
             self.best_estimator_ = trainable.train_on_all(schedule, seed=0)
             self.refit_time_ = time.perf_counter() - start
         return self
+
+    def _callback_list(self) -> list[Callable[..., None]]:
+        allowed = "a list of callables callback(study, frozen_trial), or None"
+        if self.callbacks is None:
+            return []
+        if not isinstance(self.callbacks, Iterable):
+            raise invalid_type("callbacks", "FastuneSearchCV", allowed, self.callbacks)
+        callbacks = list(self.callbacks)
+        if not all(callable(callback) for callback in callbacks):
+            raise invalid_type("callbacks", "FastuneSearchCV", allowed, self.callbacks)
+        return callbacks
+
+    def _new_study(self, seed: int | None) -> Study:
+        sampler = self.sampler if self.sampler is not None else AutoSampler(seed=seed)
+        return create_study(direction="maximize", sampler=sampler, pruner=self.pruner)
+
+    def _check_study_scoring(self, study: Study) -> None:
+        """Refuse a study whose trials were scored otherwise than this fit scores: their
+        rows could not share ``cv_results_``. Checked before a trial is added, so the
+        study stays as it was."""
+        owner = "FastuneSearchCV"
+        earlier = "like the trials already in 'study'"
+        for trial in study.get_trials(deepcopy=False):
+            attrs = trial.user_attrs
+            if not attrs.get("test_scores"):
+                continue  # not a trial of a search
+            n_splits = len(attrs["fit_time"])
+            if n_splits != self.n_splits_:
+                allowed = f"a cross-validation with {n_splits} splits, {earlier}"
+                raise invalid("cv", owner, allowed, self.cv)
+            with_train = "train_scores" in attrs
+            if with_train != self.return_train_score:
+                allowed = f"{with_train}, {earlier}"
+                raise invalid("return_train_score", owner, allowed, self.return_train_score)
+            metrics = list(attrs["test_scores"])
+            # A callable scoring may return a dict: its metrics are known once it has run.
+            if not callable(self.scoring) and metrics != list(self._scorers):
+                allowed = f"a scoring with the metrics {metrics}, {earlier}"
+                raise invalid("scoring", owner, allowed, self.scoring)
+
+
+def _objective(
+    trainable: CVTrainable, space: dict[str, Any], units: int, seed: int | None
+) -> Callable[[Trial], float]:
+    """The objective of a search's trials: train ``units`` units (reported to the pruner
+    after each when more than one) and keep in the trial's user attributes the fold
+    scores of the last unit and the fit and score times and errors of all."""
+    # A trial's seed follows from the search's seed and the trial's number, so it is the
+    # same whichever worker (thread or process) runs the trial.
+    entropy = np.random.SeedSequence(seed).entropy
+
+    def objective(trial: Trial) -> float:
+        params = {name: trial._suggest(name, dist) for name, dist in space.items()}
+        sequence = np.random.SeedSequence(entropy, spawn_key=(trial.number,))
+        state = trainable.init(params, int(np.random.default_rng(sequence).integers(2**31 - 1)))
+        score = float("nan")
+        steps: list[dict[str, Any]] = []
+        for unit in range(units):
+            state, score, details = trainable.step(params, state)
+            steps.append(details)
+            for key, value in trainable.merge_details(steps).items():
+                trial.set_user_attr(key, value)
+            trial.set_user_attr("n_units", unit + 1)
+            if units > 1:
+                trial.report(score, unit)
+                if trial.should_prune():
+                    raise TrialPruned(f"pruned after {unit + 1} of {units} units")
+        return score
+
+    return objective
