@@ -145,7 +145,9 @@ def test_numbers_states_and_best(storage: BaseStorage) -> None:
     trials = storage.get_all_trials(study_id)
     assert [t.number for t in trials] == [0, 1, 2, 3]
     assert storage.get_n_trials(study_id) == 4
-    assert storage.get_n_trials(study_id, states=(TrialState.COMPLETE,)) == 3
+    assert storage.get_n_trials(study_id, state=(TrialState.COMPLETE,)) == 3
+    assert storage.get_n_trials(study_id, state=TrialState.FAIL) == 1  # one state, as Optuna
+    assert storage.get_n_trials(study_id, TrialState.RUNNING) == 0
     assert storage.get_best_trial(study_id).number == 1
     assert storage.get_trial_id_from_study_id_trial_number(study_id, 2) == trials[2]._trial_id
     with pytest.raises(TrialNotFoundError):
@@ -168,6 +170,32 @@ def test_template_trials_and_waiting_queue(storage: BaseStorage) -> None:
     assert storage.get_trial(first).state == TrialState.RUNNING
     assert storage.get_trial(first).datetime_start is not None
     assert not storage.set_trial_state_values(first, TrialState.RUNNING)  # already taken
+
+
+def test_a_waiting_trial_finished_before_it_ran_leaves_the_queue(storage: BaseStorage) -> None:
+    study_id = storage.create_new_study(MIN)
+    waiting = create_trial(state=TrialState.WAITING)
+    cancelled = storage.create_new_trial(study_id, template_trial=waiting)
+    second = storage.create_new_trial(study_id, template_trial=waiting)
+    assert storage.set_trial_state_values(cancelled, TrialState.FAIL)
+    assert storage.pop_waiting_trial_id(study_id) == second
+    assert storage.pop_waiting_trial_id(study_id) is None
+    assert storage.get_trial(cancelled).state == TrialState.FAIL
+
+
+def test_a_trial_put_back_to_waiting_is_started_again_in_number_order(
+    storage: BaseStorage,
+) -> None:
+    study_id = storage.create_new_study(MIN)
+    requeued = storage.create_new_trial(study_id)
+    later = storage.create_new_trial(
+        study_id, template_trial=create_trial(state=TrialState.WAITING)
+    )
+    assert storage.set_trial_state_values(requeued, TrialState.WAITING)
+    assert storage.pop_waiting_trial_id(study_id) == requeued  # the lower number first
+    assert storage.pop_waiting_trial_id(study_id) == later
+    assert storage.pop_waiting_trial_id(study_id) is None
+    assert storage.get_trial(requeued).state == TrialState.RUNNING
 
 
 def test_each_waiting_trial_is_started_once_across_threads(storage: BaseStorage) -> None:
@@ -200,3 +228,45 @@ def test_no_best_before_a_complete_trial(storage: BaseStorage) -> None:
     study_id = storage.create_new_study(MIN)
     with pytest.raises(ValueError, match="No trials are completed"):
         storage.get_best_trial(study_id)
+
+
+def test_optunas_readers_of_studies_and_trials(storage: BaseStorage) -> None:
+    first = storage.create_new_study(MIN, "first")
+    storage.set_study_user_attr(first, "u", 1)
+    storage.set_study_system_attr(first, "s", 2)
+    both = [StudyDirection.MAXIMIZE, StudyDirection.MINIMIZE]
+    second = storage.create_new_study(both, "second")
+    studies = storage.get_all_studies()
+    assert [(s.study_name, s._study_id) for s in studies] == [("first", first), ("second", second)]
+    assert (studies[0].direction, studies[0].user_attrs, studies[0].system_attrs) == (
+        StudyDirection.MINIMIZE,
+        {"u": 1},
+        {"s": 2},
+    )
+    assert studies[1].directions == both and sorted(reversed(studies)) == studies
+    with pytest.raises(RuntimeError, match="several objectives"):
+        _ = studies[1].direction
+
+    storage.create_new_trial(first)
+    trial_id = storage.create_new_trial(first)
+    storage.set_trial_param(trial_id, "c", 1.0, CategoricalDistribution(["a", "b"]))
+    storage.set_trial_user_attr(trial_id, "u", [1])
+    storage.set_trial_system_attr(trial_id, "s", "x")
+    storage.set_trial_intermediate_value(trial_id, 3, intermediate_value=0.5)
+    assert storage.get_trial(trial_id).intermediate_values == {3: 0.5}
+    assert storage.get_trial_number_from_id(trial_id) == 1
+    assert storage.get_trial_params(trial_id) == {"c": "b"}
+    assert storage.get_trial_param(trial_id, "c") == 1.0  # the internal form: the index
+    assert storage.get_trial_user_attrs(trial_id) == {"u": [1]}
+    assert storage.get_trial_system_attrs(trial_id) == {"s": "x"}
+    with pytest.raises(KeyError, match=r"'param_name'.*trial 1, one of \['c'\]. Got 'x'"):
+        storage.get_trial_param(trial_id, "x")
+    for reader in (storage.get_trial_number_from_id, storage.get_trial_params):
+        with pytest.raises(KeyError):  # Optuna's error for an unknown trial
+            reader(trial_id + 100)
+
+    storage.check_trial_is_updatable(trial_id, TrialState.RUNNING)
+    with pytest.raises(UpdateFinishedTrialError, match="Trial 1 .*COMPLETE"):
+        storage.check_trial_is_updatable(trial_id, TrialState.COMPLETE)
+    storage.remove_session()  # nothing held open is needed: the next call opens it again
+    assert storage.get_n_trials(first) == 2

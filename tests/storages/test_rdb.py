@@ -41,6 +41,7 @@ def test_optunas_heartbeat_and_version_methods(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'study.db'}"
     storage = RDBStorage(url, heartbeat_interval=30, failed_trial_callback=retry)
     assert storage.get_heartbeat_interval() == 30
+    assert storage.get_heartbeat_stale_trial_callback() is retry  # Optuna 5's name
     assert storage.get_failed_trial_callback() is retry
     plain = RDBStorage(url)
     assert plain.get_heartbeat_interval() is None

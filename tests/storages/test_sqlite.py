@@ -3,6 +3,7 @@ processes on one file, and its errors."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
 import subprocess
@@ -289,9 +290,41 @@ def test_a_database_written_by_optuna_is_refused_clearly(tmp_path: Path) -> None
     assert _tables(path) == tables_before  # nothing of fastune's was added to it
 
 
+def test_a_database_of_fastunes_that_optuna_opened_stays_fastunes(tmp_path: Path) -> None:
+    optuna = pytest.importorskip("optuna")
+    url = f"sqlite:///{tmp_path / 'fastune.db'}"
+    fastune.create_study(storage=url, study_name="mine").optimize(
+        lambda t: t.suggest_float("x", 0, 1), n_trials=2
+    )
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with contextlib.suppress(Exception):  # Optuna cannot read it; it adds its tables
+        optuna.get_all_study_names(storage=url)
+    assert "alembic_version" in _tables(tmp_path / "fastune.db")
+    assert len(fastune.load_study(storage=url, study_name="mine").trials) == 2
+
+
 def _tables(path: Path) -> set[str]:
     with sqlite3.connect(path) as db:
         return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_a_thread_removing_its_session_closes_its_connection(tmp_path: Path) -> None:
+    storage = SQLiteStorage(str(tmp_path / "s.db"))
+    assert len(storage._connections) == 1
+    storage.remove_session()
+    assert storage._connections == []
+    assert storage.get_all_study_names() == []  # a new connection
+
+
+def test_a_storage_freed_while_the_interpreter_exits_says_nothing(tmp_path: Path) -> None:
+    # Held by a module cleared late at exit, the storage is freed after the modules it
+    # uses were torn down.
+    out = _run(f"""
+        import os
+        from fastune.storages import SQLiteStorage
+        os.kept_until_exit = SQLiteStorage({str(tmp_path / "s.db")!r})
+    """)
+    assert out.returncode == 0 and out.stderr == ""
 
 
 def test_the_url_may_give_the_timeout(tmp_path: Path) -> None:

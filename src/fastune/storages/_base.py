@@ -17,12 +17,13 @@ from typing import Any
 from fastune._study_direction import StudyDirection
 from fastune._validation import invalid_type
 from fastune.distributions import BaseDistribution
-from fastune.exceptions import TrialNotFoundError
+from fastune.exceptions import TrialNotFoundError, UpdateFinishedTrialError
+from fastune.storages._frozen_study import FrozenStudy
 from fastune.trial._constraints import violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
-__all__ = ["BaseStorage", "to_json"]
+__all__ = ["BaseStorage", "finished_error", "to_json"]
 
 
 # A token per storage object, dropped with the object (an id could be reused).
@@ -151,7 +152,9 @@ class BaseStorage(abc.ABC):
         """
 
     @abc.abstractmethod
-    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+    def set_trial_intermediate_value(
+        self, trial_id: int, step: int, intermediate_value: float
+    ) -> None:
         """Record a value reported by a running trial at ``step``."""
 
     @abc.abstractmethod
@@ -181,9 +184,93 @@ class BaseStorage(abc.ABC):
 
     # -- derived queries (override when the store can answer faster) -------------------
 
-    def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
-        """Return how many trials a study has, optionally only those in ``states``."""
+    def get_n_trials(
+        self, study_id: int, state: TrialState | Container[TrialState] | None = None
+    ) -> int:
+        """Return how many trials a study has, optionally only those in ``state`` (one
+        state or several, as in Optuna)."""
+        states = (state,) if isinstance(state, TrialState) else state
         return len(self.get_all_trials(study_id, deepcopy=False, states=states))
+
+    def get_all_studies(self) -> list[FrozenStudy]:
+        """Return the name, directions and attributes of every study, oldest first."""
+        studies = []
+        for name in self.get_all_study_names():
+            study_id = self.get_study_id_from_name(name)
+            studies.append(
+                FrozenStudy(
+                    study_name=name,
+                    directions=self.get_study_directions(study_id),
+                    user_attrs=self.get_study_user_attrs(study_id),
+                    system_attrs=self.get_study_system_attrs(study_id),
+                    study_id=study_id,
+                )
+            )
+        return studies
+
+    def get_trial_number_from_id(self, trial_id: int) -> int:
+        """Return the number of a trial in its study.
+
+        Raises:
+            TrialNotFoundError: no trial has this id.
+        """
+        return self.get_trial(trial_id).number
+
+    def get_trial_params(self, trial_id: int) -> dict[str, Any]:
+        """Return the parameters of a trial, by name, as ``FrozenTrial.params`` shows them.
+
+        Raises:
+            TrialNotFoundError: no trial has this id.
+        """
+        return self.get_trial(trial_id).params
+
+    def get_trial_param(self, trial_id: int, param_name: str) -> float:
+        """Return one parameter of a trial in its distribution's internal form (the index
+        of a categorical choice, the number itself otherwise).
+
+        Raises:
+            TrialNotFoundError: no trial has this id.
+            KeyError: the trial has no parameter ``param_name`` (Optuna's error).
+        """
+        trial = self.get_trial(trial_id)
+        if param_name not in trial.distributions:
+            raise KeyError(
+                f"The 'param_name' parameter of get_trial_param must be a parameter of trial "
+                f"{trial.number}, one of {sorted(trial.distributions)}. Got {param_name!r} "
+                "instead."
+            )
+        distribution = trial.distributions[param_name]
+        return distribution.to_internal_repr(trial.params[param_name])
+
+    def get_trial_user_attrs(self, trial_id: int) -> dict[str, Any]:
+        """Return the user attributes of a trial.
+
+        Raises:
+            TrialNotFoundError: no trial has this id.
+        """
+        return self.get_trial(trial_id).user_attrs
+
+    def get_trial_system_attrs(self, trial_id: int) -> dict[str, Any]:
+        """Return the system attributes of a trial.
+
+        Raises:
+            TrialNotFoundError: no trial has this id.
+        """
+        return self.get_trial(trial_id).system_attrs
+
+    def check_trial_is_updatable(self, trial_id: int, trial_state: TrialState) -> None:
+        """Check that a trial in ``trial_state`` may still change (Optuna's helper; the
+        trial's id only names it in the error).
+
+        Raises:
+            UpdateFinishedTrialError: ``trial_state`` is a finished state.
+        """
+        if trial_state.is_finished():
+            raise finished_error(self.get_trial_number_from_id(trial_id), trial_state)
+
+    def remove_session(self) -> None:
+        """Release what this thread holds open on the store; the next call opens it again.
+        Storages with nothing open per thread do nothing."""
 
     def get_best_trial(self, study_id: int) -> FrozenTrial:
         """Return the best COMPLETE trial of a single-objective study; with constraints
@@ -238,6 +325,13 @@ class BaseStorage(abc.ABC):
             if trial.number == trial_number:
                 return trial._trial_id
         raise TrialNotFoundError(f"Study {study_id} has no trial number {trial_number}.")
+
+
+def finished_error(number: int, state: TrialState) -> UpdateFinishedTrialError:
+    """The error for a change to trial ``number``, which finished in ``state``."""
+    return UpdateFinishedTrialError(
+        f"Trial {number} has already finished ({state.name}) and cannot be changed."
+    )
 
 
 def to_json(value: Any, where: str) -> str:

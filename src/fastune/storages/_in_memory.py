@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import copy
 import datetime
 import threading
@@ -13,13 +14,8 @@ from typing import Any, ClassVar
 from fastune._study_direction import StudyDirection
 from fastune._transient import Transient
 from fastune.distributions import BaseDistribution, check_same_distribution
-from fastune.exceptions import (
-    DuplicatedStudyError,
-    StudyNotFoundError,
-    TrialNotFoundError,
-    UpdateFinishedTrialError,
-)
-from fastune.storages._base import BaseStorage
+from fastune.exceptions import DuplicatedStudyError, StudyNotFoundError, TrialNotFoundError
+from fastune.storages._base import BaseStorage, finished_error
 from fastune.trial._constraints import violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
@@ -36,6 +32,7 @@ class _StudyRecord:
         self.user_attrs: dict[str, Any] = {}
         self.system_attrs: dict[str, Any] = {}
         self.trials: list[FrozenTrial] = []
+        # The ids of the WAITING trials, oldest first (ids grow with trial numbers).
         self.waiting: deque[int] = deque()
         self.best_trial: FrozenTrial | None = None
 
@@ -167,12 +164,19 @@ class InMemoryStorage(Transient, BaseStorage):
     ) -> bool:
         with self._lock:
             trial = self._updatable_trial(trial_id)
+            was_waiting = trial.state == TrialState.WAITING
             if state == TrialState.RUNNING:
-                if trial.state != TrialState.WAITING:
+                if not was_waiting:
                     return False
-                study_id = self._trial_location[trial_id][0]
-                self._studies[study_id].waiting.remove(trial_id)
                 trial.datetime_start = datetime.datetime.now()
+            if was_waiting != (state == TrialState.WAITING):
+                # A trial leaves the queue however it stops waiting (started, or failed
+                # before it ran), and one put back to WAITING takes its place again.
+                waiting = self._studies[self._trial_location[trial_id][0]].waiting
+                if was_waiting:
+                    waiting.remove(trial_id)
+                else:
+                    bisect.insort(waiting, trial_id)
             trial.state = state
             if values is not None:
                 trial.values = [float(value) for value in values]
@@ -182,9 +186,11 @@ class InMemoryStorage(Transient, BaseStorage):
                     self._update_best(self._studies[self._trial_location[trial_id][0]], trial)
             return True
 
-    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+    def set_trial_intermediate_value(
+        self, trial_id: int, step: int, intermediate_value: float
+    ) -> None:
         with self._lock:
-            self._updatable_trial(trial_id).intermediate_values[step] = value
+            self._updatable_trial(trial_id).intermediate_values[step] = intermediate_value
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         with self._lock:
@@ -210,11 +216,13 @@ class InMemoryStorage(Transient, BaseStorage):
                 trials = [trial for trial in trials if trial.state in states]
             return copy.deepcopy(trials) if deepcopy else list(trials)
 
-    def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
+    def get_n_trials(
+        self, study_id: int, state: TrialState | Container[TrialState] | None = None
+    ) -> int:
         with self._lock:
-            if states is None:
+            if state is None:
                 return len(self._study(study_id).trials)
-            return super().get_n_trials(study_id, states)
+            return super().get_n_trials(study_id, state)
 
     def get_best_trial(self, study_id: int) -> FrozenTrial:
         with self._lock:
@@ -260,10 +268,7 @@ class InMemoryStorage(Transient, BaseStorage):
     def _updatable_trial(self, trial_id: int) -> FrozenTrial:
         trial = self._trial(trial_id)
         if trial.state.is_finished():
-            raise UpdateFinishedTrialError(
-                f"Trial {trial.number} has already finished ({trial.state.name}) "
-                "and cannot be changed."
-            )
+            raise finished_error(trial.number, trial.state)
         return trial
 
     @staticmethod

@@ -35,9 +35,8 @@ from fastune.exceptions import (
     FastuneError,
     StudyNotFoundError,
     TrialNotFoundError,
-    UpdateFinishedTrialError,
 )
-from fastune.storages._base import BaseStorage, to_json
+from fastune.storages._base import BaseStorage, finished_error, to_json
 from fastune.trial._constraints import violation
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
@@ -166,9 +165,22 @@ class SQLStorage(BaseStorage):
             self._connections.clear()
             self._local = threading.local()
 
+    def remove_session(self) -> None:
+        """Close this thread's connection (Optuna's RDBStorage ends the thread's session
+        here); the thread's next call opens another."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            return
+        self._local.db = None
+        with self._lock:
+            self._connections = [(t, c) for t, c in self._connections if c is not db]
+        db.close()
+
     def __del__(self) -> None:
-        if getattr(self, "_connections", None):
-            self.close()
+        # Not close(): at interpreter exit the modules it uses (threading) may be torn
+        # down already, and a storage being freed needs no fresh thread-local state.
+        for _, connection in getattr(self, "_connections", ()):
+            connection.close()
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -236,7 +248,10 @@ class SQLStorage(BaseStorage):
         db.execute("COMMIT")
 
     def _create_schema(self) -> None:
-        if self._written_by_optuna():
+        # Optuna pointed at a database of fastune's adds its own tables (alembic_version
+        # among them) beside fastune's: the database stays fastune's. Only one without
+        # fastune's schema and with Optuna's is Optuna's.
+        if not self._has_table("meta") and self._has_table("alembic_version"):
             raise FastuneError(
                 f"The database {self.where} was written by Optuna (it has Optuna's "
                 "alembic_version table): fastune keeps its studies in tables of its own and "
@@ -277,15 +292,21 @@ class SQLStorage(BaseStorage):
         """Seconds between heartbeats of a running trial, None without heartbeats."""
         return self.heartbeat_interval
 
-    def get_failed_trial_callback(self) -> Callable[[Study, FrozenTrial], None] | None:
+    def get_heartbeat_stale_trial_callback(
+        self,
+    ) -> Callable[[Study, FrozenTrial], None] | None:
         """The callback called for each trial failed for a stopped heartbeat."""
         return self.failed_trial_callback
 
-    def _written_by_optuna(self) -> bool:
-        """Whether the database holds Optuna's tables (a probe outside any transaction:
-        the query fails, harmlessly, where the table does not exist)."""
+    def get_failed_trial_callback(self) -> Callable[[Study, FrozenTrial], None] | None:
+        """Optuna 4's name of :meth:`get_heartbeat_stale_trial_callback`."""
+        return self.failed_trial_callback
+
+    def _has_table(self, table: str) -> bool:
+        """Whether the database has ``table`` (a probe outside any transaction: the query
+        fails, harmlessly, where the table does not exist)."""
         try:
-            self._db().execute("SELECT version_num FROM alembic_version")
+            self._db().execute(f"SELECT 1 FROM {table} LIMIT 1")
         except Exception:  # the error class is the driver's: no such table
             return False
         return True
@@ -512,10 +533,12 @@ class SQLStorage(BaseStorage):
             )
             return True
 
-    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+    def set_trial_intermediate_value(
+        self, trial_id: int, step: int, intermediate_value: float
+    ) -> None:
         with self._write(exclusive=False) as db:
             self._check_updatable(db, trial_id)
-            self._upsert(db, "trial_steps", (trial_id, step, _real(value)))
+            self._upsert(db, "trial_steps", (trial_id, step, _real(intermediate_value)))
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._set_trial_attr(trial_id, "user", key, value)
@@ -547,15 +570,17 @@ class SQLStorage(BaseStorage):
             trials = [t for t in trials if t.state in states]
         return copy.deepcopy(trials) if deepcopy else list(trials)
 
-    def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
+    def get_n_trials(
+        self, study_id: int, state: TrialState | Container[TrialState] | None = None
+    ) -> int:
         db = self._db()
         self._check_study(db, study_id)
-        if states is None:
+        if state is None:
             (count,) = db.execute(
                 "SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,)
             ).fetchone()
             return int(count)
-        return super().get_n_trials(study_id, states)
+        return super().get_n_trials(study_id, state)
 
     def get_best_trial(self, study_id: int) -> FrozenTrial:
         directions = self.get_study_directions(study_id)
@@ -752,9 +777,7 @@ def _check_row_updatable(row: Any, trial_id: int) -> TrialState:
         raise TrialNotFoundError(f"No trial with id {trial_id} in this storage.")
     state = _STATES[row[0]]
     if state.is_finished():
-        raise UpdateFinishedTrialError(
-            f"Trial {row[1]} has already finished ({state.name}) and cannot be changed."
-        )
+        raise finished_error(row[1], state)
     return state
 
 

@@ -11,7 +11,9 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,6 +119,42 @@ def test_an_enqueued_trial_is_started_by_one_worker_only(tmp_path: Path) -> None
     for thread in threads:
         thread.join()
     assert len(taken) == len(set(taken)) == 60
+
+
+class _Overtaken(BaseJournalBackend):
+    """A backend on which another worker's writes land between this worker's read of the
+    log and its next append: the race two workers on one log can run into."""
+
+    def __init__(self, backend: BaseJournalBackend, other_worker: Callable[[], None]) -> None:
+        self.backend, self.other_worker = backend, other_worker
+
+    def read_logs(self, log_number_from: int) -> Iterable[dict[str, Any]]:
+        return self.backend.read_logs(log_number_from)
+
+    def append_logs(self, logs: list[dict[str, Any]]) -> None:
+        other_worker, self.other_worker = self.other_worker, lambda: None
+        other_worker()
+        self.backend.append_logs(logs)
+
+
+def test_a_waiting_trial_another_worker_finished_meanwhile_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "journal.log"
+    other = _storage(path)
+    study_id = other.create_new_study(MIN)
+    waiting = create_trial(state=TrialState.WAITING)
+    first = other.create_new_trial(study_id, template_trial=waiting)
+    second = other.create_new_trial(study_id, template_trial=waiting)
+
+    def run_the_first_trial() -> None:
+        assert other.pop_waiting_trial_id(study_id) == first
+        other.set_trial_state_values(first, TrialState.COMPLETE, [1.0])
+
+    # This worker reads the first trial waiting; before its start is written, the other
+    # worker starts and finishes that trial: the start is refused, the next one taken.
+    late = JournalStorage(_Overtaken(JournalFileBackend(str(path)), run_the_first_trial))
+    assert late.pop_waiting_trial_id(study_id) == second
+    assert late.pop_waiting_trial_id(study_id) is None
+    assert late.get_trial(first).state == TrialState.COMPLETE
 
 
 def test_a_refused_write_is_refused_for_its_writer_only(tmp_path: Path) -> None:

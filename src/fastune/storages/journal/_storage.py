@@ -14,7 +14,12 @@ from fastune._study_direction import StudyDirection
 from fastune._transient import Transient
 from fastune._validation import invalid_type
 from fastune.distributions import BaseDistribution, distribution_to_json, json_to_distribution
-from fastune.exceptions import DuplicatedStudyError, FastuneError, StorageInternalError
+from fastune.exceptions import (
+    DuplicatedStudyError,
+    FastuneError,
+    StorageInternalError,
+    UpdateFinishedTrialError,
+)
 from fastune.storages._base import BaseStorage, to_json
 from fastune.storages._in_memory import DEFAULT_STUDY_NAME_PREFIX, InMemoryStorage
 from fastune.storages.journal._backend import BaseJournalBackend
@@ -220,9 +225,11 @@ class JournalStorage(Transient, BaseStorage):
             self._write("state", trial_id=trial_id, state=state.name, values=floats, at=_now())
         )
 
-    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+    def set_trial_intermediate_value(
+        self, trial_id: int, step: int, intermediate_value: float
+    ) -> None:
         self._check_updatable(trial_id)
-        self._write("report", trial_id=trial_id, step=int(step), value=float(value))
+        self._write("report", trial_id=trial_id, step=int(step), value=float(intermediate_value))
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._check_updatable(trial_id)
@@ -246,8 +253,10 @@ class JournalStorage(Transient, BaseStorage):
     ) -> list[FrozenTrial]:
         return list(self._read(self._replica.get_all_trials, study_id, deepcopy, states))
 
-    def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
-        return int(self._read(self._replica.get_n_trials, study_id, states))
+    def get_n_trials(
+        self, study_id: int, state: TrialState | Container[TrialState] | None = None
+    ) -> int:
+        return int(self._read(self._replica.get_n_trials, study_id, state))
 
     def get_best_trial(self, study_id: int) -> FrozenTrial:
         trial: FrozenTrial = self._read(self._replica.get_best_trial, study_id)
@@ -255,7 +264,9 @@ class JournalStorage(Transient, BaseStorage):
 
     def pop_waiting_trial_id(self, study_id: int) -> int | None:
         """The oldest WAITING trial, moved to RUNNING, from the replica's queue (no scan
-        of the trials); when another worker's entry started it first, the next one."""
+        of the trials). Another worker may start, or start and finish, that trial between
+        the read and the write: the start is then refused, and the next waiting trial is
+        tried."""
         while True:
             with self._lock:
                 self._sync()
@@ -263,8 +274,11 @@ class JournalStorage(Transient, BaseStorage):
                 if not waiting:
                     return None
                 trial_id = waiting[0]
-            if self.set_trial_state_values(trial_id, TrialState.RUNNING):
-                return trial_id
+            try:
+                if self.set_trial_state_values(trial_id, TrialState.RUNNING):
+                    return trial_id
+            except UpdateFinishedTrialError:
+                pass  # another worker started and finished it meanwhile: the next one
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         return int(
