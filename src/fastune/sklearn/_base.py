@@ -3,6 +3,8 @@
 A search estimator fits candidates on cross-validation folds, keeps one row of
 ``cv_results_`` per trial of its study, and, with ``refit``, delegates prediction to
 ``best_estimator_``. Prediction methods exist only when the wrapped estimator has them.
+The parameters of ``fit`` and ``score`` reach the estimator, the scorers and the
+splitter through scikit-learn's metadata routing when it is on.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import copy
 import numbers
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.model_selection import check_cv
 from sklearn.utils import get_tags, indexable
+from sklearn.utils.metadata_routing import UNUSED, MetadataRouter
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -27,6 +30,13 @@ from fastune._validation import invalid, invalid_type
 from fastune.distributions import BaseDistribution, as_distribution
 from fastune.exceptions import FastuneError
 from fastune.sklearn._cv_trainable import CVTrainable
+from fastune.sklearn._routing import (
+    RoutedParams,
+    route_fit,
+    route_score,
+    routing_enabled,
+    search_router,
+)
 from fastune.sklearn._scoring import rank_metric, resolve_scorers
 from fastune.trial import FrozenTrial
 
@@ -77,12 +87,26 @@ def _check_square(X: Any, owner: str, estimator: str) -> None:
         )
 
 
+class FitData(NamedTuple):
+    """The data of one fit: X and y made indexable, the folds, and the parameters of
+    ``fit`` by recipient."""
+
+    X: Any
+    y: Any
+    splits: list[tuple[np.ndarray, np.ndarray]]
+    routed: RoutedParams
+
+
 class BaseSearch(MetaEstimatorMixin, BaseEstimator):
     """The estimator contract shared by :class:`PBTSearchCV` and :class:`FastuneSearchCV`.
 
-    Subclasses store their arguments in ``__init__`` and implement :meth:`fit` with the
-    helpers here.
+    Subclasses store their arguments in ``__init__``, say how candidates train in
+    ``_training`` and implement :meth:`fit` with the helpers here.
     """
+
+    # ``groups`` of ``fit`` is routed like any metadata (get_metadata_routing): without
+    # this, scikit-learn would give the searches a ``set_fit_request`` that does nothing.
+    __metadata_request__fit: ClassVar[dict[str, str]] = {"groups": UNUSED}
 
     estimator: Any
     param_distributions: Any
@@ -91,6 +115,9 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
     refit: Any
     error_score: Any
     return_train_score: bool
+    # The training mode of the candidates and the grown resource, for the searched
+    # parameter names.
+    _training: Callable[[list[str]], tuple[str, str | None]]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -131,9 +158,7 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
                 raise type(error)(f"param_distributions[{name!r}]: {error}") from None
         return space
 
-    def _prepare(
-        self, X: Any, y: Any, groups: Any
-    ) -> tuple[Any, Any, list[tuple[np.ndarray, np.ndarray]]]:
+    def _prepare(self, X: Any, y: Any, groups: Any, params: dict[str, Any]) -> FitData:
         owner = type(self).__name__
         score = self.error_score
         is_number = isinstance(score, numbers.Real) and not isinstance(score, bool)
@@ -150,18 +175,41 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         X, y, groups = indexable(X, y, groups)
         if get_tags(self.estimator).input_tags.pairwise:
             _check_square(X, owner, type(self.estimator).__name__)
-        with np.errstate(invalid="ignore"):
-            # Sniffing the target type casts y to int; a NaN or inf y must fail in the
-            # estimator's own validation, not as a numpy cast warning here.
-            cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        splits = list(cv.split(X, y, groups))
-        self.n_splits_ = len(splits)
         scorers, self._rank_metric, self.multimetric_ = resolve_scorers(
             self.estimator, self.scoring, self.refit, owner
         )
         self.scorer_ = scorers if self.multimetric_ else scorers["score"]
         self._scorers = scorers
-        return X, y, splits
+        routed = route_fit(self, scorers, X, groups, params, self._training_method())
+        with np.errstate(invalid="ignore"):
+            # Sniffing the target type casts y to int; a NaN or inf y must fail in the
+            # estimator's own validation, not as a numpy cast warning here.
+            cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        splits = list(cv.split(X, y, **routed.splitter))
+        self.n_splits_ = len(splits)
+        return FitData(X, y, splits, routed)
+
+    def _training_method(self) -> str:
+        """The estimator's method that trains the candidates: ``fit`` or ``partial_fit``."""
+        mode, _ = self._training(list(self._space()))
+        return "partial_fit" if mode == "partial_fit" else "fit"
+
+    def get_metadata_routing(self) -> MetadataRouter:
+        """How the parameters of ``fit`` and ``score`` are routed when scikit-learn's
+        metadata routing is on (``sklearn.set_config(enable_metadata_routing=True)``).
+
+        ``fit`` passes to the estimator's ``fit`` (``partial_fit`` when the candidates
+        train by ``partial_fit``), to each scorer and to the splitter's ``split`` what
+        each requested; ``score`` passes to the scorers what they requested.
+
+        Returns:
+            A ``MetadataRouter`` with the consumers "estimator", "scorer" (a router of
+            the scorers by metric name) and "splitter".
+        """
+        scorers, _, _ = resolve_scorers(
+            self.estimator, self.scoring, self.refit, type(self).__name__
+        )
+        return search_router(self, scorers, self._training_method())
 
     def _seed(self) -> int | None:
         """The seed of this fit from ``random_state``: an int as given, None for fresh
@@ -188,22 +236,16 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         return int(state)
 
     def _trainable(
-        self,
-        data: tuple[Any, Any, list[tuple[np.ndarray, np.ndarray]]],
-        mode: str,
-        resource: str | None,
-        n_units: int,
-        fit_params: dict[str, Any],
+        self, data: FitData, mode: str, resource: str | None, n_units: int
     ) -> CVTrainable:
         """The CV trainable of a search; a grown resource (trees, boosting rounds) is
         spread evenly over ``n_units`` units."""
-        X, y, splits = data
         total = 1 if resource is None else int(self.estimator.get_params()[resource])
         return CVTrainable(
             self.estimator,
-            X,
-            y,
-            splits,
+            data.X,
+            data.y,
+            data.splits,
             self._scorers,
             self._rank_metric,
             mode,
@@ -212,7 +254,8 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
             n_units=n_units,
             error_score=self.error_score,
             return_train_score=self.return_train_score,
-            fit_params=fit_params,
+            fit_params=data.routed.estimator,
+            score_params=data.routed.scorers,
             refit=self.refit,
             owner=type(self).__name__,
         )
@@ -320,15 +363,25 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
     # -- delegation to the refitted best estimator -------------------------------------
 
     def score(self, X: Any, y: Any = None, **params: Any) -> float:
-        """Score of ``best_estimator_`` on ``(X, y)``, by the metric that ranked candidates."""
+        """Score of ``best_estimator_`` on ``(X, y)``, by the metric that ranked candidates.
+
+        Args:
+            X, y: The data.
+            **params: Keyword arguments of the scorer; with metadata routing on, each
+                reaches it only if it requested it (``set_score_request``).
+
+        Raises:
+            UnsetMetadataPassedError, TypeError: with metadata routing on, metadata that
+                the scorers did not request.
+        """
         _refit_only(self, "score")
         check_is_fitted(self)
-        if self._rank_metric in self._scorers:
-            return float(self._scorers[self._rank_metric](self.best_estimator_, X, y, **params))
-        # a callable scoring that returns several metrics, the ranking one among them
-        return float(
-            self._scorers["score"](self.best_estimator_, X, y, **params)[self._rank_metric]
-        )
+        # a callable scoring may return several metrics, the ranking one among them
+        name = self._rank_metric if self._rank_metric in self._scorers else "score"
+        if routing_enabled():
+            params = route_score(self, self._scorers, params)[name]
+        value = self._scorers[name](self.best_estimator_, X, y, **params)
+        return float(value if name == self._rank_metric else value[self._rank_metric])
 
     @available_if(_delegates("predict"))
     def predict(self, X: Any) -> Any:

@@ -19,7 +19,6 @@ scores it on the fold's validation part. What a unit is depends on the estimator
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import math
 import time
 import warnings
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+import sklearn
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
@@ -36,7 +36,7 @@ from sklearn.utils import _safe_indexing, get_tags
 from fastune._validation import invalid
 from fastune.sklearn._scoring import rank_metric
 
-__all__ = ["TRAINING_MODES", "CVState", "CVTrainable", "choose_training", "take"]
+__all__ = ["TRAINING_MODES", "CVState", "CVTrainable", "choose_training", "per_sample", "take"]
 
 TRAINING_MODES = ("auto", "partial_fit", "grow", "boost", "warm_start", "refit")
 # Parameters that partial_fit fixes at the first call (the network's shape, its solver):
@@ -138,9 +138,9 @@ class CVTrainable:
         return_train_score: Also score the training parts.
         fit_params: Extra keyword arguments of ``fit``/``partial_fit``, sliced per fold
             when they have one value per sample (a list, an array, a sparse matrix or a
-            pandas object as long as X), passed unchanged otherwise. A per-sample
-            ``sample_weight`` also weights the scores of the scorers that take one (as
-            scikit-learn's searches).
+            pandas object as long as X), passed unchanged otherwise.
+        score_params: Extra keyword arguments of each scorer, by metric name, sliced as
+            ``fit_params``.
         refit: The search's ``refit``; when a lone scorer returns a dict of metrics, it
             names the one that ranks (see :func:`rank_metric`).
         owner: The search, as errors name it.
@@ -161,6 +161,7 @@ class CVTrainable:
         error_score: Any = math.nan,
         return_train_score: bool = False,
         fit_params: dict[str, Any] | None = None,
+        score_params: dict[str, dict[str, Any]] | None = None,
         refit: Any = True,
         owner: str = "the search",
     ) -> None:
@@ -176,20 +177,18 @@ class CVTrainable:
         self.n_units = n_units
         self.error_score = error_score
         self.return_train_score = return_train_score
-        self.fit_params = {
-            # per-sample sparse matrices in a format that can be indexed by rows
-            key: value.tocsr() if sp.issparse(value) and _per_sample(value, X) else value
-            for key, value in (fit_params or {}).items()
+        self.fit_params = _row_indexable(fit_params or {}, X)
+        self.score_params = {
+            name: _row_indexable((score_params or {}).get(name, {}), X) for name in scorers
         }
         self.refit = refit
         self.owner = owner
         self.classes = np.unique(y) if is_classifier(estimator) and y is not None else None
         self.pairwise = get_tags(estimator).input_tags.pairwise
-        # The per-sample weights the scores are weighted with, and which scorers take
-        # them: decided once, not at every fold of every step.
-        weights = self.fit_params.get("sample_weight")
-        self._score_weight = weights if _per_sample(weights, X) else None
-        self._weighted = {n for n, s in scorers.items() if _accepts_sample_weight(s)}
+        # Workers (threads, processes) start with scikit-learn's default configuration;
+        # they train and score under the caller's, metadata routing included (a routed
+        # Pipeline or scorer acts on it).
+        self.config = sklearn.get_config()
 
     def init(self, params: dict[str, Any], seed: int) -> CVState:
         return CVState([None] * len(self.splits), 0, np.random.default_rng(seed))
@@ -203,24 +202,25 @@ class CVTrainable:
             "scoring_errors": [],
         }
         test_folds, train_folds = [], []
-        for fold, (train, test) in enumerate(self.splits):
-            start = time.perf_counter()
-            try:
-                state.models[fold] = self.train(
-                    state.models[fold], params, train, state.rng, state.units
-                )
-            except Exception as error:
-                if self.error_score == "raise":
-                    raise
-                state.models[fold] = None
-                details["errors"].append(f"{type(error).__name__}: {error}")
-            details["fit_time"].append(time.perf_counter() - start)
-            start = time.perf_counter()
-            model = state.models[fold]
-            test_folds.append(self._score(model, test, train, details["scoring_errors"]))
-            if self.return_train_score:
-                train_folds.append(self._score(model, train, train, details["scoring_errors"]))
-            details["score_time"].append(time.perf_counter() - start)
+        with sklearn.config_context(**self.config):
+            for fold, (train, test) in enumerate(self.splits):
+                start = time.perf_counter()
+                try:
+                    state.models[fold] = self.train(
+                        state.models[fold], params, train, state.rng, state.units
+                    )
+                except Exception as error:
+                    if self.error_score == "raise":
+                        raise
+                    state.models[fold] = None
+                    details["errors"].append(f"{type(error).__name__}: {error}")
+                details["fit_time"].append(time.perf_counter() - start)
+                start = time.perf_counter()
+                model = state.models[fold]
+                test_folds.append(self._score(model, test, train, details["scoring_errors"]))
+                if self.return_train_score:
+                    train_folds.append(self._score(model, train, train, details["scoring_errors"]))
+                details["score_time"].append(time.perf_counter() - start)
         details["test_scores"] = self._by_metric(test_folds)
         if self.return_train_score:
             details["train_scores"] = self._by_metric(train_folds)
@@ -260,11 +260,7 @@ class CVTrainable:
         indices = np.arange(_n_rows(self.X)) if rows is None else rows
         if self.mode == "partial_fit":  # one epoch over the rows, in a fresh order
             indices = indices[rng.permutation(len(indices))]
-        # Per-sample parameters (sample_weight, ...) follow the rows they belong to.
-        fit_params = {
-            key: take(value, indices) if _per_sample(value, self.X) else value
-            for key, value in self.fit_params.items()
-        }
+        fit_params = self._for_rows(self.fit_params, indices)
         with warnings.catch_warnings():
             # Training stops before convergence on purpose: one unit per step.
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -307,6 +303,14 @@ class CVTrainable:
             return 0
         return max(1, self.resource_total * min(units, self.n_units) // self.n_units)
 
+    def _for_rows(self, params: dict[str, Any], rows: np.ndarray) -> dict[str, Any]:
+        """``params`` for ``rows``: per-sample values (sample_weight, ...) follow the rows
+        they belong to, the others pass unchanged."""
+        return {
+            key: take(value, rows) if per_sample(value, self.X) else value
+            for key, value in params.items()
+        }
+
     def _features(self, rows: np.ndarray, fitted_rows: np.ndarray) -> Any:
         """Rows of X; for a pairwise estimator (precomputed kernel) only the columns of
         the samples the model is fitted on."""
@@ -324,13 +328,9 @@ class CVTrainable:
         target = take(self.y, rows)
         scores: dict[str, float] = {}
         for name, scorer in self.scorers.items():
-            weights = (
-                {"sample_weight": take(self._score_weight, rows)}
-                if self._score_weight is not None and name in self._weighted
-                else {}
-            )
+            params = self._for_rows(self.score_params[name], rows)
             try:
-                value = scorer(model, features, target, **weights)
+                value = scorer(model, features, target, **params)
             except Exception as error:
                 if self.error_score == "raise":
                     raise
@@ -390,19 +390,15 @@ def _n_rows(data: Any) -> int:
     return int(data.shape[0]) if hasattr(data, "shape") else len(data)
 
 
-def _accepts_sample_weight(scorer: Callable[..., float]) -> bool:
-    """Whether ``scorer`` takes ``sample_weight`` (scikit-learn's own test for its scorers,
-    else its signature)."""
-    accepts = getattr(scorer, "_accept_sample_weight", None)
-    if accepts is not None:
-        return bool(accepts())
-    try:
-        return "sample_weight" in inspect.signature(scorer).parameters
-    except (TypeError, ValueError):  # no signature to read
-        return False
+def _row_indexable(params: Mapping[str, Any], X: Any) -> dict[str, Any]:
+    """``params`` with per-sample sparse matrices in a format that can be indexed by rows."""
+    return {
+        key: value.tocsr() if sp.issparse(value) and per_sample(value, X) else value
+        for key, value in params.items()
+    }
 
 
-def _per_sample(value: Any, X: Any) -> bool:
+def per_sample(value: Any, X: Any) -> bool:
     """Whether a fit parameter holds one entry per row of X, as scikit-learn's searches
     decide: then each fold gets the entries of its rows."""
     if isinstance(value, (str, bytes, Mapping)):

@@ -174,19 +174,33 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         as_explore(self.explore, self.perturbation_factors, self.resample_probability, owner)
 
     def fit(self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any) -> PBTSearchCV:
-        """Run the search on ``(X, y)``; extra keyword arguments go to the estimator's fit.
+        """Run the search on ``(X, y)``.
+
+        Args:
+            X, y: The data.
+            groups: Group labels of the samples, for a group splitter as ``cv``.
+            **fit_params: Keyword arguments of the estimator's fit (``partial_fit`` when
+                the candidates train by it); those with one value per sample are sliced
+                per fold. With scikit-learn's metadata routing on, these and ``groups``
+                reach the estimator, each scorer and the splitter only as each requested
+                (see :meth:`get_metadata_routing`). With it off, all go to the estimator,
+                ``groups`` to the splitter, and a per-sample ``sample_weight`` also
+                weights the scores of the scorers that take one.
 
         Raises:
             InvalidParameterError: a bad argument (named in the message).
             ValueError: every fit failed.
+            UnsetMetadataPassedError: with routing on, metadata that a consumer neither
+                requested nor declined.
+            TypeError: with routing on, metadata that no consumer requested.
         """
         self._validate()
         space = self._space()
-        data = self._prepare(X, y, groups)
-        mode, resource = choose_training(self.estimator, self.training, list(space), "PBTSearchCV")
+        data = self._prepare(X, y, groups, fit_params)
+        mode, resource = self._training(list(space))
         self.training_ = mode
         trainable = self._trainable(
-            data, mode, resource, self.generations * self.steps_per_generation, fit_params
+            data, mode, resource, self.generations * self.steps_per_generation
         )
         seed = self._seed()
         with quiet_unless_verbose(self.verbose):
@@ -235,6 +249,9 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
             self.best_estimator_ = trainable.train_on_all(self.best_schedule_, seed)
             self.refit_time_ = time.perf_counter() - start
         return self
+
+    def _training(self, searched: list[str]) -> tuple[str, str | None]:
+        return choose_training(self.estimator, self.training, searched, "PBTSearchCV")
 
     def _callbacks(self) -> list[Callable[[PopulationBasedTraining, Segment], None]]:
         callbacks: list[Callable[[PopulationBasedTraining, Segment], None]] = [self._live_callback]

@@ -151,26 +151,35 @@ class FastuneSearchCV(BaseSearch):
     def fit(
         self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any
     ) -> FastuneSearchCV:
-        """Run the search on ``(X, y)``; extra keyword arguments go to the estimator's fit.
+        """Run the search on ``(X, y)``.
+
+        Args:
+            X, y: The data.
+            groups: Group labels of the samples, for a group splitter as ``cv``.
+            **fit_params: Keyword arguments of the estimator's fit (``partial_fit`` when
+                the candidates train by it); those with one value per sample are sliced
+                per fold. With scikit-learn's metadata routing on, these and ``groups``
+                reach the estimator, each scorer and the splitter only as each requested
+                (see :meth:`get_metadata_routing`). With it off, all go to the estimator,
+                ``groups`` to the splitter, and a per-sample ``sample_weight`` also
+                weights the scores of the scorers that take one.
 
         Raises:
             InvalidParameterError: a bad argument (named in the message).
             ValueError: every fit failed.
+            UnsetMetadataPassedError: with routing on, metadata that a consumer neither
+                requested nor declined.
+            TypeError: with routing on, metadata that no consumer requested.
         """
         self._validate()
         callbacks = self._callback_list()
         space = self._space()
-        data = self._prepare(X, y, groups)
+        data = self._prepare(X, y, groups, fit_params)
         seed = self._seed()
-        pruning = self.pruner is not None and not isinstance(self.pruner, NopPruner)
-        mode, resource = (
-            choose_training(self.estimator, self.training, list(space), "FastuneSearchCV")
-            if pruning
-            else ("refit", None)
-        )
+        mode, resource = self._training(list(space))
         units = 1 if mode == "refit" else self.max_iter
         self.training_ = mode
-        trainable = self._trainable(data, mode, resource, units, fit_params)
+        trainable = self._trainable(data, mode, resource, units)
         with quiet_unless_verbose(self.verbose):
             study = self.study if self.study is not None else self._new_study(seed)
             self._check_study_scoring(study)
@@ -192,6 +201,12 @@ class FastuneSearchCV(BaseSearch):
             self.best_estimator_ = trainable.train_on_all(schedule, seed=0)
             self.refit_time_ = time.perf_counter() - start
         return self
+
+    def _training(self, searched: list[str]) -> tuple[str, str | None]:
+        """Plain fits ("refit") without a pruner; incremental training with one."""
+        if self.pruner is None or isinstance(self.pruner, NopPruner):
+            return "refit", None
+        return choose_training(self.estimator, self.training, searched, "FastuneSearchCV")
 
     def _callback_list(self) -> list[Callable[..., None]]:
         allowed = "a list of callables callback(study, frozen_trial), or None"
