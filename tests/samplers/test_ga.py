@@ -131,3 +131,31 @@ def test_only_complete_trials_with_a_generation_fill_one() -> None:
     assert [t.number for t in sampler.get_population(study, 0)] == [2, 5]
     # A trial's generation is read back, not worked out again (that would say 1 now).
     assert sampler.get_trial_generation(study, study.trials[2]) == 0
+
+
+def test_a_choice_recorded_by_another_worker_meanwhile_stands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, second = Elitist(population_size=3), Elitist(population_size=3)
+    study = fastune.create_study(sampler=first)
+    for value in (3.0, 1.0, 2.0):
+        trial = create_trial(
+            params={"x": value / 10},
+            distributions={"x": X},
+            value=value,
+            system_attrs={"Elitist:generation": 0},
+        )
+        study.add_trial(trial)
+
+    def slow_select(study: Study, generation: int) -> list[FrozenTrial]:
+        second.get_parent_population(study, generation)  # the other worker is quicker
+        return study.trials[:1]
+
+    monkeypatch.setattr(first, "select_parent", slow_select)
+    # The parents come in the order chosen (by value), to the worker that chose them and
+    # to the others; the slower worker's own choice is dropped.
+    assert [t.number for t in first.get_parent_population(study, 1)] == [1, 2, 0]
+    assert [t.number for t in second.get_parent_population(study, 1)] == [1, 2, 0]
+    assert [t.number for t in Elitist().get_parent_population(study, 1)] == [1, 2, 0]
+    recorded = study._storage.get_study_system_attrs(study._study_id)["Elitist:parent:1"]
+    assert recorded == [study.trials[n]._trial_id for n in (1, 2, 0)]

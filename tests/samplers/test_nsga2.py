@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import math
-import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,11 +11,13 @@ from tests.samplers.fronts import record as _record
 import fastune
 from fastune._pareto import hypervolume
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
-from fastune.samplers import NSGAIISampler, RandomSampler
-from fastune.samplers._nsga2 import GENERATION_KEY, _crowding, _ranks
+from fastune.samplers import BaseGASampler, NSGAIIISampler, NSGAIISampler, RandomSampler
+from fastune.samplers._nsga2 import _crowding, _ranks
+from fastune.storages.journal import JournalFileBackend
 from fastune.study import StudyDirection
 
 TWO = [StudyDirection.MINIMIZE, StudyDirection.MINIMIZE]
+GENERATION_KEY = "NSGAIISampler:generation"
 
 
 def test_generations_follow_the_population_size() -> None:
@@ -119,10 +121,185 @@ def test_an_infinite_objective_leaves_crowding_distances_ordered() -> None:
     assert np.isinf(distances[[0, 2]]).all()
 
 
-def test_a_new_sampler_on_a_long_study_works_out_every_generation() -> None:
+def test_population_size_can_be_changed_but_not_below_two() -> None:
+    sampler = NSGAIISampler(population_size=4, seed=0)
+    with pytest.raises(InvalidParameterError, match="'population_size'.*>= 2.*Got 1"):
+        sampler.population_size = 1
+    sampler.population_size = 3
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(zdt1, n_trials=9)
+    assert [sampler.get_trial_generation(study, t) for t in study.trials] == sorted([0, 1, 2] * 3)
+    assert len(sampler.get_parent_population(study, 2)) == 3
+
+
+# -- generations and parents in the storage, as Optuna's BaseGASampler --------------------
+
+BOTH = pytest.mark.parametrize("sampler_class", [NSGAIISampler, NSGAIIISampler])
+
+
+def _breeder(sampler_class: type[NSGAIISampler], seed: int) -> NSGAIISampler:
+    """A sampler whose children take every value from a parent (no mutation)."""
+    return sampler_class(population_size=6, mutation_prob=0.0, crossover_prob=1.0, seed=seed)
+
+
+def _storage(kind: str, tmp_path: Path) -> str | fastune.storages.BaseStorage:
+    if kind == "in-memory":
+        return fastune.storages.InMemoryStorage()
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'nsga.db'}"
+    return fastune.storages.JournalStorage(JournalFileBackend(str(tmp_path / "nsga.log")))
+
+
+def _spy_on_selections(
+    sampler: NSGAIISampler, monkeypatch: pytest.MonkeyPatch, selections: list[int]
+) -> None:
+    """Append the generation of each call of ``sampler.select_parent`` to ``selections``."""
+    select = sampler.select_parent
+
+    def spied(study: fastune.Study, generation: int) -> list[fastune.trial.FrozenTrial]:
+        selections.append(generation)
+        return select(study, generation)
+
+    monkeypatch.setattr(sampler, "select_parent", spied)
+
+
+def _assert_children_come_from_their_parents(study: fastune.Study, generations: range) -> None:
+    sampler = study.sampler
+    assert isinstance(sampler, NSGAIISampler)
+    for generation in generations:
+        parents = sampler.get_parent_population(study, generation)
+        for child in sampler.get_population(study, generation):
+            for name, value in child.params.items():
+                assert value in {parent.params[name] for parent in parents}
+
+
+@BOTH
+def test_generations_and_parents_are_kept_under_optunas_keys(
+    sampler_class: type[NSGAIISampler],
+) -> None:
+    sampler = sampler_class(population_size=4, seed=0)
+    assert isinstance(sampler, BaseGASampler)
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(zdt1, n_trials=16)
+    name = sampler_class.__name__
+    generations = sorted([0, 1, 2, 3] * 4)
+    assert [t.system_attrs[f"{name}:generation"] for t in study.trials] == generations
+    assert [sampler.get_trial_generation(study, t) for t in study.trials] == generations
+    assert [t.number for t in sampler.get_population(study, 2)] == [8, 9, 10, 11]
+    recorded = study._storage.get_study_system_attrs(study._study_id)
+    assert sorted(recorded) == [f"{name}:parent:{generation}" for generation in (1, 2, 3)]
+    for generation in (1, 2, 3):
+        parents = sampler.get_parent_population(study, generation)
+        assert [t._trial_id for t in parents] == recorded[f"{name}:parent:{generation}"]
+        assert len(parents) == 4
+    # Generation 1's parents: the elite of generation 0, which is all of it.
+    assert {t.number for t in sampler.get_parent_population(study, 1)} == {0, 1, 2, 3}
+    assert sampler.get_parent_population(study, 0) == []
+
+
+@BOTH
+@pytest.mark.parametrize("kind", ["in-memory", "sqlite", "journal"])
+def test_workers_on_one_storage_breed_a_generation_from_the_same_parents(
+    sampler_class: type[NSGAIISampler],
+    kind: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    storage = _storage(kind, tmp_path)
+    fastune.create_study(study_name="mo", storage=storage, directions=["minimize", "minimize"])
+    workers = [
+        fastune.load_study(study_name="mo", storage=storage, sampler=_breeder(sampler_class, seed))
+        for seed in (1, 2)
+    ]
+    selections: list[int] = []
+    for worker in workers:
+        assert isinstance(worker.sampler, NSGAIISampler)
+        _spy_on_selections(worker.sampler, monkeypatch, selections)
+    for number in range(36):  # 6 generations of 6, the workers taking turns
+        study = workers[number % 2]
+        trial = study.ask()
+        study.tell(trial, zdt1(trial))
+    assert sorted(selections) == [1, 2, 3, 4, 5]  # each generation's parents chosen once
+    first, second = workers
+    for generation in range(1, 6):
+        chosen_by_first = first.sampler.get_parent_population(first, generation)
+        chosen_by_second = second.sampler.get_parent_population(second, generation)
+        assert [t.number for t in chosen_by_first] == [t.number for t in chosen_by_second]
+    _assert_children_come_from_their_parents(first, range(1, 6))
+
+
+@BOTH
+def test_a_study_loaded_again_breeds_from_the_recorded_parents(
+    sampler_class: type[NSGAIISampler], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = f"sqlite:///{tmp_path / 'nsga.db'}"
+    directions = ["minimize", "minimize"]
+    study = fastune.create_study(
+        study_name="mo", storage=storage, directions=directions, sampler=_breeder(sampler_class, 0)
+    )
+    study.optimize(zdt1, n_trials=18)  # generations 0, 1 and 2
+    name = sampler_class.__name__
+    # Generation 3's parents recorded by hand: the two worst trials, which no elite keeps.
+    worst = sorted(study.trials, key=lambda t: t.values[1])[-2:]
+    key = f"{name}:parent:3"
+    study._storage.set_study_system_attr(study._study_id, key, [t._trial_id for t in worst])
+    before = study._storage.get_study_system_attrs(study._study_id)
+
+    loaded = fastune.load_study(
+        study_name="mo", storage=storage, sampler=_breeder(sampler_class, 1)
+    )
+    assert isinstance(loaded.sampler, NSGAIISampler)
+    selections: list[int] = []
+    _spy_on_selections(loaded.sampler, monkeypatch, selections)
+    loaded.optimize(zdt1, n_trials=12)  # generations 3 and 4
+
+    assert selections == [4]
+    after = loaded._storage.get_study_system_attrs(loaded._study_id)
+    assert {k: after[k] for k in before} == before
+    assert [t.number for t in loaded.sampler.get_parent_population(loaded, 3)] == [
+        t.number for t in worst
+    ]
+    _assert_children_come_from_their_parents(loaded, range(3, 5))
+
+
+def test_generations_whose_parents_are_not_recorded_are_chosen_oldest_first() -> None:
+    # Trials added from another study bring their generations but no parent records:
+    # the parents of all 500 generations are chosen once, oldest first (asked for in
+    # turn, they would nest deeper than Python allows).
+    distribution = fastune.distributions.FloatDistribution(0, 1)
+    rng = np.random.default_rng(0)
+    trials = [
+        fastune.trial.create_trial(
+            params={"x0": float(x)},
+            distributions={"x0": distribution},
+            values=[float(x), float(1 - x)],
+            system_attrs={GENERATION_KEY: number // 2},
+        )
+        for number, x in enumerate(rng.random(1000))
+    ]
     sampler = NSGAIISampler(population_size=2, seed=0)
     study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
-    study.optimize(zdt1, n_trials=2400)  # 1,200 generations
-    study.sampler = pickle.loads(pickle.dumps(sampler))  # its parents are not pickled
-    study.optimize(zdt1, n_trials=1)
-    assert study.trials[-1].system_attrs[GENERATION_KEY] == 1200
+    study.add_trials(trials)
+    study.optimize(lambda t: (t.suggest_float("x0", 0, 1), 1 - t.params["x0"]), n_trials=1)
+    assert study.trials[-1].system_attrs[GENERATION_KEY] == 500
+    recorded = study._storage.get_study_system_attrs(study._study_id)
+    assert len(recorded) == 500 and all(len(ids) == 2 for ids in recorded.values())
+
+
+def test_parent_records_are_read_once_per_generation() -> None:
+    storage = fastune.storages.InMemoryStorage()
+    reads = 0
+    read = storage.get_study_system_attrs
+
+    def counted(study_id: int) -> dict:
+        nonlocal reads
+        reads += 1
+        return read(study_id)
+
+    storage.get_study_system_attrs = counted  # type: ignore[method-assign]
+    sampler = NSGAIISampler(population_size=10, seed=0)
+    study = fastune.create_study(
+        storage=storage, directions=["minimize", "minimize"], sampler=sampler
+    )
+    study.optimize(zdt1, n_trials=100)  # 9 generations bred, of 10 children each
+    assert reads <= 4 * 9

@@ -92,7 +92,7 @@ def test_reference_points_given_by_the_user() -> None:
     )
     study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
     study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1 - t.suggest_float("y", 0, 1)), 18)
-    assert {t.system_attrs["nsga3:generation"] for t in study.trials} == {0, 1, 2}
+    assert {t.system_attrs["NSGAIIISampler:generation"] for t in study.trials} == {0, 1, 2}
     wrong = NSGAIIISampler(population_size=4, reference_points=np.ones((3, 3)))
     study = fastune.create_study(directions=["minimize", "minimize"], sampler=wrong)
     with pytest.raises(InvalidParameterError, match="reference_points.*with 2 columns"):

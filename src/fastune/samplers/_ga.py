@@ -1,10 +1,12 @@
-"""The base of user-written genetic-algorithm samplers: generations numbered in the
-storage, populations and parent sets that every worker of a study reads alike."""
+"""The base of genetic-algorithm samplers (NSGA-II, NSGA-III and the user's own):
+generations numbered in the storage, populations and parent sets that every worker of a
+study reads alike."""
 
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from fastune._validation import check_int, invalid
 from fastune.samplers._base import BaseSampler
@@ -18,7 +20,8 @@ __all__ = ["BaseGASampler"]
 
 
 class BaseGASampler(BaseSampler, abc.ABC):
-    """A base class for genetic-algorithm samplers, with Optuna's names.
+    """A base class for genetic-algorithm samplers, with Optuna's names; the base of
+    :class:`NSGAIISampler` and :class:`NSGAIIISampler`.
 
     A subclass says how a generation's parents are chosen (:meth:`select_parent`) and
     how a child is bred (the usual sampler methods); this class keeps the bookkeeping in
@@ -73,6 +76,8 @@ class BaseGASampler(BaseSampler, abc.ABC):
     _GENERATION_KEY = "BaseGASampler:generation"
     _PARENT_CACHE_KEY_PREFIX = "BaseGASampler:parent:"
 
+    _transient: ClassVar[dict[str, Callable[[], Any]]] = {"_parent_ids": dict}
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Each subclass keeps its generations apart from another's in the same study.
@@ -81,6 +86,9 @@ class BaseGASampler(BaseSampler, abc.ABC):
 
     def __init__(self, population_size: int | None) -> None:
         self.population_size = population_size
+        # (study, generation) -> the ids of its parents as read from or written to the
+        # storage, where a record, once made, stays: read once, not at every trial.
+        self._parent_ids: dict[tuple[tuple[Any, ...], int], list[int]] = {}
 
     @property
     def population_size(self) -> int | None:
@@ -110,7 +118,7 @@ class BaseGASampler(BaseSampler, abc.ABC):
         key = self._get_generation_key()
         if key in trial.system_attrs:
             return int(trial.system_attrs[key])
-        size = self._population_size
+        size = self.population_size
         if size is None:
             owner = type(self).__name__
             raise invalid("population_size", owner, "an int >= 1 before the first trial", None)
@@ -129,16 +137,42 @@ class BaseGASampler(BaseSampler, abc.ABC):
 
     def get_parent_population(self, study: Study, generation: int) -> list[FrozenTrial]:
         """The parents of ``generation``: none for generation 0; otherwise those
-        :meth:`select_parent` chose, asked once per study and kept in its storage."""
+        :meth:`select_parent` chose, asked once per study and kept in its storage (in the
+        order chosen). The first worker to record a choice wins: one that chose at the
+        same time takes the recorded parents instead of its own."""
         if generation == 0:
             return []
-        key = f"{self._get_parent_cache_key_prefix()}{generation}"
-        kept = study._storage.get_study_system_attrs(study._study_id).get(key)
-        if kept is None:
-            parents = self.select_parent(study, generation)
-            study._storage.set_study_system_attr(
-                study._study_id, key, [t._trial_id for t in parents]
-            )
-            return parents
-        ids = set(kept)
-        return [t for t in study.get_trials(deepcopy=False) if t._trial_id in ids]
+        ids = self._parent_ids_of(study, generation)
+        by_id = {t._trial_id: t for t in study.get_trials(deepcopy=False)}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def _parent_key(self, generation: int) -> str:
+        """The study system attribute that holds the parents of ``generation``."""
+        return f"{self._get_parent_cache_key_prefix()}{generation}"
+
+    def _parent_ids_of(self, study: Study, generation: int) -> list[int]:
+        """The trial ids of the parents of ``generation`` (>= 1): known already, recorded
+        in the study, or chosen now and recorded."""
+        known = (study._cache_key, generation)
+        ids = self._parent_ids.get(known)
+        if ids is None:
+            ids = self._recorded_parent_ids(study, generation)
+        if ids is None:
+            ids = self._choose_and_record_parents(study, generation)
+        self._parent_ids[known] = ids
+        return ids
+
+    def _recorded_parent_ids(self, study: Study, generation: int) -> list[int] | None:
+        """The ids of the parents of ``generation`` recorded in the study; None if none."""
+        recorded = study._storage.get_study_system_attrs(study._study_id)
+        return recorded.get(self._parent_key(generation))
+
+    def _choose_and_record_parents(self, study: Study, generation: int) -> list[int]:
+        """Ask :meth:`select_parent` and record its choice, unless another worker recorded
+        one meanwhile (choosing can take a while): then that one is returned."""
+        chosen = [t._trial_id for t in self.select_parent(study, generation)]
+        recorded = self._recorded_parent_ids(study, generation)
+        if recorded is not None:
+            return recorded
+        study._storage.set_study_system_attr(study._study_id, self._parent_key(generation), chosen)
+        return chosen

@@ -12,7 +12,7 @@ from fastune._pareto import pareto_ranks
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number, invalid, invalid_type
 from fastune.distributions import BaseDistribution
-from fastune.samplers._base import BaseSampler
+from fastune.samplers._ga import BaseGASampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
 from fastune.trial._constraints import keep_constraints_func_values, violation
@@ -24,11 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["NSGAIISampler"]
 
-#: The generation a trial belongs to (0: drawn at random).
-GENERATION_KEY = "nsga2:generation"
 
-
-class NSGAIISampler(BaseSampler):
+class NSGAIISampler(BaseGASampler):
     """NSGA-II (Deb et al., 2002) with Optuna's name and parameters: a population evolved
     generation by generation, for one or several objectives.
 
@@ -41,6 +38,12 @@ class NSGAIISampler(BaseSampler):
     with probability ``crossover_prob`` each parameter comes from either parent
     (``swapping_prob`` of the second), else all from the first; then each parameter is
     drawn anew at random with probability ``mutation_prob``.
+
+    As in Optuna, this is a :class:`BaseGASampler`: each trial's generation is kept in its
+    system attribute ``"NSGAIISampler:generation"`` and each generation's parents, once
+    chosen, in the study's ``"NSGAIISampler:parent:<generation>"``, so that every worker
+    on the study's storage, and a study loaded again, breeds a generation from the same
+    parents.
 
     Constraints (``Trial.set_constraint``, or ``constraints_func``): a feasible trial
     beats an infeasible one, and of two infeasible ones the one that breaks its
@@ -75,18 +78,17 @@ class NSGAIISampler(BaseSampler):
         >>> sampler = fastune.samplers.NSGAIISampler(population_size=10, seed=0)
         >>> study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
         >>> study.optimize(objective, n_trials=40)
-        >>> {t.system_attrs["nsga2:generation"] for t in study.trials}
+        >>> {sampler.get_trial_generation(study, t) for t in study.trials}
         {0, 1, 2, 3}
+        >>> len(sampler.get_parent_population(study, 3))
+        10
     """
 
     _transient: ClassVar[dict[str, Callable[[], Any]]] = {
+        **BaseGASampler._transient,
         "_rng": np.random.default_rng,
         "_lock": threading.Lock,
-        "_parents": dict,
     }
-
-    #: The system attribute that holds a trial's generation.
-    generation_key = GENERATION_KEY
 
     def __init__(
         self,
@@ -103,10 +105,8 @@ class NSGAIISampler(BaseSampler):
         child_generation_strategy: Any = None,
         after_trial_strategy: Any = None,
     ) -> None:
+        super().__init__(population_size)
         owner = type(self).__name__
-        self._population_size = int(
-            check_int(population_size, "population_size", owner, low=2) or 2
-        )
         self._mutation_prob = check_number(
             mutation_prob, "mutation_prob", owner, low=0.0, high=1.0, allow_none=True
         )
@@ -135,8 +135,16 @@ class NSGAIISampler(BaseSampler):
         self._random = RandomSampler(seed=self._seed)
         self._spaces = JointSpaces()
         self._lock = threading.Lock()
-        # (study id, generation) -> the numbers of that generation's parents.
-        self._parents: dict[tuple[tuple[Any, ...], int], list[int]] = {}
+
+    @property
+    def population_size(self) -> int:
+        """Trials per generation, >= 2."""
+        return self._generation_size
+
+    @population_size.setter
+    def population_size(self, value: int | None) -> None:
+        owner = type(self).__name__
+        self._generation_size = int(check_int(value, "population_size", owner, low=2) or 2)
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -145,15 +153,7 @@ class NSGAIISampler(BaseSampler):
     # -- the sampler seam ----------------------------------------------------------------
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
-        members = study.get_trials(deepcopy=False)
-        generations = [t.system_attrs.get(self.generation_key) for t in members]
-        current = max((g for g in generations if g is not None), default=0)
-        complete = sum(
-            g == current and t.state == TrialState.COMPLETE
-            for t, g in zip(members, generations, strict=True)
-        )
-        generation = current + 1 if complete >= self._population_size else current
-        study._storage.set_trial_system_attr(trial._trial_id, self.generation_key, generation)
+        self.get_trial_generation(study, trial)
 
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
@@ -163,11 +163,11 @@ class NSGAIISampler(BaseSampler):
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        generation = trial.system_attrs.get(self.generation_key, 0)
+        generation = self.get_trial_generation(study, trial)
         if generation == 0 or not search_space:
             return {}  # generation 0 is drawn at random
         with self._lock:
-            parents = self._parents_of(study, generation)
+            parents = _ranks(self.get_parent_population(study, generation), study.directions)
             if len(parents) < 2:
                 return {}
             first, second = self._tournament(parents), self._tournament(parents)
@@ -206,29 +206,25 @@ class NSGAIISampler(BaseSampler):
 
     # -- the population ------------------------------------------------------------------
 
-    def _parents_of(self, study: Study, generation: int) -> list[_Ranked]:
-        """The elite that breeds ``generation``: of the previous parents and the complete
-        trials of the generation before, kept once worked out (from the first generation
-        not kept yet, upwards: a new sampler on a long study works them all out once)."""
-        trials = study.get_trials(deepcopy=False)
-        by_number = {t.number: t for t in trials}
-        complete_of: dict[int, list[int]] = {}
-        for t in trials:
-            if t.state == TrialState.COMPLETE and self.generation_key in t.system_attrs:
-                complete_of.setdefault(t.system_attrs[self.generation_key], []).append(t.number)
-        first = generation
-        while first > 1 and (study._cache_key, first - 1) not in self._parents:
-            first -= 1
-        for level in range(first, generation + 1):
-            key = (study._cache_key, level)
-            if key in self._parents:
-                continue
-            earlier = self._parents.get((study._cache_key, level - 1), [])
-            pool = sorted(set(earlier) | set(complete_of.get(level - 1, [])))
-            elite = self._elite([by_number[n] for n in pool], study.directions)
-            self._parents[key] = [trial.number for trial in elite]
-        chosen = [by_number[number] for number in self._parents[(study._cache_key, generation)]]
-        return _ranks(chosen, study.directions)
+    def select_parent(self, study: Study, generation: int) -> list[FrozenTrial]:
+        """The elite of the parents and the complete trials of the generation before."""
+        self._record_earlier_parents(study, generation)
+        pool = self.get_population(study, generation - 1)
+        pool += self.get_parent_population(study, generation - 1)
+        # In trial order, so that ties in the elite fall alike however the pool was read.
+        return self._elite(sorted(pool, key=lambda t: t.number), study.directions)
+
+    def _record_earlier_parents(self, study: Study, generation: int) -> None:
+        """Choose the parents of the generations before ``generation - 1`` that have none
+        recorded yet (trials added from another study), oldest first: left to
+        :meth:`select_parent` asking for them in turn, the calls would nest once per
+        generation and could overflow Python's stack on a long study."""
+        recorded = study._storage.get_study_system_attrs(study._study_id)
+        oldest = generation - 1
+        while oldest > 1 and self._parent_key(oldest) not in recorded:
+            oldest -= 1
+        for earlier in range(oldest, generation - 1):
+            self.get_parent_population(study, earlier)
 
     def _elite(
         self, trials: list[FrozenTrial], directions: list[StudyDirection]
@@ -236,7 +232,7 @@ class NSGAIISampler(BaseSampler):
         """The ``population_size`` best trials: whole fronts while they fit, then the
         most crowded-out points of the next front (largest crowding distance first)."""
         ranked = sorted(_ranks(trials, directions), key=lambda r: (r.rank, -r.crowding))
-        return [r.trial for r in ranked[: self._population_size]]
+        return [r.trial for r in ranked[: self.population_size]]
 
     def _tournament(self, parents: list[_Ranked]) -> _Ranked:
         """The better of two parents drawn at random: lower front, then more room."""

@@ -24,8 +24,10 @@ class NSGAIIISampler(NSGAIISampler):
     """NSGA-III (Deb and Jain, 2014) with Optuna's name and parameters.
 
     Generations, parents, tournaments, crossover, mutation and constraints are those of
-    :class:`NSGAIISampler` (a tournament's tie within a front goes to the larger crowding
-    distance, where NSGA-III's paper tosses a coin). The elite differs where the last
+    :class:`NSGAIISampler`, kept under the keys ``"NSGAIIISampler:generation"`` and
+    ``"NSGAIIISampler:parent:<generation>"`` (a tournament's tie within a front goes to
+    the larger crowding distance, where NSGA-III's paper tosses a coin). The elite differs
+    where the last
     front that fits must be cut: instead of crowding distance, which loses its meaning
     past two or three objectives, the points are spread over reference directions:
 
@@ -65,11 +67,9 @@ class NSGAIIISampler(NSGAIISampler):
         >>> sampler = fastune.samplers.NSGAIIISampler(population_size=12, seed=0)
         >>> study = fastune.create_study(directions=["minimize"] * 3, sampler=sampler)
         >>> study.optimize(objective, n_trials=48)
-        >>> {t.system_attrs["nsga3:generation"] for t in study.trials}
+        >>> {t.system_attrs["NSGAIIISampler:generation"] for t in study.trials}
         {0, 1, 2, 3}
     """
-
-    generation_key = "nsga3:generation"
 
     def __init__(
         self,
@@ -156,7 +156,7 @@ class NSGAIIISampler(NSGAIISampler):
     ) -> list[FrozenTrial]:
         """Whole fronts while they fit; the next front cut by niching on reference
         directions (see the class docstring)."""
-        size = self._population_size
+        size = self.population_size
         ranked = sorted(_ranks(trials, directions), key=lambda r: r.rank)
         if len(ranked) <= size:
             return [r.trial for r in ranked]
