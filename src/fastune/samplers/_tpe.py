@@ -490,7 +490,7 @@ def _split(losses: np.ndarray, directions: list[StudyDirection], n_below: int) -
         values = losses[:, 2:]
         ranks = np.full(len(values), len(values))
         complete = np.flatnonzero(losses[:, 0] == 0.0)
-        ranks[complete] = pareto_ranks(values[complete])
+        ranks[complete] = pareto_ranks(values[complete], until=n_below)
         # After the fronts, pruned trials by how far they got, then the trials that break
         # their constraints, by how much.
         order = np.lexsort((values.sum(axis=1), losses[:, 1], losses[:, 0], ranks))
