@@ -24,6 +24,22 @@ def test_matches_brute_force_on_random_points() -> None:
         np.testing.assert_array_equal(pareto_front_mask(losses), _brute_force(losses))
 
 
+def test_the_sweep_for_many_rows_matches_the_pairwise_rule() -> None:
+    rng = np.random.default_rng(3)
+    losses = rng.integers(0, 12, size=(300, 2)).astype(float)  # above the pairwise limit
+    np.testing.assert_array_equal(pareto_front_mask(losses), _brute_force(losses))
+    ranks = pareto_ranks(losses)
+    for front in range(ranks.max() + 1):
+        left = ranks >= front
+        np.testing.assert_array_equal(pareto_front_mask(losses[left]), ranks[left] == front)
+
+
+def test_pareto_ranks_until_stops_after_the_front_that_reaches_the_count() -> None:
+    losses = np.array([[1.0, 1.0], [2.0, 2.0], [0.0, 3.0], [3.0, 3.0], [2.0, 0.5]])
+    assert pareto_ranks(losses, until=3).tolist() == [0, 1, 0, 1, 0]  # 3 ranked: stop
+    assert pareto_ranks(losses, until=4).tolist() == [0, 1, 0, 2, 0]
+
+
 def test_duplicates_stay_on_the_front() -> None:
     losses = np.array([[1.0, 2.0], [1.0, 2.0], [2.0, 3.0]])
     assert pareto_front_mask(losses).tolist() == [True, True, False]
