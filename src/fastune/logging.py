@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from logging import CRITICAL, DEBUG, ERROR, FATAL, INFO, WARN, WARNING
 from typing import TextIO
 
@@ -34,11 +35,26 @@ __all__ = [
 
 _ROOT_NAME = "fastune"
 _lock = threading.Lock()
-_default_handler: logging.Handler | None = None
+_default_handler: _StderrHandler | None = None
 
 
 class _StderrHandler(logging.StreamHandler[TextIO]):
-    """Writes to the current ``sys.stderr``, which notebooks and test runners replace."""
+    """Writes to the current ``sys.stderr``, which notebooks and test runners replace;
+    while a progress bar is shown, through ``write_line`` (the bar's ``tqdm.write``), so
+    that each line prints above the bar instead of through it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.write_line: Callable[[str], object] | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.write_line is None:
+            super().emit(record)
+            return
+        try:
+            self.write_line(self.format(record))
+        except Exception:
+            self.handleError(record)
 
     @property
     def stream(self) -> TextIO:
@@ -66,6 +82,14 @@ def _root_logger() -> logging.Logger:
             logger.setLevel(logging.INFO)
             logger.propagate = False
     return logger
+
+
+def _write_lines_with(write_line: Callable[[str], object] | None) -> None:
+    """Have the default handler write each line with ``write_line``; None: to standard
+    error again."""
+    _root_logger()
+    assert _default_handler is not None  # created by _root_logger
+    _default_handler.write_line = write_line
 
 
 def get_logger(name: str) -> logging.Logger:

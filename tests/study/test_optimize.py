@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import re
+import signal
 import threading
 import time
 
@@ -250,3 +253,58 @@ def test_a_gc_after_a_trial_whose_objective_raised(monkeypatch: pytest.MonkeyPat
     with pytest.raises(KeyError):
         fastune.create_study().optimize(boom, n_trials=3, gc_after_trial=True)
     assert collected == [1]
+
+
+def test_ctrl_c_stops_n_jobs_threads() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        if trial.number == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C: only the main thread gets it
+        time.sleep(0.05)
+        return 1.0
+
+    study = fastune.create_study()
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(objective, n_trials=200, n_jobs=2, backend="threads")
+    assert len(study.trials) < 10
+    # The running trials finished, as in Optuna: a thread cannot be interrupted.
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+
+
+def test_a_failed_trial_logs_the_objectives_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    def objective(trial: fastune.Trial) -> float:
+        return {"a": 1.0}[trial.suggest_categorical("key", ["b"])]
+
+    logger = logging.getLogger("fastune")
+    logger.addHandler(caplog.handler)
+    try:
+        fastune.create_study().optimize(objective, n_trials=1, catch=(KeyError,))
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "Trial 0 failed" in caplog.text
+    assert 'return {"a": 1.0}[trial.suggest_categorical("key", ["b"])]' in caplog.text
+
+
+def test_a_progress_bar_by_timeout_counts_whole_seconds(capsys: pytest.CaptureFixture[str]) -> None:
+    study = fastune.create_study()
+    study.optimize(lambda t: time.sleep(0.02) or 1.0, timeout=0.2, show_progress_bar=True)
+    shown = capsys.readouterr().err
+    assert "00:00/00:00" in shown and not re.search(r"\d\.\d+/", shown)
+
+
+def test_no_progress_bar_without_n_trials_or_timeout(capsys: pytest.CaptureFixture[str]) -> None:
+    study = fastune.create_study()
+    with pytest.warns(UserWarning, match="No progress bar is shown"):
+        study.optimize(lambda t: 1.0, callbacks=[lambda s, t: s.stop()], show_progress_bar=True)
+    assert capsys.readouterr().err == ""
+
+
+def test_log_lines_print_above_the_progress_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    tqdm = pytest.importorskip("tqdm.auto").tqdm
+    written: list[str] = []
+    monkeypatch.setattr(tqdm, "write", lambda line, file=None: written.append(line))
+    fastune.logging.set_verbosity(fastune.logging.INFO)
+    fastune.create_study().optimize(lambda t: 1.0, n_trials=2, show_progress_bar=True)
+    assert any("Trial 1 finished" in line for line in written)
+    shown = len(written)
+    fastune.create_study().optimize(lambda t: 1.0, n_trials=1)  # no bar: to stderr again
+    assert len(written) == shown

@@ -10,6 +10,7 @@ import sys
 import textwrap
 import threading
 import time
+import traceback
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 import fastune
 import fastune.study._processes
 from fastune.exceptions import FastuneError, InvalidParameterError
+from fastune.storages import RetryFailedTrialCallback, SQLiteStorage
 from fastune.trial import TrialState
 
 
@@ -226,9 +228,12 @@ def _refuse_to_load() -> None:
 
 def test_a_worker_that_cannot_load_the_objective_says_why() -> None:
     study = fastune.create_study()
-    with pytest.raises(FastuneError, match="could not load the objective.*only_on_my_laptop"):
+    with pytest.raises(
+        FastuneError, match="could not load the objective.*only_on_my_laptop"
+    ) as raised:
         study.optimize(_LoadsOnlyHere(), n_trials=4, n_jobs=2)
     assert study.trials and all(t.state == TrialState.FAIL for t in study.trials)
+    assert "in _refuse_to_load" in "".join(traceback.format_exception(raised.value))
 
 
 def test_a_callback_calling_optimize_again_is_refused_with_processes() -> None:
@@ -239,3 +244,105 @@ def test_a_callback_calling_optimize_again_is_refused_with_processes() -> None:
 
     with pytest.raises(RuntimeError, match="nested optimize"):
         study.optimize(_constant, n_trials=2, n_jobs=2, callbacks=[again])
+
+
+def _ctrl_c_on_trial_2(trial: fastune.Trial) -> float:
+    x = trial.suggest_float("x", 0, 1)
+    if trial.number == 2:
+        # As Ctrl+C in a terminal: every process of the group gets SIGINT.
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getppid(), signal.SIGINT)
+    if trial.number >= 2:
+        time.sleep(20)  # only killing its worker ends this trial
+    return x
+
+
+def test_ctrl_c_kills_the_workers_and_fails_their_trials() -> None:
+    study = fastune.create_study()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(_ctrl_c_on_trial_2, n_trials=50, n_jobs=2)
+    assert time.monotonic() - start < 10
+    trials = study.trials
+    assert len(trials) <= 4  # no trial started after the interrupt
+    assert trials[2].state == TrialState.FAIL
+    assert "interrupted" in trials[2].system_attrs["fail_reason"]  # not by the worker
+    assert all(t.state == TrialState.FAIL for t in trials[2:])
+    assert all(t.state != TrialState.RUNNING for t in trials)
+    time.sleep(0.2)
+    assert len(study.trials) == len(trials)  # nothing goes on after optimize raised
+
+
+def test_a_tensor_reported_returned_or_stored_crosses_from_a_worker() -> None:
+    pytest.importorskip("torch")
+    study = fastune.create_study()
+    study.optimize(_torch_objective, n_trials=2, n_jobs=2)
+    for trial in study.trials:
+        assert trial.state == TrialState.COMPLETE
+        assert trial.intermediate_values == {0: trial.value}
+        assert type(trial.user_attrs["loss"]) is float  # the number, not a tensor
+        assert trial.user_attrs["weights"].tolist() == [1.0, 1.0]
+
+
+def _torch_objective(trial: fastune.Trial) -> object:
+    import torch
+
+    loss = torch.tensor(trial.suggest_float("x", -1, 1)) ** 2
+    trial.report(loss, 0)
+    trial.set_user_attr("loss", loss)
+    trial.set_user_attr("weights", torch.ones(2))
+    return loss
+
+
+def test_an_error_class_of_the_users_script_comes_back_as_itself() -> None:
+    class DivergedError(Exception):  # as a class of __main__, it travels by value
+        pass
+
+    def objective(trial: fastune.Trial) -> float:
+        trial.suggest_float("x", 0, 1)
+        if trial.number % 2 == 0:
+            raise DivergedError("loss diverged")
+        return 1.0
+
+    study = fastune.create_study()
+    study.optimize(objective, n_trials=4, n_jobs=2, catch=(DivergedError,))
+    assert sorted(t.state.name for t in study.trials) == ["COMPLETE"] * 2 + ["FAIL"] * 2
+    with pytest.raises(DivergedError, match="loss diverged"):
+        fastune.create_study().optimize(objective, n_trials=2, n_jobs=2)
+
+
+def _killed_on_trial_1(trial: fastune.Trial) -> float:
+    x = trial.suggest_float("x", 0, 1)
+    if trial.number == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return x
+
+
+def test_a_dead_workers_trial_goes_to_the_failed_trial_callback(tmp_path: Path) -> None:
+    storage = SQLiteStorage(
+        str(tmp_path / "study.db"), failed_trial_callback=RetryFailedTrialCallback(max_retry=1)
+    )
+    study = fastune.create_study(storage=storage)
+    study.optimize(_killed_on_trial_1, n_trials=6, n_jobs=2)
+    retries = [t for t in study.trials if RetryFailedTrialCallback.retried_trial_number(t) == 1]
+    assert study.trials[1].state == TrialState.FAIL
+    # The retry is queued when the death is seen; whether it also ran before the budget
+    # was spent depends on timing.
+    assert len(retries) == 1 and retries[0].state in (TrialState.WAITING, TrialState.COMPLETE)
+    assert retries[0].params == study.trials[1].params
+
+
+def _helper_that_fails(key: str) -> float:
+    return {"a": 1.0}[key]
+
+
+def _failing_in_a_helper(trial: fastune.Trial) -> float:
+    return _helper_that_fails(trial.suggest_categorical("key", ["b"]))
+
+
+def test_an_error_shows_where_the_worker_raised_it(caplog: pytest.LogCaptureFixture) -> None:
+    study = fastune.create_study()
+    with pytest.raises(KeyError) as raised:
+        study.optimize(_failing_in_a_helper, n_trials=1, n_jobs=2)
+    shown = "".join(traceback.format_exception(raised.value))
+    assert "in _helper_that_fails" in shown and 'return {"a": 1.0}[key]' in shown

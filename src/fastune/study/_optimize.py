@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import gc
 import math
+import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from fastune import logging as fastune_logging
 from fastune._imports import import_optional
 from fastune.exceptions import FastuneError, TrialPruned
 from fastune.logging import get_logger
@@ -52,16 +55,29 @@ class _Budget:
 
 
 class _Progress:
-    """A tqdm bar counting trials (or seconds, when only a timeout bounds the run)."""
+    """A tqdm bar counting trials (or seconds, when only a timeout bounds the run); while
+    it is shown, fastune's log lines print above it."""
 
     def __init__(self, enabled: bool, n_trials: int | None, timeout: float | None) -> None:
         self._bar: Any = None
         self._by_time = n_trials is None and timeout is not None
         self._start = time.monotonic()
-        if enabled:
+        if enabled and n_trials is None and timeout is None:
+            warnings.warn(
+                "No progress bar is shown: with neither n_trials nor timeout, optimize "
+                "has no end to count toward.",
+                UserWarning,
+                stacklevel=5,  # the caller of Study.optimize
+            )
+        elif enabled:
             tqdm = import_optional("tqdm.auto", "progress").tqdm
-            total = timeout if self._by_time else n_trials
-            self._bar = tqdm(total=total, unit="s" if self._by_time else "trial")
+            if self._by_time:  # elapsed / timeout, in whole seconds
+                total = tqdm.format_interval(timeout)
+                bar_format = "{l_bar}{bar}| {elapsed}/" + total + "{postfix}"
+                self._bar = tqdm(total=timeout, bar_format=bar_format)
+            else:
+                self._bar = tqdm(total=n_trials, unit="trial")
+            fastune_logging._write_lines_with(lambda line: tqdm.write(line, file=sys.stderr))
 
     def update(self, study: Study, trial: FrozenTrial) -> None:
         if self._bar is None:
@@ -80,6 +96,7 @@ class _Progress:
 
     def close(self) -> None:
         if self._bar is not None:
+            fastune_logging._write_lines_with(None)
             self._bar.close()
 
 
@@ -189,9 +206,12 @@ def run_optimize(
             )
         else:
             with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-                futures = [pool.submit(work) for _ in range(n_jobs)]
-                for future in futures:
-                    future.result()
+                try:
+                    for future in [pool.submit(work) for _ in range(n_jobs)]:
+                        future.result()
+                except BaseException:  # also a KeyboardInterrupt, which only this thread gets
+                    study._stop_flag = True  # the workers finish their trial and stop
+                    raise
     finally:
         study._stop_flag = False
         progress.close()
@@ -282,7 +302,7 @@ def record_outcome(
     if kind == "pruned":
         return study._finish(trial._trial_id, TrialState.PRUNED, None, detail)
     if kind == "error":
-        frozen = study._finish(trial._trial_id, TrialState.FAIL, None, repr(detail))
+        frozen = study._finish(trial._trial_id, TrialState.FAIL, None, repr(detail), detail)
         if isinstance(detail, catch):
             return frozen
         raise detail

@@ -12,6 +12,7 @@ Workers are fresh interpreters started with ``subprocess``, not ``multiprocessin
 they never import the user's ``__main__`` (a script without an
 ``if __name__ == "__main__":`` guard works), and each gets ``cores / n_jobs`` threads for
 BLAS and OpenMP, so that k workers doing linear algebra do not oversubscribe the cores.
+Ctrl+C is the parent's to handle: it kills the workers and fails their trials.
 """
 
 from __future__ import annotations
@@ -20,14 +21,19 @@ import gc
 import importlib.machinery
 import os
 import pickle
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from multiprocessing.connection import Connection
 from typing import Any, ClassVar
+
+import cloudpickle
 
 from fastune.exceptions import FastuneError
 from fastune.logging import get_logger
@@ -57,8 +63,6 @@ def dumps_objective(func: Any) -> bytes:
     Raises:
         Exception: whatever pickling raises for an objective that cannot be sent.
     """
-    import cloudpickle
-
     module_name = getattr(func, "__module__", None) or "__main__"
     module = sys.modules.get(module_name)
     by_value = module is not None and module_name != "__main__" and not _importable(module_name)
@@ -97,10 +101,14 @@ def run_in_processes(
     records a worker's outcome and raises the objective's error when it is not caught,
     ``after_trial`` runs the callbacks, and ``keep_alive(trial)`` surrounds each trial
     (its heartbeat).
+
+    On KeyboardInterrupt (Ctrl+C), no trial is started any more, the workers are killed,
+    their running trials fail, and the interrupt is raised again.
     """
     lock = threading.Lock()  # one trial at a time talks to the study
     errors: list[BaseException] = []
     workers: list[tuple[Connection, subprocess.Popen[bytes]]] = []
+    interrupted = threading.Event()
 
     def start() -> tuple[Connection, subprocess.Popen[bytes]]:
         worker = _start_worker(n_jobs)
@@ -111,7 +119,9 @@ def run_in_processes(
 
     def serve(connection: Connection) -> None:
         while True:
-            server = _Server(connection, lock, study, start_trial, finish_trial, after_trial)
+            server = _Server(
+                connection, lock, study, start_trial, finish_trial, after_trial, interrupted
+            )
             try:
                 server.run(keep_alive)
             except BaseException as error:
@@ -124,13 +134,27 @@ def run_in_processes(
             # the budget is still spent; each death costs the trial it was running.
             connection, _ = start()
 
-    threads = [
-        threading.Thread(target=serve, args=(start()[0],), daemon=True) for _ in range(n_jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # A pool, not bare threads: a Thread.join that Ctrl+C interrupts marks the thread
+    # stopped (before Python 3.13), so a second join would not wait for it.
+    try:
+        with ThreadPoolExecutor(n_jobs, thread_name_prefix="fastune-serve") as pool:
+            try:
+                for future in [pool.submit(serve, start()[0]) for _ in range(n_jobs)]:
+                    future.result()
+            except BaseException:  # a KeyboardInterrupt: only this thread gets them
+                interrupted.set()
+                study._stop_flag = True
+                for _, process in list(workers):
+                    process.kill()
+                raise  # once each thread has failed the trial of its worker
+    finally:
+        _wait_for(workers)
+    if errors:
+        raise errors[0]
+
+
+def _wait_for(workers: list[tuple[Connection, subprocess.Popen[bytes]]]) -> None:
+    """Wait for the workers told to stop to exit; kill those that do not."""
     for connection, process in workers:
         connection.close()
         try:
@@ -138,8 +162,6 @@ def run_in_processes(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    if errors:
-        raise errors[0]
 
 
 def _available_cores() -> int:
@@ -164,7 +186,22 @@ def _start_worker(n_jobs: int) -> tuple[Connection, subprocess.Popen[bytes]]:
             pass_fds=(child_end.fileno(),),
             env=environment,
         )
-    return Connection(parent_end.detach()), process
+    return _Pipe(parent_end.detach()), process
+
+
+class _Pipe(Connection):
+    """A connection that pickles with cloudpickle.
+
+    An object whose class came from the user's script travels by value and comes back as
+    the sender's own class (cloudpickle maps a class it sent back to the original), so
+    ``catch=(MyError,)`` and ``except MyError`` hold in the parent. And unlike
+    ``Connection.send``, it ignores the reducers that torch registers with
+    multiprocessing, which share a tensor through a side channel that needs an authkey
+    the worker does not have.
+    """
+
+    def send(self, obj: Any) -> None:
+        self.send_bytes(cloudpickle.dumps(obj))
 
 
 class _Server:
@@ -178,6 +215,7 @@ class _Server:
         start_trial: Callable[[], Any],
         finish_trial: Callable[[Any, tuple[Any, ...]], FrozenTrial],
         after_trial: Callable[[FrozenTrial], None],
+        interrupted: threading.Event,
     ) -> None:
         self._connection = connection
         self._lock = lock
@@ -185,6 +223,7 @@ class _Server:
         self._start_trial = start_trial
         self._finish_trial = finish_trial
         self._after_trial = after_trial
+        self._interrupted = interrupted  # set when Ctrl+C killed the workers
         self.died = False  # whether serving ended because the worker process died
 
     def run(self, keep_alive: Callable[[Any], AbstractContextManager[None]]) -> None:
@@ -198,8 +237,7 @@ class _Server:
                 self._fail(trial, f"its worker process could not run it: {error!r}")
                 raise
             if outcome is None:
-                self._fail(trial, "its worker process died")
-                self.died = True
+                self._lost(trial)
                 return
             try:
                 with self._lock:
@@ -217,30 +255,45 @@ class _Server:
             self._connection.send(("stop",) if trial is None else ("trial", trial.number))
         except ConnectionError:  # the worker process died between two trials
             if trial is not None:
-                self._fail(trial, "its worker process died")
-                self.died = True
+                self._lost(trial)
             return None
         return trial
 
-    def _fail(self, trial: Any, reason: str) -> None:
+    def _lost(self, trial: Any) -> None:
+        """Fail the trial of a worker that is gone: killed on Ctrl+C, or dead. A dead
+        worker's trial goes to the storage's ``failed_trial_callback``, as one whose
+        heartbeat stopped, and the worker is replaced."""
+        if self._interrupted.is_set():
+            self._fail(trial, "optimize was interrupted (KeyboardInterrupt)")
+            return
+        frozen = self._fail(trial, "its worker process died")
         with self._lock:
-            self._study._finish(trial._trial_id, TrialState.FAIL, None, reason)
+            self._study._hand_to_failed_trial_callback(frozen)
+        self.died = True
+
+    def _fail(self, trial: Any, reason: str) -> FrozenTrial:
+        with self._lock:
+            frozen = self._study._finish(trial._trial_id, TrialState.FAIL, None, reason)
         _logger.error(f"Trial {trial.number} failed: {reason}.")
+        return frozen
 
     def _serve_trial(self, trial: Any) -> tuple[Any, ...] | None:
-        """Answer the objective's calls until it ends; its outcome (None: worker died)."""
-        while True:
-            try:
+        """Answer the objective's calls until it ends; its outcome (None: the worker is
+        gone)."""
+        try:
+            while True:
                 message = self._connection.recv()
-            except (EOFError, ConnectionError):
-                return None
-            if message[0] == "done":
-                return tuple(message[1:])
-            if message[0] == "broken":
-                raise FastuneError(
-                    f"A worker process could not load the objective: {message[1]!r}"
-                ) from message[1]
-            self._answer(trial, *message[1:])
+                if message[0] == "done" and message[1] == "error":
+                    return ("error", _with_worker_traceback(*message[2:]))
+                if message[0] == "done":
+                    return tuple(message[1:])
+                if message[0] == "broken":
+                    raise FastuneError(
+                        f"A worker process could not load the objective: {message[1]!r}"
+                    ) from _with_worker_traceback(*message[1:])
+                self._answer(trial, *message[1:])
+        except (EOFError, ConnectionError):
+            return None
 
     def _answer(self, trial: Any, path: tuple[str, ...], args: Any, kwargs: Any) -> None:
         """Send the value of ``trial.<path>`` (called when ``args`` is not None)."""
@@ -262,18 +315,29 @@ class _Server:
             self._connection.send(("object", "storage" if isinstance(value, BaseStorage) else None))
             return
         try:
-            self._connection.send(("value", value))
-        except Exception as error:  # pickling failed before anything was sent
+            reply = cloudpickle.dumps(("value", value))
+        except Exception as error:
             message = f"trial.{'.'.join(path)} cannot be sent to a worker process: {error!r}"
-            self._connection.send(("error", FastuneError(message)))
+            reply = cloudpickle.dumps(("error", FastuneError(message)))
+        self._connection.send_bytes(reply)
 
 
 def _portable(error: BaseException) -> BaseException:
     """``error`` if it survives pickling, else a FastuneError with its text."""
     try:
-        pickle.loads(pickle.dumps(error))
+        pickle.loads(cloudpickle.dumps(error))
     except Exception:
         return FastuneError(repr(error))
+    return error
+
+
+class _WorkerTraceback(Exception):
+    """The traceback of an error raised in a worker process, which pickling drops; set as
+    the error's ``__cause__``, it is printed (and logged) with it."""
+
+
+def _with_worker_traceback(error: BaseException, formatted: str) -> BaseException:
+    error.__cause__ = _WorkerTraceback(f"raised in a worker process:\n\n{formatted.rstrip()}")
     return error
 
 
@@ -303,7 +367,12 @@ class _Remote:
             if kind != "method":
                 return value
             self._methods.add(path)
-        return lambda *args, **kwargs: self._ask(path, args, kwargs)[1]
+        return lambda *args, **kwargs: self._call(path, args, kwargs)
+
+    def _call(self, path: tuple[str, ...], args: Any, kwargs: Any) -> Any:
+        args = tuple(_plain(arg) for arg in args)  # trial.report(loss_tensor, epoch)...
+        kwargs = {name: _plain(arg) for name, arg in kwargs.items()}
+        return self._ask(path, args, kwargs)[1]
 
     def _ask(self, path: tuple[str, ...], args: Any, kwargs: Any) -> tuple[str, Any]:
         self._connection.send(("attr", path, args, kwargs))
@@ -322,17 +391,30 @@ class _RemoteStorage(_Remote):
 BaseStorage.register(_RemoteStorage)
 
 
+def _plain(value: Any) -> Any:
+    """A 0-d tensor or array, or a numpy scalar, as the Python number it holds (as the
+    parent would read it); any other value as it is.
+
+    Only the number crosses to the parent: a CUDA tensor there would start CUDA there.
+    """
+    if getattr(value, "ndim", None) == 0 and callable(getattr(value, "item", None)):
+        return value.item()
+    return value
+
+
 def _worker_main() -> None:
     """Entry point of a worker process: run trials until the parent says stop."""
-    connection = Connection(int(sys.argv[1]))
+    # Ctrl+C in a terminal reaches every process of its group; the parent alone acts on
+    # it (it kills the workers). A handler, not SIG_IGN, which the objective's own
+    # subprocesses would inherit.
+    signal.signal(signal.SIGINT, lambda signum, frame: None)
+    connection = _Pipe(int(sys.argv[1]))
     path, payload, gc_after_trial = connection.recv()
     sys.path[:] = path
-    import cloudpickle
-
     try:
         func = cloudpickle.loads(payload)
     except BaseException as error:
-        connection.send(("broken", _portable(error)))
+        connection.send(("broken", _portable(error), _formatted(error)))
         return
     _run_trials(connection, func, gc_after_trial)
 
@@ -354,12 +436,26 @@ def _run_trials(connection: Connection, func: Any, gc_after_trial: bool) -> None
         except TrialPruned as pruned:
             connection.send(("done", "pruned", str(pruned) or None))
         except BaseException as error:
-            connection.send(("done", "error", _portable(error)))
+            connection.send(("done", "error", _portable(error), _formatted(error)))
         else:
-            try:
-                pickle.dumps(returned)
-            except Exception:
-                returned = repr(returned)  # the parent then fails the trial, saying why
-            connection.send(("done", "returned", returned))
+            connection.send(("done", "returned", _sendable_return(returned)))
         if gc_after_trial:
             gc.collect()
+
+
+def _formatted(error: BaseException) -> str:
+    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
+
+
+def _sendable_return(returned: Any) -> Any:
+    """The objective's return with its numbers as plain Python; its repr if it cannot be
+    pickled (the parent then fails the trial, saying why)."""
+    if isinstance(returned, (list, tuple)):
+        returned = [_plain(value) for value in returned]
+    else:
+        returned = _plain(returned)
+    try:
+        cloudpickle.dumps(returned)
+    except Exception:
+        return repr(returned)
+    return returned

@@ -254,7 +254,9 @@ class Study:
                 default (None), processes, or threads when the objective cannot be
                 pickled (with a warning that says why). This is where fastune differs
                 from Optuna on purpose: its ``n_jobs`` threads do not speed up CPU-bound
-                Python.
+                Python. On Ctrl+C (KeyboardInterrupt) no trial starts any more: threads
+                finish their running trials, worker processes are killed and their
+                running trials fail; then the KeyboardInterrupt is raised.
 
         Raises:
             InvalidParameterError: ``n_trials < 0``, ``timeout < 0``, ``n_jobs == 0``, or
@@ -315,13 +317,17 @@ class Study:
     def _fail_stale_trials(self) -> None:
         """Fail the trials of workers that died (storages with heartbeats), and hand each
         to the storage's ``failed_trial_callback``."""
-        stale = self._storage.fail_stale_trials(self._study_id)
-        callback = getattr(self._storage, "failed_trial_callback", None)
-        for trial_id in stale:
+        for trial_id in self._storage.fail_stale_trials(self._study_id):
             trial = self._storage.get_trial(trial_id)
             _logger.warning(f"Trial {trial.number} failed: its worker stopped sending heartbeats.")
-            if callback is not None:
-                callback(self, trial)
+            self._hand_to_failed_trial_callback(trial)
+
+    def _hand_to_failed_trial_callback(self, trial: FrozenTrial) -> None:
+        """Call the storage's ``failed_trial_callback`` (such as a RetryFailedTrialCallback,
+        which queues the trial again) with the failed trial of a worker that died."""
+        callback = getattr(self._storage, "failed_trial_callback", None)
+        if callback is not None:
+            callback(self, trial)
 
     def tell(
         self,
@@ -387,8 +393,10 @@ class Study:
         state: TrialState,
         values: list[float] | None,
         message: str | None,
+        error: BaseException | None = None,
     ) -> FrozenTrial:
-        """Record a trial's outcome, tell the sampler, log one line, return the record."""
+        """Record a trial's outcome, tell the sampler, log one line (with the traceback of
+        the objective's ``error``), return the record."""
         frozen = self._storage.get_trial(trial_id)
         if state == TrialState.PRUNED and frozen.last_step is not None:
             last = frozen.intermediate_values[frozen.last_step]
@@ -402,14 +410,17 @@ class Study:
         finally:  # a hook that raises (a constraints_func) must not leave the trial running
             self._storage.set_trial_state_values(trial_id, state, values)
         frozen = self._storage.get_trial(trial_id)
-        self._log_finished(frozen, message)
+        self._log_finished(frozen, message, error)
         return frozen
 
-    def _log_finished(self, frozen: FrozenTrial, message: str | None) -> None:
+    def _log_finished(
+        self, frozen: FrozenTrial, message: str | None, error: BaseException | None
+    ) -> None:
         if frozen.state == TrialState.FAIL:
             reason = "" if message is None else f" because {message}"
             _logger.warning(
-                f"Trial {frozen.number} failed with parameters: {frozen.params}{reason}."
+                f"Trial {frozen.number} failed with parameters: {frozen.params}{reason}.",
+                exc_info=error,
             )
         elif frozen.state == TrialState.PRUNED:
             _logger.info(f"Trial {frozen.number} pruned. {message or ''}".rstrip())
