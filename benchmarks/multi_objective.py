@@ -69,17 +69,10 @@ def _constraint(trial: Any) -> list[float]:
 SAMPLERS: dict[tuple[str, str], Callable[[Any, int, int], Any]] = {
     ("zdt1", "nsga2"): lambda lib, s, p: lib.samplers.NSGAIISampler(population_size=p, seed=s),
     ("zdt1", "tpe"): lambda lib, s, p: lib.samplers.TPESampler(seed=s),
-    ("zdt1", "tpe univariate"): lambda lib, s, p: lib.samplers.TPESampler(
-        seed=s, multivariate=False
-    ),
     ("zdt1", "random"): lambda lib, s, p: lib.samplers.RandomSampler(seed=s),
     ("dtlz2", "nsga3"): lambda lib, s, p: lib.samplers.NSGAIIISampler(population_size=p, seed=s),
     ("dtlz2", "nsga2"): lambda lib, s, p: lib.samplers.NSGAIISampler(population_size=p, seed=s),
     ("dtlz2", "tpe"): lambda lib, s, p: lib.samplers.TPESampler(seed=s),
-    # Optuna's TPE is univariate by default, fastune's multivariate.
-    ("dtlz2", "tpe univariate"): lambda lib, s, p: lib.samplers.TPESampler(
-        seed=s, multivariate=False
-    ),
     ("dtlz2", "random"): lambda lib, s, p: lib.samplers.RandomSampler(seed=s),
     ("constrained-quadratic", "gp"): lambda lib, s, p: lib.samplers.GPSampler(
         seed=s, n_startup_trials=5, constraints_func=_constraint

@@ -44,7 +44,13 @@ def test_rules_in_order() -> None:
         10,
         directions=["minimize", "minimize"],
     )
-    assert auto.choose(two) == "tpe"
+    assert auto.choose(two) == "tpe-independent"  # several objectives: per parameter
+
+    def conditional_two(trial: fastune.Trial) -> tuple[float, float]:
+        x = trial.suggest_float("x", 0, 1)
+        return (x, trial.suggest_float("y", 0, 1)) if x > 0.5 else (x, 1.0)
+
+    assert auto.choose(_study(conditional_two, 12, directions=["minimize"] * 2)) == "tpe"
 
 
 def test_pruned_trials_count_towards_the_start() -> None:

@@ -124,6 +124,27 @@ def test_several_objectives_on_a_concave_front_beat_random_search() -> None:
     assert min(tpe) > max(random)
 
 
+def test_multivariate_by_default_with_one_objective_per_parameter_with_several() -> None:
+    def objective(trial: fastune.Trial) -> tuple[float, float]:
+        x, y = trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 1)
+        return x + y, 2 - x - y
+
+    studies = {
+        n: fastune.create_study(directions=["minimize"] * n, sampler=RandomSampler(seed=0))
+        for n in (1, 2)
+    }
+    studies[1].optimize(lambda t: sum(objective(t)), n_trials=5)
+    studies[2].optimize(objective, n_trials=5)
+    joint = {"x", "y"}
+    trial = studies[2].ask()  # any trial: the relative space depends on the study only
+    assert set(TPESampler().infer_relative_search_space(studies[1], trial)) == joint
+    assert TPESampler().infer_relative_search_space(studies[2], trial) == {}  # as Optuna 5
+    assert (
+        set(TPESampler(multivariate=True).infer_relative_search_space(studies[2], trial)) == joint
+    )
+    assert set(TPESampler(group=True).infer_relative_search_space(studies[2], trial)) == joint
+
+
 def test_group_tracks_conditional_pieces() -> None:
     tracker = SpaceTracker(group=True)
     study = fastune.create_study(sampler=RandomSampler(seed=0))

@@ -73,7 +73,11 @@ class TPESampler(BaseSampler):
         weights: ``weights(n)`` weighs ``n`` observations, oldest first.
         seed: Seed of the random state.
         multivariate: Model the parameters jointly (one kernel per trial over all of
-            them) rather than one by one.
+            them) rather than one by one. None (the default, as Optuna 5's): jointly
+            with one objective, one by one with several, where drawing each parameter
+            from a different trial of the front recombines them (DTLZ2 with three
+            objectives, 300 trials: 0.72 of the reference volume against 0.55 jointly).
+            ``group`` models jointly whatever the objectives.
         group: With ``multivariate``, split a conditional space into groups of
             parameters that appear together and model each group jointly.
         warn_independent_sampling: Kept for compatibility; independent sampling of a
@@ -118,7 +122,7 @@ class TPESampler(BaseSampler):
         weights: Callable[[int], np.ndarray] = default_weights,
         seed: int | None = None,
         *,
-        multivariate: bool = True,
+        multivariate: bool | None = None,
         group: bool = False,
         warn_independent_sampling: bool = True,
         constant_liar: bool = True,
@@ -132,8 +136,8 @@ class TPESampler(BaseSampler):
             check_int(n_ei_candidates, "n_ei_candidates", owner, low=1) or 1
         )
         self._prior_weight = float(check_number(prior_weight, "prior_weight", owner, low=0.0) or 0)
-        if group and not multivariate:
-            raise invalid("group", owner, "False unless multivariate=True", group)
+        if group and multivariate is False:
+            raise invalid("group", owner, "False unless multivariate is True or None", group)
         if constraints_func is not None and not callable(constraints_func):
             raise invalid_type("constraints_func", owner, "a callable or None", constraints_func)
         self._constraints_func = constraints_func
@@ -144,7 +148,7 @@ class TPESampler(BaseSampler):
         self._consider_endpoints = bool(consider_endpoints)
         self._gamma = gamma
         self._weights = weights
-        self._multivariate = bool(multivariate)
+        self._multivariate = None if multivariate is None else bool(multivariate)
         self._group = bool(group)
         self._constant_liar = bool(constant_liar)
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
@@ -193,9 +197,15 @@ class TPESampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        if not self._multivariate:
+        if not self._is_multivariate(study):
             return {}
         return self._spaces.space(study)
+
+    def _is_multivariate(self, study: Study) -> bool:
+        """Whether parameters are modelled jointly in ``study`` (see ``multivariate``)."""
+        if self._multivariate is not None:
+            return self._multivariate
+        return self._group or len(study.directions) == 1
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
