@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+import fastune._pareto as pareto
 from fastune._pareto import exclusive_volumes, hypervolume, pareto_front_mask, pareto_ranks
 
 
@@ -60,6 +62,17 @@ def test_pareto_ranks_peel_the_fronts() -> None:
     for front in range(ranks.max() + 1):  # each front is the front of what is left
         left = ranks >= front
         np.testing.assert_array_equal(pareto_front_mask(losses[left]), ranks[left] == front)
+
+
+def test_large_three_dimensional_fronts_are_swept_slice_by_slice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(4)
+    losses = rng.random((60, 3))
+    reference = np.full(3, 1.2)
+    at_once = hypervolume(losses, reference)
+    monkeypatch.setattr(pareto, "_PREFIX_LIMIT", 10)  # the memory-bounded path
+    assert hypervolume(losses, reference) == pytest.approx(at_once, rel=1e-12)
 
 
 def test_hypervolume_of_known_fronts() -> None:

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["exclusive_volumes", "hypervolume", "pareto_front_mask", "pareto_ranks"]
+__all__ = [
+    "crowding_distances",
+    "exclusive_volumes",
+    "hypervolume",
+    "pareto_front_mask",
+    "pareto_ranks",
+]
 
 
 # Up to this many rows, dominance is decided over all pairs at once (n^2 x m booleans);
 # above, by a sweep that holds one row's comparisons at a time.
 _PAIRWISE_LIMIT = 256
+# Up to this many rows, the areas of every slice of a 3-D volume come from one n x n
+# matrix; above, slice by slice (memory stays linear).
+_PREFIX_LIMIT = 1024
 
 
 def pareto_front_mask(losses: np.ndarray) -> np.ndarray:
@@ -71,6 +80,24 @@ def _dominance(losses: np.ndarray) -> np.ndarray:
     return no_worse & better
 
 
+def crowding_distances(losses: np.ndarray) -> np.ndarray:
+    """Crowding distance of points of one front: the sum over objectives of the gap
+    between each point's neighbours, scaled by the front's span; the ends get infinity."""
+    n_points, n_objectives = losses.shape
+    distance = np.zeros(n_points)
+    if n_points <= 2:
+        return np.full(n_points, np.inf)
+    for column in range(n_objectives):
+        order = np.argsort(losses[:, column], kind="stable")
+        values = losses[order, column]
+        with np.errstate(invalid="ignore"):  # inf - inf: NaN, no gap to measure
+            span = values[-1] - values[0]
+        distance[order[0]] = distance[order[-1]] = np.inf
+        if np.isfinite(span) and span > 0.0:  # an infinite value makes no gap to measure
+            distance[order[1:-1]] += (values[2:] - values[:-2]) / span
+    return distance
+
+
 def hypervolume(losses: np.ndarray, reference: np.ndarray) -> float:
     """The volume of the region that the rows of ``losses`` dominate and that dominates
     ``reference`` (points not better than the reference in every column add nothing).
@@ -80,7 +107,7 @@ def hypervolume(losses: np.ndarray, reference: np.ndarray) -> float:
     points = points[np.all(points < reference, axis=1)]
     if len(points) == 0:
         return 0.0
-    if points.shape[1] > 3:  # the slices of four and more columns gain from a front
+    if points.shape[1] > 3 or len(points) > _PAIRWISE_LIMIT:  # fewer rows to sweep
         points = points[pareto_front_mask(points)]
     return _dominated_volume(points, reference)
 
@@ -109,14 +136,14 @@ def _dominated_volume(points: np.ndarray, reference: np.ndarray) -> float:
         return float(widths @ (reference[1] - np.minimum.accumulate(ordered[:, 1])))
     ordered = points[np.argsort(points[:, -1], kind="stable")]
     heights = np.diff(np.append(ordered[:, -1], reference[-1]))
-    if points.shape[1] == 3:
+    if points.shape[1] == 3 and len(points) <= _PREFIX_LIMIT:
         return float(heights @ _prefix_areas(ordered[:, :2], reference[:2]))
     volume = 0.0
     for index in np.flatnonzero(heights > 0.0):
         slab = ordered[: index + 1, :-1]  # the points below this slice
-        volume += _dominated_volume(slab[pareto_front_mask(slab)], reference[:-1]) * float(
-            heights[index]
-        )
+        if slab.shape[1] > 2:  # the strips of two columns need no front
+            slab = slab[pareto_front_mask(slab)]
+        volume += _dominated_volume(slab, reference[:-1]) * float(heights[index])
     return float(volume)
 
 

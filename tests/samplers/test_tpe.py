@@ -145,6 +145,26 @@ def test_multivariate_by_default_with_one_objective_per_parameter_with_several()
     assert set(TPESampler(group=True).infer_relative_search_space(studies[2], trial)) == joint
 
 
+def test_several_objectives_with_huge_values_or_many_objectives() -> None:
+    def huge(trial: fastune.Trial) -> tuple[float, float]:
+        x = trial.suggest_float("x", 0, 1)
+        return 1e200 * x, 1e200 * (1 - x) ** 2  # boxes of such losses overflow to inf
+
+    study = fastune.create_study(directions=["minimize"] * 2, sampler=TPESampler(seed=0))
+    study.optimize(huge, n_trials=30)  # raised "Probabilities contain NaN"
+    assert len(study.best_trials) > 3
+
+    def five(trial: fastune.Trial) -> list[float]:
+        x = [trial.suggest_float(f"x{i}", 0, 1) for i in range(5)]
+        return [v + 0.1 * sum(x) for v in x]
+
+    # Above three objectives the cut front is thinned by crowding distance (exact
+    # hypervolumes made a 200-trial study of 6 objectives take 74 s).
+    study = fastune.create_study(directions=["minimize"] * 5, sampler=TPESampler(seed=0))
+    study.optimize(five, n_trials=40)
+    assert len(study.trials) == 40 and study.best_trials
+
+
 def test_group_tracks_conditional_pieces() -> None:
     tracker = SpaceTracker(group=True)
     study = fastune.create_study(sampler=RandomSampler(seed=0))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from fastune._pareto import pareto_ranks
+from fastune._pareto import crowding_distances, pareto_ranks
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number, invalid, invalid_type
 from fastune.distributions import BaseDistribution
@@ -267,23 +267,5 @@ def _ranks(trials: list[FrozenTrial], directions: list[StudyDirection]) -> list[
     crowding = np.zeros(len(trials))
     for value in np.unique(rank):
         members = np.flatnonzero(rank == value)
-        crowding[members] = _crowding(losses[members])
+        crowding[members] = crowding_distances(losses[members])
     return [_Ranked(t, int(r), float(c)) for t, r, c in zip(trials, rank, crowding, strict=True)]
-
-
-def _crowding(losses: np.ndarray) -> np.ndarray:
-    """Crowding distance of points of one front: the sum over objectives of the gap
-    between each point's neighbours, scaled by the front's span; the ends get infinity."""
-    n_points, n_objectives = losses.shape
-    distance = np.zeros(n_points)
-    if n_points <= 2:
-        return np.full(n_points, np.inf)
-    for column in range(n_objectives):
-        order = np.argsort(losses[:, column], kind="stable")
-        values = losses[order, column]
-        with np.errstate(invalid="ignore"):  # inf - inf: NaN, no gap to measure
-            span = values[-1] - values[0]
-        distance[order[0]] = distance[order[-1]] = np.inf
-        if np.isfinite(span) and span > 0.0:  # an infinite value makes no gap to measure
-            distance[order[1:-1]] += (values[2:] - values[:-2]) / span
-    return distance

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from fastune._pareto import exclusive_volumes, hypervolume, pareto_ranks
+from fastune._pareto import crowding_distances, exclusive_volumes, hypervolume, pareto_ranks
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number, invalid, invalid_type
@@ -411,28 +411,39 @@ def _loss(trial: FrozenTrial, directions: list[StudyDirection]) -> np.ndarray:
     return np.array([1.0, -float(step or 0), last, *([0.0] * (len(directions) - 1))])
 
 
-def _reference_point(points: np.ndarray) -> np.ndarray:
-    """A point a tenth beyond the worst value of ``points`` (finite losses) in each
-    column (a little beyond zero for a zero)."""
-    worst = points.max(axis=0)
-    reference = np.maximum(1.1 * worst, 0.9 * worst)
-    reference[reference == worst] += 1e-12
-    return reference
+# Above this many objectives exact hypervolumes cost too much per proposal: the cut front
+# is thinned by crowding distance instead, and the below trials weigh the same.
+_MAX_VOLUME_OBJECTIVES = 3
+
+
+def _unit_scaled(points: np.ndarray) -> np.ndarray | None:
+    """``points`` (finite losses) mapped per column so that the best is 0 and the worst 1;
+    the reference point of the volumes is then 1.1 in every column (a tenth beyond the
+    worst). Hypervolume choices and shares do not change under such a mapping, and
+    scaled values cannot overflow where products of large losses would. None when the
+    scale itself overflows."""
+    low = points.min(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        span = points.max(axis=0) - low
+        scaled = (points - low) / np.where(span > 0.0, span, 1.0)
+    return scaled if np.isfinite(scaled).all() else None
 
 
 def _contribution_weights(losses: np.ndarray, numbers: np.ndarray) -> Callable[[int], np.ndarray]:
     """The weights of the "below" trials of several objectives, in trial-number order:
     the hypervolume each complete one alone dominates among them, over the largest such
     share; a floor keeps the others (dominated or duplicate trials, pruned ones, those
-    that break their constraints) in the estimator at a tiny weight."""
+    that break their constraints) in the estimator at a tiny weight. Every trial weighs
+    the same above three objectives or with a loss that has no finite scale."""
     floor = 1e-12
     weights = np.full(len(losses), floor)
     complete = np.flatnonzero(losses[:, 0] == 0.0)
     points = losses[complete, 2:]
-    if len(points) and np.isfinite(points).all():
-        shares = np.array(_cached_shares(points.tobytes(), points.shape[1]))
+    scaled = _unit_scaled(points) if np.isfinite(points).all() else None
+    if len(points) and scaled is not None and points.shape[1] <= _MAX_VOLUME_OBJECTIVES:
+        shares = np.array(_cached_shares(scaled.tobytes(), points.shape[1]))
         weights[complete] = np.maximum(shares / max(float(shares.max()), floor), floor)
-    else:  # an infinite loss: no volume to share, every trial weighs the same
+    else:
         weights[:] = 1.0
     ordered = weights[np.argsort(numbers, kind="stable")]
     return lambda n: ordered
@@ -440,31 +451,37 @@ def _contribution_weights(losses: np.ndarray, numbers: np.ndarray) -> Callable[[
 
 def _hypervolume_subset(points: np.ndarray, size: int) -> list[int]:
     """``size`` rows of ``points`` (one front, losses) that together dominate much
-    hypervolume, picked greedily, each adding the most to those before it; the reference
-    point lies a tenth beyond the front's worst value in each column. Picking by the sum
-    of losses instead favoured the ends of a concave front, and the search collapsed onto
-    one end. Rows with an infinite loss are taken last, by that sum."""
+    hypervolume, picked greedily, each adding the most to those before it (the
+    reference point a tenth beyond the front's worst value in each column). Picking by
+    the sum of losses instead favoured the ends of a concave front, and the search
+    collapsed onto one end. Above three objectives, or without a finite scale, the rows
+    are taken by crowding distance (the ends first). Rows with an infinite loss are taken
+    last, by that sum."""
     finite = np.flatnonzero(np.all(np.isfinite(points), axis=1))
     if len(finite) < size:
         rest = np.setdiff1d(np.arange(len(points)), finite)
         rest = rest[np.argsort(np.nan_to_num(points[rest]).sum(axis=1), kind="stable")]
         return [*finite.tolist(), *rest[: size - len(finite)].tolist()]
-    reference = _reference_point(points[finite])
+    scaled = _unit_scaled(points[finite])
+    if scaled is None or points.shape[1] > _MAX_VOLUME_OBJECTIVES:
+        spread = crowding_distances(points[finite])
+        return finite[np.argsort(-spread, kind="stable")[:size]].tolist()
+    reference = np.full(points.shape[1], 1.1)
     # Lazy greedy: what a row adds only shrinks as rows are chosen, so a row whose
     # refreshed gain still tops every other row's last known gain is the best pick.
-    heap = [(-float(np.prod(reference - points[k])), int(k)) for k in finite]
+    heap = [(-float(np.prod(reference - scaled[k])), k) for k in range(len(finite))]
     heapq.heapify(heap)
     chosen: list[int] = []
     volume = 0.0
     while len(chosen) < size:
         _, k = heapq.heappop(heap)
-        gain = hypervolume(points[[*chosen, k]], reference) - volume
+        gain = hypervolume(scaled[[*chosen, k]], reference) - volume
         if not heap or gain >= -heap[0][0]:
             chosen.append(k)
             volume += gain
         else:
             heapq.heappush(heap, (-gain, k))
-    return chosen
+    return finite[chosen].tolist()
 
 
 # Without ``multivariate``, the proposal of each parameter splits the same trials again:
@@ -480,9 +497,10 @@ def _cached_subset(points: bytes, n_objectives: int, size: int) -> tuple[int, ..
 
 @functools.lru_cache(maxsize=64)
 def _cached_shares(points: bytes, n_objectives: int) -> tuple[float, ...]:
-    """The volume each row of ``points`` alone dominates, up to :func:`_reference_point`."""
+    """The volume each row of ``points`` (scaled by :func:`_unit_scaled`) alone
+    dominates."""
     rows = np.frombuffer(points).reshape(-1, n_objectives)
-    return tuple(exclusive_volumes(rows, _reference_point(rows)).tolist())
+    return tuple(exclusive_volumes(rows, np.full(n_objectives, 1.1)).tolist())
 
 
 def _split(losses: np.ndarray, directions: list[StudyDirection], n_below: int) -> np.ndarray:
