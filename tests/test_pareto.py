@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 import fastune._pareto as pareto
-from fastune._pareto import exclusive_volumes, hypervolume, pareto_front_mask, pareto_ranks
+from fastune._pareto import (
+    crowding_distances,
+    exclusive_volumes,
+    hypervolume,
+    pareto_front_mask,
+    pareto_ranks,
+)
 
 
 def _brute_force(losses: np.ndarray) -> np.ndarray:
@@ -111,3 +117,10 @@ def test_exclusive_volumes_are_what_the_set_loses_without_each_row() -> None:
     # A dominated row and each of two equal rows add nothing alone.
     losses = np.array([[1.0, 1.0], [1.0, 1.0], [2.0, 2.0], [0.0, 3.0]])
     assert exclusive_volumes(losses, np.array([4.0, 4.0])).tolist() == [0.0, 0.0, 0.0, 1.0]
+
+
+def test_an_infinite_objective_leaves_crowding_distances_ordered() -> None:
+    losses = np.array([[0.0, np.inf], [0.2, 0.8], [1.0, 0.0], [0.5, 0.5]])
+    distances = crowding_distances(losses)
+    assert not np.isnan(distances).any()
+    assert np.isinf(distances[[0, 2]]).all()

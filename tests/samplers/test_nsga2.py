@@ -12,7 +12,7 @@ import fastune
 from fastune._pareto import hypervolume
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.samplers import BaseGASampler, NSGAIIISampler, NSGAIISampler, RandomSampler
-from fastune.samplers._nsga2 import _crowding, _ranks
+from fastune.samplers._nsga2 import _ranks
 from fastune.storages.journal import JournalFileBackend
 from fastune.study import StudyDirection
 
@@ -113,12 +113,6 @@ def test_constrained_search_keeps_to_the_feasible_side() -> None:
 def test_bad_arguments(kwargs: dict, error: type[Exception], fragment: str) -> None:
     with pytest.raises(error, match=fragment):
         NSGAIISampler(**kwargs)
-
-
-def test_an_infinite_objective_leaves_crowding_distances_ordered() -> None:
-    distances = _crowding(np.array([[0.0, np.inf], [0.2, 0.8], [1.0, 0.0], [0.5, 0.5]]))
-    assert not np.isnan(distances).any()
-    assert np.isinf(distances[[0, 2]]).all()
 
 
 def test_population_size_can_be_changed_but_not_below_two() -> None:
