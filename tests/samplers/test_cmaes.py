@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+import logging
 from collections import Counter
 
 import numpy as np
@@ -39,15 +41,24 @@ def test_ipop_restarts_with_a_larger_population() -> None:
     assert max(sizes.values()) > 4  # a restarted run asked more points per generation
 
 
-def test_categoricals_and_one_dimension_use_the_independent_sampler() -> None:
+def test_categoricals_use_the_independent_sampler() -> None:
     def objective(trial: fastune.Trial) -> float:
-        kind = trial.suggest_categorical("kind", ["a", "b"])
-        return trial.suggest_float("x", -1, 1) ** 2 + (kind == "b")
+        trial.suggest_categorical("kind", ["a", "b"])
+        return trial.suggest_float("x", -1, 1) ** 2 + trial.suggest_float("y", -1, 1) ** 2
 
-    study = fastune.create_study(sampler=CmaEsSampler(seed=0))
+    sampler = CmaEsSampler(seed=0, warn_independent_sampling=False)
+    study = fastune.create_study(sampler=sampler)
     study.optimize(objective, n_trials=20)
-    assert not any("cma:generation" in t.system_attrs for t in study.trials)
     assert {t.params["kind"] for t in study.trials} == {"a", "b"}
+    assert all("cma:generation" in t.system_attrs for t in study.trials[1:])
+
+
+@pytest.mark.parametrize("separable", [False, True])
+def test_one_dimension_runs_cma_es(separable: bool) -> None:
+    study = fastune.create_study(sampler=CmaEsSampler(seed=0, use_separable_cma=separable))
+    study.optimize(lambda t: (t.suggest_float("x", -10, 10) - 3.3) ** 2, n_trials=60)
+    assert all("cma:generation" in t.system_attrs for t in study.trials[1:])
+    assert study.best_value < 1e-3  # random search: about 1e-2
 
 
 @pytest.mark.parametrize(
@@ -197,3 +208,119 @@ def test_optunas_arguments_inc_popsize_minus_one_and_a_partial_x0() -> None:
     study = fastune.create_study(sampler=CmaEsSampler(x0={"x": 0.5}, n_startup_trials=0))
     with pytest.raises(InvalidParameterError, match=r"'x0'.*missing \['y'\]"):
         study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1), 3)
+
+
+def test_a_new_sampler_resumes_a_study_at_its_latest_generation() -> None:
+    storage = fastune.storages.InMemoryStorage()
+    first = fastune.create_study(storage=storage, sampler=CmaEsSampler(seed=0, popsize=6))
+    first.optimize(sphere, n_trials=122)  # 20 generations after the startup trial, and one
+    assert first.trials[-1].system_attrs["cma:generation"] == 20
+    latest = np.median([t.value for t in first.trials[-6:]])
+    resumed = fastune.create_study(
+        storage=storage,
+        study_name=first.study_name,
+        load_if_exists=True,
+        sampler=CmaEsSampler(seed=1, popsize=6),
+    )
+    resumed.optimize(sphere, n_trials=12)
+    generations = [t.system_attrs["cma:generation"] for t in resumed.trials[122:]]
+    assert generations == [20] * 5 + [21] * 6 + [22]  # it completes generation 20
+    # It carries on from the same mean, not from the centre of the space.
+    assert np.median([t.value for t in resumed.trials[122:]]) < 3 * latest
+
+
+def _flat(trial: fastune.Trial) -> float:  # CMA-ES stops at once: many quick restarts
+    return float(round(trial.suggest_float("x", 0, 1)) + round(trial.suggest_float("y", 0, 1)))
+
+
+def _runs(study: fastune.Study, first_popsize: int) -> list[tuple[str, int, int]]:
+    """(regime, population, generations) of each run, from the trials' records."""
+    runs: dict[int, tuple[str, int, set[int]]] = {}
+    for trial in study.trials:
+        if "cma:generation" not in trial.system_attrs:
+            continue
+        restart = trial.system_attrs.get("cma:restart", {})
+        start = restart.get("start", 0)
+        regime, popsize = restart.get("regime", "large"), restart.get("popsize", first_popsize)
+        runs.setdefault(start, (regime, popsize, set()))[2].add(
+            trial.system_attrs["cma:generation"]
+        )
+    return [(regime, popsize, len(gens)) for _, (regime, popsize, gens) in sorted(runs.items())]
+
+
+def test_a_new_sampler_replays_the_recorded_restarts() -> None:
+    storage = fastune.storages.InMemoryStorage()
+    sampler = CmaEsSampler(seed=0, restart_strategy="bipop")
+    first = fastune.create_study(storage=storage, sampler=sampler)
+    first.optimize(_flat, n_trials=500)
+    assert len(_runs(first, 6)) == 4
+    last = first.trials[-1].system_attrs
+    resumed = fastune.create_study(
+        storage=storage,
+        study_name=first.study_name,
+        load_if_exists=True,
+        sampler=CmaEsSampler(seed=1, restart_strategy="bipop"),
+    )
+    resumed.optimize(_flat, n_trials=5)
+    new = resumed.trials[-1].system_attrs
+    assert new["cma:restart"] == last["cma:restart"]
+    assert new["cma:generation"] == last["cma:generation"]
+
+
+def test_ipop_grows_the_given_population() -> None:
+    study = fastune.create_study(
+        sampler=CmaEsSampler(seed=0, restart_strategy="ipop", popsize=5, inc_popsize=2)
+    )
+    study.optimize(_flat, n_trials=400)
+    # The default population in 2-D is 6: a restart from it would give 12.
+    assert [popsize for _, popsize, _ in _runs(study, 5)] == [5, 10]
+
+
+def test_bipop_budgets_count_the_evaluations_of_each_run() -> None:
+    study = fastune.create_study(sampler=CmaEsSampler(seed=0, restart_strategy="bipop"))
+    study.optimize(_flat, n_trials=600)
+    runs = _runs(study, 6)
+    spent = {"small": 0, "large": 0}
+    for (regime, popsize, generations), (next_regime, _, _) in itertools.pairwise(runs):
+        spent[regime] += popsize * generations
+        # BIPOP runs a small regime while it has spent less than the large one.
+        assert next_regime == ("small" if spent["small"] < spent["large"] else "large")
+    assert [regime for regime, _, _ in runs[:3]] == ["large", "small", "small"]
+
+
+def test_warn_independent_sampling_logs_each_parameter(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def objective(trial: fastune.Trial) -> float:
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        return trial.suggest_float("x", 0, 1) + trial.suggest_float("y", 0, 1) + (kind == "b")
+
+    logger = logging.getLogger("fastune")
+    logger.addHandler(caplog.handler)
+    try:
+        for warn in (True, False):
+            sampler = CmaEsSampler(seed=0, n_startup_trials=2, warn_independent_sampling=warn)
+            fastune.create_study(sampler=sampler).optimize(objective, n_trials=4)
+    finally:
+        logger.removeHandler(caplog.handler)
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    independent = [m for m in messages if "independent sampler" in m]
+    # Not in the startup trials, nor with warn_independent_sampling=False.
+    assert [m.split(":")[0] for m in independent] == ["Trial 2", "Trial 3"]
+    assert all("'kind'" in m for m in independent)
+
+
+def test_pruned_trials_count_as_startup_trials_when_considered() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        value = trial.suggest_float("x", -5, 5) ** 2 + trial.suggest_float("y", -5, 5) ** 2
+        trial.report(value, 0)
+        if trial.number < 3:
+            raise fastune.TrialPruned()
+        return value
+
+    for consider, first_cma_trial in ((True, 3), (False, 6)):
+        sampler = CmaEsSampler(seed=0, n_startup_trials=3, consider_pruned_trials=consider)
+        study = fastune.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=8)
+        has_generation = ["cma:generation" in t.system_attrs for t in study.trials]
+        assert has_generation.index(True) == first_cma_trial

@@ -17,6 +17,7 @@ from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_choice, check_int, check_number, invalid, invalid_type
 from fastune.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
+from fastune.logging import get_logger
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
@@ -29,21 +30,36 @@ if TYPE_CHECKING:
 
 __all__ = ["CmaEsSampler"]
 
+_logger = get_logger(__name__)
+
 GENERATION_KEY = "cma:generation"
 POINT_KEY = "cma:x"
 SPACE_KEY = "cma:space"  # a digest of the search space a trial's point belongs to
+# How a restarted run began (its first generation, regime, population, step size and
+# mean), on each of its trials: a process that joins the study rebuilds the same run.
+RESTART_KEY = "cma:restart"
 # How far from the unit cube a told point may lie (margin runs draw discrete columns
 # without bounds); beyond it the run has diverged.
 _RUNAWAY = 1e3
 
 
 class _Run:
-    """One CMA-ES run (between restarts) of one study."""
+    """One CMA-ES run (between restarts) of one study.
 
-    def __init__(self, optimizer: Any, generation: int, regime: str) -> None:
+    Attributes:
+        optimizer: The ``cmaes`` optimizer.
+        start: The study-wide number of the run's first generation.
+        generation: The study-wide number of its current generation.
+        regime: ``"large"`` or ``"small"`` (BIPOP's regimes).
+        restart: How the run began when a restart began it (``RESTART_KEY``), else None.
+    """
+
+    def __init__(self, optimizer: Any, regime: str, restart: dict[str, Any] | None) -> None:
         self.optimizer = optimizer
-        self.generation = generation  # the study-wide number of its current generation
+        self.start = int(restart["start"]) if restart is not None else 0
+        self.generation = self.start
         self.regime = regime
+        self.restart = restart
 
 
 class CmaEsSampler(BaseSampler):
@@ -54,8 +70,12 @@ class CmaEsSampler(BaseSampler):
     optimizer once all of it is complete. With ``restart_strategy``, a run that has
     converged restarts from a random point: IPOP with a population ``inc_popsize``
     times larger each time, BIPOP alternating such large runs with small ones of random
-    step size. Categorical parameters, a 1-D space, several objectives and the first
-    ``n_startup_trials`` trials use ``independent_sampler``.
+    step size. Categorical parameters and the first ``n_startup_trials`` trials use
+    ``independent_sampler``; several objectives are refused.
+
+    The optimizer's state follows from the trials in the storage: a sampler that joins
+    or resumes a study replays every finished generation in order (restarted runs begin
+    as recorded on their trials) and carries on from the latest one.
 
     With ``with_margin``, ints (not log-scaled) and stepped floats are searched as the
     discrete values they are (CMA-ES with margin, ``cmaes.CMAwM``): the optimizer keeps
@@ -70,11 +90,15 @@ class CmaEsSampler(BaseSampler):
     Args:
         x0: The starting mean, by parameter name (the centre of the space by default).
         sigma0: The starting step size in the unit cube, > 0 (1/6 by default).
-        n_startup_trials: Trials by the independent sampler first, >= 0.
+        n_startup_trials: Trials by the independent sampler first, >= 0 (pruned trials
+            with a reported value count too with ``consider_pruned_trials``).
         independent_sampler: Random by default; a TPESampler suits categoricals.
+        warn_independent_sampling: Log a warning for each parameter that the independent
+            sampler draws after the startup trials.
         seed: Seed of the random state.
         restart_strategy: None, ``"ipop"`` or ``"bipop"``.
-        popsize: Population size (CMA-ES's default, ``4 + 3 ln d``, when None).
+        popsize: Population size (CMA-ES's default, ``4 + 3 ln d``, when None); restarts
+            grow it.
         inc_popsize: Growth factor of the population at each large restart, >= 2; -1
             (Optuna 5's default, which no longer restarts itself) means 2.
         consider_pruned_trials: Tell pruned trials with their last reported value.
@@ -172,6 +196,7 @@ class CmaEsSampler(BaseSampler):
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
         self._rng = np.random.default_rng(self._seed)
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
+        self._warn_independent_sampling = bool(warn_independent_sampling)
         self._consider_pruned = bool(consider_pruned_trials)
         self._separable = bool(use_separable_cma)
         self._lr_adapt = bool(lr_adapt)
@@ -191,12 +216,11 @@ class CmaEsSampler(BaseSampler):
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
         self._raise_error_if_multi_objective(study)  # as Optuna's
-        space = {
+        return {
             n: d
             for n, d in self._spaces.space(study).items()
             if not isinstance(d, CategoricalDistribution)
         }
-        return space if len(space) >= 2 else {}
 
     def sample_independent(
         self,
@@ -205,26 +229,29 @@ class CmaEsSampler(BaseSampler):
         param_name: str,
         param_distribution: BaseDistribution,
     ) -> Any:
+        if self._warn_independent_sampling and not self._in_startup(study):
+            _logger.warning(
+                f"Trial {trial.number}: CmaEsSampler draws the parameter '{param_name}' "
+                f"with its independent sampler ({type(self._independent).__name__}), "
+                "which may slow the search: CMA-ES searches only the numeric parameters "
+                "that every trial has. Pass warn_independent_sampling=False to "
+                "CmaEsSampler if this is intended."
+            )
         return self._independent.sample_independent(study, trial, param_name, param_distribution)
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        if not search_space:
-            return {}
-        finished = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if len(finished) < self._n_startup_trials:
+        if not search_space or self._in_startup(study):
             return {}
         space = SearchSpace(search_space)
         key = (study._cache_key, tuple(search_space.items()))
         token = _space_digest(search_space)
+        sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
         with self._lock:
-            run = self._runs.get(key)
-            if run is None:
-                sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
-                run = self._new_run(key, space, generation=0, regime="large", sign=sign)
-                self._runs[key] = run
-            self._tell_finished_generation(study, run, key, space, token)
+            run = self._runs.get(key) or self._first_run(space, sign)
+            run = self._catch_up(study, run, key, space, token, sign)
+            self._runs[key] = run
             asked = run.optimizer.ask()
             generation = run.generation
         # CMA-ES with margin asks a point on the discrete values and is told the raw point
@@ -234,76 +261,105 @@ class CmaEsSampler(BaseSampler):
         storage.set_trial_system_attr(trial._trial_id, GENERATION_KEY, generation)
         storage.set_trial_system_attr(trial._trial_id, POINT_KEY, [float(v) for v in told])
         storage.set_trial_system_attr(trial._trial_id, SPACE_KEY, token)
+        if run.restart is not None:
+            storage.set_trial_system_attr(trial._trial_id, RESTART_KEY, run.restart)
         return space.decode(point)
 
-    # -- runs and restarts ---------------------------------------------------------------
+    # -- the trials' record --------------------------------------------------------------
 
-    def _tell_finished_generation(
-        self, study: Study, run: _Run, key: tuple[Any, ...], space: SearchSpace, token: str
-    ) -> None:
-        states = (
-            (TrialState.COMPLETE, TrialState.PRUNED)
-            if self._consider_pruned
-            else (TrialState.COMPLETE,)
-        )
-        sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
-        solutions = []
-        for trial in study.get_trials(deepcopy=False, states=states):
-            if trial.system_attrs.get(GENERATION_KEY) != run.generation:
+    def _told_states(self) -> tuple[TrialState, ...]:
+        if self._consider_pruned:
+            return (TrialState.COMPLETE, TrialState.PRUNED)
+        return (TrialState.COMPLETE,)
+
+    def _in_startup(self, study: Study) -> bool:
+        """Whether fewer than ``n_startup_trials`` trials have a value to tell."""
+        observed = 0
+        for trial in study.get_trials(deepcopy=False, states=self._told_states()):
+            observed += _observed_value(trial) is not None
+            if observed >= self._n_startup_trials:
+                return False  # without counting the rest: this runs for every parameter
+        return observed < self._n_startup_trials
+
+    def _finished_generations(
+        self, study: Study, space: SearchSpace, token: str, sign: float, since: int
+    ) -> dict[int, list[tuple[dict[str, Any] | None, np.ndarray, float, float]]]:
+        """The told-able points of each generation from ``since`` on, in trial order:
+        (restart record, point, loss, constraint excess)."""
+        generations: dict[int, list[tuple[dict[str, Any] | None, np.ndarray, float, float]]]
+        generations = {}
+        for trial in study.get_trials(deepcopy=False, states=self._told_states()):
+            attrs = trial.system_attrs
+            generation = attrs.get(GENERATION_KEY)
+            if generation is None or generation < since:
                 continue
             # Points of another search space (a range changed, a parameter came or went)
             # belong to another run.
-            if trial.system_attrs.get(SPACE_KEY, token) != token:
+            if attrs.get(SPACE_KEY, token) != token:
                 continue
-            if len(trial.system_attrs.get(POINT_KEY, ())) != len(space):
+            if len(attrs.get(POINT_KEY, ())) != len(space):
                 continue
-            value = (
-                trial.value
-                if trial.state == TrialState.COMPLETE
-                else (
-                    trial.intermediate_values[trial.last_step]
-                    if trial.last_step is not None
-                    else None
-                )
-            )
+            value = _observed_value(trial)
             if value is None or not math.isfinite(value):
                 continue
-            excess = violation(trial.system_attrs)
-            solutions.append((np.array(trial.system_attrs[POINT_KEY]), sign * value, excess))
-        popsize = run.optimizer.population_size
-        if len(solutions) < popsize:
-            return
-        told = solutions[:popsize]
-        run.generation += 1
-        # The cmaes package's margin run can let its step size run away (its points jump
-        # from units to 1e35 in a generation on a flat objective, then it fails): such a
-        # run is not told and starts afresh.
-        runaway = not all(np.all(np.abs(point) < _RUNAWAY) for point, _, _ in told)
-        if not runaway:
-            with np.errstate(over="ignore"):
-                run.optimizer.tell(_ranked_by_constraints(told))
-        restarts = self._restart_strategy is not None or self._with_margin
-        if runaway or (restarts and run.optimizer.should_stop()):
-            self._runs[key] = self._restart(key, space, run)
+            solution = (
+                attrs.get(RESTART_KEY),
+                np.array(attrs[POINT_KEY]),
+                sign * value,
+                violation(attrs),
+            )
+            generations.setdefault(generation, []).append(solution)
+        return generations
 
-    def _new_run(
+    # -- runs and restarts ---------------------------------------------------------------
+
+    def _catch_up(
         self,
+        study: Study,
+        run: _Run,
         key: tuple[Any, ...],
         space: SearchSpace,
-        generation: int,
-        regime: str,
-        popsize: int | None = None,
-        sigma: float | None = None,
-        mean: np.ndarray | None = None,
-        sign: float = 1.0,
+        token: str,
+        sign: float,
     ) -> _Run:
-        import cmaes
+        """Tell ``run`` every generation finished since its current one, restarting it
+        where it stops; return the run to ask from."""
+        generations = self._finished_generations(study, space, token, sign, run.generation)
+        restarts = self._restart_strategy is not None or self._with_margin
+        while True:
+            told = [
+                (point, loss, excess)
+                for restart, point, loss, excess in generations.get(run.generation, [])
+                if restart == run.restart  # another worker's restart is another run
+            ][: run.optimizer.population_size]
+            if len(told) < run.optimizer.population_size:
+                return run
+            run.generation += 1
+            # The cmaes package's margin run can let its step size run away (its points
+            # jump from units to 1e35 in a generation on a flat objective, then it fails):
+            # such a run is not told and starts afresh.
+            runaway = not all(np.all(np.abs(point) < _RUNAWAY) for point, _, _ in told)
+            if not runaway:
+                with np.errstate(over="ignore"):
+                    run.optimizer.tell(_ranked_by_constraints(told))
+            if runaway or (restarts and run.optimizer.should_stop()):
+                # The first record of the next generation is the restart that was used.
+                recorded = next(
+                    (
+                        restart
+                        for restart, _, _, _ in generations.get(run.generation, [])
+                        if restart is not None and restart["start"] == run.generation
+                    ),
+                    None,
+                )
+                run = self._restart(key, space, run, recorded)
 
+    def _first_run(self, space: SearchSpace, sign: float) -> _Run:
         dimension = len(space)
         cov = None
-        if mean is None and self._source_trials is not None:
+        if self._source_trials is not None:
             mean, sigma, cov = self._warm_start(space, sign)
-        if mean is None:
+        else:
             if self._x0 is not None and set(space.names) - set(self._x0):
                 missing = sorted(set(space.names) - set(self._x0))
                 raise invalid(
@@ -313,14 +369,23 @@ class CmaEsSampler(BaseSampler):
                     self._x0,
                 )
             mean = space.encode(self._x0) if self._x0 is not None else np.full(dimension, 0.5)
-        sigma = sigma if sigma is not None else (self._sigma0 or 1.0 / 6.0)
+            sigma = self._sigma0 or 1.0 / 6.0
+        return _Run(self._optimizer(space, mean, sigma, cov, self._popsize), "large", None)
+
+    def _optimizer(
+        self,
+        space: SearchSpace,
+        mean: np.ndarray,
+        sigma: float,
+        cov: np.ndarray | None,
+        popsize: int | None,
+    ) -> Any:
+        import cmaes
+
+        dimension = len(space)
         bounds = np.tile([0.0, 1.0], (dimension, 1))
         seed = int(self._rng.integers(2**31 - 1))
-        options: dict[str, Any] = {
-            "bounds": bounds,
-            "seed": seed,
-            "population_size": popsize or self._popsize,
-        }
+        options: dict[str, Any] = {"bounds": bounds, "seed": seed, "population_size": popsize}
         if self._with_margin:
             steps = _steps(space)
             discrete = steps > 0.0
@@ -328,14 +393,12 @@ class CmaEsSampler(BaseSampler):
             bounds[discrete, 0] = steps[discrete] / 2.0
             bounds[discrete, 1] = 1.0 - steps[discrete] / 2.0
             mean = np.clip(mean, bounds[:, 0], bounds[:, 1])
-            optimizer = cmaes.CMAwM(mean=mean, sigma=sigma, steps=steps, cov=cov, **options)
-        elif self._separable:
-            optimizer = cmaes.SepCMA(mean=mean, sigma=sigma, **options)
-        else:
-            optimizer = cmaes.CMA(
-                mean=mean, sigma=sigma, cov=cov, lr_adapt=self._lr_adapt, **options
-            )
-        return _Run(optimizer, generation, regime)
+            return cmaes.CMAwM(mean=mean, sigma=sigma, steps=steps, cov=cov, **options)
+        # In one dimension the covariance is one number: the full CMA is the separable one
+        # (which the cmaes package refuses below two).
+        if self._separable and dimension >= 2:
+            return cmaes.SepCMA(mean=mean, sigma=sigma, **options)
+        return cmaes.CMA(mean=mean, sigma=sigma, cov=cov, lr_adapt=self._lr_adapt, **options)
 
     def _warm_start(self, space: SearchSpace, sign: float) -> tuple[np.ndarray, float, Any]:
         """Mean, step size and covariance of the first run from ``source_trials``.
@@ -357,31 +420,51 @@ class CmaEsSampler(BaseSampler):
         mean, sigma, cov = cmaes.get_warm_start_mgd(solutions)
         return np.clip(mean, 0.0, 1.0), float(sigma), cov
 
-    def _restart(self, key: tuple[Any, ...], space: SearchSpace, finished: _Run) -> _Run:
-        if self._restart_strategy is None:  # a margin run that stopped: start it afresh
-            popsize = finished.optimizer.population_size
-            mean = self._rng.random(len(space))
-            return self._new_run(key, space, finished.generation, "large", popsize, mean=mean)
+    def _restart(
+        self,
+        key: tuple[Any, ...],
+        space: SearchSpace,
+        finished: _Run,
+        recorded: dict[str, Any] | None,
+    ) -> _Run:
+        """The run after ``finished``: as ``recorded`` on the trials when another process
+        (or this one before) began it, else a new draw."""
         counts = self._restarts.setdefault(key, {"large": 0, "small_budget": 0, "large_budget": 0})
-        spent = finished.optimizer.population_size * (finished.generation or 1)
-        counts[f"{finished.regime}_budget"] = counts.get(f"{finished.regime}_budget", 0) + spent
-        default = 4 + math.floor(3 * math.log(len(space)))
-        mean = self._rng.random(len(space))
-        if self._restart_strategy == "ipop" or counts["small_budget"] >= counts["large_budget"]:
+        spent = finished.optimizer.population_size * (finished.generation - finished.start)
+        counts[f"{finished.regime}_budget"] += spent
+        restart = recorded or self._draw_restart(space, finished, counts)
+        if restart["regime"] == "large":
             counts["large"] += 1
-            popsize = default * self._inc_popsize ** counts["large"]
-            return self._new_run(
-                key, space, finished.generation, "large", popsize=popsize, mean=mean
-            )
-        # BIPOP's small regime: a population between the default and the last large one,
-        # and a step size between sigma0 and a hundredth of it.
+        mean = np.array(restart["mean"], dtype=float)
+        optimizer = self._optimizer(space, mean, restart["sigma"], None, restart["popsize"])
+        return _Run(optimizer, restart["regime"], restart)
+
+    def _draw_restart(
+        self, space: SearchSpace, finished: _Run, counts: dict[str, int]
+    ) -> dict[str, Any]:
+        """A restart record: a random mean, and IPOP's or BIPOP's population and step."""
+        sigma0 = self._sigma0 or 1.0 / 6.0
+        restart: dict[str, Any] = {
+            "start": finished.generation,
+            "regime": "large",
+            "popsize": finished.optimizer.population_size,
+            "sigma": sigma0,
+            "mean": [float(v) for v in self._rng.random(len(space))],
+        }
+        if self._restart_strategy is None:  # a margin run that stopped: start it afresh
+            return restart
+        base = self._popsize or 4 + math.floor(3 * math.log(len(space)))
+        largest = base * self._inc_popsize ** counts["large"]
+        if self._restart_strategy == "ipop" or counts["small_budget"] >= counts["large_budget"]:
+            restart["popsize"] = largest * self._inc_popsize
+            return restart
+        # BIPOP's small regime: a population between the base and the last large one, and
+        # a step size between sigma0 and a hundredth of it.
         u = float(self._rng.random())
-        largest = default * self._inc_popsize ** counts["large"]
-        popsize = max(default, math.floor(default * (largest / default) ** (u**2)))
-        sigma = (self._sigma0 or 1.0 / 6.0) * 10 ** (-2 * float(self._rng.random()))
-        return self._new_run(
-            key, space, finished.generation, "small", popsize=popsize, sigma=sigma, mean=mean
-        )
+        restart["regime"] = "small"
+        restart["popsize"] = max(base, math.floor(base * (largest / base) ** (u**2)))
+        restart["sigma"] = sigma0 * 10 ** (-2 * float(self._rng.random()))
+        return restart
 
 
 def _space_digest(search_space: dict[str, BaseDistribution]) -> str:
@@ -409,3 +492,12 @@ def _ranked_by_constraints(
         (point, loss if excess == 0.0 else ceiling + 1.0 + excess)
         for point, loss, excess in solutions
     ]
+
+
+def _observed_value(trial: FrozenTrial) -> float | None:
+    """A complete trial's value, or a pruned one's last reported value (None if none)."""
+    if trial.state == TrialState.COMPLETE:
+        return trial.value
+    if trial.last_step is None:
+        return None
+    return trial.intermediate_values[trial.last_step]
