@@ -172,3 +172,35 @@ def test_constraints_when_maximizing_with_infinite_values_and_running_trials() -
     study = _nothing_feasible_yet()
     asked = [study.ask({"x": _WIDE}).params["x"] for _ in range(4)]
     assert max(asked) - min(asked) > 0.5
+
+
+def _mixed(trial: fastune.Trial) -> float:
+    """Numeric terms plus a categorical one: "b" is worth 1.0 over the other choices."""
+    x, y = trial.suggest_float("x", -3, 3), trial.suggest_float("y", -3, 3)
+    n = trial.suggest_int("n", 0, 10)
+    kind = trial.suggest_categorical("kind", ["a", "b", "c"])
+    return (x - 1) ** 2 + y**2 + 0.1 * (n - 3) ** 2 + (0.0 if kind == "b" else 1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_gp_settles_on_the_good_choice_of_a_categorical(seed: int) -> None:
+    # With one-hot columns as short as numeric ones, each choice was a model of its
+    # own: the numeric terms had to be learned three times and the best stayed above
+    # 0.1 (or on a bad choice) after 30 trials.
+    study = fastune.create_study(sampler=GPSampler(seed=seed, n_startup_trials=8))
+    study.optimize(_mixed, n_trials=30)
+    assert study.best_params["kind"] == "b"
+    assert study.best_value < 0.05
+
+
+def test_a_deterministic_objective_fixes_the_noise_at_a_tiny_value() -> None:
+    # The flag used to cap a fitted noise term at 1e-4, a cap a smooth noiseless
+    # function never reached, so it changed nothing; now the noise is not fitted at all.
+    space = SearchSpace({"x": FloatDistribution(0, 1), "y": FloatDistribution(0, 1)})
+    rows = np.random.default_rng(0).random((20, 2))
+    values = np.sin(6 * rows[:, 0]) + rows[:, 1] ** 2
+    sampler = GPSampler(seed=0, deterministic_objective=True)
+    for _ in range(2):  # a fresh kernel, then the one kept from the first fit
+        model = sampler._fit(space, rows, values, "sine")
+        assert model.kernel_.k2.noise_level == 1e-6
+        assert model.kernel_.k2.hyperparameter_noise_level.fixed

@@ -34,9 +34,12 @@ _N_CANDIDATES = 1024
 _N_STARTS = 2
 _REFINE_ITERATIONS = 20
 _HYPERPARAMETER_ITERATIONS = 30
-# Log-normal prior of each length scale: median exp(_PRIOR_LOG_SCALE) * sqrt(d).
+# Log-normal prior of each length scale: median exp(_PRIOR_LOG_SCALE) * sqrt(d) for a
+# numeric column, exp(_PRIOR_LOG_CHOICE_SCALE) for a one-hot column of a categorical.
 _PRIOR_LOG_SCALE = -2.5
+_PRIOR_LOG_CHOICE_SCALE = 0.0
 _PRIOR_SPREAD = 1.0
+_DETERMINISTIC_NOISE = 1e-6  # the noise variance of deterministic_objective, standardized
 _STEP = 1e-4  # finite-difference step of the acquisition gradient, in cube units
 
 
@@ -47,17 +50,19 @@ class GPSampler(BaseSampler):
     signal variance and a noise term, fitted over the finished trials (values
     standardized; ints and steps as their bins in the unit cube; categoricals one-hot)
     by maximizing the marginal likelihood times a log-normal prior on each length scale:
-    median ``0.08 * sqrt(d)`` in cube units for ``d`` model inputs, one e-fold of
-    spread. The prior keeps a few points from stretching the length scales over the
-    whole cube, which makes the GP explore where it has no data instead of trusting a
-    smooth guess.
+    median ``0.08 * sqrt(d)`` in cube units for ``d`` parameters, one e-fold of spread.
+    The prior keeps a few points from stretching the length scales over the whole cube,
+    which makes the GP explore where it has no data instead of trusting a smooth guess.
+    A one-hot column's prior median is 1 instead, so points of one choice inform the
+    others (correlation about 0.3 between two choices) until the data says otherwise.
 
     The next point maximizes the log of the expected improvement over the best value:
-    scored on ``1024`` quasi-random and local candidates, then refined by L-BFGS-B from
-    the best few. With ``constant_liar``, trials still running count as observed at the
-    worst value so far, so parallel workers spread out instead of proposing the same
-    point. A pruned trial counts as observed at the worst value so far too: it was
-    stopped for trailing, and without it the model would not learn from pruning at all.
+    scored on ``1024`` quasi-random and local candidates, then, from the best few, every
+    choice of each categorical is tried and the numeric columns are refined by L-BFGS-B.
+    With ``constant_liar``, trials still running count as observed at the worst value so
+    far, so parallel workers spread out instead of proposing the same point. A pruned
+    trial counts as observed at the worst value so far too: it was stopped for trailing,
+    and without it the model would not learn from pruning at all.
 
     Constraints (``Trial.set_constraint``, or ``constraints_func``): each constraint gets
     a GP of its own, fitted on its values (feasible when <= 0), and the acquisition is the
@@ -73,7 +78,8 @@ class GPSampler(BaseSampler):
             random by default.
         n_startup_trials: Trials before the model is used, >= 0 (0 as 1: the model needs
             a complete trial).
-        deterministic_objective: The objective has no noise: keep the noise term tiny.
+        deterministic_objective: The objective has no noise: the noise term is not
+            fitted but fixed at ``1e-6`` of the values' variance.
         constant_liar: Count running trials as observed at the worst value so far.
         constraints_func: ``constraints_func(frozen_trial) -> sequence of floats``, kept
             as the trial's constraints when it ends (Optuna's older form).
@@ -221,8 +227,9 @@ class GPSampler(BaseSampler):
     def _features(self, space: SearchSpace, rows: np.ndarray) -> np.ndarray:
         """Numeric columns as they are; a categorical column as one-hot indicators."""
         columns = []
+        categorical = space.is_categorical()
         for index, bins in enumerate(space.n_bins()):
-            if space.is_categorical()[index]:
+            if categorical[index]:
                 choice = np.minimum((rows[:, index] * bins).astype(int), bins - 1)
                 columns.append(np.eye(bins)[choice])
             else:
@@ -241,17 +248,26 @@ class GPSampler(BaseSampler):
         # trials they are re-fitted every 5th trial, and kept in between.
         tune = fresh or len(rows) < 50 or len(rows) % 5 == 0
         if fresh:
-            noise_bounds = (1e-9, 1e-4) if self._deterministic else (1e-9, 1e-1)
-            kernel = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(
-                length_scale=np.full(features.shape[1], 0.5),
-                length_scale_bounds=(5e-3, 2e1),
-                nu=2.5,
-            ) + WhiteKernel(1e-6, noise_bounds)
+            noise = (
+                WhiteKernel(_DETERMINISTIC_NOISE, "fixed")
+                if self._deterministic
+                else WhiteKernel(1e-6, (1e-9, 1e-1))
+            )
+            kernel = (
+                ConstantKernel(1.0, (1e-3, 1e3))
+                * Matern(
+                    length_scale=np.full(features.shape[1], 0.5),
+                    length_scale_bounds=(5e-3, 2e1),
+                    nu=2.5,
+                )
+                + noise
+            )
+        optimizer = functools.partial(_fit_hyperparameters, centres=_prior_centres(space))
         model = GaussianProcessRegressor(
             kernel=kernel,
             normalize_y=True,
             n_restarts_optimizer=0,
-            optimizer=_fit_hyperparameters if tune else None,
+            optimizer=optimizer if tune else None,
             random_state=int(self._rng.integers(2**31 - 1)),
         )
         with warnings.catch_warnings():
@@ -276,7 +292,8 @@ class GPSampler(BaseSampler):
         self, space: SearchSpace, acquisition: Callable[[np.ndarray], Any], near: np.ndarray
     ) -> np.ndarray:
         """The row that maximizes ``acquisition``: the best of quasi-random candidates and
-        candidates near the rows ``near`` (the best so far), refined by L-BFGS-B."""
+        candidates near the rows ``near`` (the best so far), refined by L-BFGS-B on the
+        numeric columns and by trying every choice of each categorical column."""
         d = len(space)
         from scipy.stats import qmc  # imported on first use: scipy.stats is slow to load
 
@@ -289,14 +306,17 @@ class GPSampler(BaseSampler):
         local[redraw] = self._rng.random(int(redraw.sum()))
         candidates = np.vstack([sobol.random(_N_CANDIDATES // 2), local])
         scores = acquisition(candidates)
-        starts = candidates[np.argsort(-scores)[:_N_STARTS]]
+        starts, start_scores = _best_choices(
+            space, acquisition, candidates[np.argsort(-scores)[:_N_STARTS]]
+        )
         numeric = ~space.is_categorical()
         if not numeric.any():
-            return starts[0]
-        refined = self._refine(acquisition, starts, numeric)
-        refined_scores = acquisition(refined)
-        pick = int(np.argmax(refined_scores))
-        return refined[pick] if refined_scores[pick] >= scores.max() else starts[0]
+            return starts[int(np.argmax(start_scores))]
+        refined, refined_scores = _best_choices(
+            space, acquisition, self._refine(acquisition, starts, numeric)
+        )
+        rows = np.vstack([starts, refined])
+        return rows[int(np.argmax(np.concatenate([start_scores, refined_scores])))]
 
     def _refine(
         self,
@@ -336,22 +356,55 @@ class GPSampler(BaseSampler):
         return refined
 
 
+def _best_choices(
+    space: SearchSpace, acquisition: Callable[[np.ndarray], Any], rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` with each categorical column, one after the other, set to the choice that
+    maximizes ``acquisition`` (the others held), and their scores. A choice is a corner
+    of its own, which neither local moves nor gradients reach."""
+    rows = rows.copy()
+    categorical = space.is_categorical()
+    for column, bins in enumerate(space.n_bins()):
+        if not categorical[column]:
+            continue
+        choices = (np.arange(bins) + 0.5) / bins
+        variants = np.repeat(rows, bins, axis=0)
+        variants[:, column] = np.tile(choices, len(rows))
+        scores = np.asarray(acquisition(variants)).reshape(len(rows), bins)
+        rows[:, column] = choices[np.argmax(scores, axis=1)]
+    return rows, np.asarray(acquisition(rows))
+
+
+def _prior_centres(space: SearchSpace) -> np.ndarray:
+    """The prior median of each model input's log length scale: short for a numeric
+    column, so that a few points do not stretch it over the cube; long for a one-hot
+    column, so that points of one choice inform the others (they share the numeric
+    structure) until the data says the choices differ."""
+    numeric = _PRIOR_LOG_SCALE + 0.5 * np.log(len(space))
+    return np.concatenate(
+        [
+            np.full(bins, _PRIOR_LOG_CHOICE_SCALE) if categorical else [numeric]
+            for bins, categorical in zip(space.n_bins(), space.is_categorical(), strict=True)
+        ]
+    )
+
+
 def _fit_hyperparameters(
-    objective: Any, start: np.ndarray, bounds: np.ndarray
+    objective: Any, start: np.ndarray, bounds: np.ndarray, *, centres: np.ndarray
 ) -> tuple[np.ndarray, float]:
-    """Maximize the marginal likelihood times the length scales' prior, from the last
-    fit: a few L-BFGS-B steps suffice."""
+    """Maximize the marginal likelihood times the length scales' prior (log-normal,
+    median ``exp(centres)``), from the last fit: a few L-BFGS-B steps suffice."""
     from scipy.optimize import minimize
 
+    scales = slice(1, 1 + len(centres))
+
     def with_prior(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        # theta: log signal variance, the log length scales, log noise (scikit-learn's
-        # order for this kernel); the prior is a normal on each log length scale.
+        # theta: log signal variance, the log length scales, then the log noise unless it
+        # is fixed (scikit-learn's order for this kernel).
         value, gradient = objective(theta)
-        scales = theta[1:-1]
-        centre = _PRIOR_LOG_SCALE + 0.5 * np.log(len(scales))
-        deviation = (scales - centre) / _PRIOR_SPREAD
+        deviation = (theta[scales] - centres) / _PRIOR_SPREAD
         gradient = gradient.copy()
-        gradient[1:-1] += deviation / _PRIOR_SPREAD
+        gradient[scales] += deviation / _PRIOR_SPREAD
         return value + 0.5 * float(deviation @ deviation), gradient
 
     result = minimize(
