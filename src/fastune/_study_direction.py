@@ -7,7 +7,7 @@ from typing import Any
 
 from fastune._validation import invalid
 
-__all__ = ["StudyDirection", "as_direction"]
+__all__ = ["StudyDirection", "as_direction", "only_direction"]
 
 
 class StudyDirection(enum.IntEnum):
@@ -38,3 +38,17 @@ def as_direction(value: Any, name: str, owner: str) -> StudyDirection:
     if isinstance(value, str) and value.lower() in ("minimize", "maximize"):
         return StudyDirection[value.upper()]
     raise invalid(name, owner, "'minimize' or 'maximize' (or a StudyDirection)", value)
+
+
+def only_direction(directions: list[StudyDirection]) -> StudyDirection:
+    """The direction of a study with one objective (``direction`` of a study, a summary or
+    a frozen study).
+
+    Raises:
+        RuntimeError: several objectives; read ``directions``.
+    """
+    if len(directions) > 1:
+        raise RuntimeError(
+            "This study has several objectives; read 'directions' instead of 'direction'."
+        )
+    return directions[0]

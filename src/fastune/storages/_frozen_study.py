@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastune._study_direction import StudyDirection
+from fastune._study_direction import StudyDirection, only_direction
 
 __all__ = ["FrozenStudy"]
 
@@ -42,9 +42,7 @@ class FrozenStudy:
         Raises:
             RuntimeError: the study has several objectives.
         """
-        if len(self.directions) > 1:
-            raise RuntimeError("A study with several objectives has 'directions', not one.")
-        return self.directions[0]
+        return only_direction(self.directions)
 
     def __repr__(self) -> str:
         return f"FrozenStudy(study_name={self.study_name!r}, study_id={self._study_id})"

@@ -10,7 +10,7 @@ import os
 from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
-from fastune._study_direction import StudyDirection, as_direction
+from fastune._study_direction import StudyDirection, as_direction, only_direction
 from fastune._validation import (
     check_choice,
     check_exception_classes,
@@ -91,11 +91,7 @@ class Study:
         Raises:
             RuntimeError: the study has several objectives; read ``directions``.
         """
-        if len(self._directions) > 1:
-            raise RuntimeError(
-                "This study has several objectives; read 'directions' instead of 'direction'."
-            )
-        return self._directions[0]
+        return only_direction(self._directions)
 
     @property
     def best_trial(self) -> FrozenTrial:

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastune._study_direction import StudyDirection
+from fastune._study_direction import StudyDirection, only_direction
 from fastune.storages import BaseStorage, get_storage
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
@@ -45,9 +45,7 @@ class StudySummary:
         Raises:
             RuntimeError: the study has several objectives.
         """
-        if len(self.directions) > 1:
-            raise RuntimeError("A study with several objectives has 'directions', not one.")
-        return self.directions[0]
+        return only_direction(self.directions)
 
 
 def get_all_study_summaries(
