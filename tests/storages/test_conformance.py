@@ -183,6 +183,22 @@ def test_a_waiting_trial_finished_before_it_ran_leaves_the_queue(storage: BaseSt
     assert storage.get_trial(cancelled).state == TrialState.FAIL
 
 
+def test_the_base_pop_skips_a_trial_another_worker_finished_meanwhile(
+    storage: BaseStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # BaseStorage's own pop (for storages that do not write their own): the list it read
+    # still shows a trial that another worker has since started and finished.
+    study_id = storage.create_new_study(MIN)
+    waiting = create_trial(state=TrialState.WAITING)
+    taken = storage.create_new_trial(study_id, template_trial=waiting)
+    second = storage.create_new_trial(study_id, template_trial=waiting)
+    stale = storage.get_all_trials(study_id, states=(TrialState.WAITING,))
+    assert storage.set_trial_state_values(taken, TrialState.RUNNING)
+    assert storage.set_trial_state_values(taken, TrialState.COMPLETE, [1.0])
+    monkeypatch.setattr(storage, "get_all_trials", lambda *args, **kwargs: stale)
+    assert BaseStorage.pop_waiting_trial_id(storage, study_id) == second  # raised before
+
+
 def test_a_trial_put_back_to_waiting_is_started_again_in_number_order(
     storage: BaseStorage,
 ) -> None:

@@ -309,10 +309,15 @@ class BaseStorage(abc.ABC):
         return []
 
     def pop_waiting_trial_id(self, study_id: int) -> int | None:
-        """Move the oldest WAITING trial of a study to RUNNING and return its id, or None."""
+        """Move the oldest WAITING trial of a study to RUNNING and return its id, or None.
+        A trial that another worker started and finished since the list was read is
+        skipped."""
         for trial in self.get_all_trials(study_id, deepcopy=False, states=(TrialState.WAITING,)):
-            if self.set_trial_state_values(trial._trial_id, TrialState.RUNNING):
-                return trial._trial_id
+            try:
+                if self.set_trial_state_values(trial._trial_id, TrialState.RUNNING):
+                    return trial._trial_id
+            except UpdateFinishedTrialError:
+                continue
         return None
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
