@@ -37,8 +37,8 @@ class AutoSampler(BaseSampler):
     2. Several objectives on a space that is not conditional (finished trials all have
        the same parameters): **TPE with one estimator per parameter**
        (``multivariate=False``), which recombines the parameters of different trials of
-       the front: on DTLZ2 with three objectives it dominates 0.72 of the reference
-       volume at 300 trials against 0.55 with the joint model (equal with two).
+       the front; on DTLZ2 with three objectives it matches Optuna's TPE
+       (``python -m benchmarks.multi_objective``), where the joint model fell short.
     3. A conditional space (one objective or several), a categorical parameter, or
        constraints (``Trial.set_constraint``): **TPE** (multivariate, grouped), which
        handles all three natively.
