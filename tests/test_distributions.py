@@ -95,9 +95,17 @@ class TestCategoricalDistribution:
         with pytest.raises(InvalidParameterError, match="non-empty"):
             CategoricalDistribution([])
 
-    def test_unhashable_choices(self) -> None:
-        with pytest.raises(InvalidParameterTypeError, match="hashable"):
-            CategoricalDistribution([[1, 2], [3]])
+    def test_unhashable_choices_are_accepted_with_a_warning(self) -> None:
+        with pytest.warns(UserWarning, match=r"\[\[1, 2\], \[3\], {.a.: 1}\] are not hashable"):
+            distribution = CategoricalDistribution([[1, 2], [3], {"a": 1}])
+        assert distribution.to_internal_repr([3]) == 1
+        assert distribution.to_internal_repr({"a": 1}) == 2
+        assert distribution.to_external_repr(0) == [1, 2]
+        with pytest.warns(UserWarning, match="not hashable"):
+            twin = CategoricalDistribution([[1, 2], [3], {"a": 1}])
+        assert twin == distribution and hash(twin) == hash(distribution)
+        with pytest.warns(UserWarning, match="not hashable"):
+            assert json_to_distribution(distribution_to_json(distribution)) == distribution
 
     def test_string_is_not_a_sequence_of_choices(self) -> None:
         with pytest.raises(InvalidParameterTypeError, match="'choices'"):

@@ -14,7 +14,7 @@ import json
 import math
 import numbers
 import warnings
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,7 +41,9 @@ __all__ = [
 ]
 
 CategoricalChoiceType = Any
-"""A categorical choice: any hashable value (None, bool, int, float, str, tuple, ...)."""
+"""A categorical choice: None, bool, int, float, str, a tuple of those, ...; lists and
+dicts (unhashable) are accepted with a warning, as Optuna does, and compared by
+equality."""
 
 
 class BaseDistribution(abc.ABC):
@@ -250,6 +252,26 @@ def _same_choice(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _frozen(value: Any) -> Any:
+    """``value``, or for an unhashable choice a hashable stand-in that equal choices share
+    (lists and tuples of equal items alike, as JSON makes them)."""
+    if _hashable(value):
+        return value
+    if isinstance(value, Mapping):
+        return ("mapping", tuple((_frozen(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, Iterable):
+        return ("sequence", tuple(_frozen(item) for item in value))
+    return ("repr", repr(value))
+
+
 def _equal_choice(a: Any, b: Any) -> bool:
     """Equal as Optuna's ``choices.index`` finds them (a numpy scalar, 1 for 1.0)."""
     if _is_nan(a) or _is_nan(b):
@@ -261,13 +283,16 @@ def _equal_choice(a: Any, b: Any) -> bool:
 
 
 class CategoricalDistribution(BaseDistribution):
-    """A parameter that takes one of a fixed, non-empty sequence of hashable choices.
+    """A parameter that takes one of a fixed, non-empty sequence of choices.
 
-    The internal representation of a choice is its index in ``choices``.
+    The internal representation of a choice is its index in ``choices``. A choice that
+    is not hashable (a list such as ``[64, 64]``, a dict) is accepted with a
+    ``UserWarning``, as Optuna accepts it: it is compared by equality, and a persistent
+    storage gives it back as its JSON form (lists for tuples inside it).
 
     Raises:
         InvalidParameterError: ``choices`` is empty.
-        InvalidParameterTypeError: ``choices`` is not a sequence, or a choice is unhashable.
+        InvalidParameterTypeError: ``choices`` is not a sequence.
     """
 
     def __init__(self, choices: Sequence[CategoricalChoiceType] | np.ndarray) -> None:
@@ -277,15 +302,15 @@ class CategoricalDistribution(BaseDistribution):
         values = tuple(choices.tolist() if isinstance(choices, np.ndarray) else choices)
         if not values:
             raise invalid("choices", owner, "a non-empty sequence", choices)
-        for choice in values:
-            if not isinstance(choice, Hashable):
-                raise invalid_type("choices", owner, "a sequence of hashable values", choices)
-            try:
-                hash(choice)
-            except TypeError:
-                raise invalid_type(
-                    "choices", owner, "a sequence of hashable values", choices
-                ) from None
+        unhashable = [choice for choice in values if not _hashable(choice)]
+        if unhashable:
+            warnings.warn(
+                f"CategoricalDistribution: the choices {unhashable!r} are not hashable; they "
+                "are compared by equality, and a persistent storage gives them back as JSON. "
+                "Choices of None, bool, int, float, str or tuples of them avoid both.",
+                UserWarning,
+                stacklevel=3,
+            )
         self.choices = values
 
     def to_external_repr(self, param_value_in_internal_repr: float) -> Any:
@@ -298,7 +323,7 @@ class CategoricalDistribution(BaseDistribution):
         for same in (_same_choice, _equal_choice):
             for index, choice in enumerate(self.choices):
                 if same(choice, value):
-                    return float(index)
+                    return index
         allowed = "one of " + ", ".join(repr(choice) for choice in self.choices)
         raise invalid("value", "CategoricalDistribution", allowed, param_value_in_external_repr)
 
@@ -311,7 +336,7 @@ class CategoricalDistribution(BaseDistribution):
 
     def _key(self) -> tuple[Any, ...]:
         # NaN hashes by identity: every NaN choice gets one key.
-        choices = tuple((type(c), "nan" if _is_nan(c) else c) for c in self.choices)
+        choices = tuple((type(c), "nan" if _is_nan(c) else _frozen(c)) for c in self.choices)
         return ("CategoricalDistribution", choices)
 
     def __eq__(self, other: object) -> bool:

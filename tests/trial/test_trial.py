@@ -65,9 +65,9 @@ class TestSuggest:
         with pytest.raises(InvalidParameterError, match=fragment):
             call(_trial())
 
-    def test_unhashable_choice(self) -> None:
-        with pytest.raises(InvalidParameterTypeError, match="'c'.*hashable"):
-            _trial().suggest_categorical("c", [{"a": 1}])
+    def test_unhashable_choice_is_suggested_with_a_warning(self) -> None:
+        with pytest.warns(UserWarning, match="not hashable"):
+            assert _trial().suggest_categorical("c", [[64, 64]]) == [64, 64]
 
 
 def test_deprecated_suggest_methods_warn_and_delegate() -> None:
@@ -99,10 +99,23 @@ class TestReport:
         trial.report(np.float32(0.5), np.int64(1))
         assert study.trials[0].intermediate_values == {0: 0.25, 1: 0.5}
 
+    def test_steps_equal_to_an_integer_are_taken_as_it(self) -> None:
+        study = fastune.create_study()
+        trial = study.ask()
+        trial.report(0.1, 2.0)  # type: ignore[arg-type]
+        trial.report(0.2, True)  # Optuna's int(step) takes these too
+        trial.report(0.3, np.array(3))  # type: ignore[arg-type]
+        assert study.trials[0].intermediate_values == {2: 0.1, 1: 0.2, 3: 0.3}
+        assert all(type(step) is int for step in study.trials[0].intermediate_values)
+
     def test_bad_step_and_value(self) -> None:
         trial = _trial()
         with pytest.raises(InvalidParameterError, match="'step' parameter of Trial.report"):
             trial.report(1.0, -1)
+        with pytest.raises(InvalidParameterTypeError, match="'step'.*Got 2.5"):
+            trial.report(1.0, 2.5)  # type: ignore[arg-type]
+        with pytest.raises(InvalidParameterTypeError, match="'step'.*Got '3'"):
+            trial.report(1.0, "3")  # type: ignore[arg-type]
         with pytest.raises(InvalidParameterTypeError, match="'value' parameter"):
             trial.report("high", 0)  # type: ignore[arg-type]
 

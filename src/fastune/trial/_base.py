@@ -77,7 +77,7 @@ class BaseTrial(abc.ABC):
 
         Raises:
             InvalidParameterError: empty ``choices``.
-            InvalidParameterTypeError: unhashable choices.
+            InvalidParameterTypeError: ``choices`` that is not a sequence.
         """
         distribution = _build(name, CategoricalDistribution, choices)
         return self._suggest(name, distribution)
