@@ -9,6 +9,7 @@ import pytest
 import fastune
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.storages import (
+    InMemoryStorage,
     PostgreSQLStorage,
     RDBStorage,
     RetryFailedTrialCallback,
@@ -78,8 +79,24 @@ def test_other_databases_and_bad_arguments_are_refused() -> None:
         InvalidParameterError, match=r"'url' parameter of RDBStorage.*Got 'mysql://u:\*\*\*@h/db'"
     ):
         RDBStorage("mysql://u:secret@h/db")
-    with pytest.raises(InvalidParameterError, match="'url'"):
-        RDBStorage("sqlite:///:memory:")
+    with pytest.raises(InvalidParameterError, match="'heartbeat_interval'.*'sqlite:///:memory:'"):
+        RDBStorage("sqlite:///:memory:", heartbeat_interval=10)
+
+
+@pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://"])
+def test_in_memory_sqlite_urls_keep_the_study_in_memory(url: str) -> None:
+    # Optuna's own RDBStorage example uses sqlite:///:memory:.
+    for storage in (RDBStorage(url), url):
+        study = fastune.create_study(storage=storage)
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+        assert isinstance(study._storage, InMemoryStorage)
+        assert len(study.trials) == 3
+
+
+def test_url_of_an_sqlite_storage(tmp_path: Path) -> None:
+    storage = RDBStorage(f"sqlite:///{tmp_path}/a.db")
+    assert storage.url == f"sqlite:///{tmp_path}/a.db"
+    assert RDBStorage(storage.url).path == storage.path
     with pytest.raises(InvalidParameterTypeError, match="'url' parameter"):
         RDBStorage(3)  # type: ignore[arg-type]
     retry = fastune.storages.RetryHeartbeatStaleTrialCallback(max_retry=1)

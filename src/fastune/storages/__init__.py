@@ -12,7 +12,7 @@ from fastune.storages._postgresql import PostgreSQLStorage
 from fastune.storages._rdb import RDBStorage
 from fastune.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 from fastune.storages._sqlite import SQLiteStorage
-from fastune.storages._url import redact, sqlite_file
+from fastune.storages._url import in_memory_sqlite, redact, sqlite_file
 from fastune.storages.journal import (
     BaseJournalBackend,
     JournalFileBackend,
@@ -64,12 +64,13 @@ class JournalFileStorage(JournalFileBackend):
 def get_storage(storage: Any) -> BaseStorage:
     """Return the storage meant by ``storage``: None is a new in-memory storage, a URL
     ``sqlite:///path.db`` (``sqlite:////absolute/path.db``) an SQLite file, a URL
-    ``postgresql://user:password@host:port/db`` a PostgreSQL database.
+    ``postgresql://user:password@host:port/db`` a PostgreSQL database; an in-memory
+    SQLite URL (``sqlite:///:memory:``, ``sqlite://``) a new in-memory storage.
 
     Raises:
         InvalidParameterTypeError: ``storage`` is none of these.
     """
-    if storage is None:
+    if storage is None or (isinstance(storage, str) and in_memory_sqlite(storage)):
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
         return storage

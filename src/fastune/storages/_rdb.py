@@ -8,10 +8,11 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fastune._validation import check_number, invalid, invalid_type
+from fastune.storages._in_memory import InMemoryStorage
 from fastune.storages._postgresql import PostgreSQLStorage
 from fastune.storages._sql import SQLStorage
 from fastune.storages._sqlite import SQLiteStorage
-from fastune.storages._url import redact, sqlite_file
+from fastune.storages._url import in_memory_sqlite, redact, sqlite_file
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -35,7 +36,9 @@ class RDBStorage(metaclass=_AnySQLStorage):
     """The storage of a database URL, with Optuna's arguments: an :class:`SQLiteStorage`
     for ``sqlite:///path.db``, a :class:`PostgreSQLStorage` for ``postgresql://...``
     (also with SQLAlchemy's driver names ``postgresql+psycopg2://`` and
-    ``postgresql+psycopg://``: fastune uses psycopg 3 for all of them).
+    ``postgresql+psycopg://``: fastune uses psycopg 3 for all of them), an
+    :class:`InMemoryStorage` for an in-memory SQLite database (``sqlite:///:memory:``,
+    ``sqlite://``: it would live as long as the process anyway).
 
     Args:
         url: The database URL.
@@ -53,7 +56,8 @@ class RDBStorage(metaclass=_AnySQLStorage):
         skip_table_creation: Accepted for Optuna's programs; no effect.
 
     Raises:
-        InvalidParameterError: a URL of another database (MySQL, an in-memory SQLite).
+        InvalidParameterError: a URL of another database (MySQL), or heartbeats asked of an
+            in-memory SQLite database (the in-memory storage has no heartbeats).
         InvalidParameterTypeError: ``url`` not a str, ``engine_kwargs`` not a mapping.
 
     Example:
@@ -75,10 +79,16 @@ class RDBStorage(metaclass=_AnySQLStorage):
         heartbeat_stale_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
         failed_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
         skip_table_creation: bool = False,
-    ) -> SQLStorage:
+    ) -> SQLStorage | InMemoryStorage:
         owner = "RDBStorage"
         if not isinstance(url, str):
             raise invalid_type("url", owner, "a database URL (str)", url)
+        if in_memory_sqlite(url):
+            _timeout(engine_kwargs, owner)  # checked and warned about as for a file
+            if heartbeat_interval is not None:
+                allowed = f"None with the in-memory database {url!r} (no heartbeats there)"
+                raise invalid("heartbeat_interval", owner, allowed, heartbeat_interval)
+            return InMemoryStorage()
         if heartbeat_stale_trial_callback is not None and failed_trial_callback is not None:
             raise invalid(
                 "failed_trial_callback",

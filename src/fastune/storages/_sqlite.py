@@ -59,6 +59,11 @@ class SQLiteStorage(SQLStorage):
         return {"path": self.path, **self._options()}
 
     @property
+    def url(self) -> str:
+        """The ``sqlite:///`` URL of the file, as Optuna's ``RDBStorage.url``."""
+        return f"sqlite:///{self.path}"
+
+    @property
     def _identity(self) -> str:
         return f"sqlite:{os.path.realpath(self.path)}"
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 from fastune._validation import check_number, invalid
 
-__all__ = ["redact", "sqlite_file"]
+__all__ = ["in_memory_sqlite", "redact", "sqlite_file"]
 
 _PASSWORD = re.compile(r"(?<=://)([^:/@]+):([^@]*)@")
 
@@ -15,6 +15,13 @@ _PASSWORD = re.compile(r"(?<=://)([^:/@]+):([^@]*)@")
 def redact(url: str) -> str:
     """``url`` with the password of ``user:password@`` replaced by ``***``."""
     return _PASSWORD.sub(r"\1:***@", url)
+
+
+def in_memory_sqlite(url: str) -> bool:
+    """Whether ``url`` names an in-memory SQLite database (``sqlite:///:memory:`` or
+    ``sqlite://``), which lives as long as its process: fastune keeps such a study in an
+    :class:`~fastune.storages.InMemoryStorage`."""
+    return url in ("sqlite://", "sqlite:///:memory:")
 
 
 def sqlite_file(url: str, parameter: str, owner: str) -> tuple[str, float | None]:
