@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -1420,3 +1421,43 @@ def test_hyperband_brackets_and_the_samplers_view(optuna: ModuleType) -> None:
     n_complete = len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
     assert len(seen) == 12
     assert max(seen) < n_complete - 1  # each trial sees its bracket's trials only
+
+
+@pytest.mark.filterwarnings("ignore:.*(hashable|should be a tuple)")  # both libraries warn
+def test_list_choices_such_as_layer_sizes(optuna: ModuleType, tmp_path: Path) -> None:
+    def objective(trial):
+        layers = trial.suggest_categorical("layers", [[64, 64], [128], [32, 32, 32]])
+        return sum(layers) + trial.suggest_float("x", 0, 1)
+
+    for storage in (None, f"sqlite:///{tmp_path}/lists.db"):
+        study = optuna.create_study(storage=storage, sampler=optuna.samplers.TPESampler(seed=0))
+        study.optimize(objective, n_trials=15)
+        assert study.best_params["layers"] in ([64, 64], [128], [32, 32, 32])
+        distribution = study.trials[0].distributions["layers"]
+        assert distribution.to_internal_repr([128]) == 1
+        assert type(distribution.to_internal_repr([128])) is int
+
+
+def test_in_memory_sqlite_url_and_storage_url(optuna: ModuleType, tmp_path: Path) -> None:
+    study = optuna.create_study(storage="sqlite:///:memory:")
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert len(study.trials) == 2
+    url = f"sqlite:///{tmp_path}/url.db"
+    assert optuna.storages.RDBStorage(url).url == url
+
+
+@pytest.mark.filterwarnings("ignore:The reported value is ignored")  # Optuna's warning
+def test_report_steps_given_as_whole_numbers(optuna: ModuleType) -> None:
+    study = optuna.create_study()
+    trial = study.ask()
+    trial.report(0.5, 1.0)
+    trial.report(0.4, True)  # step 1 again: ignored
+    trial.report(0.3, 2)
+    study.tell(trial, 0.3)
+    assert study.trials[0].intermediate_values == {1: 0.5, 2: 0.3}
+
+
+def test_state_and_direction_reprs(optuna: ModuleType) -> None:
+    assert repr(optuna.trial.TrialState.PRUNED) == "<TrialState.PRUNED: 2>"
+    assert repr(optuna.study.StudyDirection.MAXIMIZE) == "<StudyDirection.MAXIMIZE: 2>"
+    assert str(optuna.trial.TrialState.FAIL) == "TrialState.FAIL"

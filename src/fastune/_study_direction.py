@@ -23,9 +23,6 @@ class StudyDirection(enum.IntEnum):
     MINIMIZE = 1
     MAXIMIZE = 2
 
-    def __repr__(self) -> str:
-        return f"StudyDirection.{self.name}"
-
 
 def as_direction(value: Any, name: str, owner: str) -> StudyDirection:
     """Turn ``"minimize"``/``"maximize"`` (any case) or a :class:`StudyDirection` into one.

@@ -24,9 +24,6 @@ class TrialState(enum.IntEnum):
     FAIL = 3
     WAITING = 4
 
-    def __repr__(self) -> str:
-        return f"TrialState.{self.name}"
-
     def __str__(self) -> str:  # the name, as Optuna's (an IntEnum's str is its number)
         return f"TrialState.{self.name}"
 

@@ -131,8 +131,12 @@ class Trial(BaseTrial):
         except (TypeError, ValueError):
             raise invalid_type("value", "Trial.report", "a real number", value) from None
         given: Any = step
-        if isinstance(given, float) and given.is_integer():
-            given = int(given)  # 3.0 for 3, as Optuna takes it
+        try:
+            whole = int(given)  # 3.0, numpy and torch integers, True: as Optuna takes them
+        except (TypeError, ValueError):
+            whole = None
+        if whole is not None and not isinstance(given, str) and bool(whole == given):
+            given = whole  # a step of 2.5 stays refused: Optuna's int() would make it 2
         step = int(check_int(given, "step", "Trial.report", low=0) or 0)
         if step in self._cached.intermediate_values:
             _logger.warning(
