@@ -97,3 +97,23 @@ def test_bad_perturbation_factors(factors: tuple) -> None:
 def test_bad_resample_probability() -> None:
     with pytest.raises(InvalidParameterError, match="'resample_probability'"):
         Perturb(resample_probability=1.5)
+
+
+def test_perturb_moves_a_stepped_float_by_at_least_one_step() -> None:
+    space = SearchSpace({"f": FloatDistribution(0.0, 1.0, step=0.1)})
+    explore = Perturb((0.8, 1.2), resample_probability=0.0, adapt_to_diversity=False)
+    context = ExploreContext(space, np.random.default_rng(0), 1, [], [])
+    for start, moved in [
+        (0.1, {0.0, 0.2}),
+        (0.2, {0.1, 0.3}),
+        (1.0, {0.8, 1.0}),
+    ]:  # at the top, x1.2 stays
+        seen = {explore.explore({"f": start}, context)["f"] for _ in range(40)}
+        assert seen == moved  # was {start} for 0.1 and 0.2: both factors rounded back
+
+
+def test_pb2_min_observations_must_be_an_int() -> None:
+    from fastune.exceptions import InvalidParameterTypeError
+
+    with pytest.raises(InvalidParameterTypeError, match="'min_observations'.*an int >= 2.*2.5"):
+        PB2(min_observations=2.5)  # type: ignore[arg-type]  # was truncated to 2

@@ -299,9 +299,32 @@ def test_minimize_direction() -> None:
 
 def test_disk_checkpoints_keep_one_file_per_member(tmp_path: Any) -> None:
     pbt = _pbt(checkpoint_dir=str(tmp_path / "ckpt")).run()
-    assert sorted(os.listdir(tmp_path / "ckpt")) == [f"member-{i}.pkl" for i in range(6)]
+    (run_dir,) = os.listdir(tmp_path / "ckpt")  # one subdirectory per run
+    assert pbt.checkpoints.directory == str(tmp_path / "ckpt" / run_dir)  # type: ignore[attr-defined]
+    assert sorted(os.listdir(tmp_path / "ckpt" / run_dir)) == [f"member-{i}.pkl" for i in range(6)]
     in_memory = _pbt().run()
     assert [t.value for t in pbt.study_.trials] == [t.value for t in in_memory.study_.trials]
+    assert [pbt.checkpoints.load(i) for i in range(6)] == [
+        in_memory.checkpoints.load(i) for i in range(6)
+    ]
+
+
+def test_runs_sharing_a_checkpoint_dir_keep_their_own_checkpoints(tmp_path: Any) -> None:
+    def tagged(tag: str) -> Any:
+        def step(params: dict, state: Any) -> tuple[Any, float]:
+            return (tag, (state or (tag, 0))[1] + 1), 1.0
+
+        return step
+
+    first = PopulationBasedTraining(
+        tagged("A"), {"x": [1]}, population_size=2, generations=2, checkpoint_dir=tmp_path
+    ).run()
+    PopulationBasedTraining(
+        tagged("B"), {"x": [1]}, population_size=2, generations=3, checkpoint_dir=tmp_path
+    ).run()
+    assert len(os.listdir(tmp_path)) == 2
+    # was: the second run wrote over the first's files, ("B", 3) each
+    assert [first.checkpoints.load(i) for i in range(2)] == [("A", 2), ("A", 2)]
 
 
 def test_segments_go_to_a_given_study_and_callbacks_see_them() -> None:
@@ -335,6 +358,11 @@ def test_segments_go_to_a_given_study_and_callbacks_see_them() -> None:
         ({"n_jobs": "x"}, InvalidParameterTypeError, "'n_jobs'"),
         ({"synchronous": "no"}, InvalidParameterTypeError, "'synchronous'"),
         ({"catch": [ValueError, "x"]}, InvalidParameterTypeError, "'catch'"),
+        (
+            {"checkpoint_dir": 3},
+            InvalidParameterTypeError,
+            r"'checkpoint_dir'.*directory path.*Got 3",  # was a raw TypeError of os.fspath
+        ),
         ({"callbacks": print}, InvalidParameterTypeError, "'callbacks'"),
         ({"structural": "lr"}, InvalidParameterTypeError, "'structural'"),
         ({"structural": ["lr", "nope"]}, InvalidParameterError, r"'structural'.*\['nope'\]"),
@@ -376,3 +404,78 @@ def test_structural_parameters_follow_the_donor() -> None:
             assert trial.params["width"] == trials[parent].params["width"]
             copies += trial.params["lr"] != trials[parent].params["lr"]
     assert copies  # the other parameters were explored
+
+
+class DiesOnce:
+    """Adds the learning rate up; the process training a second segment with the largest
+    rate dies (as one killed for memory would), once: ``marker`` records that it did."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def init(self, params: dict[str, Any], seed: int) -> float:
+        return 0.0
+
+    def step(self, params: dict[str, Any], state: float) -> tuple[float, float]:
+        if state and params["lr"] == 0.8 and not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os._exit(1)
+        return state + params["lr"], -abs(state + params["lr"] - 3.0)
+
+
+def test_a_dead_worker_fails_its_segment_and_keeps_the_others(tmp_path: Any) -> None:
+    pbt = PopulationBasedTraining(
+        DiesOnce(str(tmp_path / "died")),
+        {"lr": [0.2, 0.4, 0.6, 0.8]},
+        population_size=4,
+        generations=3,
+        n_jobs=2,
+        random_state=0,
+    ).run()  # was: TerminatedWorkerError, and generation 1 lost
+    assert os.path.exists(tmp_path / "died")
+    trials = pbt.study_.trials
+    assert len(trials) == 12  # every segment recorded, in the members' order
+    assert [t.system_attrs["pbt:member"] for t in trials] == [0, 1, 2, 3] * 3
+    assert all(t.state == TrialState.COMPLETE for t in trials[:4] + trials[8:])
+    dead = [t for t in trials[4:8] if t.state == TrialState.FAIL]
+    assert any(t.params["lr"] == 0.8 for t in dead)
+    for trial in dead:
+        assert "worker process training it died" in trial.system_attrs["fail_reason"]
+        assert trial.system_attrs["pbt:last_step"] == 1  # it keeps the checkpoint it had
+        # and copies a donor at the next ready point
+        assert trials[trial.number + 4].system_attrs["pbt:parent"] != trial.number
+
+
+def test_an_uncaught_error_keeps_the_segments_that_ran_before_it() -> None:
+    def step(params: dict, state: Any) -> tuple[Any, float]:
+        state = (state or 0) + 1
+        if state == 2 and params["x"] == "bad":
+            raise RuntimeError("broke")
+        return state, float(state)
+
+    study = fastune.create_study(direction="maximize")
+    pbt = PopulationBasedTraining(
+        step,
+        {"x": ["good", "bad"]},
+        population_size=4,
+        generations=3,
+        random_state=2,
+        study=study,
+    )
+    with pytest.raises(RuntimeError, match="broke"):
+        pbt.run()
+    assert [m.params["x"] for m in pbt.members_[:3]] == ["good", "good", "bad"]
+    # members 0 and 1 trained their second segment before member 2 raised
+    generations = [t.system_attrs["pbt:generation"] for t in study.trials]
+    assert generations == [0, 0, 0, 0, 1, 1]  # was: only generation 0
+
+
+def test_a_study_holding_a_population_is_not_given_a_second_one(tmp_path: Any) -> None:
+    storage = f"sqlite:///{tmp_path / 'pbt.db'}"
+    study = fastune.create_study(direction="maximize", storage=storage, study_name="pbt")
+    _pbt(generations=1, study=study).run()
+    again = fastune.load_study(study_name="pbt", storage=storage)
+    # was: a second population at generation 0, mixed into the first one's trials
+    with pytest.raises(InvalidParameterError, match=r"'study'.*cannot be resumed.*6 PBT segment"):
+        _pbt(generations=2, study=again).run()
+    assert len(again.trials) == 6

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -335,6 +336,9 @@ def test_a_segments_fit_and_score_times_add_up_its_steps() -> None:
         ({"synchronous": "no"}, InvalidParameterTypeError, "'synchronous' parameter of PBTS"),
         ({"scoring": ["accuracy", "f1"]}, InvalidParameterError, "'refit'"),
         ({"error_score": "ignore"}, InvalidParameterTypeError, "'error_score'"),
+        ({"checkpoint_dir": 3}, InvalidParameterTypeError, "'checkpoint_dir' parameter of PBTS"),
+        ({"verbose": "x"}, InvalidParameterTypeError, "'verbose' parameter of PBTSearchCV"),
+        ({"verbose": -1}, InvalidParameterError, "'verbose' parameter of PBTSearchCV"),
     ],
 )
 def test_bad_input_is_named(kwargs: dict, error: type[Exception], fragment: str) -> None:
@@ -420,6 +424,7 @@ def test_boosting_libraries_continue_from_the_copied_trees(library: str) -> None
     )
     n_trees = booster.num_trees() if library == "lightgbm" else booster.num_boosted_rounds()
     assert n_trees == 4 * steps  # 12 rounds over 3 generations, kept across units
+    assert search.best_estimator_.n_estimators == n_trees  # was 4, the last unit's rounds
 
 
 def test_asynchronous_search_with_checkpoints_on_disk(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -435,7 +440,7 @@ def test_asynchronous_search_with_checkpoints_on_disk(tmp_path) -> None:  # type
     )
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == 12
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"member-{i}.pkl" for i in range(4)]
+    assert list(tmp_path.iterdir()) == []  # the fit's own subdirectory is removed at its end
     assert search.predict(X).shape == (300,)
 
 
@@ -527,3 +532,87 @@ def test_verbose_0_logs_no_new_study_line(capsys: pytest.CaptureFixture[str]) ->
         assert fastune.logging.get_verbosity() == fastune.logging.INFO
     finally:
         fastune.logging.set_verbosity(users_level)
+
+
+def test_a_searched_ensemble_size_refits_every_generation() -> None:
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    small_X, small_y = X[:120], y[:120]
+    search = PBTSearchCV(
+        GradientBoostingClassifier(max_depth=1, random_state=0),
+        {"n_estimators": [4, 8, 16], "learning_rate": loguniform(0.05, 1.0)},
+        population_size=4,
+        generations=3,
+        cv=2,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "warm-start fitting without increasing" warning
+        search.fit(small_X, small_y)
+    assert search.training_ == "refit"  # was warm_start: later generations trained nothing
+    assert not np.isnan(search.cv_results_["mean_test_score"]).any()
+    assert search.best_estimator_.n_estimators == search.best_params_["n_estimators"]
+    assert len(search.best_estimator_.estimators_) == search.best_params_["n_estimators"]
+
+
+def test_warm_start_with_a_searched_ensemble_size_is_refused() -> None:
+    search = PBTSearchCV(
+        RandomForestClassifier(random_state=0),
+        {"n_estimators": [5, 10]},
+        population_size=2,
+        generations=1,
+        cv=2,
+        training="warm_start",
+    )
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"'training' parameter of PBTSearchCV must be a mode other than 'warm_start' "
+        r"while 'n_estimators' of RandomForestClassifier is searched.*Got 'warm_start'",
+    ):
+        search.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("solver", "first", "explored", "attributes"),
+    [
+        (
+            "sgd",
+            {"momentum": 0.1, "nesterovs_momentum": False, "power_t": 0.5},
+            {"momentum": 0.99, "nesterovs_momentum": True, "power_t": 0.25},
+            {"momentum": 0.99, "nesterov": True, "power_t": 0.25},
+        ),
+        (
+            "sgd",
+            {"learning_rate": "constant"},
+            {"learning_rate": "invscaling"},
+            {"lr_schedule": "invscaling"},
+        ),
+        (
+            "adam",
+            {"beta_1": 0.5, "beta_2": 0.9, "epsilon": 1e-8},
+            {"beta_1": 0.99, "beta_2": 0.95, "epsilon": 1e-6},
+            {"beta_1": 0.99, "beta_2": 0.95, "epsilon": 1e-6},
+        ),
+    ],
+)
+def test_explored_mlp_optimizer_settings_reach_the_optimizer(
+    solver: str, first: dict, explored: dict, attributes: dict
+) -> None:
+    from sklearn.metrics import get_scorer
+    from sklearn.neural_network import MLPClassifier
+
+    trainable = CVTrainable(
+        MLPClassifier(solver=solver, hidden_layer_sizes=(4,), random_state=0),
+        X,
+        y,
+        [(np.arange(200), np.arange(200, 300))],
+        {"score": get_scorer("accuracy")},
+        "score",
+        "partial_fit",
+    )
+    state = trainable.init({}, 0)
+    state, _score, _details = trainable.step(first, state)
+    state, _score, _details = trainable.step(explored, state)
+    optimizer = state.models[0]._optimizer
+    # was: the first segment's values, frozen when partial_fit built the optimizer
+    assert {name: getattr(optimizer, name) for name in attributes} == attributes

@@ -9,6 +9,7 @@ values move to a neighbouring choice.
 from __future__ import annotations
 
 import abc
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -58,7 +59,11 @@ def _perturb_value(distribution: BaseDistribution, value: Any, factor: float) ->
         return int(min(max(low + index * step, low), high))
     new = min(max(new, low), high)
     if step is not None:
-        return min(grid_point(low, step, round((new - low) / step)), high)
+        index = round((new - low) / step)
+        if index == round((value - low) / step):  # a stepped float must still move
+            index += 1 if factor > 1 else -1
+        last = math.floor((high - low) / step + 1e-8)
+        return min(grid_point(low, step, min(max(index, 0), last)), high)
     return float(new)
 
 
@@ -69,8 +74,8 @@ class Perturb(BaseExplore):
     from its distribution; otherwise the value is multiplied by one of
     ``perturbation_factors`` (chosen at random) and clipped into the range. A value in
     a range that crosses zero is shifted by ``(factor - 1) * (high - low)`` instead; an
-    int moves by at least one step; a categorical value moves to the neighbouring choice
-    (up for a factor above 1, down otherwise).
+    int or a stepped float moves by at least one step (unless at a bound); a categorical
+    value moves to the neighbouring choice (up for a factor above 1, down otherwise).
 
     With ``adapt_to_diversity``, the exploration rate follows the spread of the
     population: when the population has collapsed (diversity ``d`` below 0.5, where 1 is
@@ -153,7 +158,7 @@ class PB2(BaseExplore):
         self.kappa = float(check_number(kappa, "kappa", "PB2", low=0.0) or 0.0)
         self.n_candidates = int(check_int(n_candidates, "n_candidates", "PB2", low=1) or 1)
         self.min_observations = int(
-            check_number(min_observations, "min_observations", "PB2", low=2) or 2
+            check_int(min_observations, "min_observations", "PB2", low=2) or 2
         )
         if fallback is not None and not isinstance(fallback, BaseExplore):
             raise invalid_type("fallback", "PB2", "a BaseExplore or None", fallback)

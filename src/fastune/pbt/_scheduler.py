@@ -6,6 +6,8 @@ import copy
 import dataclasses
 import datetime
 import math
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -34,7 +36,7 @@ from fastune.study import Study, create_study
 from fastune.study._study import FAIL_REASON_KEY
 from fastune.trial import FrozenTrial, TrialState
 
-__all__ = ["Member", "PopulationBasedTraining"]
+__all__ = ["Member", "PopulationBasedTraining", "check_checkpoint_dir"]
 
 MEMBER_KEY = "pbt:member"
 GENERATION_KEY = "pbt:generation"
@@ -116,15 +118,23 @@ class PopulationBasedTraining:
         random_state: Seed of every random choice.
         patience: Stop when the best score has not improved for this many generations.
         target_score: Stop when the best score reaches this value.
-        checkpoint_dir: Keep checkpoints on disk there, instead of in memory.
-        study: The study that records the segments (a new in-memory one by default).
+        checkpoint_dir: Keep checkpoints on disk there, instead of in memory: in a
+            subdirectory of this object's own, so runs that share the directory never
+            read each other's; it is kept after a run (:attr:`checkpoints` reads it).
+        study: The study that records the segments (a new in-memory one by default). It
+            must hold no PBT segments yet: a run cannot go on from an earlier run's trials.
         catch: Exceptions of a step that fail the segment instead of the run; a failed
-            member scores NaN and copies a donor at the next ready point.
+            member scores NaN and copies a donor at the next ready point. In synchronous
+            mode a segment whose worker process dies (killed, out of memory) fails the
+            same way, whatever ``catch``; so do the others that had not returned, as the
+            dead worker takes the pool down.
         callbacks: Called as ``callback(pbt, segment)`` after each segment.
         structural: Hyperparameters that shape the model itself (such as layer sizes):
             a copy keeps its donor's values, which are the ones its weights fit.
 
     Attributes:
+        checkpoints: Where each member's checkpoint rests between segments; after a run,
+            the members' final states.
         study_: The study of segment trials.
         members_: The population at the end.
         segments_: Every finished segment, oldest first.
@@ -162,7 +172,7 @@ class PopulationBasedTraining:
         random_state: int | None = None,
         patience: int | None = None,
         target_score: float | None = None,
-        checkpoint_dir: str | None = None,
+        checkpoint_dir: str | os.PathLike[str] | None = None,
         study: Study | None = None,
         catch: Iterable[type[BaseException]] = (),
         callbacks: Iterable[Callable[[PopulationBasedTraining, Segment], None]] = (),
@@ -200,11 +210,7 @@ class PopulationBasedTraining:
         self.random_state = check_int(random_state, "random_state", owner, low=0, allow_none=True)
         self.patience = check_int(patience, "patience", owner, low=1, allow_none=True)
         self.target_score = check_number(target_score, "target_score", owner, allow_none=True)
-        self.checkpoints: BaseCheckpointStore = (
-            MemoryCheckpointStore()
-            if checkpoint_dir is None
-            else DiskCheckpointStore(checkpoint_dir)
-        )
+        self.checkpoint_dir = check_checkpoint_dir(checkpoint_dir, owner)
         if study is not None and not isinstance(study, Study):
             raise invalid_type("study", owner, "a fastune Study or None", study)
         if study is not None and [d.name.lower() for d in study.directions] != [direction]:
@@ -236,16 +242,23 @@ class PopulationBasedTraining:
                 unknown,
             )
         self._sign = 1.0 if direction == "maximize" else -1.0
+        # Last, so that a bad argument leaves no directory behind.
+        self.checkpoints: BaseCheckpointStore = self._checkpoint_store()
 
     # -- running ---------------------------------------------------------------------
 
     def run(self) -> PopulationBasedTraining:
         """Train the population to the end (or an early stop); return ``self``.
 
-        Each run records its segments in a new study, unless a ``study`` was given (then
-        runs add to it)."""
+        Each run records its segments in a new study, unless a ``study`` was given.
+
+        Raises:
+            InvalidParameterError: the given ``study`` already holds PBT segments (of an
+                earlier or interrupted run).
+        """
         if self._given_study is None and self.study_.get_trials(deepcopy=False):
             self.study_ = create_study(direction=self.direction)
+        self._refuse_a_second_population()
         self._rng = np.random.default_rng(self.random_state)
         self.members_ = [
             Member(index, params)
@@ -266,22 +279,33 @@ class PopulationBasedTraining:
         self.generations_run_ = min(member.generation for member in self.members_)
         return self
 
-    def _run_synchronous(self) -> None:
-        from joblib import Parallel, delayed
-
-        for generation in range(self.generations):
-            results = Parallel(n_jobs=self.n_jobs)(
-                delayed(train_segment)(
-                    self.trainable,
-                    member.params,
-                    self.checkpoints.load(member.index),
-                    self.steps_per_generation,
-                    self.catch,
-                )
-                for member in self.members_
+    def _refuse_a_second_population(self) -> None:
+        """A study holds one population: a second one would mix with the first in its
+        trials (``best_trial_``, :meth:`schedule`, the plots), and a run cannot go on from
+        an earlier run's trials."""
+        segments = [
+            t for t in self.study_.get_trials(deepcopy=False) if MEMBER_KEY in t.system_attrs
+        ]
+        if segments:
+            raise invalid(
+                "study",
+                "PopulationBasedTraining",
+                "a study without PBT segments (a PBT run cannot be resumed from its study; "
+                "record a new run in a new study, or delete this one)",
+                f"study {self.study_.study_name!r} with {len(segments)} PBT segment trials",
             )
-            for member, result in zip(self.members_, results, strict=True):
-                self._finish_segment(member, result)
+
+    def _checkpoint_store(self) -> BaseCheckpointStore:
+        """Checkpoints in memory, or on disk in a new subdirectory of ``checkpoint_dir``
+        (runs that share the directory, in threads, processes or scripts, keep apart)."""
+        if self.checkpoint_dir is None:
+            return MemoryCheckpointStore()
+        os.makedirs(self.checkpoint_dir, exist_ok=True)
+        return DiskCheckpointStore(tempfile.mkdtemp(prefix="pbt-run-", dir=self.checkpoint_dir))
+
+    def _run_synchronous(self) -> None:
+        for generation in range(self.generations):
+            self._train_generation()
             if self._should_stop() or generation == self.generations - 1:
                 return
             donors = {}
@@ -296,6 +320,46 @@ class PopulationBasedTraining:
                 self._prepare_next(
                     member, snapshot[donors[member.index]] if member.index in donors else None
                 )
+
+    def _train_generation(self) -> None:
+        """Train every member one segment. Each segment is recorded as soon as it and the
+        segments of the members before it have returned, so trial numbers follow the
+        members' order. When a worker process dies, the segments that had not returned
+        fail (their members keep their checkpoints and copy a donor at the next ready
+        point); an error outside ``catch`` ends the run once the segments that returned
+        are recorded."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        from joblib import Parallel, delayed
+
+        returned: dict[int, SegmentResult] = {}
+        recorded = 0
+        results = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(
+            delayed(_train_member)(
+                member.index,
+                self.trainable,
+                member.params,
+                self.checkpoints.load(member.index),
+                self.steps_per_generation,
+                self.catch,
+            )
+            for member in self.members_
+        )
+        try:
+            for index, result in results:
+                returned[index] = result
+                while recorded in returned:
+                    self._finish_segment(self.members_[recorded], returned.pop(recorded))
+                    recorded += 1
+        except BrokenProcessPool as error:  # loky's TerminatedWorkerError among them
+            for member in self.members_[recorded:]:
+                if member.index not in returned:
+                    reason = f"the worker process training it died: {error!r}"
+                    state = self.checkpoints.load(member.index)
+                    returned[member.index] = SegmentResult(state, [], {}, 0.0, reason)
+        finally:
+            for index in sorted(returned):
+                self._finish_segment(self.members_[index], returned.pop(index))
 
     def _run_asynchronous(self) -> None:
         from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -486,6 +550,21 @@ class PopulationBasedTraining:
             }
             for k, trial in enumerate(lineage)
         ]
+
+
+def check_checkpoint_dir(
+    checkpoint_dir: str | os.PathLike[str] | None, owner: str
+) -> str | os.PathLike[str] | None:
+    """Check that ``checkpoint_dir`` is a path or None and return it."""
+    if checkpoint_dir is not None and not isinstance(checkpoint_dir, (str, os.PathLike)):
+        allowed = "a directory path (str or os.PathLike) or None"
+        raise invalid_type("checkpoint_dir", owner, allowed, checkpoint_dir)
+    return checkpoint_dir
+
+
+def _train_member(index: int, *args: Any) -> tuple[int, SegmentResult]:
+    """:func:`train_segment` for member ``index``, which comes back with its result."""
+    return index, train_segment(*args)
 
 
 class _SerialExecutor:

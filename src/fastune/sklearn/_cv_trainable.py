@@ -80,7 +80,11 @@ def choose_training(
     resource = _resource_name(estimator)
     growable = resource is not None and resource not in searched
     boostable = _boosting_library(estimator) is not None and "n_estimators" not in searched
-    has_warm_start = "warm_start" in estimator.get_params(deep=False)
+    # A warm-start fit of an ensemble only adds trees or stages when its size goes up:
+    # with the size searched, a generation would train nothing, or fail when explore
+    # lowers it. Such an ensemble is refitted.
+    size_searched = resource is not None and resource in searched
+    has_warm_start = "warm_start" in estimator.get_params(deep=False) and not size_searched
     if training == "auto":
         if hasattr(estimator, "partial_fit"):
             return "partial_fit", None
@@ -96,6 +100,16 @@ def choose_training(
         "warm_start": has_warm_start,
         "refit": True,
     }
+    if training == "warm_start" and size_searched:
+        raise invalid(
+            "training",
+            owner,
+            f"a mode other than 'warm_start' while {resource!r} of "
+            f"{type(estimator).__name__} is searched (a warm-start fit only adds to the "
+            f"ensemble when {resource!r} grows; use 'refit', or stop searching {resource!r} "
+            f"and use 'grow')",
+            training,
+        )
     if not possible[training]:
         raise invalid(
             "training",
@@ -265,7 +279,7 @@ class CVTrainable:
             # Training stops before convergence on purpose: one unit per step.
             warnings.simplefilter("ignore", ConvergenceWarning)
             if self.mode == "partial_fit":
-                _sync_learning_rate(model, params)
+                _sync_optimizer(model, params)
                 if self.classes is not None:
                     fit_params["classes"] = self.classes
                 model.partial_fit(
@@ -383,6 +397,9 @@ class CVTrainable:
             # Training turned warm_start on; the model handed back fits afresh, as the
             # user's estimator would.
             model.set_params(warm_start=self.estimator.get_params()["warm_start"])
+        if model is not None and self.mode == "boost":
+            # Each unit built a model of its own rounds; the one handed back holds them all.
+            model.set_params(n_estimators=self._resource_at(units))
         return model
 
 
@@ -409,11 +426,35 @@ def per_sample(value: Any, X: Any) -> bool:
     return hasattr(value, "__len__") and len(value) == _n_rows(X)
 
 
-def _sync_learning_rate(model: Any, params: dict[str, Any]) -> None:
-    """Make an explored ``learning_rate_init`` reach the optimizer that an MLP built at
-    its first ``partial_fit`` (it would otherwise keep training with the first value)."""
+# The settings an MLP copies into its optimizer at its first ``partial_fit``, by solver:
+# estimator parameter -> optimizer attribute.
+_OPTIMIZER_SETTINGS = {
+    "sgd": {
+        "learning_rate_init": "learning_rate_init",
+        "learning_rate": "lr_schedule",
+        "momentum": "momentum",
+        "nesterovs_momentum": "nesterov",
+        "power_t": "power_t",
+    },
+    "adam": {
+        "learning_rate_init": "learning_rate_init",
+        "beta_1": "beta_1",
+        "beta_2": "beta_2",
+        "epsilon": "epsilon",
+    },
+}
+
+
+def _sync_optimizer(model: Any, params: dict[str, Any]) -> None:
+    """Make the explored settings reach the optimizer that an MLP built at its first
+    ``partial_fit`` (it would otherwise keep training with the first values): the
+    learning rate and schedule, momentum and Nesterov's, ``power_t``, Adam's betas and
+    epsilon, as the model now holds them."""
     optimizer = getattr(model, "_optimizer", None)
-    if optimizer is None or "learning_rate_init" not in params:
+    if optimizer is None:
         return
-    optimizer.learning_rate_init = float(params["learning_rate_init"])
-    optimizer.learning_rate = float(params["learning_rate_init"])
+    settings = model.get_params(deep=False)
+    for name, attribute in _OPTIMIZER_SETTINGS.get(settings.get("solver"), {}).items():
+        setattr(optimizer, attribute, settings[name])
+    if "learning_rate_init" in params:  # the rate in use restarts from the explored one
+        optimizer.learning_rate = float(params["learning_rate_init"])

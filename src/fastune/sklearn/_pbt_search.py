@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -11,9 +12,15 @@ import numpy as np
 
 from fastune._validation import check_int, check_joblib_n_jobs, check_number, invalid_type
 from fastune.pbt import PopulationBasedTraining, Segment
+from fastune.pbt._checkpoint import DiskCheckpointStore
 from fastune.pbt._exploit import as_exploit
 from fastune.pbt._explore import as_explore, check_factors
-from fastune.pbt._scheduler import GENERATION_KEY, MEMBER_KEY, PARENT_KEY
+from fastune.pbt._scheduler import (
+    GENERATION_KEY,
+    MEMBER_KEY,
+    PARENT_KEY,
+    check_checkpoint_dir,
+)
 from fastune.sklearn._base import BaseSearch, quiet_unless_verbose
 from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, choose_training
 from fastune.sklearn._visualize import PBTVisualizeMixin
@@ -69,7 +76,8 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         patience: Stop when the best score has not improved for this many generations.
         target_score: Stop when a candidate reaches this score.
         checkpoint_dir: Keep each candidate's fold models on disk there between
-            generations instead of in memory (for large models).
+            generations instead of in memory (for large models), in a subdirectory of
+            each fit's own, removed at its end.
         error_score: Score of a fold whose fit or scoring fails, or ``"raise"``.
         return_train_score: Also score the training folds.
         verbose: Print one line per generation when > 0; otherwise no line of fastune's
@@ -168,6 +176,9 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         check_joblib_n_jobs(self.n_jobs, owner)
         if not isinstance(self.synchronous, (bool, np.bool_)):
             raise invalid_type("synchronous", owner, "True or False", self.synchronous)
+        check_checkpoint_dir(self.checkpoint_dir, owner)
+        if not isinstance(self.verbose, (bool, np.bool_)):
+            check_int(self.verbose, "verbose", owner, low=0)
         # The same checks as PopulationBasedTraining's, named for this class.
         check_factors(self.perturbation_factors, owner)
         as_exploit(self.exploit, self.quantile_fraction, owner)
@@ -230,6 +241,8 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
                 pbt.run()
             finally:
                 self._finish_live()
+                if isinstance(pbt.checkpoints, DiskCheckpointStore):  # this fit's own
+                    shutil.rmtree(pbt.checkpoints.directory, ignore_errors=True)
         self.study_ = pbt.study_
         trials = self.study_.get_trials(deepcopy=False)
         extra = {
