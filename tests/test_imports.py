@@ -37,6 +37,55 @@ def test_import_fastune_imports_no_optional_dependency() -> None:
     assert result.stdout.strip() == ""
 
 
+def test_integration_is_reached_from_fastune_and_imports_no_optional_dependency() -> None:
+    # As optuna.integration: `import fastune as optuna` then optuna.integration.<name>.
+    code = (
+        "import sys, fastune as optuna\n"
+        "names = dir(optuna.integration)\n"
+        "import fastune.integration\n"
+        "assert optuna.integration is fastune.integration\n"
+        "for name in ('KerasPruningCallback', 'TFKerasPruningCallback',\n"
+        "             'PyTorchLightningPruningCallback'):\n"
+        "    assert name in names and name in optuna.integration.__all__, name\n"
+        f"print(','.join(m for m in {OPTIONAL!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == ""
+
+
+def test_an_integration_name_without_its_library_names_the_extra() -> None:
+    code = (
+        "import sys\n"
+        "for blocked in ('keras', 'lightning', 'pytorch_lightning'):\n"
+        "    sys.modules[blocked] = None  # as if not installed\n"
+        "import fastune as optuna\n"
+        "for name in ('KerasPruningCallback', 'TFKerasPruningCallback',\n"
+        "             'PyTorchLightningPruningCallback'):\n"
+        "    try:\n"
+        "        getattr(optuna.integration, name)\n"
+        "    except ImportError as error:\n"
+        "        print(name, type(error).__name__, error)\n"
+        "try:\n"
+        "    optuna.integration.NoSuchCallback\n"
+        "except AttributeError as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 4, result.stdout
+    extras = ["keras", "keras", "lightning"]
+    for line, extra in zip(lines[:3], extras, strict=True):
+        assert "MissingDependencyError" in line
+        assert f"pip install 'fastune[{extra}]'" in line
+    assert "has no attribute 'NoSuchCallback'" in lines[3]
+
+
 def test_public_names_resolve() -> None:
     import fastune
 

@@ -74,9 +74,10 @@ def __getattr__(name: str) -> Any:
         from fastune import sklearn
 
         return getattr(sklearn, name)
-    # As in Optuna, fastune.importance and fastune.visualization are reachable from the
-    # top-level module; loaded on first use (the plots need matplotlib, an extra).
-    if name in ("importance", "visualization"):
+    # As in Optuna, fastune.importance, fastune.visualization and fastune.integration are
+    # reachable from the top-level module; loaded on first use (the plots need
+    # matplotlib, an extra; the integrations load their libraries on first use).
+    if name in ("importance", "visualization", "integration"):
         import importlib
 
         return importlib.import_module(f"fastune.{name}")

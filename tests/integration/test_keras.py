@@ -359,6 +359,48 @@ def test_the_learning_rate_build_reads_wins_over_the_loaded_one() -> None:
     assert seen == pytest.approx([0.1, 0.001])  # it trained with the donor's 0.1
 
 
+def test_an_optimizer_on_a_learning_rate_schedule_takes_the_searched_rate() -> None:
+    # Its learning rate cannot be set: build(params) gives the schedule the searched
+    # rate, and the loaded step count carries the schedule on.
+    seen: list[float] = []
+
+    class LearningRate(keras.callbacks.Callback):  # type: ignore[misc]
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            seen.append(float(np.asarray(self.model.optimizer.learning_rate)))
+
+    def build(params: dict[str, Any]) -> Any:
+        model = _build({"learning_rate": 0.01})
+        halving = keras.optimizers.schedules.ExponentialDecay(
+            params["learning_rate"], decay_steps=1, decay_rate=0.5
+        )
+        model.compile(keras.optimizers.SGD(halving), loss="sparse_categorical_crossentropy")
+        return model
+
+    trainable = KerasTrainable(
+        build,
+        X_TRAIN,
+        Y_TRAIN,
+        validation_data=(X_VALID, Y_VALID),
+        batch_size=200,  # one batch, one step of the schedule, per epoch
+        fit_kwargs={"callbacks": [LearningRate()]},
+    )
+    state = trainable.init({"learning_rate": 0.01}, seed=0)
+    state, _, _ = trainable.step({"learning_rate": 0.01}, state)
+    state, _, _ = trainable.step({"learning_rate": 0.1}, state)  # as after explore
+    assert seen == pytest.approx([0.01, 0.1 * 0.5])
+    model = trainable.restore(state, {"learning_rate": 0.1})
+    assert float(np.asarray(model.optimizer.learning_rate)) == pytest.approx(0.1 * 0.25)
+
+
+def test_optuna_integration_names_reach_the_keras_callback() -> None:
+    import fastune as optuna
+    from fastune.integration import TFKerasPruningCallback
+
+    assert optuna.integration.KerasPruningCallback is KerasPruningCallback
+    assert optuna.integration.TFKerasPruningCallback is KerasPruningCallback
+    assert TFKerasPruningCallback is KerasPruningCallback
+
+
 def test_bad_arguments_name_the_parameter() -> None:
     assert KerasSearch(_build, objective="val_loss").direction == "minimize"
     with pytest.raises(InvalidParameterError, match=r"'direction' parameter of KerasSearch"):

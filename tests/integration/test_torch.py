@@ -1,10 +1,13 @@
 """fastune.integration.torch: PBT of real torch models on a slice of digits, the pruning
-hook of a plain loop, skorch nets in PBTSearchCV and the Lightning pruning callback."""
+hook of a plain loop and skorch nets in PBTSearchCV (the Lightning pruning callback is
+tested in test_lightning.py)."""
 
 from __future__ import annotations
 
 import copy
 import importlib
+import math
+import pickle
 import sys
 from typing import Any
 
@@ -20,7 +23,12 @@ from fastune.exceptions import (
     InvalidParameterTypeError,
     MissingDependencyError,
 )
-from fastune.pbt import MemoryCheckpointStore, PopulationBasedTraining, replay
+from fastune.pbt import (
+    DiskCheckpointStore,
+    MemoryCheckpointStore,
+    PopulationBasedTraining,
+    replay,
+)
 from fastune.pruners import ThresholdPruner
 from fastune.trial import TrialState
 
@@ -273,6 +281,58 @@ def test_a_group_set_to_the_optimizers_default_keeps_it() -> None:
     assert used == [[0.1, 0.0]]
 
 
+def _layer_wise_sgd(cap: float = math.inf) -> Any:
+    """An optimizer factory that gives the head ten times the body's rate (the rate
+    capped at ``cap``)."""
+
+    def sgd(model: Any, params: dict[str, Any]) -> Any:
+        rate = min(params["lr"], cap)
+        return torch.optim.SGD(
+            [
+                {"params": model[0].parameters(), "lr": rate},
+                {"params": model[3].parameters(), "lr": 10 * rate},
+            ],
+            lr=rate,
+        )
+
+    return sgd
+
+
+def _group_rates(factory: Any, rates: list[float]) -> list[list[float]]:
+    """The group rates each of one step per learning rate trained with, in order."""
+    used: list[list[float]] = []
+
+    def train_epoch(member: TorchMember) -> float:
+        used.append([group["lr"] for group in member.optimizer.param_groups])
+        return 0.0
+
+    trainable = TorchTrainable(_model, factory, train_epoch, device="cpu")
+    for rate in rates:
+        trainable.step({"lr": rate}, trainable.init({"lr": rate}, seed=0))
+    return used
+
+
+def test_the_probe_of_a_factory_that_reads_a_rate_of_0_25_sees_it_read() -> None:
+    # The probe was value * 0.5 + 0.125, which is 0.25 itself: the factory seemed to
+    # ignore lr, and from then on every group got the searched rate, for every member.
+    used = _group_rates(_layer_wise_sgd(), [0.25, 0.1])
+    assert used == [pytest.approx([0.25, 2.5]), pytest.approx([0.1, 1.0])]
+
+
+def test_a_factory_that_seems_to_ignore_a_rate_once_is_probed_again() -> None:
+    # Capped at 0.5, the rates 0.9 and its probe build the same groups: that one value
+    # says nothing of the next member's, whose head must keep ten times its rate.
+    used = _group_rates(_layer_wise_sgd(cap=0.5), [0.9, 0.1])
+    assert used[1] == pytest.approx([0.1, 1.0])
+
+
+def test_a_factory_that_ignores_a_rate_gets_it_in_every_group() -> None:
+    used = _group_rates(
+        lambda model, params: torch.optim.SGD(model.parameters(), lr=0.5), [0.25, 0.1, 0.03]
+    )
+    assert used == [[0.25], [0.1], [0.03]]
+
+
 def test_a_copy_trains_on_with_random_numbers_of_its_own() -> None:
     # One learning rate: explore cannot tell a copy from its donor, only the seed can.
     trainable = TorchTrainable(_model, _adam, _train_epoch, _accuracy, device="cpu")
@@ -348,11 +408,75 @@ def test_same_seed_same_run_in_processes_and_on_disk(tmp_path: Any) -> None:
     assert [t.value for t in _run_pbt(n_jobs=2).study_.trials] == scores
     on_disk = _run_pbt(checkpoint_dir=str(tmp_path))
     assert [t.value for t in on_disk.study_.trials] == scores
-    assert len(list(tmp_path.glob("member-*.pkl"))) == 4
+    assert len(list(tmp_path.glob("*/member-*.pkl"))) == 4
     loaded = on_disk.checkpoints.load(0)
     expected = reference.checkpoints.load(0)
     assert isinstance(loaded, TorchCheckpoint)
     assert _tensors_equal(loaded.model_state, expected.model_state)
+
+
+class OnDevice(torch.Tensor):
+    """A tensor that says it lies on CUDA, its values held on the CPU: a device-kept
+    checkpoint's tensor on a machine without a GPU. It can only be detached and copied
+    to the CPU, and pickle would write it as lying on CUDA."""
+
+    values: Any
+
+    @staticmethod
+    def __new__(cls, values: Any) -> Any:
+        return torch.Tensor._make_wrapper_subclass(
+            cls, values.shape, dtype=values.dtype, device="cuda"
+        )
+
+    def __init__(self, values: Any) -> None:
+        self.values = values
+
+    @classmethod
+    def __torch_dispatch__(cls, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        kwargs = kwargs or {}
+        if func is torch.ops.aten.detach.default:
+            return OnDevice(args[0].values)
+        if func is torch.ops.aten._to_copy.default and kwargs.get("device") == torch.device("cpu"):
+            return args[0].values.clone()
+        raise RuntimeError(f"{func} is not supported on this stand-in device")
+
+
+def test_checkpoints_written_to_disk_hold_cpu_tensors(tmp_path: Any) -> None:
+    trainable = TorchTrainable(_model, _adam, _train_epoch, _accuracy, device="cpu")
+    state, _, _ = trainable.step({"lr": 0.01}, trainable.init({"lr": 0.01}, seed=0))
+    weight = state.model_state["0.weight"]
+    kept = copy.copy(state)  # as keep_on_device=True leaves it after a step on a GPU
+    kept.model_state = {**state.model_state, "0.weight": OnDevice(weight)}
+    assert kept.model_state["0.weight"].device.type == "cuda"
+    store = DiskCheckpointStore(tmp_path)
+    store.save(0, kept)
+    with open(tmp_path / "member-0.pkl", "rb") as file:
+        loaded = pickle.load(file)  # what any process, GPU or not, reads
+    assert type(loaded.model_state["0.weight"]) is torch.Tensor
+    assert loaded.model_state["0.weight"].device.type == "cpu"
+    assert _tensors_equal(loaded.model_state, state.model_state)
+    assert _tensors_equal(store.load(0).optimizer_state, state.optimizer_state)
+    member = trainable.restore(store.load(0), {"lr": 0.01})  # trains on, on the CPU
+    assert torch.equal(member.model[0].weight.detach(), weight)
+
+
+def test_restore_gives_the_model_in_eval_mode_ready_to_predict() -> None:
+    trainable = TorchTrainable(_model, _adam, _train_epoch, _accuracy, device="cpu")
+    params = {"lr": 0.01, "dropout": 0.5}
+    state, score, _ = trainable.step(params, trainable.init(params, seed=0))
+    member = trainable.restore(state, params)
+    assert not member.model.training
+    with torch.no_grad():  # dropout off: the same predictions twice, and the step's score
+        assert torch.equal(member.model(VALID_X), member.model(VALID_X))
+        assert _accuracy(member) == score
+    modes: list[bool] = []
+
+    def train_epoch(member: TorchMember) -> None:
+        modes.append(member.model.training)
+        _train_epoch(member)
+
+    TorchTrainable(_model, _adam, train_epoch, _accuracy, device="cpu").step(params, state)
+    assert modes == [True]  # a step still trains in train mode
 
 
 def test_checkpoint_save_and_load_with_torch(tmp_path: Any) -> None:
@@ -505,7 +629,7 @@ def test_a_pruned_torch_trial_stops_training() -> None:
     assert list(study.trials[0].intermediate_values) == [0, 1, 2, 3]
 
 
-# -- skorch and Lightning ------------------------------------------------------------------
+# -- skorch ------------------------------------------------------------------------------
 
 
 def test_skorch_net_in_pbt_search_cv_trains_by_partial_fit() -> None:
@@ -541,63 +665,3 @@ def test_skorch_net_in_pbt_search_cv_trains_by_partial_fit() -> None:
     best = search.best_estimator_
     assert len(best.history) == sum(entry["steps"] for entry in search.best_schedule_)
     assert best.optimizer_.param_groups[0]["lr"] == search.best_schedule_[-1]["params"]["lr"]
-
-
-# Lightning 2.6 calls a torch pytree API that torch 2.13 deprecates, and advises data
-# loader workers that a few hundred in-memory rows do not need: warnings of theirs.
-@pytest.mark.filterwarnings(
-    "ignore:`isinstance\\(treespec, LeafSpec\\)` is deprecated:FutureWarning"
-)
-@pytest.mark.filterwarnings("ignore:The '\\w+_dataloader' does not have many workers")
-def test_lightning_pruning_callback_stops_a_pruned_trial() -> None:
-    lightning = pytest.importorskip("lightning.pytorch")
-    from fastune.integration.lightning import PyTorchLightningPruningCallback
-
-    class Classifier(lightning.LightningModule):
-        def __init__(self) -> None:
-            super().__init__()
-            self.net = _model({})
-            self.epochs_run = 0
-
-        def training_step(self, batch: Any, batch_index: int) -> Any:
-            return torch.nn.functional.cross_entropy(self.net(batch[0]), batch[1])
-
-        def validation_step(self, batch: Any, batch_index: int) -> None:
-            predicted = self.net(batch[0]).argmax(dim=1)
-            self.log("val_accuracy", (predicted == batch[1]).float().mean())
-
-        def on_train_epoch_end(self) -> None:
-            self.epochs_run += 1
-
-        def configure_optimizers(self) -> Any:
-            return torch.optim.Adam(self.parameters(), lr=0.01)
-
-    def loader(x: Any, y: Any) -> Any:
-        return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=40)
-
-    runs: list[int] = []
-
-    def objective(trial: fastune.Trial) -> float:
-        module = Classifier()
-        trainer = lightning.Trainer(
-            max_epochs=8,
-            callbacks=[PyTorchLightningPruningCallback(trial, monitor="val_accuracy")],
-            enable_progress_bar=False,
-            enable_model_summary=False,
-            enable_checkpointing=False,
-            logger=False,
-            num_sanity_val_steps=0,
-        )
-        try:
-            trainer.fit(module, loader(TRAIN_X, TRAIN_Y), loader(VALID_X, VALID_Y))
-        finally:
-            runs.append(module.epochs_run)
-        return float(trainer.callback_metrics["val_accuracy"])
-
-    study = fastune.create_study(
-        direction="maximize", pruner=ThresholdPruner(lower=2.0, n_warmup_steps=2)
-    )
-    study.optimize(objective, n_trials=1)
-    assert study.trials[0].state == TrialState.PRUNED
-    assert list(study.trials[0].intermediate_values) == [0, 1, 2]
-    assert runs == [2]  # the third epoch's validation pruned it before its epoch end

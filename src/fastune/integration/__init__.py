@@ -1,2 +1,43 @@
 """Integrations with other libraries; each module imports its library on first use and
-names the extra to install when it is missing."""
+names the extra to install when it is missing.
+
+The pruning callbacks are also reachable here, under Optuna's names, so that code
+written for ``optuna.integration`` runs after ``import fastune as optuna``. They are
+loaded on first use: importing this package imports no optional dependency.
+
+Example:
+    >>> import fastune as optuna
+    >>> optuna.integration.KerasPruningCallback  # doctest: +SKIP
+    <class 'fastune.integration.keras.KerasPruningCallback'>
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastune.integration.keras import KerasPruningCallback, TFKerasPruningCallback
+    from fastune.integration.lightning import PyTorchLightningPruningCallback
+
+__all__ = ["KerasPruningCallback", "PyTorchLightningPruningCallback", "TFKerasPruningCallback"]
+
+# Name -> the module of this package that defines it.
+_LAZY = {
+    "KerasPruningCallback": "keras",
+    "TFKerasPruningCallback": "keras",
+    "PyTorchLightningPruningCallback": "lightning",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # The module imports its library, or raises MissingDependencyError (an ImportError)
+    # naming the extra to install.
+    if name in _LAZY:
+        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -23,7 +23,13 @@ from fastune._validation import check_choice, check_int, invalid, invalid_type  
 from fastune.exceptions import TrialPruned  # noqa: E402
 from fastune.trial import FixedTrial, TrialState  # noqa: E402
 
-__all__ = ["KerasCheckpoint", "KerasPruningCallback", "KerasSearch", "KerasTrainable"]
+__all__ = [
+    "KerasCheckpoint",
+    "KerasPruningCallback",
+    "KerasSearch",
+    "KerasTrainable",
+    "TFKerasPruningCallback",
+]
 
 
 class KerasPruningCallback(keras.callbacks.Callback):
@@ -70,6 +76,11 @@ class KerasPruningCallback(keras.callbacks.Callback):
             raise TrialPruned(f"Trial {self.trial.number} was pruned at epoch {epoch}.")
 
 
+#: Optuna's name of the callback for ``tf.keras``, which is Keras 3 from TensorFlow 2.16 on:
+#: the same class, so ``optuna.integration.TFKerasPruningCallback`` code runs.
+TFKerasPruningCallback = KerasPruningCallback
+
+
 @dataclasses.dataclass
 class KerasCheckpoint:
     """A member's training state at rest, as numpy arrays: what PBT stores and copies.
@@ -98,8 +109,11 @@ class KerasTrainable:
     ``monitor``. Exploit therefore copies the donor's weights and optimizer state, and
     explore's learning rate is the one the optimizer uses. The model built last is
     reused while the other hyperparameters stay the same (no rebuild, no retracing); any
-    other change (a dropout rate, a layer size) builds a new model. A ``batch_size`` in
-    the search space is the batch size of ``fit``.
+    other change (a dropout rate, a layer size) builds a new model. An optimizer on a
+    learning-rate schedule has no rate to set: ``build(params)`` gives the schedule the
+    searched values, a new learning rate builds a new model, and the loaded step count
+    carries the schedule on. A ``batch_size`` in the search space is the batch size of
+    ``fit``.
 
     Keras seeds its global random generators and the layers' own (dropout); each epoch
     of each member is seeded from the member's seed, so a run does not depend on the
@@ -114,7 +128,7 @@ class KerasTrainable:
         monitor: The score: a key of ``fit``'s history, such as ``"val_accuracy"``.
         batch_size: The batch size when the search space has none.
         learning_rate: The search-space name set on ``optimizer.learning_rate``
-            (None: none).
+            (None: none); left to ``build`` for an optimizer on a schedule.
         fit_kwargs: More keyword arguments of ``fit`` (``class_weight``, ...).
 
     Raises:
@@ -219,12 +233,21 @@ class KerasTrainable:
 
     def _model_for(self, params: dict[str, Any], *, reuse: bool) -> tuple[Any, float | None]:
         """The model last built when only the learning rate differs, else a new one, and
-        the learning rate ``build`` gave its optimizer."""
-        key = repr(sorted((k, v) for k, v in params.items() if k != self.learning_rate))
-        if not (reuse and self._live is not None and self._live[0] == key):
+        the learning rate ``build`` gave its optimizer.
+
+        An optimizer that follows a learning-rate schedule has no rate to set: the
+        searched one reaches it only through ``build(params)``, so a change of it builds
+        a new model too.
+        """
+        others = repr(sorted((k, v) for k, v in params.items() if k != self.learning_rate))
+        every = repr(sorted(params.items()))
+        live = self._live
+        # The key of a model on a schedule (no settable rate) holds every param.
+        if not (reuse and live is not None and live[0] == (every if live[2] is None else others)):
             built = self.build(dict(params))
-            self._live = (key, built, _settable_learning_rate(built))
-        _, model, built_learning_rate = self._live
+            rate = _settable_learning_rate(built)
+            live = self._live = (others if rate is not None else every, built, rate)
+        _, model, built_learning_rate = live
         if getattr(model, "optimizer", None) is None:
             raise invalid("build", "KerasTrainable", "a function returning a compiled model", model)
         model.optimizer.build(model.trainable_variables)
@@ -254,9 +277,13 @@ class KerasTrainable:
             variable.assign(value)
         # The checkpoint's variables hold the donor's learning rate: the searched one wins,
         # else the one build() chose for these params (a name other than learning_rate).
+        # An optimizer on a schedule has no rate to set: build(params) gave it the
+        # searched values, and its step count (a variable) carries the schedule on.
+        if built_learning_rate is None:
+            return
         if self.learning_rate is not None and self.learning_rate in params:
             optimizer.learning_rate = float(params[self.learning_rate])
-        elif built_learning_rate is not None:
+        else:
             optimizer.learning_rate = built_learning_rate
 
 

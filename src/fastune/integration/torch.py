@@ -190,7 +190,8 @@ class TorchTrainable:
     Checkpoints rest on the CPU between epochs (``keep_on_device=False``), so the GPU
     holds one member at a time. They are kept in memory by
     :class:`~fastune.pbt.PopulationBasedTraining`, or on disk with its
-    ``checkpoint_dir=`` (tensors are written by torch's own serializer).
+    ``checkpoint_dir=`` (tensors are written by torch's own serializer, from the CPU even
+    with ``keep_on_device=True``: a process without the GPU can read them).
 
     Args:
         model: ``model(params) -> torch.nn.Module``.
@@ -201,7 +202,8 @@ class TorchTrainable:
             mode without gradients; details are kept in the segment trial's user attrs.
         device: Where to train; by default CUDA when present, else the CPU.
         keep_on_device: Keep checkpoints on the device (fast, but GPU memory then holds
-            every member).
+            every member); those written to ``checkpoint_dir`` are on the CPU all the
+            same.
         optimizer_params: Search-space name -> param-group key, such as
             ``{"learning_rate": "lr", "beta1": ("betas", 0)}``: those values are set in
             every param group after loading, for an optimizer factory that does not
@@ -269,8 +271,10 @@ class TorchTrainable:
         self.keep_on_device = bool(keep_on_device)
         self.optimizer_params = _check_optimizer_params(optimizer_params)
         self.apply_params = apply_params
-        # Whether the optimizer factory reads a searched name (decided once per name).
+        # Whether the optimizer factory reads a searched name, once settled, and the first
+        # value of a name that the factory seemed to ignore (see _factory_reads).
         self._reads: dict[str, bool] = {}
+        self._ignored_at: dict[str, float] = {}
 
     def init(self, params: dict[str, Any], seed: int) -> TorchCheckpoint:
         """A fresh model and optimizer, initialized from ``seed``."""
@@ -283,8 +287,12 @@ class TorchTrainable:
 
     def restore(self, checkpoint: TorchCheckpoint, params: dict[str, Any]) -> TorchMember:
         """Build the model and optimizer for ``params`` on the device, load ``checkpoint``
-        into them and set the optimizer's hyperparameters: the member ready to train (or
-        to predict, for the best checkpoint of a run)."""
+        into them and set the optimizer's hyperparameters.
+
+        The model is in eval mode (dropout off, batch norm on its running statistics),
+        ready to predict, as for the best checkpoint of a run; call
+        ``member.model.train()`` to train it further (:meth:`step` does).
+        """
         if not isinstance(checkpoint, TorchCheckpoint):
             raise invalid_type(
                 "checkpoint",
@@ -294,6 +302,7 @@ class TorchTrainable:
             )
         model = self.model(dict(params)).to(self.device)
         model.load_state_dict(checkpoint.model_state)
+        model.eval()
         optimizer = self.optimizer(model, dict(params))
         built = [
             {key: value for key, value in group.items() if key != "params"}
@@ -355,20 +364,35 @@ class TorchTrainable:
         self, model: Any, params: dict[str, Any], name: str, built: list[dict[str, Any]]
     ) -> bool:
         """Whether the optimizer factory uses ``params[name]``: it builds the optimizer
-        again with another value and sees whether any group changed (decided once per
-        name)."""
+        again with another value and sees whether any group changed.
+
+        A change settles "reads" for the run. "Ignores" is settled only once two different
+        values gave it: a factory that maps the value and the probe to the same rate (a
+        cap on the learning rate) would otherwise lose its per-group rates for good.
+        """
         known = self._reads
-        if name not in known:
-            value = params[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                known[name] = True  # no other value to try: taken as read
-            else:
-                probe = dict(params, **{name: value * 0.5 + 0.125})
-                groups = self.optimizer(model, probe).param_groups
-                known[name] = any(
-                    g[name] != b.get(name) for g, b in zip(groups, built, strict=True)
-                )
-        return bool(known[name])
+        if name in known:
+            return known[name]
+        value = params[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            known[name] = True  # no other value to try: taken as read
+            return True
+        probe = _probe_value(value)
+        if probe is None:  # an infinite value: nothing to compare with, taken as read
+            return True
+        try:
+            groups = self.optimizer(model, dict(params, **{name: probe})).param_groups
+        except (ValueError, TypeError):
+            # The probe reached the optimizer, which refused it: the factory reads it.
+            known[name] = True
+            return True
+        if any(g[name] != b.get(name) for g, b in zip(groups, built, strict=True)):
+            known[name] = True
+            return True
+        first = self._ignored_at.setdefault(name, value)
+        if first != value:
+            known[name] = False
+        return False
 
     def reseed(self, state: TorchCheckpoint, seed: int) -> TorchCheckpoint:
         """``state`` with its epochs drawn from ``seed`` from now on (PBT calls it on a
@@ -417,6 +441,16 @@ def set_optimizer_params(
                 values = list(group[group_key])
                 values[position] = _like(values[position], params[name])
                 group[group_key] = tuple(values)
+
+
+def _probe_value(value: float) -> float | None:
+    """A value other than ``value`` for the optimizer factory to be built with, in the
+    ranges optimizers accept (it shrinks towards 0.25, which stays inside [0, 1] for a
+    momentum or a beta); None for an infinite value, which has no other."""
+    probe = value * 0.5 + 0.125
+    if probe == value:  # 0.25 is its own probe
+        probe = value * 0.5
+    return None if probe == value else probe
 
 
 def _like(current: Any, value: Any) -> Any:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import abc
 import copy
+import io
 import os
 import pickle
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,6 +53,10 @@ class DiskCheckpointStore(BaseCheckpointStore):
     """Checkpoints pickled to files in ``directory``: only the states in training are in
     memory, and workers on other machines can read them from a shared directory.
 
+    Torch tensors are written from the CPU: a state that training kept on a GPU reads
+    back with its tensors on the CPU, in any process, with or without that GPU (a
+    :class:`~fastune.integration.torch.TorchTrainable` moves them to its device).
+
     Args:
         directory: Where the files go (created if missing).
     """
@@ -65,7 +71,7 @@ class DiskCheckpointStore(BaseCheckpointStore):
     def save(self, member: int, state: Any) -> None:
         temporary = self._path(member) + ".tmp"
         with open(temporary, "wb") as file:
-            pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
+            _dump(state, file)
         os.replace(temporary, self._path(member))  # a crash never leaves half a file
 
     def load(self, member: int) -> Any:
@@ -73,3 +79,31 @@ class DiskCheckpointStore(BaseCheckpointStore):
             return None
         with open(self._path(member), "rb") as file:
             return pickle.load(file)
+
+
+def _dump(state: Any, file: io.BufferedWriter) -> None:
+    """Pickle ``state`` to ``file``, its torch tensors moved to the CPU (torch is only
+    looked at if the process imported it: otherwise the state holds no tensor)."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
+    else:
+        _CPUPickler(file, torch).dump(state)
+
+
+class _CPUPickler(pickle.Pickler):
+    """A pickler that writes each torch tensor held on a device as its copy on the CPU:
+    pickle would write where it lies, which a process without that device cannot load."""
+
+    def __init__(self, file: io.BufferedWriter, torch: Any) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._torch = torch
+
+    def reducer_override(self, obj: Any) -> Any:
+        torch = self._torch
+        if not isinstance(obj, torch.Tensor) or obj.device.type in ("cpu", "meta"):
+            return NotImplemented  # meta tensors hold no values to move
+        moved = obj.detach().cpu().requires_grad_(obj.requires_grad)
+        if isinstance(obj, torch.nn.Parameter):
+            moved = torch.nn.Parameter(moved, requires_grad=obj.requires_grad)
+        return moved.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
