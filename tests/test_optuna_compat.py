@@ -1461,3 +1461,18 @@ def test_state_and_direction_reprs(optuna: ModuleType) -> None:
     assert repr(optuna.trial.TrialState.PRUNED) == "<TrialState.PRUNED: 2>"
     assert repr(optuna.study.StudyDirection.MAXIMIZE) == "<StudyDirection.MAXIMIZE: 2>"
     assert str(optuna.trial.TrialState.FAIL) == "TrialState.FAIL"
+
+
+def test_param_importances_of_a_study_with_two_objectives(optuna: ModuleType) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        y = trial.suggest_float("y", 0, 1)
+        trial.suggest_float("z", 0, 1)  # ignored
+        return x, 1 - x + 4 * y  # the Pareto front is y = 0
+
+    sampler = optuna.samplers.RandomSampler(seed=0)
+    study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(objective, n_trials=200)
+    importances = optuna.importance.get_param_importances(study)  # no target needed
+    assert max(importances, key=importances.__getitem__) == "y" and importances["y"] > 0.5
+    assert sum(importances.values()) == pytest.approx(1.0)

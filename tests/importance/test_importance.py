@@ -14,6 +14,7 @@ from fastune.importance import (
     BaseImportanceEvaluator,
     FanovaImportanceEvaluator,
     MeanDecreaseImpurityImportanceEvaluator,
+    PedAnovaImportanceEvaluator,
     get_param_importances,
 )
 from fastune.trial import Trial, create_trial
@@ -116,16 +117,38 @@ def test_conditional_params_use_the_intersection_unless_named() -> None:
     assert named == {"gamma": pytest.approx(1.0)}
 
 
-def test_several_objectives_need_a_target() -> None:
+def test_the_default_evaluator_is_ped_anova_as_in_optuna_5() -> None:
+    study = _random_study(_dominant_x, n_trials=60)
+    default = get_param_importances(study, normalize=False)
+    assert default == PedAnovaImportanceEvaluator().evaluate(study)
+    assert default != FanovaImportanceEvaluator(seed=0).evaluate(study)
+    # fANOVA stays one argument away.
+    fanova = get_param_importances(study, evaluator=FanovaImportanceEvaluator(seed=0))
+    assert list(fanova) == ["x", "y", "noise"]
+
+
+def test_the_default_scores_conditional_params_and_forests_do_not() -> None:
+    study = _conditional_study()
+    assert set(get_param_importances(study)) == {"kind", "gamma"}
+    for evaluator_class in EVALUATORS:
+        evaluator = evaluator_class(seed=0)  # type: ignore[call-arg]
+        assert list(get_param_importances(study, evaluator=evaluator)) == ["kind"]
+
+
+@pytest.mark.parametrize("evaluator_class", EVALUATORS)
+def test_forests_need_a_target_for_several_objectives(
+    evaluator_class: type[BaseImportanceEvaluator],
+) -> None:
     study = fastune.create_study(directions=["minimize", "minimize"])
     study.optimize(
         lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1) * 10), n_trials=30
     )
+    evaluator = evaluator_class(seed=0)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match=r"'target' parameter of .*evaluate must be a function"):
-        get_param_importances(study)
-    evaluator = FanovaImportanceEvaluator(seed=0)
+        get_param_importances(study, evaluator=evaluator)
     second = get_param_importances(study, evaluator=evaluator, target=lambda t: t.values[1])
     assert list(second) == ["y", "x"]
+    assert set(get_param_importances(study)) == {"x", "y"}  # the default needs none
 
 
 def test_clear_errors_for_bad_input() -> None:

@@ -104,9 +104,10 @@ def test_a_log_parameter_scores_as_its_logarithm() -> None:
 
 def test_categorical_shares_by_hand() -> None:
     """20 trials, ``k`` is "a" in ten; the two best (target_quantile 0.1) have "a", the
-    best ten have each choice five times. Region shares: q = (10/20, 10/20); the best
-    trials' shares shrunk towards q by a pseudo-trial per choice: p = ((2 + 1) / 4, 1 / 4);
-    the divergence, q (p / q - 1)^2 summed, is 0.25, times (2 / 20)^2."""
+    best ten have each choice five times. An estimate from counts ``c`` (``n`` trials,
+    ``m`` choices seen, ``w = 1 / (m + 1)``) is ``((c + n w) / (1 + 2 w) + 1 / 2) / (n +
+    1)``: the best two give p = (2/3, 1/3), the twenty (and the best ten) q = (1/2, 1/2).
+    The divergence, q (p / q - 1)^2 summed, is 1/9, times (2 / 20)^2."""
     by_rank = ["a", "a", "b", "a", "b", "a", "b", "a", "b", "b"] + ["a", "b"] * 5
     distributions = {"k": CategoricalDistribution(["a", "b"])}
     study = fastune.create_study()
@@ -115,13 +116,13 @@ def test_categorical_shares_by_hand() -> None:
             create_trial(params={"k": choice}, distributions=distributions, value=float(rank))
         )
     evaluator = PedAnovaImportanceEvaluator(target_quantile=0.1)
-    assert evaluator.evaluate(study)["k"] == pytest.approx(0.25 * 0.1**2)
-    # Region: the best half, five of each: q = (5/10, 5/10), p as above.
+    assert evaluator.evaluate(study)["k"] == pytest.approx(0.1**2 / 9)
+    # Region: the best half, five of each: q = (1/2, 1/2) again, p as above.
     evaluator = PedAnovaImportanceEvaluator(target_quantile=0.1, region_quantile=0.5)
-    assert evaluator.evaluate(study)["k"] == pytest.approx(0.25 * 0.2**2)
+    assert evaluator.evaluate(study)["k"] == pytest.approx(0.2**2 / 9)
     # Against the uniform shares, the same here.
     evaluator = PedAnovaImportanceEvaluator(target_quantile=0.1, evaluate_on_local=False)
-    assert evaluator.evaluate(study)["k"] == pytest.approx(0.25 * 0.1**2)
+    assert evaluator.evaluate(study)["k"] == pytest.approx(0.1**2 / 9)
 
 
 def test_tied_values_count_together() -> None:
@@ -197,12 +198,89 @@ def test_a_region_without_local_evaluation_warns() -> None:
         PedAnovaImportanceEvaluator(region_quantile=0.5, evaluate_on_local=False)
 
 
-def test_several_objectives_need_a_target() -> None:
-    study = fastune.create_study(
-        directions=["minimize", "minimize"], sampler=fastune.samplers.RandomSampler(seed=0)
-    )
-    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=20)
-    with pytest.raises(InvalidParameterError, match="'target'"):
-        PedAnovaImportanceEvaluator().evaluate(study)
-    importances = PedAnovaImportanceEvaluator().evaluate(study, target=lambda t: t.values[1])
-    assert list(importances) == ["y", "x"]
+def _two_objective_study(directions: list[str]) -> fastune.Study:
+    """The front is ``y = 0``: (x, 1 - x + 4 y) for x in [0, 1]; ``z`` barely moves
+    the first objective. Objectives to maximize are given negated."""
+    rng = np.random.default_rng(0)
+    distributions = {name: Y for name in "xyz"}
+    signs = [1.0 if d == "minimize" else -1.0 for d in directions]
+    study = fastune.create_study(directions=directions)
+    for x, y, z in rng.uniform(0, 1, (200, 3)):
+        values = [x + 0.01 * z, 1 - x + 4 * y]
+        study.add_trial(
+            create_trial(
+                params={"x": x, "y": y, "z": z},
+                distributions=distributions,
+                values=[s * v for s, v in zip(signs, values, strict=True)],
+            )
+        )
+    return study
+
+
+def test_several_objectives_rank_what_decides_the_front_first() -> None:
+    """Without ``target``, the best trials are the first fronts (it was an error)."""
+    study = _two_objective_study(["minimize", "minimize"])
+    importances = get_param_importances(study)
+    assert list(importances) == ["y", "x", "z"] and importances["y"] > 0.6
+    flipped = _two_objective_study(["maximize", "minimize"])
+    evaluator = PedAnovaImportanceEvaluator()
+    assert evaluator.evaluate(flipped) == pytest.approx(evaluator.evaluate(study))
+    # One objective still needs only a target.
+    first = evaluator.evaluate(study, target=lambda t: t.values[0])
+    assert max(first, key=first.__getitem__) == "x"
+
+
+def _conditional_study(n: int = 40) -> fastune.Study:
+    """``kind`` picks the branch: "rbf" (value g / 10, the only values below 1),
+    "linear" (value 1 + c / 10, ``c`` only there) or "none" (value 3, no other
+    parameter)."""
+    kind = CategoricalDistribution(["rbf", "linear", "none"])
+    rng = np.random.default_rng(3)
+    study = fastune.create_study()
+    for index in range(n):
+        branch = kind.choices[index % 3]
+        params: dict = {"kind": branch}
+        distributions: dict = {"kind": kind}
+        if branch == "rbf":
+            params["g"], distributions["g"] = float(rng.uniform(0, 1)), Y
+            value = params["g"] / 10
+        elif branch == "linear":
+            params["c"], distributions["c"] = float(rng.uniform(0, 1)), Y
+            value = 1 + params["c"] / 10
+        else:
+            value = 3.0
+        study.add_trial(create_trial(params=params, distributions=distributions, value=value))
+    return study
+
+
+def test_conditional_parameters_are_scored_over_the_trials_that_have_them() -> None:
+    study = _conditional_study()
+    importances = PedAnovaImportanceEvaluator().evaluate(study)
+    assert set(importances) == {"kind", "g", "c"}  # not only "kind", which all trials have
+    assert importances["g"] > 0.0 and importances["kind"] > 0.0
+    assert importances["c"] == 0.0  # no best trial has it
+    # g's score is its score among the rbf trials alone, times their share of the study:
+    # the best four are rbf trials (a ** 2 = 1, b = 14 / 40).
+    rbf = fastune.create_study()
+    rbf.add_trials([t for t in study.trials if t.params["kind"] == "rbf"])
+    assert len(rbf.trials) == 14
+    alone = PedAnovaImportanceEvaluator(target_quantile=3.5 / 14).evaluate(rbf, params=["g"])
+    assert importances["g"] == pytest.approx(alone["g"] * 14 / 40)
+    named = PedAnovaImportanceEvaluator().evaluate(study, params=["g"])
+    assert named == {"g": pytest.approx(importances["g"])}
+
+
+def test_a_parameter_in_fewer_than_two_region_trials_is_left_out() -> None:
+    study = fastune.create_study()
+    for i in range(10):
+        params = {"x": i / 10} | ({"rare": 0.5} if i == 0 else {})
+        distributions = {"x": Y} | ({"rare": Y} if i == 0 else {})
+        study.add_trial(create_trial(params=params, distributions=distributions, value=i))
+    importances = PedAnovaImportanceEvaluator(target_quantile=0.2).evaluate(study)
+    assert importances["rare"] == 0.0 and importances["x"] > 0.0
+
+
+def test_a_target_must_be_callable() -> None:
+    study = _two_objective_study(["minimize", "minimize"])
+    with pytest.raises(InvalidParameterTypeError, match="'target'.*function of a trial"):
+        PedAnovaImportanceEvaluator().evaluate(study, target=0)  # type: ignore[arg-type]

@@ -1,9 +1,10 @@
 """Which hyperparameters matter: importance scores learned from a study's trials.
 
-fANOVA and mean decrease impurity fit a random forest (scikit-learn) to the complete
-trials, so their first call imports ``sklearn.ensemble``; ``import fastune`` does not.
-PED-ANOVA compares Parzen estimates of each parameter over the best trials and the rest,
-with numpy alone.
+PED-ANOVA, the default (as in Optuna 5), compares Parzen estimates of each parameter
+over the best trials and the rest (numpy, and ``scipy.special`` on first use). fANOVA
+(Optuna 4's default) and mean decrease impurity fit a random forest (scikit-learn) to
+the complete trials, so their first call imports ``sklearn.ensemble``; ``import
+fastune`` does neither.
 """
 
 from __future__ import annotations
@@ -37,25 +38,29 @@ def get_param_importances(
 ) -> dict[str, float]:
     """Score how much each parameter explains the objective, from the complete trials.
 
-    Conditional parameters: without ``params``, only the parameters that every complete
-    trial has (with the same distribution) are scored, as in Optuna; name a
-    conditional parameter in ``params`` to score it over the trials that have it.
+    Conditional parameters: without ``params``, :class:`PedAnovaImportanceEvaluator`
+    (the default) scores every parameter of a complete trial, each over the trials that
+    have it, as in Optuna 5; the forest evaluators (fANOVA, mean decrease impurity) score
+    only the parameters that every complete trial has (with the same distribution), and
+    a conditional parameter named in ``params`` over the trials that have it.
 
     Args:
         study: The study.
-        evaluator: How to score; :class:`FanovaImportanceEvaluator` by default (pass
-            one with a ``seed`` for reproducible scores).
+        evaluator: How to score; :class:`PedAnovaImportanceEvaluator` by default, as in
+            Optuna 5 (Optuna 4's default, fANOVA, is
+            ``FanovaImportanceEvaluator(seed=...)``).
         params: The parameters to score.
-        target: Scores ``target(trial)`` instead of the objective value; needed for a
-            study with several objectives.
+        target: Scores ``target(trial)`` instead of the objective value. A study with
+            several objectives needs it, except with PED-ANOVA, which then scores what
+            it took to reach the Pareto front.
         normalize: Scale the scores to sum to 1 (equal shares when all are 0).
 
     Returns:
         The importance of each parameter, highest first.
 
     Raises:
-        ValueError: several objectives and no ``target``, or an unknown name in
-            ``params``. A study without a complete trial gives ``{}``.
+        ValueError: several objectives and no ``target`` with a forest evaluator, or an
+            unknown name in ``params``. A study without a complete trial gives ``{}``.
 
     Example:
         >>> import fastune
@@ -68,9 +73,9 @@ def get_param_importances(
         'x'
     """
     if evaluator is None:
-        evaluator = FanovaImportanceEvaluator()
+        evaluator = PedAnovaImportanceEvaluator()
     if not isinstance(evaluator, BaseImportanceEvaluator):
-        allowed = "a BaseImportanceEvaluator (such as FanovaImportanceEvaluator()) or None"
+        allowed = "a BaseImportanceEvaluator (such as PedAnovaImportanceEvaluator()) or None"
         raise invalid_type("evaluator", "get_param_importances", allowed, evaluator)
     if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         return {}  # nothing to score yet, as Optuna

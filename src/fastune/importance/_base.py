@@ -15,6 +15,7 @@ from fastune.distributions import (
     CategoricalDistribution,
     covering_distribution,
 )
+from fastune.exceptions import InvalidParameterError
 from fastune.study import Study
 from fastune.trial import FrozenTrial, TrialState
 
@@ -23,6 +24,8 @@ __all__ = [
     "ForestImportanceEvaluator",
     "TrialTable",
     "check_target",
+    "named_params",
+    "no_finite_trial",
     "ranked",
     "trial_table",
 ]
@@ -144,6 +147,30 @@ def _value(trial: FrozenTrial, target: Callable[[FrozenTrial], float] | None) ->
     return float(trial.values[0]) if trial.values else math.nan
 
 
+def named_params(trials: Sequence[FrozenTrial], params: Sequence[str], owner: str) -> list[str]:
+    """The names in ``params`` (each once, in their order), every one a parameter of at
+    least one of ``trials``.
+
+    Raises:
+        TypeError: ``params`` is a single string.
+        ValueError: a name that no trial has.
+    """
+    if isinstance(params, str):
+        raise invalid_type("params", owner, "a list of parameter names or None", params)
+    known = list(dict.fromkeys(n for t in trials for n in t.params))
+    unknown = [n for n in params if n not in known]
+    if unknown:
+        allowed = f"a list of parameter names of the complete trials ({known})"
+        raise invalid("params", owner, allowed, list(params))
+    return list(dict.fromkeys(params))
+
+
+def no_finite_trial(owner: str) -> InvalidParameterError:
+    """The error for a study whose complete trials all have an infinite or NaN value."""
+    allowed = "a study with a complete trial whose value is finite"
+    return invalid("study", owner, allowed, "a study whose complete trials are not")
+
+
 def trial_table(
     study: Study,
     params: Sequence[str] | None,
@@ -167,21 +194,13 @@ def trial_table(
     if params is None:
         names = _intersection(trials)
     else:
-        if isinstance(params, str):
-            raise invalid_type("params", owner, "a list of parameter names or None", params)
-        known = list(dict.fromkeys(n for t in trials for n in t.params))
-        unknown = [n for n in params if n not in known]
-        if unknown:
-            allowed = f"a list of parameter names of the complete trials ({known})"
-            raise invalid("params", owner, allowed, list(params))
-        names = list(dict.fromkeys(params))
+        names = named_params(trials, params, owner)
         trials = [t for t in trials if all(n in t.params for n in names)]
     values = np.array([_value(t, target) for t in trials], dtype=float)
     keep = np.isfinite(values)
     trials = [t for t, k in zip(trials, keep, strict=True) if k]
     if not trials:
-        allowed = "a study with a complete trial whose value is finite"
-        raise invalid("study", owner, allowed, "a study whose complete trials are not")
+        raise no_finite_trial(owner)
     # Where a named parameter's distribution changed, one that holds all its values.
     distributions = [covering_distribution([t.distributions[n] for t in trials]) for n in names]
     columns = [_column(trials, n, d) for n, d in zip(names, distributions, strict=True)]

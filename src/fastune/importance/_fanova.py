@@ -69,7 +69,13 @@ class FanovaImportanceEvaluator(ForestImportanceEvaluator):
     tree's prediction is decomposed over the uniform measure on the search space: the
     importance of a parameter is the variance of its main effect over the tree's total
     variance. Interactions are not credited to any parameter, so the raw shares sum to
-    at most 1.
+    at most 1. This was Optuna 4's default evaluator; Optuna 5's, and fastune's, is
+    :class:`PedAnovaImportanceEvaluator`.
+
+    Conditional parameters: without ``params``, only the parameters that every complete
+    trial has (with the same distribution) are scored, as by Optuna's fANOVA; a
+    parameter named in ``params`` is scored over the trials that have every named one.
+    A study with several objectives needs ``target``.
 
     Args:
         n_trees: Trees in the forest.

@@ -16,7 +16,9 @@ class MeanDecreaseImpurityImportanceEvaluator(ForestImportanceEvaluator):
     each parameter bring, over the trees of a random forest fitted to the trials.
 
     Faster than :class:`FanovaImportanceEvaluator`, but it credits a parameter for any
-    split on it, interactions included, and favours parameters with many values.
+    split on it, interactions included, and favours parameters with many values. It
+    scores the same parameters as :class:`FanovaImportanceEvaluator` (conditional ones
+    only when named in ``params``) and needs ``target`` for several objectives.
 
     Args:
         n_trees: Trees in the forest.
