@@ -1,8 +1,10 @@
-"""Render with the Agg backend: no window, same pixels everywhere."""
+"""Render with the Agg backend: no window, same pixels everywhere (and a stand-in GUI
+backend for the tests of the live window)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,25 @@ def _close_figures() -> Iterator[None]:
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture
+def window_backend() -> Iterator[Any]:
+    """pyplot with the stand-in GUI backend, not in interactive mode (a script's
+    default); Agg again afterwards."""
+    import matplotlib.pyplot as plt
+    from tests.visualization import window_backend as backend
+
+    backend.SHOWN.clear()
+    backend.EVENT_LOOPS.clear()
+    interactive = plt.isinteractive()
+    plt.ioff()
+    plt.switch_backend("module://tests.visualization.window_backend")
+    try:
+        yield backend
+    finally:
+        plt.switch_backend("Agg")
+        plt.interactive(interactive)
 
 
 def _chromium_binary() -> str | None:

@@ -16,19 +16,6 @@ from tests.visualization.studies import pruned as pruned_study
 import fastune
 from fastune.importance import FanovaImportanceEvaluator
 from fastune.trial import TrialState
-from fastune.visualization import (
-    plot_contour,
-    plot_edf,
-    plot_hypervolume_history,
-    plot_intermediate_values,
-    plot_optimization_history,
-    plot_parallel_coordinate,
-    plot_param_importances,
-    plot_pareto_front,
-    plot_rank,
-    plot_slice,
-    plot_timeline,
-)
 from fastune.visualization._contour import contour_data
 from fastune.visualization._edf import edf_data
 from fastune.visualization._hypervolume_history import hypervolume_history
@@ -43,6 +30,19 @@ from fastune.visualization._pareto_front import pareto_front_data
 from fastune.visualization._rank import rank_of
 from fastune.visualization._slice import slice_data
 from fastune.visualization._timeline import timeline_data
+from fastune.visualization.matplotlib import (
+    plot_contour,
+    plot_edf,
+    plot_hypervolume_history,
+    plot_intermediate_values,
+    plot_optimization_history,
+    plot_parallel_coordinate,
+    plot_param_importances,
+    plot_pareto_front,
+    plot_rank,
+    plot_slice,
+    plot_timeline,
+)
 
 
 def _values_study(values: list[float], direction: str = "minimize") -> fastune.Study:
@@ -83,9 +83,36 @@ def test_history_skips_pruned_trials_and_has_no_best_line_for_a_target() -> None
 def test_history_band_is_the_mean_and_std_over_studies() -> None:
     lines = optimization_history_data([_values_study([4.0, 2.0, 1.0]), _values_study([2.0, 2.0])])
     numbers, mean, std = best_so_far_band(lines)
-    assert numbers == [0, 1]  # trial 2 only exists in one study
-    np.testing.assert_allclose(mean, [3.0, 2.0])
-    np.testing.assert_allclose(std, [1.0, 0.0])
+    assert numbers == [0, 1, 2]  # trial 2 only exists in the first study: its value alone
+    np.testing.assert_allclose(mean, [3.0, 2.0, 1.0])
+    np.testing.assert_allclose(std, [1.0, 0.0, 0.0])
+
+
+def test_history_band_carries_the_best_value_over_pruned_and_failed_trials() -> None:
+    first, second = fastune.create_study(), fastune.create_study()
+    for value in (4.0, None, None, 1.0):  # trials 1 and 2 pruned
+        add(
+            first,
+            {"x": 0.5},
+            value,
+            state=TrialState.PRUNED if value is None else TrialState.COMPLETE,
+        )
+    for value in (2.0, 3.0, None, 0.5):  # trial 2 failed
+        add(
+            second,
+            {"x": 0.5},
+            value,
+            state=TrialState.FAIL if value is None else TrialState.COMPLETE,
+        )
+    numbers, mean, std = best_so_far_band(optimization_history_data([first, second]))
+    # The band is drawn at every number complete in one study at least: before the fix
+    # only at 0 and 3, the numbers complete in both.
+    assert numbers == [0, 1, 3]
+    np.testing.assert_allclose(mean, [3.0, 3.0, 0.75])
+    np.testing.assert_allclose(std, [1.0, 1.0, 0.25])
+    ax = plot_optimization_history([first, second], error_bar=True)
+    mean_line = next(line for line in ax.get_lines() if line.get_label() == "Best Value (mean)")
+    assert list(mean_line.get_xdata()) == [0, 1, 3]
 
 
 def test_intermediate_values_keep_steps_and_states() -> None:
@@ -100,12 +127,12 @@ def test_intermediate_values_keep_steps_and_states() -> None:
 
 def test_parallel_coordinate_draws_a_missing_parameter_at_none() -> None:
     data = parallel_coordinate_data(conditional())
-    assert [axis.name for axis in data.axes] == ["Objective Value", "kind", "gamma"]
-    assert data.axes[1].values == [0.0, 1.0, 1.0, 2.0]
-    assert data.axes[1].choices == ["linear", "rbf", "poly"]
+    assert [axis.name for axis in data.axes] == ["Objective Value", "gamma", "kind"]
+    assert data.axes[2].values == [0.0, 1.0, 1.0, 2.0]
+    assert data.axes[2].choices == ["linear", "rbf", "poly"]
     # As Optuna 5: every trial is drawn, one without gamma crosses its axis at "None".
     assert data.numbers == [0, 1, 2, 3]
-    assert [math.isnan(v) for v in data.axes[2].values] == [True, False, False, True]
+    assert [math.isnan(v) for v in data.axes[1].values] == [True, False, False, True]
     data = parallel_coordinate_data(conditional(), params=["gamma"], target_name="loss")
     assert data.axes[0] == ("loss", [3.0, 1.0, 2.0, 2.5], False, None)
     assert [axis.name for axis in data.axes] == ["loss", "gamma"]
@@ -119,7 +146,7 @@ def test_parallel_coordinate_draws_a_missing_parameter_at_none() -> None:
 def test_parallel_coordinate_of_several_objectives_colours_by_pareto_rank() -> None:
     study = multi_objective()  # minimize, maximize: trial 2 is dominated by trial 1
     data = parallel_coordinate_data(study)
-    assert [axis.name for axis in data.axes] == ["Objective 0", "Objective 1", "x", "lr"]
+    assert [axis.name for axis in data.axes] == ["Objective 0", "Objective 1", "lr", "x"]
     assert data.n_objective_axes == 2
     assert data.axes[1].values == [1.0, 3.0, 2.0, 0.5]
     assert data.colors == [0.0, 0.0, 1.0, 0.0] and data.color_label == "Pareto Rank"
@@ -133,7 +160,7 @@ def test_parallel_coordinate_of_several_objectives_colours_by_pareto_rank() -> N
 
 
 def test_slice_panels_per_param_with_the_trials_that_have_it() -> None:
-    kind, gamma = slice_data(conditional())
+    gamma, kind = slice_data(conditional())
     assert kind.name == "kind" and kind.positions == [0.0, 1.0, 1.0, 2.0]
     assert gamma.numbers == [1, 2] and gamma.positions == [0.2, 0.8]
     assert gamma.values == [1.0, 2.0]
@@ -403,3 +430,70 @@ def test_pareto_front_leaves_infeasible_trials_off_the_front() -> None:
     assert [t.number for t in study.best_trials] == data.best_numbers
     older = pareto_front_data(study, constraints_func=lambda t: [t.values[0] - 2.5])
     assert older.best_numbers == [0, 2] and older.infeasible_numbers == [1, 3, 4, 5]
+
+
+def test_panels_and_axes_come_in_optunas_order() -> None:
+    study = fastune.create_study()
+    for k in range(4):
+        add(study, {"x": 0.2 * k, "lr": 10.0 ** -(k + 1), "units": k + 1}, float(k))
+    # Sorted by name, with or without params, as Optuna's panels.
+    for params in (None, ["x", "lr", "units"]):
+        assert [panel.name for panel in slice_data(study, params)] == ["lr", "units", "x"]
+        axes = plot_slice(study, params)
+        assert [ax.get_xlabel() for ax in axes] == ["lr", "units", "x"]
+        names = [axis.name for axis in parallel_coordinate_data(study, params).axes]
+        assert names == ["Objective Value", "lr", "units", "x"]
+        pairs = [(pair.x_name, pair.y_name) for pair in contour_data(study, params)]
+        assert pairs == [("lr", "units"), ("lr", "x"), ("units", "x")]
+    # The rank plot keeps the order of params, as Optuna's.
+    ax = plot_rank(study, params=["x", "lr"])
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x", "lr")
+    ax = plot_rank(study, params=["lr", "x"])
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("lr", "x")
+
+
+def test_a_parameter_both_categorical_and_numeric_is_drawn_over_its_values() -> None:
+    from fastune.distributions import CategoricalDistribution, FloatDistribution
+
+    study = fastune.create_study()
+    for k in range(6):
+        # "p" is a choice of "a", "b" in trials 0-2, a float in trials 3-5.
+        p = CategoricalDistribution(["a", "b"]) if k < 3 else FloatDistribution(0, 1)
+        study.add_trial(
+            fastune.trial.create_trial(
+                value=float(k),
+                params={"p": "ab"[k % 2] if k < 3 else k / 10, "q": k / 10},
+                distributions={"p": p, "q": FloatDistribution(0, 1)},
+            )
+        )
+    (panel,) = slice_data(study, ["p"])
+    assert panel.distribution == CategoricalDistribution(["a", "b", 0.3, 0.4, 0.5])
+    assert panel.positions == [0.0, 1.0, 0.0, 2.0, 3.0, 4.0]
+    for plot in (plot_slice, plot_contour, plot_parallel_coordinate, plot_rank):
+        plot(study)  # each raised: could not convert string to float: 'a'
+    ax = plot_slice(study, ["p"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "0.3", "0.4", "0.5"]
+
+
+@pytest.mark.parametrize(
+    "plot",
+    [
+        plot_optimization_history,
+        plot_slice,
+        plot_contour,
+        plot_edf,
+        plot_parallel_coordinate,
+        plot_param_importances,
+        plot_rank,
+    ],
+)
+def test_target_name_must_be_a_str(plot: Callable[..., Any]) -> None:
+    message = rf"'target_name' parameter of {plot.__name__} must be a str .* Got None"
+    with pytest.raises(TypeError, match=message):  # was: None + str, unexplained
+        plot(pruned_study(), target_name=None)
+
+
+def test_param_importances_names_the_plot_for_unknown_params() -> None:
+    # Was: "The 'params' parameter of FanovaImportanceEvaluator.evaluate must be ...".
+    with pytest.raises(ValueError, match=r"'params' parameter of plot_param_importances .*nope"):
+        plot_param_importances(pruned_study(), FanovaImportanceEvaluator(seed=0), ["nope"])

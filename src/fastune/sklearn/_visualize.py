@@ -23,7 +23,9 @@ class PBTVisualizeMixin:
         After ``fit``, draws the finished search. With ``live=True`` (before ``fit``), the
         figure is redrawn after every generation of the next ``fit``: as one updating
         output in a notebook, and in a script into ``save`` (a PNG path, rewritten each
-        time) and into the window if matplotlib has an interactive backend.
+        time) and into the window if matplotlib has a GUI backend. When ``fit`` ends,
+        the figure shows the finished search, and it is closed unless a window shows it
+        (it can still be saved).
 
         Args:
             live: Redraw while the next ``fit`` runs.
@@ -69,11 +71,17 @@ class PBTVisualizeMixin:
         if live is None:
             return
         self._live_study = pbt.study_
-        if len(pbt.segments_) % pbt.population_size == 0:
+        self._live_pending = len(pbt.segments_) % pbt.population_size != 0
+        if not self._live_pending:
             live.update()
 
     def _finish_live(self) -> None:
-        """Hand the live figure over once ``fit`` ends (see :meth:`LiveFigure.finish`)."""
+        """Draw the segments the last redraw left out (a run that stopped within a
+        generation), then hand the live figure over (see :meth:`LiveFigure.finish`)."""
         live = getattr(self, "_live", None)
-        if live is not None:
-            live.finish()
+        if live is None:
+            return
+        if getattr(self, "_live_pending", False):
+            live.update()
+            self._live_pending = False
+        live.finish()

@@ -16,6 +16,7 @@ from fastune.visualization._matplotlib import pyplot
 from fastune.visualization._utils import (
     Target,
     check_target,
+    check_target_name,
     complete_trials,
     distribution_of,
     is_log,
@@ -51,16 +52,21 @@ class ContourPair(NamedTuple):
 
 
 def contour_data(
-    study: Study, params: Sequence[str] | None = None, *, target: Target | None = None
+    study: Study,
+    params: Sequence[str] | None = None,
+    *,
+    target: Target | None = None,
+    keep_order: bool = False,
 ) -> list[ContourPair]:
-    """Gather one :class:`ContourPair` per pair of parameters (x before y in the order
-    of ``params``). An empty list when no trial is complete yet.
+    """Gather one :class:`ContourPair` per pair of parameters (x before y in the sorted
+    order of the names, or with ``keep_order`` in the order of ``params``). An empty list
+    when no trial is complete yet.
 
     Fewer than 2 parameters give no pair either (as Optuna's, an empty plot).
     """
     check_target(study, target, "plot_contour")
     complete = complete_trials(study)
-    names = param_names(complete, params, "plot_contour")
+    names = param_names(complete, params, "plot_contour", keep_order=keep_order)
     if not complete or len(names) < 2:
         return []
     pairs = []
@@ -169,7 +175,8 @@ def plot_contour(
 
     Args:
         study: The study.
-        params: The parameters to pair (all by default); at least 2.
+        params: The parameters to pair (all by default), in the order of their names
+            as Optuna's; at least 2.
         target: Plots ``target(trial)`` instead of the objective value; needed for a
             study with several objectives.
         target_name: The label of the colour bar.
@@ -180,6 +187,7 @@ def plot_contour(
         The matplotlib ``Axes`` for two parameters, else a 2-D array of ``Axes``.
 
     Raises:
+        TypeError: ``target_name`` is not a str.
         ValueError: several objectives and no ``target``, or a name in ``params`` that
             no trial has. Fewer than 2 parameters give an empty plot with a warning, as
             in Optuna.
@@ -193,6 +201,7 @@ def plot_contour(
         >>> study.optimize(objective, n_trials=15)
         >>> ax = plot_contour(study)
     """
+    check_target_name(target_name, "plot_contour")
     pairs = contour_data(study, params, target=target)
     if not pairs:
         ax = new_axes(ax)

@@ -11,6 +11,7 @@ from fastune.study import Study
 from fastune.visualization._utils import (
     Target,
     check_target,
+    check_target_name,
     complete_trials,
     new_axes,
     note,
@@ -68,6 +69,7 @@ def plot_edf(
         The matplotlib ``Axes``.
 
     Raises:
+        TypeError: ``target_name`` is not a str.
         ValueError: a study has several objectives and ``target`` is None.
 
     Example:
@@ -80,6 +82,7 @@ def plot_edf(
         ...     studies.append(study)
         >>> ax = plot_edf(studies)
     """
+    check_target_name(target_name, "plot_edf")
     curves = edf_data(study, target)
     ax = new_axes(ax)
     for index, curve in enumerate(curves):

@@ -27,11 +27,13 @@ class LivePlotCallback:
 
     Pass it in ``callbacks``. After a trial finishes, the plots are drawn again side by
     side in one figure: in a notebook as one output that updates in place, in a script
-    into ``save`` (a PNG rewritten atomically, so an image viewer can watch it) and
-    into the window if matplotlib has an interactive backend. Redraws are throttled:
-    at most one per ``min_interval`` seconds, and never more than a fifth of the time
-    (a slow redraw waits longer), so fast trials are not held up by drawing. Call
-    :meth:`finish` after ``optimize`` to draw the trials a throttled redraw left out.
+    into ``save`` (a PNG rewritten atomically, so an image viewer can watch it, also
+    when several processes share it; an error writing it is logged, the search goes on)
+    and into the window if matplotlib has a GUI backend (opened on the first redraw,
+    and driven from the main thread only). Redraws are throttled: at most one per
+    ``min_interval`` seconds, and never more than a fifth of the time (a slow redraw
+    waits longer), so fast trials are not held up by drawing. Call :meth:`finish` after
+    ``optimize`` to draw the trials a throttled redraw left out.
 
     Args:
         plots: The plot functions to draw, each called as ``plot(study, ax=ax)``; use
@@ -90,8 +92,8 @@ class LivePlotCallback:
                 self._redraw()
 
     def finish(self) -> None:
-        """Draw the trials a throttled redraw left out, and end the live view (in a
-        notebook the figure is not shown a second time below the cell)."""
+        """Draw the trials a throttled redraw left out, and end the live view: the
+        figure is closed unless a window shows it (see :meth:`LiveFigure.finish`)."""
         with self._lock:
             if self._pending:
                 self._redraw()

@@ -13,6 +13,7 @@ from fastune.trial._constraints import violation
 from fastune.visualization._utils import (
     Target,
     check_target,
+    check_target_name,
     complete_trials,
     new_axes,
     note,
@@ -32,12 +33,14 @@ __all__ = [
 
 class HistoryLine(NamedTuple):
     """One study's complete trials: numbers, values and the best value so far (empty
-    when a custom ``target`` is plotted, which has no direction)."""
+    when a custom ``target`` is plotted, which has no direction), and how many trials of
+    any state the study has."""
 
     study_name: str
     numbers: list[int]
     values: list[float]
     best_so_far: list[float]
+    n_trials: int
 
 
 def _studies(study: Study | Sequence[Study]) -> list[Study]:
@@ -64,17 +67,32 @@ def optimization_history_data(
                     best.append(last)
                 else:
                     best.append(value if math.isnan(last) else pick(value, last))
-        lines.append(HistoryLine(one.study_name, [t.number for t in trials], values, best))
+        numbers = [t.number for t in trials]
+        n_trials = len(one.get_trials(deepcopy=False))
+        lines.append(HistoryLine(one.study_name, numbers, values, best, n_trials))
     return lines
 
 
 def best_so_far_band(lines: Sequence[HistoryLine]) -> tuple[list[int], np.ndarray, np.ndarray]:
-    """The trial numbers complete in every study, and at each of them the mean and the
-    standard deviation of the best value so far across the studies."""
-    by_number = [dict(zip(line.numbers, line.best_so_far, strict=False)) for line in lines]
-    common = sorted(set.intersection(*(set(best) for best in by_number))) if by_number else []
-    best = np.array([[one[n] for n in common] for one in by_number]).reshape(len(lines), -1)
-    return common, best.mean(axis=0), best.std(axis=0)
+    """The trial numbers complete in at least one study, and at each of them the mean and
+    the standard deviation of the best value so far across the studies, as Optuna's: a
+    study's best value holds over its pruned, failed and running trials; a study is left
+    out at the numbers past its last trial, and before its first feasible one."""
+    numbers = sorted({n for line in lines for n in line.numbers})
+    wanted = np.array(numbers, dtype=int)
+    table = np.full((len(lines), len(numbers)), np.nan)
+    for row, line in zip(table, lines, strict=True):
+        # At each wanted number, the last complete trial up to it.
+        last = np.searchsorted(line.numbers, wanted, side="right") - 1
+        known = (last >= 0) & (wanted < line.n_trials)
+        row[known] = np.asarray(line.best_so_far, dtype=float)[last[known]]
+    drawn = ~np.isnan(table).all(axis=0)
+    table = table[:, drawn]
+    return (
+        [n for n, keep in zip(numbers, drawn, strict=True) if keep],
+        np.nanmean(table, axis=0),
+        np.nanstd(table, axis=0),
+    )
 
 
 def plot_optimization_history(
@@ -94,13 +112,15 @@ def plot_optimization_history(
             study with several objectives. No best-so-far line is drawn for a target.
         target_name: The label of the value axis.
         error_bar: With several studies, draw the mean best-so-far and a band of one
-            standard deviation across them, over the complete trials' order.
+            standard deviation across them at each trial number (a study's best value
+            holds over its pruned and failed trials, as in Optuna).
         ax: Draw into this matplotlib Axes (a new figure by default).
 
     Returns:
         The matplotlib ``Axes``.
 
     Raises:
+        TypeError: ``target_name`` is not a str.
         ValueError: a study has several objectives and ``target`` is None.
 
     Example:
@@ -110,6 +130,7 @@ def plot_optimization_history(
         >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=10)
         >>> ax = plot_optimization_history(study)
     """
+    check_target_name(target_name, "plot_optimization_history")
     lines = optimization_history_data(study, target)
     ax = new_axes(ax)
     several = len(lines) > 1

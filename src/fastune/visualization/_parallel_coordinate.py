@@ -16,6 +16,7 @@ from fastune.visualization._matplotlib import pyplot
 from fastune.visualization._utils import (
     Target,
     check_target,
+    check_target_name,
     complete_trials,
     distribution_of,
     is_log,
@@ -159,7 +160,8 @@ def plot_parallel_coordinate(
 
     Args:
         study: The study.
-        params: The parameters to draw (all of them by default).
+        params: The parameters to draw (all of them by default), in the order of their
+            names as Optuna's.
         target: Plots ``target(trial)`` instead of the objective value.
         target_name: The label of the objective's axis.
         ax: Draw into this matplotlib Axes (a new figure by default).
@@ -168,6 +170,7 @@ def plot_parallel_coordinate(
         The matplotlib ``Axes``.
 
     Raises:
+        TypeError: ``target_name`` is not a str.
         ValueError: a name in ``params`` that no trial has, or a ``target`` that is not
             callable.
 
@@ -180,6 +183,7 @@ def plot_parallel_coordinate(
         >>> study.optimize(objective, n_trials=10)
         >>> ax = plot_parallel_coordinate(study, params=["x", "n"])
     """
+    check_target_name(target_name, "plot_parallel_coordinate")
     from matplotlib.collections import LineCollection
 
     data = parallel_coordinate_data(study, params, target=target, target_name=target_name)

@@ -12,10 +12,12 @@ from fastune.study import Study
 from fastune.visualization._utils import (
     Target,
     check_target,
+    check_target_name,
     complete_trials,
     new_axes,
     note,
     objective,
+    param_names,
 )
 
 if TYPE_CHECKING:
@@ -48,8 +50,11 @@ def param_importances_data(
     else:
         names = study.metric_names or [f"Objective {i}" for i in range(len(study.directions))]
         targets = [(name, objective(i)) for i, name in enumerate(names)]
-    if not complete_trials(study):
+    complete = complete_trials(study)
+    if not complete:
         return ImportanceBars([], [])
+    if params is not None:
+        param_names(complete, params, "plot_param_importances")  # names the plot in errors
     importances = [
         get_param_importances(study, evaluator=evaluator, params=params, target=one)
         for _, one in targets
@@ -73,9 +78,10 @@ def plot_param_importances(
 
     Args:
         study: The study.
-        evaluator: How to score; :class:`~fastune.importance.FanovaImportanceEvaluator`
-            by default.
-        params: The parameters to score (by default those every complete trial has).
+        evaluator: How to score; :class:`~fastune.importance.PedAnovaImportanceEvaluator`
+            by default, as Optuna 5's (see :func:`fastune.importance.get_param_importances`).
+        params: The parameters to score (by default those the evaluator scores: every
+            parameter of the complete trials for PED-ANOVA).
         target: Scores ``target(trial)`` instead of the objective value.
         target_name: The name of the scored value, in the axis label.
         ax: Draw into this matplotlib Axes (a new figure by default).
@@ -84,18 +90,19 @@ def plot_param_importances(
         The matplotlib ``Axes``.
 
     Raises:
+        TypeError: ``target_name`` is not a str.
         ValueError: an unknown name in ``params``.
 
     Example:
         >>> import fastune
-        >>> from fastune.importance import FanovaImportanceEvaluator
-        >>> from fastune.visualization import plot_param_importances
+        >>> from fastune.visualization.matplotlib import plot_param_importances
         >>> def objective(trial):
         ...     return 10 * trial.suggest_float("x", 0, 1) + trial.suggest_float("y", 0, 1)
         >>> study = fastune.create_study()
         >>> study.optimize(objective, n_trials=20)
-        >>> ax = plot_param_importances(study, FanovaImportanceEvaluator(seed=0))
+        >>> ax = plot_param_importances(study)
     """
+    check_target_name(target_name, "plot_param_importances")
     data = param_importances_data(study, evaluator, params, target=target, target_name=target_name)
     # Most important at the top: matplotlib draws the first bar at the bottom.
     names = list(reversed(data.importances[0])) if data.importances else []

@@ -14,6 +14,7 @@ from fastune.visualization._matplotlib import pyplot
 from fastune.visualization._utils import (
     Target,
     check_target,
+    check_target_name,
     complete_trials,
     distribution_of,
     new_axes,
@@ -65,7 +66,8 @@ def plot_rank(
 
     Args:
         study: The study.
-        params: The parameters (all by default).
+        params: The parameters, in this order (all by default, sorted by name), as
+            Optuna's.
         target: Plots ``target(trial)`` instead of the objective value; needed for a
             study with several objectives.
         target_name: The label of the objective (its axis with one parameter, and the
@@ -77,6 +79,7 @@ def plot_rank(
         The matplotlib ``Axes`` for one or two parameters, else a 2-D array of ``Axes``.
 
     Raises:
+        TypeError: ``target_name`` is not a str.
         ValueError: several objectives and no ``target``, or a name in ``params`` that
             no trial has.
 
@@ -89,9 +92,11 @@ def plot_rank(
         >>> study.optimize(objective, n_trials=15)
         >>> ax = plot_rank(study)
     """
+    check_target_name(target_name, "plot_rank")
     check_target(study, target, "plot_rank")
     complete = complete_trials(study)
-    names = param_names(complete, params, "plot_rank")
+    # As Optuna's: all parameters sorted by name, or those of params in their order.
+    names = param_names(complete, params, "plot_rank", keep_order=True)
     maximize = len(study.directions) == 1 and study.direction == StudyDirection.MAXIMIZE
     everyone = objective_values(complete, target)
     if not complete or not names:
@@ -125,7 +130,9 @@ def plot_rank(
         cell.set_title("Rank Plot")
         axes = np.array([[cell]])
     else:
-        axes = draw_pairs(ax, contour_data(study, names, target=target), draw, "Rank Plot")
+        axes = draw_pairs(
+            ax, contour_data(study, names, target=target, keep_order=True), draw, "Rank Plot"
+        )
     mappable = pyplot().cm.ScalarMappable(norm=pyplot().Normalize(0.0, 1.0), cmap=_COLORMAP)
     label = f"rank of {target_name} (0: best)"
     axes[0, 0].figure.colorbar(mappable, ax=list(axes.ravel()), label=label, shrink=0.9)

@@ -54,7 +54,9 @@ def _objective_names(study: Study) -> list[str]:
     return [f"Objective {i}" for i in range(len(study.directions))]
 
 
-def _plots(study: Study, evaluator: BaseImportanceEvaluator) -> list[tuple[str, Callable[[], Any]]]:
+def _plots(
+    study: Study, evaluator: BaseImportanceEvaluator | None
+) -> list[tuple[str, Callable[[], Any]]]:
     """The report's plots as (title, draw into an Axes), for one or several objectives;
     a study with several objectives shows the first one where a plot needs one value
     (parallel coordinates draw them all)."""
@@ -142,7 +144,7 @@ def _best_trials(study: Study, n_best: int) -> tuple[str, str]:
     return title, _table(header, rows)
 
 
-def _importances(study: Study, evaluator: BaseImportanceEvaluator) -> str:
+def _importances(study: Study, evaluator: BaseImportanceEvaluator | None) -> str:
     names = _objective_names(study)
     columns = []
     for index, name in enumerate(names):
@@ -199,8 +201,9 @@ def write_report(
         study: The study.
         path: The HTML file to write.
         evaluator: Scores the importances; by default
-            :class:`~fastune.importance.FanovaImportanceEvaluator` with ``seed=0``, so
-            that the same study gives the same report.
+            :class:`~fastune.importance.PedAnovaImportanceEvaluator`, as
+            :func:`~fastune.importance.get_param_importances` (it has no randomness: the
+            same study gives the same report).
         n_best: How many best trials the table lists.
 
     Raises:
@@ -213,16 +216,12 @@ def write_report(
         >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=10)
         >>> write_report(study, "report.html")  # doctest: +SKIP
     """
-    from fastune.importance import FanovaImportanceEvaluator
-
     if evaluator is not None and not isinstance(evaluator, BaseImportanceEvaluator):
         # Checked here: the plots' ValueErrors become notes, and a wrong type is one too.
-        allowed = "a BaseImportanceEvaluator (such as FanovaImportanceEvaluator()) or None"
+        allowed = "a BaseImportanceEvaluator (such as PedAnovaImportanceEvaluator()) or None"
         raise invalid_type("evaluator", "write_report", allowed, evaluator)
 
     n_best = check_int(n_best, "n_best", "write_report", low=1)  # type: ignore[assignment]
-    if evaluator is None:
-        evaluator = FanovaImportanceEvaluator(seed=0)
     name = html.escape(study.study_name)
     best_title, best_table = _best_trials(study, n_best)
     figures = []

@@ -13,6 +13,7 @@ from fastune.visualization._matplotlib import pyplot
 from fastune.visualization._utils import (
     Target,
     check_target,
+    check_target_name,
     complete_trials,
     distribution_of,
     new_axes,
@@ -73,7 +74,8 @@ def plot_slice(
 
     Args:
         study: The study.
-        params: The parameters to draw (all by default).
+        params: The parameters to draw (all by default), one panel each in the order
+            of their names, as Optuna's.
         target: Plots ``target(trial)`` instead of the objective value; needed for a
             study with several objectives.
         target_name: The label of the value axis.
@@ -85,6 +87,7 @@ def plot_slice(
         per parameter (as Optuna's).
 
     Raises:
+        TypeError: ``target_name`` is not a str.
         ValueError: several objectives and no ``target``, or a name in ``params`` that
             no trial has.
 
@@ -97,6 +100,7 @@ def plot_slice(
         >>> study.optimize(objective, n_trials=10)
         >>> axes = plot_slice(study)
     """
+    check_target_name(target_name, "plot_slice")
     from matplotlib.colors import ListedColormap
 
     data = slice_data(study, params, target=target)

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 __all__ = [
     "Target",
     "check_target",
+    "check_target_name",
     "complete_trials",
+    "distribution_of",
     "is_log",
     "new_axes",
     "note",
@@ -64,27 +66,53 @@ def objective_values(trials: Sequence[FrozenTrial], target: Target | None) -> li
 
 
 def param_names(
-    trials: Sequence[FrozenTrial], params: Sequence[str] | None, owner: str
+    trials: Sequence[FrozenTrial],
+    params: Sequence[str] | None,
+    owner: str,
+    *,
+    keep_order: bool = False,
 ) -> list[str]:
-    """The parameters to plot: ``params`` checked against the trials, or all of them in
-    order of first appearance."""
+    """The parameters to plot, sorted by name as Optuna orders its panels and axes:
+    ``params`` checked against the trials, or all of them. With ``keep_order``, the
+    names of ``params`` stay in the given order (as Optuna's rank plot)."""
     known = list(dict.fromkeys(name for t in trials for name in t.params))
     if params is None:
-        return known
+        return sorted(known)
     if isinstance(params, str):
         raise invalid_type("params", owner, "a list of parameter names or None", params)
     for name in params:
         if name not in known:
             allowed = f"a list of parameter names of the study's trials ({known})"
             raise invalid("params", owner, allowed, list(params))
-    return list(dict.fromkeys(params))
+    given = list(dict.fromkeys(params))
+    return given if keep_order else sorted(given)
+
+
+def check_target_name(target_name: Any, owner: str) -> None:
+    """Refuse a ``target_name`` that is not a str: it labels an axis."""
+    if not isinstance(target_name, str):
+        raise invalid_type("target_name", owner, "a str (the label of the value)", target_name)
 
 
 def distribution_of(trials: Sequence[FrozenTrial], name: str) -> BaseDistribution | None:
     """The distribution of ``name`` over the trials that have it (one that holds every
-    trial's value where the space changed during the study)."""
-    seen = [t.distributions[name] for t in trials if name in t.distributions]
-    return covering_distribution(seen) if seen else None
+    trial's value where the space changed during the study). A parameter that was
+    categorical in some trials and numeric in others is drawn as a categorical one whose
+    choices are its values, in order of first appearance."""
+    having = [t for t in trials if name in t.distributions]
+    seen = [t.distributions[name] for t in having]
+    if not seen:
+        return None
+    categorical = [isinstance(d, CategoricalDistribution) for d in seen]
+    if any(categorical) and not all(categorical):
+        choices: list[Any] = []
+        for trial in having:
+            value = trial.params[name]
+            # By type too: True and 1 are two choices.
+            if not any(type(c) is type(value) and c == value for c in choices):
+                choices.append(value)
+        return CategoricalDistribution(choices)
+    return covering_distribution(seen)
 
 
 def is_log(distribution: BaseDistribution | None) -> bool:

@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from fastune.logging import get_logger
+
 __all__ = ["LiveFigure"]
+
+_logger = get_logger(__name__)
 
 
 def _in_notebook() -> bool:
@@ -17,6 +24,13 @@ def _in_notebook() -> bool:
         return False
     ipython = shell.get_ipython()
     return ipython is not None and "IPKernelApp" in getattr(ipython, "config", {})
+
+
+def _has_window(figure: Any) -> bool:
+    """Whether the figure belongs to a window: pyplot made it with an interactive
+    (GUI) backend, such as TkAgg or QtAgg; not with Agg or the notebook's inline one."""
+    canvas = figure.canvas
+    return bool(canvas.required_interactive_framework) and canvas.manager is not None
 
 
 class LiveFigure:
@@ -34,15 +48,15 @@ class LiveFigure:
         self.save = save
         self.updates = 0
         self._handle: Any = None
+        self._window_shown = False
 
     def update(self) -> None:
-        """Redraw now and show the new picture."""
+        """Redraw now and show the new picture. An error writing ``save`` is logged: the
+        live view never stops the search."""
         self.draw(self.figure)
         self.updates += 1
         if self.save is not None:
-            temporary = self.save + ".tmp.png"
-            self.figure.savefig(temporary, dpi=90)
-            os.replace(temporary, self.save)  # a viewer never reads half a file
+            self._write_png(self.save)
         if _in_notebook():
             from IPython.display import display
 
@@ -50,15 +64,40 @@ class LiveFigure:
                 self._handle = display(self.figure, display_id=True)
             else:
                 self._handle.update(self.figure)
-        else:
-            self.figure.canvas.draw_idle()
-            self.figure.canvas.flush_events()
+        elif _has_window(self.figure):
+            self._refresh_window()
+
+    def _write_png(self, path: str) -> None:
+        # A temporary file of its own in the same folder, then an atomic rename: a viewer
+        # never reads half a file, and several processes may share one path.
+        temporary = f"{path}.{uuid.uuid4().hex}.tmp.png"
+        try:
+            self.figure.savefig(temporary, dpi=90)
+            os.replace(temporary, path)
+        except OSError as error:
+            _logger.warning(f"The live figure could not be written to {path!r}: {error}")
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+
+    def _refresh_window(self) -> None:
+        """Open the window on the first update, then let the GUI draw the new picture.
+        A window is only driven from the main thread, as GUI toolkits require:
+        ``optimize(n_jobs=k)`` calls back from other threads, which only write ``save``."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        canvas = self.figure.canvas
+        if not self._window_shown:
+            canvas.manager.show()
+            self._window_shown = True
+        canvas.draw_idle()
+        canvas.start_event_loop(0.001)  # the GUI handles its events: the window repaints
 
     def finish(self) -> None:
-        """End the live view. In a notebook the updating output already holds the final
-        picture, so the figure leaves pyplot's list of open figures: the inline backend
-        would otherwise show it a second time below the cell."""
-        if _in_notebook():
+        """End the live view. A window that was shown stays open (``pyplot.show()``
+        keeps it on screen after the search); otherwise the figure leaves pyplot's list
+        of open figures, so that each search does not leave one behind, and in a notebook
+        the inline backend does not show it a second time below the cell."""
+        if not self._window_shown:
             import matplotlib.pyplot as plt
 
             plt.close(self.figure)

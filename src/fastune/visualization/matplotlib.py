@@ -32,5 +32,12 @@ __all__ = [
 
 
 def is_available() -> bool:
-    """Whether the plots can be drawn: matplotlib is installed (``fastune[viz]``)."""
+    """Whether the plots can be drawn: matplotlib is installed (``fastune[viz]``).
+
+    The same answer for ``fastune.visualization.is_available``: the plots of both paths
+    draw with matplotlib (``fastune.visualization.plot_*`` wrap them in a
+    :class:`~fastune.visualization.PlotFigure` that has plotly's common methods), where
+    Optuna's ``optuna.visualization.is_available`` asks for plotly, which fastune does
+    not use. So when it says True, ``plot_*(study).show()`` and ``write_image`` work.
+    """
     return importlib.util.find_spec("matplotlib") is not None
