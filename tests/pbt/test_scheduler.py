@@ -301,7 +301,8 @@ def test_disk_checkpoints_keep_one_file_per_member(tmp_path: Any) -> None:
     pbt = _pbt(checkpoint_dir=str(tmp_path / "ckpt")).run()
     (run_dir,) = os.listdir(tmp_path / "ckpt")  # one subdirectory per run
     assert pbt.checkpoints.directory == str(tmp_path / "ckpt" / run_dir)  # type: ignore[attr-defined]
-    assert sorted(os.listdir(tmp_path / "ckpt" / run_dir)) == [f"member-{i}.pkl" for i in range(6)]
+    files = sorted(os.listdir(tmp_path / "ckpt" / run_dir))
+    assert files == ["manifest.json", *(f"member-{i}.pkl" for i in range(6))]
     in_memory = _pbt().run()
     assert [t.value for t in pbt.study_.trials] == [t.value for t in in_memory.study_.trials]
     assert [pbt.checkpoints.load(i) for i in range(6)] == [

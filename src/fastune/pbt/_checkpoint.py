@@ -58,26 +58,27 @@ class DiskCheckpointStore(BaseCheckpointStore):
     :class:`~fastune.integration.torch.TorchTrainable` moves them to its device).
 
     Args:
-        directory: Where the files go (created if missing).
+        directory: Where the files go (created at the first save if missing).
     """
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = os.fspath(directory)
-        os.makedirs(self.directory, exist_ok=True)
 
-    def _path(self, member: int) -> str:
+    def path(self, member: int) -> str:
+        """The file of ``member``'s checkpoint."""
         return os.path.join(self.directory, f"member-{member}.pkl")
 
     def save(self, member: int, state: Any) -> None:
-        temporary = self._path(member) + ".tmp"
+        os.makedirs(self.directory, exist_ok=True)
+        temporary = self.path(member) + ".tmp"
         with open(temporary, "wb") as file:
             _dump(state, file)
-        os.replace(temporary, self._path(member))  # a crash never leaves half a file
+        os.replace(temporary, self.path(member))  # a crash never leaves half a file
 
     def load(self, member: int) -> Any:
-        if not os.path.exists(self._path(member)):
+        if not os.path.exists(self.path(member)):
             return None
-        with open(self._path(member), "rb") as file:
+        with open(self.path(member), "rb") as file:
             return pickle.load(file)
 
 

@@ -31,6 +31,7 @@ from fastune.pbt._checkpoint import (
 from fastune.pbt._exploit import BaseExploit, as_exploit
 from fastune.pbt._explore import BaseExplore, as_explore, check_factors
 from fastune.pbt._history import ExploreContext, Segment
+from fastune.pbt._resume import MANIFEST_NAME, RUN_KEY, Manifest
 from fastune.pbt._trainable import SegmentResult, Trainable, as_trainable, train_segment
 from fastune.study import Study, create_study
 from fastune.study._study import FAIL_REASON_KEY
@@ -88,7 +89,9 @@ class PopulationBasedTraining:
     hyperparameters. Every segment is recorded as a COMPLETE (or FAIL) trial of
     :attr:`study_`, with system attributes ``pbt:member``, ``pbt:generation`` and
     ``pbt:parent`` (the trial whose checkpoint the segment started from), so the
-    hyperparameter schedule of any member can be traced and replayed.
+    hyperparameter schedule of any member can be traced and replayed; the study's system
+    attribute ``pbt:run`` records the run's settings that a resume needs (see
+    :meth:`run`).
 
     In synchronous mode the whole population finishes a generation before anyone
     exploits; the result depends only on ``random_state``, also with ``n_jobs > 1``.
@@ -119,10 +122,14 @@ class PopulationBasedTraining:
         patience: Stop when the best score has not improved for this many generations.
         target_score: Stop when the best score reaches this value.
         checkpoint_dir: Keep checkpoints on disk there, instead of in memory: in a
-            subdirectory of this object's own, so runs that share the directory never
-            read each other's; it is kept after a run (:attr:`checkpoints` reads it).
-        study: The study that records the segments (a new in-memory one by default). It
-            must hold no PBT segments yet: a run cannot go on from an earlier run's trials.
+            subdirectory of the run's own (named in its study), so runs of different
+            studies that share the directory never read each other's; it is kept after a
+            run (:attr:`checkpoints` reads it), with a manifest that says which trial's
+            end state each file holds. With it, a run recorded in a persistent study can
+            be resumed (see :meth:`run`).
+        study: The study that records the segments (a new in-memory one by default). One
+            that already holds the segments of a run with ``checkpoint_dir`` resumes that
+            run (see :meth:`run`); one that holds those of a run without cannot be given.
         catch: Exceptions of a step that fail the segment instead of the run; a failed
             member scores NaN and copies a donor at the next ready point. In synchronous
             mode a segment whose worker process dies (killed, out of memory) fails the
@@ -252,26 +259,50 @@ class PopulationBasedTraining:
 
         Each run records its segments in a new study, unless a ``study`` was given.
 
+        A given study that already holds the segments of a run (on a persistent storage,
+        such as ``create_study(storage="sqlite:///pbt.db", study_name=...,
+        load_if_exists=True)`` or ``load_study``, in any process) resumes that run, if
+        it kept its checkpoints on disk: pass the same ``checkpoint_dir`` (the study
+        names the run's subdirectory in it), ``population_size``, ``synchronous`` and
+        search space. Each member comes back as it stood after its latest recorded
+        segment (hyperparameters, generation, steps, seed and score), from the checkpoint
+        that segment ended with; or, where it had already copied a donor at the ready
+        point after that segment, from that copy, with the seed and hyperparameters drawn
+        for it. Segments in flight when the run stopped were not recorded and train
+        again; generations go on up to ``generations`` in all, which may be more than the
+        run first had. A finished run (all its generations, or stopped early) has nothing
+        left to do: ``run`` returns with its results. The run's random generator goes on
+        from where it was at the last checkpoint change, and ``patience`` counts from the
+        recorded scores; ``random_state`` only seeds a new run.
+
+        What is the same as in a run never stopped: the recorded segments, every lineage,
+        ``best_trial_`` and :meth:`schedule` (and so :func:`~fastune.pbt.replay`). In
+        synchronous mode, with a trainable whose steps depend only on the state, its seed
+        and the hyperparameters, the rest of the run is the same too: the same trials,
+        numbers, hyperparameters and scores as if never stopped. Asynchronously it may
+        differ: the order in which segments end differs, and a member that had finished a
+        segment without meeting its ready point meets it with other draws.
+
         Raises:
-            InvalidParameterError: the given ``study`` already holds PBT segments (of an
-                earlier or interrupted run).
+            InvalidParameterError: the given ``study`` holds PBT segments that cannot be
+                resumed: of a run without ``checkpoint_dir``; with another
+                ``population_size``, ``synchronous`` or search space; or with checkpoint
+                files that are missing or hold other states than its latest segments
+                ended with (it stopped while saving or copying them, or they were
+                removed). The message says what is missing and what to do.
         """
         if self._given_study is None and self.study_.get_trials(deepcopy=False):
             self.study_ = create_study(direction=self.direction)
-        self._refuse_a_second_population()
-        self._rng = np.random.default_rng(self.random_state)
-        self.members_ = [
-            Member(index, params)
-            for index, params in enumerate(self.space.sample(self._rng, self.population_size))
-        ]
-        self.segments_: list[Segment] = []
         self.stopped_early_ = False
         self._best = -math.inf
         self._stale_segments = 0
-        for member in self.members_:
-            member.seed = int(self._rng.integers(2**31 - 1))
-            member.checkpoint_params = dict(member.params)
-            self.checkpoints.save(member.index, self.trainable.init(member.params, member.seed))
+        segments = [
+            t for t in self.study_.get_trials(deepcopy=False) if MEMBER_KEY in t.system_attrs
+        ]
+        if segments:
+            self._resume(segments)
+        else:
+            self._start()
         if self.synchronous:
             self._run_synchronous()
         else:
@@ -279,51 +310,193 @@ class PopulationBasedTraining:
         self.generations_run_ = min(member.generation for member in self.members_)
         return self
 
-    def _refuse_a_second_population(self) -> None:
-        """A study holds one population: a second one would mix with the first in its
-        trials (``best_trial_``, :meth:`schedule`, the plots), and a run cannot go on from
-        an earlier run's trials."""
-        segments = [
-            t for t in self.study_.get_trials(deepcopy=False) if MEMBER_KEY in t.system_attrs
+    def _start(self) -> None:
+        """Draw the population and save the initial states."""
+        self._rng = np.random.default_rng(self.random_state)
+        self.members_ = [
+            Member(index, params)
+            for index, params in enumerate(self.space.sample(self._rng, self.population_size))
         ]
-        if segments:
+        self.segments_: list[Segment] = []
+        directory = getattr(self.checkpoints, "directory", None)
+        self.study_.set_system_attr(
+            RUN_KEY,
+            {
+                "checkpoints": None if directory is None else os.path.basename(directory),
+                "population_size": self.population_size,
+                "synchronous": self.synchronous,
+            },
+        )
+        self._manifest = None if directory is None else Manifest(directory, self.space)
+        for member in self.members_:
+            member.seed = int(self._rng.integers(2**31 - 1))
+            member.checkpoint_params = dict(member.params)
+            self.checkpoints.save(member.index, self.trainable.init(member.params, member.seed))
+        self._write_manifest()
+
+    def _resume(self, segments: list[FrozenTrial]) -> None:
+        """Rebuild the population of the run that recorded ``segments`` in the study (see
+        :meth:`run`): the members as the manifest next to the checkpoint files has them
+        (:class:`~fastune.pbt._resume.Manifest`), once each member's entry is checked to
+        follow its latest segment trial, with its file present; the segments, and the
+        early-stopping counters, from the study."""
+        owner = "PopulationBasedTraining"
+        name = self.study_.study_name
+        count = f"study {name!r} with {len(segments)} PBT segment trials"
+        run = self.study_.system_attrs.get(RUN_KEY) or {}
+        subdirectory = run.get("checkpoints")
+        if subdirectory is None:
             raise invalid(
                 "study",
-                "PopulationBasedTraining",
-                "a study without PBT segments (a PBT run cannot be resumed from its study; "
-                "record a new run in a new study, or delete this one)",
-                f"study {self.study_.study_name!r} with {len(segments)} PBT segment trials",
+                owner,
+                "a study without PBT segments, or one of a run that kept its checkpoints on "
+                "disk (a run without checkpoint_dir cannot be resumed from its study: its "
+                "checkpoints were in memory; record a new run in a new study, or delete "
+                "this one)",
+                count,
             )
+        if self.checkpoint_dir is None:
+            raise invalid(
+                "checkpoint_dir",
+                owner,
+                f"the directory that holds {subdirectory!r}, where the run recorded in "
+                f"{count} keeps its checkpoints, to resume that run",
+                None,
+            )
+        for parameter, value in (
+            ("population_size", self.population_size),
+            ("synchronous", self.synchronous),
+        ):
+            if run[parameter] != value:
+                raise invalid(
+                    parameter, owner, f"{run[parameter]!r}, that of the run of {count}", value
+                )
+        recorded = sorted(segments[-1].params)
+        if recorded != sorted(self.space.distributions):
+            raise invalid(
+                "search_space",
+                owner,
+                f"a search space of the names {recorded}, that of the run of {count}",
+                sorted(self.space.distributions),
+            )
+        directory = os.path.join(self.checkpoint_dir, subdirectory)
+        self.checkpoints = DiskCheckpointStore(directory)
+        self._manifest = Manifest(directory, self.space)
+        if not os.path.exists(self._manifest.path):
+            raise invalid(
+                "checkpoint_dir",
+                owner,
+                f"the directory of the run of {count}, holding "
+                f"{os.path.join(subdirectory, MANIFEST_NAME)} (missing: "
+                f"{self._manifest.path}); pass the checkpoint_dir that run had",
+                self.checkpoint_dir,
+            )
+        entries, rng_state, changing = self._manifest.read()
+        self.members_ = [Member(**entry) for entry in entries]
+        latest: dict[int, int] = {}
+        for trial in segments:
+            latest[trial.system_attrs[MEMBER_KEY]] = trial.number
+        problems = [
+            f"member {index}'s checkpoint was being replaced by a donor's copy"
+            for index in changing
+        ]
+        for member in self.members_:
+            if member.trial_number != latest.get(member.index):
+                problems.append(
+                    f"member {member.index}'s file holds its state after trial "
+                    f"{member.trial_number}, not after its latest segment, trial "
+                    f"{latest.get(member.index)}"
+                )
+            elif not os.path.exists(self.checkpoints.path(member.index)):
+                problems.append(f"{self.checkpoints.path(member.index)} is missing")
+        if problems:
+            raise invalid(
+                "checkpoint_dir",
+                owner,
+                f"a directory holding the checkpoints of the latest segments of {count}, "
+                f"but in {directory}: {'; '.join(problems)} (the run stopped while saving or "
+                "copying them, or files were removed); they cannot be resumed without mixing "
+                "states: record a new run in a new study",
+                self.checkpoint_dir,
+            )
+        self._rng = np.random.default_rng()
+        self._rng.bit_generator.state = rng_state
+        values = {t.number: _score(t) for t in segments}
+        self.segments_ = [
+            Segment(
+                member=t.system_attrs[MEMBER_KEY],
+                generation=t.system_attrs[GENERATION_KEY],
+                params=dict(t.params),
+                score_before=self._sign * values.get(t.system_attrs[PARENT_KEY], math.nan),
+                score_after=self._sign * values[t.number],
+                trial_number=t.number,
+            )
+            for t in segments
+        ]
+        for trial in segments:
+            self._track_progress(values[trial.number])
 
     def _checkpoint_store(self) -> BaseCheckpointStore:
         """Checkpoints in memory, or on disk in a new subdirectory of ``checkpoint_dir``
-        (runs that share the directory, in threads, processes or scripts, keep apart)."""
+        (runs that share the directory, in threads, processes or scripts, keep apart);
+        for a given study that recorded a run on disk, in that run's subdirectory, which
+        is only read (and created) by :meth:`run`."""
         if self.checkpoint_dir is None:
             return MemoryCheckpointStore()
+        run = {} if self._given_study is None else self._given_study.system_attrs.get(RUN_KEY)
+        if run and run["checkpoints"] is not None:
+            return DiskCheckpointStore(os.path.join(self.checkpoint_dir, run["checkpoints"]))
         os.makedirs(self.checkpoint_dir, exist_ok=True)
         return DiskCheckpointStore(tempfile.mkdtemp(prefix="pbt-run-", dir=self.checkpoint_dir))
 
-    def _run_synchronous(self) -> None:
-        for generation in range(self.generations):
-            self._train_generation()
-            if self._should_stop() or generation == self.generations - 1:
-                return
-            donors = {}
-            scores = self._scores()
-            for member in self.members_:
-                donor = self.exploit.donor_for(member.index, scores, self._rng)
-                if donor is not None and donor != member.index:
-                    donors[member.index] = donor
-            self.checkpoints.transfer(donors)
-            snapshot = [dataclasses.replace(m) for m in self.members_]
-            for member in self.members_:
-                self._prepare_next(
-                    member, snapshot[donors[member.index]] if member.index in donors else None
-                )
+    def _write_manifest(self, changing: Iterable[int] = ()) -> None:
+        """Record what each checkpoint file holds (on disk only), or, with ``changing``,
+        that those members' files are about to be replaced."""
+        if self._manifest is not None:
+            self._manifest.write(self.members_, self._rng.bit_generator.state, changing)
 
-    def _train_generation(self) -> None:
-        """Train every member one segment. Each segment is recorded as soon as it and the
-        segments of the members before it have returned, so trial numbers follow the
+    @staticmethod
+    def _waits(member: Member) -> bool:
+        """Whether ``member`` finished a segment and its next one is not set yet (it has
+        not met the ready point after it): its next segment would start from the
+        checkpoint of a trial other than the one its checkpoint holds."""
+        return member.trial_number is not None and member.parent_trial != member.checkpoint_trial
+
+    def _run_synchronous(self) -> None:
+        while True:
+            generation = min(member.generation for member in self.members_)
+            behind = [member for member in self.members_ if member.generation == generation]
+            if len(behind) < len(self.members_) and generation < self.generations:
+                self._train_generation(behind)  # resumed in the middle of a generation
+                continue
+            if self._should_stop() or generation >= self.generations:
+                return
+            waiting = [member for member in self.members_ if self._waits(member)]
+            if waiting:
+                self._ready_point(waiting)
+            self._train_generation(self.members_)
+
+    def _ready_point(self, waiting: list[Member]) -> None:
+        """Exploit and explore for the ``waiting`` members, all at once."""
+        donors = {}
+        scores = self._scores()
+        for member in waiting:
+            donor = self.exploit.donor_for(member.index, scores, self._rng)
+            if donor is not None and donor != member.index:
+                donors[member.index] = donor
+        if donors:
+            self._write_manifest(changing=donors)
+            self.checkpoints.transfer(donors)
+        snapshot = [dataclasses.replace(m) for m in self.members_]
+        for member in waiting:
+            self._prepare_next(
+                member, snapshot[donors[member.index]] if member.index in donors else None
+            )
+        self._write_manifest()
+
+    def _train_generation(self, members: list[Member]) -> None:
+        """Train ``members`` one segment each. Each segment is recorded as soon as it and
+        the segments of the members before it have returned, so trial numbers follow the
         members' order. When a worker process dies, the segments that had not returned
         fail (their members keep their checkpoints and copy a donor at the next ready
         point); an error outside ``catch`` ends the run once the segments that returned
@@ -343,16 +516,16 @@ class PopulationBasedTraining:
                 self.steps_per_generation,
                 self.catch,
             )
-            for member in self.members_
+            for member in members
         )
         try:
             for index, result in results:
                 returned[index] = result
-                while recorded in returned:
-                    self._finish_segment(self.members_[recorded], returned.pop(recorded))
+                while recorded < len(members) and members[recorded].index in returned:
+                    self._finish_segment(members[recorded], returned.pop(members[recorded].index))
                     recorded += 1
         except BrokenProcessPool as error:  # loky's TerminatedWorkerError among them
-            for member in self.members_[recorded:]:
+            for member in members[recorded:]:
                 if member.index not in returned:
                     reason = f"the worker process training it died: {error!r}"
                     state = self.checkpoints.load(member.index)
@@ -382,7 +555,11 @@ class PopulationBasedTraining:
             pending[future] = member
 
         try:
-            for member in self.members_:
+            for member in self.members_:  # a resumed run's members may be anywhere
+                if member.generation >= self.generations or self._should_stop():
+                    continue
+                if self._waits(member):
+                    self._exploit_one(member)
                 submit(member)
             while pending:
                 if isinstance(executor, _SerialExecutor):
@@ -394,15 +571,21 @@ class PopulationBasedTraining:
                     self._finish_segment(member, future.result())
                     if member.generation >= self.generations or self._should_stop():
                         continue
-                    donor = self.exploit.donor_for(member.index, self._scores(), self._rng)
-                    if donor is not None and donor != member.index:
-                        self.checkpoints.transfer({member.index: donor})
-                        self._prepare_next(member, dataclasses.replace(self.members_[donor]))
-                    else:
-                        self._prepare_next(member, None)
+                    self._exploit_one(member)
                     submit(member)
         finally:
             executor.shutdown(wait=True)
+
+    def _exploit_one(self, member: Member) -> None:
+        """The asynchronous ready point of ``member``: copy a donor or go on."""
+        donor = self.exploit.donor_for(member.index, self._scores(), self._rng)
+        if donor is not None and donor != member.index:
+            self._write_manifest(changing=[member.index])
+            self.checkpoints.transfer({member.index: donor})
+            self._prepare_next(member, dataclasses.replace(self.members_[donor]))
+        else:
+            self._prepare_next(member, None)
+        self._write_manifest()
 
     # -- bookkeeping -----------------------------------------------------------------
 
@@ -410,12 +593,15 @@ class PopulationBasedTraining:
         return np.array([self._sign * m.score for m in self.members_])
 
     def _finish_segment(self, member: Member, result: SegmentResult) -> None:
-        self.checkpoints.save(member.index, result.state)
+        """Record the segment, then save its end state, then the manifest: the study never
+        says less than the checkpoint file holds, and where a crash leaves it saying more,
+        the manifest's older trial for the member tells a resume."""
         score_before = member.score
         first_step = member.steps
         member.steps += len(result.scores)
         member.score = result.scores[-1] if result.scores and result.error is None else math.nan
         number = self._record(member, result, first_step)
+        self.checkpoints.save(member.index, result.state)
         segment = Segment(
             member=member.index,
             generation=member.generation,
@@ -428,6 +614,7 @@ class PopulationBasedTraining:
         member.checkpoint_trial = number
         member.checkpoint_params = dict(member.params)
         member.generation += 1
+        self._write_manifest()
         self.segments_.append(segment)
         self._track_progress(member.score)
         for callback in self.callbacks:
@@ -560,6 +747,11 @@ def check_checkpoint_dir(
         allowed = "a directory path (str or os.PathLike) or None"
         raise invalid_type("checkpoint_dir", owner, allowed, checkpoint_dir)
     return checkpoint_dir
+
+
+def _score(trial: FrozenTrial) -> float:
+    """A segment's score as the run kept it: NaN for a failed one."""
+    return math.nan if trial.value is None else float(trial.value)
 
 
 def _train_member(index: int, *args: Any) -> tuple[int, SegmentResult]:
