@@ -1,15 +1,24 @@
 from __future__ import annotations
 
+import contextlib
+import datetime
 import io
+import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 import fastune
 from fastune._demo import run_demo, run_pbt_demo
 from fastune.cli import main
+from fastune.trial import TrialState
 
 
 def test_version() -> None:
@@ -53,6 +62,18 @@ def test_pbt_demo_reports_the_schedule_and_plots(tmp_path) -> None:  # type: ign
     assert path.stat().st_size > 10_000
 
 
+TRIAL_COLUMNS = (
+    "number",
+    "value",
+    "datetime_start",
+    "datetime_complete",
+    "duration",
+    "params",
+    "user_attrs",
+    "state",
+)
+
+
 def _cli(*arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "fastune.cli", *arguments], capture_output=True, text=True
@@ -72,7 +93,7 @@ def test_study_commands_on_an_sqlite_file(tmp_path) -> None:  # type: ignore[no-
         ("cli", 6, study.best_value)
     ]
     table = _cli("trials", "--storage", url, "--study", "cli").stdout.splitlines()
-    assert table[0].split()[:4] == ["number", "state", "value", "params_x"] and len(table) == 7
+    assert table[0].split() == [*TRIAL_COLUMNS[:5], "params", "state"] and len(table) == 7
     rows = list(
         csv.DictReader(
             io.StringIO(
@@ -84,7 +105,8 @@ def test_study_commands_on_an_sqlite_file(tmp_path) -> None:  # type: ignore[no-
     best = json.loads(
         _cli("best-trial", "--storage", url, "--study", "cli", "--format", "json").stdout
     )
-    assert best[0]["number"] == study.best_trial.number
+    assert best["number"] == study.best_trial.number  # one object, as Optuna's
+    assert best["params"] == study.best_trial.params
     deleted = _cli("delete-study", "--storage", url, "--study", "cli")
     assert deleted.returncode == 0 and "Deleted study 'cli'" in deleted.stdout
     assert fastune.get_all_study_names(url) == []
@@ -289,3 +311,258 @@ def test_a_dead_workers_trial_is_failed_and_retried_by_the_next(tmp_path) -> Non
         "worker", "math:sqrt", "--storage", url, "--study", "beat", "--retry-failed-trials", "1"
     )
     assert alone.returncode == 1 and "needs --heartbeat-interval" in alone.stderr
+
+
+def _same_trials(library: Any, url: str) -> None:
+    """The same studies, trial for trial (dates included), in fastune or Optuna."""
+    start = datetime.datetime(2024, 5, 1, 12, 0, 0, 250000)
+    distributions = library.distributions
+    states = library.trial.TrialState
+
+    def trial(
+        number: int, state: Any, values: Any, params: dict, attrs: dict, seconds: float
+    ) -> Any:
+        return library.trial.FrozenTrial(
+            number=number,
+            state=state,
+            value=None,
+            values=values,
+            datetime_start=start,
+            datetime_complete=start + datetime.timedelta(seconds=seconds),
+            params=params,
+            distributions={
+                k: distributions.IntDistribution(1, 3)
+                if k == "n"
+                else distributions.FloatDistribution(0, 1)
+                for k in params
+            },
+            user_attrs=attrs,
+            system_attrs={},
+            intermediate_values={},
+            trial_id=number,
+        )
+
+    one = library.create_study(storage=url, study_name="one")
+    one.add_trial(trial(0, states.COMPLETE, [0.5], {"x": 0.5}, {}, 1.5))
+    one.add_trial(trial(1, states.COMPLETE, [0.25], {"x": 0.25, "n": 2}, {"k": "v", "l": [1]}, 62))
+    one.add_trial(trial(2, states.FAIL, None, {"x": 0.75}, {}, 0.001))
+    one.add_trial(trial(3, states.PRUNED, None, {}, {}, 3))
+    two = library.create_study(storage=url, study_name="two", directions=["minimize", "maximize"])
+    two.add_trial(trial(0, states.COMPLETE, [0.5, 0.5], {"x": 0.5}, {}, 1))
+    two.add_trial(trial(1, states.COMPLETE, [0.25, 0.25], {"x": 0.25}, {}, 2))
+    two.add_trial(trial(2, states.FAIL, None, {"x": 0.1}, {}, 2))
+    named = library.create_study(
+        storage=url, study_name="named", directions=["minimize", "maximize"]
+    )
+    named.set_metric_names(["loss", "acc"])
+    named.add_trial(trial(0, states.COMPLETE, [0.5, 0.5], {"x": 0.5}, {}, 1))
+    loss = library.create_study(storage=url, study_name="loss")
+    loss.set_metric_names(["loss"])
+    loss.add_trial(trial(0, states.COMPLETE, [0.5], {"x": 0.5}, {"a": 1}, 1))
+
+
+# Runs Optuna's CLI on each argument list of argv[1] (JSON) and prints the outputs: in a
+# process of its own, as its main() adds a handler to the root logger at each call.
+OPTUNA_CLI = """
+import contextlib, io, json, sys
+import optuna.cli
+outputs = []
+for arguments in json.loads(sys.argv[1]):
+    sys.argv = ["optuna", *arguments]
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert optuna.cli.main() == 0, arguments
+    outputs.append(out.getvalue())
+print(json.dumps(outputs))
+"""
+
+
+@pytest.mark.filterwarnings("ignore::Warning")  # Optuna's ExperimentalWarning
+def test_trial_output_has_the_fields_of_optunas_cli(tmp_path: Path) -> None:
+    optuna = pytest.importorskip("optuna")
+    pytest.importorskip("yaml")
+    _same_trials(optuna, f"sqlite:///{tmp_path / 'optuna.db'}")
+    _same_trials(fastune, f"sqlite:///{tmp_path / 'fastune.db'}")
+
+    def ours(*arguments: str) -> str:
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            assert main([*arguments, "--storage", f"sqlite:///{tmp_path / 'fastune.db'}"]) == 0
+        return out.getvalue()
+
+    runs = [
+        [command, "--study-name", study, *flatten, "-f", output]
+        for study, command in [
+            ("one", "trials"),
+            ("one", "best-trial"),
+            ("one", "best-trials"),
+            ("two", "trials"),
+            ("two", "best-trials"),
+            ("named", "trials"),
+            ("loss", "best-trial"),
+        ]
+        for flatten in ([], ["--flatten"])
+        for output in ("json", "yaml", "table")
+    ]
+    storage = ["--storage", f"sqlite:///{tmp_path / 'optuna.db'}"]
+    optunas = subprocess.run(
+        [sys.executable, "-c", OPTUNA_CLI, json.dumps([[*run, *storage] for run in runs])],
+        capture_output=True,
+        text=True,
+    )
+    assert optunas.returncode == 0, optunas.stderr
+    for arguments, expected in zip(runs, json.loads(optunas.stdout), strict=True):
+        got = ours(*arguments)
+        if arguments[-1] == "json":  # the same fields, in the same order
+            assert json.dumps(json.loads(got)) == json.dumps(json.loads(expected)), arguments
+        elif arguments[-1] == "yaml":
+            assert got == expected, arguments
+        else:  # the columns (fastune draws its table its own way)
+            columns = [column.strip() for column in expected.splitlines()[1].strip("|").split("|")]
+            assert got.splitlines()[0].split() == columns, arguments
+    nested = json.loads(ours("trials", "--study", "one", "-f", "json"))
+    assert list(nested[1]) == list(TRIAL_COLUMNS)
+    assert nested[1]["params"] == {"n": 2, "x": 0.25}
+    assert nested[1]["user_attrs"] == {"k": "v", "l": [1]}
+    assert nested[1]["duration"] == "0:01:02" and nested[0]["duration"] == "0:00:01.500000"
+    flat = ours("trials", "--study", "one", "-f", "csv").splitlines()  # csv: always flat
+    assert flat[0].split(",") == [
+        *TRIAL_COLUMNS[:5],
+        "params_n",
+        "params_x",
+        "user_attrs_k",
+        "user_attrs_l",
+        "state",
+    ]
+
+
+def test_best_trial_is_one_trial_or_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'best.db'}"
+    study = fastune.create_study(study_name="s", storage=url)
+    at = ["--storage", url, "--study", "s"]
+    assert main(["best-trial", *at, "-f", "json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "fastune best-trial: Study 's' has no complete trial" in captured.err
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    assert main(["best-trial", *at, "-f", "json"]) == 0
+    best = json.loads(capsys.readouterr().out)
+    assert best["number"] == study.best_trial.number and best["value"] == study.best_value
+    assert main(["best-trial", *at, "-f", "json", "--flatten"]) == 0
+    assert json.loads(capsys.readouterr().out)["params_x"] == study.best_params["x"]
+    fastune.create_study(study_name="two", storage=url, directions=["minimize", "maximize"])
+    assert main(["best-trial", "--storage", url, "--study", "two"]) == 1
+    assert "a study with one objective. Got 'two', which has 2" in capsys.readouterr().err
+
+
+def test_a_storage_sqlite_cannot_open_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_a_database = tmp_path / "notes.txt"
+    not_a_database.write_text("notes")
+    no_folder = f"sqlite:///{tmp_path / 'missing' / 'x.db'}"
+    folder, text = f"sqlite:///{tmp_path}", f"sqlite:///{not_a_database}"
+    for arguments, url, reason in (
+        (["studies", "--storage", no_folder], no_folder, "unable to open database file"),
+        (["trials", "--storage", text, "--study", "s"], text, "file is not a database"),
+        (["plot", "slice", "--storage", folder, "--study", "s", "-o", "x.png"], folder, ""),
+        (["report", "--storage", text, "--study", "s"], text, "file is not a database"),
+        (["worker", "math:sqrt", "--storage", folder, "--study", "s"], folder, ""),
+    ):
+        assert main(arguments) == 1, arguments
+        error = capsys.readouterr().err
+        assert error.startswith(f"fastune {arguments[0]}: Cannot open {url}: {reason}")
+        assert error.count("\n") == 1, error
+
+
+def test_tell_names_the_study_of_a_missing_trial(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'tell.db'}"
+    fastune.create_study(study_name="other", storage=url)  # "tell" is study 2
+    fastune.create_study(study_name="tell", storage=url).optimize(
+        lambda t: t.suggest_float("x", 0, 1), n_trials=2
+    )
+    told = ["tell", "--storage", url, "--study", "tell", "--trial-number", "5", "--values", "1"]
+    assert main(told) == 1
+    assert capsys.readouterr().err == (
+        "fastune tell: Study 'tell' has no trial number 5 (its trials: numbered 0 to 1).\n"
+    )
+
+
+def _slow_objective(tmp_path: Path) -> None:
+    (tmp_path / "slow.py").write_text(
+        "import pathlib, time\n"
+        "def objective(trial):\n"
+        "    x = trial.suggest_float('x', 0, 1)\n"
+        "    pathlib.Path(f'started-{trial.number}').touch()\n"
+        "    time.sleep(120)\n"
+        "    return x\n"
+    )
+
+
+@pytest.mark.parametrize("retry", [False, True])
+def test_sigterm_fails_the_workers_trial_and_stops_it(tmp_path: Path, retry: bool) -> None:
+    _slow_objective(tmp_path)
+    url = f"sqlite:///{tmp_path / 'term.db'}"
+    fastune.create_study(study_name="term", storage=url)
+    command = [sys.executable, "-m", "fastune.cli", "worker", "slow:objective"]
+    command += ["--storage", url, "--study", "term", "--n-trials", "3"]
+    if retry:  # the trial goes to the retry callback, as a dead worker's would
+        command += ["--heartbeat-interval", "1", "--grace-period", "60"]
+        command += ["--retry-failed-trials", "1"]
+    worker = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "started-0").exists():  # in the objective
+            assert worker.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(worker.pid, signal.SIGTERM)
+        _, errors = worker.communicate(timeout=60)
+    finally:
+        worker.kill()
+    assert worker.returncode == 128 + signal.SIGTERM, errors
+    trials = fastune.load_study(study_name="term", storage=url).trials
+    assert trials[0].state == TrialState.FAIL
+    assert "SIGTERM" in trials[0].system_attrs["fail_reason"]
+    if retry:
+        assert [t.state for t in trials] == [TrialState.FAIL, TrialState.WAITING]
+        assert trials[1].params == trials[0].params
+        assert "stopped by SIGTERM; trial 0 failed and was queued again." in errors
+    else:
+        assert len(trials) == 1
+        assert "stopped by SIGTERM; trial 0 failed." in errors
+    assert not (tmp_path / "started-1").exists()
+
+
+def test_worker_catch_keeps_it_going_after_a_failed_trial(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "flaky.py").write_text(
+        "class BadBatch(Exception):\n"
+        "    pass\n"
+        "def objective(trial):\n"
+        "    x = trial.suggest_float('x', 0, 1)\n"
+        "    if trial.number % 2:\n"
+        "        raise BadBatch(f'bad batch in trial {trial.number}')\n"
+        "    return x\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'catch.db'}"
+    study = fastune.create_study(study_name="catch", storage=url)
+    run = ["worker", "flaky:objective", "--storage", url, "--study", "catch", "--n-trials", "4"]
+    with pytest.raises(Exception, match="bad batch in trial 1") as stopped:
+        main(run)  # by default, as optimize: the first error stops the worker
+    assert type(stopped.value).__name__ == "BadBatch"
+    assert [t.state.name for t in study.trials] == ["COMPLETE", "FAIL"]
+    assert main([*run, "--catch", "KeyError,flaky.BadBatch"]) == 0
+    assert [t.state.name for t in study.trials[2:]] == ["COMPLETE", "FAIL"] * 2
+    assert main([*run, "--catch", "KeyError", "--catch", "flaky:BadBatch"]) == 0
+    assert len(study.trials) == 10
+    capsys.readouterr()
+    for name in ("NoSuchError", "flaky.objective", "KeyboardInterrupt", "nomodule.Error"):
+        assert main([*run, "--catch", f"ValueError,{name}"]) == 1
+        error = capsys.readouterr().err
+        assert "The '--catch' parameter of fastune worker must be exception class" in error
+        assert f"Got {name!r} instead." in error
+    assert len(study.trials) == 10  # refused before any trial

@@ -8,7 +8,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from fastune.storages import get_storage
+from fastune._cli_studies import open_storage
 from fastune.study import Study, load_study
 
 __all__ = ["PLOT_KINDS", "load", "write_plot", "write_report"]
@@ -29,8 +29,13 @@ TAKES_TARGET = ("optimization-history", "parallel-coordinate", "slice", "contour
 
 
 def load(args: argparse.Namespace) -> Study:
-    """The study ``--study`` of ``--storage`` (it must exist)."""
-    return load_study(study_name=args.study, storage=get_storage(args.storage))
+    """The study ``--study`` of ``--storage`` (it must exist).
+
+    Raises:
+        StorageInternalError: SQLite cannot open the file.
+        StudyNotFoundError: the storage has no such study.
+    """
+    return load_study(study_name=args.study, storage=open_storage(args.storage))
 
 
 def _agg_backend() -> None:

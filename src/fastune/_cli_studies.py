@@ -1,28 +1,68 @@
 """The study commands of the ``fastune`` command line, with Optuna's names: ``studies``,
 ``study-names``, ``create-study``, ``delete-study``, ``trials``, ``best-trial``,
 ``best-trials``, ``ask``, ``tell``, ``study set-user-attr`` and ``storage upgrade``,
-with table, JSON or CSV output."""
+with table, JSON, YAML or CSV output. The trial commands print the fields of Optuna's
+CLI: ``number``, ``value`` (``values`` with several objectives), ``datetime_start``,
+``datetime_complete``, ``duration``, ``params``, ``user_attrs`` and ``state``, with
+``params`` and ``user_attrs`` nested unless ``--flatten`` is given."""
 
 from __future__ import annotations
 
 import csv
+import datetime
+import importlib
 import io
 import json
+import sqlite3
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from fastune.exceptions import MissingDependencyError, StorageInternalError
 from fastune.storages import BaseStorage, get_storage
 from fastune.storages._url import redact
-from fastune.study import delete_study, get_all_study_summaries, load_study
+from fastune.study import Study, delete_study, get_all_study_summaries, load_study
 from fastune.trial import FrozenTrial
 
-__all__ = ["FORMATS", "best_trial_rows", "redact", "study_rows", "trial_rows", "write_rows"]
+__all__ = [
+    "FORMATS",
+    "Rows",
+    "best_trial_row",
+    "best_trial_rows",
+    "open_storage",
+    "redact",
+    "study_rows",
+    "trial_rows",
+    "write_rows",
+]
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "yaml", "csv")
+
+# The fields of a trial, in the order Optuna's CLI prints them (``value`` is ``values``
+# in a study with several objectives), and its date format.
+TRIAL_FIELDS = (
+    "number",
+    "value",
+    "datetime_start",
+    "datetime_complete",
+    "duration",
+    "params",
+    "user_attrs",
+    "state",
+)
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def open_storage(url: str) -> BaseStorage:
-    return get_storage(url)
+    """The storage at ``url``.
+
+    Raises:
+        StorageInternalError: SQLite cannot open the file (a missing folder, a folder,
+            a file that is not a database), named with the URL.
+    """
+    try:
+        return get_storage(url)
+    except sqlite3.Error as error:
+        raise StorageInternalError(f"Cannot open {url}: {error}.") from None
 
 
 def study_rows(storage: BaseStorage) -> list[dict[str, Any]]:
@@ -42,42 +82,176 @@ def study_rows(storage: BaseStorage) -> list[dict[str, Any]]:
     return rows
 
 
-def trial_rows(storage: BaseStorage, study_name: str) -> list[dict[str, Any]]:
-    study = load_study(study_name=study_name, storage=storage)
-    return [_trial_row(trial) for trial in study.get_trials(deepcopy=False)]
+class Rows:
+    """Rows to print, their columns in order, and whether they are one record (printed as
+    one JSON or YAML object rather than a list)."""
+
+    def __init__(
+        self, rows: list[dict[str, Any]], columns: list[str] | None = None, single: bool = False
+    ) -> None:
+        self.rows = rows
+        self.columns = columns
+        self.single = single
 
 
-def best_trial_rows(storage: BaseStorage, study_name: str) -> list[dict[str, Any]]:
+def trial_rows(storage: BaseStorage, study_name: str, flatten: bool) -> Rows:
+    """Every trial of the study, as Optuna's ``trials`` command prints them."""
     study = load_study(study_name=study_name, storage=storage)
-    return [_trial_row(trial) for trial in study.best_trials]
+    return _trial_table(study, None, flatten)
+
+
+def best_trial_rows(storage: BaseStorage, study_name: str, flatten: bool) -> Rows:
+    """The trials on the Pareto front (the best trial with one objective), as Optuna's
+    ``best-trials`` command prints them."""
+    study = load_study(study_name=study_name, storage=storage)
+    return _trial_table(study, {t.number for t in study.best_trials}, flatten)
+
+
+def best_trial_row(storage: BaseStorage, study_name: str, flatten: bool) -> Rows:
+    """The best trial of a study with one objective, as Optuna's ``best-trial`` command
+    prints it: one record.
+
+    Raises:
+        InvalidParameterError: the study has several objectives.
+        ValueError: no trial of the study is complete.
+    """
+    from fastune.exceptions import InvalidParameterError
+
+    study = load_study(study_name=study_name, storage=storage)
+    if len(study.directions) > 1:
+        raise InvalidParameterError(
+            f"The '--study' parameter of fastune best-trial must be a study with one "
+            f"objective. Got {study_name!r}, which has {len(study.directions)} objectives, "
+            f"instead (best-trials shows its Pareto front)."
+        )
+    try:
+        best = study.best_trial
+    except ValueError:  # no complete trial
+        message = f"Study {study_name!r} has no complete trial: no best trial yet."
+        raise ValueError(message) from None
+    table = _trial_table(study, {best.number}, flatten)
+    table.single = True
+    return table
+
+
+def _trial_table(study: Study, numbers: set[int] | None, flatten: bool) -> Rows:
+    """The trials of ``study`` whose number is in ``numbers`` (all: None), with the fields
+    of Optuna's CLI. As there, the columns come from all the trials of the study: a
+    ``user_attrs`` column when any trial has a user attribute, ``params_n`` (flattened)
+    when any trial has the parameter ``n``; a flattened row leaves out what its trial
+    lacks, a nested one holds its trial's own ``params``."""
+    trials = study.get_trials(deepcopy=False)
+    nested = [_nested_row(study, trial) for trial in trials]
+    fields = [
+        field
+        for field in _fields(study)
+        if field not in ("params", "user_attrs") or any(row[field] for row in nested)
+    ]
+    if not trials:  # no columns at all, as Optuna
+        fields = []
+    chosen = [
+        {f: row[f] for f in fields}
+        for trial, row in zip(trials, nested, strict=True)
+        if numbers is None or trial.number in numbers
+    ]
+    if not flatten:
+        return Rows(chosen, fields)
+    columns: list[tuple[str, str, Any]] = []
+    for field in fields:
+        keys: list[Any] = []
+        for row in nested:
+            value = row[field]
+            if isinstance(value, dict):
+                keys += [k for k in value if k not in keys]
+            elif isinstance(value, list):
+                keys += [i for i in range(len(value)) if i not in keys]
+        if field in ("params", "user_attrs"):
+            keys.sort()
+        columns += [(f"{field}_{k}", field, k) for k in keys] if keys else [(field, field, None)]
+    rows = []
+    for row in chosen:
+        flat = {}
+        for column, field, key in columns:
+            value = row[field]
+            if key is None:
+                flat[column] = value
+            elif key in (value.keys() if isinstance(value, dict) else range(len(value))):
+                flat[column] = value[key]
+        rows.append(flat)
+    return Rows(rows, [column for column, _, _ in columns])
+
+
+def _fields(study: Study) -> list[str]:
+    several = len(study.directions) > 1
+    return ["values" if several and f == "value" else f for f in TRIAL_FIELDS]
+
+
+def _nested_row(study: Study, trial: FrozenTrial) -> dict[str, Any]:
+    """One trial as Optuna's CLI prints it unflattened: the value named by the study's
+    metric name if it has one, the values of several objectives as a list (a dict by
+    metric name), ``params`` and ``user_attrs`` by name in sorted order."""
+    names = study.metric_names
+    values = trial.values if trial.values is not None else [None] * len(study.directions)
+    row: dict[str, Any] = {"number": trial.number}
+    if len(study.directions) > 1:
+        row["values"] = list(values) if names is None else dict(zip(names, values, strict=True))
+    else:
+        row["value"] = trial.value if names is None else {names[0]: trial.value}
+    row["datetime_start"] = trial.datetime_start
+    row["datetime_complete"] = trial.datetime_complete
+    row["duration"] = trial.duration
+    row["params"] = dict(sorted(trial.params.items()))
+    row["user_attrs"] = dict(sorted(trial.user_attrs.items()))
+    row["state"] = trial.state.name
+    return {field: _plain(value) for field, value in row.items()}
+
+
+def _plain(value: Any) -> Any:
+    """A value as Optuna's CLI prints it: dates in its format, durations as text, numbers,
+    None, lists and dicts as they are, anything else as text."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, datetime.datetime):
+        return value.strftime(DATETIME_FORMAT)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    return str(value)
 
 
 def delete(storage: BaseStorage, study_name: str) -> None:
     delete_study(study_name=study_name, storage=storage)
 
 
-def _trial_row(trial: FrozenTrial) -> dict[str, Any]:
-    row: dict[str, Any] = {"number": trial.number, "state": trial.state.name}
-    values = trial.values or []
-    if len(values) <= 1:
-        row["value"] = values[0] if values else None
-    else:
-        row.update({f"value_{i}": v for i, v in enumerate(values)})
-    row.update({f"params_{name}": value for name, value in trial.params.items()})
-    row["datetime_start"] = _time(trial.datetime_start)
-    row["datetime_complete"] = _time(trial.datetime_complete)
-    return row
-
-
 def _time(moment: Any) -> str | None:
     return None if moment is None else moment.isoformat(sep=" ", timespec="seconds")
 
 
-def write_rows(rows: Sequence[dict[str, Any]], output_format: str, out: TextIO) -> None:
-    """Write ``rows`` as an aligned table, a JSON list, or CSV with a header."""
-    columns = list(dict.fromkeys(key for row in rows for key in row))
+def write_rows(table: Rows | Sequence[dict[str, Any]], output_format: str, out: TextIO) -> None:
+    """Write rows as an aligned table, JSON, YAML (Optuna's ``yaml.safe_dump``), or CSV
+    with a header. One record (``best-trial``) is one JSON or YAML object, not a list.
+
+    Raises:
+        MissingDependencyError: YAML without PyYAML installed.
+    """
+    if not isinstance(table, Rows):
+        table = Rows(list(table))
+    rows = table.rows
+    columns = table.columns or list(dict.fromkeys(key for row in rows for key in row))
+    data: Any = rows[0] if table.single else rows
     if output_format == "json":
-        out.write(json.dumps(list(rows), indent=1, default=str) + "\n")
+        out.write(json.dumps(data, indent=1, default=str) + "\n")
+        return
+    if output_format == "yaml":
+        try:
+            yaml = importlib.import_module("yaml")  # PyYAML, as Optuna's CLI
+        except ImportError:
+            raise MissingDependencyError(
+                "--format yaml needs PyYAML, which is not installed. "
+                "Install it with: pip install 'fastune[yaml]'"
+            ) from None
+        out.write(yaml.safe_dump(_plain(data)))
         return
     if output_format == "csv":
         buffer = io.StringIO()
@@ -87,18 +261,30 @@ def write_rows(rows: Sequence[dict[str, Any]], output_format: str, out: TextIO) 
         out.write(buffer.getvalue())
         return
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
+    widths = [max([len(c), *(len(line[i]) for line in cells)]) for i, c in enumerate(columns)]
     out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
     for line in cells:
         out.write("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n")
 
 
 def _cell(value: Any) -> str:
+    """A table cell: empty for None, floats to 6 digits, also inside ``params`` and the
+    other nested fields, which read as Python's dicts and lists (``{'x': 0.5}``)."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value
+    return _nested_cell(value)
+
+
+def _nested_cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
-    return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_nested_cell(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_nested_cell(v) for v in value) + "]"
+    return repr(value)
 
 
 # -- Optuna's other study commands: create-study, study-names, best-trials, ask, tell,
@@ -168,11 +354,25 @@ def tell(
     state: str | None,
     skip_if_finished: bool,
 ) -> FrozenTrial:
+    """Finish the trial ``number`` of the study, as ``Study.tell``.
+
+    Raises:
+        TrialNotFoundError: the study has no trial ``number``; the message names the
+            study and its trial numbers.
+    """
+    from fastune.exceptions import TrialNotFoundError
     from fastune.trial import TrialState
 
     study = load_study(study_name=study_name, storage=storage)
     chosen = None if state is None else TrialState[state.upper()]
-    return study.tell(number, values, state=chosen, skip_if_finished=skip_if_finished)
+    try:
+        return study.tell(number, values, state=chosen, skip_if_finished=skip_if_finished)
+    except TrialNotFoundError:
+        n_trials = storage.get_n_trials(study._study_id)
+        numbers = f"numbered 0 to {n_trials - 1}" if n_trials else "none yet"
+        raise TrialNotFoundError(
+            f"Study {study_name!r} has no trial number {number} (its trials: {numbers})."
+        ) from None
 
 
 def set_user_attr(storage: BaseStorage, study_name: str, key: str, value: str) -> None:

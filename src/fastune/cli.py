@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -35,7 +36,15 @@ def _parser() -> argparse.ArgumentParser:
         "--report", default="demo_report.html", help="where to write the study's HTML report"
     )
     worker = commands.add_parser(
-        "worker", help="join a study in a shared storage and run trials of an objective"
+        "worker",
+        help="join a study in a shared storage and run trials of an objective",
+        description="Join a study in a shared storage and run trials of an objective. As "
+        "Study.optimize, an error in the objective fails its trial and stops the worker "
+        "(exit status 1) unless --catch names its class. On SIGTERM (kill, docker stop, "
+        "Kubernetes, SLURM) the running trial fails, as on Ctrl+C, or is queued again "
+        "with --retry-failed-trials, and the worker exits with status 143. A worker "
+        "killed outright (SIGKILL, out of memory) leaves its trial running: with "
+        "--heartbeat-interval, the other workers fail it.",
     )
     worker.add_argument("objective", help="the objective as module:function (importable here)")
     worker.add_argument("--storage", help="storage URL: sqlite:///path.db")
@@ -57,14 +66,25 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="N",
-        help="queue a dead worker's trial again, at most N times (with --heartbeat-interval)",
+        help="queue the trial of a dead worker or of one stopped by SIGTERM again, at most "
+        "N times (with --heartbeat-interval)",
+    )
+    worker.add_argument(
+        "--catch",
+        action="append",
+        default=None,
+        metavar="CLASS[,CLASS...]",
+        help="exception classes that fail a trial without stopping the worker, as "
+        "optimize's catch=: a builtin name (ValueError) or module.Class, subclasses of "
+        "Exception; repeat the option or separate names with commas. By default, as "
+        "optimize, the first error stops the worker",
     )
     for name, text, needs_study in (
         ("studies", "list the studies of a storage", False),
         ("study-names", "list the names of the studies of a storage", False),
         ("create-study", "create a study (prints its name)", False),
         ("trials", "list the trials of a study", True),
-        ("best-trial", "show the best trial(s) of a study", True),
+        ("best-trial", "show the best trial of a study with one objective", True),
         ("best-trials", "show the trials on the Pareto front of a study", True),
         ("delete-study", "delete a study and its trials", True),
         ("ask", "start a trial, suggest a search space and show its parameters", True),
@@ -76,9 +96,26 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--study", "--study-name", dest="study", required=True, help="study name"
             )
-        if name in ("studies", "study-names", "trials", "best-trial", "best-trials"):
+        if name in ("studies", "study-names"):
             command.add_argument(
                 "-f", "--format", choices=FORMATS, default="table", help="output (default: table)"
+            )
+        if name in ("trials", "best-trial", "best-trials"):
+            command.add_argument(
+                "-f",
+                "--format",
+                choices=FORMATS,
+                default="table",
+                help="output (default: table). Each trial has Optuna's fields: number, value "
+                "(values with several objectives), datetime_start, datetime_complete, "
+                "duration, params, user_attrs (when a trial has one) and state; csv is "
+                "always flattened",
+            )
+            command.add_argument(
+                "--flatten",
+                action="store_true",
+                help="one column per parameter and user attribute (params_x, user_attrs_k, "
+                "values_0) instead of nested params and user_attrs",
             )
         if name == "create-study":
             command.add_argument("--study", "--study-name", dest="study", help="study name")
@@ -205,6 +242,7 @@ def _worker_command(args: argparse.Namespace) -> int:
     from fastune.storages import sqlite_file
 
     try:
+        catch = _exception_classes(args.catch or [])
         if args.storage.startswith("sqlite:///"):
             path, _ = sqlite_file(args.storage, "--storage", "fastune worker")
             if not os.path.exists(path):  # opening it would make an empty database
@@ -223,19 +261,126 @@ def _worker_command(args: argparse.Namespace) -> int:
         elif args.retry_failed_trials:
             raise FastuneError("--retry-failed-trials needs --heartbeat-interval.")
         study = load_study(study_name=args.study, storage=storage)
-    except (FastuneError, ValueError) as error:
-        message = str(error).replace(args.storage, redact(args.storage))
-        print(f"fastune worker: {message}", file=sys.stderr)
+    except (FastuneError, ValueError, sqlite3.Error) as error:
+        message = str(error)
+        if isinstance(error, sqlite3.Error):
+            message = f"Cannot open {args.storage}: {error}."
+        print(
+            f"fastune worker: {message.replace(args.storage, redact(args.storage))}",
+            file=sys.stderr,
+        )
         return 1
-    study.optimize(objective, n_trials=args.n_trials, timeout=args.timeout)
-    return 0
+    return _optimize_until_sigterm(study, objective, args.n_trials, args.timeout, catch)
+
+
+class WorkerTerminated(BaseException):
+    """Raised in the objective of ``fastune worker`` when the worker gets SIGTERM: the
+    trial fails as on Ctrl+C. Not an ``Exception``, so that no ``--catch`` (nor an
+    ``except Exception`` in the objective) keeps the worker going."""
+
+
+def _optimize_until_sigterm(
+    study: Any,
+    objective: Any,
+    n_trials: int | None,
+    timeout: float | None,
+    catch: tuple[type[Exception], ...],
+) -> int:
+    """Run the worker's trials. On SIGTERM, the objective running is stopped with
+    :class:`WorkerTerminated`, so its trial fails, and goes to the storage's
+    ``failed_trial_callback`` (``--retry-failed-trials`` queues it again); a SIGTERM
+    between two trials lets the trial being recorded finish. Then the worker stops,
+    with exit status 143 (128 + SIGTERM), as a process that SIGTERM ended."""
+    import signal
+    import threading
+
+    state: dict[str, Any] = {"sigterm": False, "in_objective": False, "stopped": None}
+
+    def stoppable(trial: Any) -> Any:
+        try:
+            if state["sigterm"]:  # it came after the trial started, before the objective
+                raise WorkerTerminated("the worker got SIGTERM")
+            state["in_objective"] = True
+            try:
+                return objective(trial)
+            finally:
+                state["in_objective"] = False
+        except WorkerTerminated:
+            state["stopped"] = trial
+            raise
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        state["sigterm"] = True
+        study.stop()  # no new trial
+        if state["in_objective"]:
+            raise WorkerTerminated("the worker got SIGTERM")
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_sigterm) if main_thread else None
+    try:
+        study.optimize(stoppable, n_trials=n_trials, timeout=timeout, catch=catch)
+    except WorkerTerminated:
+        pass
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+    if not state["sigterm"]:
+        return 0
+    stopped = state["stopped"]
+    if stopped is None:
+        print("fastune worker: stopped by SIGTERM; no trial was interrupted.", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    storage = study._storage
+    frozen = storage.get_trial(stopped._trial_id)
+    n_trials_before = storage.get_n_trials(study._study_id)
+    study._hand_to_failed_trial_callback(frozen)  # a retry adds a waiting trial
+    queued = storage.get_n_trials(study._study_id) > n_trials_before
+    again = " and was queued again" if queued else ""
+    print(
+        f"fastune worker: stopped by SIGTERM; trial {frozen.number} failed{again}.",
+        file=sys.stderr,
+    )
+    return 128 + signal.SIGTERM
+
+
+def _exception_classes(names: list[str]) -> tuple[type[Exception], ...]:
+    """The classes named by ``--catch`` (each value: names separated by commas).
+
+    Raises:
+        InvalidParameterError: a name that is not an importable subclass of Exception.
+    """
+    import builtins
+    import importlib
+
+    from fastune._validation import invalid
+
+    classes = []
+    for name in (n.strip() for value in names for n in value.split(",")):
+        if not name:
+            continue
+        module_name, _, class_name = name.rpartition(":" if ":" in name else ".")
+        try:
+            found = (
+                getattr(importlib.import_module(module_name), class_name)
+                if module_name
+                else getattr(builtins, class_name)
+            )
+        except (ImportError, AttributeError, ValueError):
+            found = None
+        if not (isinstance(found, type) and issubclass(found, Exception)):
+            allowed = (
+                "exception class names, subclasses of Exception: a builtin such as "
+                "ValueError, or module.Class"
+            )
+            raise invalid("--catch", "fastune worker", allowed, name)
+        classes.append(found)
+    return tuple(classes)
 
 
 def _plot_command(args: argparse.Namespace) -> int:
     """Run ``plot`` or ``report``; errors name what is wrong, the password hidden."""
     from fastune import _cli_plots as plots
     from fastune.exceptions import FastuneError
-    from fastune.storages._url import redact
 
     try:
         study = plots.load(args)
@@ -243,9 +388,8 @@ def _plot_command(args: argparse.Namespace) -> int:
             plots.write_plot(study, args.kind, args.output, args.objective)
         else:
             plots.write_report(study, args.output, args.trials)
-    except (FastuneError, ValueError, OSError) as error:
-        message = str(error).replace(args.storage, redact(args.storage))
-        print(f"fastune {args.command}: {message}", file=sys.stderr)
+    except (FastuneError, ValueError, OSError, sqlite3.Error) as error:
+        print(f"fastune {args.command}: {_error_message(error, args.storage)}", file=sys.stderr)
         return 1
     print(f"Wrote {args.output}" + (f" and {args.trials}" if getattr(args, "trials", None) else ""))
     return 0
@@ -292,21 +436,38 @@ def _study_command(args: argparse.Namespace) -> int:
                 print(json.dumps(asked))
                 return 0
             params = {f"params_{k}": v for k, v in asked["params"].items()}
-            rows = [{"number": asked["number"], **params}]
+            rows: Any = [{"number": asked["number"], **params}]
+            if args.format == "yaml":  # nested, as the JSON
+                rows = studies.Rows([asked], single=True)
         elif args.command == "studies":
             rows = studies.study_rows(storage)
         elif args.command == "study-names":
             rows = studies.study_name_rows(storage)
-        elif args.command == "trials":
-            rows = studies.trial_rows(storage, args.study)
         else:
-            rows = studies.best_trial_rows(storage, args.study)
-    except (FastuneError, ValueError, KeyError) as error:
-        message = str(error).replace(args.storage, studies.redact(args.storage))
-        print(f"fastune {args.command}: {message}", file=sys.stderr)
+            flatten = args.flatten or args.format == "csv"
+            read = {
+                "trials": studies.trial_rows,
+                "best-trial": studies.best_trial_row,
+                "best-trials": studies.best_trial_rows,
+            }[args.command]
+            rows = read(storage, args.study, flatten)
+        studies.write_rows(rows, args.format, sys.stdout)
+    except (FastuneError, ValueError, KeyError, sqlite3.Error) as error:
+        print(f"fastune {args.command}: {_error_message(error, args.storage)}", file=sys.stderr)
         return 1
-    studies.write_rows(rows, args.format, sys.stdout)
     return 0
+
+
+def _error_message(error: BaseException, storage: str) -> str:
+    """The one line a command prints for ``error``, the storage's password hidden. An
+    SQLite error met after the file was opened (a lock held past the timeout) names
+    the storage."""
+    from fastune.storages._url import redact
+
+    message = str(error)
+    if isinstance(error, sqlite3.Error):
+        message = f"{storage}: {message}."
+    return message.replace(storage, redact(storage))
 
 
 if __name__ == "__main__":

@@ -114,13 +114,21 @@ def test_errors_name_what_is_wrong(tmp_path: Path) -> None:
 
 def test_a_finished_trial_takes_no_artifact_and_no_file_is_left(tmp_path: Path) -> None:
     store = FileSystemArtifactStore(tmp_path / "store")
-    study = fastune.create_study()
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    fastune.create_study(storage=storage, study_name="first").optimize(
+        lambda t: t.suggest_float("x", 0, 1), n_trials=2
+    )
+    study = fastune.create_study(storage=storage, study_name="second")
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
-    with pytest.raises(UpdateFinishedTrialError, match="finished"):
+    finished = study.trials[0]
+    assert finished._trial_id != finished.number  # the message names the number
+    with pytest.raises(
+        UpdateFinishedTrialError, match=r"^Trial 0 has already finished \(COMPLETE\)"
+    ):
         upload_artifact(
             artifact_store=store,
             file_path=_file(tmp_path, "late.txt", b"x"),
-            study_or_trial=study.trials[0],
+            study_or_trial=finished,
             storage=study._storage,
         )
     assert list((tmp_path / "store").iterdir()) == []

@@ -109,6 +109,32 @@ def test_a_stop_or_an_error_ends_every_task(client: Any, tmp_path: Path) -> None
     assert len(failing.trials) < 10  # they kept running their share after the error
 
 
+class _SlowToNotice(distributed.Client):
+    """A client that hears of a failed task 3 s late (a busy or far-away client): only
+    the failing task can stop the others in time."""
+
+    def gather(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().gather(*args, **kwargs)
+        except BaseException:
+            time.sleep(3.0)
+            raise
+
+
+def test_the_failing_task_stops_the_others_itself(client: Any, tmp_path: Path) -> None:
+    study = fastune.create_study(study_name="fail", storage=f"sqlite:///{tmp_path / 'f.db'}")
+    with _SlowToNotice(client.scheduler.address) as slow, pytest.raises(ValueError, match="boom"):
+        optimize(study, _fails_at_three, n_trials=40, client=slow)
+    trials = study.trials
+    (failed,) = [t for t in trials if t.state == TrialState.FAIL]
+    assert failed.number == 3 and failed.datetime_complete is not None
+    # The other task finishes the trial it runs and starts no other (one at most, whose
+    # start raced the stop), instead of running its share while the client has not
+    # heard of the error.
+    later = [t.number for t in trials if t.datetime_start > failed.datetime_complete]
+    assert len(later) <= 1, f"trials started after trial 3 failed: {later}"
+
+
 def test_a_task_run_again_does_only_what_is_left(tmp_path: Path) -> None:
     from fastune.integration.dask import _Run, _run_share
     from fastune.study._processes import dumps_objective

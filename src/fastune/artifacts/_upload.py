@@ -131,10 +131,10 @@ def upload_artifact(
         encoding=encoding or guessed_encoding,
     )
     if kind == "trial":  # a finished trial takes no new record: refuse before writing
-        state = target_storage.get_trial(target_id).state
-        if state.is_finished():
+        frozen = target_storage.get_trial(target_id)
+        if frozen.state.is_finished():
             raise UpdateFinishedTrialError(
-                f"Trial {target_id} has already finished ({state.name}): "
+                f"Trial {frozen.number} has already finished ({frozen.state.name}): "
                 "an artifact is attached while the trial runs."
             )
     with open(path, "rb") as file:

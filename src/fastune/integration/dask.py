@@ -9,6 +9,7 @@ a stop (``trial.study.stop()``, an uncaught error) ends every task.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -108,8 +109,9 @@ def optimize(
         ]
         try:
             dask_client.gather(futures)
-        except BaseException:  # the other tasks finish their trial and stop
-            study._storage.set_study_system_attr(study._study_id, run.stop_key, True)
+        except BaseException:  # a failing task has stopped the others already; a Ctrl+C
+            # here or a lost worker has not: the tasks finish their trial and stop
+            run.stop_all(study)
             dask_client.cancel(futures)
             raise
     finally:
@@ -136,9 +138,14 @@ class _Run:
             return True
         return storage.get_n_trials(study._study_id) - self.first >= self.n_trials
 
+    def stop_all(self, study: Study) -> None:
+        """Flag the stop in the storage, where every task of the run looks after each
+        trial."""
+        study._storage.set_study_system_attr(study._study_id, self.stop_key, True)
+
     def after_trial(self, study: Study, trial: Any) -> None:
         if study._stop_flag:  # trial.study.stop() in this task: every task stops
-            study._storage.set_study_system_attr(study._study_id, self.stop_key, True)
+            self.stop_all(study)
         if self.over(study):
             study.stop()
 
@@ -153,21 +160,41 @@ def _run_share(
     run: _Run,
     catch: tuple[type[BaseException], ...],
 ) -> int:
-    """One task: join the study and run up to ``n_trials`` trials of the objective."""
+    """One task: join the study and run up to ``n_trials`` trials of the objective. An
+    uncaught error stops every task of the run: it is flagged as soon as the objective
+    raises it (the other tasks finish their trial and stop), not when the client hears
+    of it."""
     import cloudpickle
 
+    from fastune.exceptions import TrialPruned
     from fastune.study import load_study
 
     sampler.reseed_rng()  # every task draws its own points
     study = load_study(study_name=study_name, storage=storage, sampler=sampler, pruner=pruner)
     if run.over(study):  # a task run again after its worker died: only what is left
         return 0
+    objective = cloudpickle.loads(payload)
+
+    def objective_of_the_run(trial: Any) -> Any:
+        try:
+            return objective(trial)
+        except BaseException as error:
+            if not isinstance(error, (TrialPruned, *catch)):  # it ends this task: end all
+                with contextlib.suppress(Exception):  # the objective's error is the one shown
+                    run.stop_all(study)
+            raise
+
     timeout = None if run.deadline is None else max(run.deadline - time.time(), 0.0)
-    study.optimize(
-        cloudpickle.loads(payload),
-        n_trials=n_trials,
-        timeout=timeout,
-        catch=catch,
-        callbacks=[run.after_trial],
-    )
+    try:
+        study.optimize(
+            objective_of_the_run,
+            n_trials=n_trials,
+            timeout=timeout,
+            catch=catch,
+            callbacks=[run.after_trial],
+        )
+    except BaseException:  # an error outside the objective (a storage, a callback)
+        with contextlib.suppress(Exception):
+            run.stop_all(study)
+        raise
     return n_trials
