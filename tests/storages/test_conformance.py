@@ -120,6 +120,16 @@ def test_trial_life_cycle(storage: BaseStorage) -> None:
         storage.get_trial(trial_id + 100)
 
 
+def test_a_missing_trial_number_names_the_study(storage: BaseStorage) -> None:
+    study_id = storage.create_new_study(MIN, "numbers")
+    storage.create_new_trial(study_id)
+    assert storage.get_trial_id_from_study_id_trial_number(study_id, 0) >= 0
+    with pytest.raises(TrialNotFoundError, match="Study 'numbers' has no trial number 5"):
+        storage.get_trial_id_from_study_id_trial_number(study_id, 5)
+    with pytest.raises(TrialNotFoundError, match="Study 'numbers' has no trial number 5"):
+        BaseStorage.get_trial_id_from_study_id_trial_number(storage, study_id, 5)
+
+
 def test_returned_records_are_copies(storage: BaseStorage) -> None:
     study_id = storage.create_new_study(MIN)
     trial_id = storage.create_new_trial(study_id)

@@ -329,7 +329,12 @@ class BaseStorage(abc.ABC):
         for trial in self.get_all_trials(study_id, deepcopy=False):
             if trial.number == trial_number:
                 return trial._trial_id
-        raise TrialNotFoundError(f"Study {study_id} has no trial number {trial_number}.")
+        raise self._no_trial_number(study_id, trial_number)
+
+    def _no_trial_number(self, study_id: int, trial_number: int) -> TrialNotFoundError:
+        """The error for a trial number a study does not have, naming the study."""
+        name = self.get_study_name_from_id(study_id)
+        return TrialNotFoundError(f"Study {name!r} has no trial number {trial_number}.")
 
 
 def finished_error(number: int, state: TrialState) -> UpdateFinishedTrialError:

@@ -237,7 +237,7 @@ class InMemoryStorage(Transient, BaseStorage):
         with self._lock:
             trials = self._study(study_id).trials
             if not 0 <= trial_number < len(trials):
-                raise TrialNotFoundError(f"Study {study_id} has no trial number {trial_number}.")
+                raise self._no_trial_number(study_id, trial_number)
             return trials[trial_number]._trial_id
 
     def pop_waiting_trial_id(self, study_id: int) -> int | None:

@@ -614,7 +614,7 @@ class SQLStorage(BaseStorage):
             .fetchone()
         )
         if row is None:
-            raise TrialNotFoundError(f"Study {study_id} has no trial number {trial_number}.")
+            raise self._no_trial_number(study_id, trial_number)
         return int(row[0])
 
     def pop_waiting_trial_id(self, study_id: int) -> int | None:
