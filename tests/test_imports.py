@@ -86,6 +86,37 @@ def test_an_integration_name_without_its_library_names_the_extra() -> None:
     assert "has no attribute 'NoSuchCallback'" in lines[3]
 
 
+def test_every_plot_without_matplotlib_names_the_extra() -> None:
+    code = """
+import inspect, sys
+sys.modules["matplotlib"] = None  # as if not installed
+import fastune
+from fastune.visualization import matplotlib as plots
+study = fastune.create_study(directions=["minimize", "minimize"])
+study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=3)
+for name in sorted(n for n in dir(plots) if n.startswith("plot_")):
+    plot = getattr(plots, name)
+    options = {}
+    accepted = inspect.signature(plot).parameters
+    if "reference_point" in accepted:
+        options["reference_point"] = [2.0, 2.0]
+    if "target" in accepted and name != "plot_pareto_front":
+        options["target"] = lambda t: t.values[0]
+    try:
+        plot(study, **options)
+    except Exception as error:
+        print(name, type(error).__name__, error)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) >= 11, result.stdout
+    for line in lines:
+        assert "MissingDependencyError" in line and "pip install 'fastune[viz]'" in line, line
+
+
 def test_public_names_resolve() -> None:
     import fastune
 

@@ -46,8 +46,10 @@ class SearchSpace:
         >>> from fastune.distributions import FloatDistribution, CategoricalDistribution
         >>> space = SearchSpace({"lr": FloatDistribution(1e-4, 1.0, log=True),
         ...                      "act": CategoricalDistribution(["relu", "tanh"])})
-        >>> space.decode(space.encode({"lr": 1e-2, "act": "tanh"}))
-        {'lr': 0.01, 'act': 'tanh'}
+        >>> row = space.encode({"lr": 1e-2, "act": "tanh"})
+        >>> params = space.decode(row)
+        >>> round(params["lr"], 12), params["act"]
+        (0.01, 'tanh')
     """
 
     def __init__(self, distributions: Mapping[str, BaseDistribution]) -> None:

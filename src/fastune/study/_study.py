@@ -612,6 +612,11 @@ def load_study(
 
     Args:
         study_name: The study's name; None when the storage holds exactly one study.
+        storage: Where the study lives: a storage object or a URL, as for
+            :func:`create_study` (``"sqlite:///path.db"``, ``"postgresql://..."``).
+        sampler: Proposes parameters; None is a new
+            :class:`~fastune.samplers.AutoSampler`, as for :func:`create_study`.
+        pruner: Stops trials early; None is a new :class:`~fastune.pruners.MedianPruner`.
 
     Raises:
         StudyNotFoundError: no study of that name.

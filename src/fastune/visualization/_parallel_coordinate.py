@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from fastune._imports import import_optional
 from fastune._pareto import pareto_ranks
 from fastune.distributions import CategoricalDistribution
 from fastune.study import Study, StudyDirection
@@ -184,7 +185,7 @@ def plot_parallel_coordinate(
         >>> ax = plot_parallel_coordinate(study, params=["x", "n"])
     """
     check_target_name(target_name, "plot_parallel_coordinate")
-    from matplotlib.collections import LineCollection
+    LineCollection = import_optional("matplotlib.collections", "viz").LineCollection
 
     data = parallel_coordinate_data(study, params, target=target, target_name=target_name)
     ax = new_axes(ax, figsize=(max(6.0, 1.7 * len(data.axes) + 2), 4.5))

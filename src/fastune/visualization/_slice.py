@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from fastune._imports import import_optional
 from fastune.distributions import BaseDistribution
 from fastune.study import Study
 from fastune.visualization._matplotlib import pyplot
@@ -101,7 +102,7 @@ def plot_slice(
         >>> axes = plot_slice(study)
     """
     check_target_name(target_name, "plot_slice")
-    from matplotlib.colors import ListedColormap
+    ListedColormap = import_optional("matplotlib.colors", "viz").ListedColormap
 
     data = slice_data(study, params, target=target)
     if not data:

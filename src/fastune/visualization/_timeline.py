@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
+from fastune._imports import import_optional
 from fastune._validation import check_int
 from fastune.study import Study
 from fastune.trial import TrialState
@@ -88,7 +89,7 @@ def plot_timeline(
         >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=10, n_jobs=2)
         >>> ax = plot_timeline(study)
     """
-    import matplotlib.dates as mdates
+    mdates = import_optional("matplotlib.dates", "viz")
 
     bars = timeline_data(study, n_recent_trials)
     lanes = max((bar.lane for bar in bars), default=0) + 1
