@@ -180,6 +180,31 @@ class TestAsDistribution:
         with pytest.raises(InvalidParameterTypeError, match="'alpha'.*loguniform"):
             as_distribution(stats.norm(0, 1), name="alpha")
 
+    def test_optuna_distributions_become_fastunes(self) -> None:
+        # A search space written in a module that still imports optuna.
+        optuna = pytest.importorskip("optuna")
+        spaces = optuna.distributions
+        converted = {
+            spaces.FloatDistribution(1e-3, 1.0, log=True): FloatDistribution(1e-3, 1.0, log=True),
+            spaces.FloatDistribution(0.0, 1.0, step=0.25): FloatDistribution(0.0, 1.0, step=0.25),
+            spaces.IntDistribution(2, 10, step=2): IntDistribution(2, 10, step=2),
+            spaces.IntDistribution(1, 64, log=True): IntDistribution(1, 64, log=True),
+            spaces.CategoricalDistribution(["a", None, 3]): CategoricalDistribution(["a", None, 3]),
+        }
+        for given, expected in converted.items():
+            result = as_distribution(given)
+            assert type(result) is type(expected) and result == expected
+            # the same as through the JSON both libraries write
+            assert result == json_to_distribution(spaces.distribution_to_json(given))
+        with pytest.warns(FutureWarning):
+            old = spaces.IntUniformDistribution(0, 8, step=2)
+        assert as_distribution(old) == IntDistribution(0, 8, step=2)
+
+    def test_other_optuna_objects_are_rejected(self) -> None:
+        optuna = pytest.importorskip("optuna")
+        with pytest.raises(InvalidParameterTypeError, match="'alpha'.*Optuna.*TPESampler"):
+            as_distribution(optuna.samplers.TPESampler(), name="alpha")
+
 
 def test_optunas_json_names_from_before_version_3_are_read() -> None:
     old = {

@@ -418,8 +418,8 @@ def check_same_distribution(name: str, old: BaseDistribution, new: BaseDistribut
 
 
 _SCIPY_HINT = (
-    "a list or tuple of choices, a range, a fastune distribution, or a frozen "
-    "scipy.stats uniform, loguniform/reciprocal or randint distribution"
+    "a list or tuple of choices, a range, a fastune (or Optuna) distribution, or a "
+    "frozen scipy.stats uniform, loguniform/reciprocal or randint distribution"
 )
 
 
@@ -427,6 +427,8 @@ def as_distribution(spec: Any, name: str = "param_distributions") -> BaseDistrib
     """Turn a scikit-learn style parameter spec into a fastune distribution.
 
     * a fastune distribution is returned as is;
+    * a distribution of the ``optuna`` package (a search space written for Optuna) is
+      the fastune distribution of the same class and attributes;
     * a list, tuple or 1-D numpy array is a :class:`CategoricalDistribution`;
     * a ``range`` is an :class:`IntDistribution` with its step;
     * ``scipy.stats.uniform(loc, scale)`` is ``FloatDistribution(loc, loc + scale)``;
@@ -449,6 +451,8 @@ def as_distribution(spec: Any, name: str = "param_distributions") -> BaseDistrib
     """
     if isinstance(spec, BaseDistribution):
         return spec
+    if type(spec).__module__.split(".")[0] == "optuna":
+        return _from_optuna(spec, name)
     if isinstance(spec, range):
         if len(spec) == 0 or spec.step < 0:
             raise invalid(name, "as_distribution", "a non-empty increasing range", spec)
@@ -459,6 +463,24 @@ def as_distribution(spec: Any, name: str = "param_distributions") -> BaseDistrib
     if frozen is None:
         raise invalid_type(name, "as_distribution", _SCIPY_HINT, spec)
     return frozen
+
+
+def _from_optuna(spec: Any, name: str) -> BaseDistribution:
+    """An Optuna distribution object as fastune's, by its class name and attributes (the
+    JSON record both libraries write), without importing optuna. Optuna's older
+    classes, such as ``UniformDistribution``, are subclasses of the current ones.
+
+    Raises:
+        InvalidParameterTypeError: an object of the optuna package that is no
+            distribution fastune has.
+    """
+    for cls in type(spec).__mro__:
+        if cls.__name__ in _DISTRIBUTION_CLASSES:
+            try:
+                return _DISTRIBUTION_CLASSES[cls.__name__](**vars(spec))
+            except TypeError:  # attributes of another Optuna version
+                break
+    raise invalid_type(name, "as_distribution", _SCIPY_HINT, spec)
 
 
 def _from_scipy(spec: Any) -> BaseDistribution | None:

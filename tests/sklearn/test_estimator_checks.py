@@ -1,4 +1,5 @@
-"""scikit-learn's own estimator checks, run on small PBTSearchCV and FastuneSearchCV setups.
+"""scikit-learn's own estimator checks, run on small PBTSearchCV, FastuneSearchCV and
+OptunaSearchCV setups.
 
 Like scikit-learn's tests of its own searches, the configurations use
 ``error_score="raise"``: the checks expect a bad input to raise, whereas the default
@@ -20,6 +21,7 @@ from sklearn.svm import SVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fastune.exceptions import InvalidParameterError
+from fastune.integration import OptunaSearchCV
 from fastune.pruners import BasePruner
 from fastune.sklearn import FastuneSearchCV, PBTSearchCV
 
@@ -60,6 +62,25 @@ SEARCHES = [
         {"alpha": loguniform(1e-5, 1e-1)},
         pruner=_FirstStepPruner(),
         n_trials=3,
+        max_iter=2,
+        cv=2,
+        random_state=0,
+        error_score="raise",
+    ),
+    # Optuna's OptunaSearchCV arguments: plain fits, and partial_fit with enable_pruning
+    OptunaSearchCV(
+        LogisticRegression(),
+        {"C": [0.1, 1.0]},
+        n_trials=2,
+        cv=2,
+        random_state=0,
+        error_score="raise",
+    ),
+    OptunaSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-5, 1e-1)},
+        enable_pruning=True,
+        n_trials=2,
         max_iter=2,
         cv=2,
         random_state=0,

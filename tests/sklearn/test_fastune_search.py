@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -9,13 +9,14 @@ import scipy.sparse as sp
 from scipy.stats import loguniform
 from sklearn.datasets import load_digits, make_regression
 from sklearn.ensemble import GradientBoostingRegressor
-from sklearn.exceptions import FitFailedWarning
+from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import Ridge, SGDClassifier
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.svm import SVC
+from sklearn.utils.validation import check_is_fitted
 
 import fastune
-from fastune import FastuneSearchCV
+from fastune import FastuneSearchCV, PBTSearchCV
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.trial import FrozenTrial
 
@@ -150,6 +151,15 @@ def test_runs_in_a_given_study_with_callbacks() -> None:
             InvalidParameterError,
             "'scoring'.*distinct",
         ),
+        ({"catch": "ValueError"}, InvalidParameterTypeError, "'catch'.*exception class"),
+        ({"catch": [ValueError, 1]}, InvalidParameterTypeError, "'catch'.*exception class"),
+        ({"subsample": 0.0}, InvalidParameterError, r"'subsample'.*\(0, 1\].*Got 0.0"),
+        ({"subsample": 1.5}, InvalidParameterError, r"'subsample'.*Got 1.5"),
+        ({"subsample": 0.001}, InvalidParameterError, r"'subsample'.*at least one"),
+        ({"subsample": 0}, InvalidParameterError, r"'subsample'.*\[1, 400\].*Got 0"),
+        ({"subsample": 401}, InvalidParameterError, r"'subsample'.*\[1, 400\].*Got 401"),
+        ({"subsample": "half"}, InvalidParameterTypeError, "'subsample'.*Got 'half'"),
+        ({"subsample": True}, InvalidParameterTypeError, "'subsample'.*Got True"),
     ],
 )
 def test_bad_input_is_named(kwargs: dict, error: type[Exception], fragment: str) -> None:
@@ -162,14 +172,16 @@ def test_bad_input_is_named(kwargs: dict, error: type[Exception], fragment: str)
 
 def test_a_trials_seed_depends_on_its_number_not_on_the_worker() -> None:
     def scores(n_jobs: int) -> dict[int, float]:
-        study = fastune.create_study(direction="maximize")
+        # partial_fit (the study has a pruner), one epoch per step, in an order drawn
+        # from the trial's seed
+        study = fastune.create_study(
+            direction="maximize", pruner=fastune.pruners.MedianPruner(n_startup_trials=100)
+        )
         for alpha in (1e-4, 1e-3, 1e-2, 1e-1):
             study.enqueue_trial({"alpha": alpha})
         search = FastuneSearchCV(
             SGDClassifier(random_state=0),
             {"alpha": loguniform(1e-6, 1e-1)},
-            # partial_fit, one epoch per step, in an order drawn from the trial's seed
-            pruner=fastune.pruners.MedianPruner(n_startup_trials=100),
             max_iter=3,
             n_trials=4,
             cv=2,
@@ -472,3 +484,288 @@ def test_minor_values_scikit_learn_takes() -> None:
     # numeric parameters give numeric columns, as GridSearchCV's; strings give objects
     assert search.cv_results_["param_C"].dtype == np.float64
     assert search.cv_results_["param_kernel"].dtype == object
+
+
+# -- what Optuna's OptunaSearchCV offers ------------------------------------------------
+
+
+class _Flaky(Ridge):
+    """Raises _FlakyError when fitted with alpha=1.0."""
+
+    def fit(self, X, y, sample_weight=None):  # type: ignore[no-untyped-def]
+        if self.alpha == 1.0:
+            raise _FlakyError("alpha=1.0 is not today")
+        return super().fit(X, y, sample_weight)
+
+
+class _FlakyError(RuntimeError):
+    pass
+
+
+def test_catch_keeps_the_search_running_through_the_exceptions_named() -> None:
+    options: dict[str, Any] = {"n_trials": 4, "cv": 2, "error_score": "raise", "refit": False}
+    study = fastune.create_study(direction="maximize")
+    for alpha in (0.1, 1.0, 10.0, 1.0):
+        study.enqueue_trial({"alpha": alpha})
+    search = FastuneSearchCV(
+        _Flaky(), {"alpha": [0.1, 1.0, 10.0]}, study=study, catch=(_FlakyError,), **options
+    ).fit(*REGRESSION)
+    states = [t.state.name for t in search.study_.trials]
+    assert states == ["COMPLETE", "FAIL", "COMPLETE", "FAIL"]
+    assert list(search.cv_results_["param_alpha"]) == [0.1, 10.0]  # failed trials: no row
+    study = fastune.create_study(direction="maximize")
+    study.enqueue_trial({"alpha": 1.0})
+    with pytest.raises(_FlakyError):  # catch=() by default: the search stops
+        FastuneSearchCV(_Flaky(), {"alpha": [1.0]}, study=study, **options).fit(*REGRESSION)
+
+
+class _SizeRecorder(Ridge):
+    """Records the number of rows of every fit in ``sizes``."""
+
+    sizes: ClassVar[list[int]] = []
+
+    def fit(self, X, y, sample_weight=None):  # type: ignore[no-untyped-def]
+        _SizeRecorder.sizes.append(len(X))
+        return super().fit(X, y, sample_weight)
+
+
+@pytest.mark.parametrize(("subsample", "n_rows"), [(0.5, 60), (30, 30), (1.0, 120), (120, 120)])
+def test_subsample_scores_candidates_on_some_rows_and_refits_on_all(
+    subsample: float, n_rows: int
+) -> None:
+    _SizeRecorder.sizes = []
+    search = FastuneSearchCV(
+        _SizeRecorder(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3, subsample=subsample
+    )
+    search.set_params(random_state=0).fit(*REGRESSION)
+    rows = search.sample_indices_
+    assert len(rows) == n_rows and len(set(rows)) == n_rows
+    assert list(rows) == sorted(rows) and rows[0] >= 0 and rows[-1] < 120
+    # each fold trains on two thirds of the rows drawn; the refit on all 120
+    assert _SizeRecorder.sizes == [n_rows * 2 // 3] * 6 + [120]
+    again = FastuneSearchCV(
+        _SizeRecorder(), {"alpha": [0.1, 1.0]}, n_trials=2, cv=3, subsample=subsample
+    )
+    np.testing.assert_array_equal(
+        again.set_params(random_state=0).fit(*REGRESSION).sample_indices_, rows
+    )
+
+
+def test_subsample_matches_a_search_on_the_rows_drawn() -> None:
+    features, target = REGRESSION
+    groups = np.arange(len(target)) % 8
+    weights = np.linspace(0.5, 1.5, len(target))
+    options: dict[str, Any] = {"n_trials": 2, "cv": GroupKFold(3), "random_state": 0}
+    search = FastuneSearchCV(Ridge(), {"alpha": [0.1, 10.0]}, subsample=0.5, **options)
+    search.fit(features, target, groups, sample_weight=weights)
+    rows = search.sample_indices_
+    reference = GridSearchCV(Ridge(), {"alpha": [0.1, 10.0]}, cv=GroupKFold(3))
+    reference.fit(features[rows], target[rows], groups=groups[rows], sample_weight=weights[rows])
+    expected = dict(
+        zip(
+            reference.cv_results_["param_alpha"],
+            reference.cv_results_["mean_test_score"],
+            strict=True,
+        )
+    )
+    results = search.cv_results_
+    for alpha, score in zip(results["param_alpha"], results["mean_test_score"], strict=True):
+        assert score == pytest.approx(expected[alpha])
+    refit = Ridge(alpha=search.best_params_["alpha"]).fit(features, target, sample_weight=weights)
+    np.testing.assert_allclose(search.best_estimator_.coef_, refit.coef_)
+
+
+def test_groups_may_be_passed_by_position() -> None:
+    features, target = REGRESSION
+    groups = np.arange(len(target)) % 6
+    options: dict[str, Any] = {"n_trials": 2, "cv": GroupKFold(3), "random_state": 0}
+    positional = FastuneSearchCV(Ridge(), {"alpha": [0.1, 10.0]}, **options)
+    positional.fit(features, target, groups)
+    keyword = FastuneSearchCV(Ridge(), {"alpha": [0.1, 10.0]}, **options)
+    keyword.fit(features, target, groups=groups)
+    for key in ("split0_test_score", "split1_test_score", "split2_test_score"):
+        np.testing.assert_array_equal(positional.cv_results_[key], keyword.cv_results_[key])
+    with pytest.raises(ValueError, match="groups"):  # GroupKFold needs them
+        FastuneSearchCV(Ridge(), {"alpha": [0.1]}, **options).fit(features, target)
+
+
+_STUDY_ATTRIBUTES = ("best_trial_", "trials_", "n_trials_", "user_attrs_")
+
+
+def test_optunas_study_attributes_read_the_study() -> None:
+    search = FastuneSearchCV(SVC(), {"C": loguniform(1e-2, 1e2)}, n_trials=4, cv=3, random_state=0)
+    for name in _STUDY_ATTRIBUTES:
+        assert not hasattr(search, name)  # NotFittedError is an AttributeError
+    with pytest.raises(NotFittedError):
+        search.set_user_attr("k", 1)
+    with pytest.raises(NotFittedError):
+        search.trials_dataframe()
+    with pytest.raises(NotFittedError):
+        check_is_fitted(search)
+    search.fit(X, y)
+    check_is_fitted(search)
+    study = search.study_
+    assert search.best_trial_ == study.best_trial
+    assert search.best_trial_.params == search.best_params_
+    assert search.best_trial_.number == search.best_index_
+    assert search.trials_ == study.trials and search.n_trials_ == 4
+    search.set_user_attr("dataset", "digits")
+    assert search.user_attrs_ == study.user_attrs == {"dataset": "digits"}
+    pytest.importorskip("pandas")
+    frame = search.trials_dataframe(attrs=("number", "value", "user_attrs"))
+    assert list(frame["number"]) == [0, 1, 2, 3]
+    np.testing.assert_allclose(frame["value"], search.cv_results_["mean_test_score"])
+    np.testing.assert_allclose(
+        frame["user_attrs_mean_test_score"], search.cv_results_["mean_test_score"]
+    )
+
+
+def test_pbt_search_has_the_study_attributes_too() -> None:
+    search = PBTSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-5, 1e-1)},
+        population_size=2,
+        generations=2,
+        cv=2,
+        random_state=0,
+    )
+    assert not hasattr(search, "trials_")
+    search.fit(X, y)
+    assert search.best_trial_.params == search.best_params_
+    assert search.n_trials_ == len(search.study_.trials) == 4
+
+
+def test_each_trial_keeps_its_scores_under_optunas_names() -> None:
+    search = FastuneSearchCV(
+        Ridge(),
+        {"alpha": loguniform(1e-3, 1e3)},
+        n_trials=3,
+        cv=3,
+        return_train_score=True,
+        random_state=0,
+    ).fit(*REGRESSION)
+    results = search.cv_results_
+    for row, trial in enumerate(search.study_.trials):
+        attrs = trial.user_attrs
+        for kind in ("test", "train"):
+            for key in (f"mean_{kind}_score", f"std_{kind}_score"):
+                assert attrs[key] == pytest.approx(results[key][row])
+            for split in range(3):
+                key = f"split{split}_{kind}_score"
+                assert attrs[key] == results[key][row]
+        for key in ("mean_fit_time", "std_fit_time", "mean_score_time", "std_score_time"):
+            assert attrs[key] == pytest.approx(results[key][row])
+        assert trial.value == attrs["mean_test_score"]
+
+
+def test_several_metrics_keep_optunas_names_per_metric() -> None:
+    search = FastuneSearchCV(
+        Ridge(),
+        {"alpha": loguniform(1e-3, 1e3)},
+        scoring=["r2", "neg_mean_absolute_error"],
+        refit="r2",
+        n_trials=2,
+        cv=2,
+        random_state=0,
+    ).fit(*REGRESSION)
+    attrs = search.best_trial_.user_attrs
+    for metric in ("r2", "neg_mean_absolute_error"):
+        key = f"mean_test_{metric}"
+        assert attrs[key] == pytest.approx(search.cv_results_[key][search.best_index_])
+        assert f"split1_test_{metric}" in attrs and f"std_test_{metric}" in attrs
+    assert "mean_test_score" not in attrs and "mean_train_r2" not in attrs
+
+
+def test_a_pruned_trial_keeps_its_scores_under_optunas_names() -> None:
+    study = fastune.create_study(direction="maximize", pruner=_PruneAll())
+    search = FastuneSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-5, 1e-1)},
+        study=study,
+        n_trials=2,
+        max_iter=3,
+        cv=2,
+        random_state=0,
+        refit=False,
+    ).fit(X, y)
+    for trial in search.study_.trials:
+        assert trial.state.name == "PRUNED"
+        assert trial.user_attrs["mean_test_score"] == trial.intermediate_values[0]
+
+
+class _PruneAll(fastune.pruners.BasePruner):
+    def prune(self, study: fastune.Study, trial: FrozenTrial) -> bool:
+        return True
+
+
+def test_the_studys_pruner_prunes_when_no_pruner_is_given() -> None:
+    options: dict[str, Any] = {"n_trials": 2, "max_iter": 3, "cv": 2, "random_state": 0}
+    study = fastune.create_study(direction="maximize", pruner=_PruneAll())
+    search = FastuneSearchCV(
+        SGDClassifier(random_state=0), {"alpha": [1e-4]}, study=study, **options
+    ).fit(X, y)
+    assert search.training_ == "partial_fit"
+    assert list(search.cv_results_["state"]) == ["PRUNED", "PRUNED"]
+    # the study's own pruner may be named again
+    study = fastune.create_study(direction="maximize", pruner=_PruneAll())
+    search = FastuneSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": [1e-4]},
+        study=study,
+        pruner=study.pruner,
+        sampler=study.sampler,
+        **options,
+    ).fit(X, y)
+    assert list(search.cv_results_["state"]) == ["PRUNED", "PRUNED"]
+    # a study that never prunes: plain fits
+    study = fastune.create_study(direction="maximize", pruner=fastune.pruners.NopPruner())
+    search = FastuneSearchCV(
+        SGDClassifier(random_state=0), {"alpha": [1e-4]}, study=study, **options
+    ).fit(X, y)
+    assert search.training_ == "refit" and search.n_iter_ == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("sampler", fastune.samplers.RandomSampler()), ("pruner", fastune.pruners.NopPruner())],
+)
+def test_a_sampler_or_pruner_besides_the_studys_is_refused(name: str, value: Any) -> None:
+    study = fastune.create_study(direction="maximize")
+    search = FastuneSearchCV(SVC(), {"C": [1.0]}, n_trials=1, cv=2, study=study)
+    search.set_params(**{name: value})
+    with pytest.raises(
+        InvalidParameterError,
+        match=rf"'{name}' parameter of FastuneSearchCV.*the study's own {name}.*"
+        rf"create_study\({name}=\.\.\.\)",
+    ):
+        search.fit(X, y)
+    assert study.trials == []
+
+
+def test_a_pruner_for_an_estimator_that_trains_in_one_fit_warns() -> None:
+    search = FastuneSearchCV(
+        SVC(), {"C": [1.0]}, pruner=fastune.pruners.MedianPruner(), n_trials=1, cv=2
+    )
+    with pytest.warns(UserWarning, match="SVC trains by plain fits.*nothing can prune"):
+        search.fit(X, y)
+    assert search.training_ == "refit"
+    # no warning without a pruner, or with one that never prunes
+    search.set_params(pruner=fastune.pruners.NopPruner()).fit(X, y)
+
+
+def test_optuna_distributions_may_define_the_space() -> None:
+    optuna = pytest.importorskip("optuna")
+    search = FastuneSearchCV(
+        SVC(),
+        {
+            "C": optuna.distributions.FloatDistribution(1e-2, 1e2, log=True),
+            "kernel": optuna.distributions.CategoricalDistribution(["rbf", "linear"]),
+            "degree": optuna.distributions.IntDistribution(1, 3),
+        },
+        n_trials=3,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    for trial in search.study_.trials:
+        assert isinstance(trial.distributions["C"], fastune.distributions.FloatDistribution)
+        assert 1e-2 <= trial.params["C"] <= 1e2 and trial.params["kernel"] in ("rbf", "linear")

@@ -1,9 +1,11 @@
 """Integrations with other libraries; each module imports its library on first use and
 names the extra to install when it is missing.
 
-The pruning callbacks are also reachable here, under Optuna's names, so that code
-written for ``optuna.integration`` runs after ``import fastune as optuna``. They are
-loaded on first use: importing this package imports no optional dependency.
+The pruning callbacks and the scikit-learn search ``OptunaSearchCV`` are also
+reachable here, under Optuna's names, so that code written for ``optuna.integration``
+runs after ``import fastune as optuna`` (``optuna.integration.OptunaSearchCV``, or
+``optuna.integration.sklearn.OptunaSearchCV``). They are loaded on first use:
+importing this package imports no optional dependency.
 
 Example:
     >>> import fastune as optuna
@@ -19,20 +21,30 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastune.integration.keras import KerasPruningCallback, TFKerasPruningCallback
     from fastune.integration.lightning import PyTorchLightningPruningCallback
+    from fastune.integration.sklearn import OptunaSearchCV
 
-__all__ = ["KerasPruningCallback", "PyTorchLightningPruningCallback", "TFKerasPruningCallback"]
+__all__ = [
+    "KerasPruningCallback",
+    "OptunaSearchCV",
+    "PyTorchLightningPruningCallback",
+    "TFKerasPruningCallback",
+]
 
 # Name -> the module of this package that defines it.
 _LAZY = {
     "KerasPruningCallback": "keras",
     "TFKerasPruningCallback": "keras",
     "PyTorchLightningPruningCallback": "lightning",
+    "OptunaSearchCV": "sklearn",
 }
 
 
 def __getattr__(name: str) -> Any:
     # The module imports its library, or raises MissingDependencyError (an ImportError)
-    # naming the extra to install.
+    # naming the extra to install. The modules are reachable by name too, as Optuna's
+    # (optuna.integration.sklearn).
+    if name in _LAZY.values():
+        return importlib.import_module(f"{__name__}.{name}")
     if name in _LAZY:
         module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
         return getattr(module, name)
@@ -40,4 +52,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    # The public names only, not this module's imports.
+    return sorted({*__all__, *_LAZY, *_LAZY.values()})

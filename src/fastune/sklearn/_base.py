@@ -13,7 +13,7 @@ import contextlib
 import copy
 import numbers
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -23,13 +23,13 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import get_tags, indexable
 from sklearn.utils.metadata_routing import UNUSED, MetadataRouter
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from fastune import logging as fastune_logging
 from fastune._validation import invalid, invalid_type
 from fastune.distributions import BaseDistribution, as_distribution
 from fastune.exceptions import FastuneError
-from fastune.sklearn._cv_trainable import CVTrainable
+from fastune.sklearn._cv_trainable import CVTrainable, per_sample, take
 from fastune.sklearn._routing import (
     RoutedParams,
     route_fit,
@@ -38,6 +38,7 @@ from fastune.sklearn._routing import (
     search_router,
 )
 from fastune.sklearn._scoring import rank_metric, resolve_scorers
+from fastune.study._dataframe import DATAFRAME_ATTRS
 from fastune.trial import FrozenTrial
 
 __all__ = ["BaseSearch", "quiet_unless_verbose"]
@@ -88,13 +89,14 @@ def _check_square(X: Any, owner: str, estimator: str) -> None:
 
 
 class FitData(NamedTuple):
-    """The data of one fit: X and y made indexable, the folds, and the parameters of
-    ``fit`` by recipient."""
+    """The data of one fit: X and y made indexable, the folds, the parameters of ``fit``
+    by recipient, and the rows the folds are drawn from (sorted)."""
 
     X: Any
     y: Any
     splits: list[tuple[np.ndarray, np.ndarray]]
     routed: RoutedParams
+    rows: np.ndarray
 
 
 class BaseSearch(MetaEstimatorMixin, BaseEstimator):
@@ -158,7 +160,21 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
                 raise type(error)(f"param_distributions[{name!r}]: {error}") from None
         return space
 
-    def _prepare(self, X: Any, y: Any, groups: Any, params: dict[str, Any]) -> FitData:
+    def _prepare(
+        self,
+        X: Any,
+        y: Any,
+        groups: Any,
+        params: dict[str, Any],
+        subsample: Any = 1.0,
+        seed: int | None = None,
+    ) -> FitData:
+        """Check the arguments of ``fit`` and split the data into folds.
+
+        With ``subsample`` below all the rows, the folds hold only the rows drawn (from
+        ``seed``), still indexed in the full X: the candidates are scored on them, and
+        a model trained on all rows (the refit) sees every sample.
+        """
         owner = type(self).__name__
         score = self.error_score
         is_number = isinstance(score, numbers.Real) and not isinstance(score, bool)
@@ -181,13 +197,23 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         self.scorer_ = scorers if self.multimetric_ else scorers["score"]
         self._scorers = scorers
         routed = route_fit(self, scorers, X, groups, params, self._training_method())
+        rows = _search_rows(_num_samples(X), subsample, seed, owner)
+        searched = len(rows) < _num_samples(X)
+        X_rows, y_rows = (take(X, rows), take(y, rows)) if searched else (X, y)
+        split_params = {
+            key: take(value, rows) if searched and per_sample(value, X) else value
+            for key, value in routed.splitter.items()
+        }
         with np.errstate(invalid="ignore"):
             # Sniffing the target type casts y to int; a NaN or inf y must fail in the
             # estimator's own validation, not as a numpy cast warning here.
-            cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        splits = list(cv.split(X, y, **routed.splitter))
+            cv = check_cv(self.cv, y_rows, classifier=is_classifier(self.estimator))
+        splits = [
+            (rows[train], rows[test]) if searched else (train, test)
+            for train, test in cv.split(X_rows, y_rows, **split_params)
+        ]
         self.n_splits_ = len(splits)
-        return FitData(X, y, splits, routed)
+        return FitData(X, y, splits, routed, rows)
 
     def _training_method(self) -> str:
         """The estimator's method that trains the candidates: ``fit`` or ``partial_fit``."""
@@ -448,6 +474,84 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         """Class labels of ``best_estimator_`` (only with ``refit`` and a classifier)."""
         _delegates("classes_")(self)
         return np.asarray(self.best_estimator_.classes_)
+
+    # -- the study, under the names of Optuna's OptunaSearchCV -------------------------
+
+    @property
+    def best_trial_(self) -> FrozenTrial:
+        """The trial of the best row of ``cv_results_`` (``best_index_``), the one
+        ``best_params_`` come from. On a new study ranked by one metric, this is
+        ``study_.best_trial``, as in Optuna's ``OptunaSearchCV``."""
+        check_is_fitted(self, "study_")
+        return copy.deepcopy(self._result_trials[self.best_index_])
+
+    @property
+    def trials_(self) -> list[FrozenTrial]:
+        """All the trials of ``study_`` (``study_.trials``), earlier fits' included."""
+        check_is_fitted(self, "study_")
+        return self.study_.trials
+
+    @property
+    def n_trials_(self) -> int:
+        """The number of trials in ``study_``."""
+        return len(self.trials_)
+
+    @property
+    def user_attrs_(self) -> dict[str, Any]:
+        """The user attributes of ``study_`` (``study_.user_attrs``)."""
+        check_is_fitted(self, "study_")
+        return self.study_.user_attrs
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a value to ``study_`` (``study_.set_user_attr``).
+
+        Raises:
+            NotFittedError: before ``fit``.
+        """
+        check_is_fitted(self, "study_")
+        self.study_.set_user_attr(key, value)
+
+    def trials_dataframe(
+        self, attrs: Sequence[str] = DATAFRAME_ATTRS, multi_index: bool = False
+    ) -> Any:
+        """The trials of ``study_`` as a ``pandas.DataFrame`` (``study_.trials_dataframe``).
+
+        The per-trial scores are in the ``user_attrs_*`` columns, such as
+        ``user_attrs_mean_test_score``.
+
+        Raises:
+            NotFittedError: before ``fit``.
+        """
+        check_is_fitted(self, "study_")
+        return self.study_.trials_dataframe(attrs, multi_index)
+
+
+def _search_rows(n_samples: int, subsample: Any, seed: int | None, owner: str) -> np.ndarray:
+    """The rows a search scores candidates on, sorted: all of them, or ``subsample`` of
+    them (a share in (0, 1], as Optuna's rounded down, or a count) drawn from ``seed``.
+
+    Raises:
+        InvalidParameterError: a share or count outside those ranges, or a share that
+            leaves no sample.
+        InvalidParameterTypeError: neither a float nor an int.
+    """
+    allowed = (
+        "a float in (0, 1] (the share of the samples, at least one sample) or an int "
+        f"in [1, {n_samples}] (the number of samples)"
+    )
+    if not isinstance(subsample, numbers.Real) or isinstance(subsample, bool):
+        raise invalid_type("subsample", owner, allowed, subsample)
+    if isinstance(subsample, numbers.Integral):
+        count = int(subsample)
+    elif 0.0 < float(subsample) <= 1.0:
+        count = int(float(subsample) * n_samples)
+    else:
+        raise invalid("subsample", owner, allowed, subsample)
+    if not 1 <= count <= n_samples:
+        raise invalid("subsample", owner, allowed, subsample)
+    if count == n_samples:
+        return np.arange(n_samples)
+    return np.sort(np.random.default_rng(seed).choice(n_samples, count, replace=False))
 
 
 def _ranks(means: np.ndarray) -> np.ndarray:

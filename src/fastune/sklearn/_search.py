@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from fastune._validation import (
     check_choice,
+    check_exception_classes,
     check_int,
     check_joblib_n_jobs,
     check_number,
@@ -38,17 +40,34 @@ class FastuneSearchCV(BaseSearch):
     unit, not only the first. Without a pruner, each fold is fitted once, as in
     scikit-learn's ``RandomizedSearchCV``.
 
+    Each trial keeps its scores in its user attributes under the names of Optuna's
+    ``OptunaSearchCV`` (``mean_test_score``, ``std_test_score``, ``split0_test_score``,
+    ..., ``mean_fit_time``, ``std_score_time``; ``mean_test_<metric>`` and so on with
+    several metrics, and the ``train`` ones with ``return_train_score``), so they are
+    also columns of ``trials_dataframe()``. Code written for ``OptunaSearchCV`` can use
+    :class:`fastune.integration.OptunaSearchCV`, which takes its arguments.
+
     Args:
         estimator: A scikit-learn estimator.
         param_distributions: Parameters to tune: lists, ``range``, frozen ``scipy.stats``
-            uniform / loguniform / randint, or fastune distributions.
+            uniform / loguniform / randint, or fastune (or Optuna) distributions.
         sampler: A fastune sampler; None is ``AutoSampler(seed=random_state)``, the default
-            of ``create_study``.
-        pruner: A fastune pruner; None never prunes.
+            of ``create_study``. With ``study``, None or the study's own sampler (set
+            another on the study).
+        pruner: A fastune pruner; None uses the pruner of ``study`` when one is given
+            (a ``NopPruner`` there: no pruning), and never prunes otherwise. With
+            ``study``, None or the study's own pruner (set another on the study). An
+            estimator that can only be refitted (no ``partial_fit``, no growing
+            ensemble, no ``warm_start``) trains in one unit, which nothing can prune:
+            a ``pruner`` given then warns.
         n_trials: Trials to run, >= 1; None runs trials until ``timeout``.
         timeout: Seconds after which no new trial starts; required when ``n_trials`` is
             None.
         max_iter: Units (epochs) per trial when pruning an incremental estimator.
+        subsample: The samples the candidates are scored on: a float in (0, 1] is a
+            share of them (rounded down), an int a number of them, drawn from
+            ``random_state`` (``sample_indices_``). The refit of the best candidate uses
+            all the samples.
         cv, scoring, refit, error_score, return_train_score: As in scikit-learn's
             searches.
         n_jobs: Trials run at once, in worker processes (see ``Study.optimize``); None is
@@ -62,6 +81,9 @@ class FastuneSearchCV(BaseSearch):
             as in Optuna's ``OptunaSearchCV``. Its trials must have been scored as this
             search scores (the same number of splits, metrics and train scores).
         callbacks: Called as ``callback(study, frozen_trial)`` after each trial.
+        catch: Exception classes that fail a trial without stopping the search (as in
+            ``Study.optimize``); a failed trial with no scores has no row in
+            ``cv_results_``.
         training: As in :class:`PBTSearchCV`, for the pruned, incremental case.
         verbose: Log one line per trial when > 0 (fastune's logger, at the level the
             user set); otherwise no line below WARNING.
@@ -71,6 +93,10 @@ class FastuneSearchCV(BaseSearch):
         refit_time_, n_splits_, scorer_, multimetric_: As in scikit-learn's searches;
             ``cv_results_`` has a row per trial and a ``state`` column.
         study_: The study of the search.
+        best_trial_, trials_, n_trials_, user_attrs_: As in Optuna's ``OptunaSearchCV``:
+            the trial of ``best_index_``, and ``study_``'s trials, their number and the
+            study's user attributes (also ``set_user_attr`` and ``trials_dataframe``).
+        sample_indices_: The rows the candidates were scored on (see ``subsample``).
         n_iter_: The most units (epochs) any trial trained for.
         training_: How trials trained: "refit" (plain fits) or an incremental mode.
 
@@ -96,6 +122,7 @@ class FastuneSearchCV(BaseSearch):
         n_trials: int | None = 10,
         timeout: float | None = None,
         max_iter: int = 10,
+        subsample: float = 1.0,
         cv: Any = 5,
         scoring: Any = None,
         refit: bool | str | Callable[..., int] = True,
@@ -103,6 +130,7 @@ class FastuneSearchCV(BaseSearch):
         random_state: int | np.random.RandomState | np.random.Generator | None = None,
         study: Study | None = None,
         callbacks: Iterable[Callable[..., None]] | None = None,
+        catch: Iterable[type[Exception]] | type[Exception] = (),
         training: str = "auto",
         error_score: Any = np.nan,
         return_train_score: bool = False,
@@ -115,6 +143,7 @@ class FastuneSearchCV(BaseSearch):
         self.n_trials = n_trials
         self.timeout = timeout
         self.max_iter = max_iter
+        self.subsample = subsample
         self.cv = cv
         self.scoring = scoring
         self.refit = refit
@@ -122,19 +151,21 @@ class FastuneSearchCV(BaseSearch):
         self.random_state = random_state
         self.study = study
         self.callbacks = callbacks
+        self.catch = catch
         self.training = training
         self.error_score = error_score
         self.return_train_score = return_train_score
         self.verbose = verbose
 
     def _validate(self) -> None:
-        owner = "FastuneSearchCV"
+        owner = type(self).__name__
         check_int(self.n_trials, "n_trials", owner, low=1, allow_none=True)
         if self.n_trials is None and self.timeout is None:
             raise invalid("n_trials", owner, "an int >= 1, or None together with a timeout", None)
         check_int(self.max_iter, "max_iter", owner, low=1)
         check_number(self.timeout, "timeout", owner, low=0.0, allow_none=True)
         check_joblib_n_jobs(self.n_jobs, owner)
+        check_exception_classes(self.catch, owner)
         check_choice(self.training, "training", owner, TRAINING_MODES)
         if self.sampler is not None and not isinstance(self.sampler, BaseSampler):
             raise invalid_type("sampler", owner, "a fastune sampler or None", self.sampler)
@@ -147,10 +178,19 @@ class FastuneSearchCV(BaseSearch):
             directions = [d.name.lower() for d in self.study.directions]
             allowed = 'a study created with direction="maximize" (scores are higher-better)'
             raise invalid("study", owner, allowed, f"a study with directions {directions}")
+        if self.study is not None:
+            # The study's sampler and pruner are the ones its trials ask: another one
+            # given here would be ignored.
+            for name, own in (("sampler", self.study.sampler), ("pruner", self.study.pruner)):
+                given = getattr(self, name)
+                if given is not None and given is not own:
+                    allowed = (
+                        f"None or the study's own {name} when 'study' is given (set the "
+                        f"{name} on the study: create_study({name}=...))"
+                    )
+                    raise invalid(name, owner, allowed, given)
 
-    def fit(
-        self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any
-    ) -> FastuneSearchCV:
+    def fit(self, X: Any, y: Any = None, groups: Any = None, **fit_params: Any) -> FastuneSearchCV:
         """Run the search on ``(X, y)``.
 
         Args:
@@ -170,14 +210,28 @@ class FastuneSearchCV(BaseSearch):
             UnsetMetadataPassedError: with routing on, metadata that a consumer neither
                 requested nor declined.
             TypeError: with routing on, metadata that no consumer requested.
+
+        Warns:
+            UserWarning: ``pruner`` is given for an estimator that trains by plain fits.
         """
         self._validate()
         callbacks = self._callback_list()
         space = self._space()
-        data = self._prepare(X, y, groups, fit_params)
         seed = self._seed()
+        data = self._prepare(X, y, groups, fit_params, self.subsample, seed)
+        self.sample_indices_ = data.rows
         mode, resource = self._training(list(space))
         units = 1 if mode == "refit" else self.max_iter
+        if mode == "refit" and self.pruner is not None and not isinstance(self.pruner, NopPruner):
+            warnings.warn(
+                f"{type(self).__name__} was given pruner={self.pruner!r}, but "
+                f"{type(self.estimator).__name__} trains by plain fits here (it has no "
+                "partial_fit, growing ensemble or warm_start, or training='refit'): "
+                "each trial is one fit, which nothing can prune. Leave pruner=None, or "
+                "use an estimator with partial_fit.",
+                UserWarning,
+                stacklevel=2,
+            )
         self.training_ = mode
         trainable = self._trainable(data, mode, resource, units)
         with quiet_unless_verbose(self.verbose):
@@ -189,6 +243,7 @@ class FastuneSearchCV(BaseSearch):
                 timeout=self.timeout,
                 n_jobs=1 if self.n_jobs is None else self.n_jobs,
                 callbacks=callbacks,
+                catch=self.catch,
             )
         self.study_ = study
         trials = study.get_trials(deepcopy=False)
@@ -202,32 +257,40 @@ class FastuneSearchCV(BaseSearch):
             self.refit_time_ = time.perf_counter() - start
         return self
 
+    def _pruner(self) -> BasePruner | None:
+        """The pruner the trials answer to: ``pruner``, else the study's; None or a
+        ``NopPruner`` when nothing prunes."""
+        if self.pruner is not None:
+            return self.pruner
+        return self.study.pruner if isinstance(self.study, Study) else None
+
     def _training(self, searched: list[str]) -> tuple[str, str | None]:
         """Plain fits ("refit") without a pruner; incremental training with one."""
-        if self.pruner is None or isinstance(self.pruner, NopPruner):
+        pruner = self._pruner()
+        if pruner is None or isinstance(pruner, NopPruner):
             return "refit", None
-        return choose_training(self.estimator, self.training, searched, "FastuneSearchCV")
+        return choose_training(self.estimator, self.training, searched, type(self).__name__)
 
     def _callback_list(self) -> list[Callable[..., None]]:
         allowed = "a list of callables callback(study, frozen_trial), or None"
         if self.callbacks is None:
             return []
         if not isinstance(self.callbacks, Iterable):
-            raise invalid_type("callbacks", "FastuneSearchCV", allowed, self.callbacks)
+            raise invalid_type("callbacks", type(self).__name__, allowed, self.callbacks)
         callbacks = list(self.callbacks)
         if not all(callable(callback) for callback in callbacks):
-            raise invalid_type("callbacks", "FastuneSearchCV", allowed, self.callbacks)
+            raise invalid_type("callbacks", type(self).__name__, allowed, self.callbacks)
         return callbacks
 
     def _new_study(self, seed: int | None) -> Study:
         sampler = self.sampler if self.sampler is not None else AutoSampler(seed=seed)
-        return create_study(direction="maximize", sampler=sampler, pruner=self.pruner)
+        return create_study(direction="maximize", sampler=sampler, pruner=self._pruner())
 
     def _check_study_scoring(self, study: Study) -> None:
         """Refuse a study whose trials were scored otherwise than this fit scores: their
         rows could not share ``cv_results_``. Checked before a trial is added, so the
         study stays as it was."""
-        owner = "FastuneSearchCV"
+        owner = type(self).__name__
         earlier = "like the trials already in 'study'"
         for trial in study.get_trials(deepcopy=False):
             attrs = trial.user_attrs
@@ -253,7 +316,8 @@ def _objective(
 ) -> Callable[[Trial], float]:
     """The objective of a search's trials: train ``units`` units (reported to the pruner
     after each when more than one) and keep in the trial's user attributes the fold
-    scores of the last unit and the fit and score times and errors of all."""
+    scores of the last unit and the fit and score times and errors of all; once the
+    trial ends (pruned or not), also its scores under Optuna's names."""
     # A trial's seed follows from the search's seed and the trial's number, so it is the
     # same whichever worker (thread or process) runs the trial.
     entropy = np.random.SeedSequence(seed).entropy
@@ -267,13 +331,34 @@ def _objective(
         for unit in range(units):
             state, score, details = trainable.step(params, state)
             steps.append(details)
-            for key, value in trainable.merge_details(steps).items():
+            merged = trainable.merge_details(steps)
+            for key, value in merged.items():
                 trial.set_user_attr(key, value)
             trial.set_user_attr("n_units", unit + 1)
             if units > 1:
                 trial.report(score, unit)
                 if trial.should_prune():
+                    _set_optuna_scores(trial, merged)
                     raise TrialPruned(f"pruned after {unit + 1} of {units} units")
+        _set_optuna_scores(trial, merged)
         return score
 
     return objective
+
+
+def _set_optuna_scores(trial: Trial, details: dict[str, Any]) -> None:
+    """Keep a trial's scores as Optuna's ``OptunaSearchCV`` names them, in its user
+    attributes: ``split{i}_test_<metric>``, ``mean_test_<metric>`` and
+    ``std_test_<metric>`` per metric (``<metric>`` is ``score`` for a lone one), the
+    same with ``train`` for train scores, and ``mean_fit_time``, ``std_fit_time``,
+    ``mean_score_time``, ``std_score_time``. The means are plain means, as in
+    ``cv_results_``: a failed fold makes them NaN (Optuna's skip NaN folds)."""
+    for kind in ("test", "train"):
+        for metric, scores in details.get(f"{kind}_scores", {}).items():
+            for split, value in enumerate(scores):
+                trial.set_user_attr(f"split{split}_{kind}_{metric}", float(value))
+            trial.set_user_attr(f"mean_{kind}_{metric}", float(np.mean(scores)))
+            trial.set_user_attr(f"std_{kind}_{metric}", float(np.std(scores)))
+    for key in ("fit_time", "score_time"):
+        trial.set_user_attr(f"mean_{key}", float(np.mean(details[key])))
+        trial.set_user_attr(f"std_{key}", float(np.std(details[key])))
