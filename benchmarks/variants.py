@@ -90,14 +90,26 @@ def _run(kind: str, name: str, problem: str, budget: int, seed: int) -> dict[str
     }
 
 
-def measure(kind: str, n_seeds: int, budget: int, n_workers: int) -> list[dict[str, Any]]:
-    """Every study of ``kind``, ``n_workers`` at a time."""
+def measure(
+    kind: str,
+    n_seeds: int,
+    budget: int,
+    n_workers: int,
+    first_seed: int = 0,
+    default_only: bool = False,
+) -> list[dict[str, Any]]:
+    """Every study of ``kind`` on seeds ``first_seed`` to ``first_seed + n_seeds - 1``,
+    ``n_workers`` at a time; with ``default_only``, the first variant (the default) and
+    the references only."""
     if kind == "samplers":
-        methods = [*SAMPLER_VARIANTS, SAMPLER_REFERENCE]
+        variants, references = list(SAMPLER_VARIANTS), [SAMPLER_REFERENCE]
         problems = tuple(p for group in SAMPLER_PROBLEMS.values() for p in group)
     else:
-        methods, problems = [*PRUNER_VARIANTS, *PRUNER_REFERENCES], CURVE_PROBLEMS
-    jobs = [(m, p, s) for m in methods for p in problems for s in range(n_seeds)]
+        variants, references = list(PRUNER_VARIANTS), list(PRUNER_REFERENCES)
+        problems = CURVE_PROBLEMS
+    methods = [*(variants[:1] if default_only else variants), *references]
+    seeds = range(first_seed, first_seed + n_seeds)
+    jobs = [(m, p, s) for m in methods for p in problems for s in seeds]
     with ProcessPoolExecutor(n_workers, initializer=quiet_libraries) as pool:
         futures = [pool.submit(_run, kind, m, p, budget, s) for m, p, s in jobs]
         return [future.result() for future in futures]
@@ -114,14 +126,15 @@ def build_samplers_report(results: dict[str, Any]) -> str:
     groups = SAMPLER_PROBLEMS
     lines = [
         *side_report_header("Candidate default samplers", results),
-        f"* {results['n_seeds']} seeds, {budget} trials; lower is better (BBOB: log10 regret; "
+        f"* {_seeds(results)}, {budget} trials; lower is better (BBOB: log10 regret; "
         f"model tuning: CV error). 'reach': the median best after {half} trials is at or "
         f"below {SAMPLER_REFERENCE}'s median after {budget}; 'better': the median after "
         f"{budget} is below it (the issue's two figures; a tie is not better).",
         "",
     ]
     rows = []
-    for method in SAMPLER_VARIANTS:
+    variants = [m for m in SAMPLER_VARIANTS if any(m == key[0] for key in by)]
+    for method in variants:
         cells = []
         for problems in [*groups.values(), [p for g in groups.values() for p in g]]:
             reach = better = 0
@@ -136,7 +149,7 @@ def build_samplers_report(results: dict[str, Any]) -> str:
         rows,
     )
     lines += ["", f"Median best after {half} / {budget} trials:", ""]
-    methods = [*SAMPLER_VARIANTS, SAMPLER_REFERENCE]
+    methods = [*variants, SAMPLER_REFERENCE]
     lines += table(
         ["problem", *methods],
         (
@@ -161,7 +174,7 @@ def build_pruners_report(results: dict[str, Any]) -> str:
     reference, hyperband = PRUNER_REFERENCES
     lines = [
         *side_report_header("Settings of AdaptivePruner", results),
-        f"* {results['n_seeds']} seeds, {results['budget']} trials, the sampler each row "
+        f"* {_seeds(results)}, {results['budget']} trials, the sampler each row "
         "names (auto: AutoSampler, the default); "
         "validation log loss, lower is better. Per task: epochs saved against "
         f"{reference} (median epochs), median best ours / theirs, and whether the target "
@@ -170,7 +183,8 @@ def build_pruners_report(results: dict[str, Any]) -> str:
         "",
     ]
     rows = []
-    for method in [*PRUNER_VARIANTS, "optuna tpe+hyperband"]:
+    variants = [m for m in PRUNER_VARIANTS if any(m == key[0] for key in by)]
+    for method in [*variants, "optuna tpe+hyperband"]:
         cells = []
         for problem in CURVE_PROBLEMS:
             mine, theirs, hb = (by[(m, problem)] for m in (method, reference, hyperband))
@@ -192,6 +206,13 @@ def build_pruners_report(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _seeds(results: dict[str, Any]) -> str:
+    """The seeds of a run, in words."""
+    first = results.get("first_seed", 0)
+    last = first + results["n_seeds"] - 1
+    return f"{results['n_seeds']} seeds ({first}-{last})"
+
+
 def _grouped(records: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for record in records:
@@ -204,14 +225,29 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--budget", type=int, default=None, help="100 samplers, 30 pruners")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="seeds from this one on (held-out seeds: the defaults were chosen on 0-9)",
+    )
+    parser.add_argument(
+        "--default-only", action="store_true", help="the default and the references only"
+    )
 
 
 def _run_benchmark(options: argparse.Namespace) -> SideRun:
     budget = options.budget or (100 if options.kind == "samplers" else 30)
-    records = measure(options.kind, options.seeds, budget, options.workers)
-    fields = {"n_seeds": options.seeds, "budget": budget, "records": records}
+    first = options.first_seed
+    records = measure(
+        options.kind, options.seeds, budget, options.workers, first, options.default_only
+    )
+    fields = {"n_seeds": options.seeds, "first_seed": first, "budget": budget, "records": records}
     report = build_samplers_report if options.kind == "samplers" else build_pruners_report
-    return f"variants_{options.kind}", fields, report
+    name = f"variants_{options.kind}"
+    if first:  # a held-out run keeps the committed seeds-0-9 files
+        name += f"_seeds{first}-{first + options.seeds - 1}"
+    return name, fields, report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
