@@ -1476,3 +1476,78 @@ def test_param_importances_of_a_study_with_two_objectives(optuna: ModuleType) ->
     importances = optuna.importance.get_param_importances(study)  # no target needed
     assert max(importances, key=importances.__getitem__) == "y" and importances["y"] > 0.5
     assert sum(importances.values()) == pytest.approx(1.0)
+
+
+# -- samplers as Optuna 5 runs them --------------------------------------------------------
+
+
+def test_sampler_names_and_a_conditional_parameter_after_startup(optuna: ModuleType) -> None:
+    assert f"{optuna.samplers.TPESampler()} {optuna.samplers.RandomSampler()}" == (
+        "TPESampler RandomSampler"
+    )
+    D = optuna.distributions
+    history = [
+        optuna.trial.create_trial(
+            params={"a": -0.5 - i * 0.05},
+            distributions={"a": D.FloatDistribution(-1, 1)},
+            value=10.0 + i,
+        )
+        for i in range(9)
+    ] + [
+        optuna.trial.create_trial(
+            params={"a": 0.5, "b": b},
+            distributions={"a": D.FloatDistribution(-1, 1), "b": D.FloatDistribution(0, 1)},
+            value=float(i),
+        )
+        for i, b in enumerate([0.88, 0.9, 0.92])
+    ]
+    proposals = []
+    for seed in range(5):
+        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+        study.add_trials(history)
+        trial = study.ask()
+        trial.suggest_float("a", -1, 1)
+        proposals.append(trial.suggest_float("b", 0, 1))
+    # 12 finished trials >= n_startup_trials: 'b' is modelled although 3 trials hold it.
+    assert min(proposals) > 0.8
+
+
+def test_an_unseeded_grid_is_visited_in_one_order(optuna: ModuleType) -> None:
+    def first_points() -> list[int]:
+        study = optuna.create_study(sampler=optuna.samplers.GridSampler({"x": list(range(10))}))
+        study.optimize(lambda t: t.suggest_int("x", 0, 9), n_trials=4)
+        return [t.params["x"] for t in study.trials]
+
+    assert first_points() == first_points()
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # Optuna warns for the other arguments
+def test_tpe_consider_prior_false_warns_and_changes_nothing(optuna: ModuleType) -> None:
+    def proposals(**kwargs):
+        sampler = optuna.samplers.TPESampler(seed=0, n_startup_trials=5, **kwargs)
+        study = optuna.create_study(sampler=sampler)
+        study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=15)
+        return [t.params["x"] for t in study.trials]
+
+    with pytest.warns(FutureWarning, match="consider_prior"):
+        without = proposals(consider_prior=False)
+    assert without == proposals()
+
+
+def test_a_user_samplers_relative_value_outside_its_range(optuna: ModuleType) -> None:
+    class Sampler(optuna.samplers.BaseSampler):
+        calls = 0
+
+        def infer_relative_search_space(self, study, trial):
+            return {"x": optuna.distributions.FloatDistribution(0, 1)}
+
+        def sample_relative(self, study, trial, search_space):
+            Sampler.calls += 1
+            return {"x": 5.0}
+
+        def sample_independent(self, study, trial, param_name, param_distribution):
+            return 0.5
+
+    study = optuna.create_study(sampler=Sampler())
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert [t.params["x"] for t in study.trials] == [0.5, 0.5] and Sampler.calls == 2

@@ -6,7 +6,6 @@ import pytest
 import fastune._pareto as pareto
 from fastune._pareto import (
     crowding_distances,
-    exclusive_volumes,
     hypervolume,
     pareto_front_mask,
     pareto_ranks,
@@ -99,24 +98,6 @@ def test_hypervolume_matches_a_grid_count_in_three_dimensions() -> None:
     for point in points:
         covered |= np.all(centres >= point, axis=1)
     assert np.isclose(hypervolume(points, np.ones(3)), covered.mean())
-
-
-def test_exclusive_volumes_are_what_the_set_loses_without_each_row() -> None:
-    rng = np.random.default_rng(2)
-    for n_objectives in (2, 3):
-        for _ in range(30):
-            losses = rng.integers(0, 5, size=(int(rng.integers(1, 10)), n_objectives)) * 1.0
-            reference = np.full(n_objectives, 6.0)
-            total = hypervolume(losses, reference)
-            without = [
-                hypervolume(np.delete(losses, k, axis=0), reference) for k in range(len(losses))
-            ]
-            np.testing.assert_allclose(
-                exclusive_volumes(losses, reference), total - np.array(without)
-            )
-    # A dominated row and each of two equal rows add nothing alone.
-    losses = np.array([[1.0, 1.0], [1.0, 1.0], [2.0, 2.0], [0.0, 3.0]])
-    assert exclusive_volumes(losses, np.array([4.0, 4.0])).tolist() == [0.0, 0.0, 0.0, 1.0]
 
 
 def test_an_infinite_objective_leaves_crowding_distances_ordered() -> None:

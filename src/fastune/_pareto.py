@@ -7,7 +7,6 @@ import numpy as np
 
 __all__ = [
     "crowding_distances",
-    "exclusive_volumes",
     "hypervolume",
     "pareto_front_mask",
     "pareto_ranks",
@@ -110,19 +109,6 @@ def hypervolume(losses: np.ndarray, reference: np.ndarray) -> float:
     if points.shape[1] > 3 or len(points) > _PAIRWISE_LIMIT:  # fewer rows to sweep
         points = points[pareto_front_mask(points)]
     return _dominated_volume(points, reference)
-
-
-def exclusive_volumes(losses: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """For each row of ``losses``, the hypervolume (up to ``reference``) that it alone
-    dominates: what the set loses without it. Zero for a dominated row (which can only
-    matter once the row that dominates it is gone) and for each of two equal rows."""
-    points = np.asarray(losses, dtype=float)
-    shares = np.zeros(len(points))
-    front = np.flatnonzero(pareto_front_mask(points))
-    total = hypervolume(points, reference)
-    for row in front:
-        shares[row] = total - hypervolume(np.delete(points, row, axis=0), reference)
-    return shares
 
 
 def _dominated_volume(points: np.ndarray, reference: np.ndarray) -> float:

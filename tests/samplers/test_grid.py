@@ -94,3 +94,23 @@ def test_grid_values_match_choices_as_the_distribution_does() -> None:
         study = fastune.create_study(sampler=GridSampler({"x": grid}, seed=0))
         study.optimize(lambda t, c=choices: float(t.suggest_categorical("x", c) == c[0]), 5)
         assert len(study.trials) == 2
+
+
+def test_without_a_seed_every_run_visits_the_grid_in_the_same_order() -> None:
+    # As Optuna (seed 0 for the order): a partial or resumed grid takes the same points.
+    space = {"x": list(range(8)), "y": ["a", "b"]}
+
+    def order(sampler: GridSampler) -> list[tuple]:
+        study = fastune.create_study(sampler=sampler)
+        study.optimize(
+            lambda t: t.suggest_int("x", 0, 7) + len(t.suggest_categorical("y", ["a", "b"])),
+            n_trials=6,
+        )
+        return [(t.params["x"], t.params["y"]) for t in study.trials]
+
+    assert (
+        order(GridSampler(space)) == order(GridSampler(space)) == order(GridSampler(space, seed=0))
+    )
+    reseeded = GridSampler(space)
+    reseeded.reseed_rng()
+    assert len(set(order(reseeded))) == 6

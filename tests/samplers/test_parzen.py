@@ -100,3 +100,26 @@ def test_removing_an_empty_slot_is_an_error() -> None:
     estimator.remove(slot)
     with pytest.raises(KeyError, match="slot"):
         estimator.remove(slot)
+
+
+@pytest.mark.parametrize("prior_weight", [0.01, 1.0, 10.0])
+def test_categorical_kernels_are_smoothed_by_the_prior_weight_as_optuna(
+    prior_weight: float,
+) -> None:
+    # Optuna gives each categorical kernel a = prior_weight / (n + 1) on every choice and
+    # 1 more on the observed one, normalized; the smoothing was 1 / (n + 1) whatever the
+    # prior weight.
+    choices, n = 6, 3
+    rows = np.array([[2.5 / choices]] * n)  # n observations of choice 2
+    estimator = ParzenEstimator.fit(
+        rows, np.ones(n), np.array([choices]), np.array([True]), prior_weight=prior_weight
+    )
+    a = prior_weight / (n + 1)
+    kernel = np.full(choices, a / (1 + choices * a))
+    kernel[2] = (1 + a) / (1 + choices * a)
+    expected = (n * kernel + prior_weight / choices) / (n + prior_weight)
+    points = (np.arange(choices)[:, None] + 0.5) / choices
+    np.testing.assert_allclose(np.exp(estimator.log_pdf(points)), expected)
+    draws = estimator.sample(np.random.default_rng(0), 20000)
+    shares = np.bincount(np.floor(draws[:, 0] * choices).astype(int), minlength=choices) / 20000
+    np.testing.assert_allclose(shares, expected, atol=0.015)

@@ -93,15 +93,49 @@ def test_the_cut_front_keeps_the_trials_that_dominate_the_most_volume() -> None:
     assert mask[2:].all() and mask[:2].sum() == 1
 
 
-def test_below_trials_of_several_objectives_weigh_what_they_alone_dominate() -> None:
-    from fastune.samplers._tpe import _contribution_weights
+def test_below_trials_of_several_objectives_weigh_the_same() -> None:
+    # As Optuna 5 (its l(x) weights are ones); this replaced weights by the hypervolume
+    # each trial alone dominates.
+    def objective(trial: fastune.Trial) -> tuple[float, float]:
+        x = trial.suggest_float("x", 0, 1)
+        return x, (1 - x) ** 2 + trial.suggest_float("y", 0, 1)
 
-    values = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0], [0.9, 0.9]])  # the last dominated
-    losses = np.column_stack([np.zeros((4, 2)), values])
-    weights = _contribution_weights(losses, np.array([3, 2, 1, 0]))(4)  # in number order
-    assert weights[0] == pytest.approx(1e-12)  # trial 0: the dominated one
-    assert weights.max() == 1.0 and weights[2] == 1.0  # trial 2: the middle, most volume
-    assert 0.0 < weights[1] == weights[3] < 1.0  # the two ends, equal by symmetry
+    sampler = TPESampler(seed=0, n_startup_trials=5)
+    study = fastune.create_study(directions=["minimize"] * 2, sampler=sampler)
+    study.optimize(objective, n_trials=40)
+    for table in sampler._tables.values():
+        below = table.below.estimator
+        alive = below._alive[: below._used]
+        assert alive.sum() == 4  # ceil(0.1 * 39) good trials
+        np.testing.assert_array_equal(below._raw_weights[: below._used][alive], 1.0)
+
+
+def test_several_objectives_take_a_tenth_of_the_trials_as_good_without_a_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fastune.samplers._tpe as tpe
+
+    sizes = []
+    split = tpe._split
+
+    def spy(losses: np.ndarray, directions: list, n_below: int) -> np.ndarray:
+        mask = split(losses, directions, n_below)
+        sizes.append(int(mask.sum()))
+        return mask
+
+    monkeypatch.setattr(tpe, "_split", spy)
+    rng = np.random.default_rng(0)
+    distributions = {"x": fastune.distributions.FloatDistribution(0, 1)}
+    study = fastune.create_study(directions=["minimize"] * 2, sampler=TPESampler(seed=0))
+    for x in rng.random(300):
+        study.add_trial(
+            fastune.trial.create_trial(
+                params={"x": x}, distributions=distributions, values=[x, 1 - x]
+            )
+        )
+    study.ask().suggest_float("x", 0, 1)
+    assert sizes == [30]  # Optuna 5's default_gamma_multiobjective; 25 with one objective
+    assert tpe.default_gamma_multiobjective(1000) == 100 and tpe.default_gamma(1000) == 25
 
 
 def test_several_objectives_on_a_concave_front_beat_random_search() -> None:
@@ -222,7 +256,8 @@ def test_the_incremental_model_matches_a_fresh_fit() -> None:
     objective(study.ask())  # one more proposal, with waiting[2] still running
 
     (table,) = [t for t in sampler._tables.values() if len(t.space) == 3]  # the joint model
-    rows, losses, numbers = table.arrays()
+    rows, losses, numbers, holds = table.arrays()
+    assert holds.all()
     below = _split(losses, study.directions, default_gamma(len(rows)))
     running = table.space.encode(waiting[2].params)
     fresh = sampler._fit(
@@ -285,7 +320,9 @@ def test_startup_counts_pruned_trials_as_optuna() -> None:
 def test_hyperopt_parameters_and_a_zero_prior_weight() -> None:
     parameters = TPESampler.hyperopt_parameters()
     assert parameters["n_startup_trials"] == 20 and parameters["gamma"](100) == 3
-    study = fastune.create_study(sampler=TPESampler(**parameters, seed=0))
+    with pytest.warns(FutureWarning, match="consider_prior"):  # Optuna's dict holds it
+        sampler = TPESampler(**parameters, seed=0)
+    study = fastune.create_study(sampler=sampler)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=25)
     study = fastune.create_study(sampler=TPESampler(prior_weight=0.0, seed=0))
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=15)
@@ -306,3 +343,163 @@ def test_what_the_sampler_keeps_follows_the_store(tmp_path) -> None:  # type: ig
     copied = copy.deepcopy(memory)  # another store, with the same study ids
     assert memory._identity != copied._identity
     assert memory._identity == memory._identity
+
+
+def _conditional_history() -> list[fastune.trial.FrozenTrial]:
+    """12 finished trials; 'b' is in the 3 best only, near 0.9."""
+    a = fastune.distributions.FloatDistribution(-1, 1)
+    b = fastune.distributions.FloatDistribution(0, 1)
+    history = [
+        fastune.trial.create_trial(
+            params={"a": -0.5 - i * 0.05}, distributions={"a": a}, value=10.0 + i
+        )
+        for i in range(9)
+    ]
+    history += [
+        fastune.trial.create_trial(
+            params={"a": 0.5, "b": value}, distributions={"a": a, "b": b}, value=float(i)
+        )
+        for i, value in enumerate([0.88, 0.9, 0.92])
+    ]
+    return history
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"multivariate": False}, {"multivariate": True}, {"multivariate": True, "group": True}],
+)
+def test_startup_and_gamma_count_every_finished_trial_of_the_study(kwargs: dict) -> None:
+    # As Optuna: a parameter that only 3 of 12 finished trials hold is modelled once the
+    # study has n_startup_trials (10) finished trials; it was drawn at random (18 % of
+    # the draws near 0.9) until 10 trials held it.
+    seen: list[int] = []
+
+    def gamma(n: int) -> int:
+        seen.append(n)
+        return 2  # the 2 best of all 12 trials, both holding 'b'
+
+    proposals = []
+    for seed in range(20):
+        study = fastune.create_study(sampler=TPESampler(seed=seed, gamma=gamma, **kwargs))
+        study.add_trials(_conditional_history())
+        trial = study.ask()
+        trial.suggest_float("a", -1, 1)
+        proposals.append(trial.suggest_float("b", 0, 1))
+    assert min(proposals) > 0.8
+    assert set(seen) == {12}
+
+
+def test_batch_asked_trials_count_as_running_for_the_constant_liar() -> None:
+    # Asked trials that have not suggested yet hold their relative proposal; the next
+    # proposals count them as bad trials, as Optuna (they were ignored).
+    distributions = {
+        "x": fastune.distributions.FloatDistribution(-5, 5),
+        "y": fastune.distributions.FloatDistribution(-5, 5),
+    }
+    history = [
+        fastune.trial.create_trial(
+            params={"x": x, "y": x}, distributions=distributions, value=(x - 1) ** 2
+        )
+        for x in np.random.default_rng(0).uniform(-5, 5, 30)
+    ]
+    proposals = {}
+    for liar in (True, False):
+        sampler = TPESampler(seed=0, constant_liar=liar)
+        study = fastune.create_study(sampler=sampler)
+        study.add_trials(history)
+        asked = [study.ask() for _ in range(4)]
+        assert all(("tpe:relative_params" in t.system_attrs) == liar for t in study.trials[30:])
+        (table,) = sampler._tables.values()
+        assert len(table.above._guesses) == (3 if liar else 0)  # the 3 asked before the 4th
+        proposals[liar] = [t.suggest_float("x", -5, 5) for t in asked]
+    assert proposals[True][:1] == proposals[False][:1]
+    assert proposals[True][1:] != proposals[False][1:]
+
+
+def test_a_guess_that_finishes_with_other_values_is_replaced_by_them() -> None:
+    from fastune.samplers._tpe import _split, default_gamma
+
+    sampler = TPESampler(seed=0, n_startup_trials=3)
+    study = fastune.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=10)
+    study.enqueue_trial({"x": 0.123})  # the fixed value replaces the relative proposal
+    fixed = study.ask()
+    second = study.ask()  # counts the first one's proposal as a guess
+    study.tell(fixed, fixed.suggest_float("x", 0, 1))
+    study.ask()  # the first one is an observation at 0.123; the second still a guess
+
+    (table,) = sampler._tables.values()
+    rows, losses, numbers, holds = table.arrays()
+    assert holds.all() and rows[-1, 0] == table.space.encode({"x": 0.123})[0]
+    below = _split(losses, study.directions, default_gamma(len(rows)))
+    guess = study.trials[second.number].system_attrs["tpe:relative_params"]
+    fresh = sampler._fit(
+        table.space,
+        np.vstack([rows[~below], table.space.encode(guess)]),
+        np.append(numbers[~below], second.number),
+    )
+    points = np.random.default_rng(0).random((30, 1))
+    np.testing.assert_allclose(table.above.estimator.log_pdf(points), fresh.log_pdf(points))
+
+
+def test_consider_prior_is_deprecated_and_the_prior_kept() -> None:
+    # As Optuna 5: consider_prior=False warns and changes nothing (it removed the prior).
+    def proposals(**kwargs: object) -> list[float]:
+        study = fastune.create_study(sampler=TPESampler(seed=0, n_startup_trials=5, **kwargs))
+        study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=25)
+        return [t.params["x"] for t in study.trials]
+
+    with pytest.warns(FutureWarning, match="'consider_prior' is deprecated"):
+        without = proposals(consider_prior=False)
+    assert without == proposals()
+
+
+@pytest.mark.parametrize(
+    ("weights", "fragment"),
+    [
+        (lambda n: -np.ones(n), "finite values >= 0, not all zero"),
+        (lambda n: np.zeros(n), "finite values >= 0, not all zero"),
+        (lambda n: np.full(n, np.nan), "finite values >= 0, not all zero"),
+        (lambda n: np.ones(max(n - 1, 0)), "gives .* values"),
+    ],
+)
+def test_weights_that_are_not_allowed_are_refused_by_name(weights: object, fragment: str) -> None:
+    study = fastune.create_study(sampler=TPESampler(seed=0, n_startup_trials=2, weights=weights))
+    with pytest.raises(
+        InvalidParameterError, match=f"'weights' parameter of TPESampler.*{fragment}"
+    ):
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=5)
+
+
+def test_weights_beyond_n_are_cut_off() -> None:
+    # As Optuna: weights(n)[:n] (a shape mismatch before).
+    sampler = TPESampler(seed=0, n_startup_trials=2, weights=lambda n: np.ones(n + 5))
+    study = fastune.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=8)
+    assert len(study.trials) == 8
+
+
+def test_str_is_the_class_name() -> None:
+    class MySampler(RandomSampler):
+        pass
+
+    assert str(TPESampler()) == "TPESampler" and f"{MySampler()}" == "MySampler"
+
+
+def test_the_cut_front_is_chosen_as_optuna_chooses_it() -> None:
+    # Optuna's reference point (1.1 times the worst loss) rather than a tenth of the
+    # front's span beyond it: 266 of these 600 fronts were cut differently.
+    hssp = pytest.importorskip("optuna._hypervolume.hssp")
+    optuna_tpe = pytest.importorskip("optuna.samplers._tpe.sampler")
+    from fastune.samplers._tpe import _hypervolume_subset
+
+    rng = np.random.default_rng(0)
+    for case in range(200):
+        n, d = int(rng.integers(5, 30)), 2 + case % 2
+        points = rng.random((n, d))
+        points /= np.linalg.norm(points, axis=1, keepdims=True)  # one concave front
+        points = points * rng.uniform(0.1, 10, size=d) + rng.uniform(-5, 5, size=d) * (case % 3)
+        size = int(rng.integers(1, n))
+        reference = optuna_tpe._get_reference_point(points)
+        expected = hssp._solve_hssp(points, np.arange(n), size, reference)
+        assert sorted(_hypervolume_subset(points, size)) == sorted(expected.tolist())

@@ -182,3 +182,43 @@ def test_a_whole_float_step_is_taken_and_an_enqueued_fraction_of_an_int_is_trunc
     study.enqueue_trial({"n": "two"})
     with pytest.raises(ValueError, match=r"fixed_params\['n'\].*Got 'two'"):
         study.ask().suggest_int("n", 0, 5)
+
+
+class _RelativeSampler(fastune.samplers.BaseSampler):
+    """A user sampler with a relative space of its own, counting its calls."""
+
+    def __init__(self, space: dict, proposal: dict) -> None:
+        self.space, self.proposal, self.relative_calls = space, proposal, 0
+
+    def infer_relative_search_space(self, study: Any, trial: Any) -> dict:
+        return dict(self.space)
+
+    def sample_relative(self, study: Any, trial: Any, search_space: dict) -> dict:
+        self.relative_calls += 1
+        return dict(self.proposal) if search_space else {}
+
+    def sample_independent(self, study: Any, trial: Any, name: str, distribution: Any) -> Any:
+        return 0.5 if isinstance(distribution, FloatDistribution) else distribution.choices[-1]
+
+
+def test_a_relative_value_outside_the_distribution_is_sampled_independently() -> None:
+    # As Optuna: the relative value 5.0 for x in [0, 1] was stored as it was.
+    space = {
+        "x": FloatDistribution(0, 1),
+        "c": fastune.distributions.CategoricalDistribution([1, 2]),
+    }
+    sampler = _RelativeSampler(space, {"x": 5.0, "c": 3})
+    study = fastune.create_study(sampler=sampler)
+    trial = study.ask()
+    assert trial.suggest_float("x", 0, 1) == 0.5
+    assert trial.suggest_categorical("c", [1, 2]) == 2  # 3 is not a choice
+    sampler.proposal = {"x": 0.25}
+    assert study.ask().suggest_float("x", 0, 1) == 0.25  # a value inside is used
+
+
+def test_sample_relative_is_called_once_per_trial_even_for_an_empty_space() -> None:
+    # As Optuna: user samplers keep state there (it was skipped for an empty space).
+    sampler = _RelativeSampler({}, {})
+    study = fastune.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    assert sampler.relative_calls == 3

@@ -30,6 +30,10 @@ class BaseSampler(Transient, abc.ABC):
     state in a ``numpy.random.Generator`` seeded from ``seed`` and pickle without it.
     """
 
+    def __str__(self) -> str:
+        """The class name, as Optuna prints a sampler (``TPESampler``)."""
+        return type(self).__name__
+
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:

@@ -41,7 +41,8 @@ class GridSampler(BaseSampler):
 
     Args:
         search_space: Values to try, by parameter name.
-        seed: Seed of the order in which points are visited.
+        seed: Seed of the order in which points are visited. None: seed 0, so every
+            run visits the points in the same order (as Optuna).
 
     Raises:
         InvalidParameterError: an empty list of values.
@@ -80,7 +81,9 @@ class GridSampler(BaseSampler):
                     values,
                 )
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
-        self._rng = np.random.default_rng(self._seed)
+        # Without a seed the order is still the same on every run, as Optuna's (seed 0);
+        # reseed_rng gives a fresh one.
+        self._rng = np.random.default_rng(0 if self._seed is None else self._seed)
         self._lock = threading.Lock()
         self._param_names = sorted(search_space)
         # numpy scalars (a grid given as np.array) as Python values, as trials keep them

@@ -1,7 +1,7 @@
 """A Parzen estimator over rows of the unit cube: truncated-normal kernels on numeric
-columns (integrated over their bin for discrete ones), smoothed one-hot kernels on
-categorical columns, plus a broad prior kernel. Sampling and log-density are vectorized
-over candidates and kernels.
+columns (integrated over their bin for discrete ones), one-hot kernels smoothed by the
+prior weight on categorical columns, plus a broad prior kernel. Sampling and
+log-density are vectorized over candidates and kernels.
 
 The estimator is incremental: a kernel can be added or removed at the cost of a few
 array inserts, because each numeric column is kept sorted and a kernel's bandwidth
@@ -35,7 +35,8 @@ class ParzenEstimator:
         bins: Per column, the number of discrete values (0 for a continuous column).
         categorical: Per column, whether it is categorical.
         prior_weight: Weight of the prior kernel (centred, wide, uniform on categories)
-            relative to an observation of weight 1.
+            relative to an observation of weight 1; it also smooths each categorical
+            kernel (see ``_smoothing``).
         consider_magic_clip: Keep bandwidths above ``1 / min(100, 2 + n)``.
     """
 
@@ -296,9 +297,9 @@ class ParzenEstimator:
                 continue
             mu, sigma = self.mus[:used, column], self.sigmas[:used, column]
             kernels += _bin_log_mass(x[:, column : column + 1], mu, sigma, bins)
-        epsilon = 1.0 / (1.0 + self.n)
         for column in map(int, self._categorical):
             bins = int(self.bins[column])
+            epsilon = self._smoothing(bins)
             chosen = np.minimum(np.floor(x[:, column] * bins), bins - 1)[:, None]
             observed = np.floor(self.mus[:used, column] * bins)[None, :]
             np.equal(chosen, observed, out=scratch, casting="unsafe")  # 1.0 where same
@@ -315,6 +316,13 @@ class ParzenEstimator:
         np.maximum(kernels, -_LOG_NEGLIGIBLE, out=kernels)
         np.exp(kernels, out=kernels)
         return peak + np.log(kernels.sum(axis=1) + np.exp(prior - peak))
+
+    def _smoothing(self, bins: int) -> float:
+        """The share of a categorical kernel spread evenly over its ``bins`` choices, the
+        rest on the observed one. As Optuna's: each kernel gives ``a = prior_weight /
+        (n + 1)`` to every choice and 1 more to the observed one, then is normalized."""
+        spread = bins * self.prior_weight / (self.n + 1.0)
+        return spread / (1.0 + spread)
 
     def _buffers(self, m: int, used: int) -> tuple[np.ndarray, np.ndarray]:
         """Two reusable (m, used) work arrays for :meth:`log_pdf`. Fresh arrays of this
@@ -357,9 +365,9 @@ class ParzenEstimator:
         low, high = ndtr(-mu / sigma), ndtr((1.0 - mu) / sigma)
         u = low + rng.random(mu.shape) * (high - low)
         samples = np.clip(mu + sigma * ndtri(np.clip(u, 1e-12, 1 - 1e-12)), 0.0, 1.0)
-        epsilon = 1.0 / (1.0 + self.n)
         for column in self._categorical:
             bins = int(self.bins[column])
+            epsilon = self._smoothing(bins)
             observed = np.floor(mu[:, column] * bins).astype(int)
             keep = (rng.random(size) < 1.0 - epsilon) & ~prior[:, 0]  # prior: uniform
             choice = np.where(keep, observed, rng.integers(bins, size=size))

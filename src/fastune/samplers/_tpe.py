@@ -12,17 +12,19 @@ import functools
 import heapq
 import math
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from fastune._pareto import crowding_distances, exclusive_volumes, hypervolume, pareto_ranks
+from fastune._pareto import crowding_distances, hypervolume, pareto_ranks
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number, invalid, invalid_type
 from fastune.distributions import BaseDistribution
 from fastune.samplers._base import BaseSampler
+from fastune.samplers._grid import value_inside
 from fastune.samplers._parzen import ParzenEstimator
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import FinishedTrials, JointSpaces
@@ -33,12 +35,27 @@ if TYPE_CHECKING:
     from fastune.study import Study
     from fastune.trial import FrozenTrial
 
-__all__ = ["TPESampler", "default_gamma", "default_weights", "hyperopt_default_gamma"]
+__all__ = [
+    "TPESampler",
+    "default_gamma",
+    "default_gamma_multiobjective",
+    "default_weights",
+    "hyperopt_default_gamma",
+]
+
+# The system attribute where a running trial keeps its relative proposal (constant liar).
+_RELATIVE_PARAMS_KEY = "tpe:relative_params"
 
 
 def default_gamma(n: int) -> int:
     """How many of ``n`` trials count as good: 10 %, at most 25 (Optuna's default)."""
     return min(math.ceil(0.1 * n), 25)
+
+
+def default_gamma_multiobjective(n: int) -> int:
+    """How many of ``n`` trials count as good with several objectives: 10 %, without a
+    cap (Optuna's default there)."""
+    return math.ceil(0.1 * n)
 
 
 def hyperopt_default_gamma(n: int) -> int:
@@ -60,17 +77,27 @@ class TPESampler(BaseSampler):
     """Tree-structured Parzen Estimator, with Optuna's parameters and meaning.
 
     Args:
-        consider_prior: Add a broad prior kernel to both estimators.
-        prior_weight: Weight of the prior kernel, >= 0 (0: as ``consider_prior=False``).
+        consider_prior: Kept for compatibility: Optuna 5 deprecates it and always adds the
+            prior kernel, and so does this class; passing it warns (``FutureWarning``).
+        prior_weight: Weight of the prior kernel, >= 0. In each categorical kernel it
+            is also the share ``prior_weight / (n + 1)`` spread on every choice (n: the
+            trials of that estimator), as Optuna.
         consider_magic_clip: Keep kernel bandwidths from collapsing.
         consider_endpoints: Kept for compatibility with Optuna; kernels here are
             always truncated at the ends of each range.
         n_startup_trials: Trials drawn at random before the model is used, >= 0: until
-            this many trials of the search space are finished, complete or pruned (as
-            Optuna counts them).
+            this many trials of the study are finished, complete or pruned, whatever
+            parameters they hold (as Optuna counts them). A parameter that only some
+            trials hold is modelled from then on too.
         n_ei_candidates: Candidates scored per proposal, >= 1.
-        gamma: ``gamma(n)`` is the number of good trials among ``n``.
-        weights: ``weights(n)`` weighs ``n`` observations, oldest first.
+        gamma: ``gamma(n)`` is the number of good trials among the ``n`` finished
+            (complete or pruned) trials of the study, all ranked together. None (the
+            default): :func:`default_gamma` with one objective,
+            :func:`default_gamma_multiobjective` with several.
+        weights: ``weights(n)`` weighs ``n`` observations, oldest first: n values (more
+            are cut off), none negative, NaN or infinite, not all zero. With several
+            objectives it weighs only the bad trials; the good ones weigh the same (as
+            Optuna 5).
         seed: Seed of the random state.
         multivariate: Model the parameters jointly (one kernel per trial over all of
             them) rather than one by one. None (the default, as Optuna 5's): jointly
@@ -91,8 +118,9 @@ class TPESampler(BaseSampler):
 
     Raises:
         InvalidParameterError: ``n_startup_trials < 0``, ``n_ei_candidates < 1``,
-            ``prior_weight < 0``, ``group`` without ``multivariate``, or a
-            ``constraints_func`` that returns NaN.
+            ``prior_weight < 0``, ``group`` without ``multivariate``, a
+            ``constraints_func`` that returns NaN, or ``weights`` that returns values
+            outside what is allowed above.
 
     Example:
         >>> import fastune
@@ -112,13 +140,13 @@ class TPESampler(BaseSampler):
 
     def __init__(
         self,
-        consider_prior: bool = True,
+        consider_prior: bool | None = None,
         prior_weight: float = 1.0,
         consider_magic_clip: bool = True,
         consider_endpoints: bool = False,
         n_startup_trials: int = 10,
         n_ei_candidates: int = 24,
-        gamma: Callable[[int], int] = default_gamma,
+        gamma: Callable[[int], int] | None = None,
         weights: Callable[[int], np.ndarray] = default_weights,
         seed: int | None = None,
         *,
@@ -141,9 +169,17 @@ class TPESampler(BaseSampler):
         if constraints_func is not None and not callable(constraints_func):
             raise invalid_type("constraints_func", owner, "a callable or None", constraints_func)
         self._constraints_func = constraints_func
-        if not callable(gamma) or not callable(weights):
-            raise invalid_type("gamma", owner, "callables gamma(n) and weights(n)", gamma)
-        self._consider_prior = bool(consider_prior)
+        if gamma is not None and not callable(gamma):
+            raise invalid_type("gamma", owner, "a callable gamma(n) or None", gamma)
+        if not callable(weights):
+            raise invalid_type("weights", owner, "a callable weights(n)", weights)
+        if consider_prior is not None:
+            warnings.warn(
+                "TPESampler's 'consider_prior' is deprecated (as in Optuna 5) and has no "
+                "effect: the prior kernel is always used, weighted by 'prior_weight'.",
+                FutureWarning,
+                stacklevel=2,
+            )
         self._consider_magic_clip = bool(consider_magic_clip)
         self._consider_endpoints = bool(consider_endpoints)
         self._gamma = gamma
@@ -218,7 +254,13 @@ class TPESampler(BaseSampler):
         for group in groups:
             names = {n: d for n, d in group.items() if n in search_space and not d.single()}
             if names:
-                params.update(self._propose(study, trials, names))
+                params.update(self._propose(study, trial, trials, names))
+        # Other workers count this trial as a bad one from now on, before its parameters
+        # are stored (a batch of asks, an objective that suggests late). Only values that
+        # every storage keeps as they are (JSON): not a tuple or an object choice.
+        kept = {n: v for n, v in params.items() if v is None or isinstance(v, (str, int, float))}
+        if kept and self._constant_liar:
+            study._storage.set_trial_system_attr(trial._trial_id, _RELATIVE_PARAMS_KEY, kept)
         return params
 
     def sample_independent(
@@ -229,13 +271,14 @@ class TPESampler(BaseSampler):
         param_distribution: BaseDistribution,
     ) -> Any:
         trials = study.get_trials(deepcopy=False)
-        return self._propose(study, trials, {param_name: param_distribution})[param_name]
+        return self._propose(study, trial, trials, {param_name: param_distribution})[param_name]
 
     # -- the model -----------------------------------------------------------------------
 
     def _propose(
         self,
         study: Study,
+        trial: FrozenTrial,
         trials: list[FrozenTrial],
         distributions: dict[str, BaseDistribution],
     ) -> dict[str, Any]:
@@ -250,43 +293,79 @@ class TPESampler(BaseSampler):
             table.update(trials)
             if table.size < max(self._n_startup_trials, 1):
                 return space.sample(self._rng, 1)[0]
-            rows, losses, numbers = table.arrays()
-            below_mask = _split(losses, study.directions, self._gamma(len(rows)))
+            rows, losses, numbers, holds = table.arrays()
+            several = len(study.directions) > 1
+            gamma = self._gamma or (default_gamma_multiobjective if several else default_gamma)
+            # All finished trials are ranked; those that hold the space make the estimators.
+            below_mask = _split(losses, study.directions, gamma(len(rows)))
             running: list[tuple[int, np.ndarray]] = []
             if self._constant_liar:  # a running trial is a pessimistic guess: a bad one
-                running = [
-                    (t.number, space.encode(t.params))
-                    for t in table.feed.unfinished(trials)
-                    if t.state == TrialState.RUNNING and all(n in t.params for n in distributions)
-                ]
-            weights = self._weights
-            if len(study.directions) > 1:
-                weights = _contribution_weights(losses[below_mask], numbers[below_mask])
-            below = table.below.sync(below_mask, rows, numbers, weights)
-            above = table.above.sync(~below_mask, rows, numbers, self._weights, running)
+                for other in table.feed.unfinished(trials):
+                    if other.state == TrialState.RUNNING and other.number != trial.number:
+                        guess = _guess(other, distributions)
+                        if guess is not None:
+                            running.append((other.number, space.encode(guess)))
+            below_weights = _equal_weights if several else self._checked_weights
+            below = table.below.sync(below_mask & holds, rows, numbers, below_weights)
+            above = table.above.sync(
+                ~below_mask & holds, rows, numbers, self._checked_weights, running
+            )
             candidates = below.sample(self._rng, self._n_ei_candidates)
             scores = below.log_pdf(candidates) - above.log_pdf(candidates)
             return space.decode(candidates[int(np.argmax(scores))])
+
+    def _checked_weights(self, n: int) -> np.ndarray:
+        """``weights(n)``, cut to n values, checked as Optuna checks them."""
+        given = self._weights(n)
+        weights = np.asarray(given, dtype=float)[:n]
+        if len(weights) != n:
+            allowed = f"a function whose weights({n}) gives {n} values"
+            raise invalid("weights", "TPESampler", allowed, given)
+        if not np.isfinite(weights).all() or (weights < 0).any() or (n and weights.sum() <= 0):
+            allowed = f"a function whose weights({n}) gives finite values >= 0, not all zero"
+            raise invalid("weights", "TPESampler", allowed, given)
+        return weights
 
     def _fit(self, space: SearchSpace, rows: np.ndarray, numbers: np.ndarray) -> ParzenEstimator:
         """A Parzen estimator of ``rows``, weighted by ``weights`` in trial-number order."""
         order = np.argsort(numbers, kind="stable")
         weights = np.empty(len(numbers))
-        weights[order] = self._weights(len(numbers))
+        weights[order] = self._checked_weights(len(numbers))
         return ParzenEstimator.fit(
             rows,
             weights,
             np.array(space.n_bins()),
             space.is_categorical(),
-            prior_weight=max(self._prior_weight if self._consider_prior else 0.0, 1e-12),
+            prior_weight=max(self._prior_weight, 1e-12),
             consider_magic_clip=self._consider_magic_clip,
             keys=numbers,
         )
 
 
+def _equal_weights(n: int) -> np.ndarray:
+    """The weights of the good trials with several objectives: all the same (Optuna 5)."""
+    return np.ones(n)
+
+
+def _guess(trial: FrozenTrial, distributions: dict[str, BaseDistribution]) -> dict[str, Any] | None:
+    """The parameters of a running ``trial`` in ``distributions``: those it holds, else
+    its relative proposal (when it is inside the distribution); None if some is missing."""
+    proposal = trial.system_attrs.get(_RELATIVE_PARAMS_KEY, {})
+    guess = {}
+    for name, distribution in distributions.items():
+        if name in trial.params:
+            guess[name] = trial.params[name]
+        elif name in proposal and value_inside(distribution, proposal[name]):
+            guess[name] = proposal[name]
+        else:
+            return None
+    return guess
+
+
 class _Observations:
-    """The finished trials that hold a whole space, encoded once, in growing arrays, and
-    the incremental Parzen estimators of the "below" and "above" ones.
+    """The finished (complete or pruned) trials of a study, with their losses, and the
+    rows of those that hold a whole space, encoded once, in growing arrays; and the
+    incremental Parzen estimators of the "below" and "above" ones.
 
     Each update looks only at new trials and at the few still running or waiting; each
     proposal moves into or out of an estimator only the trials whose side of the split
@@ -306,31 +385,36 @@ class _Observations:
         self._rows = np.empty((64, len(space)))
         self._losses = np.empty((64, len(directions) + 2))
         self._numbers = np.empty(64, dtype=int)
+        self._holds = np.zeros(64, dtype=bool)
         self.below = _Side(fit, len(space))
         self.above = _Side(fit, len(space))
 
     def update(self, trials: list[FrozenTrial]) -> None:
         names = self.space.distributions
         for trial in self.feed.new(trials):
-            usable = trial.state in (TrialState.COMPLETE, TrialState.PRUNED) and all(
-                trial.distributions.get(n) == d for n, d in names.items()
-            )
-            if self.size == len(self._numbers) and usable:  # double the capacity
+            if trial.state not in (TrialState.COMPLETE, TrialState.PRUNED):
+                self.above.finished(trial.number, None, None)
+                continue
+            if self.size == len(self._numbers):  # double the capacity
                 self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
                 self._losses = np.concatenate([self._losses, np.empty_like(self._losses)])
                 self._numbers = np.concatenate([self._numbers, np.empty_like(self._numbers)])
-            self.above.finished(trial.number, self.size if usable else None)
-            if not usable:
-                continue
-            self._rows[self.size] = self.space.encode(trial.params)
+                self._holds = np.concatenate([self._holds, np.zeros_like(self._holds)])
+            holds = all(trial.distributions.get(n) == d for n, d in names.items())
+            row = self.space.encode(trial.params) if holds else None
+            self.above.finished(trial.number, self.size, row)
+            if row is not None:
+                self._rows[self.size] = row
+            self._holds[self.size] = holds
             self._losses[self.size] = _loss(trial, self.directions)
             self._numbers[self.size] = trial.number
             self.size += 1
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Views of the rows, losses and trial numbers seen so far."""
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Views of the rows, losses, trial numbers and whether each trial holds the
+        space (the rows of the others are unset), for the trials seen so far."""
         n = self.size
-        return self._rows[:n], self._losses[:n], self._numbers[:n]
+        return self._rows[:n], self._losses[:n], self._numbers[:n], self._holds[:n]
 
 
 class _Side:
@@ -344,13 +428,15 @@ class _Side:
         self._slots = np.full(64, -1)  # each observation's kernel, or -1 if not here
         self._guesses: dict[int, int] = {}  # running trial number -> its kernel
 
-    def finished(self, number: int, position: int | None) -> None:
-        """Trial ``number`` finished; it is observation ``position``, or unusable (None).
-        A guess for it becomes the observation's kernel (same row), or goes away."""
+    def finished(self, number: int, position: int | None, row: np.ndarray | None) -> None:
+        """Trial ``number`` finished; it is observation ``position`` with ``row`` (None:
+        not an observation, or one without the space). A guess for it becomes the
+        observation's kernel if it guessed the row, or goes away."""
         slot = self._guesses.pop(number, None)
+        if slot is not None and (row is None or not np.array_equal(self.estimator.mus[slot], row)):
+            self.estimator.remove(slot)
+            slot = None
         if position is None:
-            if slot is not None:
-                self.estimator.remove(slot)
             return
         if position >= len(self._slots):
             self._slots = np.concatenate([self._slots, np.full_like(self._slots, -1)])
@@ -385,9 +471,13 @@ class _Side:
                 slots[position] = -1
             for position in enter:
                 slots[position] = self.estimator.add(rows[position], numbers[position])
-        still_running = {number for number, _ in running}
-        for number in [n for n in self._guesses if n not in still_running]:
-            self.estimator.remove(self._guesses.pop(number))
+        guessed = dict(running)
+        for number in list(self._guesses):
+            # Gone from the running trials, or guessed differently now (its stored
+            # parameters replace its relative proposal).
+            row = guessed.get(number)
+            if row is None or not np.array_equal(self.estimator.mus[self._guesses[number]], row):
+                self.estimator.remove(self._guesses.pop(number))
         for number, row in running:
             if number not in self._guesses:
                 self._guesses[number] = self.estimator.add(row, number)
@@ -412,61 +502,44 @@ def _loss(trial: FrozenTrial, directions: list[StudyDirection]) -> np.ndarray:
 
 
 # Above this many objectives exact hypervolumes cost too much per proposal: the cut front
-# is thinned by crowding distance instead, and the below trials weigh the same.
+# is thinned by crowding distance instead.
 _MAX_VOLUME_OBJECTIVES = 3
 
 
-def _unit_scaled(points: np.ndarray) -> np.ndarray | None:
-    """``points`` (finite losses) mapped per column so that the best is 0 and the worst 1;
-    the reference point of the volumes is then 1.1 in every column (a tenth beyond the
-    worst). Hypervolume choices and shares do not change under such a mapping, and
-    scaled values cannot overflow where products of large losses would. None when the
-    scale itself overflows."""
-    low = points.min(axis=0)
+def _unit_scaled(points: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``points`` (finite losses) mapped per column so that the best is 0 and the worst
+    1, and Optuna's reference point mapped alike: 1.1 times the worst value (0.9 times
+    for a negative one, 1e-12 for 0). Hypervolume choices do not change under such a
+    mapping, and scaled values cannot overflow where products of large losses would.
+    None when the scale or the reference overflows."""
+    low, worst = points.min(axis=0), points.max(axis=0)
     with np.errstate(over="ignore", invalid="ignore"):
-        span = points.max(axis=0) - low
-        scaled = (points - low) / np.where(span > 0.0, span, 1.0)
-    return scaled if np.isfinite(scaled).all() else None
-
-
-def _contribution_weights(losses: np.ndarray, numbers: np.ndarray) -> Callable[[int], np.ndarray]:
-    """The weights of the "below" trials of several objectives, in trial-number order:
-    the hypervolume each complete one alone dominates among them, over the largest such
-    share; a floor keeps the others (dominated or duplicate trials, pruned ones, those
-    that break their constraints) in the estimator at a tiny weight. Every trial weighs
-    the same above three objectives or with a loss that has no finite scale."""
-    floor = 1e-12
-    weights = np.full(len(losses), floor)
-    complete = np.flatnonzero(losses[:, 0] == 0.0)
-    points = losses[complete, 2:]
-    scaled = _unit_scaled(points) if np.isfinite(points).all() else None
-    if len(points) and scaled is not None and points.shape[1] <= _MAX_VOLUME_OBJECTIVES:
-        shares = np.array(_cached_shares(scaled.tobytes(), points.shape[1]))
-        weights[complete] = np.maximum(shares / max(float(shares.max()), floor), floor)
-    else:
-        weights[:] = 1.0
-    ordered = weights[np.argsort(numbers, kind="stable")]
-    return lambda n: ordered
+        reference = np.maximum(1.1 * worst, 0.9 * worst)
+        reference[reference == 0.0] = 1e-12
+        span = np.where(worst > low, worst - low, 1.0)
+        scaled, scaled_reference = (points - low) / span, (reference - low) / span
+    if not (np.isfinite(scaled).all() and np.isfinite(scaled_reference).all()):
+        return None
+    return scaled, scaled_reference
 
 
 def _hypervolume_subset(points: np.ndarray, size: int) -> list[int]:
     """``size`` rows of ``points`` (one front, losses) that together dominate much
-    hypervolume, picked greedily, each adding the most to those before it (the
-    reference point a tenth beyond the front's worst value in each column). Picking by
-    the sum of losses instead favoured the ends of a concave front, and the search
-    collapsed onto one end. Above three objectives, or without a finite scale, the rows
-    are taken by crowding distance (the ends first). Rows with an infinite loss are taken
-    last, by that sum."""
+    hypervolume, picked greedily, each adding the most to those before it, with Optuna's
+    reference point (see :func:`_unit_scaled`). Picking by the sum of losses instead
+    favoured the ends of a concave front, and the search collapsed onto one end. Above
+    three objectives, or without a finite scale, the rows are taken by crowding distance
+    (the ends first). Rows with an infinite loss are taken last, by that sum."""
     finite = np.flatnonzero(np.all(np.isfinite(points), axis=1))
     if len(finite) < size:
         rest = np.setdiff1d(np.arange(len(points)), finite)
         rest = rest[np.argsort(np.nan_to_num(points[rest]).sum(axis=1), kind="stable")]
         return [*finite.tolist(), *rest[: size - len(finite)].tolist()]
-    scaled = _unit_scaled(points[finite])
-    if scaled is None or points.shape[1] > _MAX_VOLUME_OBJECTIVES:
+    mapped = _unit_scaled(points[finite])
+    if mapped is None or points.shape[1] > _MAX_VOLUME_OBJECTIVES:
         spread = crowding_distances(points[finite])
         return finite[np.argsort(-spread, kind="stable")[:size]].tolist()
-    reference = np.full(points.shape[1], 1.1)
+    scaled, reference = mapped
     # Lazy greedy: what a row adds only shrinks as rows are chosen, so a row whose
     # refreshed gain still tops every other row's last known gain is the best pick.
     heap = [(-float(np.prod(reference - scaled[k])), k) for k in range(len(finite))]
@@ -493,14 +566,6 @@ def _hypervolume_subset(points: np.ndarray, size: int) -> list[int]:
 def _cached_subset(points: bytes, n_objectives: int, size: int) -> tuple[int, ...]:
     """:func:`_hypervolume_subset` of the rows of ``points``."""
     return tuple(_hypervolume_subset(np.frombuffer(points).reshape(-1, n_objectives), size))
-
-
-@functools.lru_cache(maxsize=64)
-def _cached_shares(points: bytes, n_objectives: int) -> tuple[float, ...]:
-    """The volume each row of ``points`` (scaled by :func:`_unit_scaled`) alone
-    dominates."""
-    rows = np.frombuffer(points).reshape(-1, n_objectives)
-    return tuple(exclusive_volumes(rows, np.full(n_objectives, 1.1)).tolist())
 
 
 def _split(losses: np.ndarray, directions: list[StudyDirection], n_below: int) -> np.ndarray:

@@ -57,10 +57,9 @@ class Trial(BaseTrial):
         # for them with a range that changed since.
         self._preset = set(self._cached.params)
         self._relative_space = study.sampler.infer_relative_search_space(seen, self._cached)
-        self._relative_params = (
-            study.sampler.sample_relative(seen, self._cached, self._relative_space)
-            if self._relative_space
-            else {}
+        # Called even for an empty space, as Optuna: a sampler may keep state there.
+        self._relative_params = study.sampler.sample_relative(
+            seen, self._cached, self._relative_space
         )
 
     # -- suggestions -----------------------------------------------------------------
@@ -105,7 +104,11 @@ class Trial(BaseTrial):
                 return float(distribution.low)
             return 0.0  # the one categorical choice
         if name in self._relative_params and self._relative_space.get(name) == distribution:
-            return distribution.to_internal_repr(self._relative_params[name])
+            relative = _internal_inside(self._relative_params[name], distribution)
+            if relative is not None:
+                return relative
+            # A proposal outside the distribution (a sampler's bug, a stale range): the
+            # independent proposal instead, as Optuna.
         seen = self._sampler_view()
         value = self.study.sampler.sample_independent(seen, self._cached, name, distribution)
         return distribution.to_internal_repr(value)
@@ -207,6 +210,15 @@ class Trial(BaseTrial):
     def relative_params(self) -> dict[str, Any]:
         """The sampler's proposal for its relative search space."""
         return dict(self._relative_params)
+
+
+def _internal_inside(value: Any, distribution: BaseDistribution) -> float | None:
+    """The internal value of ``value`` if ``distribution`` holds it, else None."""
+    try:
+        internal = distribution.to_internal_repr(value)
+    except (TypeError, ValueError):
+        return None
+    return internal if distribution._contains(internal) else None
 
 
 def _fixed_internal(name: str, value: Any, distribution: BaseDistribution) -> float:
