@@ -28,13 +28,14 @@ from benchmarks.readme import (
     SIDE_REPORT_INTROS,
     MissingMarkersError,
     build_section,
+    held_out_section,
     pbt_section,
     replace_section,
     side_section,
 )
-from benchmarks.report import build_report
+from benchmarks.report import build_report, count_seeds_once
 from benchmarks.runners import unavailable_methods
-from benchmarks.side import RESULTS_DIR
+from benchmarks.side import RESULTS_DIR, code_version
 from benchmarks.suites import SUITES, Suite
 from benchmarks.timing import (
     TRIVIAL_GRID_BUDGET,
@@ -140,6 +141,7 @@ def run_suite(suite: Suite, output_dir: Path, n_workers: int, argv: Sequence[str
             "load_average_before_timings": round(load_before_timings, 2),
         },
         "versions": _versions(),
+        "code": code_version(),
         "skipped": unavailable,
         "plans": [asdict(plan) for plan in suite.quality],
         "checkpoints": list(suite.checkpoints),
@@ -204,24 +206,33 @@ def rerun_methods(suite: Suite, json_path: Path, methods: list[str], n_workers: 
     results["quality"] = records
     when = datetime.datetime.now().isoformat(timespec="seconds")
     results.setdefault("reruns", []).append(
-        {"methods": methods, "at": when, "workers": n_workers, "versions": _versions()}
+        {
+            "methods": methods,
+            "at": when,
+            "workers": n_workers,
+            "versions": _versions(),
+            "code": code_version(),
+        }
     )
     json_path.write_text(json.dumps(results, indent=1) + "\n")
     rebuild_report(json_path)
 
 
 def rebuild_report(json_path: Path) -> None:
-    """Redraw the plots and rewrite ``<suite>.md`` beside ``json_path`` from it alone."""
+    """Redraw the plots and rewrite ``<suite>.md`` beside ``json_path`` from it alone
+    (each seed of a record counted once)."""
     from benchmarks.plots import draw_all
 
-    results = json.loads(json_path.read_text())
+    results = count_seeds_once(json.loads(json_path.read_text()))
     draw_all(results, json_path.parent)
     json_path.with_suffix(".md").write_text(build_report(results))
 
 
 def update_readme(results_path: Path, readme_path: Path) -> None:
-    """Rewrite the README's benchmark section from ``results_path``."""
-    results = json.loads(results_path.read_text())
+    """Rewrite the README's benchmark section from ``results_path`` (each seed of a record
+    counted once) and the side reports beside it; a held-out run of a side benchmark
+    (``<stem>_seeds<a>-<b>.md``) follows its committed report."""
+    results = count_seeds_once(json.loads(results_path.read_text()))
     report = results_path.with_suffix(".md").resolve()
     try:
         link = report.relative_to(readme_path.resolve().parent).as_posix()
@@ -236,6 +247,10 @@ def update_readme(results_path: Path, readme_path: Path) -> None:
         if side_report.exists():
             section += "\n" + side_section(
                 stem, side_report.read_text(), f"benchmarks/results/{stem}.md"
+            )
+        for held_out in sorted(results_path.parent.glob(f"{stem}_seeds*.md")):
+            section += "\n" + held_out_section(
+                stem, held_out.read_text(), f"benchmarks/results/{held_out.name}"
             )
     readme_path.write_text(replace_section(readme_path.read_text(), section))
 

@@ -14,11 +14,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from benchmarks.stats import spread
+
 
 class MethodCurve(NamedTuple):
-    """Median best-so-far value of a method after each trial, with its quartiles."""
+    """Median best-so-far value of a method after each of ``trials``, with its quartiles."""
 
     method: str
+    trials: list[int]
     median: list[float]
     lower_quartile: list[float]
     upper_quartile: list[float]
@@ -29,17 +32,27 @@ def _as_floats(values: list[float | None]) -> list[float]:
 
 
 def curve_data(records: list[dict[str, Any]], problem: str) -> list[MethodCurve]:
-    """The curves of every method that ran on ``problem``."""
-    return [
-        MethodCurve(
-            record["method"],
-            _as_floats(record["median_curve"]),
-            _as_floats(record["lower_quartile_curve"]),
-            _as_floats(record["upper_quartile_curve"]),
+    """The curves of every method that ran on ``problem``: after every trial, or at the
+    checkpoints alone for a record without curves (seeds counted once afterwards)."""
+    curves = []
+    for record in records:
+        if record["problem"] != problem:
+            continue
+        if record["median_curve"] is not None:
+            trials = list(range(1, len(record["median_curve"]) + 1))
+            median = record["median_curve"]
+            lower, upper = record["lower_quartile_curve"], record["upper_quartile_curve"]
+        else:
+            trials = sorted(map(int, record["best_at"]))
+            median, lower, upper = map(
+                list, zip(*(spread(record["best_at"][str(k)]) for k in trials), strict=True)
+            )
+        curves.append(
+            MethodCurve(
+                record["method"], trials, _as_floats(median), _as_floats(lower), _as_floats(upper)
+            )
         )
-        for record in records
-        if record["problem"] == problem
-    ]
+    return curves
 
 
 def draw_problem(
@@ -51,7 +64,7 @@ def draw_problem(
     """
     figure, axes = plt.subplots(figsize=(7, 4.5))
     for curve in curves:
-        trials = list(range(1, len(curve.median) + 1))
+        trials = curve.trials
         (line,) = axes.plot(trials, curve.median, label=curve.method, linewidth=1.5)
         axes.fill_between(
             trials, curve.lower_quartile, curve.upper_quartile, color=line.get_color(), alpha=0.15

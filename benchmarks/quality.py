@@ -45,16 +45,22 @@ def quiet_libraries() -> None:
 
 
 def plan_tasks(suite: Suite, unavailable: set[str]) -> list[Task]:
-    """Every study of ``suite`` whose method is available and applies to its problem."""
-    tasks = [
-        Task(problem, method, seed, plan.budget)
-        for plan in suite.quality
-        for problem in plan.problems
-        for method in plan.methods
-        if method not in unavailable and METHODS[method].applies_to(PROBLEMS[problem], plan.budget)
-        for seed in range(plan.n_seeds)
-    ]
-    return sorted(tasks, key=lambda task: task.method not in SLOW_METHODS)
+    """Every study of ``suite`` whose method is available and applies to its problem.
+
+    A (problem, method, seed) that two plans list runs once, as the first plan says.
+    """
+    tasks: dict[tuple[str, str, int], Task] = {}
+    for plan in suite.quality:
+        for problem in plan.problems:
+            for method in plan.methods:
+                if method in unavailable or not METHODS[method].applies_to(
+                    PROBLEMS[problem], plan.budget
+                ):
+                    continue
+                for seed in range(plan.n_seeds):
+                    task = Task(problem, method, seed, plan.budget)
+                    tasks.setdefault((problem, method, seed), task)
+    return sorted(tasks.values(), key=lambda task: task.method not in SLOW_METHODS)
 
 
 def run_task(task: Task) -> tuple[Task, RunResult]:
@@ -85,17 +91,19 @@ def _rounded(value: float | None) -> float | None:
 def summarize(outcomes: list[tuple[Task, RunResult]], suite: Suite) -> list[dict[str, Any]]:
     """One record per (problem, method): per-seed values at checkpoints, median curves, cost.
 
-    Records come in the suite's order of problems, then of methods.
+    Each seed counts once: of two outcomes of one (problem, method, seed), the first is
+    kept. Records come in the suite's order of problems, then of methods.
     """
-    by_study: dict[tuple[str, str], list[tuple[Task, RunResult]]] = {}
+    by_study: dict[tuple[str, str], dict[int, tuple[Task, RunResult]]] = {}
     for task, result in outcomes:
-        by_study.setdefault((task.problem, task.method), []).append((task, result))
+        runs_by_seed = by_study.setdefault((task.problem, task.method), {})
+        runs_by_seed.setdefault(task.seed, (task, result))
     problems, methods = suite.problems, suite.methods
     records = []
-    for (problem_name, method_name), runs in sorted(
+    for (problem_name, method_name), runs_by_seed in sorted(
         by_study.items(), key=lambda item: (problems.index(item[0][0]), methods.index(item[0][1]))
     ):
-        runs.sort(key=lambda run: run[0].seed)
+        runs = [runs_by_seed[seed] for seed in sorted(runs_by_seed)]
         budget = runs[0][0].budget
         curves = [best_so_far(result.values, budget) for _, result in runs]
         spreads = [spread([curve[k] for curve in curves]) for k in range(budget)]

@@ -1,7 +1,8 @@
 """The README's performance section, regenerated from a suite's results JSON.
 
 It replaces what lies between the marker lines ``<!-- bench:start -->`` and
-``<!-- bench:end -->``; the README quotes no benchmark number outside them.
+``<!-- bench:end -->``. The few figures the README quotes outside them (status rows, the GP
+cost note) are written by hand and name their results file and command.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from typing import Any
 
 from benchmarks.report import (
     GROUP_TITLES,
+    HYPERBAND_READING,
+    PRUNING_REFERENCE,
+    bbob_note,
     convergence,
     fastune_reference,
     fmt,
@@ -18,8 +22,10 @@ from benchmarks.report import (
     marginal_overhead_rows,
     overhead_rows,
     pruning_verdicts,
+    ranked_problems,
     records_of,
     remeasured_note,
+    subset_note,
     table,
     throughput_rows,
 )
@@ -55,14 +61,25 @@ def replace_section(text: str, section: str) -> str:
 
 
 def _rank_lines(results: dict[str, Any]) -> list[str]:
+    """The rank table, each cell with the number of problems it averages over, and a line
+    naming the problems of the methods that ran on fewer than all."""
     groups = [group for group in GROUP_TITLES if records_of(results, group)]
     ranks = {group: group_ranks(results, group, README_RANK_TRIALS) for group in groups}
     groups = [group for group in groups if ranks[group]]  # shorter budgets have no rank
+    ranked = {group: ranked_problems(results, group, README_RANK_TRIALS) for group in groups}
     methods = list(dict.fromkeys(method for group in groups for method in ranks[group]))
-    return table(
+
+    def cell(group: str, method: str) -> str:
+        if method not in ranks[group]:
+            return "—"
+        return f"{fmt(ranks[group][method])} ({len(ranked[group][method])})"
+
+    lines = table(
         ["method", *(GROUP_TITLES[group] for group in groups)],
-        ([method, *(fmt(ranks[group].get(method)) for group in groups)] for method in methods),
+        ([method, *(cell(group, method) for group in groups)] for method in methods),
     )
+    notes = [subset_note(ranked[group], group) for group in groups]
+    return lines + [line for note in notes if note for line in ("", note)]
 
 
 def _convergence_lines(results: dict[str, Any]) -> list[str]:
@@ -104,12 +121,14 @@ def _marginal_overhead_lines(results: dict[str, Any]) -> list[str]:
 
 
 def _pruning_lines(results: dict[str, Any]) -> list[str]:
-    return table(
+    verdicts = pruning_verdicts(results)
+    lines = table(
         [
             "learning-curve task",
             "peer",
-            "epochs saved by fastune tpe+adaptive",
+            f"epochs saved by {PRUNING_REFERENCE}",
             "median best: fastune / peer",
+            "target holds",
         ],
         (
             [
@@ -117,10 +136,27 @@ def _pruning_lines(results: dict[str, Any]) -> list[str]:
                 v["peer"],
                 f"{100 * v['saved']:.1f} %",
                 f"{fmt(v['ours'])} / {fmt(v['theirs'])}",
+                ("yes" if v["holds"] else "no")
+                + ("" if v["strict"] is None else f" (strict: {'yes' if v['strict'] else 'no'})"),
             ]
-            for v in pruning_verdicts(results)
+            for v in verdicts
         ),
     )
+    against_median = [v for v in verdicts if v["strict"] is None]
+    against_hyperband = [v for v in verdicts if v["strict"] is not None]
+    if not against_hyperband:
+        return lines
+    return [
+        *lines,
+        "",
+        f"Target: against optuna tpe+median at least 30 % fewer epochs and a median best "
+        f"not worse (met on {sum(v['holds'] for v in against_median)} of "
+        f"{len(against_median)} tasks); against optuna tpe+hyperband 'not worse on both "
+        f"figures at once', read as {HYPERBAND_READING}: met on "
+        f"{sum(v['holds'] for v in against_hyperband)} of {len(against_hyperband)} tasks; "
+        f"read strictly, worse on neither figure: met on "
+        f"{sum(v['strict'] for v in against_hyperband)} of {len(against_hyperband)}.",
+    ]
 
 
 def _throughput_lines(results: dict[str, Any]) -> list[str]:
@@ -142,12 +178,18 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         f"{results['machine']['nproc']} cores. All tables, seeds, versions and plots: "
         f"[{report_link}]({report_link}).",
         "",
-        f"Mean rank of each method after {README_RANK_TRIALS} trials (1 = best):",
+        f"Mean rank of each method after {README_RANK_TRIALS} trials (1 = best; in "
+        "parentheses the number of problems it is ranked on):",
         "",
         *_rank_lines(results),
+        *(["", bbob_note(results)] if bbob_note(results) else []),
         "",
         f"Convergence: on how many problems {fastune_reference(results)} reaches each peer's "
-        "median final value, and the median ratio peer trials / fastune trials where it does:",
+        "median final value, and the median ratio peer compute / fastune compute where it "
+        "does. Compute is trials, except on the learning-curve tasks: there the pruning "
+        "peers' trials are cheaper, so both sides count epochs (pruned trials' epochs "
+        "included; the peer's median epochs per study against fastune's epochs until it gets "
+        "there):",
         "",
         *_convergence_lines(results),
         "",
@@ -169,6 +211,18 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         *_throughput_lines(results),
     ]
     return "\n".join(lines) + "\n"
+
+
+#: Said beside the figures that rest on the defaults of AutoSampler and AdaptivePruner.
+TUNING_NOTE = (
+    "The defaults behind the two targets below were chosen on the same problems and seeds "
+    "0-9 that these figures use: AutoSampler's GP length-scale prior on the sampler "
+    "problems, AdaptivePruner's defaults and rules on the three learning-curve tasks. "
+    "These figures are therefore not held-out results. The held-out runs, on seeds 10-19, "
+    "are `python -m benchmarks.variants pruners --first-seed 10 --default-only` and "
+    "`python -m benchmarks.variants samplers --first-seed 10 --default-only`; their "
+    "tables follow the committed ones where their results are in `benchmarks/results/`."
+)
 
 
 def _table_with_intro(report: str, intro: str) -> str:
@@ -207,14 +261,31 @@ SIDE_REPORT_INTROS = {
     "(target: 3/4 of the problems for both); details: [{link}]({link}).",
     "variants_pruners": "The pruning target on 10 seeds, for `AdaptivePruner` settings "
     "(>= 30 % fewer epochs than Optuna TPE + median with an equal or better median best; "
-    "not worse than Optuna's Hyperband on both figures); details: [{link}]({link}).",
+    "not worse than Optuna's Hyperband on both figures at once, read as "
+    f"{HYPERBAND_READING}, with the strict reading, worse on neither figure, beside it); "
+    "details: [{link}]({link}).",
 }
 
 
 def side_section(stem: str, report: str, link: str) -> str:
     """The README section of a side report (``python -m benchmarks.<stem>``, or of
-    ``benchmarks.variants`` for ``variants_*``): its intro, a link and its tables."""
-    return _table_with_intro(report, SIDE_REPORT_INTROS[stem].format(link=link))
+    ``benchmarks.variants`` for ``variants_*``): its intro, a link and its tables; the
+    first variants report comes after the note on where the defaults were chosen."""
+    intro = SIDE_REPORT_INTROS[stem].format(link=link)
+    if stem == "variants_samplers":
+        intro = f"{TUNING_NOTE}\n\n{intro}"
+    return _table_with_intro(report, intro)
+
+
+def held_out_section(stem: str, report: str, link: str) -> str:
+    """The README section of a held-out run of a variants report (other seeds than the
+    ones its defaults were chosen on): a line that says so, a link and its tables."""
+    seeds = link.rsplit("_seeds", 1)[-1].removesuffix(".md")
+    return _table_with_intro(
+        report,
+        f"The same target on held-out seeds {seeds}, which the defaults were not chosen "
+        f"on (`{stem}` run with `--first-seed`); details: [{link}]({link}).",
+    )
 
 
 def pbt_section(report: str, link: str) -> str:

@@ -21,7 +21,7 @@ from benchmarks.pbt_bench.analysis import summarize_problem
 from benchmarks.pbt_bench.methods import Method, run
 from benchmarks.pbt_bench.problems import N_FOLDS, PROBLEMS, load
 from benchmarks.pbt_bench.report import build_report, draw_all
-from benchmarks.side import RESULTS_DIR
+from benchmarks.side import RESULTS_DIR, code_version
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +137,7 @@ def run_plan(plan: Plan, workers: int, command: str) -> dict[str, Any]:
     results: dict[str, Any] = {
         "mode": plan.name,
         "command": command,
+        "code": code_version(),
         "started_at": started.isoformat(timespec="seconds"),
         "duration_seconds": time.perf_counter() - start,
         "machine": _machine(workers),

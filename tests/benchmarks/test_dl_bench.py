@@ -14,7 +14,16 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("optuna")
 
-from benchmarks.dl_bench import FASTUNE, OPTUNA, QUICK, Plan, pick_at, summarize
+from benchmarks.dl_bench import (
+    FASTUNE,
+    OPTUNA,
+    OPTUNA_EVENTS,
+    QUICK,
+    Plan,
+    pick_at,
+    reach_verdict,
+    summarize,
+)
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,11 +80,22 @@ def test_quick_run_writes_complete_consistent_results(tmp_path: Path) -> None:
         if run["method"] == FASTUNE:  # every epoch counted: exactly the nominal budget
             assert spent[-1] == QUICK.pbt_epochs
             assert len(spent) == QUICK.population_size * QUICK.generations
-        else:
-            assert len(spent) == QUICK.optuna_trials
-            assert spent[-1] <= QUICK.optuna_trials * QUICK.epochs_per_trial
+        else:  # one event per reported epoch, of pruned trials too
+            assert spent == list(range(1, len(spent) + 1))
+            assert QUICK.optuna_trials <= spent[-1] <= QUICK.optuna_trials * QUICK.epochs_per_trial
         scores = [event[1] for event in run["events"] if event[1] is not None]
         assert scores and all(0.0 <= score <= 1.0 for score in scores)
     report = (tmp_path / "dl_bench_quick.md").read_text()
     assert "## Headline" in report and "--quick" in results["command"]
     assert {"torch", "optuna", "fastune"} <= set(results["versions"])
+    assert results["optuna_events"] == OPTUNA_EVENTS
+    assert set(results["code"]) == {"commit", "dirty"}
+
+
+def test_reach_verdict_is_not_judged_where_optuna_kept_only_its_last_epochs() -> None:
+    results: dict[str, Any] = {
+        "plan": {"population_size": 10, "generations": 15},
+        "summary": {"reach_holds": True},
+    }
+    assert reach_verdict(results).startswith("not judged (yes as measured, biased")
+    assert reach_verdict(results | {"optuna_events": OPTUNA_EVENTS}) == "yes"

@@ -65,12 +65,40 @@ def test_verdict_needs_half_the_compute_and_a_higher_median_at_equal_compute() -
     assert verdict["ratio"] == pytest.approx(4.0)
     assert verdict["pbt_at_pbt_budget"] == 0.9
     assert verdict["peer_at_pbt_budget"] == 0.6
-    assert summary["verdicts"]["pbt"]["holds"]
+    assert summary["verdicts"]["pbt"]["holds_cv"]
 
     runs[0]["events"] = [(10, 0.7), (20, 0.8)]
     summary = summarize_problem(runs, methods, {"pbt": 20, "peer": 80})
     assert summary["compute_to_reach"]["peer"]["pbt"] is None
-    assert not summary["verdicts"]["pbt"]["holds"]
+    assert not summary["verdicts"]["pbt"]["holds_cv"]
+
+
+def test_headline_verdict_rests_on_the_held_out_accuracy_of_the_picks() -> None:
+    methods = [
+        {"name": "pbt", "library": "fastune"},
+        {"name": "peer", "library": "optuna"},
+    ]
+    runs = [
+        # PBT wins on CV (its best of many noisy evaluations) but its pick is worse held out.
+        {"problem": "p", "method": "pbt", "seed": 0, "events": [(10, 0.7), (20, 0.9)]},
+        {"problem": "p", "method": "peer", "seed": 0, "events": [(20, 0.6), (80, 0.85)]},
+    ]
+    runs[0].update(test_score=0.90)
+    runs[1].update(test_score=0.92)
+    for run in runs:
+        run.update(seconds=1.0, pick_units=1.0)
+    verdict = summarize_problem(runs, methods, {"pbt": 20, "peer": 80})["verdicts"]["pbt"]
+    assert verdict["holds_cv"]
+    assert not verdict["holds"]
+    assert not verdict["peers"]["peer"]["held_out_at_least"]
+
+    runs[0]["test_score"] = 0.92  # a tie held out counts, with a quarter of the compute
+    verdict = summarize_problem(runs, methods, {"pbt": 20, "peer": 80})["verdicts"]["pbt"]
+    assert verdict["holds"]
+
+    runs[0]["events"] = [(10, 0.7), (50, 0.9)]  # more than half the peer's compute
+    verdict = summarize_problem(runs, methods, {"pbt": 50, "peer": 80})["verdicts"]["pbt"]
+    assert not verdict["holds"]
 
 
 # -- the quick mode, end to end ----------------------------------------------------------
