@@ -21,6 +21,7 @@ from fastune.exceptions import MissingDependencyError, StorageInternalError
 from fastune.storages import BaseStorage, get_storage
 from fastune.storages._url import redact
 from fastune.study import Study, delete_study, get_all_study_summaries, load_study
+from fastune.study._dataframe import DATAFRAME_ATTRS
 from fastune.trial import FrozenTrial
 
 __all__ = [
@@ -39,16 +40,7 @@ FORMATS = ("table", "json", "yaml", "csv")
 
 # The fields of a trial, in the order Optuna's CLI prints them (``value`` is ``values``
 # in a study with several objectives), and its date format.
-TRIAL_FIELDS = (
-    "number",
-    "value",
-    "datetime_start",
-    "datetime_complete",
-    "duration",
-    "params",
-    "user_attrs",
-    "state",
-)
+TRIAL_FIELDS = tuple(attr for attr in DATAFRAME_ATTRS if attr != "system_attrs")
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 

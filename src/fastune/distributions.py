@@ -351,6 +351,22 @@ class CategoricalDistribution(BaseDistribution):
         return hash(self._key())
 
 
+def value_inside(distribution: BaseDistribution, value: Any) -> bool:
+    """Whether a user-facing ``value`` is one ``distribution`` can give (type and range)."""
+    if isinstance(distribution, CategoricalDistribution):
+        try:  # the same matching as the distribution's: its type first, then equal, NaN
+            distribution.to_internal_repr(value)
+        except ValueError:
+            return False
+        return True
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(value):
+        return False
+    try:
+        return distribution._contains(distribution.to_internal_repr(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def covering_distribution(seen: Sequence[BaseDistribution]) -> BaseDistribution:
     """One distribution that holds the values of all of ``seen`` (a parameter's
     distributions over a study whose space changed): the last one when they agree; else

@@ -254,6 +254,27 @@ def test_the_checkpoint_dir_must_be_that_of_the_run(tmp_path: Any) -> None:
         _resume(tmp_path, synchronous=False)
 
 
+def test_a_search_space_changed_under_the_same_names_is_refused(tmp_path: Any) -> None:
+    # The manifest keeps choices as indices: other choices would read them differently.
+    _interrupt(tmp_path, steps=11)
+    study = fastune.load_study(study_name="pbt", storage=_storage(tmp_path))
+    pbt = PopulationBasedTraining(
+        Climber(),
+        {"lr": [0.1, 0.2, 0.4, 1.6]},
+        population_size=4,
+        generations=5,
+        checkpoint_dir=tmp_path / "ckpt",
+        study=study,
+    )
+    with pytest.raises(InvalidParameterError, match=r"'search_space'.*0\.8.*Got .*1\.6"):
+        pbt.run()
+
+
+def test_a_pbt_that_never_ran_leaves_no_directory(tmp_path: Any) -> None:
+    _pbt(Climber(), None, tmp_path)
+    assert not os.path.exists(tmp_path / "ckpt")
+
+
 def test_studies_sharing_a_checkpoint_dir_resume_from_their_own_files(tmp_path: Any) -> None:
     class Tagged(Interrupted):
         def __init__(self, tag: str, steps: int) -> None:

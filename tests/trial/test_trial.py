@@ -114,6 +114,8 @@ class TestReport:
             trial.report(1.0, -1)
         with pytest.raises(InvalidParameterTypeError, match="'step'.*Got 2.5"):
             trial.report(1.0, 2.5)  # type: ignore[arg-type]
+        with pytest.raises(InvalidParameterTypeError, match="'step'.*Got inf"):
+            trial.report(1.0, float("inf"))  # type: ignore[arg-type]
         with pytest.raises(InvalidParameterTypeError, match="'step'.*Got '3'"):
             trial.report(1.0, "3")  # type: ignore[arg-type]
         with pytest.raises(InvalidParameterTypeError, match="'value' parameter"):

@@ -7,7 +7,7 @@ import dataclasses
 import datetime
 import math
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -22,7 +22,7 @@ from fastune._validation import (
     invalid,
     invalid_type,
 )
-from fastune.distributions import as_distribution
+from fastune.distributions import as_distribution, distribution_to_json
 from fastune.pbt._checkpoint import (
     BaseCheckpointStore,
     DiskCheckpointStore,
@@ -325,6 +325,7 @@ class PopulationBasedTraining:
                 "checkpoints": None if directory is None else os.path.basename(directory),
                 "population_size": self.population_size,
                 "synchronous": self.synchronous,
+                "space": _space_record(self.space),
             },
         )
         self._manifest = None if directory is None else Manifest(directory, self.space)
@@ -371,13 +372,13 @@ class PopulationBasedTraining:
                 raise invalid(
                     parameter, owner, f"{run[parameter]!r}, that of the run of {count}", value
                 )
-        recorded = sorted(segments[-1].params)
-        if recorded != sorted(self.space.distributions):
+        recorded = run.get("space")
+        if recorded != _space_record(self.space):
             raise invalid(
                 "search_space",
                 owner,
-                f"a search space of the names {recorded}, that of the run of {count}",
-                sorted(self.space.distributions),
+                f"the search space of the run of {count}: {recorded}",
+                _space_record(self.space),
             )
         directory = os.path.join(self.checkpoint_dir, subdirectory)
         self.checkpoints = DiskCheckpointStore(directory)
@@ -446,8 +447,9 @@ class PopulationBasedTraining:
         run = {} if self._given_study is None else self._given_study.system_attrs.get(RUN_KEY)
         if run and run["checkpoints"] is not None:
             return DiskCheckpointStore(os.path.join(self.checkpoint_dir, run["checkpoints"]))
-        os.makedirs(self.checkpoint_dir, exist_ok=True)
-        return DiskCheckpointStore(tempfile.mkdtemp(prefix="pbt-run-", dir=self.checkpoint_dir))
+        # A name no other run takes; the directory itself comes with the first checkpoint.
+        name = f"pbt-run-{uuid.uuid4().hex[:12]}"
+        return DiskCheckpointStore(os.path.join(self.checkpoint_dir, name))
 
     def _write_manifest(self, changing: Iterable[int] = ()) -> None:
         """Record what each checkpoint file holds (on disk only), or, with ``changing``,
@@ -752,6 +754,13 @@ def check_checkpoint_dir(
 def _score(trial: FrozenTrial) -> float:
     """A segment's score as the run kept it: NaN for a failed one."""
     return math.nan if trial.value is None else float(trial.value)
+
+
+def _space_record(space: SearchSpace) -> dict[str, str]:
+    """The search space as a run records it: each distribution's JSON, by name (a
+    resumed run's manifest holds values in their internal form, which only the same
+    distributions read back alike)."""
+    return {name: distribution_to_json(d) for name, d in sorted(space.distributions.items())}
 
 
 def _train_member(index: int, *args: Any) -> tuple[int, SegmentResult]:

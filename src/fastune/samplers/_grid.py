@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import math
 import numbers
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from fastune._validation import check_int, invalid, invalid_type
-from fastune.distributions import BaseDistribution, CategoricalDistribution
+from fastune.distributions import BaseDistribution, value_inside
 from fastune.samplers._base import BaseSampler
 from fastune.trial._state import TrialState
 
@@ -42,7 +41,9 @@ class GridSampler(BaseSampler):
     Args:
         search_space: Values to try, by parameter name.
         seed: Seed of the order in which points are visited. None: seed 0, so every
-            run visits the points in the same order (as Optuna).
+            run visits the points in the same order (as Optuna). A copy sent to a worker
+            process (pickled) draws its order afresh, so that workers do not all take the
+            same next point.
 
     Raises:
         InvalidParameterError: an empty list of values.
@@ -184,19 +185,3 @@ class GridSampler(BaseSampler):
             if candidate == point:
                 return grid_id
         return None
-
-
-def value_inside(distribution: BaseDistribution, value: Any) -> bool:
-    """Whether a user-facing ``value`` is one ``distribution`` can give (type and range)."""
-    if isinstance(distribution, CategoricalDistribution):
-        try:  # the same matching as the distribution's: its type first, then equal, NaN
-            distribution.to_internal_repr(value)
-        except ValueError:
-            return False
-        return True
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(value):
-        return False
-    try:
-        return distribution._contains(distribution.to_internal_repr(value))
-    except (TypeError, ValueError):
-        return False

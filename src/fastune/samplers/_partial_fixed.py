@@ -6,9 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid, invalid_type
-from fastune.distributions import BaseDistribution, CategoricalDistribution
+from fastune.distributions import BaseDistribution, CategoricalDistribution, value_inside
 from fastune.samplers._base import BaseSampler
-from fastune.samplers._grid import value_inside
 
 if TYPE_CHECKING:
     from fastune.study import Study

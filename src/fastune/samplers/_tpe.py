@@ -22,9 +22,8 @@ from fastune._pareto import crowding_distances, hypervolume, pareto_ranks
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number, invalid, invalid_type
-from fastune.distributions import BaseDistribution
+from fastune.distributions import BaseDistribution, value_inside
 from fastune.samplers._base import BaseSampler
-from fastune.samplers._grid import value_inside
 from fastune.samplers._parzen import ParzenEstimator
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import FinishedTrials, JointSpaces
@@ -202,9 +201,9 @@ class TPESampler(BaseSampler):
     @staticmethod
     def hyperopt_parameters() -> dict[str, Any]:
         """The settings of hyperopt 0.1.2's TPE, as arguments of this class (Optuna's name;
-        deprecated there): ``TPESampler(**TPESampler.hyperopt_parameters())``."""
+        deprecated there): ``TPESampler(**TPESampler.hyperopt_parameters())``. Without
+        Optuna's ``consider_prior``, deprecated, whose value True is what is done anyway."""
         return {
-            "consider_prior": True,
             "prior_weight": 1.0,
             "consider_magic_clip": True,
             "consider_endpoints": False,

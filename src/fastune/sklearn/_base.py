@@ -494,7 +494,8 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
     @property
     def n_trials_(self) -> int:
         """The number of trials in ``study_``."""
-        return len(self.trials_)
+        check_is_fitted(self, "study_")
+        return len(self.study_.get_trials(deepcopy=False))
 
     @property
     def user_attrs_(self) -> dict[str, Any]:

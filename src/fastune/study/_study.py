@@ -25,6 +25,7 @@ from fastune.logging import get_logger
 from fastune.pruners import BasePruner, MedianPruner
 from fastune.samplers import AutoSampler, BaseSampler
 from fastune.storages import BaseStorage, get_storage
+from fastune.study._dataframe import DATAFRAME_ATTRS
 from fastune.study._multi_objective import pareto_front_trials
 from fastune.study._optimize import (
     CallbackType,
@@ -183,17 +184,7 @@ class Study:
 
     def trials_dataframe(
         self,
-        attrs: Sequence[str] = (
-            "number",
-            "value",
-            "datetime_start",
-            "datetime_complete",
-            "duration",
-            "params",
-            "user_attrs",
-            "system_attrs",
-            "state",
-        ),
+        attrs: Sequence[str] = DATAFRAME_ATTRS,
         multi_index: bool = False,
     ) -> Any:
         """Return the trials as a ``pandas.DataFrame`` (``pip install fastune[pandas]``).

@@ -15,6 +15,7 @@ from fastune.distributions import (
     IntDistribution,
     check_distribution_compatibility,
     check_same_distribution,
+    value_inside,
 )
 from fastune.logging import get_logger
 from fastune.trial._base import BaseTrial
@@ -104,9 +105,9 @@ class Trial(BaseTrial):
                 return float(distribution.low)
             return 0.0  # the one categorical choice
         if name in self._relative_params and self._relative_space.get(name) == distribution:
-            relative = _internal_inside(self._relative_params[name], distribution)
-            if relative is not None:
-                return relative
+            relative = self._relative_params[name]
+            if value_inside(distribution, relative):
+                return distribution.to_internal_repr(relative)
             # A proposal outside the distribution (a sampler's bug, a stale range): the
             # independent proposal instead, as Optuna.
         seen = self._sampler_view()
@@ -136,7 +137,7 @@ class Trial(BaseTrial):
         given: Any = step
         try:
             whole = int(given)  # 3.0, numpy and torch integers, True: as Optuna takes them
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # inf: refused below, by name
             whole = None
         if whole is not None and not isinstance(given, str) and bool(whole == given):
             given = whole  # a step of 2.5 stays refused: Optuna's int() would make it 2
@@ -210,15 +211,6 @@ class Trial(BaseTrial):
     def relative_params(self) -> dict[str, Any]:
         """The sampler's proposal for its relative search space."""
         return dict(self._relative_params)
-
-
-def _internal_inside(value: Any, distribution: BaseDistribution) -> float | None:
-    """The internal value of ``value`` if ``distribution`` holds it, else None."""
-    try:
-        internal = distribution.to_internal_repr(value)
-    except (TypeError, ValueError):
-        return None
-    return internal if distribution._contains(internal) else None
 
 
 def _fixed_internal(name: str, value: Any, distribution: BaseDistribution) -> float:
