@@ -8,7 +8,6 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from fastune._cli_studies import open_storage
 from fastune.study import Study, load_study
 
 __all__ = ["PLOT_KINDS", "load", "write_plot", "write_report"]
@@ -32,10 +31,10 @@ def load(args: argparse.Namespace) -> Study:
     """The study ``--study`` of ``--storage`` (it must exist).
 
     Raises:
-        StorageInternalError: SQLite cannot open the file.
+        StorageInternalError: the storage cannot be opened.
         StudyNotFoundError: the storage has no such study.
     """
-    return load_study(study_name=args.study, storage=open_storage(args.storage))
+    return load_study(study_name=args.study, storage=args.storage)
 
 
 def _agg_backend() -> None:

@@ -13,12 +13,11 @@ import datetime
 import importlib
 import io
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from fastune.exceptions import MissingDependencyError, StorageInternalError
-from fastune.storages import BaseStorage, get_storage
+from fastune.exceptions import MissingDependencyError
+from fastune.storages import BaseStorage
 from fastune.storages._url import redact
 from fastune.study import Study, delete_study, get_all_study_summaries, load_study
 from fastune.study._dataframe import DATAFRAME_ATTRS
@@ -29,7 +28,6 @@ __all__ = [
     "Rows",
     "best_trial_row",
     "best_trial_rows",
-    "open_storage",
     "redact",
     "study_rows",
     "trial_rows",
@@ -42,19 +40,6 @@ FORMATS = ("table", "json", "yaml", "csv")
 # in a study with several objectives), and its date format.
 TRIAL_FIELDS = tuple(attr for attr in DATAFRAME_ATTRS if attr != "system_attrs")
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
-def open_storage(url: str) -> BaseStorage:
-    """The storage at ``url``.
-
-    Raises:
-        StorageInternalError: SQLite cannot open the file (a missing folder, a folder,
-            a file that is not a database), named with the URL.
-    """
-    try:
-        return get_storage(url)
-    except sqlite3.Error as error:
-        raise StorageInternalError(f"Cannot open {url}: {error}.") from None
 
 
 def study_rows(storage: BaseStorage) -> list[dict[str, Any]]:

@@ -261,10 +261,8 @@ def _worker_command(args: argparse.Namespace) -> int:
         elif args.retry_failed_trials:
             raise FastuneError("--retry-failed-trials needs --heartbeat-interval.")
         study = load_study(study_name=args.study, storage=storage)
-    except (FastuneError, ValueError, sqlite3.Error) as error:
+    except (FastuneError, ValueError) as error:
         message = str(error)
-        if isinstance(error, sqlite3.Error):
-            message = f"Cannot open {args.storage}: {error}."
         print(
             f"fastune worker: {message.replace(args.storage, redact(args.storage))}",
             file=sys.stderr,
@@ -399,9 +397,10 @@ def _study_command(args: argparse.Namespace) -> int:
     """Run a study command; errors name the storage with its password hidden."""
     from fastune import _cli_studies as studies
     from fastune.exceptions import FastuneError
+    from fastune.storages import get_storage
 
     try:
-        storage = studies.open_storage(args.storage)
+        storage = get_storage(args.storage)
         if args.command == "delete-study":
             studies.delete(storage, args.study)
             print(f"Deleted study {args.study!r}.")

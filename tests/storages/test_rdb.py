@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 
 import fastune
-from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.exceptions import (
+    InvalidParameterError,
+    InvalidParameterTypeError,
+    StorageInternalError,
+)
 from fastune.storages import (
     InMemoryStorage,
     PostgreSQLStorage,
@@ -106,3 +110,14 @@ def test_url_of_an_sqlite_storage(tmp_path: Path) -> None:
         )
     with pytest.raises(InvalidParameterTypeError, match="'engine_kwargs' parameter"):
         RDBStorage("sqlite:///x.db", engine_kwargs=["timeout"])  # type: ignore[arg-type]
+
+
+def test_an_sqlite_file_that_cannot_be_opened_is_a_named_error(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("notes")
+    for url, reason in (
+        (f"sqlite:///{tmp_path / 'missing' / 'x.db'}", "unable to open database file"),
+        (f"sqlite:///{text}", "file is not a database"),
+    ):
+        with pytest.raises(StorageInternalError, match=f"Cannot open {url}: {reason}"):
+            fastune.create_study(storage=url)

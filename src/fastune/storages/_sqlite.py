@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from fastune.exceptions import StorageInternalError
 from fastune.storages._sql import SQLStorage
 
 if TYPE_CHECKING:
@@ -71,11 +72,14 @@ class SQLiteStorage(SQLStorage):
         self.__init__(state.pop("path"), **state)  # type: ignore[misc]
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(
-            self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
-        )
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            db = sqlite3.connect(
+                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error as error:  # a missing folder, a folder, not a database
+            raise StorageInternalError(f"Cannot open {self.url}: {error}.") from None
         return db
 
     def _begin(self, db: Any, exclusive: bool) -> None:
