@@ -253,6 +253,11 @@ SIDE_REPORT_INTROS = {
     "pruner_overhead": "Pruner overhead: ms per report-and-check in a study of n finished "
     "trials (fastune's `AdaptivePruner` does more work per check than a median rule); "
     "details: [{link}]({link}).",
+    "pruner_replay": "Pruners on identical trials: the same trials, proposed by Optuna's TPE "
+    "without pruning, replayed to every pruner, so its own saving and its cost in best value "
+    "show without the sampler's answer to pruning (cells: epochs saved against Optuna's "
+    "median rule; median (mean) best; seeds better/tied/worse; complete trials); "
+    "details: [{link}]({link}).",
     "multi_objective": "Several objectives and constraints: NSGA-II and NSGA-III by the "
     "hypervolume of the final front (higher is better), GP and TPE with `constraints_func` "
     "by the best feasible value (lower is better; the best is 0.5); details: [{link}]({link}).",
