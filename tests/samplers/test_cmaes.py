@@ -2,14 +2,18 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 
 import fastune
 from fastune.exceptions import InvalidParameterError
-from fastune.samplers import CmaEsSampler, RandomSampler
+from fastune.samplers import CmaEsSampler, GPSampler, QMCSampler, RandomSampler, TPESampler
+from fastune.samplers._cmaes import _ranked
 
 
 def sphere(trial: fastune.Trial) -> float:
@@ -108,28 +112,69 @@ def test_source_trials_warm_start_the_first_run() -> None:
     assert np.median([t.params["x1"] for t in first]) < -1.5
 
 
-def test_source_trials_and_margin_arguments() -> None:
-    trial = fastune.trial.create_trial(
+def _source_trial() -> fastune.trial.FrozenTrial:
+    return fastune.trial.create_trial(
         params={"x": 0.5},
         distributions={"x": fastune.distributions.FloatDistribution(0, 1)},
         value=1.0,
     )
-    with pytest.raises(InvalidParameterError, match="source_trials.*x0, sigma0"):
-        CmaEsSampler(source_trials=[trial], sigma0=0.1)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("x0", {"x": 0.2}), ("sigma0", 0.1), ("use_separable_cma", True)]
+)
+def test_a_clash_with_source_trials_names_the_argument_given(name: str, value: Any) -> None:
+    message = rf"'{name}' parameter.*when source_trials is given.*Got {re.escape(repr(value))}"
+    with pytest.raises(InvalidParameterError, match=message):
+        CmaEsSampler(source_trials=[_source_trial()], **{name: value})
+
+
+def test_source_trials_and_margin_arguments() -> None:
     with pytest.raises(InvalidParameterError, match="at least one complete trial"):
         CmaEsSampler(source_trials=[])
-    with pytest.raises(InvalidParameterError, match="source_trials.*with_margin"):
-        CmaEsSampler(source_trials=[trial], with_margin=True)
-    clashes = {"use_separable_cma": True, "lr_adapt": True, "restart_strategy": "bipop"}
-    for name, value in clashes.items():
+    for name in ("use_separable_cma", "lr_adapt"):
         with pytest.raises(InvalidParameterError, match=f"'with_margin'.*False when {name}"):
-            CmaEsSampler(with_margin=True, **{name: value})
+            CmaEsSampler(with_margin=True, **{name: True})
     CmaEsSampler(with_margin=True, restart_strategy="ipop")
-    study = fastune.create_study(sampler=CmaEsSampler(source_trials=[trial], n_startup_trials=0))
+    study = fastune.create_study(
+        sampler=CmaEsSampler(source_trials=[_source_trial()], n_startup_trials=0)
+    )
     with pytest.raises(InvalidParameterError, match=r"source_trials.*\['a', 'b'\]"):
         study.optimize(
             lambda t: t.suggest_float("a", 0, 1) + t.suggest_float("b", 0, 1), n_trials=3
         )
+
+
+def test_with_margin_and_bipop_restart_as_ipop_with_a_warning() -> None:
+    with pytest.warns(UserWarning, match="with_margin=True.*restart_strategy='ipop'"):
+        sampler = CmaEsSampler(seed=0, with_margin=True, restart_strategy="bipop", popsize=4)
+    study = fastune.create_study(sampler=sampler)
+    study.optimize(_flat_ints, n_trials=300)
+    populations = [popsize for _, popsize, _ in _runs(study, 4)]
+    assert populations[:3] == [4, 8, 16]  # IPOP's growing runs, no small BIPOP runs
+
+
+def test_source_trials_warm_start_a_margin_run() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        return (trial.suggest_float("x", -5, 5) - 3) ** 2 + (trial.suggest_int("n", -5, 5) - 4) ** 2
+
+    source = fastune.create_study(sampler=RandomSampler(seed=0))
+    source.optimize(objective, n_trials=50)
+    sampler = CmaEsSampler(seed=0, source_trials=source.trials, with_margin=True)
+    warm = fastune.create_study(sampler=sampler)
+    warm.optimize(objective, n_trials=12)
+    first = [t for t in warm.trials if t.system_attrs.get("cma:generation") == 0]
+    # The first generation gathers near the source's best region (x = 3, n = 4), not
+    # around the centre of the space.
+    assert np.median([t.params["x"] for t in first]) > 1.5
+    assert np.median([t.params["n"] for t in first]) >= 2
+
+
+def test_x0_outside_a_range_names_the_parameter() -> None:
+    sampler = CmaEsSampler(x0={"x": 10.0, "n": 2.5}, n_startup_trials=0)
+    study = fastune.create_study(sampler=sampler)
+    with pytest.raises(InvalidParameterError, match=r"'x0'.*'x' in \[-3.0, 3.0\]\)"):
+        study.optimize(lambda t: t.suggest_float("x", -3, 3) + t.suggest_int("n", 0, 5), 2)
 
 
 def _discrete_params_ignored(trial: fastune.Trial) -> float:
@@ -156,16 +201,11 @@ def test_with_margin_keeps_discrete_parameters_moving() -> None:
 
 
 def test_a_diverging_margin_run_starts_afresh() -> None:
-    def flat(trial: fastune.Trial) -> float:
-        trial.suggest_int("a", 0, 1)
-        trial.suggest_int("b", 0, 1)
-        return 0.0
-
     # On a flat objective of binary ints the cmaes package's margin run can let its step
     # size overflow (seed 3: at trial 222); it is restarted instead of told.
     for seed in range(6):
         study = fastune.create_study(sampler=CmaEsSampler(seed=seed, popsize=4, with_margin=True))
-        study.optimize(flat, n_trials=400)
+        study.optimize(_flat_ints, n_trials=400)
         assert all(t.state == fastune.trial.TrialState.COMPLETE for t in study.trials)
 
 
@@ -227,6 +267,12 @@ def test_a_new_sampler_resumes_a_study_at_its_latest_generation() -> None:
     assert generations == [20] * 5 + [21] * 6 + [22]  # it completes generation 20
     # It carries on from the same mean, not from the centre of the space.
     assert np.median([t.value for t in resumed.trials[122:]]) < 3 * latest
+
+
+def _flat_ints(trial: fastune.Trial) -> float:
+    trial.suggest_int("a", 0, 1)
+    trial.suggest_int("b", 0, 1)
+    return 0.0
 
 
 def _flat(trial: fastune.Trial) -> float:  # CMA-ES stops at once: many quick restarts
@@ -318,9 +364,132 @@ def test_pruned_trials_count_as_startup_trials_when_considered() -> None:
             raise fastune.TrialPruned()
         return value
 
-    for consider, first_cma_trial in ((True, 3), (False, 6)):
+    # The joint space comes from the complete trials (as Optuna's), so CMA-ES starts
+    # after the first complete trial even when the pruned ones count as startup trials.
+    for consider, first_cma_trial in ((True, 4), (False, 6)):
         sampler = CmaEsSampler(seed=0, n_startup_trials=3, consider_pruned_trials=consider)
         study = fastune.create_study(sampler=sampler)
         study.optimize(objective, n_trials=8)
         has_generation = ["cma:generation" in t.system_attrs for t in study.trials]
         assert has_generation.index(True) == first_cma_trial
+
+
+def _record_tells(monkeypatch: pytest.MonkeyPatch) -> list[list[tuple[np.ndarray, float]]]:
+    """The solutions told to every cmaes.CMA, one list per generation."""
+    import cmaes
+
+    told: list[list[tuple[np.ndarray, float]]] = []
+    tell = cmaes.CMA.tell
+
+    def record(optimizer: Any, solutions: list[tuple[np.ndarray, float]]) -> None:
+        told.append(list(solutions))
+        tell(optimizer, solutions)
+
+    monkeypatch.setattr(cmaes.CMA, "tell", record)
+    return told
+
+
+def test_enqueued_trials_are_told_the_points_they_evaluated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    told = _record_tells(monkeypatch)
+
+    def objective(trial: fastune.Trial) -> float:
+        return (trial.suggest_float("x", -3, 3) - 1) ** 2 + (
+            trial.suggest_float("y", -3, 3) + 1
+        ) ** 2
+
+    study = fastune.create_study(sampler=CmaEsSampler(seed=0, popsize=4))
+    for params in ({"x": 3.0, "y": 3.0}, {"x": -3.0, "y": 3.0}, {"x": 3.0, "y": -3.0}, {"x": 3.0}):
+        study.enqueue_trial(params)
+    study.optimize(objective, n_trials=12)
+    # Fully fixed trials are not asked for a point (as in Optuna); the partly fixed one is.
+    generations = [t.system_attrs.get("cma:generation") for t in study.trials[:5]]
+    assert generations == [None, None, None, 0, 0]
+    by_value = {t.value: t for t in study.trials}
+    told_trials = [by_value[loss] for generation in told for _, loss in generation]
+    assert 3 in [t.number for t in told_trials]
+    for (point, _), trial in zip([s for g in told for s in g], told_trials, strict=True):
+        np.testing.assert_allclose(point * 6 - 3, [trial.params["x"], trial.params["y"]])
+
+
+def test_infinite_values_are_told_as_the_worst_of_their_generation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    told = _record_tells(monkeypatch)
+
+    def objective(trial: fastune.Trial) -> float:
+        x, y = trial.suggest_float("x", -3, 3), trial.suggest_float("y", -3, 3)
+        return float("inf") if x > 0 else (x + 1) ** 2 + y**2
+
+    study = fastune.create_study(sampler=CmaEsSampler(seed=0, popsize=4))
+    study.optimize(objective, n_trials=42)  # the 42nd trial tells the 10th generation
+    assert len(told) == 10  # every generation fills, infinite values included
+    infinite = 0
+    for generation in told:
+        points = np.array([point for point, _ in generation])
+        losses = np.array([loss for _, loss in generation])
+        assert np.all(np.isfinite(losses))
+        beyond = points[:, 0] > 0.5  # x > 0: an infinite value
+        infinite += beyond.sum()
+        if beyond.any() and not beyond.all():
+            assert losses[beyond].min() > losses[~beyond].max()
+    assert infinite > 0
+
+
+def test_ranking_places_infinite_and_infeasible_losses() -> None:
+    point = np.zeros(2)
+    solutions = [
+        (point, 1.0, 0.0),
+        (point, float("inf"), 0.0),
+        (point, float("-inf"), 0.0),
+        (point, 3.0, 0.0),
+        (point, float("-inf"), 0.5),  # infeasible: after every feasible one
+    ]
+    losses = [loss for _, loss in _ranked(solutions)]
+    assert losses == [1.0, 4.0, 0.0, 3.0, 5.5]
+
+
+class _Counting(RandomSampler):
+    """Counts the hooks it is called through."""
+
+    def __init__(self) -> None:
+        super().__init__(seed=0)
+        self.before = self.after = 0
+
+    def before_trial(self, study: fastune.Study, trial: fastune.trial.FrozenTrial) -> None:
+        self.before += 1
+
+    def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
+        self.after += 1
+
+
+@pytest.mark.parametrize("sampler_class", [CmaEsSampler, QMCSampler, GPSampler])
+def test_the_independent_sampler_gets_the_trial_hooks(sampler_class: type) -> None:
+    independent = _Counting()
+    study = fastune.create_study(sampler=sampler_class(independent_sampler=independent))
+    study.optimize(sphere, n_trials=4)
+    assert (independent.before, independent.after) == (4, 4)
+
+
+@pytest.mark.parametrize(
+    ("make", "space"),
+    [
+        (lambda: CmaEsSampler(seed=0, popsize=4), ["x", "y"]),
+        (lambda: GPSampler(seed=0, n_startup_trials=3), ["x", "y"]),
+        (lambda: QMCSampler(seed=0), ["x", "y"]),
+        (lambda: TPESampler(seed=0, multivariate=True), ["x"]),  # counts pruned ones
+    ],
+)
+def test_a_pruned_trial_leaves_the_joint_space_as_optuna_does(
+    make: Callable[[], fastune.samplers.BaseSampler], space: list[str]
+) -> None:
+    def objective(trial: fastune.Trial) -> float:
+        x = trial.suggest_float("x", -3, 3)
+        if trial.number == 2:
+            raise fastune.TrialPruned()  # before it suggests y
+        return x * x + trial.suggest_float("y", -3, 3) ** 2
+
+    study = fastune.create_study(sampler=make())
+    study.optimize(objective, n_trials=6)
+    assert sorted(study.sampler.infer_relative_search_space(study, study.trials[-1])) == space

@@ -9,7 +9,7 @@ from scipy.stats import norm
 import fastune
 from fastune._space import SearchSpace
 from fastune.distributions import FloatDistribution
-from fastune.exceptions import InvalidParameterError
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.samplers import GPSampler, RandomSampler
 from fastune.samplers._gp import _log_h
 
@@ -72,6 +72,8 @@ def test_log_expected_improvement_is_accurate_in_the_tail() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(InvalidParameterError, match="'n_startup_trials' parameter of GPSampler"):
         GPSampler(n_startup_trials=-1)
+    with pytest.raises(InvalidParameterTypeError, match="'independent_sampler'.*Got 'random'"):
+        GPSampler(independent_sampler="random")  # type: ignore[arg-type]
 
 
 def _two_proposals(seed: int, *, constant_liar: bool, prune_first: bool) -> float:

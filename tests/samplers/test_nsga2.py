@@ -106,13 +106,44 @@ def test_constrained_search_keeps_to_the_feasible_side() -> None:
         ({"mutation_prob": 1.5}, InvalidParameterError, "'mutation_prob'"),
         ({"crossover_prob": -0.1}, InvalidParameterError, "'crossover_prob'"),
         ({"swapping_prob": 2.0}, InvalidParameterError, "'swapping_prob'"),
-        ({"crossover": "sbx"}, InvalidParameterError, "'crossover' parameter.*None"),
+        ({"crossover": "sbx"}, InvalidParameterError, "'crossover' parameter.*UniformCrossover"),
         ({"constraints_func": 3}, InvalidParameterTypeError, "'constraints_func'"),
     ],
 )
 def test_bad_arguments(kwargs: dict, error: type[Exception], fragment: str) -> None:
     with pytest.raises(error, match=fragment):
         NSGAIISampler(**kwargs)
+
+
+def _zdt1_params(sampler: NSGAIISampler) -> list[dict]:
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(zdt1, n_trials=24)
+    return [t.params for t in study.trials]
+
+
+@pytest.mark.parametrize("sampler_class", [NSGAIISampler, NSGAIIISampler])
+def test_optunas_uniform_crossover_sets_the_swapping_probability(
+    sampler_class: type[NSGAIISampler],
+) -> None:
+    crossover = fastune.samplers.nsgaii.UniformCrossover(0.0)
+    given = sampler_class(population_size=6, seed=0, crossover=crossover, swapping_prob=0.9)
+    assert _zdt1_params(given) == _zdt1_params(
+        sampler_class(population_size=6, seed=0, swapping_prob=0.0)
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["BLXAlphaCrossover", "SBXCrossover", "SPXCrossover", "UNDXCrossover", "VSBXCrossover"]
+)
+def test_optunas_other_crossovers_say_they_are_not_provided(name: str) -> None:
+    message = f"'crossover' parameter.*UniformCrossover, the only one provided. Got '{name}'"
+    with pytest.raises(InvalidParameterError, match=message):
+        getattr(fastune.samplers.nsgaii, name)()
+
+
+def test_a_uniform_crossover_checks_its_probability() -> None:
+    with pytest.raises(InvalidParameterError, match="'swapping_prob' parameter of Uniform"):
+        fastune.samplers.nsgaii.UniformCrossover(1.5)
 
 
 def test_population_size_can_be_changed_but_not_below_two() -> None:

@@ -52,3 +52,31 @@ def test_a_worker_reading_the_study_at_the_same_moment_takes_another_point() -> 
     second = study.ask()
     points = [(t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)) for t in (first, second)]
     assert points[0] != points[1]  # a shared counter gave both the same point
+
+
+def test_a_conditional_parameter_does_not_restart_the_sequence() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        return x + (trial.suggest_float("z", 0, 1) if x < 0.9 else 0.0)
+
+    study = fastune.create_study(sampler=QMCSampler(seed=0))
+    study.optimize(objective, n_trials=24)  # trial 11 (x = 0.9375) has no z
+    xs = [t.params["x"] for t in study.trials]
+    assert len(set(xs)) == len(xs)
+    # Point k of the sequence goes to trial k + 1, whatever the joint space.
+    assert xs[1:] == list(qmc.Sobol(1, scramble=False).random(32)[:23, 0])
+
+
+def test_unseeded_workers_share_one_scrambled_sequence() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        return trial.suggest_float("x", 0, 1) + trial.suggest_float("y", 0, 1)
+
+    first = fastune.create_study(sampler=QMCSampler(scramble=True))
+    second = fastune.load_study(
+        study_name=first.study_name, storage=first._storage, sampler=QMCSampler(scramble=True)
+    )
+    for number in range(9):  # two workers, each with a sampler of its own, take turns
+        (first if number % 2 == 0 else second).optimize(objective, n_trials=1)
+    points = np.array([[t.params["x"], t.params["y"]] for t in first.trials[1:]])
+    seed = first.system_attrs["qmc:scramble_seed"]
+    np.testing.assert_allclose(points, qmc.Sobol(2, scramble=True, seed=seed).random(8))

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import pickle
+
 import fastune
-from fastune.samplers._search_space import FinishedTrials
+from fastune.samplers._search_space import FinishedTrials, JointSpaces
+from fastune.trial import TrialState
 
 
 def test_each_finished_trial_is_handed_out_once_and_unfinished_ones_later() -> None:
@@ -18,3 +21,17 @@ def test_each_finished_trial_is_handed_out_once_and_unfinished_ones_later() -> N
     assert [t.number for t in feed.new(study.get_trials(deepcopy=False))] == [0, 4]
     assert feed.new(stale) == []  # an older list from another thread changes nothing
     assert feed.new(study.get_trials(deepcopy=False)) == []
+
+
+def test_joint_spaces_count_the_trials_in_their_states_also_after_a_pickle() -> None:
+    def objective(trial: fastune.Trial) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 1:
+            raise fastune.TrialPruned()  # before it suggests y
+        return x + trial.suggest_float("y", 0, 1)
+
+    study = fastune.create_study()
+    study.optimize(objective, n_trials=3)
+    complete = pickle.loads(pickle.dumps(JointSpaces(states=(TrialState.COMPLETE,))))
+    assert sorted(complete.space(study)) == ["x", "y"]
+    assert sorted(JointSpaces().space(study)) == ["x"]  # complete and pruned

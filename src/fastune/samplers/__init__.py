@@ -1,5 +1,6 @@
 """Samplers: propose the parameters of each trial."""
 
+from fastune.samplers import nsgaii
 from fastune.samplers._auto import AutoSampler
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._brute_force import BruteForceSampler
@@ -28,4 +29,5 @@ __all__ = [
     "QMCSampler",
     "RandomSampler",
     "TPESampler",
+    "nsgaii",
 ]

@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import numbers
 import threading
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -16,13 +18,21 @@ from fastune._imports import import_optional
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_choice, check_int, check_number, invalid, invalid_type
-from fastune.distributions import BaseDistribution, CategoricalDistribution, distribution_to_json
+from fastune.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    distribution_to_json,
+    value_inside,
+)
 from fastune.logging import get_logger
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
 from fastune.trial._constraints import violation
 from fastune.trial._state import TrialState
+from fastune.trial._trial import FIXED_PARAMS_KEY
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -67,11 +77,16 @@ class CmaEsSampler(BaseSampler):
 
     The numeric parameters of the joint space are optimized in the unit cube (log scales
     and int steps included); each generation of ``popsize`` trials is told to the
-    optimizer once all of it is complete. With ``restart_strategy``, a run that has
+    optimizer once all of it is complete: each with the point it evaluated (where
+    ``enqueue_trial`` or a retry fixed some of its parameters, the fixed values), a
+    trial whose value is infinite ranked past every finite one of its generation. A
+    trial with every parameter of the space fixed is not asked for a point and is not
+    part of a generation, as in Optuna. With ``restart_strategy``, a run that has
     converged restarts from a random point: IPOP with a population ``inc_popsize``
     times larger each time, BIPOP alternating such large runs with small ones of random
-    step size. Categorical parameters and the first ``n_startup_trials`` trials use
-    ``independent_sampler``; several objectives are refused.
+    step size. Categorical parameters, parameters that not every complete trial has,
+    and the first ``n_startup_trials`` trials use ``independent_sampler``; several
+    objectives are refused.
 
     The optimizer's state follows from the trials in the storage: a sampler that joins
     or resumes a study replays every finished generation in order (restarted runs begin
@@ -85,10 +100,13 @@ class CmaEsSampler(BaseSampler):
     converged (``should_stop``) or diverged (points 1000 cube widths out) starts afresh
     from a random point, with IPOP's larger population if asked: left to run on, the
     ``cmaes`` package's margin run can grow its points without bound and fail (Optuna's
-    does, after some thousands of trials).
+    does, after some thousands of trials). BIPOP's small runs were seen to overflow the
+    margin run's step size, so ``restart_strategy="bipop"`` with ``with_margin`` restarts
+    as ``"ipop"`` (BIPOP's large runs), with a ``UserWarning``.
 
     Args:
-        x0: The starting mean, by parameter name (the centre of the space by default).
+        x0: The starting mean, by parameter name, each inside its parameter's range (the
+            centre of the space by default).
         sigma0: The starting step size in the unit cube, > 0 (1/6 by default).
         n_startup_trials: Trials by the independent sampler first, >= 0 (pruned trials
             with a reported value count too with ``consider_pruned_trials``).
@@ -96,7 +114,8 @@ class CmaEsSampler(BaseSampler):
         warn_independent_sampling: Log a warning for each parameter that the independent
             sampler draws after the startup trials.
         seed: Seed of the random state.
-        restart_strategy: None, ``"ipop"`` or ``"bipop"``.
+        restart_strategy: None, ``"ipop"`` or ``"bipop"`` (``"ipop"`` with
+            ``with_margin``, above).
         popsize: Population size (CMA-ES's default, ``4 + 3 ln d``, when None); restarts
             grow it.
         inc_popsize: Growth factor of the population at each large restart, >= 2; -1
@@ -109,17 +128,19 @@ class CmaEsSampler(BaseSampler):
         source_trials: Complete trials of a similar earlier task (same parameters, same
             direction): the first run starts from their warm-start distribution
             (WS-CMA-ES, ``cmaes.get_warm_start_mgd``: mean, step size and covariance
-            from their best tenth) instead of ``x0`` and ``sigma0``.
+            from their best tenth) instead of ``x0`` and ``sigma0``; with ``with_margin``,
+            its mean is moved inside the discrete parameters' outermost values.
         with_margin: CMA-ES with margin for the discrete parameters (above); without it
             they are rounded from the continuous search.
 
     Raises:
         InvalidParameterError: ``sigma0 <= 0``, ``n_startup_trials < 0``, an unknown
-            ``restart_strategy``, ``popsize < 2`` or ``inc_popsize < 2``;
-            ``source_trials`` with ``x0``, ``sigma0``, ``use_separable_cma`` or
-            ``with_margin``, or without a complete trial; ``with_margin`` with
-            ``use_separable_cma`` or ``lr_adapt`` (as in Optuna) or with
-            ``restart_strategy="bipop"``.
+            ``restart_strategy``, ``popsize < 2`` or ``inc_popsize < 2``; ``x0``,
+            ``sigma0`` or ``use_separable_cma`` with ``source_trials``, or
+            ``source_trials`` without a complete trial; ``with_margin`` with
+            ``use_separable_cma`` or ``lr_adapt`` (as in Optuna). When the first run
+            starts: an ``x0`` without a value inside the range of each parameter of the
+            space.
         MissingDependencyError: the ``cmaes`` package is missing (``fastune[cmaes]``).
     """
 
@@ -161,7 +182,6 @@ class CmaEsSampler(BaseSampler):
         )
         if restart_strategy is not None:
             check_choice(restart_strategy, "restart_strategy", owner, (None, "ipop", "bipop"))
-        self._restart_strategy = restart_strategy
         self._popsize = check_int(popsize, "popsize", owner, low=2, allow_none=True)
         if inc_popsize == -1:
             inc_popsize = 2
@@ -173,21 +193,31 @@ class CmaEsSampler(BaseSampler):
         if use_separable_cma and lr_adapt:
             raise invalid("lr_adapt", owner, "False when use_separable_cma=True", lr_adapt)
         if with_margin:
-            # BIPOP's small runs were seen to overflow the margin run's step size in the
-            # cmaes package (a flat objective of two binary ints); Optuna has no restarts.
-            clashes = {
-                "use_separable_cma": use_separable_cma,
-                "lr_adapt": lr_adapt,
-                "restart_strategy='bipop'": restart_strategy == "bipop",
-            }
+            clashes = {"use_separable_cma": use_separable_cma, "lr_adapt": lr_adapt}
             for name, clash in clashes.items():
                 if clash:
                     allowed = f"False when {name} is given (with_margin cannot be combined)"
                     raise invalid("with_margin", owner, allowed, with_margin)
+            if restart_strategy == "bipop":
+                # BIPOP's small runs were seen to overflow the margin run's step size in
+                # the cmaes package (a flat objective of two binary ints).
+                warnings.warn(
+                    "CmaEsSampler(with_margin=True) restarts as restart_strategy='ipop': "
+                    "BIPOP's small runs overflow the step size of a margin run.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                restart_strategy = "ipop"
+        self._restart_strategy = restart_strategy
         if source_trials is not None:
-            if x0 is not None or sigma0 is not None or use_separable_cma or with_margin:
-                allowed = "None when x0, sigma0, use_separable_cma or with_margin is given"
-                raise invalid("source_trials", owner, allowed, "a list of trials")
+            # The warm start sets the first run's mean, step size and full covariance.
+            allowed = "None when source_trials is given (the warm start sets it)"
+            for name, value in {"x0": x0, "sigma0": sigma0}.items():
+                if value is not None:
+                    raise invalid(name, owner, allowed, value)
+            if use_separable_cma:
+                allowed = "False when source_trials is given (the warm start has a full covariance)"
+                raise invalid("use_separable_cma", owner, allowed, use_separable_cma)
             source_trials = [t for t in source_trials if t.state == TrialState.COMPLETE]
             if not source_trials:
                 allowed = "a list with at least one complete trial"
@@ -203,7 +233,7 @@ class CmaEsSampler(BaseSampler):
         self._with_margin = bool(with_margin)
         self._runs: dict[tuple[Any, ...], _Run] = {}
         self._restarts: dict[tuple[Any, ...], dict[str, int]] = {}
-        self._spaces = JointSpaces()
+        self._spaces = JointSpaces(states=(TrialState.COMPLETE,))  # as Optuna's
         self._lock = threading.Lock()
 
     def reseed_rng(self) -> None:
@@ -239,11 +269,25 @@ class CmaEsSampler(BaseSampler):
             )
         return self._independent.sample_independent(study, trial, param_name, param_distribution)
 
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        self._independent.before_trial(study, trial)
+
+    def after_trial(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        self._independent.after_trial(study, trial, state, values)
+
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
         if not search_space or self._in_startup(study):
             return {}
+        if set(search_space) <= set(trial.system_attrs.get(FIXED_PARAMS_KEY, {})):
+            return {}  # an enqueued or retried trial that will run its own values
         space = SearchSpace(search_space)
         key = (study._cache_key, tuple(search_space.items()))
         token = _space_digest(search_space)
@@ -300,14 +344,10 @@ class CmaEsSampler(BaseSampler):
             if len(attrs.get(POINT_KEY, ())) != len(space):
                 continue
             value = _observed_value(trial)
-            if value is None or not math.isfinite(value):
+            point = _evaluated_point(space, trial, np.array(attrs[POINT_KEY]))
+            if value is None or math.isnan(value) or point is None:
                 continue
-            solution = (
-                attrs.get(RESTART_KEY),
-                np.array(attrs[POINT_KEY]),
-                sign * value,
-                violation(attrs),
-            )
+            solution = (attrs.get(RESTART_KEY), point, sign * value, violation(attrs))
             generations.setdefault(generation, []).append(solution)
         return generations
 
@@ -341,7 +381,7 @@ class CmaEsSampler(BaseSampler):
             runaway = not all(np.all(np.abs(point) < _RUNAWAY) for point, _, _ in told)
             if not runaway:
                 with np.errstate(over="ignore"):
-                    run.optimizer.tell(_ranked_by_constraints(told))
+                    run.optimizer.tell(_ranked(told))
             if runaway or (restarts and run.optimizer.should_stop()):
                 # The first record of the next generation is the restart that was used.
                 recorded = next(
@@ -360,14 +400,8 @@ class CmaEsSampler(BaseSampler):
         if self._source_trials is not None:
             mean, sigma, cov = self._warm_start(space, sign)
         else:
-            if self._x0 is not None and set(space.names) - set(self._x0):
-                missing = sorted(set(space.names) - set(self._x0))
-                raise invalid(
-                    "x0",
-                    "CmaEsSampler",
-                    f"a value for every parameter (missing {missing})",
-                    self._x0,
-                )
+            if self._x0 is not None:
+                _check_x0(space, self._x0)
             mean = space.encode(self._x0) if self._x0 is not None else np.full(dimension, 0.5)
             sigma = self._sigma0 or 1.0 / 6.0
         return _Run(self._optimizer(space, mean, sigma, cov, self._popsize), "large", None)
@@ -480,18 +514,62 @@ def _steps(space: SearchSpace) -> np.ndarray:
     return np.where(bins >= 2, 1.0 / np.maximum(bins, 1.0), 0.0)
 
 
-def _ranked_by_constraints(
-    solutions: list[tuple[np.ndarray, float, float]],
-) -> list[tuple[np.ndarray, float]]:
-    """(point, loss) pairs for CMA-ES, which uses only their order: a point that breaks its
-    constraints gets a loss above every feasible one of its generation, larger the more it
-    breaks them."""
-    feasible = [loss for _, loss, excess in solutions if excess == 0.0]
-    ceiling = max(feasible, default=0.0)
-    return [
-        (point, loss if excess == 0.0 else ceiling + 1.0 + excess)
-        for point, loss, excess in solutions
-    ]
+def _check_x0(space: SearchSpace, x0: dict[str, Any]) -> None:
+    """Raise unless ``x0`` holds a number inside the range of each parameter of ``space``
+    (a mean, which need not be one of the values of an int or a stepped float)."""
+    missing = sorted(set(space.names) - set(x0))
+    if missing:
+        raise invalid("x0", "CmaEsSampler", f"a value for every parameter (missing {missing})", x0)
+    outside = []
+    for name, distribution in space.distributions.items():
+        assert isinstance(distribution, (FloatDistribution, IntDistribution))  # numeric space
+        low, high, value = distribution.low, distribution.high, x0[name]
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not (real and low <= value <= high):
+            outside.append(f"{name!r} in [{low}, {high}]")
+    if outside:
+        allowed = f"a value inside the range of every parameter ({', '.join(outside)})"
+        raise invalid("x0", "CmaEsSampler", allowed, x0)
+
+
+def _evaluated_point(
+    space: SearchSpace, trial: FrozenTrial, asked: np.ndarray
+) -> np.ndarray | None:
+    """The point of ``space`` that ``trial`` evaluated: the one it was asked, but in the
+    columns of the parameters it held fixed (``enqueue_trial``, a retry), their values;
+    None when such a value lies outside the space."""
+    fixed = {
+        name: trial.params[name]
+        for name in trial.system_attrs.get(FIXED_PARAMS_KEY, {})
+        if name in space.distributions
+        and trial.distributions.get(name) == space.distributions[name]
+    }
+    if not fixed:
+        return asked
+    if not all(value_inside(space.distributions[name], v) for name, v in fixed.items()):
+        return None
+    columns = [space.names.index(name) for name in fixed]
+    evaluated = asked.copy()
+    evaluated[columns] = space.encode({**space.decode(asked), **fixed})[columns]
+    return evaluated
+
+
+def _ranked(solutions: list[tuple[np.ndarray, float, float]]) -> list[tuple[np.ndarray, float]]:
+    """(point, loss) pairs for CMA-ES, which uses only their order, with finite losses:
+    a loss of -inf gets one below every finite feasible loss of its generation, +inf one
+    above them, and a point that breaks its constraints one above those, larger the more
+    it breaks them."""
+    finite = [loss for _, loss, excess in solutions if excess == 0.0 and math.isfinite(loss)]
+    floor, ceiling = min(finite, default=0.0), max(finite, default=0.0)
+
+    def rank(loss: float, excess: float) -> float:
+        if excess > 0.0:
+            return ceiling + 2.0 + excess
+        if math.isinf(loss):
+            return ceiling + 1.0 if loss > 0 else floor - 1.0
+        return loss
+
+    return [(point, rank(loss, excess)) for point, loss, excess in solutions]
 
 
 def _observed_value(trial: FrozenTrial) -> float | None:

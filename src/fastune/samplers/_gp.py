@@ -69,8 +69,8 @@ class GPSampler(BaseSampler):
     log of expected improvement over the best *feasible* value plus the log of the
     probability that every constraint holds (constrained expected improvement); while no
     trial is feasible, the probability of feasibility alone.
-    Parameters outside the joint space, and the first ``n_startup_trials`` complete
-    trials, are drawn by ``independent_sampler``.
+    Parameters outside the joint space (the parameters every complete trial has), and
+    the first ``n_startup_trials`` complete trials, are drawn by ``independent_sampler``.
 
     Args:
         seed: Seed of the random state.
@@ -88,7 +88,8 @@ class GPSampler(BaseSampler):
 
     Raises:
         InvalidParameterError: ``n_startup_trials < 0``.
-        InvalidParameterTypeError: a ``constraints_func`` that is not callable.
+        InvalidParameterTypeError: a ``constraints_func`` that is not callable, or an
+            ``independent_sampler`` that is not a sampler.
 
     Example:
         >>> import fastune
@@ -125,10 +126,14 @@ class GPSampler(BaseSampler):
         )
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
         self._rng = np.random.default_rng(self._seed)
+        if independent_sampler is not None and not isinstance(independent_sampler, BaseSampler):
+            raise invalid_type(
+                "independent_sampler", owner, "a fastune sampler or None", independent_sampler
+            )
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
         self._deterministic = bool(deterministic_objective)
         self._constant_liar = bool(constant_liar)
-        self._spaces = JointSpaces()
+        self._spaces = JointSpaces(states=(TrialState.COMPLETE,))  # as Optuna's
         self._kernels: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.Lock()
         self._warned_multi_objective = False
@@ -213,6 +218,9 @@ class GPSampler(BaseSampler):
             row = self._maximize(space, lambda r: sum(term(r) for term in terms), near)
         return space.decode(row)
 
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        self._independent.before_trial(study, trial)
+
     def after_trial(
         self,
         study: Study,
@@ -221,6 +229,7 @@ class GPSampler(BaseSampler):
         values: Sequence[float] | None,
     ) -> None:
         keep_constraints_func_values(self._constraints_func, study, trial, state, "GPSampler")
+        self._independent.after_trial(study, trial, state, values)
 
     # -- the model -----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from fastune.distributions import BaseDistribution
 from fastune.samplers._ga import BaseGASampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
+from fastune.samplers.nsgaii import UniformCrossover
 from fastune.trial._constraints import keep_constraints_func_values, violation
 from fastune.trial._state import TrialState
 
@@ -59,15 +60,17 @@ class NSGAIISampler(BaseGASampler):
         seed: Seed of the random state.
         constraints_func: ``constraints_func(frozen_trial) -> sequence of floats``, kept
             as the trial's constraints when it ends (Optuna's older form).
-        crossover: Only None (uniform crossover, as above); Optuna's other crossovers are
+        crossover: None (uniform crossover, as above) or a
+            :class:`fastune.samplers.nsgaii.UniformCrossover`, whose ``swapping_prob``
+            then replaces the argument's (as in Optuna); Optuna's other crossovers are
             not provided.
         mutation, elite_population_selection_strategy, child_generation_strategy,
             after_trial_strategy: Only None (the rules above); Optuna's pluggable
             strategies are not provided.
 
     Raises:
-        InvalidParameterError: a value outside the ranges above, or a ``crossover``,
-            ``mutation`` or strategy other than None.
+        InvalidParameterError: a value outside the ranges above, a ``crossover`` other
+            than None or a UniformCrossover, or a ``mutation`` or strategy other than None.
         InvalidParameterTypeError: a ``constraints_func`` that is not callable.
 
     Example:
@@ -116,8 +119,11 @@ class NSGAIISampler(BaseGASampler):
         self._swapping_prob = float(
             check_number(swapping_prob, "swapping_prob", owner, low=0.0, high=1.0) or 0.0
         )
-        if crossover is not None:
-            raise invalid("crossover", owner, "None (uniform crossover)", crossover)
+        if isinstance(crossover, UniformCrossover):
+            self._swapping_prob = crossover.swapping_prob
+        elif crossover is not None:
+            allowed = "None or a fastune.samplers.nsgaii.UniformCrossover, the only one provided"
+            raise invalid("crossover", owner, allowed, crossover)
         strategies = {
             "mutation": mutation,
             "elite_population_selection_strategy": elite_population_selection_strategy,

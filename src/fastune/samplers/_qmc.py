@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -14,6 +14,7 @@ from fastune.distributions import BaseDistribution
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
+from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -21,30 +22,38 @@ if TYPE_CHECKING:
 
 __all__ = ["QMCSampler"]
 
-FIRST_TRIAL_KEY = "qmc:first_trial"  # the number of the first trial of a space
+FIRST_TRIAL_KEY = "qmc:first_trial"  # the number of the study's first relative trial
+SCRAMBLE_SEED_KEY = "qmc:scramble_seed"  # the scrambling of samplers without a seed
 
 
 class QMCSampler(BaseSampler):
     """Proposes the points of a low-discrepancy sequence (``scipy.stats.qmc``) in turn.
 
-    The joint space is the one the finished trials share; the first trial (and any
+    The joint space is the one the complete trials share; the first trial (and any
     parameter outside the joint space) is drawn by ``independent_sampler``. The trial
-    numbered ``k`` after the first trial of the joint space gets point ``k`` of the
-    sequence: trial numbers are unique in a study, so workers in other processes (with
-    samplers of their own) never take the same point.
+    numbered ``k`` after the study's first trial with a joint space gets point ``k`` of
+    the sequence: trial numbers are unique in a study, so workers in other processes
+    (with samplers of their own) never take the same point. The count goes on when the
+    joint space changes (a conditional parameter that some trials lack) instead of
+    starting over, which gave the parameters values they had had already: coordinate
+    ``j`` of an unscrambled point does not depend on the dimension.
 
     Args:
         qmc_type: ``"sobol"`` or ``"halton"``.
         scramble: Randomize the sequence (seeded by ``seed``), which avoids its corners;
             off by default, as in Optuna (the default sampler's QMC start scrambles).
-        seed: Seed of the scrambling and of the independent sampler.
+        seed: Seed of the scrambling and of the independent sampler. Without one, the
+            first scrambled trial draws the scrambling and keeps it in the study's system
+            attributes (``"qmc:scramble_seed"``), so that every worker on the study's
+            storage follows that one sequence.
         independent_sampler: For parameters outside the joint space; random by default.
         warn_asynchronous_seeding, warn_independent_sampling: Kept for compatibility:
-            unseeded scrambling and parameters outside the joint space are expected and
-            not warned about.
+            unseeded workers share one scrambling (above), and parameters outside the
+            joint space are expected; neither is warned about.
 
     Raises:
         InvalidParameterError: an unknown ``qmc_type``.
+        InvalidParameterTypeError: an ``independent_sampler`` that is not a sampler.
 
     Example:
         >>> import fastune
@@ -73,9 +82,9 @@ class QMCSampler(BaseSampler):
                 "independent_sampler", owner, "a fastune sampler or None", independent_sampler
             )
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
-        # Without a seed, the scrambling must still agree across trials of one sampler.
+        # Without a seed, this is the proposal kept in the study if none is there yet.
         self._scramble_seed = int(np.random.default_rng(self._seed).integers(2**31 - 1))
-        self._spaces = JointSpaces()
+        self._spaces = JointSpaces(states=(TrialState.COMPLETE,))  # as Optuna's
         self._lock = threading.Lock()
 
     def reseed_rng(self) -> None:
@@ -91,22 +100,30 @@ class QMCSampler(BaseSampler):
     ) -> dict[str, Any]:
         if not search_space:
             return {}
-        # Point k of the sequence goes to the k-th trial number since the first trial of
-        # this space: trial numbers are handed out atomically by the storage, so workers
-        # in other processes never take the same point (a shared counter read and written
+        # Point k of the sequence goes to the k-th trial number since the first relative
+        # trial: trial numbers are handed out atomically by the storage, so workers in
+        # other processes never take the same point (a shared counter read and written
         # back gave two of them one point).
-        with self._lock:
-            key = f"{FIRST_TRIAL_KEY}:{','.join(sorted(search_space))}"
-            first = study._storage.get_study_system_attrs(study._study_id).get(key)
-            if first is None:
-                first = trial.number
-                study._storage.set_study_system_attr(study._study_id, key, first)
-        index = max(trial.number - int(first), 0)
+        first = self._study_attr(study, FIRST_TRIAL_KEY, trial.number)
+        scramble_seed = self._scramble_seed
+        if self._scramble and self._seed is None:
+            scramble_seed = self._study_attr(study, SCRAMBLE_SEED_KEY, scramble_seed)
+        index = max(trial.number - first, 0)
         space = SearchSpace(search_space)
-        engine = self._engine(len(space))
+        engine = self._engine(len(space), scramble_seed)
         if index:
             engine.fast_forward(index)
         return space.decode(engine.random(1)[0])
+
+    def _study_attr(self, study: Study, key: str, proposal: int) -> int:
+        """The study's system attribute ``key``, set to ``proposal`` if it has none."""
+        storage = study._storage
+        with self._lock:
+            value = storage.get_study_system_attrs(study._study_id).get(key)
+            if value is None:
+                value = proposal
+                storage.set_study_system_attr(study._study_id, key, value)
+        return int(value)
 
     def sample_independent(
         self,
@@ -117,9 +134,21 @@ class QMCSampler(BaseSampler):
     ) -> Any:
         return self._independent.sample_independent(study, trial, param_name, param_distribution)
 
-    def _engine(self, dimension: int) -> Any:
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        self._independent.before_trial(study, trial)
+
+    def after_trial(
+        self,
+        study: Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        self._independent.after_trial(study, trial, state, values)
+
+    def _engine(self, dimension: int, scramble_seed: int) -> Any:
         from scipy.stats import qmc  # on first use: scipy.stats is slow to load
 
         if self._qmc_type == "halton":
-            return qmc.Halton(dimension, scramble=self._scramble, seed=self._scramble_seed)
-        return qmc.Sobol(dimension, scramble=self._scramble, seed=self._scramble_seed)
+            return qmc.Halton(dimension, scramble=self._scramble, seed=scramble_seed)
+        return qmc.Sobol(dimension, scramble=self._scramble, seed=scramble_seed)

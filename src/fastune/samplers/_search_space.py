@@ -51,15 +51,15 @@ class FinishedTrials:
 class SpaceTracker:
     """Follows one study's trials and keeps its joint space up to date.
 
-    Without ``group``, the space is the intersection: the parameters every complete or
-    pruned trial has, with the same distribution. With ``group``, it is split into
-    disjoint groups such that every trial holds each group whole or not at all: the
-    pieces of a conditional space that can be modelled jointly.
+    Without ``group``, the space is the intersection: the parameters every trial in
+    ``states`` (complete and pruned by default) has, with the same distribution. With
+    ``group``, it is split into disjoint groups such that every trial holds each group
+    whole or not at all: the pieces of a conditional space that can be modelled jointly.
     """
 
     def __init__(self, group: bool, states: tuple[TrialState, ...] = _USED) -> None:
         self.group = group
-        self._states = states  # the trials that count: complete and pruned by default
+        self._states = states
         self._feed = FinishedTrials()
         self._intersection: dict[str, BaseDistribution] | None = None
         self._groups: list[dict[str, BaseDistribution]] = []
@@ -101,21 +101,23 @@ class SpaceTracker:
 
 class JointSpaces:
     """The joint space of every study a sampler serves, each kept up to date by its own
-    :class:`SpaceTracker`; safe across threads, and pickled empty (it is rebuilt)."""
+    :class:`SpaceTracker` over the trials in ``states``; safe across threads, and pickled
+    empty (it is rebuilt)."""
 
-    def __init__(self, group: bool = False) -> None:
+    def __init__(self, group: bool = False, states: tuple[TrialState, ...] = _USED) -> None:
         self.group = group
+        self.states = states
         self._trackers: dict[tuple[Any, ...], SpaceTracker] = {}
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"group": self.group}
+        return {"group": self.group, "states": self.states}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["group"])  # type: ignore[misc]
+        self.__init__(state["group"], state["states"])  # type: ignore[misc]
 
     def _tracker(self, study: Study) -> SpaceTracker:
-        tracker = self._trackers.setdefault(study._cache_key, SpaceTracker(self.group))
+        tracker = self._trackers.setdefault(study._cache_key, SpaceTracker(self.group, self.states))
         tracker.update(study.get_trials(deepcopy=False))
         return tracker
 
