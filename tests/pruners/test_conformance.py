@@ -119,11 +119,12 @@ def test_same_trials_same_decisions(pruner_name: str) -> None:
 
 def test_works_with_missing_steps(pruner_name: str) -> None:
     if pruner_name == "wilcoxon":
-        pytest.skip("WilcoxonPruner pairs steps with the best trial's: none are common here")
-    # Peers report every other step; the trials under test report the other ones.
+        pytest.skip("WilcoxonPruner pairs steps with the best trial's: too few are common here")
+    # Peers report every other step, the trials under test every third one: they share
+    # steps 0 and 6 only (the steps that Median and Percentile judge at, as Optuna's).
     study = study_with_peers(PRUNERS[pruner_name](2), steps=range(0, STEPS, 2))
-    assert run_trial(study, hopeless, range(1, STEPS + 6, 2)) is not None
-    assert run_trial(study, champion, range(1, STEPS + 6, 2)) is None
+    assert run_trial(study, hopeless, range(0, STEPS + 6, 3)) is not None
+    assert run_trial(study, champion, range(0, STEPS + 6, 3)) is None
 
 
 def test_maximize(pruner_name: str) -> None:
@@ -142,6 +143,38 @@ def test_nan_is_pruned(pruner_name: str) -> None:
         pytest.skip("WilcoxonPruner, as Optuna's, does not prune on a non-finite report")
     study = study_with_peers(PRUNERS[pruner_name](0))
     assert run_trial(study, lambda step: math.nan) is not None
+
+
+def test_private_attributes_that_optuna_era_code_reads() -> None:
+    # Optuna 5's values for the same constructions (Optuna's AllenNLP executor and
+    # users' configuration dumps read these).
+    for pruner in (MedianPruner(5, 10, 2), PercentilePruner(25.0, 5, 10, 2)):
+        assert (pruner._n_warmup_steps, pruner._interval_steps) == (10, 2)
+    upper = ThresholdPruner(upper=1.0, n_warmup_steps=3)
+    assert (upper._lower, upper._upper, upper._n_warmup_steps, upper._interval_steps) == (
+        -math.inf,
+        1.0,
+        3,
+        1,
+    )
+    lower = ThresholdPruner(lower=0.5, interval_steps=4)
+    assert (lower._lower, lower._upper, lower._n_warmup_steps, lower._interval_steps) == (
+        0.5,
+        math.inf,
+        0,
+        4,
+    )
+    median = MedianPruner()
+    assert PatientPruner(median, 2)._wrapped_pruner is median
+    assert PatientPruner(None, 2)._wrapped_pruner is None
+    auto = HyperbandPruner()
+    assert auto._n_brackets is None  # not known before a trial completes
+    for hyperband, n_brackets in ((HyperbandPruner(1, 27, 3), 4), (auto, 3)):
+        study = fastune.create_study(pruner=hyperband)
+        steps = {step: 1.0 for step in range(9)}  # "auto": max_resource 9
+        study.add_trial(fastune.trial.create_trial(value=1.0, intermediate_values=steps))
+        run_trial(study, lambda step: 1.0, range(1))
+        assert hyperband._n_brackets == n_brackets
 
 
 def _pruned_objective(trial: fastune.Trial) -> float:

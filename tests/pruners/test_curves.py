@@ -3,7 +3,7 @@ from __future__ import annotations
 import math
 
 import fastune
-from fastune.pruners._curves import best_so_far, is_check_step, value_at, values_at
+from fastune.pruners._curves import best_so_far, is_check_step, value_at
 from fastune.study import StudyDirection
 from fastune.trial import TrialState, create_trial
 
@@ -18,7 +18,6 @@ def test_value_at_reads_through_skipped_steps() -> None:
     assert value_at(trial, 3) == 2.0  # skipped: the last report before it
     assert value_at(trial, 5) is None  # never got that far
     assert value_at(_trial({2: 1.0}), 1) is None  # nothing reported before
-    assert list(values_at([trial, _trial({3: math.nan}), _trial({9: 7.0})], 3)) == [2.0]
 
 
 def test_check_steps_after_warm_up_and_by_interval() -> None:

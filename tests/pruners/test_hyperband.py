@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 from tests.pruners.test_conformance import run_trial
 
@@ -31,7 +32,7 @@ def test_trials_compete_within_their_bracket_only() -> None:
         rivals = [
             t.number
             for t in study.trials
-            if any(k.startswith("sh:rung_") for k in t.system_attrs)
+            if "completed_rung_0" in t.system_attrs
             and pruner.bracket_of(study, t.number) == bracket
         ]
         # The first trial of each bracket meets no rival earlier than itself: it is
@@ -54,6 +55,12 @@ def test_bracket_count_as_optuna_computes_it() -> None:
     assert len(HyperbandPruner(1, 243, 3)._pruners) == 5
     assert len(HyperbandPruner(1, 1000, 10)._pruners) == 3
     assert len(HyperbandPruner(1, 100, 3)._pruners) == 5
+
+
+def test_max_resource_may_be_a_numpy_int_as_min_resource() -> None:
+    pruner = HyperbandPruner(min_resource=np.int64(1), max_resource=np.int64(27))
+    assert pruner._max_resource == 27
+    assert len(pruner._pruners) == 4
 
 
 def test_the_sampler_learns_from_the_trials_bracket_only() -> None:

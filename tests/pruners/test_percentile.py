@@ -8,6 +8,7 @@ from tests.pruners.test_conformance import run_trial
 import fastune
 from fastune.exceptions import InvalidParameterError
 from fastune.pruners import MedianPruner, PercentilePruner
+from fastune.trial import create_trial
 
 
 def _study(pruner: fastune.pruners.BasePruner) -> fastune.Study:
@@ -46,6 +47,21 @@ def test_maximize_with_an_infinite_peer_and_nan_peers_as_optuna() -> None:
     minimize.add_trial(nan_reports)  # a peer that reported NaN counts towards n_min_trials
     minimize.pruner = MedianPruner(n_startup_trials=0, n_min_trials=2)
     assert run_trial(minimize, lambda step: 2.0, range(2)) == 0
+
+
+def test_only_peers_that_reported_the_step_count_as_optuna() -> None:
+    # The peers report the even steps; the trial, far worse, the odd ones. No peer
+    # reported its steps, so it is not judged: an earlier report is not carried forward.
+    study = fastune.create_study(pruner=MedianPruner(n_startup_trials=1))
+    for value in (0.1, 0.2, 0.3):
+        study.add_trial(create_trial(value=value, intermediate_values={0: value, 2: value}))
+    assert run_trial(study, lambda step: 5.0, range(1, 5, 2)) is None
+    # n_min_trials counts the peers that reported the step: 1 of 3 at step 1, 3 at step 2.
+    study = fastune.create_study(pruner=MedianPruner(n_startup_trials=0, n_min_trials=3))
+    study.add_trial(create_trial(value=0.1, intermediate_values={0: 0.1, 1: 0.1, 2: 0.1}))
+    for value in (0.2, 0.3):
+        study.add_trial(create_trial(value=value, intermediate_values={0: value, 2: value}))
+    assert run_trial(study, lambda step: 9.0, range(1, 3)) == 2
 
 
 @pytest.mark.parametrize(

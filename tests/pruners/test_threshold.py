@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from tests.pruners.test_conformance import run_trial
 
@@ -39,5 +40,13 @@ def test_no_bound_is_a_type_error_and_infinite_bounds_are_taken_as_optuna() -> N
     assert not trial.should_prune()
     trial.report(2.0, 1)
     assert trial.should_prune()
-    with pytest.raises(InvalidParameterError, match="'upper'"):
+    with pytest.raises(InvalidParameterError, match="'upper'.*inf and -inf included, NaN not"):
         ThresholdPruner(upper=math.nan)
+
+
+def test_any_real_infinity_is_taken_as_python_s() -> None:
+    pruner = ThresholdPruner(lower=np.float32("-inf"), upper=np.float32("inf"))
+    assert (pruner._lower, pruner._upper) == (-math.inf, math.inf)
+    study = fastune.create_study(pruner=ThresholdPruner(lower=0.0, upper=np.float32("inf")))
+    assert run_trial(study, lambda step: 1e300, range(3)) is None
+    assert run_trial(study, lambda step: -1.0, range(3)) == 0

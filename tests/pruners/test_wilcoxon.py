@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 from tests.pruners.test_conformance import run_trial
 
@@ -46,8 +48,24 @@ def test_it_waits_for_enough_paired_steps_and_a_best_trial() -> None:
     study = fastune.create_study(pruner=WilcoxonPruner(n_startup_steps=6))
     assert run_trial(study, scores(0.0), STEPS) is None  # no best trial yet: nothing pruned
     assert run_trial(study, scores(0.2), STEPS) == 5
-    # Steps the best trial never reported are not compared.
-    assert run_trial(study, lambda step: scores(0.2)(step - 20), range(20, 30)) is None
+    # Steps the best trial never reported are not compared (with a warning, as Optuna).
+    with pytest.warns(UserWarning, match="did not: WilcoxonPruner leaves them out"):
+        assert run_trial(study, lambda step: scores(0.2)(step - 20), range(20, 30)) is None
+
+
+def test_it_warns_where_optuna_warns_and_decides_the_same() -> None:
+    study = fastune.create_study(pruner=WilcoxonPruner())
+    study.add_trial(fastune.trial.create_trial(value=0.0))  # the best, without reports
+    with pytest.warns(UserWarning, match="has no intermediate values.*Study.add_trial"):
+        assert run_trial(study, scores(5.0), STEPS) is None
+    study = study_with_best()
+    with pytest.warns(UserWarning, match="Trial 1 reported an infinite or NaN value"):
+        assert run_trial(study, lambda step: math.nan if step == 3 else 9.0, STEPS) is None
+    study = fastune.create_study(pruner=WilcoxonPruner())
+    best = {step: math.inf if step == 0 else 0.0 for step in STEPS}
+    study.add_trial(fastune.trial.create_trial(value=0.0, intermediate_values=best))
+    with pytest.warns(UserWarning, match=r"best trial \(trial 0\) reported an infinite"):
+        assert run_trial(study, scores(5.0), STEPS) is None
 
 
 def test_maximize() -> None:

@@ -14,7 +14,7 @@ from fastune._validation import check_int
 if TYPE_CHECKING:
     from fastune.trial import FrozenTrial
 
-__all__ = ["CheckSchedule", "best_so_far", "is_check_step", "sign", "value_at", "values_at"]
+__all__ = ["CheckSchedule", "best_so_far", "is_check_step", "sign", "value_at"]
 
 
 def sign(direction: StudyDirection) -> float:
@@ -59,12 +59,6 @@ def value_at(trial: FrozenTrial, step: int) -> float | None:
         return None
     earlier = [s for s in values if s < step]
     return values[max(earlier)] if earlier else None
-
-
-def values_at(trials: list[FrozenTrial], step: int) -> np.ndarray:
-    """The finite values of ``trials`` at ``step`` (see :func:`value_at`)."""
-    found = (value_at(trial, step) for trial in trials)
-    return np.array([v for v in found if v is not None and not math.isnan(v)], dtype=float)
 
 
 def best_so_far(trial: FrozenTrial, direction: StudyDirection) -> float:

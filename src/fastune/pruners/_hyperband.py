@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import binascii
 import math
+import numbers
 from collections.abc import Container
 from typing import TYPE_CHECKING, Any, cast
 
@@ -55,8 +56,9 @@ class HyperbandPruner(BasePruner):
     ) -> None:
         owner = "HyperbandPruner"
         self._min_resource = int(check_int(min_resource, "min_resource", owner, low=1) or 1)
-        if max_resource != "auto" and not (
-            isinstance(max_resource, int)
+        auto = isinstance(max_resource, str) and max_resource == "auto"
+        if not auto and not (
+            isinstance(max_resource, numbers.Integral)  # numpy ints too
             and not isinstance(max_resource, bool)
             and max_resource >= self._min_resource
         ):
@@ -66,7 +68,7 @@ class HyperbandPruner(BasePruner):
                 f"'auto' or an int >= min_resource ({min_resource})",
                 max_resource,
             )
-        self._max_resource: int | None = None if max_resource == "auto" else int(max_resource)
+        self._max_resource: int | None = None if auto else int(max_resource)
         self._reduction_factor = int(
             check_int(reduction_factor, "reduction_factor", owner, low=2) or 2
         )
@@ -122,6 +124,13 @@ class HyperbandPruner(BasePruner):
         bracket = self.bracket_of(study, trial.number)
         view = cast("Study", _BracketStudy(study, self, bracket))  # duck-typed: get_trials
         return self._pruners[bracket].prune(view, trial)
+
+    @property
+    def _n_brackets(self) -> int | None:
+        """Optuna's name for the number of brackets, read by Optuna-era code: None until
+        the brackets are known (with ``max_resource="auto"``, at the first check after a
+        trial completes)."""
+        return len(self._pruners) if self._built else None
 
     def bracket_of(self, study: Study, number: int) -> int:
         """The bracket of trial ``number`` in ``study`` (0 before the brackets are known)."""

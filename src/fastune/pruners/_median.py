@@ -11,11 +11,14 @@ class MedianPruner(PercentilePruner):
     """Prune when the trial's best intermediate value is worse than the median of the
     complete trials' values at the same step (Optuna's default pruner and rule).
 
+    Only the complete trials that reported that very step count: one that skipped it is
+    left out, not read at an earlier step (as Optuna).
+
     Args:
         n_startup_trials: No pruning until this many trials are complete.
         n_warmup_steps: No pruning before this step.
         interval_steps: Check once every this many steps after the warm-up.
-        n_min_trials: No pruning at a step that fewer complete trials reached.
+        n_min_trials: No pruning at a step that fewer complete trials reported.
 
     Example:
         >>> import fastune

@@ -41,7 +41,7 @@ class PatientPruner(BasePruner):
         owner = "PatientPruner"
         if wrapped_pruner is not None and not isinstance(wrapped_pruner, BasePruner):
             raise invalid_type("wrapped_pruner", owner, "a pruner or None", wrapped_pruner)
-        self._wrapped = wrapped_pruner
+        self._wrapped_pruner = wrapped_pruner  # Optuna's name: Optuna-era code reads it
         self._patience = int(check_int(patience, "patience", owner, low=0) or 0)
         self._min_delta = float(check_number(min_delta, "min_delta", owner, low=0.0) or 0.0)
 
@@ -59,4 +59,4 @@ class PatientPruner(BasePruner):
         # Not improved by more than min_delta over the last patience steps (as Optuna).
         if not np.nanmin(before) + self._min_delta < np.nanmin(recent):
             return False
-        return self._wrapped is None or self._wrapped.prune(study, trial)
+        return self._wrapped_pruner is None or self._wrapped_pruner.prune(study, trial)

@@ -10,7 +10,7 @@ import numpy as np
 
 from fastune._validation import check_int, check_number
 from fastune.pruners._base import BasePruner
-from fastune.pruners._curves import CheckSchedule, best_so_far, sign, value_at
+from fastune.pruners._curves import CheckSchedule, best_so_far, sign
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ class PercentilePruner(BasePruner):
     """Prune when the trial's best intermediate value is worse than the ``percentile``-th
     percentile of the complete trials' values at the same step (Optuna's rule).
 
-    A complete trial that skipped the step counts with its last value before it.
+    Only the complete trials that reported that very step count: one that skipped it is
+    left out, not read at an earlier step (as Optuna).
 
     Args:
         percentile: In [0, 100]; for minimization, the share of the others' values that
@@ -32,7 +33,7 @@ class PercentilePruner(BasePruner):
         n_startup_trials: No pruning until this many trials are complete.
         n_warmup_steps: No pruning before this step.
         interval_steps: Check once every this many steps after the warm-up.
-        n_min_trials: No pruning at a step that fewer complete trials reached.
+        n_min_trials: No pruning at a step that fewer complete trials reported.
 
     Raises:
         InvalidParameterError: ``percentile`` outside [0, 100], a negative count, or
@@ -62,6 +63,16 @@ class PercentilePruner(BasePruner):
         self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
         self._n_min_trials = int(check_int(n_min_trials, "n_min_trials", owner, low=1) or 1)
 
+    @property
+    def _n_warmup_steps(self) -> int:
+        """Optuna's name for ``n_warmup_steps``, read by Optuna-era code."""
+        return self._schedule.n_warmup_steps
+
+    @property
+    def _interval_steps(self) -> int:
+        """Optuna's name for ``interval_steps``, read by Optuna-era code."""
+        return self._schedule.interval_steps
+
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
         if step is None or not self._schedule.due(trial):
@@ -73,8 +84,8 @@ class PercentilePruner(BasePruner):
         if math.isnan(best):
             return True
         # Peers that reported NaN count towards n_min_trials, not in the bar (as Optuna).
-        found = [value_at(t, step) for t in complete]
-        others = np.array([v for v in found if v is not None], dtype=float)
+        reported = [t.intermediate_values[step] for t in complete if step in t.intermediate_values]
+        others = np.array(reported, dtype=float)
         if len(others) < self._n_min_trials or np.isnan(others).all():
             return False
         maximize = sign(study.direction) < 0

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SuccessiveHalvingPruner"]
 
-RUNG_KEY = "sh:rung_{}"
+RUNG_KEY = "completed_rung_{}"  # Optuna's key: Optuna-era code reads it
 
 
 def rung_key(rung: int) -> str:
@@ -30,10 +30,11 @@ class SuccessiveHalvingPruner(BasePruner):
     """Asynchronous successive halving, with Optuna's parameters and meaning.
 
     Rung ``r`` is reached at step ``min_resource * reduction_factor ** (min_early_stopping_rate
-    + r)``. A trial reaching a rung records its value there and goes on only if that
-    value is among the best ``1 / reduction_factor`` of all values recorded at the rung
-    (always the best one while fewer than ``reduction_factor`` trials are there);
-    otherwise it is pruned. Trials never wait for each other.
+    + r)``. A trial reaching a rung records its value there (in its system attribute
+    ``"completed_rung_<r>"``, as Optuna) and goes on only if that value is among the best
+    ``1 / reduction_factor`` of all values recorded at the rung (always the best one while
+    fewer than ``reduction_factor`` trials are there); otherwise it is pruned. Trials
+    never wait for each other.
 
     Args:
         min_resource: Steps before the first rung; ``"auto"`` takes the last step of the
@@ -83,7 +84,9 @@ class SuccessiveHalvingPruner(BasePruner):
         step = trial.last_step
         if step is None:
             return False
-        rung = sum(1 for key in trial.system_attrs if key.startswith("sh:rung_"))
+        rung = 0  # the rungs the trial has recorded, counted as Optuna counts them
+        while rung_key(rung) in trial.system_attrs:
+            rung += 1
         value = trial.intermediate_values[step]
         trials: list[FrozenTrial] | None = None
         while True:

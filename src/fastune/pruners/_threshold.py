@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import TYPE_CHECKING, Any
 
-from fastune._validation import check_number, invalid, invalid_type
+from fastune._validation import invalid, invalid_type
 from fastune.pruners._base import BasePruner
 from fastune.pruners._curves import CheckSchedule
 
@@ -20,13 +21,14 @@ class ThresholdPruner(BasePruner):
     """Prune when the last intermediate value is below ``lower``, above ``upper``, or NaN.
 
     Args:
-        lower: Smallest allowed value (None: no bound below).
-        upper: Largest allowed value (None: no bound above).
+        lower: Smallest allowed value; None or ``-inf``: no bound below.
+        upper: Largest allowed value; None or ``inf``: no bound above.
         n_warmup_steps: No pruning before this step.
         interval_steps: Check once every this many steps after the warm-up.
 
     Raises:
-        InvalidParameterError: both bounds None, ``lower > upper``, or a bad count.
+        InvalidParameterError: both bounds None, a NaN bound, ``lower > upper``, or a
+            bad count.
 
     Example:
         >>> import fastune
@@ -43,26 +45,40 @@ class ThresholdPruner(BasePruner):
         owner = "ThresholdPruner"
         if lower is None and upper is None:  # a TypeError too, as Optuna raises
             raise invalid_type("lower", owner, "a number when upper is None", lower)
-        self._lower = _bound(lower, "lower", owner)
-        self._upper = _bound(upper, "upper", owner)
-        if self._lower is not None and self._upper is not None and self._lower > self._upper:
+        # A missing bound is stored as an infinite one, as Optuna stores it.
+        self._lower = _bound(lower, "lower", owner, -math.inf)
+        self._upper = _bound(upper, "upper", owner, math.inf)
+        if self._lower > self._upper:
             raise invalid("lower", owner, f"<= upper ({upper})", lower)
         self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
+
+    @property
+    def _n_warmup_steps(self) -> int:
+        """Optuna's name for ``n_warmup_steps``, read by Optuna-era code."""
+        return self._schedule.n_warmup_steps
+
+    @property
+    def _interval_steps(self) -> int:
+        """Optuna's name for ``interval_steps``, read by Optuna-era code."""
+        return self._schedule.interval_steps
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
         if step is None or not self._schedule.due(trial):
             return False
         value = trial.intermediate_values[step]
-        if math.isnan(value):
-            return True
-        if self._lower is not None and value < self._lower:
-            return True
-        return self._upper is not None and value > self._upper
+        return math.isnan(value) or value < self._lower or value > self._upper
 
 
-def _bound(value: Any, name: str, owner: str) -> float | None:
-    """A bound: None or a real number; an infinite one is taken (as Optuna), NaN is not."""
-    if isinstance(value, float) and math.isinf(value):
-        return value
-    return check_number(value, name, owner, allow_none=True)
+def _bound(value: Any, name: str, owner: str, missing: float) -> float:
+    """A bound: a real number, infinite ones included (as Optuna), but not NaN, which
+    would disable it; ``missing`` when ``value`` is None."""
+    if value is None:
+        return missing
+    allowed = "a real number (inf and -inf included, NaN not) or None"
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise invalid_type(name, owner, allowed, value)
+    number = float(value)
+    if math.isnan(number):
+        raise invalid(name, owner, allowed, value)
+    return number

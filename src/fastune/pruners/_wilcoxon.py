@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import TYPE_CHECKING
 
 from fastune._study_direction import StudyDirection
@@ -26,7 +27,9 @@ class WilcoxonPruner(BasePruner):
     cancel out. Nothing is pruned with fewer than ``max(2, n_startup_steps)`` common
     steps, without a complete best trial that has reports, with a non-finite report, or
     while the trial's mean over its steps is at least as good as the best trial's mean
-    over all of its own steps.
+    over all of its own steps. Like Optuna's, it warns (``UserWarning``) when a non-finite
+    report or a best trial without reports keeps it from judging, and when the trial has
+    steps that the best trial lacks (those are left out of the test).
 
     Args:
         p_threshold: In [0, 1]; smaller prunes less and more surely.
@@ -62,16 +65,38 @@ class WilcoxonPruner(BasePruner):
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         mine = trial.intermediate_values
-        if not mine or not all(math.isfinite(v) for v in mine.values()):
+        if not mine:
+            return False
+        if not all(math.isfinite(v) for v in mine.values()):
+            _warn(
+                f"Trial {trial.number} reported an infinite or NaN value: WilcoxonPruner "
+                "does not prune it."
+            )
             return False
         try:
             best = study.best_trial
         except ValueError:
             return False
         theirs = best.intermediate_values
-        if not theirs or not all(math.isfinite(v) for v in theirs.values()):
+        if not theirs:
+            _warn(
+                f"The best trial (trial {best.number}) has no intermediate values: "
+                "WilcoxonPruner cannot prune. A best trial added with Study.add_trial "
+                "needs its intermediate_values."
+            )
+            return False
+        if not all(math.isfinite(v) for v in theirs.values()):
+            _warn(
+                f"The best trial (trial {best.number}) reported an infinite or NaN value: "
+                f"WilcoxonPruner does not prune trial {trial.number}."
+            )
             return False
         common = sorted(set(mine) & set(theirs))
+        if len(common) < len(mine):
+            _warn(
+                f"Trial {trial.number} reported steps that the best trial (trial "
+                f"{best.number}) did not: WilcoxonPruner leaves them out."
+            )
         if len(common) < max(2, self._n_startup_steps):
             return False
         sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
@@ -86,3 +111,7 @@ class WilcoxonPruner(BasePruner):
         # "zsplit" shares the ties at zero between both signs (no error when all tie).
         p_value = wilcoxon(differences, alternative="greater", zero_method="zsplit").pvalue
         return bool(p_value < self._p_threshold)
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, UserWarning, stacklevel=4)  # the caller of Trial.should_prune
