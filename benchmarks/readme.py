@@ -218,10 +218,12 @@ TUNING_NOTE = (
     "The defaults behind the two targets below were chosen on the same problems and seeds "
     "0-9 that these figures use: AutoSampler's GP length-scale prior on the sampler "
     "problems, AdaptivePruner's defaults and rules on the three learning-curve tasks. "
-    "These figures are therefore not held-out results. The held-out runs, on seeds 10-19, "
-    "are `python -m benchmarks.variants pruners --first-seed 10 --default-only` and "
-    "`python -m benchmarks.variants samplers --first-seed 10 --default-only`; their "
-    "tables follow the committed ones where their results are in `benchmarks/results/`."
+    "These figures are therefore not held-out results. The held-out runs use other seeds: "
+    "`python -m benchmarks.variants samplers --first-seed 10 --default-only` (10-19), "
+    "`python -m benchmarks.variants pruners --first-seed 10 --default-only` (10-19) and "
+    "`... pruners --first-seed 20 --seeds 30 --default-only` (20-49, more seeds: the "
+    "pruning figures are noisy); their tables follow the committed ones where their "
+    "results are in `benchmarks/results/`."
 )
 
 
