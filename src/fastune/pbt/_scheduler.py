@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import math
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -131,10 +132,11 @@ class PopulationBasedTraining:
             that already holds the segments of a run with ``checkpoint_dir`` resumes that
             run (see :meth:`run`); one that holds those of a run without cannot be given.
         catch: Exceptions of a step that fail the segment instead of the run; a failed
-            member scores NaN and copies a donor at the next ready point. In synchronous
-            mode a segment whose worker process dies (killed, out of memory) fails the
-            same way, whatever ``catch``; so do the others that had not returned, as the
-            dead worker takes the pool down.
+            member scores NaN and copies a donor at the next ready point. A segment
+            whose worker process dies (killed, out of memory) fails the same way,
+            whatever ``catch``; so do the others its pool held and had not returned, as
+            the dead worker takes the pool down (asynchronous mode trains on in a new
+            pool; on Dask, a task the cluster gave up rerunning fails its segment).
         callbacks: Called as ``callback(pbt, segment)`` after each segment.
         structural: Hyperparameters that shape the model itself (such as layer sizes):
             a copy keeps its donor's values, which are the ones its weights fit.
@@ -503,8 +505,6 @@ class PopulationBasedTraining:
         fail (their members keep their checkpoints and copy a donor at the next ready
         point); an error outside ``catch`` ends the run once the segments that returned
         are recorded."""
-        from concurrent.futures.process import BrokenProcessPool
-
         from joblib import Parallel, delayed
 
         returned: dict[int, SegmentResult] = {}
@@ -526,34 +526,32 @@ class PopulationBasedTraining:
                 while recorded < len(members) and members[recorded].index in returned:
                     self._finish_segment(members[recorded], returned.pop(members[recorded].index))
                     recorded += 1
-        except BrokenProcessPool as error:  # loky's TerminatedWorkerError among them
+        except _dead_worker_errors() as error:
             for member in members[recorded:]:
                 if member.index not in returned:
-                    reason = f"the worker process training it died: {error!r}"
-                    state = self.checkpoints.load(member.index)
-                    returned[member.index] = SegmentResult(state, [], {}, 0.0, reason)
+                    returned[member.index] = self._lost_segment(member, error)
         finally:
             for index in sorted(returned):
                 self._finish_segment(self.members_[index], returned.pop(index))
 
     def _run_asynchronous(self) -> None:
         from concurrent.futures import FIRST_COMPLETED, Future, wait
+        from concurrent.futures.process import BrokenProcessPool
 
         executor, shares_memory = _executor(self.n_jobs)
         pending: dict[Future[SegmentResult], Member] = {}
 
         def submit(member: Member) -> None:
+            nonlocal executor
             state = self.checkpoints.load(member.index)
             if shares_memory:  # threads train it in place while others may copy it
                 state = copy.deepcopy(state)
-            future = executor.submit(
-                train_segment,
-                self.trainable,
-                member.params,
-                state,
-                self.steps_per_generation,
-                self.catch,
-            )
+            arguments = (self.trainable, member.params, state, self.steps_per_generation)
+            try:
+                future = executor.submit(train_segment, *arguments, self.catch)
+            except BrokenProcessPool:  # a worker died: the pool is gone, a new one trains
+                executor, _ = _executor(self.n_jobs)
+                future = executor.submit(train_segment, *arguments, self.catch)
             pending[future] = member
 
         try:
@@ -570,13 +568,23 @@ class PopulationBasedTraining:
                     done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: pending[f].index):
                     member = pending.pop(future)
-                    self._finish_segment(member, future.result())
+                    try:
+                        result = future.result()
+                    except _dead_worker_errors() as error:
+                        result = self._lost_segment(member, error)
+                    self._finish_segment(member, result)
                     if member.generation >= self.generations or self._should_stop():
                         continue
                     self._exploit_one(member)
                     submit(member)
         finally:
             executor.shutdown(wait=True)
+
+    def _lost_segment(self, member: Member, error: BaseException) -> SegmentResult:
+        """The failed segment of ``member``, whose worker process died: it ran no step
+        that came back, so the member keeps the checkpoint it had."""
+        reason = f"the worker process training it died: {error!r}"
+        return SegmentResult(self.checkpoints.load(member.index), [], {}, 0.0, reason)
 
     def _exploit_one(self, member: Member) -> None:
         """The asynchronous ready point of ``member``: copy a donor or go on."""
@@ -761,6 +769,19 @@ def _space_record(space: SearchSpace) -> dict[str, str]:
     resumed run's manifest holds values in their internal form, which only the same
     distributions read back alike)."""
     return {name: distribution_to_json(d) for name, d in sorted(space.distributions.items())}
+
+
+def _dead_worker_errors() -> tuple[type[BaseException], ...]:
+    """The errors that say a segment was lost with the worker process training it: a
+    broken process pool (loky's TerminatedWorkerError among them: every segment the pool
+    held is lost), and, in a process that uses Dask, its KilledWorker (the cluster gave
+    up rerunning a task whose workers died)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    distributed = sys.modules.get("distributed")  # not imported here: it is optional
+    if distributed is None:
+        return (BrokenProcessPool,)
+    return (BrokenProcessPool, distributed.KilledWorker)
 
 
 def _train_member(index: int, *args: Any) -> tuple[int, SegmentResult]:
