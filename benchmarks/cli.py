@@ -171,14 +171,17 @@ def run_suite(suite: Suite, output_dir: Path, n_workers: int, argv: Sequence[str
     return json_path
 
 
-def remeasure_throughput(suite: Suite, json_path: Path) -> None:
-    """Measure the scaling rows of ``suite`` again, alone on the machine, into the
-    results at ``json_path``; then rebuild its report."""
+def remeasure_timings(suite: Suite, json_path: Path) -> None:
+    """Time the overhead, marginal overhead and scaling rows of ``suite`` again, alone
+    on the machine, into the results at ``json_path`` (the quality studies kept); then
+    rebuild its report."""
     results = json.loads(json_path.read_text())
     quiet_libraries()
-    results["machine"]["load_average_before_throughput"] = round(os.getloadavg()[0], 2)
+    results["machine"]["load_average_before_timings"] = round(os.getloadavg()[0], 2)
+    results["overhead"] = measure_overhead(suite.overhead)
+    results["marginal_overhead"] = measure_marginal_overhead(suite.marginal_overhead)
     results["throughput"] = measure_throughput(suite.throughput)
-    results["throughput_measured_at"] = datetime.datetime.now().isoformat(timespec="seconds")
+    results["timings_measured_at"] = datetime.datetime.now().isoformat(timespec="seconds")
     json_path.write_text(json.dumps(results, indent=1) + "\n")
     rebuild_report(json_path)
 
@@ -260,15 +263,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks",
         description="fastune's benchmark suite. 'run' (the default) runs a suite; 'report' "
         "rebuilds its markdown and plots from its JSON; 'readme' rewrites the README's "
-        "performance section from its JSON; 'throughput' measures the n_jobs scaling rows "
-        "again and replaces them in its JSON (the rest of the suite kept as it was); "
+        "performance section from its JSON; 'timings' times the overhead and n_jobs scaling "
+        "rows again and replaces them in its JSON (the quality studies kept as they were); "
         "'rerun' runs the quality studies of the methods named by --method again and "
         "replaces their records alone.",
     )
     parser.add_argument(
         "command",
         nargs="?",
-        choices=("run", "report", "readme", "throughput", "rerun"),
+        choices=("run", "report", "readme", "timings", "rerun"),
         default="run",
     )
     parser.add_argument(
@@ -311,9 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         rebuild_report(results_path)
         print(f"rebuilt {results_path.with_suffix('.md')} and its plots from {results_path}")
         return 0
-    if options.command == "throughput":
-        remeasure_throughput(SUITES[suite_name], results_path)
-        print(f"measured the throughput rows again into {results_path} and its report")
+    if options.command == "timings":
+        remeasure_timings(SUITES[suite_name], results_path)
+        print(f"timed the overhead and scaling rows again into {results_path} and its report")
         return 0
     if options.command == "rerun":
         if not options.method:

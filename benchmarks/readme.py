@@ -197,7 +197,7 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         "",
         *_pruning_lines(results),
         "",
-        "Sampler + storage overhead on a trivial objective:",
+        "Sampler + storage overhead on a trivial objective." + remeasured_note(results),
         "",
         *_overhead_lines(results),
         "",
@@ -205,8 +205,7 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         "",
         *_marginal_overhead_lines(results),
         "",
-        "Scaling with n_jobs (fastune: worker processes unless marked threads)."
-        + remeasured_note(results),
+        "Scaling with n_jobs (fastune: worker processes unless marked threads).",
         "",
         *_throughput_lines(results),
     ]

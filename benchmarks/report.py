@@ -212,6 +212,16 @@ def _load_note(machine: dict[str, Any]) -> str:
     return f" (1-minute load average when they started: {load}, on {machine['nproc']} cores)"
 
 
+def remeasured_note(results: dict[str, Any]) -> str:
+    """' Timed again at ...' when the timing rows were measured again after the suite."""
+    if "timings_measured_at" not in results:
+        return ""
+    return (
+        f" Timed again at {results['timings_measured_at']} with `python -m benchmarks "
+        "timings`, the quality studies kept."
+    )
+
+
 def bbob_note(results: dict[str, Any]) -> str:
     """How many of BBOB's functions the results cover, named as a deviation from
     BENCHMARKS.md; empty without BBOB problems."""
@@ -239,7 +249,8 @@ def _header_section(results: dict[str, Any]) -> list[str]:
         f"Python {machine['python']}; quality studies ran {machine['workers']} at a time, "
         "each BLAS/OpenMP pool limited to one thread; timings ran after them, in one process"
         + _load_note(machine)
-        + ".",
+        + "."
+        + remeasured_note(results),
         "* Versions: "
         + ", ".join(f"{name} {version}" for name, version in results["versions"].items()),
         f"* Code: {code_version_text(results)}.",
@@ -526,17 +537,6 @@ def throughput_rows(results: dict[str, Any]) -> dict[tuple[str, str], dict[int, 
     }
 
 
-def remeasured_note(results: dict[str, Any]) -> str:
-    """' Measured again at ...' when the scaling rows were timed again after the suite."""
-    if "throughput_measured_at" not in results:
-        return ""
-    return (
-        f" Measured again at {results['throughput_measured_at']} with `python -m benchmarks "
-        f"throughput` (load average before: "
-        f"{results['machine']['load_average_before_throughput']})."
-    )
-
-
 def _throughput_section(results: dict[str, Any]) -> list[str]:
     rows = throughput_rows(results)
     n_jobs_values = sorted({record["n_jobs"] for record in results["throughput"]})
@@ -547,7 +547,7 @@ def _throughput_section(results: dict[str, Any]) -> list[str]:
         "fastune's n_jobs runs worker processes (its default; their start-up included), "
         "'fastune random threads' runs threads (backend='threads'), Optuna's n_jobs runs "
         "threads. Median of the repeats; speed-up is "
-        f"n_jobs = {n_jobs_values[-1]} over n_jobs = 1." + remeasured_note(results),
+        f"n_jobs = {n_jobs_values[-1]} over n_jobs = 1.",
         "",
     ]
     lines += table(

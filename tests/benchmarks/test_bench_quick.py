@@ -183,20 +183,20 @@ def test_quick_report_and_plots_exist(quick_results: tuple[Path, dict[str, Any]]
         assert f"`{plot.name}`" in report
 
 
-def test_throughput_command_replaces_only_the_scaling_rows(
+def test_timings_command_replaces_only_the_timed_rows(
     quick_results: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
     output_dir, results = quick_results
     (tmp_path / "quick.json").write_text((output_dir / "quick.json").read_text())
-    completed = _run_benchmarks("throughput", "--suite", "quick", "--output-dir", str(tmp_path))
+    completed = _run_benchmarks("timings", "--suite", "quick", "--output-dir", str(tmp_path))
     assert completed.returncode == 0, completed.stderr[-3000:]
     again = json.loads((tmp_path / "quick.json").read_text())
     assert again["quality"] == results["quality"]
-    assert again["overhead"] == results["overhead"]
-    methods = {(r["method"], r["n_jobs"]) for r in again["throughput"]}
-    assert methods == {(r["method"], r["n_jobs"]) for r in results["throughput"]}
-    assert again["throughput"] != results["throughput"]  # timed again: other rates
-    assert "python -m benchmarks throughput" in (tmp_path / "quick.md").read_text()
+    for rows, key in (("throughput", "n_jobs"), ("overhead", "n_trials")):
+        methods = {(r["method"], r[key]) for r in again[rows]}
+        assert methods == {(r["method"], r[key]) for r in results[rows]}
+        assert again[rows] != results[rows]  # timed again: other figures
+    assert "python -m benchmarks timings" in (tmp_path / "quick.md").read_text()
 
 
 def test_readme_command_fills_the_marked_section(
