@@ -88,3 +88,18 @@ def test_a_running_trial_cannot_have_ended() -> None:
     trial.datetime_complete = trial.datetime_start
     with pytest.raises(InvalidParameterError, match="'datetime_complete'.*RUNNING or WAITING"):
         fastune.create_study().add_trial(trial)
+
+
+def test_a_stored_trial_handed_out_shares_no_mutable_attribute_with_the_storage() -> None:
+    study = fastune.create_study()
+    attrs = {"flat": [1, 2], "table": {"a": 1}, "nested": [[1], {"b": [2]}], "n": 3}
+    study.add_trial(create_trial(value=1.0, user_attrs=attrs, system_attrs=attrs))
+    handed = study.trials[0]
+    for record in (handed.user_attrs, handed.system_attrs):
+        record["flat"].append(3)
+        record["table"]["a"] = 2
+        record["nested"][0].append(4)
+        record["nested"][1]["b"].append(5)
+    stored = study.trials[0]
+    expected = {"flat": [1, 2], "table": {"a": 1}, "nested": [[1], {"b": [2]}], "n": 3}
+    assert stored.user_attrs == expected and stored.system_attrs == expected
