@@ -80,8 +80,14 @@ class BaseDistribution(abc.ABC):
         return f"{type(self).__name__}({fields})"
 
 
+def _is_real(value: Any) -> bool:
+    """A real number, not a bool; plain floats and ints skip the slow ABC check."""
+    kind = type(value)
+    return kind is float or kind is int or (kind is not bool and isinstance(value, numbers.Real))
+
+
 def _real(value: Any, name: str, owner: str) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+    if not _is_real(value):
         raise invalid_type(name, owner, "a real number", value)
     number = float(value)
     if not math.isfinite(number):
@@ -167,7 +173,7 @@ class FloatDistribution(BaseDistribution):
 
     def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
         value = param_value_in_external_repr
-        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        if not _is_real(value):
             raise invalid_type("value", "FloatDistribution", "a real number", value)
         return float(value)
 
@@ -359,7 +365,7 @@ def value_inside(distribution: BaseDistribution, value: Any) -> bool:
         except ValueError:
             return False
         return True
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(value):
+    if not _is_real(value) or math.isnan(value):
         return False
     try:
         return distribution._contains(distribution.to_internal_repr(value))
