@@ -182,6 +182,7 @@ def remeasure_timings(suite: Suite, json_path: Path) -> None:
     results["marginal_overhead"] = measure_marginal_overhead(suite.marginal_overhead)
     results["throughput"] = measure_throughput(suite.throughput)
     results["timings_measured_at"] = datetime.datetime.now().isoformat(timespec="seconds")
+    results["timings_code"] = code_version()
     json_path.write_text(json.dumps(results, indent=1) + "\n")
     rebuild_report(json_path)
 

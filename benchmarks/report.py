@@ -216,9 +216,10 @@ def remeasured_note(results: dict[str, Any]) -> str:
     """' Timed again at ...' when the timing rows were measured again after the suite."""
     if "timings_measured_at" not in results:
         return ""
+    code = code_version_text({"code": results.get("timings_code")})
     return (
-        f" Timed again at {results['timings_measured_at']} with `python -m benchmarks "
-        "timings`, the quality studies kept."
+        f" Timed again at {results['timings_measured_at']} ({code}) with `python -m "
+        "benchmarks timings`, the quality studies kept."
     )
 
 

@@ -196,6 +196,7 @@ def test_timings_command_replaces_only_the_timed_rows(
         methods = {(r["method"], r[key]) for r in again[rows]}
         assert methods == {(r["method"], r[key]) for r in results[rows]}
         assert again[rows] != results[rows]  # timed again: other figures
+    assert again["timings_code"] is not None  # the commit the timings ran at is recorded
     assert "python -m benchmarks timings" in (tmp_path / "quick.md").read_text()
 
 
