@@ -82,10 +82,10 @@ class SearchSpace:
 
     def decode(self, row: np.ndarray) -> dict[str, Any]:
         """Return the parameters at a point of the unit cube (clipped into it)."""
-        row = np.clip(np.asarray(row, dtype=float), 0.0, 1.0)
+        values = np.minimum(np.maximum(np.asarray(row, dtype=float), 0.0), 1.0).tolist()
         return {
-            name: self._decode_one(self.distributions[name], bins, float(u))
-            for name, bins, u in zip(self.names, self._bins, row, strict=True)
+            name: self._decode_one(self.distributions[name], bins, u)
+            for name, bins, u in zip(self.names, self._bins, values, strict=True)
         }
 
     def decode_one(self, name: str, u: float) -> Any:

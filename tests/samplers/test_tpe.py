@@ -503,3 +503,22 @@ def test_the_cut_front_is_chosen_as_optuna_chooses_it() -> None:
         reference = optuna_tpe._get_reference_point(points)
         expected = hssp._solve_hssp(points, np.arange(n), size, reference)
         assert sorted(_hypervolume_subset(points, size)) == sorted(expected.tolist())
+
+
+def test_kernel_weights_follow_trial_order_after_every_proposal() -> None:
+    # Weights are set again only when kernels came or went; after each proposal each
+    # side's kernels must still weigh default_weights(n), oldest trial first.
+    from fastune.samplers._tpe import default_weights
+
+    sampler = TPESampler(seed=0, n_startup_trials=5)
+    study = fastune.create_study(sampler=sampler)
+    for _ in range(60):
+        trial = study.ask()
+        study.tell(trial, (trial.suggest_float("x", -3, 3) - 1) ** 2)
+        for table in sampler._tables.values():
+            for side in (table.below, table.above):
+                estimator = side.estimator
+                alive = np.flatnonzero(estimator._alive[: estimator._used])
+                order = alive[np.argsort(estimator.keys[alive])]
+                expected = default_weights(len(order))
+                np.testing.assert_array_equal(estimator._raw_weights[order], expected)

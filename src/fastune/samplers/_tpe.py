@@ -437,6 +437,7 @@ class _Side:
         self.estimator = fit(np.empty((0, d)), np.empty(0, dtype=int))
         self._slots = np.full(64, -1)  # each observation's kernel, or -1 if not here
         self._guesses: dict[int, int] = {}  # running trial number -> its kernel
+        self._weighed: tuple[Any, ...] = ()  # what the weights were last set for
 
     def finished(self, number: int, position: int | None, row: np.ndarray | None) -> None:
         """Trial ``number`` finished; it is observation ``position`` with ``row`` (None:
@@ -491,7 +492,11 @@ class _Side:
         for number, row in running:
             if number not in self._guesses:
                 self._guesses[number] = self.estimator.add(row, number)
-        self.estimator.set_weights(weights)
+        # The weights depend on the kernels' order alone: none came or went, none to set.
+        weighed = (self.estimator, self.estimator.changes, weights)
+        if weighed != self._weighed:
+            self.estimator.set_weights(weights)
+            self._weighed = weighed
         return self.estimator
 
 
