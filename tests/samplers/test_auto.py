@@ -75,25 +75,6 @@ def test_each_trial_records_its_sampler() -> None:
     assert study.best_value < 1.0
 
 
-def test_a_stalled_gp_hands_every_other_trial_to_tpe() -> None:
-    def rising(trial: fastune.Trial) -> float:  # the first trial stays the best
-        return trial.suggest_float("x", 0, 1) + trial.number
-
-    def falling(trial: fastune.Trial) -> float:  # every trial improves on the last
-        return trial.suggest_float("x", 0, 1) - trial.number
-
-    auto = AutoSampler(seed=0)
-    assert auto.choose(_study(rising, 10)) == "gp"  # 9 trials since the best: not yet
-    assert auto.choose(_study(rising, 12)) == "tpe"  # stalled, even n
-    assert auto.choose(_study(rising, 13)) == "gp"  # stalled, odd n
-    assert auto.choose(_study(falling, 12)) == "gp"
-    assert AutoSampler(gp_patience=12).choose(_study(rising, 12)) == "gp"
-    maximized = _study(rising, 12, directions=["maximize"])  # improving when maximized
-    assert auto.choose(maximized) == "gp"
-
-
 def test_bad_arguments() -> None:
     with pytest.raises(InvalidParameterError, match="'max_gp_trials' parameter of AutoSampler"):
         AutoSampler(max_gp_trials=-1)
-    with pytest.raises(InvalidParameterError, match="'gp_patience' parameter of AutoSampler"):
-        AutoSampler(gp_patience=0)

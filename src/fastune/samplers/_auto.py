@@ -8,7 +8,6 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from fastune._study_direction import StudyDirection
 from fastune._validation import check_int
 from fastune.distributions import BaseDistribution, CategoricalDistribution
 from fastune.samplers._base import BaseSampler
@@ -44,12 +43,7 @@ class AutoSampler(BaseSampler):
        constraints (``Trial.set_constraint``): **TPE** (multivariate, grouped), which
        handles all three natively.
     4. ``d <= max_gp_dimension`` (10) and ``n < max_gp_trials`` (200): **GP**, the most
-       sample-efficient on small numeric spaces, while its cubic cost is small; but while
-       it has stalled (none of the last ``gp_patience`` (10) complete trials improved on
-       the best value), every other trial (even ``n``) goes to **TPE**, whose wider
-       proposals get the search out of a local optimum the GP keeps refining. On the
-       multimodal BBOB functions (Rastrigin, Gallagher) this finds better optima, at a
-       small cost on smooth ones (``benchmarks/results/variants_samplers.md``).
+       sample-efficient on small numeric spaces, while its cubic cost is small.
     5. Otherwise, with the ``cmaes`` package: **CMA-ES**, which scales to long runs and
        many dimensions; without it: **TPE**.
 
@@ -60,7 +54,6 @@ class AutoSampler(BaseSampler):
         n_startup_trials: Trials drawn by QMC first.
         max_gp_dimension: Largest space the GP is used for.
         max_gp_trials: Complete trials beyond which the GP is not used.
-        gp_patience: Complete trials without improvement after which the GP is stalled.
 
     Raises:
         InvalidParameterError: a negative count.
@@ -75,7 +68,6 @@ class AutoSampler(BaseSampler):
         n_startup_trials: int = 10,
         max_gp_dimension: int = 10,
         max_gp_trials: int = 200,
-        gp_patience: int = 10,
     ) -> None:
         owner = "AutoSampler"
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
@@ -86,7 +78,6 @@ class AutoSampler(BaseSampler):
             check_int(max_gp_dimension, "max_gp_dimension", owner, low=0) or 0
         )
         self._max_gp_trials = int(check_int(max_gp_trials, "max_gp_trials", owner, low=0) or 0)
-        self._gp_patience = int(check_int(gp_patience, "gp_patience", owner, low=1) or 1)
         self._samplers: dict[str, BaseSampler] = {
             "qmc": QMCSampler(seed=self._seed, scramble=True),
             "tpe": TPESampler(seed=self._seed, group=True, n_startup_trials=0),
@@ -126,21 +117,8 @@ class AutoSampler(BaseSampler):
         if len(study.directions) > 1 or categorical or conditional or constrained:
             return "tpe"
         if len(names) <= self._max_gp_dimension and n_complete < self._max_gp_trials:
-            if n_complete % 2 == 0 and self._stalled(finished, study.direction):
-                return "tpe"
             return "gp"
         return "cmaes" if "cmaes" in self._samplers else "tpe"
-
-    def _stalled(self, finished: list[FrozenTrial], direction: StudyDirection) -> bool:
-        """Whether none of the last ``gp_patience`` complete trials improved on the best."""
-        values = [
-            t.value for t in finished if t.state == TrialState.COMPLETE and t.value is not None
-        ]
-        if not values:
-            return False
-        sign = -1.0 if direction == StudyDirection.MAXIMIZE else 1.0
-        best_at = min(range(len(values)), key=lambda i: sign * values[i])  # the first best
-        return len(values) - 1 - best_at >= self._gp_patience
 
     def _sampler(self, trial: FrozenTrial) -> BaseSampler:
         with self._lock:
