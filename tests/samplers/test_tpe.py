@@ -506,8 +506,8 @@ def test_the_cut_front_is_chosen_as_optuna_chooses_it() -> None:
 
 
 def test_kernel_weights_follow_trial_order_after_every_proposal() -> None:
-    # Weights are set again only when kernels came or went; after each proposal each
-    # side's kernels must still weigh default_weights(n), oldest trial first.
+    # Weights are set again only when kernels came or went (ParzenEstimator.set_weights);
+    # after each proposal each side still weighs default_weights(n), oldest trial first.
     from fastune.samplers._tpe import default_weights
 
     sampler = TPESampler(seed=0, n_startup_trials=5)

@@ -64,7 +64,8 @@ class ParzenEstimator:
         self._capacity = 0
         self._used = 0  # slots [0, used) have been handed out
         self._free: list[int] = []
-        self.changes = 0  # kernels added or removed so far
+        self._changes = 0  # kernels added or removed so far
+        self._weighed: tuple[int, object] | None = None  # (changes, weights) last set
         self.mus = np.empty((0, d))
         self.keys = np.empty(0)  # orders the slots for the weights (oldest first)
         self._alive = np.empty(0, dtype=bool)
@@ -161,7 +162,7 @@ class ParzenEstimator:
                 self._grow(2 * self._capacity)
             slot = self._used
             self._used += 1
-        self.changes += 1
+        self._changes += 1
         self.mus[slot] = row
         self.keys[slot] = key
         self._alive[slot] = True
@@ -188,7 +189,7 @@ class ParzenEstimator:
         """Remove the kernel in ``slot``."""
         if not (0 <= slot < self._used and self._alive[slot]):
             raise KeyError(f"no kernel in slot {slot}")
-        self.changes += 1
+        self._changes += 1
         self._alive[slot] = False
         self._raw_weights[slot] = 0.0
         self._coef[:, slot] = 0.0
@@ -206,7 +207,12 @@ class ParzenEstimator:
 
     def set_weights(self, weights: Callable[[int], np.ndarray]) -> None:
         """Weigh the kernels by ``weights(n)``, which lists n weights for the kernels
-        ordered by their keys, smallest key first."""
+        ordered by their keys, smallest key first. The weights depend on that order
+        alone: with the same ``weights`` and no kernel added or removed since the last
+        call, there is nothing to set."""
+        if self._weighed == (self._changes, weights):
+            return
+        self._weighed = (self._changes, weights)
         alive = np.flatnonzero(self._alive[: self._used])
         order = alive[np.argsort(self.keys[alive], kind="stable")]
         self._raw_weights[: self._used] = 0.0

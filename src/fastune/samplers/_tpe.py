@@ -315,8 +315,8 @@ class TPESampler(BaseSampler):
 
     def _checked_weights(self, n: int) -> np.ndarray:
         """``weights(n)``, cut to n values, checked as Optuna checks them."""
-        if self._weights is default_weights:  # known good: no checks, kept per n
-            return _default_weights_of(n)
+        if self._weights is default_weights:  # known good: no checks
+            return default_weights(n)
         given = self._weights(n)
         weights = np.asarray(given, dtype=float)[:n]
         if len(weights) != n:
@@ -341,15 +341,6 @@ class TPESampler(BaseSampler):
             consider_magic_clip=self._consider_magic_clip,
             keys=numbers,
         )
-
-
-@functools.lru_cache(maxsize=4)
-def _default_weights_of(n: int) -> np.ndarray:
-    """:func:`default_weights`, read-only and cached: each proposal asks for the sizes
-    of the two sides of its split, which change little from one proposal to the next."""
-    weights = default_weights(n)
-    weights.flags.writeable = False
-    return weights
 
 
 def _equal_weights(n: int) -> np.ndarray:
@@ -437,7 +428,6 @@ class _Side:
         self.estimator = fit(np.empty((0, d)), np.empty(0, dtype=int))
         self._slots = np.full(64, -1)  # each observation's kernel, or -1 if not here
         self._guesses: dict[int, int] = {}  # running trial number -> its kernel
-        self._weighed: tuple[Any, ...] = ()  # what the weights were last set for
 
     def finished(self, number: int, position: int | None, row: np.ndarray | None) -> None:
         """Trial ``number`` finished; it is observation ``position`` with ``row`` (None:
@@ -492,11 +482,7 @@ class _Side:
         for number, row in running:
             if number not in self._guesses:
                 self._guesses[number] = self.estimator.add(row, number)
-        # The weights depend on the kernels' order alone: none came or went, none to set.
-        weighed = (self.estimator, self.estimator.changes, weights)
-        if weighed != self._weighed:
-            self.estimator.set_weights(weights)
-            self._weighed = weighed
+        self.estimator.set_weights(weights)
         return self.estimator
 
 
