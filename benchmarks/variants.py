@@ -3,7 +3,9 @@ settings of ``AdaptivePruner``, beside Optuna's, with as many seeds as asked.
 
 ``python -m benchmarks.variants samplers`` runs each sampler of ``SAMPLER_VARIANTS`` and
 Optuna's TPE on the problems the sampler target names (BBOB 5-D and 10-D, and the model
-tuning problems); ``python -m benchmarks.variants pruners`` runs each setting of
+tuning problems); ``python -m benchmarks.variants peers`` runs the other samplers of both
+libraries (``PEER_SAMPLERS``) on the same problems, to show whether the target is within
+reach of any known sampler; ``python -m benchmarks.variants pruners`` runs each setting of
 ``PRUNER_VARIANTS`` (a sampler and ``AdaptivePruner`` options) and Optuna TPE + median /
 Hyperband on the learning-curve tasks. Each
 writes ``variants_<kind>.json`` and ``.md`` to ``benchmarks/results/`` (or
@@ -17,6 +19,7 @@ import benchmarks.single_thread  # noqa: F401  (first: before numpy loads)
 # isort: split
 
 import argparse
+import json
 import os
 import statistics
 from collections.abc import Sequence
@@ -28,7 +31,13 @@ from benchmarks.quality import quiet_libraries
 from benchmarks.report import table
 from benchmarks.runners import METHODS
 from benchmarks.runners.optuna_api import StudySetup, run_study
-from benchmarks.side import SideReport, SideRun, run_side_benchmark, side_report_header
+from benchmarks.side import (
+    RESULTS_DIR,
+    SideReport,
+    SideRun,
+    run_side_benchmark,
+    side_report_header,
+)
 from benchmarks.stats import best_so_far
 from benchmarks.suites import MODEL_PROBLEMS
 
@@ -42,6 +51,9 @@ SAMPLER_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "fastune tpe": ("TPESampler", {}),
 }
 SAMPLER_REFERENCE = "optuna tpe"
+# The samplers of both libraries the peers run measures beside the default and the
+# reference (random and QMC samplers, never ahead on these problems, are left out).
+PEER_SAMPLERS = ("fastune tpe", "fastune gp", "fastune cma-es", "optuna gp", "optuna cma-es")
 # name -> (fastune sampler class, keyword arguments of AdaptivePruner)
 PRUNER_VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "auto (the default) + adaptive (defaults)": ("AutoSampler", {}),
@@ -106,6 +118,9 @@ def measure(
     if kind == "samplers":
         variants, references = list(SAMPLER_VARIANTS), [SAMPLER_REFERENCE]
         problems = tuple(p for group in SAMPLER_PROBLEMS.values() for p in group)
+    elif kind == "peers":
+        variants, references = list(PEER_SAMPLERS), []
+        problems = tuple(p for group in SAMPLER_PROBLEMS.values() for p in group)
     else:
         variants, references = list(PRUNER_VARIANTS), list(PRUNER_REFERENCES)
         problems = CURVE_PROBLEMS
@@ -140,11 +155,8 @@ def build_samplers_report(results: dict[str, Any]) -> str:
     for method in variants:
         cells = []
         for problems in [*groups.values(), [p for g in groups.values() for p in g]]:
-            reach = better = 0
-            for problem in problems:
-                theirs = _median(by[(SAMPLER_REFERENCE, problem)], lambda r: r["best"][-1])
-                reach += _median(by[(method, problem)], lambda r: r["best"][half - 1]) <= theirs
-                better += _median(by[(method, problem)], lambda r: r["best"][-1]) < theirs
+            verdicts = [_sampler_verdicts(by, method, problem, half) for problem in problems]
+            reach, better = (sum(v[i] for v in verdicts) for i in (0, 1))
             cells.append(f"{reach}/{len(problems)}; {better}/{len(problems)}")
         rows.append([method, *cells])
     lines += table(
@@ -168,6 +180,75 @@ def build_samplers_report(results: dict[str, Any]) -> str:
             for problem in problems
         ),
     )
+    return "\n".join(lines) + "\n"
+
+
+def _sampler_verdicts(
+    by: dict[tuple[str, str], list[dict[str, Any]]], method: str, problem: str, half: int
+) -> tuple[bool, bool]:
+    """Whether ``method`` reaches the reference's median best at the full budget within
+    ``half`` trials on ``problem``, and whether it beats it at the full budget (medians)."""
+    theirs = _median(by[(SAMPLER_REFERENCE, problem)], lambda r: r["best"][-1])
+    reach = _median(by[(method, problem)], lambda r: r["best"][half - 1]) <= theirs
+    better = _median(by[(method, problem)], lambda r: r["best"][-1]) < theirs
+    return reach, better
+
+
+def build_peers_report(results: dict[str, Any]) -> str:
+    records, budget = results["records"], results["budget"]
+    half = budget // 2
+    by = _grouped(records)
+    problems = [p for group in SAMPLER_PROBLEMS.values() for p in group]
+    methods = [m for m in [*SAMPLER_VARIANTS, *PEER_SAMPLERS] if (m, problems[0]) in by]
+    lines = [
+        *side_report_header("Is the sampler target within reach of any sampler?", results),
+        f"* {_seeds(results)}, {budget} trials; lower is better (BBOB: log10 regret; model "
+        f"tuning: CV error). 'reach': the median best after {half} trials is at or below "
+        f"{SAMPLER_REFERENCE}'s median after {budget}; 'better': the median after {budget} "
+        "is below it. The default's and the reference's records are the samplers run's "
+        f"(`{results['reused_from']}`, the same seeds and budget), the others' this run's.",
+        "* 'any sampler' counts a problem when at least one of the samplers reaches (beats) "
+        "the reference there, chosen per problem after the fact: no single sampler can do "
+        "better than that count, so where it is under the target (3/4 of the problems) the "
+        "target is out of reach of every sampler measured.",
+        "",
+    ]
+    verdicts = {m: [_sampler_verdicts(by, m, p, half) for p in problems] for m in methods}
+    rows = [
+        [m, *(f"{sum(v[i] for v in verdicts[m])}/{len(problems)}" for i in (0, 1))] for m in methods
+    ]
+    rows.append(
+        [
+            "any sampler (chosen per problem after the fact)",
+            *(
+                f"{sum(any(verdicts[m][j][i] for m in methods) for j in range(len(problems)))}"
+                f"/{len(problems)}"
+                for i in (0, 1)
+            ),
+        ]
+    )
+    lines += table(["sampler", f"reach in {half}", f"better at {budget}"], rows)
+    lines += [
+        "",
+        f"Median best after {half} / {budget} trials; R: reaches, B: better:",
+        "",
+    ]
+    cells = []
+    for j, problem in enumerate(problems):
+        row = [problem]
+        for m in [*methods, SAMPLER_REFERENCE]:
+            marks = (
+                ""
+                if m == SAMPLER_REFERENCE
+                else "".join(mark for mark, flag in zip("RB", verdicts[m][j], strict=True) if flag)
+            )
+            row.append(
+                f"{_median(by[(m, problem)], lambda r: r['best'][half - 1]):.3g} / "
+                f"{_median(by[(m, problem)], lambda r: r['best'][-1]):.3g}"
+                + (f" {marks}" if marks else "")
+            )
+        cells.append(row)
+    lines += table(["problem", *methods, SAMPLER_REFERENCE], cells)
     return "\n".join(lines) + "\n"
 
 
@@ -273,7 +354,7 @@ def _grouped(records: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[s
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=("samplers", "pruners"))
+    parser.add_argument("kind", choices=("samplers", "peers", "pruners"))
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--budget", type=int, default=None, help="100 samplers, 30 pruners")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -290,7 +371,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 def _report_of(options: argparse.Namespace) -> SideReport:
     """The file stem of a run with ``options`` and the function that builds its report."""
-    report = build_samplers_report if options.kind == "samplers" else build_pruners_report
+    report = {
+        "samplers": build_samplers_report,
+        "peers": build_peers_report,
+        "pruners": build_pruners_report,
+    }[options.kind]
     name = f"variants_{options.kind}"
     first = options.first_seed
     if first:  # a held-out run keeps the committed seeds-0-9 files
@@ -299,14 +384,37 @@ def _report_of(options: argparse.Namespace) -> SideReport:
 
 
 def _run_benchmark(options: argparse.Namespace) -> SideRun:
-    budget = options.budget or (100 if options.kind == "samplers" else 30)
+    budget = options.budget or (30 if options.kind == "pruners" else 100)
     first = options.first_seed
     records = measure(
         options.kind, options.seeds, budget, options.workers, first, options.default_only
     )
     fields = {"n_seeds": options.seeds, "first_seed": first, "budget": budget, "records": records}
+    if options.kind == "peers":  # the default and the reference: the samplers run's records
+        fields["reused_from"], reused = _samplers_run(options, budget)
+        records += [r for r in reused if r["method"] in (*SAMPLER_VARIANTS, SAMPLER_REFERENCE)]
     name, report = _report_of(options)
     return name, fields, report
+
+
+def _samplers_run(options: argparse.Namespace, budget: int) -> tuple[str, list[dict[str, Any]]]:
+    """The file name and records of the samplers run with the seeds of ``options``
+    (``python -m benchmarks.variants samplers`` with the same ``--first-seed`` and
+    ``--seeds``): the one in ``--output-dir``, else the committed one."""
+    stem, _ = _report_of(argparse.Namespace(**{**vars(options), "kind": "samplers"}))
+    path = options.output_dir / f"{stem}.json"
+    if not path.exists():
+        path = RESULTS_DIR / f"{stem}.json"
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run the samplers variant with these seeds first")
+    results = json.loads(path.read_text())
+    if (results["first_seed"], results["n_seeds"], results["budget"]) != (
+        options.first_seed,
+        options.seeds,
+        budget,
+    ):
+        raise SystemExit(f"{path} has other seeds or another budget than this run")
+    return path.name, results["records"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
