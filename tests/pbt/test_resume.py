@@ -160,9 +160,9 @@ PopulationBasedTraining(
 """
 
 
-@pytest.mark.parametrize("synchronous", [True, False])
+@pytest.mark.parametrize(("synchronous", "n_jobs"), [(True, 1), (False, 1), (True, 2), (False, 2)])
 def test_a_run_killed_in_its_process_is_resumed_in_another(
-    tmp_path: Any, synchronous: bool
+    tmp_path: Any, synchronous: bool, n_jobs: int
 ) -> None:
     script = tmp_path / "run.py"
     script.write_text(
@@ -179,7 +179,8 @@ def test_a_run_killed_in_its_process_is_resumed_in_another(
     before = fastune.load_study(study_name="pbt", storage=_storage(tmp_path)).trials
     assert 0 < len(before) < 20
     assert max(t.system_attrs["pbt:generation"] for t in before) <= 3
-    resumed = _resume(tmp_path, synchronous=synchronous)
+    # Resumed by worker processes too (n_jobs=2): they train from the checkpoints on disk.
+    resumed = _resume(tmp_path, synchronous=synchronous, n_jobs=n_jobs)
     _check_continuation(before, resumed, population=4)
 
 
