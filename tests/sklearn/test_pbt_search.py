@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -616,3 +617,93 @@ def test_explored_mlp_optimizer_settings_reach_the_optimizer(
     optimizer = state.models[0]._optimizer
     # was: the first segment's values, frozen when partial_fit built the optimizer
     assert {name: getattr(optimizer, name) for name in attributes} == attributes
+
+
+class _InterruptedSGD(SGDClassifier):
+    """An SGDClassifier whose ``partial_fit`` raises KeyboardInterrupt (as Ctrl-C) at the
+    ``left``-th call counted over all its clones, while ``left`` is set."""
+
+    left: int | None = None
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):  # type: ignore[no-untyped-def]
+        if _InterruptedSGD.left is not None:
+            _InterruptedSGD.left -= 1
+            if _InterruptedSGD.left == 0:
+                raise KeyboardInterrupt
+        return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+
+
+def _resumable_search(study: fastune.Study | None, checkpoint_dir: Any, **kwargs: Any) -> Any:
+    options: dict[str, Any] = {
+        "population_size": 4,
+        "generations": 4,
+        "cv": 2,
+        "random_state": 0,
+        "checkpoint_dir": str(checkpoint_dir),
+        "study": study,
+    }
+    return PBTSearchCV(
+        _InterruptedSGD(random_state=0), {"alpha": loguniform(1e-5, 1e-1)}, **{**options, **kwargs}
+    )
+
+
+@pytest.mark.parametrize("synchronous", [True, False])
+def test_an_interrupted_fit_in_a_stored_study_goes_on_where_it_stopped(
+    tmp_path: Any, synchronous: bool
+) -> None:
+    storage = f"sqlite:///{tmp_path / 'pbt.db'}"
+    study = fastune.create_study(storage=storage, study_name="s", direction="maximize")
+    _InterruptedSGD.left = 21  # 2 folds x 4 candidates per generation: in generation 2
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _resumable_search(study, tmp_path / "ckpt", synchronous=synchronous).fit(X, y)
+    finally:
+        _InterruptedSGD.left = None
+    before = fastune.load_study(study_name="s", storage=storage).trials
+    assert 8 <= len(before) < 12
+    assert any((tmp_path / "ckpt").iterdir())  # the checkpoints stay for the next fit
+    loaded = fastune.load_study(study_name="s", storage=storage)
+    resumed = _resumable_search(loaded, tmp_path / "ckpt", synchronous=synchronous).fit(X, y)
+    assert len(resumed.cv_results_["params"]) == 16
+    assert resumed.study_.trials[: len(before)] == before  # nothing trained again
+    generations = resumed.cv_results_["generation"]
+    members = resumed.cv_results_["member"]
+    assert sorted(zip(members, generations, strict=True)) == [
+        (m, g) for m in range(4) for g in range(4)
+    ]
+    if synchronous:  # as if it had never stopped
+        whole = _resumable_search(None, tmp_path / "whole").fit(X, y)
+        for key in ("mean_test_score", "generation", "member", "parent"):
+            assert list(resumed.cv_results_[key]) == list(whole.cv_results_[key])
+        assert resumed.best_params_ == whole.best_params_
+    assert resumed.predict(X).shape == (300,)
+
+
+def test_a_stored_study_without_checkpoint_dir_cannot_be_resumed(tmp_path: Any) -> None:
+    storage = f"sqlite:///{tmp_path / 'pbt.db'}"
+    study = fastune.create_study(storage=storage, study_name="s", direction="maximize")
+    search = _resumable_search(study, tmp_path, generations=2)
+    search.set_params(checkpoint_dir=None).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="checkpoint_dir"):
+        search.set_params(generations=3).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("study", "fragment"),
+    [
+        ("s", "'study' parameter of PBTSearchCV must be a fastune Study or None"),
+        (fastune.create_study(), r"direction=\"maximize\""),
+    ],
+)
+def test_a_study_that_is_not_a_maximizing_study_is_refused(study: Any, fragment: str) -> None:
+    search = PBTSearchCV(SGDClassifier(), {"alpha": [1e-4, 1e-3]}, study=study)
+    with pytest.raises((InvalidParameterError, InvalidParameterTypeError), match=fragment):
+        search.fit(X, y)
+
+
+def test_a_study_scored_with_other_folds_is_refused_before_training(tmp_path: Any) -> None:
+    study = fastune.create_study(direction="maximize")
+    _resumable_search(study, tmp_path, generations=1).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="'cv'.*like the trials already in"):
+        _resumable_search(study, tmp_path, generations=2, cv=3).fit(X, y)
+    assert len(study.trials) == 4

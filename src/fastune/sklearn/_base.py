@@ -38,6 +38,7 @@ from fastune.sklearn._routing import (
     search_router,
 )
 from fastune.sklearn._scoring import rank_metric, resolve_scorers
+from fastune.study import Study, StudyDirection
 from fastune.study._dataframe import DATAFRAME_ATTRS
 from fastune.trial import FrozenTrial
 
@@ -117,6 +118,7 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
     refit: Any
     error_score: Any
     return_train_score: bool
+    study: Any
     # The training mode of the candidates and the grown resource, for the searched
     # parameter names.
     _training: Callable[[list[str]], tuple[str, str | None]]
@@ -287,6 +289,41 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         )
 
     # -- results ---------------------------------------------------------------------
+
+    def _check_study(self) -> None:
+        """Refuse a ``study`` that is not a fastune study maximizing one objective."""
+        owner = type(self).__name__
+        if self.study is not None and not isinstance(self.study, Study):
+            raise invalid_type("study", owner, "a fastune Study or None", self.study)
+        if self.study is not None and self.study.directions != [StudyDirection.MAXIMIZE]:
+            # Scores are higher-better: a minimizing study would steer towards the worst.
+            directions = [d.name.lower() for d in self.study.directions]
+            allowed = 'a study created with direction="maximize" (scores are higher-better)'
+            raise invalid("study", owner, allowed, f"a study with directions {directions}")
+
+    def _check_study_scoring(self, study: Study) -> None:
+        """Refuse a study whose trials were scored otherwise than this fit scores: their
+        rows could not share ``cv_results_``. Checked before a trial is added, so the
+        study stays as it was."""
+        owner = type(self).__name__
+        earlier = "like the trials already in 'study'"
+        for trial in study.get_trials(deepcopy=False):
+            attrs = trial.user_attrs
+            if not attrs.get("test_scores"):
+                continue  # not a trial of a search
+            n_splits = len(attrs["fit_time"])
+            if n_splits != self.n_splits_:
+                allowed = f"a cross-validation with {n_splits} splits, {earlier}"
+                raise invalid("cv", owner, allowed, self.cv)
+            with_train = "train_scores" in attrs
+            if with_train != self.return_train_score:
+                allowed = f"{with_train}, {earlier}"
+                raise invalid("return_train_score", owner, allowed, self.return_train_score)
+            metrics = list(attrs["test_scores"])
+            # A callable scoring may return a dict: its metrics are known once it has run.
+            if not callable(self.scoring) and metrics != list(self._scorers):
+                allowed = f"a scoring with the metrics {metrics}, {earlier}"
+                raise invalid("scoring", owner, allowed, self.scoring)
 
     def _store_results(self, trials: list[FrozenTrial], extra: Mapping[str, list[Any]]) -> None:
         """Build ``cv_results_`` (one row per trial), ``best_*`` and the failure report."""

@@ -24,6 +24,7 @@ from fastune.pbt._scheduler import (
 from fastune.sklearn._base import BaseSearch, quiet_unless_verbose
 from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, choose_training
 from fastune.sklearn._visualize import PBTVisualizeMixin
+from fastune.study import Study
 
 __all__ = ["PBTSearchCV"]
 
@@ -77,7 +78,14 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         target_score: Stop when a candidate reaches this score.
         checkpoint_dir: Keep each candidate's fold models on disk there between
             generations instead of in memory (for large models), in a subdirectory of
-            each fit's own, removed at its end.
+            each fit's own, removed at its end (kept with ``study``: a resumed fit needs
+            them).
+        study: The study that records the segments (a new in-memory one by default): one
+            on a storage (``create_study(storage=..., direction="maximize")``) makes a
+            fit resumable. Given with ``checkpoint_dir`` again after an interrupted fit
+            (Ctrl-C, a crash), a fit with the same settings goes on from the last
+            recorded segment of each candidate instead of starting over; after a
+            finished fit, a larger ``generations`` trains on. It must maximize.
         error_score: Score of a fold whose fit or scoring fails, or ``"raise"``.
         return_train_score: Also score the training folds.
         verbose: Print one line per generation when > 0; otherwise no line of fastune's
@@ -129,6 +137,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         patience: int | None = None,
         target_score: float | None = None,
         checkpoint_dir: str | None = None,
+        study: Study | None = None,
         error_score: Any = np.nan,
         return_train_score: bool = False,
         verbose: int = 0,
@@ -153,6 +162,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         self.patience = patience
         self.target_score = target_score
         self.checkpoint_dir = checkpoint_dir
+        self.study = study
         self.error_score = error_score
         self.return_train_score = return_train_score
         self.verbose = verbose
@@ -177,6 +187,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         if not isinstance(self.synchronous, (bool, np.bool_)):
             raise invalid_type("synchronous", owner, "True or False", self.synchronous)
         check_checkpoint_dir(self.checkpoint_dir, owner)
+        self._check_study()
         if not isinstance(self.verbose, (bool, np.bool_)):
             check_int(self.verbose, "verbose", owner, low=0)
         # The same checks as PopulationBasedTraining's, named for this class.
@@ -214,6 +225,8 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
             data, mode, resource, self.generations * self.steps_per_generation
         )
         seed = self._seed()
+        if self.study is not None:
+            self._check_study_scoring(self.study)
         with quiet_unless_verbose(self.verbose):
             pbt = PopulationBasedTraining(
                 trainable,
@@ -232,6 +245,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
                 patience=self.patience,
                 target_score=self.target_score,
                 checkpoint_dir=self.checkpoint_dir,
+                study=self.study,
                 callbacks=self._callbacks(),
                 structural=[name for name in STRUCTURAL_PARAMS if name in space]
                 if mode == "partial_fit"
@@ -241,7 +255,8 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
                 pbt.run()
             finally:
                 self._finish_live()
-                if isinstance(pbt.checkpoints, DiskCheckpointStore):  # this fit's own
+                # This fit's own checkpoints, unless its study can resume or extend it.
+                if self.study is None and isinstance(pbt.checkpoints, DiskCheckpointStore):
                     shutil.rmtree(pbt.checkpoints.directory, ignore_errors=True)
         self.study_ = pbt.study_
         trials = self.study_.get_trials(deepcopy=False)

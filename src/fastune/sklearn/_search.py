@@ -23,7 +23,7 @@ from fastune.pruners import BasePruner, NopPruner
 from fastune.samplers import AutoSampler, BaseSampler
 from fastune.sklearn._base import BaseSearch, quiet_unless_verbose
 from fastune.sklearn._cv_trainable import TRAINING_MODES, CVTrainable, choose_training
-from fastune.study import Study, StudyDirection, create_study
+from fastune.study import Study, create_study
 from fastune.trial import FrozenTrial, Trial
 
 __all__ = ["FastuneSearchCV"]
@@ -171,13 +171,7 @@ class FastuneSearchCV(BaseSearch):
             raise invalid_type("sampler", owner, "a fastune sampler or None", self.sampler)
         if self.pruner is not None and not isinstance(self.pruner, BasePruner):
             raise invalid_type("pruner", owner, "a fastune pruner or None", self.pruner)
-        if self.study is not None and not isinstance(self.study, Study):
-            raise invalid_type("study", owner, "a fastune Study or None", self.study)
-        if self.study is not None and self.study.directions != [StudyDirection.MAXIMIZE]:
-            # Scores are higher-better: a minimizing study would steer towards the worst.
-            directions = [d.name.lower() for d in self.study.directions]
-            allowed = 'a study created with direction="maximize" (scores are higher-better)'
-            raise invalid("study", owner, allowed, f"a study with directions {directions}")
+        self._check_study()
         if self.study is not None:
             # The study's sampler and pruner are the ones its trials ask: another one
             # given here would be ignored.
@@ -285,30 +279,6 @@ class FastuneSearchCV(BaseSearch):
     def _new_study(self, seed: int | None) -> Study:
         sampler = self.sampler if self.sampler is not None else AutoSampler(seed=seed)
         return create_study(direction="maximize", sampler=sampler, pruner=self._pruner())
-
-    def _check_study_scoring(self, study: Study) -> None:
-        """Refuse a study whose trials were scored otherwise than this fit scores: their
-        rows could not share ``cv_results_``. Checked before a trial is added, so the
-        study stays as it was."""
-        owner = type(self).__name__
-        earlier = "like the trials already in 'study'"
-        for trial in study.get_trials(deepcopy=False):
-            attrs = trial.user_attrs
-            if not attrs.get("test_scores"):
-                continue  # not a trial of a search
-            n_splits = len(attrs["fit_time"])
-            if n_splits != self.n_splits_:
-                allowed = f"a cross-validation with {n_splits} splits, {earlier}"
-                raise invalid("cv", owner, allowed, self.cv)
-            with_train = "train_scores" in attrs
-            if with_train != self.return_train_score:
-                allowed = f"{with_train}, {earlier}"
-                raise invalid("return_train_score", owner, allowed, self.return_train_score)
-            metrics = list(attrs["test_scores"])
-            # A callable scoring may return a dict: its metrics are known once it has run.
-            if not callable(self.scoring) and metrics != list(self._scorers):
-                allowed = f"a scoring with the metrics {metrics}, {earlier}"
-                raise invalid("scoring", owner, allowed, self.scoring)
 
 
 def _objective(
