@@ -520,3 +520,12 @@ def test_a_study_holding_a_population_is_not_given_a_second_one(tmp_path: Any) -
     with pytest.raises(InvalidParameterError, match=r"'study'.*cannot be resumed.*6 PBT segment"):
         _pbt(generations=2, study=again).run()
     assert len(again.trials) == 6
+
+
+def test_a_study_holding_other_trials_is_refused_before_training() -> None:
+    study = fastune.create_study(direction="maximize")
+    study.optimize(lambda trial: trial.suggest_float("lr", 0.1, 1.0), n_trials=2)
+    # was: the run mixed its segments into the other trials (PBTSearchCV: a KeyError)
+    with pytest.raises(InvalidParameterError, match=r"'study'.*2 trials that are not PBT"):
+        _pbt(generations=1, study=study).run()
+    assert len(study.trials) == 2

@@ -286,7 +286,8 @@ class PopulationBasedTraining:
         segment without meeting its ready point meets it with other draws.
 
         Raises:
-            InvalidParameterError: the given ``study`` holds PBT segments that cannot be
+            InvalidParameterError: the given ``study`` holds trials that are not PBT
+                segments (of another search); or it holds PBT segments that cannot be
                 resumed: of a run without ``checkpoint_dir``; with another
                 ``population_size``, ``synchronous`` or search space; or with checkpoint
                 files that are missing or hold other states than its latest segments
@@ -298,9 +299,15 @@ class PopulationBasedTraining:
         self.stopped_early_ = False
         self._best = -math.inf
         self._stale_segments = 0
-        segments = [
-            t for t in self.study_.get_trials(deepcopy=False) if MEMBER_KEY in t.system_attrs
-        ]
+        trials = self.study_.get_trials(deepcopy=False)
+        segments = [t for t in trials if MEMBER_KEY in t.system_attrs]
+        if len(segments) < len(trials):  # a study holds one PBT run and nothing else
+            raise invalid(
+                "study",
+                "PopulationBasedTraining",
+                "a study with no trials, or the segments of one PBT run to resume",
+                f"a study with {len(trials) - len(segments)} trials that are not PBT segments",
+            )
         if segments:
             self._resume(segments)
         else:
