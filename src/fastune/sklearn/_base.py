@@ -288,8 +288,6 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
             owner=type(self).__name__,
         )
 
-    # -- results ---------------------------------------------------------------------
-
     def _check_study(self) -> None:
         """Refuse a ``study`` that is not a fastune study maximizing one objective."""
         owner = type(self).__name__
@@ -324,6 +322,8 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
             if not callable(self.scoring) and metrics != list(self._scorers):
                 allowed = f"a scoring with the metrics {metrics}, {earlier}"
                 raise invalid("scoring", owner, allowed, self.scoring)
+
+    # -- results ---------------------------------------------------------------------
 
     def _store_results(self, trials: list[FrozenTrial], extra: Mapping[str, list[Any]]) -> None:
         """Build ``cv_results_`` (one row per trial), ``best_*`` and the failure report."""
