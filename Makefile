@@ -42,6 +42,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks.multi_objective
 	$(BIN)/python -m benchmarks.variants pruners
 	$(BIN)/python -m benchmarks.variants samplers
+	$(BIN)/python -m benchmarks.variants peers
 	$(BIN)/python -m benchmarks readme
 
 bench-quick: $(VENV)/.dev-installed

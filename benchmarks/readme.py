@@ -265,6 +265,11 @@ SIDE_REPORT_INTROS = {
     "variants_samplers": "The default sampler's quality target: on how many problems it "
     "reaches Optuna TPE's median best at 100 trials within 50, and beats it at 100 "
     "(target: 3/4 of the problems for both); details: [{link}]({link}).",
+    "variants_peers": "Whether the sampler target is within reach of any sampler: the "
+    "other samplers of both libraries on the same problems and seeds, and the count of "
+    "problems where at least one of them, chosen per problem after the fact, reaches or "
+    "beats Optuna TPE (no single sampler can do better than that count); details: "
+    "[{link}]({link}).",
     "variants_pruners": "The pruning target on 10 seeds, for `AdaptivePruner` settings "
     "(>= 30 % fewer epochs than Optuna TPE + median with an equal or better median best; "
     "not worse than Optuna's Hyperband on both figures at once, read as "

@@ -83,5 +83,6 @@ def test_peers_report_counts_a_problem_when_any_sampler_reaches_it() -> None:
     assert f"| fastune gp | 1/{n} | 1/{n} |" in report
     assert f"| optuna cma-es | 1/{n} | 0/{n} |" in report
     assert f"| fastune tpe | 0/{n} | 0/{n} |" in report
+    assert report.count(f"| fastune tpe | 0/{n}") == 1  # a candidate default and a peer
     assert f"| any sampler (chosen per problem after the fact) | 2/{n} | 1/{n} |" in report
     assert f"| {first} |" in report and "0.5 RB" in report
