@@ -281,14 +281,15 @@ class TPESampler(BaseSampler):
         trials: list[FrozenTrial],
         distributions: dict[str, BaseDistribution],
     ) -> dict[str, Any]:
-        space = SearchSpace(distributions)
         with self._lock:
             key = (study._cache_key, tuple(distributions.items()))
             table = self._tables.get(key)
             if table is None:
+                space = SearchSpace(distributions)
                 table = self._tables[key] = _Observations(
                     space, study.directions, functools.partial(self._fit, space)
                 )
+            space = table.space  # built once per space: its bins are read on every call
             table.update(trials)
             if table.size < max(self._n_startup_trials, 1):
                 return space.sample(self._rng, 1)[0]
