@@ -291,9 +291,11 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
     def _check_study(self) -> None:
         """Refuse a ``study`` that is not a fastune study maximizing one objective."""
         owner = type(self).__name__
-        if self.study is not None and not isinstance(self.study, Study):
+        if self.study is None:
+            return
+        if not isinstance(self.study, Study):
             raise invalid_type("study", owner, "a fastune Study or None", self.study)
-        if self.study is not None and self.study.directions != [StudyDirection.MAXIMIZE]:
+        if self.study.directions != [StudyDirection.MAXIMIZE]:
             # Scores are higher-better: a minimizing study would steer towards the worst.
             directions = [d.name.lower() for d in self.study.directions]
             allowed = 'a study created with direction="maximize" (scores are higher-better)'
