@@ -29,6 +29,7 @@ OPTIONAL = (
 def test_import_fastune_imports_no_optional_dependency() -> None:
     code = (
         "import sys, fastune, fastune.samplers, fastune.pruners, fastune.storages\n"
+        "import fastune.terminator\n"
         f"print(','.join(m for m in {OPTIONAL!r} if m in sys.modules))"
     )
     result = subprocess.run(
@@ -54,6 +55,21 @@ def test_integration_is_reached_from_fastune_and_imports_no_optional_dependency(
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == ""
+
+
+def test_terminator_is_reached_from_fastune() -> None:
+    # As after `import optuna.terminator`: `import fastune as optuna` then
+    # optuna.terminator.<name>, without importing the submodule by hand.
+    code = (
+        "import fastune as optuna\n"
+        "callback = optuna.terminator.TerminatorCallback()\n"
+        "print(type(callback).__module__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "fastune.terminator._callback"
 
 
 def test_an_integration_name_without_its_library_names_the_extra() -> None:

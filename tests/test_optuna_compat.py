@@ -7,6 +7,7 @@ which shows that the program is genuine Optuna code and that fastune runs it ali
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import math
 from collections.abc import Iterator
@@ -1551,3 +1552,52 @@ def test_a_user_samplers_relative_value_outside_its_range(optuna: ModuleType) ->
     study = optuna.create_study(sampler=Sampler())
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
     assert [t.params["x"] for t in study.trials] == [0.5, 0.5] and Sampler.calls == 2
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # Optuna deprecated its terminator
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_terminator_with_stagnation_in_ask_tell_and_optimize(optuna: ModuleType) -> None:
+    # The library's own terminator module (``from optuna.terminator import`` would always
+    # find the real Optuna's).
+    terminator_module = importlib.import_module(f"{optuna.__name__}.terminator")
+    Terminator = terminator_module.Terminator
+    BestValueStagnationEvaluator = terminator_module.BestValueStagnationEvaluator
+    TerminatorCallback = terminator_module.TerminatorCallback
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    terminator = Terminator(BestValueStagnationEvaluator(max_stagnation_trials=5), min_n_trials=1)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    while not terminator.should_terminate(study):
+        trial = study.ask()
+        study.tell(trial, (trial.suggest_float("x", -1, 1) - 0.3) ** 2)
+    assert study.trials[-1].number == study.best_trial.number + 6
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    study.optimize(
+        lambda t: (t.suggest_float("x", -1, 1) - 0.3) ** 2,
+        n_trials=300,
+        callbacks=[TerminatorCallback(terminator)],
+    )
+    assert study.trials[-1].number == study.best_trial.number + 6
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # Optuna deprecated its terminator
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_terminator_on_cross_validation_scores(optuna: ModuleType) -> None:
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import KFold, cross_val_score
+
+    terminator_module = importlib.import_module(f"{optuna.__name__}.terminator")
+    X, y = load_iris(return_X_y=True)
+
+    def objective(trial):
+        model = LogisticRegression(C=trial.suggest_float("C", 1e-4, 1e2, log=True), max_iter=500)
+        scores = cross_val_score(model, X, y, cv=KFold(n_splits=5, shuffle=True, random_state=0))
+        terminator_module.report_cross_validation_scores(trial, scores)
+        return scores.mean()
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=0))
+    study.optimize(objective, n_trials=60, callbacks=[terminator_module.TerminatorCallback()])
+    assert 20 <= len(study.trials) < 60 and study.best_value > 0.95

@@ -75,9 +75,10 @@ def __getattr__(name: str) -> Any:
 
         return getattr(sklearn, name)
     # As in Optuna, fastune.importance, fastune.visualization and fastune.integration are
-    # reachable from the top-level module; loaded on first use (the plots need
-    # matplotlib, an extra; the integrations load their libraries on first use).
-    if name in ("importance", "visualization", "integration"):
+    # reachable from the top-level module, and so is fastune.terminator (so that
+    # `import fastune as optuna` reaches optuna.terminator); loaded on first use (the plots
+    # need matplotlib, an extra; the integrations load their libraries on first use).
+    if name in ("importance", "visualization", "integration", "terminator"):
         import importlib
 
         return importlib.import_module(f"fastune.{name}")

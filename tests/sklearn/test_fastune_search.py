@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 import fastune
 from fastune import FastuneSearchCV, PBTSearchCV
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.terminator import RegretBoundEvaluator, Terminator, TerminatorCallback
 from fastune.trial import FrozenTrial
 
 X, y = load_digits(return_X_y=True)
@@ -126,6 +127,22 @@ def test_runs_in_a_given_study_with_callbacks() -> None:
     ).fit(X, y.astype(float))
     assert seen == [0, 1, 2]
     assert len(study.trials) == 3
+
+
+def test_a_terminator_callback_ends_the_search_from_its_fold_scores() -> None:
+    terminator = Terminator(RegretBoundEvaluator(seed=0), min_n_trials=8)
+    search = FastuneSearchCV(
+        SGDClassifier(random_state=0),
+        {"alpha": loguniform(1e-6, 1e-1)},
+        n_trials=60,
+        cv=3,
+        random_state=0,
+        callbacks=[TerminatorCallback(terminator)],
+    ).fit(X, y)
+    assert 8 <= len(search.trials_) < 60
+    for trial in search.trials_:  # the folds behind each value, where the error reads them
+        folds = [trial.user_attrs[f"split{i}_test_score"] for i in range(3)]
+        assert trial.system_attrs["terminator:cv_scores"] == folds
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from tests.visualization.studies import categorical, multi_objective, pruned
 
 import fastune
 from fastune.importance import FanovaImportanceEvaluator
+from fastune.terminator import BestValueStagnationEvaluator
 from fastune.visualization import PlotFigure
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -32,6 +33,9 @@ CALLS: dict[str, Callable[[Any], Any]] = {
     "plot_pareto_front": lambda plot: plot(multi_objective()),
     "plot_hypervolume_history": lambda plot: plot(multi_objective(), [4.0, 0.0]),
     "plot_rank": lambda plot: plot(pruned()),
+    "plot_terminator_improvement": lambda plot: plot(
+        pruned(), improvement_evaluator=BestValueStagnationEvaluator()
+    ),
 }
 
 

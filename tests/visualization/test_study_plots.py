@@ -15,6 +15,7 @@ from tests.visualization.studies import pruned as pruned_study
 
 import fastune
 from fastune.importance import FanovaImportanceEvaluator
+from fastune.terminator import BestValueStagnationEvaluator, StaticErrorEvaluator
 from fastune.trial import TrialState
 from fastune.visualization._contour import contour_data
 from fastune.visualization._edf import edf_data
@@ -29,6 +30,7 @@ from fastune.visualization._param_importances import param_importances_data
 from fastune.visualization._pareto_front import pareto_front_data
 from fastune.visualization._rank import rank_of
 from fastune.visualization._slice import slice_data
+from fastune.visualization._terminator_improvement import terminator_improvement_data
 from fastune.visualization._timeline import timeline_data
 from fastune.visualization.matplotlib import (
     plot_contour,
@@ -41,6 +43,7 @@ from fastune.visualization.matplotlib import (
     plot_pareto_front,
     plot_rank,
     plot_slice,
+    plot_terminator_improvement,
     plot_timeline,
 )
 
@@ -192,6 +195,40 @@ def test_edf_sorts_the_values_of_each_study() -> None:
     assert second.values == [5.0] and second.fractions == [1.0]
 
 
+def test_terminator_improvement_evaluates_the_complete_trials_after_each_trial() -> None:
+    study = fastune.create_study()
+    add(study, {"x": 0.5}, None, state=TrialState.FAIL)  # before any complete trial
+    for value in [3.0, 1.0]:
+        add(study, {"x": 0.5}, value)
+    add(study, {"x": 0.5}, None, state=TrialState.FAIL)
+    add(study, {"x": 0.5}, 2.0)
+    curve = terminator_improvement_data(
+        study, plot_error=True, improvement_evaluator=BestValueStagnationEvaluator(5)
+    )
+    assert curve.trial_numbers == [1, 2, 3, 4]
+    assert curve.n_complete == [1, 2, 2, 3]
+    assert curve.improvements == [5, 5, 5, 4]  # patience left since the best (trial 2)
+    assert curve.errors == [0.0] * 4  # the stagnation evaluator's default error
+    bar = StaticErrorEvaluator(0.5)
+    assert (
+        terminator_improvement_data(study, True, BestValueStagnationEvaluator(), bar).errors
+        == [0.5] * 4
+    )
+    assert terminator_improvement_data(study).errors is None
+
+
+def test_terminator_improvement_draws_the_warm_up_lighter() -> None:
+    study = _values_study([3.0, 1.0, 2.0, 2.5, 0.5])
+    ax = plot_terminator_improvement(
+        study, improvement_evaluator=BestValueStagnationEvaluator(5), min_n_trials=3
+    )
+    warm_up, main = ax.get_lines()
+    assert list(warm_up.get_xdata()) == [0, 1, 2] and warm_up.get_alpha() == 0.3
+    assert list(main.get_xdata()) == [2, 3, 4] and main.get_alpha() is None
+    with pytest.raises(ValueError, match="'min_n_trials' parameter of plot_terminator"):
+        plot_terminator_improvement(study, min_n_trials=0)
+
+
 def test_timeline_rebuilds_one_lane_per_concurrent_worker() -> None:
     study = fastune.create_study()
     add(study, {"x": 0.1}, 1.0, start=0, end=10)
@@ -297,6 +334,9 @@ PLOTS: dict[str, Callable[..., Any]] = {
     "pareto_front": plot_pareto_front,
     "hypervolume_history": lambda s, **k: plot_hypervolume_history(s, [4.0, 0.0], **k),
     "rank": plot_rank,
+    "terminator_improvement": lambda s, **k: plot_terminator_improvement(
+        s, improvement_evaluator=BestValueStagnationEvaluator(3), **k
+    ),
 }
 TAKES_TARGET = {"optimization_history", "parallel_coordinate", "slice", "contour", "edf", "rank"}
 # Where a plot does not apply, the error says so.
@@ -308,7 +348,7 @@ NOT_APPLICABLE = {
     )
     for name in STUDIES
     if name != "multi-objective"
-}
+} | {("terminator_improvement", "multi-objective"): r"must be a study with one objective"}
 
 
 @pytest.mark.parametrize("study_kind", list(STUDIES))

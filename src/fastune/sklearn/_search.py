@@ -24,6 +24,7 @@ from fastune.samplers import AutoSampler, BaseSampler
 from fastune.sklearn._base import BaseSearch, quiet_unless_verbose
 from fastune.sklearn._cv_trainable import TRAINING_MODES, CVTrainable, choose_training
 from fastune.study import Study, create_study
+from fastune.terminator import report_cross_validation_scores
 from fastune.trial import FrozenTrial, Trial
 
 __all__ = ["FastuneSearchCV"]
@@ -80,7 +81,10 @@ class FastuneSearchCV(BaseSearch):
             from them: they are part of ``cv_results_`` and of the choice of the best,
             as in Optuna's ``OptunaSearchCV``. Its trials must have been scored as this
             search scores (the same number of splits, metrics and train scores).
-        callbacks: Called as ``callback(study, frozen_trial)`` after each trial.
+        callbacks: Called as ``callback(study, frozen_trial)`` after each trial. A
+            complete trial keeps its fold scores for :mod:`fastune.terminator`, so that
+            ``fastune.terminator.TerminatorCallback()`` ends the search once the room for
+            improvement is within the cross-validation error.
         catch: Exception classes that fail a trial without stopping the search (as in
             ``Study.optimize``); a failed trial with no scores has no row in
             ``cv_results_``.
@@ -311,9 +315,21 @@ def _objective(
                     _set_optuna_scores(trial, merged)
                     raise TrialPruned(f"pruned after {unit + 1} of {units} units")
         _set_optuna_scores(trial, merged)
+        _report_fold_scores(trial, trainable, merged)
         return score
 
     return objective
+
+
+def _report_fold_scores(trial: Trial, trainable: CVTrainable, details: dict[str, Any]) -> None:
+    """Keep the fold scores behind a complete trial's value where
+    :mod:`fastune.terminator` reads them, so that its default terminator (whose error is
+    the spread of the best trial's fold scores) works in ``callbacks``. A failed fold
+    (NaN) or a single split leaves them out."""
+    test_scores = details["test_scores"]
+    folds = test_scores[trainable._ranking_metric(test_scores)]
+    if len(folds) > 1 and np.isfinite(folds).all():
+        report_cross_validation_scores(trial, folds)
 
 
 def _set_optuna_scores(trial: Trial, details: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ plot_param_importances = returning_figure(matplotlib.plot_param_importances)
 plot_pareto_front = returning_figure(matplotlib.plot_pareto_front)
 plot_rank = returning_figure(matplotlib.plot_rank)
 plot_slice = returning_figure(matplotlib.plot_slice)
+plot_terminator_improvement = returning_figure(matplotlib.plot_terminator_improvement)
 plot_timeline = returning_figure(matplotlib.plot_timeline)
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "plot_pbt_trajectories",
     "plot_rank",
     "plot_slice",
+    "plot_terminator_improvement",
     "plot_timeline",
     "write_report",
     "write_trials",

@@ -13,6 +13,7 @@ from fastune.visualization._param_importances import plot_param_importances
 from fastune.visualization._pareto_front import plot_pareto_front
 from fastune.visualization._rank import plot_rank
 from fastune.visualization._slice import plot_slice
+from fastune.visualization._terminator_improvement import plot_terminator_improvement
 from fastune.visualization._timeline import plot_timeline
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "plot_pareto_front",
     "plot_rank",
     "plot_slice",
+    "plot_terminator_improvement",
     "plot_timeline",
 ]
 

@@ -1,0 +1,140 @@
+"""Error evaluators: the cross-validation error of the best trial, a static bar and the
+median bar set from the study's start."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import fastune
+from fastune.distributions import FloatDistribution
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.study import StudyDirection
+from fastune.terminator import (
+    BaseImprovementEvaluator,
+    CrossValidationErrorEvaluator,
+    MedianErrorEvaluator,
+    StaticErrorEvaluator,
+    report_cross_validation_scores,
+)
+from fastune.trial import FrozenTrial, create_trial
+
+
+def _study_with_scores(direction: str, folds: list[list[float]]) -> fastune.Study:
+    study = fastune.create_study(direction=direction)
+    for scores in folds:
+        trial = study.ask()
+        report_cross_validation_scores(trial, scores)
+        study.tell(trial, float(np.mean(scores)))
+    return study
+
+
+def _corrected_std(scores: list[float]) -> float:
+    k = len(scores)
+    mean = sum(scores) / k
+    variance = sum((s - mean) ** 2 for s in scores) / k
+    return math.sqrt((1 / k + 1 / (k - 1)) * variance)
+
+
+@pytest.mark.parametrize(("direction", "best"), [("maximize", 1), ("minimize", 0)])
+def test_cross_validation_error_is_the_best_trials_corrected_fold_spread(
+    direction: str, best: int
+) -> None:
+    folds = [[0.1, 0.3, 0.2, 0.2], [0.9, 0.7, 0.8, 0.85, 0.75]]
+    study = _study_with_scores(direction, folds)
+    error = CrossValidationErrorEvaluator().evaluate(study.trials, study.direction)
+    assert error == pytest.approx(_corrected_std(folds[best]))
+
+
+def test_cross_validation_error_without_reported_scores_says_how_to_report_them() -> None:
+    study = fastune.create_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    with pytest.raises(InvalidParameterError, match="report_cross_validation_scores"):
+        CrossValidationErrorEvaluator().evaluate(study.trials, study.direction)
+    with pytest.raises(InvalidParameterError, match="complete trial"):
+        CrossValidationErrorEvaluator().evaluate([], StudyDirection.MINIMIZE)
+
+
+def test_reported_scores_are_kept_as_floats_in_a_sqlite_study(tmp_path) -> None:
+    storage = f"sqlite:///{tmp_path / 'cv.db'}"
+    study = fastune.create_study(storage=storage, direction="maximize")
+    trial = study.ask()
+    report_cross_validation_scores(trial, np.array([0.5, 0.75, 1.0]))
+    study.tell(trial, 0.75)
+    loaded = fastune.load_study(study_name=study.study_name, storage=storage)
+    assert loaded.trials[0].system_attrs["terminator:cv_scores"] == [0.5, 0.75, 1.0]
+    error = CrossValidationErrorEvaluator().evaluate(loaded.trials, loaded.direction)
+    assert error == pytest.approx(_corrected_std([0.5, 0.75, 1.0]))
+
+
+@pytest.mark.parametrize(
+    ("scores", "error"),
+    [
+        ([0.5], InvalidParameterError),
+        ([0.5, float("nan")], InvalidParameterError),
+        ([0.5, "high"], InvalidParameterTypeError),
+        (0.5, InvalidParameterTypeError),
+    ],
+)
+def test_report_cross_validation_scores_refuses_bad_scores(scores: object, error: type) -> None:
+    trial = fastune.create_study().ask()
+    with pytest.raises(error, match="'scores' parameter of report_cross_validation_scores"):
+        report_cross_validation_scores(trial, scores)  # type: ignore[arg-type]
+
+
+def test_static_error_is_its_constant() -> None:
+    assert StaticErrorEvaluator(0.25).evaluate([], StudyDirection.MAXIMIZE) == 0.25
+    with pytest.raises(InvalidParameterError, match="'constant'"):
+        StaticErrorEvaluator(float("inf"))
+
+
+class _CountingImprovement(BaseImprovementEvaluator):
+    """The number of trials it is given, and the first trial number of each call."""
+
+    def __init__(self) -> None:
+        self.first_numbers: list[int] = []
+
+    def evaluate(self, trials: list[FrozenTrial], study_direction: StudyDirection) -> float:
+        self.first_numbers.append(trials[0].number)
+        return float(len(trials))
+
+
+def _trials(n: int) -> list[FrozenTrial]:
+    trials = [
+        create_trial(params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)}, value=i)
+        for i in range(n)
+    ]
+    for number, trial in enumerate(trials):
+        trial.number = number
+    return trials
+
+
+def test_median_error_is_a_fraction_of_the_median_early_improvement_and_then_fixed() -> None:
+    paired = _CountingImprovement()
+    evaluator = MedianErrorEvaluator(
+        paired, warm_up_trials=3, n_initial_trials=5, threshold_ratio=0.1
+    )
+    assert evaluator.evaluate(_trials(7), StudyDirection.MINIMIZE) < 0  # too few yet
+    assert paired.first_numbers == []
+    # Prefixes of 1..5 trials after the 3 warm-up ones: improvements 1..5, median 3.
+    assert evaluator.evaluate(_trials(8), StudyDirection.MINIMIZE) == pytest.approx(0.3)
+    assert paired.first_numbers == [3] * 5
+    assert evaluator.evaluate(_trials(40), StudyDirection.MINIMIZE) == pytest.approx(0.3)
+    assert len(paired.first_numbers) == 5  # set once
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"warm_up_trials": -1}, "warm_up_trials"),
+        ({"n_initial_trials": 0}, "n_initial_trials"),
+        ({"threshold_ratio": 0.0}, "threshold_ratio"),
+    ],
+)
+def test_median_error_refuses_bad_arguments(kwargs: dict, name: str) -> None:
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of MedianErrorEvaluator"):
+        MedianErrorEvaluator(_CountingImprovement(), **kwargs)
+    with pytest.raises(InvalidParameterTypeError, match="paired_improvement_evaluator"):
+        MedianErrorEvaluator(StaticErrorEvaluator(0.0))  # type: ignore[arg-type]

@@ -1,0 +1,109 @@
+"""The terminator's decision, its defaults, and the callback in Study.optimize."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, cross_val_score
+
+import fastune
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.study import StudyDirection
+from fastune.terminator import (
+    BaseErrorEvaluator,
+    BaseImprovementEvaluator,
+    BestValueStagnationEvaluator,
+    RegretBoundEvaluator,
+    StaticErrorEvaluator,
+    Terminator,
+    TerminatorCallback,
+    report_cross_validation_scores,
+)
+from fastune.trial import FrozenTrial
+
+
+class _Fixed(BaseImprovementEvaluator, BaseErrorEvaluator):
+    """Always the same number; counts its calls."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+        self.calls = 0
+
+    def evaluate(self, trials: list[FrozenTrial], study_direction: StudyDirection) -> float:
+        self.calls += 1
+        return self.value
+
+
+def _study(n_complete: int) -> fastune.Study:
+    study = fastune.create_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=n_complete)
+    study.tell(study.ask(), state=fastune.trial.TrialState.FAIL)
+    return study
+
+
+@pytest.mark.parametrize(("improvement", "error", "stop"), [(0.1, 0.2, True), (0.2, 0.2, False)])
+def test_terminates_when_the_improvement_is_below_the_error(
+    improvement: float, error: float, stop: bool
+) -> None:
+    terminator = Terminator(_Fixed(improvement), _Fixed(error), min_n_trials=3)
+    assert terminator.should_terminate(_study(3)) is stop
+
+
+def test_does_not_ask_the_evaluators_before_enough_complete_trials() -> None:
+    improvement = _Fixed(0.0)
+    terminator = Terminator(improvement, _Fixed(1.0), min_n_trials=4)
+    assert not terminator.should_terminate(_study(3))  # 4 trials, one failed
+    assert improvement.calls == 0
+
+
+def test_default_error_needs_reported_cross_validation_scores() -> None:
+    with pytest.raises(InvalidParameterError, match="report_cross_validation_scores"):
+        Terminator(min_n_trials=2).should_terminate(_study(5))
+
+
+def test_refuses_several_objectives_and_bad_arguments() -> None:
+    study = fastune.create_study(directions=["minimize", "maximize"])
+    with pytest.raises(InvalidParameterError, match="one objective"):
+        Terminator(_Fixed(0.0), _Fixed(1.0), min_n_trials=1).should_terminate(study)
+    with pytest.raises(InvalidParameterError, match="'min_n_trials' parameter of Terminator"):
+        Terminator(min_n_trials=0)
+    with pytest.raises(InvalidParameterTypeError, match="'improvement_evaluator'"):
+        Terminator(StaticErrorEvaluator(0.0))  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterTypeError, match="'error_evaluator'"):
+        Terminator(error_evaluator=BestValueStagnationEvaluator())  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterTypeError, match="'terminator'"):
+        TerminatorCallback(_Fixed(0.0))  # type: ignore[arg-type]
+
+
+def test_callback_stops_optimize_when_the_patience_runs_out() -> None:
+    patience = 7
+    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
+    terminator = Terminator(BestValueStagnationEvaluator(patience), min_n_trials=1)
+    study.optimize(
+        lambda t: (t.suggest_float("x", -1, 1) - 0.2) ** 2,
+        n_trials=500,
+        callbacks=[TerminatorCallback(terminator)],
+    )
+    # The stagnation error defaults to 0: the study stops at the first trial that is
+    # patience + 1 trials past the best.
+    assert len(study.trials) < 500
+    assert study.trials[-1].number == study.best_trial.number + patience + 1
+
+
+def test_default_terminator_stops_a_cross_validated_search() -> None:
+    X, y = load_iris(return_X_y=True)
+    folds = KFold(n_splits=5, shuffle=True, random_state=0)
+
+    def objective(trial: fastune.Trial) -> float:
+        model = LogisticRegression(C=trial.suggest_float("C", 1e-4, 1e2, log=True), max_iter=500)
+        scores = cross_val_score(model, X, y, cv=folds)
+        report_cross_validation_scores(trial, scores)
+        return float(np.mean(scores))
+
+    study = fastune.create_study(direction="maximize", sampler=fastune.samplers.TPESampler(seed=0))
+    terminator = Terminator(RegretBoundEvaluator(seed=0), min_n_trials=10)
+    study.optimize(objective, n_trials=80, callbacks=[TerminatorCallback(terminator)])
+    assert 10 <= len(study.trials) < 80
+    assert study.best_value > 0.95
