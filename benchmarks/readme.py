@@ -262,6 +262,10 @@ SIDE_REPORT_INTROS = {
     "multi_objective": "Several objectives and constraints: NSGA-II and NSGA-III by the "
     "hypervolume of the final front (higher is better), GP and TPE with `constraints_func` "
     "by the best feasible value (lower is better; the best is 0.5); details: [{link}]({link}).",
+    "terminator": "Terminators (`fastune.terminator` beside `optuna.terminator`, Optuna's "
+    "rules): on the model-tuning problems, the trials each rule lets a study run before "
+    "stopping it and the best value lost by stopping there, on each library's own studies "
+    "and on the same trials; details: [{link}]({link}).",
     "variants_samplers": "The default sampler's quality target: on how many problems it "
     "reaches Optuna TPE's median best at 100 trials within 50, and beats it at 100 "
     "(target: 3/4 of the problems for both); details: [{link}]({link}).",

@@ -112,15 +112,26 @@ class ModelTuningProblem(EvaluationProblem):
         return 1.0 - score
 
     def evaluate(self, params: dict[str, Any], seed: int) -> float:
+        return self.metric_from_score(float(np.mean(self.fold_scores(params))))
+
+    def fold_scores(self, params: dict[str, Any]) -> np.ndarray:
+        """The CV score (higher is better) of each fold; NaN for a fold whose fit failed."""
         estimator = clone(self.estimator).set_params(**params)
         features, targets = self.data()
         with warnings.catch_warnings():
             # Small max_iter budgets are deliberate; their ConvergenceWarnings are noise.
             warnings.simplefilter("ignore")
-            scores = cross_val_score(
-                estimator, features, targets, cv=self.cv, scoring=self.scoring, error_score=np.nan
+            return np.asarray(
+                cross_val_score(
+                    estimator,
+                    features,
+                    targets,
+                    cv=self.cv,
+                    scoring=self.scoring,
+                    error_score=np.nan,
+                ),
+                dtype=float,
             )
-        return self.metric_from_score(float(np.mean(scores)))
 
 
 def model_tuning_problems() -> list[ModelTuningProblem]:
