@@ -659,6 +659,38 @@ def test_nsga2_sampler_on_two_objectives(optuna: ModuleType) -> None:
     assert front and all(t.state == optuna.trial.TrialState.COMPLETE for t in front)
 
 
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+@pytest.mark.parametrize(
+    "crossover",
+    ["SBXCrossover", "VSBXCrossover", "BLXAlphaCrossover", "SPXCrossover", "UNDXCrossover"],
+)
+def test_nsga2_with_optunas_crossovers_and_polynomial_mutation(
+    optuna: ModuleType, crossover: str
+) -> None:
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 5.0)
+        n = trial.suggest_int("n", 1, 100, log=True)
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        return 4 * x**2 + n + (kind == "b"), (x - 5) ** 2 + 100 / n
+
+    nsgaii = optuna.samplers.nsgaii
+    sampler = optuna.samplers.NSGAIISampler(
+        population_size=10,
+        seed=0,
+        crossover=getattr(nsgaii, crossover)(),
+        mutation=nsgaii.PolynomialMutation(eta=20.0),
+        mutation_prob=0.1,
+    )
+    study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(objective, n_trials=40)
+    for trial in study.trials:
+        assert 0.0 <= trial.params["x"] <= 5.0 and 1 <= trial.params["n"] <= 100
+        assert isinstance(trial.params["n"], int) and trial.params["kind"] in ("a", "b")
+    # Children's x are bred: most are values no trial of generation 0 had.
+    first = {t.params["x"] for t in study.trials[:10]}
+    assert sum(t.params["x"] not in first for t in study.trials[10:]) > 10
+
+
 @pytest.mark.filterwarnings(
     "ignore:.* experimental", "ignore:`constraints_func` has been deprecated"
 )

@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from fastune._pareto import crowding_distances, pareto_ranks
+from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number, invalid, invalid_type
-from fastune.distributions import BaseDistribution
+from fastune.distributions import BaseDistribution, CategoricalDistribution
+from fastune.samplers._crossovers import BaseCrossover, UniformCrossover
 from fastune.samplers._ga import BaseGASampler
+from fastune.samplers._mutations import BaseMutation
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
-from fastune.samplers.nsgaii import UniformCrossover
 from fastune.trial._constraints import keep_constraints_func_values, violation
 from fastune.trial._state import TrialState
 
@@ -40,6 +42,16 @@ class NSGAIISampler(BaseGASampler):
     (``swapping_prob`` of the second), else all from the first; then each parameter is
     drawn anew at random with probability ``mutation_prob``.
 
+    Another ``crossover`` (Optuna's :mod:`fastune.samplers.nsgaii` crossovers, or your
+    own :class:`~fastune.samplers.nsgaii.BaseCrossover`) breeds the numeric parameters of
+    its ``n_parents`` parents (distinct tournament winners) as rows of the unit cube (on
+    the log scale for log parameters); a child outside the cube is bred again, from
+    parents drawn again (after 100 tries, it is clipped to the cube). Each categorical
+    parameter then comes from the first or the last parent (``swapping_prob``). With a
+    ``mutation`` (:class:`~fastune.samplers.nsgaii.PolynomialMutation` or your own
+    :class:`~fastune.samplers.nsgaii.BaseMutation`), a numeric parameter picked for
+    mutation is moved by it instead of drawn anew.
+
     As in Optuna, this is a :class:`BaseGASampler`: each trial's generation is kept in its
     system attribute ``"NSGAIISampler:generation"`` and each generation's parents, once
     chosen, in the study's ``"NSGAIISampler:parent:<generation>"``, so that every worker
@@ -60,18 +72,20 @@ class NSGAIISampler(BaseGASampler):
         seed: Seed of the random state.
         constraints_func: ``constraints_func(frozen_trial) -> sequence of floats``, kept
             as the trial's constraints when it ends (Optuna's older form).
-        crossover: None (uniform crossover, as above) or a
-            :class:`fastune.samplers.nsgaii.UniformCrossover`, whose ``swapping_prob``
-            then replaces the argument's (as in Optuna); Optuna's other crossovers are
-            not provided.
-        mutation, elite_population_selection_strategy, child_generation_strategy,
+        crossover: None (uniform crossover, as above), a
+            :class:`fastune.samplers.nsgaii.UniformCrossover` (whose ``swapping_prob``
+            then replaces the argument's, as in Optuna) or another crossover.
+        mutation: None (a mutated parameter is drawn anew) or a mutation.
+        elite_population_selection_strategy, child_generation_strategy,
             after_trial_strategy: Only None (the rules above); Optuna's pluggable
             strategies are not provided.
 
     Raises:
-        InvalidParameterError: a value outside the ranges above, a ``crossover`` other
-            than None or a UniformCrossover, or a ``mutation`` or strategy other than None.
-        InvalidParameterTypeError: a ``constraints_func`` that is not callable.
+        InvalidParameterError: a value outside the ranges above, or a strategy other
+            than None.
+        InvalidParameterTypeError: a ``constraints_func`` that is not callable, a
+            ``crossover`` that is not a crossover or a ``mutation`` that is not a
+            mutation.
 
     Example:
         >>> import fastune
@@ -97,9 +111,9 @@ class NSGAIISampler(BaseGASampler):
         self,
         *,
         population_size: int = 50,
-        mutation: Any = None,
+        mutation: BaseMutation | None = None,
         mutation_prob: float | None = None,
-        crossover: Any = None,
+        crossover: BaseCrossover | None = None,
         crossover_prob: float = 0.9,
         swapping_prob: float = 0.5,
         seed: int | None = None,
@@ -119,13 +133,15 @@ class NSGAIISampler(BaseGASampler):
         self._swapping_prob = float(
             check_number(swapping_prob, "swapping_prob", owner, low=0.0, high=1.0) or 0.0
         )
-        if isinstance(crossover, UniformCrossover):
+        self._crossover = _checked_crossover(crossover, owner)
+        if type(crossover) is UniformCrossover:  # the built-in rule, at its probability
             self._swapping_prob = crossover.swapping_prob
-        elif crossover is not None:
-            allowed = "None or a fastune.samplers.nsgaii.UniformCrossover, the only one provided"
-            raise invalid("crossover", owner, allowed, crossover)
+            self._crossover = None
+        if mutation is not None and not isinstance(mutation, BaseMutation):
+            allowed = "None or a fastune.samplers.nsgaii mutation (a BaseMutation)"
+            raise invalid_type("mutation", owner, allowed, mutation)
+        self._mutation = mutation
         strategies = {
-            "mutation": mutation,
             "elite_population_selection_strategy": elite_population_selection_strategy,
             "child_generation_strategy": child_generation_strategy,
             "after_trial_strategy": after_trial_strategy,
@@ -176,20 +192,109 @@ class NSGAIISampler(BaseGASampler):
             parents = _ranks(self.get_parent_population(study, generation), study.directions)
             if len(parents) < 2:
                 return {}
-            first, second = self._tournament(parents), self._tournament(parents)
-            mix = self._rng.random() < self._crossover_prob
             mutation = self._mutation_prob
             if mutation is None:
                 mutation = 1.0 / max(1, len(search_space))
+            if self._crossover is not None:
+                return self._mutated_child(
+                    study, self._bred(study, parents, search_space), search_space, mutation
+                )
+            first, second = self._tournament(parents), self._tournament(parents)
+            mix = self._rng.random() < self._crossover_prob
             child = {}
             for name in search_space:
                 if name not in first.trial.params or name not in second.trial.params:
                     continue
-                if self._rng.random() < mutation:
+                mutated = self._rng.random() < mutation
+                if mutated and self._mutation is None:
                     continue  # drawn at random by sample_independent
                 donor = second if mix and self._rng.random() < self._swapping_prob else first
-                child[name] = donor.trial.params[name]
+                value = donor.trial.params[name]
+                if mutated:
+                    value = self._mutate(study, search_space[name], value)
+                    if value is None:  # a categorical one: drawn at random
+                        continue
+                child[name] = value
         return child
+
+    def _bred(
+        self, study: Study, parents: list[_Ranked], search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        """A child's values by the crossover (with ``crossover_prob``; else the values of
+        one tournament winner), before mutation."""
+        assert self._crossover is not None
+        if self._rng.random() >= self._crossover_prob:
+            donor = self._tournament(parents).trial
+            return {name: donor.params[name] for name in search_space if name in donor.params}
+        for _ in range(_BREEDING_TRIES):
+            chosen = [p.trial for p in self._distinct_tournaments(parents)]
+            names = [n for n in search_space if all(n in t.params for t in chosen)]
+            numeric = SearchSpace(
+                {
+                    n: search_space[n]
+                    for n in names
+                    if not isinstance(search_space[n], CategoricalDistribution)
+                }
+            )
+            rows = np.array([numeric.encode(t.params) for t in chosen]).reshape(
+                len(chosen), len(numeric)
+            )
+            bounds = np.tile([0.0, 1.0], (len(numeric), 1))
+            state = np.random.RandomState(int(self._rng.integers(2**32)))
+            row = self._crossover.crossover(rows, state, study, bounds) if len(numeric) else rows[0]
+            row = _checked_row(row, len(numeric), self._crossover, type(self).__name__)
+            if np.all((row >= 0.0) & (row <= 1.0)):
+                break
+        child = numeric.decode(np.clip(row, 0.0, 1.0))
+        for name in names:
+            if name not in child:  # categorical: the first or the last parent's
+                from_last = self._rng.random() < self._swapping_prob
+                child[name] = (chosen[-1] if from_last else chosen[0]).params[name]
+        return child
+
+    def _mutated_child(
+        self,
+        study: Study,
+        child: dict[str, Any],
+        search_space: dict[str, BaseDistribution],
+        mutation: float,
+    ) -> dict[str, Any]:
+        """``child`` with each parameter, with probability ``mutation``, moved by the
+        mutation or (without one, and for a categorical) left to be drawn at random."""
+        mutated_child = {}
+        for name, value in child.items():
+            if self._rng.random() < mutation:
+                value = (
+                    None
+                    if self._mutation is None
+                    else self._mutate(study, search_space[name], value)
+                )
+                if value is None:
+                    continue  # drawn at random by sample_independent
+            mutated_child[name] = value
+        return mutated_child
+
+    def _mutate(self, study: Study, distribution: BaseDistribution, value: Any) -> Any:
+        """``value`` moved by the mutation in the unit interval of its distribution; None
+        for a categorical parameter."""
+        assert self._mutation is not None
+        if isinstance(distribution, CategoricalDistribution):
+            return None
+        line = SearchSpace({"value": distribution})
+        position = float(line.encode({"value": value})[0])
+        state = np.random.RandomState(int(self._rng.integers(2**32)))
+        moved = self._mutation.mutation(position, state, study, np.array([0.0, 1.0]))
+        return line.decode(np.clip(np.array([float(moved)]), 0.0, 1.0))["value"]
+
+    def _distinct_tournaments(self, parents: list[_Ranked]) -> list[_Ranked]:
+        """The crossover's parents: winners of tournaments among the parents not picked
+        yet (when too few are left, among all of them)."""
+        assert self._crossover is not None
+        chosen: list[_Ranked] = []
+        for _ in range(self._crossover.n_parents):
+            pool = [p for p in parents if p not in chosen]
+            chosen.append(self._tournament(pool if len(pool) >= 2 else parents))
+        return chosen
 
     def sample_independent(
         self,
@@ -244,6 +349,33 @@ class NSGAIISampler(BaseGASampler):
         """The better of two parents drawn at random: lower front, then more room."""
         a, b = (parents[i] for i in self._rng.choice(len(parents), size=2, replace=False))
         return min((a, b), key=lambda ranked: (ranked.rank, -ranked.crowding))
+
+
+_BREEDING_TRIES = 100  # children bred outside the cube before one is clipped into it
+
+
+def _checked_crossover(crossover: Any, owner: str) -> BaseCrossover | None:
+    """``crossover``, once known to be None or a crossover with a usable ``n_parents``."""
+    if crossover is None:
+        return None
+    allowed = "None or a fastune.samplers.nsgaii crossover (a BaseCrossover)"
+    if not isinstance(crossover, BaseCrossover):
+        raise invalid_type("crossover", owner, allowed, crossover)
+    check_int(crossover.n_parents, "crossover.n_parents", owner, low=1)
+    return crossover
+
+
+def _checked_row(row: Any, size: int, crossover: BaseCrossover, owner: str) -> np.ndarray:
+    """The crossover's child row as floats, once known to have one value per column."""
+    child = np.asarray(row, dtype=float)
+    if child.shape != (size,) or not np.isfinite(child).all():
+        raise invalid(
+            "crossover",
+            owner,
+            f"a crossover whose child row has {size} finite values",
+            f"{crossover} returning {row!r}",
+        )
+    return child
 
 
 class _Ranked:
