@@ -660,6 +660,36 @@ def test_nsga2_sampler_on_two_objectives(optuna: ModuleType) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
+def test_nsga2_with_a_users_strategies(optuna: ModuleType) -> None:
+    finished: list[int] = []
+
+    def best_half(study, population):
+        return sorted(population, key=lambda t: t.values[0])[:4]
+
+    def near_the_best_parent(study, search_space, parents):
+        best = min(parents, key=lambda t: t.values[0])
+        return {"x": min(5.0, best.params["x"] * 1.01)}
+
+    def count(study, trial, state, values):
+        finished.append(trial.number)
+
+    sampler = optuna.samplers.NSGAIISampler(
+        population_size=4,
+        seed=0,
+        elite_population_selection_strategy=best_half,
+        child_generation_strategy=near_the_best_parent,
+        after_trial_strategy=count,
+    )
+    study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(
+        lambda t: (t.suggest_float("x", 0.0, 5.0), t.suggest_float("y", 0.0, 1.0)), n_trials=12
+    )
+    assert finished == list(range(12))
+    first_best = min(t.params["x"] for t in study.trials[:4])
+    assert study.trials[4].params["x"] == pytest.approx(first_best * 1.01)
+
+
+@pytest.mark.filterwarnings("ignore:.* experimental")  # Optuna's warning
 @pytest.mark.parametrize(
     "crossover",
     ["SBXCrossover", "VSBXCrossover", "BLXAlphaCrossover", "SPXCrossover", "UNDXCrossover"],

@@ -320,3 +320,64 @@ def test_parent_records_are_read_once_per_generation() -> None:
     )
     study.optimize(zdt1, n_trials=100)  # 9 generations bred, of 10 children each
     assert reads <= 4 * 9
+
+
+def test_an_elite_strategy_picks_each_generations_parents() -> None:
+    pools: list[list[int]] = []
+
+    def oldest(study: fastune.Study, population: list) -> list:
+        pools.append([t.number for t in population])
+        return population[:4]
+
+    sampler = NSGAIISampler(population_size=4, seed=0, elite_population_selection_strategy=oldest)
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(zdt1, n_trials=16)
+    assert [t.number for t in sampler.get_parent_population(study, 1)] == [0, 1, 2, 3]
+    assert [t.number for t in sampler.get_parent_population(study, 3)] == [0, 1, 2, 3]
+    assert all(pool == sorted(pool) for pool in pools)  # in trial order
+    assert pools[1] == [0, 1, 2, 3, 4, 5, 6, 7]  # generation 1 and its parents
+
+
+def test_a_child_strategy_breeds_and_leaves_the_rest_to_random() -> None:
+    seen: list[tuple[list[str], int]] = []
+
+    def fixed_x0(study: fastune.Study, search_space: dict, parents: list) -> dict:
+        seen.append((sorted(search_space), len(parents)))
+        return {"x0": 0.25}
+
+    sampler = NSGAIISampler(population_size=4, seed=0, child_generation_strategy=fixed_x0)
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(zdt1, n_trials=12)
+    children = study.trials[4:]
+    assert all(t.params["x0"] == 0.25 for t in children)
+    assert len({t.params["x1"] for t in children}) == len(children)  # drawn at random
+    assert len(seen) == 8 and all(count == 4 for _, count in seen)
+
+
+def test_an_after_trial_strategy_replaces_keeping_the_constraints() -> None:
+    calls: list[tuple[int, fastune.trial.TrialState, tuple]] = []
+
+    def record(study: fastune.Study, trial: object, state: object, values: object) -> None:
+        calls.append((trial.number, state, tuple(values)))  # type: ignore[attr-defined]
+
+    sampler = NSGAIISampler(
+        population_size=4,
+        seed=0,
+        constraints_func=lambda t: [1.0],
+        after_trial_strategy=record,
+    )
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(zdt1, n_trials=5)
+    assert [number for number, _, _ in calls] == [0, 1, 2, 3, 4]
+    assert all(state == fastune.trial.TrialState.COMPLETE for _, state, _ in calls)
+    assert calls[0][2] == tuple(study.trials[0].values)
+    assert all(not t.constraints for t in study.trials)  # constraints_func not applied
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["elite_population_selection_strategy", "child_generation_strategy", "after_trial_strategy"],
+)
+def test_a_strategy_must_be_callable(name: str) -> None:
+    with pytest.raises(InvalidParameterTypeError, match=f"'{name}' parameter.*callable"):
+        NSGAIISampler(**{name: "nsga"})

@@ -116,7 +116,7 @@ def test_errors_name_what_is_wrong() -> None:
     assert sampler._directions_for(2)[0, 0] == 1.0
     with pytest.raises(InvalidParameterTypeError, match="reference_points"):
         NSGAIIISampler(reference_points=[["a", "b"]])  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterError, match="child_generation_strategy"):
-        NSGAIIISampler(child_generation_strategy=lambda *args: {})
+    with pytest.raises(InvalidParameterTypeError, match="child_generation_strategy"):
+        NSGAIIISampler(child_generation_strategy="breed")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="population_size"):
         NSGAIIISampler(population_size=1)

@@ -76,16 +76,22 @@ class NSGAIISampler(BaseGASampler):
             :class:`fastune.samplers.nsgaii.UniformCrossover` (whose ``swapping_prob``
             then replaces the argument's, as in Optuna) or another crossover.
         mutation: None (a mutated parameter is drawn anew) or a mutation.
-        elite_population_selection_strategy, child_generation_strategy,
-            after_trial_strategy: Only None (the rules above); Optuna's pluggable
-            strategies are not provided.
+        elite_population_selection_strategy: None (the elite above) or
+            ``strategy(study, population) -> parents``, which picks a generation's parents
+            from the previous parents and generation (a list of frozen trials, in trial
+            order), as in Optuna.
+        child_generation_strategy: None (the breeding above) or
+            ``strategy(study, search_space, parents) -> params``, which breeds a child's
+            parameters (a dict; a parameter left out is drawn at random), as in Optuna.
+        after_trial_strategy: None (keep ``constraints_func``'s values) or
+            ``strategy(study, trial, state, values)``, called in its place after each
+            trial, as in Optuna.
 
     Raises:
-        InvalidParameterError: a value outside the ranges above, or a strategy other
-            than None.
-        InvalidParameterTypeError: a ``constraints_func`` that is not callable, a
-            ``crossover`` that is not a crossover or a ``mutation`` that is not a
-            mutation.
+        InvalidParameterError: a value outside the ranges above.
+        InvalidParameterTypeError: a ``constraints_func`` or strategy that is not
+            callable, a ``crossover`` that is not a crossover or a ``mutation`` that is
+            not a mutation.
 
     Example:
         >>> import fastune
@@ -118,9 +124,16 @@ class NSGAIISampler(BaseGASampler):
         swapping_prob: float = 0.5,
         seed: int | None = None,
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
-        elite_population_selection_strategy: Any = None,
-        child_generation_strategy: Any = None,
-        after_trial_strategy: Any = None,
+        elite_population_selection_strategy: Callable[[Study, list[FrozenTrial]], list[FrozenTrial]]
+        | None = None,
+        child_generation_strategy: Callable[
+            [Study, dict[str, BaseDistribution], list[FrozenTrial]], dict[str, Any]
+        ]
+        | None = None,
+        after_trial_strategy: Callable[
+            [Study, FrozenTrial, TrialState, Sequence[float] | None], None
+        ]
+        | None = None,
     ) -> None:
         super().__init__(population_size)
         owner = type(self).__name__
@@ -141,16 +154,18 @@ class NSGAIISampler(BaseGASampler):
             allowed = "None or a fastune.samplers.nsgaii mutation (a BaseMutation)"
             raise invalid_type("mutation", owner, allowed, mutation)
         self._mutation = mutation
-        strategies = {
+        callables = {
+            "constraints_func": constraints_func,
             "elite_population_selection_strategy": elite_population_selection_strategy,
             "child_generation_strategy": child_generation_strategy,
             "after_trial_strategy": after_trial_strategy,
         }
-        for name, strategy in strategies.items():
-            if strategy is not None:
-                raise invalid(name, owner, "None (the rules of the docstring)", strategy)
-        if constraints_func is not None and not callable(constraints_func):
-            raise invalid_type("constraints_func", owner, "a callable or None", constraints_func)
+        for name, function in callables.items():
+            if function is not None and not callable(function):
+                raise invalid_type(name, owner, "a callable or None", function)
+        self._elite_strategy = elite_population_selection_strategy
+        self._child_strategy = child_generation_strategy
+        self._after_trial_strategy = after_trial_strategy
         self._constraints_func = constraints_func
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
         self._rng = np.random.default_rng(self._seed)
@@ -188,6 +203,9 @@ class NSGAIISampler(BaseGASampler):
         generation = self.get_trial_generation(study, trial)
         if generation == 0 or not search_space:
             return {}  # generation 0 is drawn at random
+        if self._child_strategy is not None:
+            parent_trials = self.get_parent_population(study, generation)
+            return dict(self._child_strategy(study, search_space, parent_trials))
         with self._lock:
             parents = _ranks(self.get_parent_population(study, generation), study.directions)
             if len(parents) < 2:
@@ -312,6 +330,9 @@ class NSGAIISampler(BaseGASampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
+        if self._after_trial_strategy is not None:
+            self._after_trial_strategy(study, trial, state, values)
+            return
         owner = type(self).__name__
         keep_constraints_func_values(self._constraints_func, study, trial, state, owner)
 
@@ -323,7 +344,10 @@ class NSGAIISampler(BaseGASampler):
         pool = self.get_population(study, generation - 1)
         pool += self.get_parent_population(study, generation - 1)
         # In trial order, so that ties in the elite fall alike however the pool was read.
-        return self._elite(sorted(pool, key=lambda t: t.number), study.directions)
+        pool = sorted(pool, key=lambda t: t.number)
+        if self._elite_strategy is not None:
+            return list(self._elite_strategy(study, pool))
+        return self._elite(pool, study.directions)
 
     def _record_earlier_parents(self, study: Study, generation: int) -> None:
         """Choose the parents of the generations before ``generation - 1`` that have none

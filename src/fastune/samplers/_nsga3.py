@@ -11,6 +11,8 @@ import numpy as np
 
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, invalid, invalid_type
+from fastune.samplers._crossovers import BaseCrossover
+from fastune.samplers._mutations import BaseMutation
 from fastune.samplers._nsga2 import NSGAIISampler, _ranks
 
 if TYPE_CHECKING:
@@ -75,18 +77,18 @@ class NSGAIIISampler(NSGAIISampler):
         self,
         *,
         population_size: int = 50,
-        mutation: Any = None,
+        mutation: BaseMutation | None = None,
         mutation_prob: float | None = None,
-        crossover: Any = None,
+        crossover: BaseCrossover | None = None,
         crossover_prob: float = 0.9,
         swapping_prob: float = 0.5,
         seed: int | None = None,
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
         reference_points: np.ndarray | None = None,
         dividing_parameter: int = 3,
-        elite_population_selection_strategy: Any = None,
-        child_generation_strategy: Any = None,
-        after_trial_strategy: Any = None,
+        elite_population_selection_strategy: Any | None = None,
+        child_generation_strategy: Any | None = None,
+        after_trial_strategy: Any | None = None,
     ) -> None:
         super().__init__(
             population_size=population_size,
