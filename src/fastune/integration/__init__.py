@@ -20,14 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastune.integration.keras import KerasPruningCallback, TFKerasPruningCallback
+    from fastune.integration.lightgbm import LightGBMPruningCallback
     from fastune.integration.lightning import PyTorchLightningPruningCallback
     from fastune.integration.sklearn import OptunaSearchCV
+    from fastune.integration.xgboost import XGBoostPruningCallback
 
 __all__ = [
     "KerasPruningCallback",
+    "LightGBMPruningCallback",
     "OptunaSearchCV",
     "PyTorchLightningPruningCallback",
     "TFKerasPruningCallback",
+    "XGBoostPruningCallback",
 ]
 
 # Name -> the module of this package that defines it.
@@ -36,6 +40,8 @@ _LAZY = {
     "TFKerasPruningCallback": "keras",
     "PyTorchLightningPruningCallback": "lightning",
     "OptunaSearchCV": "sklearn",
+    "LightGBMPruningCallback": "lightgbm",
+    "XGBoostPruningCallback": "xgboost",
 }
 
 
