@@ -49,7 +49,7 @@ def test_integration_is_reached_from_fastune_and_imports_no_optional_dependency(
         "assert optuna.integration is fastune.integration\n"
         "for name in ('KerasPruningCallback', 'TFKerasPruningCallback',\n"
         "             'PyTorchLightningPruningCallback', 'LightGBMPruningCallback',\n"
-        "             'XGBoostPruningCallback'):\n"
+        "             'XGBoostPruningCallback', 'SkorchPruningCallback'):\n"
         "    assert name in names and name in optuna.integration.__all__, name\n"
         f"print(','.join(m for m in {OPTIONAL!r} if m in sys.modules))"
     )
@@ -78,12 +78,13 @@ def test_terminator_is_reached_from_fastune() -> None:
 def test_an_integration_name_without_its_library_names_the_extra() -> None:
     code = (
         "import sys\n"
-        "for blocked in ('keras', 'lightning', 'pytorch_lightning', 'lightgbm', 'xgboost'):\n"
+        "for blocked in ('keras', 'lightning', 'pytorch_lightning', 'lightgbm', 'xgboost',\n"
+        "                'skorch'):\n"
         "    sys.modules[blocked] = None  # as if not installed\n"
         "import fastune as optuna\n"
         "for name in ('KerasPruningCallback', 'TFKerasPruningCallback',\n"
         "             'PyTorchLightningPruningCallback', 'LightGBMPruningCallback',\n"
-        "             'XGBoostPruningCallback'):\n"
+        "             'XGBoostPruningCallback', 'SkorchPruningCallback'):\n"
         "    try:\n"
         "        getattr(optuna.integration, name)\n"
         "    except ImportError as error:\n"
@@ -98,12 +99,12 @@ def test_an_integration_name_without_its_library_names_the_extra() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 6, result.stdout
-    extras = ["keras", "keras", "lightning", "lightgbm", "xgboost"]
-    for line, extra in zip(lines[:5], extras, strict=True):
+    assert len(lines) == 7, result.stdout
+    extras = ["keras", "keras", "lightning", "lightgbm", "xgboost", "skorch"]
+    for line, extra in zip(lines[:6], extras, strict=True):
         assert "MissingDependencyError" in line
         assert f"pip install 'fastune[{extra}]'" in line
-    assert "has no attribute 'NoSuchCallback'" in lines[5]
+    assert "has no attribute 'NoSuchCallback'" in lines[6]
 
 
 def test_every_plot_without_matplotlib_names_the_extra() -> None:

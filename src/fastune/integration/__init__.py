@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from fastune.integration.lightgbm import LightGBMPruningCallback
     from fastune.integration.lightning import PyTorchLightningPruningCallback
     from fastune.integration.sklearn import OptunaSearchCV
+    from fastune.integration.skorch import SkorchPruningCallback
     from fastune.integration.xgboost import XGBoostPruningCallback
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "LightGBMPruningCallback",
     "OptunaSearchCV",
     "PyTorchLightningPruningCallback",
+    "SkorchPruningCallback",
     "TFKerasPruningCallback",
     "XGBoostPruningCallback",
 ]
@@ -42,6 +44,7 @@ _LAZY = {
     "OptunaSearchCV": "sklearn",
     "LightGBMPruningCallback": "lightgbm",
     "XGBoostPruningCallback": "xgboost",
+    "SkorchPruningCallback": "skorch",
 }
 
 
