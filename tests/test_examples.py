@@ -37,3 +37,9 @@ def test_keras_digits_example() -> None:
     output = _run("keras_digits.py")
     assert "search: best {'units'" in output
     assert "PBT: learning-rate schedule" in output
+
+
+def test_lightgbm_search_that_stops_example() -> None:
+    pytest.importorskip("lightgbm")
+    output = _run("lightgbm_search_that_stops.py")
+    assert "of 25 trials: best CV log loss" in output

@@ -118,6 +118,20 @@ def test_the_projection_is_paced_by_how_the_complete_curves_went_on() -> None:
     assert run_trial(study, hopeless, STEPS) == 3
 
 
+def test_among_curves_that_kept_falling_a_steep_learner_behind_is_kept() -> None:
+    # Peers that kept falling steadily to the end (a slow exponential, like boosting at a
+    # small learning rate) realized about twice what the 1 / step rule projected from the
+    # first check. A steeper learner, behind the top quarter there, is projected at that
+    # pace and kept, and it ends the best (with the pace capped at 1 it was cut at step 3).
+    steps = range(60)
+    study = fastune.create_study(pruner=fastune.pruners.NopPruner())
+    for index in range(12):
+        run_trial(study, exponential(0.05 * index, rate=0.03), steps)
+    study.pruner = AdaptivePruner()
+    assert run_trial(study, exponential(-0.1, rate=0.12, scale=2.0), steps) is None
+    assert study.best_value < 0.0
+
+
 def test_a_noisy_curve_that_keeps_falling_is_completed() -> None:
     # Behind the top quarter, its reports jumping 0.12 from one step to the next: five of
     # them show no clear slope, but its trend since a third of the way does, and that

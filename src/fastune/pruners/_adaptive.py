@@ -34,6 +34,11 @@ _N_FACTS = 5
 # Reports a trend fit needs, and how many of its standard errors a trial is given.
 _MIN_TREND_REPORTS = 4
 _TREND_ERRORS = 2.0
+# The most the complete curves' pace may stretch a projection: a curve that keeps falling
+# steadily for long (boosting at a small learning rate) realizes more than the 1 / step
+# rule projects, and its late bloomers must not be cut at the start; a cap keeps a few
+# complete curves from stretching every projection without bound.
+_MAX_PACE = 2.0
 
 
 class _FinishedRows:
@@ -87,9 +92,10 @@ class AdaptivePruner(Transient, BasePruner):
        longest complete run) would be ``slope * s * (1 - s / T)``. That change is scaled
        by the **pace** of the study's curves: for each complete trial, what it really
        changed from ``s`` to its end divided by what the same rule projected for it at
-       ``s``; the median of that, within [0, 1] (1 while no complete trial had a clear
-       slope at ``s``). Curves that flatten fast (exponential-like) thus project
-       little, curves that keep falling project much. The projected final value is the
+       ``s``; the median of that, within [0, 2] (1 while no complete trial had a clear
+       slope at ``s``). Curves that flatten fast thus project little; curves that keep
+       falling steadily for long (gradient boosting at a small learning rate) project up
+       to twice the rule. The projected final value is the
        latest value plus the scaled change; the target is the best value of the
        complete trials.
     5. **A rising curve** (a clear positive slope: the trial overfits or diverges) is
@@ -209,7 +215,7 @@ class AdaptivePruner(Transient, BasePruner):
         # The pace: how much of their own projection at this step the complete trials
         # went on to realize; 1 while none had a clear slope here.
         ratios = facts[:, _RATIO][~np.isnan(facts[:, _RATIO])]
-        pace = float(np.clip(np.median(ratios), 0.0, 1.0)) if len(ratios) else 1.0
+        pace = float(np.clip(np.median(ratios), 0.0, _MAX_PACE)) if len(ratios) else 1.0
         projected = current + pace * self._still_to_come(slope, step, horizon)
         if slope > 0.0:
             return projected - tolerance > target
