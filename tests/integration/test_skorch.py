@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
+from tests.integration.pruning import PruneAtStep
 
 import fastune
 from fastune.exceptions import InvalidParameterError
-from fastune.trial import FrozenTrial, TrialState
+from fastune.trial import TrialState
 
 torch = pytest.importorskip("torch")
 skorch = pytest.importorskip("skorch")
@@ -19,16 +20,6 @@ from fastune.integration.skorch import SkorchPruningCallback  # noqa: E402
 
 X, Y = load_digits(return_X_y=True)
 X, Y = (X[:300] / 16.0).astype(np.float32), Y[:300].astype(np.int64)
-
-
-class PruneAtStep(fastune.pruners.BasePruner):
-    """Prunes a trial once it has reported step ``step``."""
-
-    def __init__(self, step: int) -> None:
-        self.step = step
-
-    def prune(self, study: fastune.Study, trial: FrozenTrial) -> bool:
-        return trial.last_step is not None and trial.last_step >= self.step
 
 
 def _net(callback: Any, epochs: int = 6) -> Any:

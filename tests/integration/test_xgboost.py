@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from sklearn.datasets import load_breast_cancer
+from tests.integration.pruning import PruneAtStep
 
 import fastune
 from fastune.exceptions import InvalidParameterError
-from fastune.trial import FrozenTrial, TrialState
+from fastune.trial import TrialState
 
 xgb = pytest.importorskip("xgboost")
 
@@ -18,16 +19,6 @@ from fastune.integration.xgboost import XGBoostPruningCallback  # noqa: E402
 
 X, Y = load_breast_cancer(return_X_y=True)
 PARAMS = {"objective": "binary:logistic", "eval_metric": ["logloss", "auc"], "max_depth": 2}
-
-
-class PruneAtStep(fastune.pruners.BasePruner):
-    """Prunes a trial once it has reported step ``step``."""
-
-    def __init__(self, step: int) -> None:
-        self.step = step
-
-    def prune(self, study: fastune.Study, trial: FrozenTrial) -> bool:
-        return trial.last_step is not None and trial.last_step >= self.step
 
 
 def _train(trial: Any, key: str, rounds: int = 8) -> dict[str, Any]:
