@@ -2,7 +2,7 @@
 that stops itself once more trials are unlikely to beat the best by more than the
 cross-validation noise (fastune.terminator's default rule).
 
-    python examples/lightgbm_search_that_stops.py            # a minute or two
+    python examples/lightgbm_search_that_stops.py            # stops well within a minute
     python examples/lightgbm_search_that_stops.py --quick    # a smoke test
 """
 
