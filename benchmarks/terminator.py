@@ -218,9 +218,8 @@ def build_report(results: dict[str, Any]) -> str:
         "## Defaults against defaults: each library's study and terminator",
         "",
     ]
+    rows = []
     for rule in RULES:
-        lines += [f"### {rule}", ""]
-        rows = []
         for problem in dict.fromkeys(s["problem"] for s in results["studies"]):
             for library in LIBRARIES:
                 outcomes = _outcomes(
@@ -229,19 +228,21 @@ def build_report(results: dict[str, Any]) -> str:
                 if not outcomes:
                     continue
                 seconds = statistics.median(o[3] for o in outcomes)
-                rows.append(
-                    [
-                        problem,
-                        f"{SAMPLER_NAMES[library]} + {library} terminator",
-                        *_cells(outcomes),
-                        f"{seconds:.3f}",
-                    ]
-                )
-        lines += table(
-            ["problem", "study", "trials run", "best: at stop / at budget", "loss", "s per call"],
-            rows,
-        )
-        lines.append("")
+                study = f"{SAMPLER_NAMES[library]} + {library} terminator"
+                rows.append([rule, problem, study, *_cells(outcomes), f"{seconds:.3f}"])
+    lines += table(
+        [
+            "rule",
+            "problem",
+            "study",
+            "trials run",
+            "best: at stop / at budget",
+            "loss",
+            "s per call",
+        ],
+        rows,
+    )
+    lines.append("")
     lines += [
         "## The same trials: both terminators on each library's studies",
         "",
