@@ -74,12 +74,18 @@ def test_reached_under_optunas_names_and_imported_on_first_use() -> None:
     # the public names only, not the module's own imports (importlib, Any, ...)
     assert names.split(",") == [
         "KerasPruningCallback",
+        "LightGBMPruningCallback",
         "OptunaSearchCV",
         "PyTorchLightningPruningCallback",
+        "SkorchPruningCallback",
         "TFKerasPruningCallback",
+        "XGBoostPruningCallback",
         "keras",
+        "lightgbm",
         "lightning",
         "sklearn",
+        "skorch",
+        "xgboost",
     ]
 
 
