@@ -456,9 +456,16 @@ def _posterior(model: Any, features: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
     solved = solve_triangular(model.L_, cross.T, lower=True, check_finite=False)
     variance = np.maximum(signal - (solved**2).sum(axis=0), 1e-18)
-    scale = np.asarray(model._y_train_std).ravel()[0]
-    offset = np.asarray(model._y_train_mean).ravel()[0]
+    offset, scale = target_scaling(model)
     return mean.ravel() * scale + offset, np.sqrt(variance) * scale
+
+
+def target_scaling(model: Any) -> tuple[float, float]:
+    """The mean and standard deviation a fitted regressor took out of its targets
+    (``normalize_y``; 0 and 1 without it): predictions are ``offset + scale * latent``."""
+    offset = float(np.asarray(model._y_train_mean).ravel()[0])
+    scale = float(np.asarray(model._y_train_std).ravel()[0])
+    return offset, scale
 
 
 def _log_h(z: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number
 from fastune.logging import get_logger
+from fastune.samplers._gp import target_scaling
 from fastune.terminator._improvement import BaseImprovementEvaluator
 from fastune.terminator._surrogate import Surrogate, complete_rows
 
@@ -136,8 +137,7 @@ def _same_prior(model: Any, rows: np.ndarray, scores: np.ndarray) -> Any:
     from sklearn.gaussian_process import GaussianProcessRegressor
 
     fitted = GaussianProcessRegressor(kernel=model.kernel_, optimizer=None, normalize_y=False)
-    offset = float(np.asarray(model._y_train_mean).ravel()[0])
-    scale = float(np.asarray(model._y_train_std).ravel()[0])
+    offset, scale = target_scaling(model)
     fitted.fit(model.X_train_[: len(rows)], (scores - offset) / scale)
     fitted._y_train_mean, fitted._y_train_std = offset, scale  # read back by _posterior
     return fitted
@@ -156,7 +156,7 @@ def _last_point_divergence(
     ``n2`` the noise variance, ``(log(1 + s2 / n2) - s2 / (s2 + n2) + s2 r^2 / (s2 + n2)^2)
     / 2``."""
     mean, std = surrogate.posterior(space, before, rows[-1:])
-    scale = float(np.asarray(now._y_train_std).ravel()[0])
+    _, scale = target_scaling(now)
     # The fitted noise plus the jitter scikit-learn adds to the diagonal.
     noise = (float(now.kernel_.k2.noise_level) + float(now.alpha)) * scale**2
     variance = float(std[0]) ** 2

@@ -13,7 +13,7 @@ import numpy as np
 
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number, invalid, invalid_type
-from fastune.trial._state import TrialState
+from fastune.terminator._trials import best_complete_trial, complete_in_order
 
 if TYPE_CHECKING:
     from fastune.terminator._improvement import BaseImprovementEvaluator
@@ -179,9 +179,7 @@ class MedianErrorEvaluator(BaseErrorEvaluator):
     def evaluate(self, trials: list[FrozenTrial], study_direction: StudyDirection) -> float:
         if self._threshold is not None:
             return self._threshold
-        complete = sorted(
-            (t for t in trials if t.state == TrialState.COMPLETE), key=lambda t: t.number
-        )
+        complete = complete_in_order(trials)
         start = self._warm_up_trials
         if len(complete) < start + self._n_initial_trials:
             return -sys.float_info.min
@@ -192,14 +190,3 @@ class MedianErrorEvaluator(BaseErrorEvaluator):
         median = float(np.sort(improvements)[len(improvements) // 2])
         self._threshold = min(sys.float_info.max, median * self._threshold_ratio)
         return self._threshold
-
-
-def best_complete_trial(
-    trials: list[FrozenTrial], study_direction: StudyDirection, owner: str
-) -> FrozenTrial:
-    """The best complete trial of ``trials`` (the first of equals)."""
-    complete = [t for t in trials if t.state == TrialState.COMPLETE and t.value is not None]
-    if not complete:
-        raise invalid("trials", owner, "a list with at least one complete trial", "none")
-    sign = -1.0 if study_direction == StudyDirection.MAXIMIZE else 1.0
-    return min(complete, key=lambda t: sign * float(t.value))  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ import numpy as np
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number, invalid
 from fastune.terminator._surrogate import Surrogate, complete_rows
-from fastune.trial._state import TrialState
+from fastune.terminator._trials import complete_in_order, gains, no_complete_trial
 
 if TYPE_CHECKING:
     from fastune.trial import FrozenTrial
@@ -73,16 +73,16 @@ class RegretBoundEvaluator(BaseImprovementEvaluator):
 
     def evaluate(self, trials: list[FrozenTrial], study_direction: StudyDirection) -> float:
         owner = "RegretBoundEvaluator.evaluate"
-        space, rows, gains = complete_rows(trials, study_direction)
-        if len(gains) == 0:
-            raise invalid("trials", owner, "a list with at least one complete trial", "none")
+        space, rows, values = complete_rows(trials, study_direction)
+        if len(values) == 0:
+            raise no_complete_trial(owner)
         if len(space) == 0:
             raise invalid(
                 "trials", owner, "complete trials sharing at least one parameter", "none shared"
             )
-        n_top = int(np.clip(int(len(gains) * self._top_trials_ratio), self._min_n_trials, None))
-        top = np.argsort(-gains, kind="stable")[: min(n_top, len(gains))]
-        model = self._surrogate.fit(space, rows[top], gains[top], "regret bound")
+        n_top = int(np.clip(int(len(values) * self._top_trials_ratio), self._min_n_trials, None))
+        top = np.argsort(-values, kind="stable")[: min(n_top, len(values))]
+        model = self._surrogate.fit(space, rows[top], values[top], "regret bound")
         return self._surrogate.regret_bound(space, model, rows[top], delta=0.1)
 
 
@@ -112,14 +112,9 @@ class BestValueStagnationEvaluator(BaseImprovementEvaluator):
         )
 
     def evaluate(self, trials: list[FrozenTrial], study_direction: StudyDirection) -> float:
-        values = [
-            float(t.value)
-            for t in sorted(trials, key=lambda t: t.number)
-            if t.state == TrialState.COMPLETE and t.value is not None
-        ]
-        if not values:
-            owner = "BestValueStagnationEvaluator.evaluate"
-            raise invalid("trials", owner, "a list with at least one complete trial", "none")
-        gains = np.array(values) * (1.0 if study_direction == StudyDirection.MAXIMIZE else -1.0)
-        best_at = int(np.argmax(gains))  # the first trial that reached the best value
-        return float(self._max_stagnation_trials - (len(gains) - 1 - best_at))
+        complete = complete_in_order(trials)
+        if not complete:
+            raise no_complete_trial("BestValueStagnationEvaluator.evaluate")
+        # The first trial that reached the best value.
+        best_at = int(np.argmax(gains(complete, study_direction)))
+        return float(self._max_stagnation_trials - (len(complete) - 1 - best_at))

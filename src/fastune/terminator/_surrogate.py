@@ -11,9 +11,9 @@ import numpy as np
 
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
-from fastune.samplers._gp import GPSampler, _finite, _posterior
+from fastune.samplers._gp import GPSampler, _finite, _posterior, target_scaling
 from fastune.search_space import intersection_search_space
-from fastune.trial._state import TrialState
+from fastune.terminator._trials import complete_in_order, gains
 
 if TYPE_CHECKING:
     from fastune.trial import FrozenTrial
@@ -48,7 +48,7 @@ class Surrogate:
         latent = model.kernel_.k1  # the signal part of signal * Matern + noise
         cross = latent(model.X_train_, features)
         solved = solve_triangular(model.L_, cross, lower=True, check_finite=False)
-        scale = float(np.asarray(model._y_train_std).ravel()[0])
+        _, scale = target_scaling(model)
         return np.asarray((latent(features) - solved.T @ solved) * scale**2)
 
     def regret_bound(self, space: SearchSpace, model: Any, rows: np.ndarray, delta: float) -> float:
@@ -69,7 +69,7 @@ class Surrogate:
         near = rows[np.argsort(-mean)[:_N_NEAR]]
         with self._engine._lock:
             top = self._engine._maximize(space, upper, near)
-        highest_upper = max(float(upper(rows).max()), float(upper(top[None, :])[0]))
+        highest_upper = max(float((mean + width * std).max()), float(upper(top[None, :])[0]))
         return highest_upper - float((mean - width * std).max())
 
 
@@ -79,12 +79,7 @@ def complete_rows(
     """The search space every complete trial shares, the complete trials' rows in it (in
     trial order) and their gains (the value, negated when minimizing; infinities clipped
     to the finite range)."""
-    complete = sorted(
-        (t for t in trials if t.state == TrialState.COMPLETE and t.value is not None),
-        key=lambda t: t.number,
-    )
+    complete = complete_in_order(trials)
     space = SearchSpace(intersection_search_space(complete))
     rows = np.array([space.encode(t.params) for t in complete]).reshape(len(complete), len(space))
-    sign = 1.0 if study_direction == StudyDirection.MAXIMIZE else -1.0
-    gains = sign * np.array([float(t.value) for t in complete])  # type: ignore[arg-type]
-    return space, rows, _finite(gains)
+    return space, rows, _finite(gains(complete, study_direction))
