@@ -225,12 +225,12 @@ class NSGAIISampler(BaseGASampler):
                     continue
                 mutated = self._rng.random() < mutation
                 if mutated and self._mutation is None:
-                    continue  # drawn at random by sample_independent
+                    continue  # drawn at random (and no donor drawn: as before mutations)
                 donor = second if mix and self._rng.random() < self._swapping_prob else first
                 value = donor.trial.params[name]
                 if mutated:
                     value = self._mutate(study, search_space[name], value)
-                    if value is None:  # a categorical one: drawn at random
+                    if value is None:  # drawn at random by sample_independent
                         continue
                 child[name] = value
         return child
@@ -277,16 +277,12 @@ class NSGAIISampler(BaseGASampler):
         search_space: dict[str, BaseDistribution],
         mutation: float,
     ) -> dict[str, Any]:
-        """``child`` with each parameter, with probability ``mutation``, moved by the
-        mutation or (without one, and for a categorical) left to be drawn at random."""
+        """``child`` with each parameter, with probability ``mutation``, mutated (see
+        :meth:`_mutate`)."""
         mutated_child = {}
         for name, value in child.items():
             if self._rng.random() < mutation:
-                value = (
-                    None
-                    if self._mutation is None
-                    else self._mutate(study, search_space[name], value)
-                )
+                value = self._mutate(study, search_space[name], value)
                 if value is None:
                     continue  # drawn at random by sample_independent
             mutated_child[name] = value
@@ -294,9 +290,8 @@ class NSGAIISampler(BaseGASampler):
 
     def _mutate(self, study: Study, distribution: BaseDistribution, value: Any) -> Any:
         """``value`` moved by the mutation in the unit interval of its distribution; None
-        for a categorical parameter."""
-        assert self._mutation is not None
-        if isinstance(distribution, CategoricalDistribution):
+        (to be drawn at random) without a mutation or for a categorical parameter."""
+        if self._mutation is None or isinstance(distribution, CategoricalDistribution):
             return None
         line = SearchSpace({"value": distribution})
         position = float(line.encode({"value": value})[0])
