@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["NoPostgreSQLError", "new_database", "postgresql_server"]
+__all__ = ["NoPostgreSQLError", "free_port", "new_database", "postgresql_server"]
 
 
 class NoPostgreSQLError(RuntimeError):
@@ -35,7 +35,8 @@ def _install() -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=True, env=env)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -61,7 +62,7 @@ def postgresql_server() -> Iterator[str]:
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_user:
         shutil.chown(home, "postgres")
-    port = _free_port()
+    port = free_port()
     quiet = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     initdb = [str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
     subprocess.run([*as_user, *initdb, "--no-sync"], **quiet)  # type: ignore[arg-type]

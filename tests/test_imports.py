@@ -14,6 +14,7 @@ OPTIONAL = (
     "distributed",
     "psycopg",
     "psycopg2",
+    "redis",
     "pandas",
     "tqdm",
     "optuna",

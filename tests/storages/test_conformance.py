@@ -45,8 +45,8 @@ STORAGES: dict[str, Callable[[], BaseStorage]] = {
     "journal": _journal,
     "sqlite": _sqlite,
 }
-# Needs the session's server: built in the fixture below.
-SERVER_STORAGES = ("postgresql",)
+# Need the session's servers: built in the fixture below.
+SERVER_STORAGES = ("journal-redis", "postgresql")
 
 MIN = [StudyDirection.MINIMIZE]
 
@@ -55,6 +55,8 @@ MIN = [StudyDirection.MINIMIZE]
 def storage(request: pytest.FixtureRequest) -> BaseStorage:
     if request.param == "postgresql":
         return PostgreSQLStorage(request.getfixturevalue("postgresql_url"))
+    if request.param == "journal-redis":
+        return JournalStorage(request.getfixturevalue("redis_backend"))
     return STORAGES[request.param]()
 
 

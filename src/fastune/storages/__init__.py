@@ -18,6 +18,7 @@ from fastune.storages.journal import (
     JournalFileBackend,
     JournalFileOpenLock,
     JournalFileSymlinkLock,
+    JournalRedisBackend,
     JournalStorage,
 )
 
@@ -31,6 +32,7 @@ __all__ = [
     "JournalFileOpenLock",
     "JournalFileStorage",
     "JournalFileSymlinkLock",
+    "JournalRedisStorage",
     "JournalStorage",
     "PostgreSQLStorage",
     "RDBStorage",
@@ -59,6 +61,20 @@ class JournalFileStorage(JournalFileBackend):
             stacklevel=2,
         )
         super().__init__(file_path, lock_obj)
+
+
+class JournalRedisStorage(JournalRedisBackend):
+    """Optuna's older name of :class:`~fastune.storages.journal.JournalRedisBackend`,
+    kept so that code written for it runs; it warns (``FutureWarning``) as Optuna does."""
+
+    def __init__(self, url: str, use_cluster: bool = False, prefix: str = "") -> None:
+        warnings.warn(
+            "JournalRedisStorage is Optuna's older name of "
+            "fastune.storages.journal.JournalRedisBackend; use that name instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        super().__init__(url, use_cluster, prefix)
 
 
 def get_storage(storage: Any) -> BaseStorage:

@@ -25,7 +25,8 @@ from fastune.exceptions import (
     UpdateFinishedTrialError,
 )
 from fastune.storages import JournalStorage
-from fastune.storages.journal import BaseJournalBackend, JournalFileBackend
+from fastune.storages.journal import BaseJournalBackend, BaseJournalSnapshot, JournalFileBackend
+from fastune.storages.journal import _storage as journal_storage
 from fastune.study import StudyDirection
 from fastune.trial import TrialState, create_trial
 
@@ -247,6 +248,74 @@ def test_any_backend_with_read_and_append_serves() -> None:
     # The study, then for each trial: created, its parameter, its end.
     ops = [log["op"] for log in backend.logs]
     assert ops == ["create_study"] + ["create_trial", "param", "state"] * 4
+
+
+class _SnapshotBackend(_ListBackend, BaseJournalSnapshot):
+    """A list backend that keeps a snapshot and records where each read started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.snapshot: bytes | None = None
+        self.reads_from: list[int] = []
+
+    def read_logs(self, log_number_from: int) -> Iterable[dict[str, object]]:
+        self.reads_from.append(log_number_from)
+        return super().read_logs(log_number_from)
+
+    def save_snapshot(self, snapshot: bytes) -> None:
+        self.snapshot = snapshot
+
+    def load_snapshot(self) -> bytes | None:
+        return self.snapshot
+
+
+def test_a_new_worker_starts_from_the_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal_storage, "SNAPSHOT_INTERVAL", 10)
+    backend = _SnapshotBackend()
+    sampler = fastune.samplers.RandomSampler(seed=0)
+    study = fastune.create_study(storage=JournalStorage(backend), study_name="s", sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=8)  # 25 entries
+    assert backend.snapshot is not None
+    backend.reads_from.clear()
+    joined = JournalStorage(backend)
+    other = fastune.load_study(study_name="s", storage=joined)
+    # The snapshot was saved at entry 20: the newcomer reads only the 5 entries after it.
+    assert backend.reads_from[0] == 20
+    assert [(t.number, t.value, t.params) for t in other.trials] == [
+        (t.number, t.value, t.params) for t in study.trials
+    ]
+    other.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert [t.number for t in study.trials] == list(range(10))
+
+
+def test_one_snapshot_per_interval_whatever_the_number_of_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(journal_storage, "SNAPSHOT_INTERVAL", 10)
+    backend = _SnapshotBackend()
+    saved: list[bytes] = []
+    monkeypatch.setattr(backend, "save_snapshot", saved.append)
+    fastune.create_study(storage=JournalStorage(backend), study_name="s")
+    sampler = fastune.samplers.RandomSampler(seed=0)
+    workers = [
+        fastune.load_study(study_name="s", storage=JournalStorage(backend), sampler=sampler)
+        for _ in "ab"
+    ]
+    for _ in range(5):  # the two workers take turns: 1 + 5 * 2 * 3 entries
+        for worker in workers:
+            worker.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    assert len(backend.logs) == 31
+    assert len(saved) == 3
+
+
+@pytest.mark.parametrize("snapshot", [b"not a pickle", pickle.dumps(("another", 0, None))])
+def test_a_snapshot_that_is_not_fastunes_is_passed_over(snapshot: bytes) -> None:
+    backend = _SnapshotBackend()
+    study = fastune.create_study(storage=JournalStorage(backend), study_name="s")
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    backend.snapshot = snapshot
+    other = fastune.load_study(study_name="s", storage=JournalStorage(backend))
+    assert [t.value for t in other.trials] == [t.value for t in study.trials]
 
 
 def test_errors_name_what_is_wrong(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import abc
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["BaseJournalBackend"]
+__all__ = ["BaseJournalBackend", "BaseJournalSnapshot"]
 
 
 class BaseJournalBackend(abc.ABC):
@@ -27,3 +27,24 @@ class BaseJournalBackend(abc.ABC):
     @abc.abstractmethod
     def append_logs(self, logs: list[dict[str, Any]]) -> None:
         """Add ``logs`` at the end of the log, all together, in this order."""
+
+    @property
+    def _identity(self) -> str | None:
+        """The name of the store the log lives in (a file, a server and key), shared by
+        every backend object on it; None when each object is a store of its own."""
+        return None
+
+
+class BaseJournalSnapshot(abc.ABC):
+    """A journal backend that can also keep a snapshot: the state replayed from the log
+    up to some entry, so that a worker that joins a long journal replays only the
+    entries after it. :class:`~fastune.storages.JournalStorage` saves one every
+    ``SNAPSHOT_INTERVAL`` entries and starts from the newest it finds."""
+
+    @abc.abstractmethod
+    def save_snapshot(self, snapshot: bytes) -> None:
+        """Keep ``snapshot`` in place of the one kept before."""
+
+    @abc.abstractmethod
+    def load_snapshot(self) -> bytes | None:
+        """The snapshot kept last; None if there is none."""

@@ -229,6 +229,10 @@ class JournalFileBackend(Transient, BaseJournalBackend):
         self._end = 0  # byte offset after the last line read
         self._lock = threading.Lock()
 
+    @property
+    def _identity(self) -> str:
+        return f"journal:{os.path.realpath(self._path)}"
+
     def read_logs(self, log_number_from: int) -> list[dict[str, Any]]:
         with self._lock:
             number, offset = len(self._offsets), self._end

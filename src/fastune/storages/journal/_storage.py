@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import os
+import pickle
 import threading
 import uuid
 from collections.abc import Callable, Container, Sequence
@@ -22,11 +23,18 @@ from fastune.exceptions import (
 )
 from fastune.storages._base import BaseStorage, to_json
 from fastune.storages._in_memory import DEFAULT_STUDY_NAME_PREFIX, InMemoryStorage
-from fastune.storages.journal._backend import BaseJournalBackend
+from fastune.storages.journal._backend import BaseJournalBackend, BaseJournalSnapshot
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
+from fastune.version import __version__
 
-__all__ = ["JournalStorage"]
+__all__ = ["SNAPSHOT_INTERVAL", "JournalStorage"]
+
+#: Entries between two snapshots, on a backend that keeps them: the worker whose entry
+#: lands at a multiple of it saves one, so there is one save per this many entries.
+SNAPSHOT_INTERVAL = 1000
+# What a snapshot says it is: one of another format or fastune version is not used.
+_SNAPSHOT_FORMAT = ("fastune-journal-snapshot", 1, __version__)
 
 
 class JournalStorage(Transient, BaseStorage):
@@ -40,6 +48,15 @@ class JournalStorage(Transient, BaseStorage):
     wins; the other worker's is replayed as refused, and that worker gets the refusal).
     Reads replay the entries added since the last read, then answer from memory, so a
     read costs a file size check when nothing changed.
+
+    On a backend that keeps snapshots (a
+    :class:`~fastune.storages.journal.BaseJournalSnapshot`, such as
+    :class:`~fastune.storages.journal.JournalRedisBackend`), the worker whose entry lands
+    at a multiple of ``SNAPSHOT_INTERVAL`` (1,000) saves the state replayed so far, and a
+    new storage object starts from the newest snapshot and replays only the entries after
+    it. A snapshot is a pickle: give only trusted workers write access to the store. One
+    of another fastune version, or that cannot be read, is passed over (the whole log is
+    replayed).
 
     Values kept in attributes must be JSON-serializable. Heartbeats (and so the failing of
     trials whose worker died) are not supported, as in Optuna's journal storage.
@@ -88,6 +105,9 @@ class JournalStorage(Transient, BaseStorage):
         self._n_written = 0  # entries this object appended
         self._outcomes: dict[int, Any] = {}  # entry number of this worker -> its result
         self._lock = threading.RLock()
+        self._snapshot_due = False  # this worker's entry landed at a snapshot's place
+        if isinstance(log_storage, BaseJournalSnapshot):
+            self._restore(log_storage.load_snapshot())
 
     # -- the log ------------------------------------------------------------------------
 
@@ -110,6 +130,7 @@ class JournalStorage(Transient, BaseStorage):
             self._n_read += 1
             if entry.get("worker") == self._worker:
                 self._outcomes[entry["seq"]] = outcome
+                self._snapshot_due |= self._n_read % SNAPSHOT_INTERVAL == 0
 
     def _write(self, op: str, **fields: Any) -> Any:
         """Append one entry, replay the log up to it, and return its result (or raise the
@@ -121,9 +142,25 @@ class JournalStorage(Transient, BaseStorage):
             self._backend.append_logs([{"op": op, "worker": self._worker, "seq": seq, **fields}])
             self._sync()
             outcome = self._outcomes.pop(seq)
+            if self._snapshot_due and isinstance(self._backend, BaseJournalSnapshot):
+                self._snapshot_due = False
+                state = (_SNAPSHOT_FORMAT, self._n_read, self._replica)
+                self._backend.save_snapshot(pickle.dumps(state))
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
+
+    def _restore(self, snapshot: bytes | None) -> None:
+        """Start from ``snapshot`` (from :meth:`_write`) if it is one this fastune
+        wrote; otherwise from the empty state, to replay the whole log."""
+        if snapshot is None:
+            return
+        try:
+            kind, n_read, replica = pickle.loads(snapshot)
+        except Exception:  # not a snapshot of this format: the log is replayed instead
+            return
+        if kind == _SNAPSHOT_FORMAT and isinstance(replica, InMemoryStorage):
+            self._n_read, self._replica = int(n_read), replica
 
     def _replay(self, entry: dict[str, Any]) -> Any:
         """Apply one entry to the replica: its result, or the error that refused it (the
@@ -144,8 +181,7 @@ class JournalStorage(Transient, BaseStorage):
 
     @property
     def _identity(self) -> str:
-        path = getattr(self._backend, "_path", None)  # a journal file names its store
-        return f"journal:{os.path.realpath(path)}" if path is not None else super()._identity
+        return self._backend._identity or super()._identity
 
     # -- studies ------------------------------------------------------------------------
 
