@@ -15,6 +15,7 @@ OPTIONAL = (
     "psycopg",
     "psycopg2",
     "redis",
+    "grpc",
     "pandas",
     "tqdm",
     "optuna",

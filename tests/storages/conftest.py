@@ -1,5 +1,6 @@
-"""Throwaway PostgreSQL and Redis servers on 127.0.0.1 for the storage tests: installed
-from the Debian packages when missing, so that their tests run in CI, not skipped."""
+"""Throwaway servers on 127.0.0.1 for the storage tests: PostgreSQL and Redis, installed
+from the Debian packages when missing so that their tests run in CI, not skipped, and
+fastune's own gRPC storage proxy."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from benchmarks.postgresql_server import (
     postgresql_server,
 )
 
+from fastune.storages import BaseStorage, GrpcStorageProxy, InMemoryStorage
+from fastune.storages._grpc._server import start_server
 from fastune.storages.journal import JournalRedisBackend
 
 
@@ -92,3 +95,17 @@ def redis_server() -> Iterator[str]:
 def redis_backend(redis_server: str) -> JournalRedisBackend:
     """A journal backend on the session's server, under a key prefix of its own."""
     return JournalRedisBackend(redis_server, prefix=f"test-{uuid.uuid4().hex}")
+
+
+@pytest.fixture
+def grpc_proxy() -> Iterator[BaseStorage]:
+    """A GrpcStorageProxy to a server started in this process on a fresh in-memory
+    storage, stopped after the test."""
+    pytest.importorskip("grpc")
+    server, port = start_server(InMemoryStorage(), "127.0.0.1", 0, None)
+    proxy = GrpcStorageProxy(host="127.0.0.1", port=port)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+        server.stop(None)

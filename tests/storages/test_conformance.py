@@ -46,7 +46,7 @@ STORAGES: dict[str, Callable[[], BaseStorage]] = {
     "sqlite": _sqlite,
 }
 # Need the session's servers: built in the fixture below.
-SERVER_STORAGES = ("journal-redis", "postgresql")
+SERVER_STORAGES = ("grpc-proxy", "journal-redis", "postgresql")
 
 MIN = [StudyDirection.MINIMIZE]
 
@@ -55,6 +55,8 @@ MIN = [StudyDirection.MINIMIZE]
 def storage(request: pytest.FixtureRequest) -> BaseStorage:
     if request.param == "postgresql":
         return PostgreSQLStorage(request.getfixturevalue("postgresql_url"))
+    if request.param == "grpc-proxy":
+        return request.getfixturevalue("grpc_proxy")
     if request.param == "journal-redis":
         return JournalStorage(request.getfixturevalue("redis_backend"))
     return STORAGES[request.param]()

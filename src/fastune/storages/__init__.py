@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid_type
 from fastune.storages._base import BaseStorage
+from fastune.storages._grpc import GrpcStorageProxy, run_grpc_proxy_server
 from fastune.storages._in_memory import InMemoryStorage
 from fastune.storages._postgresql import PostgreSQLStorage
 from fastune.storages._rdb import RDBStorage
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BaseJournalLogStorage",
     "BaseStorage",
+    "GrpcStorageProxy",
     "InMemoryStorage",
     "JournalFileOpenLock",
     "JournalFileStorage",
@@ -41,6 +43,7 @@ __all__ = [
     "SQLiteStorage",
     "fail_stale_trials",
     "get_storage",
+    "run_grpc_proxy_server",
 ]
 
 SQLITE_PREFIX = "sqlite:///"

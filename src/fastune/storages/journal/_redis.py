@@ -45,8 +45,8 @@ class JournalRedisBackend(Transient, BaseJournalBackend, BaseJournalSnapshot):
         >>> import fastune
         >>> from fastune.storages import JournalStorage
         >>> from fastune.storages.journal import JournalRedisBackend
-        >>> storage = JournalStorage(JournalRedisBackend("redis://localhost:6379"))
-        >>> study = fastune.create_study(storage=storage)  # doctest: +SKIP
+        >>> backend = JournalRedisBackend("redis://localhost:6379", prefix="tuning")
+        >>> study = fastune.create_study(storage=JournalStorage(backend))  # doctest: +SKIP
     """
 
     # A pickle (to a worker process) opens its own connection.
