@@ -2,9 +2,11 @@
 one study.
 
 Storages: SQLite, a journal file (``JournalStorage(JournalFileBackend(path))``, each
-library's own) and PostgreSQL. Overhead: one study per (library, database), a random
-sampler (so that the time is the storage's and the study loop's), timed over the
-``--window`` trials that end at each checkpoint; the studies take turns. Concurrency:
+library's own), PostgreSQL, and each library's gRPC storage proxy (``GrpcStorageProxy``)
+to its own proxy server, started in this process on an SQLite file. Overhead: one study
+per (library, database), a random sampler (so that the time is the storage's and the
+study loop's), timed over the ``--window`` trials that end at each checkpoint; the
+studies take turns. Concurrency:
 ``--workers`` processes, each running ``--trials-per-worker`` trials of one shared
 study; then every trial is checked (none lost, doubled or left running) and the
 throughput reported. PostgreSQL runs on a throwaway local server (``benchmarks.postgresql_server``).
@@ -24,7 +26,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from benchmarks.postgresql_server import new_database, postgresql_server
+from benchmarks.postgresql_server import free_port, new_database, postgresql_server
 from benchmarks.report import table
 from benchmarks.side import SideRun, run_side_benchmark, side_report_header
 from benchmarks.timing import _trivial_objective
@@ -33,8 +35,9 @@ from benchmarks.timing import _trivial_objective
 # 100 to 10,000.
 TARGET_MS = {"sqlite": 3.0, "postgresql": 5.0}
 
-DATABASES = ("sqlite", "journal", "postgresql")
+DATABASES = ("sqlite", "journal", "postgresql", "grpc")
 JOURNAL_PREFIX = "journal:"
+GRPC_PREFIX = "grpc:"
 
 # Imports fastune only (this module's imports would add ~1.7 s to each worker's start);
 # a storage spec is read as open_storage reads it.
@@ -46,33 +49,62 @@ WORKER = f"""
     if spec.startswith({JOURNAL_PREFIX!r}):
         backend = fastune.storages.journal.JournalFileBackend(spec[{len(JOURNAL_PREFIX)}:])
         spec = fastune.storages.JournalStorage(backend)
+    elif spec.startswith({GRPC_PREFIX!r}):
+        port = int(spec[{len(GRPC_PREFIX)}:])
+        spec = fastune.storages.GrpcStorageProxy(host="127.0.0.1", port=port)
     study = fastune.load_study(study_name="load", storage=spec,
                                sampler=fastune.samplers.RandomSampler())
     study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=int(sys.argv[2]))
 """
 
 
-def _specs(library: str, database: str, directory: str, server: str) -> str:
-    """Where a study lives: a database URL, or ``journal:<path>`` (see ``open_storage``)."""
+def _specs(library: str, database: str, directory: str, server: str, proxies: list[Any]) -> str:
+    """Where a study lives: a database URL, ``journal:<path>`` or ``grpc:<port>`` (see
+    ``open_storage``); a proxy server started for ``grpc`` is added to ``proxies``."""
     if database == "sqlite":
         return f"sqlite:///{directory}/{library}.db"
     if database == "journal":
         return f"{JOURNAL_PREFIX}{directory}/{library}.log"
+    if database == "grpc":
+        port = _serve(library, f"sqlite:///{directory}/{library}-proxied.db", proxies)
+        return f"{GRPC_PREFIX}{port}"
     url = new_database(server)
     return url.replace("postgresql://", "postgresql+psycopg://") if library == "optuna" else url
 
 
+def _serve(library: str, url: str, proxies: list[Any]) -> int:
+    """Start ``library``'s gRPC proxy server on the storage of ``url``; its port."""
+    if library == "optuna":
+        import optuna
+        from optuna.storages._grpc.server import make_server
+
+        port = free_port()
+        proxy = make_server(optuna.storages.get_storage(url), "127.0.0.1", port, None)
+        proxy.start()
+    else:
+        import fastune
+        from fastune.storages._grpc._server import start_server
+
+        proxy, port = start_server(fastune.storages.get_storage(url), "127.0.0.1", 0, None)
+    proxies.append(proxy)
+    return int(port)
+
+
 def open_storage(module: Any, spec: str) -> Any:
     """The ``storage`` argument of ``module`` (fastune or optuna) for ``spec``: a journal
-    storage on a file for ``journal:<path>``, otherwise the URL itself."""
+    storage on a file for ``journal:<path>``, a proxy for ``grpc:<port>``, otherwise the
+    URL itself."""
     if spec.startswith(JOURNAL_PREFIX):
         path = spec[len(JOURNAL_PREFIX) :]
         return module.storages.JournalStorage(module.storages.journal.JournalFileBackend(path))
+    if spec.startswith(GRPC_PREFIX):
+        port = int(spec[len(GRPC_PREFIX) :])
+        return module.storages.GrpcStorageProxy(host="127.0.0.1", port=port)
     return spec
 
 
 def measure_overhead(
-    checkpoints: Sequence[int], window: int, caps: dict[str, int], server: str
+    checkpoints: Sequence[int], window: int, caps: dict[str, int], server: str, proxies: list[Any]
 ) -> list[dict[str, Any]]:
     import optuna
 
@@ -82,7 +114,9 @@ def measure_overhead(
     directory = tempfile.mkdtemp(prefix="storage-overhead-")
     studies = {
         (library, database): modules[library].create_study(
-            storage=open_storage(modules[library], _specs(library, database, directory, server)),
+            storage=open_storage(
+                modules[library], _specs(library, database, directory, server, proxies)
+            ),
             sampler=modules[library].samplers.RandomSampler(seed=0),
             pruner=modules[library].pruners.NopPruner(),
         )
@@ -123,14 +157,16 @@ def _close(study: Any) -> None:
         storage.close()
 
 
-def measure_concurrency(n_workers: int, per_worker: int, server: str) -> list[dict[str, Any]]:
+def measure_concurrency(
+    n_workers: int, per_worker: int, server: str, proxies: list[Any]
+) -> list[dict[str, Any]]:
     import fastune
     from fastune.trial import TrialState
 
     directory = tempfile.mkdtemp(prefix="storage-load-")
     records = []
     for database in DATABASES:
-        spec = _specs("fastune", database, directory, server)
+        spec = _specs("fastune", database, directory, server, proxies)
         _close(fastune.create_study(study_name="load", storage=open_storage(fastune, spec)))
         code = textwrap.dedent(WORKER)
         start = time.perf_counter()
@@ -170,7 +206,9 @@ def build_report(results: dict[str, Any]) -> str:
         "* Overhead: one study per library and database, RandomSampler, the trivial "
         f"objective (two floats and an int); ms per trial over the {results['window']} "
         "trials that end at trial n. Journal: each library's JournalStorage on a file. "
-        "PostgreSQL is a local server (127.0.0.1). Targets for fastune: SQLite <= 3 ms, "
+        "PostgreSQL is a local server (127.0.0.1). gRPC: each library's GrpcStorageProxy to "
+        "its own proxy server in this process (one more thread on the same cores), which "
+        "serves an SQLite file. Targets for fastune: SQLite <= 3 ms, "
         "PostgreSQL <= 5 ms, flat from trial 100 to 10,000 (none set for the journal).",
         "",
     ]
@@ -231,11 +269,16 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_benchmark(options: argparse.Namespace) -> SideRun:
     checkpoints = [int(n) for n in options.checkpoints.split(",")]
-    with postgresql_server() as server:
-        records = measure_overhead(
-            checkpoints, options.window, {"optuna": options.optuna_max}, server
-        )
-        load = measure_concurrency(options.workers, options.trials_per_worker, server)
+    proxies: list[Any] = []  # the gRPC proxy servers started, stopped at the end
+    try:
+        with postgresql_server() as server:
+            records = measure_overhead(
+                checkpoints, options.window, {"optuna": options.optuna_max}, server, proxies
+            )
+            load = measure_concurrency(options.workers, options.trials_per_worker, server, proxies)
+    finally:
+        for proxy in proxies:
+            proxy.stop(None)
     fields = {"window": options.window, "records": records, "concurrency": load}
     return "storage_overhead", fields, build_report
 

@@ -24,14 +24,15 @@ def test_storage_overhead_measures_both_libraries_and_databases(tmp_path: Path) 
     assert measured == {
         (library, database, n)
         for library in ("fastune", "optuna")
-        for database in ("sqlite", "journal", "postgresql")
+        for database in ("sqlite", "journal", "postgresql", "grpc")
         for n in ((10, 30) if library == "fastune" else (10,))
     }
     assert all(r["ms_per_trial"] > 0 for r in results["records"])
-    assert [r["database"] for r in results["concurrency"]] == ["sqlite", "journal", "postgresql"]
+    databases = [r["database"] for r in results["concurrency"]]
+    assert databases == ["sqlite", "journal", "postgresql", "grpc"]
     assert all(r["numbers_ok"] and r["running"] == 0 for r in results["concurrency"])
     section = side_section(
         "storage_overhead", (tmp_path / "storage_overhead.md").read_text(), "s.md"
     )
     assert "| fastune (postgresql) |" in section and "| optuna (sqlite) |" in section
-    assert "| fastune (journal) |" in section
+    assert "| fastune (journal) |" in section and "| optuna (grpc) |" in section
