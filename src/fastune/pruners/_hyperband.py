@@ -6,9 +6,9 @@ from __future__ import annotations
 import binascii
 import math
 import numbers
-from collections.abc import Container
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
+from fastune._study_view import study_view
 from fastune._validation import check_int, invalid
 from fastune.pruners._base import BasePruner
 from fastune.pruners._successive_halving import SuccessiveHalvingPruner
@@ -122,8 +122,7 @@ class HyperbandPruner(BasePruner):
         if not self._pruners:  # max_resource below min_resource: no bracket, as Optuna
             return False
         bracket = self.bracket_of(study, trial.number)
-        view = cast("Study", _BracketStudy(study, self, bracket))  # duck-typed: get_trials
-        return self._pruners[bracket].prune(view, trial)
+        return self._pruners[bracket].prune(_bracket_view(study, self, bracket), trial)
 
     @property
     def _n_brackets(self) -> int | None:
@@ -145,40 +144,17 @@ class HyperbandPruner(BasePruner):
         raise AssertionError("unreachable: position is below the budgets' sum")
 
 
-class _BracketStudy:
-    """The study as one bracket sees it: only the trials of that bracket."""
-
-    def __init__(self, study: Study, hyperband: HyperbandPruner, bracket: int) -> None:
-        self._study = study
-        self._hyperband = hyperband
-        self._bracket = bracket
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._study, name)
-
-    @property
-    def _cache_key(self) -> tuple[Any, ...]:
-        # What a sampler keeps about a bracket is kept apart from the other brackets'.
-        return (*self._study._cache_key, "bracket", self._bracket)
-
-    @property
-    def trials(self) -> list[FrozenTrial]:
-        return self.get_trials()
-
-    def get_trials(
-        self, deepcopy: bool = True, states: Container[TrialState] | None = None
-    ) -> list[FrozenTrial]:
-        return [
-            t
-            for t in self._study.get_trials(deepcopy=deepcopy, states=states)
-            if self._hyperband.bracket_of(self._study, t.number) == self._bracket
-        ]
-
-
 def study_for_sampler(study: Study, trial: FrozenTrial) -> Study:
     """The study as its sampler sees it for ``trial``: with a :class:`HyperbandPruner`,
     only the trials of the trial's bracket (as Optuna), else the study itself."""
     pruner = study.pruner
     if not isinstance(pruner, HyperbandPruner) or not pruner._pruners:
         return study  # before the brackets are known, the whole study
-    return cast("Study", _BracketStudy(study, pruner, pruner.bracket_of(study, trial.number)))
+    return _bracket_view(study, pruner, pruner.bracket_of(study, trial.number))
+
+
+def _bracket_view(study: Study, pruner: HyperbandPruner, bracket: int) -> Study:
+    """The study as one bracket sees it: only the trials of that bracket."""
+    return study_view(
+        study, lambda t: pruner.bracket_of(study, t.number) == bracket, ("bracket", bracket)
+    )

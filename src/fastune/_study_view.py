@@ -1,0 +1,46 @@
+"""A study as one part of it sees it: the trials of that part only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container
+from typing import TYPE_CHECKING, Any, cast
+
+from fastune.trial._frozen import FrozenTrial
+from fastune.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+
+__all__ = ["study_view"]
+
+
+class _StudyView:
+    def __init__(self, study: Study, keep: Callable[[FrozenTrial], bool], part: tuple[Any, ...]):
+        self._study = study
+        self._keep = keep
+        self._part = part
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._study, name)
+
+    @property
+    def _cache_key(self) -> tuple[Any, ...]:
+        # What a sampler keeps about a part is kept apart from the other parts'.
+        return (*self._study._cache_key, *self._part)
+
+    @property
+    def trials(self) -> list[FrozenTrial]:
+        return self.get_trials()
+
+    def get_trials(
+        self, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        trials = self._study.get_trials(deepcopy=deepcopy, states=states)
+        return [t for t in trials if self._keep(t)]
+
+
+def study_view(study: Study, keep: Callable[[FrozenTrial], bool], part: tuple[Any, ...]) -> Study:
+    """``study`` as a sampler of one of its parts sees it: its trials are those ``keep``
+    accepts (a Hyperband bracket's, a tuning step's); the rest is the study itself.
+    ``part`` names the part, so that what samplers keep about it is kept apart."""
+    return cast("Study", _StudyView(study, keep, part))
