@@ -1,5 +1,9 @@
-"""LightGBM (``pip install fastune[lightgbm]``): a callback that reports a validation
-metric to a trial after boosting rounds and prunes the trial, with Optuna's name."""
+"""LightGBM (``pip install fastune[lightgbm]``), as Optuna's
+``optuna.integration.lightgbm``: a callback that reports a validation metric to a trial
+after boosting rounds and prunes the trial, the stepwise tuners ``LightGBMTuner`` and
+``LightGBMTunerCV``, and ``train``, which tunes before it trains. Every other name of
+LightGBM's API is LightGBM's own (``Dataset``, ``early_stopping``...), so that
+``import fastune.integration.lightgbm as lgb`` stands in for ``import lightgbm as lgb``."""
 
 from __future__ import annotations
 
@@ -10,10 +14,23 @@ from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, invalid, invalid_type
 from fastune.exceptions import TrialPruned
 
-__all__ = ["LightGBMPruningCallback"]
+__all__ = ["LightGBMPruningCallback", "LightGBMTuner", "LightGBMTunerCV", "train"]
 
 # On import, as Optuna's: reaching the name without LightGBM says which extra installs it.
-import_optional("lightgbm", "lightgbm")
+_lightgbm = import_optional("lightgbm", "lightgbm")
+
+from fastune.integration._lightgbm_tuner import (  # noqa: E402  (after LightGBM's check)
+    LightGBMTuner,
+    LightGBMTunerCV,
+    train,
+)
+
+
+def __getattr__(name: str) -> Any:
+    """LightGBM's own names (``Dataset``, ``cv``, ``early_stopping``, ``LGBMClassifier``...)."""
+    if name in getattr(_lightgbm, "__all__", ()):
+        return getattr(_lightgbm, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class LightGBMPruningCallback:
