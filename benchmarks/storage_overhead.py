@@ -83,7 +83,7 @@ def _serve(library: str, url: str, proxies: list[Any]) -> int:
         proxy.start()
     else:
         import fastune
-        from fastune.storages._grpc._server import start_server
+        from fastune.storages._remote._grpc import start_server
 
         proxy, port = start_server(fastune.storages.get_storage(url), "127.0.0.1", 0, None)
     proxies.append(proxy)

@@ -21,7 +21,7 @@ from benchmarks.postgresql_server import (
 )
 
 from fastune.storages import BaseStorage, GrpcStorageProxy, InMemoryStorage
-from fastune.storages._grpc._server import start_server
+from fastune.storages._remote._grpc import start_server
 from fastune.storages.journal import JournalRedisBackend
 
 

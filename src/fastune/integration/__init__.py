@@ -1,11 +1,11 @@
 """Integrations with other libraries; each module imports its library on first use and
 names the extra to install when it is missing.
 
-The pruning callbacks and the scikit-learn search ``OptunaSearchCV`` are also
-reachable here, under Optuna's names, so that code written for ``optuna.integration``
-runs after ``import fastune as optuna`` (``optuna.integration.OptunaSearchCV``, or
-``optuna.integration.sklearn.OptunaSearchCV``). They are loaded on first use:
-importing this package imports no optional dependency.
+The pruning callbacks, the scikit-learn search ``OptunaSearchCV`` and ``DaskStorage``
+are also reachable here, under Optuna's names, so that code written for
+``optuna.integration`` runs after ``import fastune as optuna``
+(``optuna.integration.OptunaSearchCV``, or ``optuna.integration.sklearn.OptunaSearchCV``).
+They are loaded on first use: importing this package imports no optional dependency.
 
 Example:
     >>> import fastune as optuna
@@ -19,6 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fastune.integration.dask import DaskStorage
     from fastune.integration.keras import KerasPruningCallback, TFKerasPruningCallback
     from fastune.integration.lightgbm import LightGBMPruningCallback
     from fastune.integration.lightning import PyTorchLightningPruningCallback
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from fastune.integration.xgboost import XGBoostPruningCallback
 
 __all__ = [
+    "DaskStorage",
     "KerasPruningCallback",
     "LightGBMPruningCallback",
     "OptunaSearchCV",
@@ -38,6 +40,7 @@ __all__ = [
 
 # Name -> the module of this package that defines it.
 _LAZY = {
+    "DaskStorage": "dask",
     "KerasPruningCallback": "keras",
     "TFKerasPruningCallback": "keras",
     "PyTorchLightningPruningCallback": "lightning",

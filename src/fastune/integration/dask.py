@@ -1,4 +1,6 @@
-"""Run a study's trials on a Dask cluster (``pip install fastune[dask]``).
+"""Run a study's trials on a Dask cluster (``pip install fastune[dask]``); or keep the
+study on the scheduler with :class:`DaskStorage` (Optuna's name) and submit its
+``optimize`` to the workers yourself.
 
 Each task joins the study through its storage, which the cluster's workers must reach:
 an SQLite file on the machine of a ``LocalCluster``, or a database server. The trials
@@ -23,12 +25,13 @@ from fastune._validation import (
     invalid,
     invalid_type,
 )
+from fastune.integration._dask_storage import DaskStorage
 from fastune.storages import InMemoryStorage
 
 if TYPE_CHECKING:
     from fastune.study import Study
 
-__all__ = ["optimize"]
+__all__ = ["DaskStorage", "optimize"]
 
 
 def optimize(

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid_type
 from fastune.storages._base import BaseStorage
-from fastune.storages._grpc import GrpcStorageProxy, run_grpc_proxy_server
 from fastune.storages._in_memory import InMemoryStorage
 from fastune.storages._postgresql import PostgreSQLStorage
 from fastune.storages._rdb import RDBStorage
+from fastune.storages._remote import GrpcStorageProxy, run_grpc_proxy_server
 from fastune.storages._retry import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 from fastune.storages._sqlite import SQLiteStorage
 from fastune.storages._url import in_memory_sqlite, redact, sqlite_file

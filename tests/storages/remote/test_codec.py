@@ -21,7 +21,7 @@ from fastune.exceptions import (
     UpdateFinishedTrialError,
 )
 from fastune.storages._frozen_study import FrozenStudy
-from fastune.storages._grpc._codec import decode, encode, error_from, error_to
+from fastune.storages._remote._codec import decode, encode, error_from, error_to
 from fastune.study import StudyDirection
 from fastune.trial import FrozenTrial, TrialState
 

@@ -1,133 +1,68 @@
-"""The gRPC storage proxy's client: a storage whose every call goes to the server."""
+"""The client side of a remote storage: every call sent, what it can be kept here."""
 
 from __future__ import annotations
 
+import abc
 import copy
 import threading
 import uuid
 from collections.abc import Container, Sequence
 from typing import Any, ClassVar
 
-from fastune._imports import import_optional
 from fastune._study_direction import StudyDirection
 from fastune._transient import Transient
-from fastune._validation import check_int, invalid_type
 from fastune.distributions import BaseDistribution
 from fastune.storages._base import BaseStorage
 from fastune.storages._frozen_study import FrozenStudy
-from fastune.storages._grpc._codec import decode, encode, error_from
-from fastune.storages._grpc._server import SERVICE
 from fastune.storages._in_memory import DEFAULT_STUDY_NAME_PREFIX
+from fastune.storages._remote._codec import decode, encode, error_from
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
-__all__ = ["GrpcStorageProxy"]
+__all__ = ["RemoteStorage"]
 
 
-class GrpcStorageProxy(Transient, BaseStorage):
-    """A storage served by :func:`~fastune.storages.run_grpc_proxy_server` in another
-    process or on another machine (Optuna's name and arguments).
+class RemoteStorage(Transient, BaseStorage):
+    """A storage whose every call is run by a storage elsewhere (a proxy server, a Dask
+    scheduler): the transport is :meth:`_send`'s; the rest is here.
 
-    Every write is sent to the server, which runs it on its storage; an error the
-    storage raises there (a duplicated study name, an unknown trial, a finished trial
-    updated) is raised here as the same exception. Reads cost fewer round trips:
+    Every write is sent, and run there; an error the storage raises there (a duplicated
+    study name, an unknown trial, a finished trial updated) is raised here as the same
+    exception. Reads cost fewer round trips:
 
-    * finished trials never change, so the proxy keeps those it has read and asks the
-      server only for the others: reading a study's trials costs the trials that are new
-      or still running, not the whole study;
-    * a trial this proxy started (created or took from the queue) is written by this
-      worker, so the proxy keeps its record, updated by each write the server accepted,
-      and ``get_trial`` answers from it: a trial costs one round trip per write (as
-      many as Optuna's proxy), not a read after each.
-
-    The connection is made on first use, and anew in each process the proxy is pickled
-    to (``n_jobs`` worker processes, Dask workers). Heartbeats are not forwarded (as in
-    Optuna): a trial whose worker died stays RUNNING.
-
-    Args:
-        host: The host of the server.
-        port: The port of the server.
-
-    Raises:
-        InvalidParameterTypeError: ``host`` is not a string.
-        InvalidParameterError: ``port`` is outside 0..65535.
-        MissingDependencyError: grpcio is not installed (``pip install 'fastune[grpc]'``).
-
-    Example:
-        >>> import fastune
-        >>> storage = fastune.storages.GrpcStorageProxy(host="localhost", port=13000)
-        >>> study = fastune.create_study(storage=storage)  # doctest: +SKIP
+    * finished trials never change, so the storage keeps those it has read and asks only
+      for the others: reading a study's trials costs the trials that are new or still
+      running, not the whole study;
+    * a trial this object started (created or took from the queue) is written by this
+      worker, so it keeps its record, updated by each write that was accepted, and
+      ``get_trial`` answers from it: a trial costs one round trip per write, not a read
+      after each.
     """
 
-    # A copy (a pickle to a worker process) opens its own channel and cache.
+    # A copy (a pickle to a worker process) starts with empty caches.
     _transient: ClassVar[dict[str, Any]] = {
-        "_channel": lambda: None,
-        "_method": lambda: None,
         "_finished": dict,
         "_done": dict,
         "_own": dict,
         "_lock": threading.Lock,
     }
 
-    def __init__(self, *, host: str = "localhost", port: int = 13000) -> None:
-        owner = "GrpcStorageProxy"
-        if not isinstance(host, str):
-            raise invalid_type("host", owner, "a host name or address", host)
-        self._host = host
-        self._port = int(check_int(port, "port", owner, low=0, high=65535) or 0)
-        import_optional("grpc", "grpc")  # the missing package is said at once
-        self._channel: Any = None
-        self._method: Any = None
+    def __init__(self) -> None:
         # study id -> trial id -> a finished trial read before
         self._finished: dict[int, dict[int, FrozenTrial]] = {}
         self._done: dict[int, FrozenTrial] = {}  # trial id -> a finished trial read before
-        self._own: dict[int, FrozenTrial] = {}  # trial id -> a trial this proxy runs
+        self._own: dict[int, FrozenTrial] = {}  # trial id -> a trial this object runs
         self._lock = threading.Lock()
 
-    # -- the connection -----------------------------------------------------------------
-
-    @property
-    def _identity(self) -> str:
-        return f"grpc:{self._host}:{self._port}"
+    @abc.abstractmethod
+    def _send(self, request: bytes) -> bytes:
+        """Carry ``request`` to the remote storage and return its answer."""
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        grpc = import_optional("grpc", "grpc")
-        if self._method is None:
-            self._channel = grpc.insecure_channel(f"{self._host}:{self._port}")
-            self._method = self._channel.unary_unary(f"/{SERVICE}/Call")
-        request = encode({"method": method, "args": args, "kwargs": kwargs})
-        try:
-            answer = decode(self._method(request))
-        except grpc.RpcError as error:
-            raise ConnectionError(
-                f"The gRPC storage proxy at {self._host}:{self._port} did not answer "
-                f"{method} ({error.code().name}): is run_grpc_proxy_server running there?"
-            ) from error
+        answer = decode(self._send(encode({"method": method, "args": args, "kwargs": kwargs})))
         if "error" in answer:
             raise error_from(answer["error"])
         return answer["ok"]
-
-    def wait_server_ready(self, timeout: float | None = None) -> None:
-        """Wait until the server answers.
-
-        Raises:
-            ConnectionError: it did not within ``timeout`` seconds.
-        """
-        grpc = import_optional("grpc", "grpc")
-        with grpc.insecure_channel(f"{self._host}:{self._port}") as channel:
-            try:
-                grpc.channel_ready_future(channel).result(timeout=timeout)
-            except grpc.FutureTimeoutError as error:
-                raise ConnectionError(
-                    f"No gRPC storage proxy answered at {self._host}:{self._port} within "
-                    f"{timeout} s."
-                ) from error
-
-    def close(self) -> None:
-        """Close the connection; the next call opens a new one."""
-        if self._channel is not None:
-            self._channel.close()
-        self._channel = self._method = None
 
     # -- studies ------------------------------------------------------------------------
 
@@ -236,7 +171,7 @@ class GrpcStorageProxy(Transient, BaseStorage):
         return trial
 
     def _keep(self, trial: FrozenTrial, *, started: bool) -> None:
-        """Keep ``trial``, just written: finished, or RUNNING if this proxy ``started``
+        """Keep ``trial``, just written: finished, or RUNNING if this object ``started``
         it (another worker's may change under it)."""
         with self._lock:
             if trial.state.is_finished():

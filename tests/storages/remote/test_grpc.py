@@ -15,7 +15,7 @@ from benchmarks.postgresql_server import free_port
 
 import fastune
 from fastune.storages import GrpcStorageProxy, InMemoryStorage, SQLiteStorage
-from fastune.storages._grpc._server import start_server
+from fastune.storages._remote._grpc import start_server
 from fastune.trial import TrialState
 
 pytest.importorskip("grpc")

@@ -23,7 +23,7 @@ from fastune.exceptions import (
     UpdateFinishedTrialError,
 )
 from fastune.storages import BaseStorage, GrpcStorageProxy, InMemoryStorage
-from fastune.storages._grpc._server import start_server
+from fastune.storages._remote._grpc import start_server
 from fastune.study import StudyDirection
 from fastune.trial import TrialState
 
