@@ -44,6 +44,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks.variants samplers
 	$(BIN)/python -m benchmarks.variants peers
 	$(BIN)/python -m benchmarks.terminator
+	$(BIN)/python -m benchmarks.lightgbm_tuner
 	$(BIN)/python -m benchmarks readme
 
 bench-quick: $(VENV)/.dev-installed

@@ -266,6 +266,10 @@ SIDE_REPORT_INTROS = {
     "rules): on the model-tuning problems, the trials each rule lets a study run before "
     "stopping it and the best value lost by stopping there, on each library's own studies "
     "and on the same trials; details: [{link}]({link}).",
+    "lightgbm_tuner": "LightGBM's stepwise tuner (`fastune.integration.lightgbm` beside "
+    "Optuna's from optuna-integration): the same splits and seeds, the best validation "
+    "score, the best booster's test score, and the tuner's own time per trial; details: "
+    "[{link}]({link}).",
     "variants_samplers": "The default sampler's quality target: on how many problems it "
     "reaches Optuna TPE's median best at 100 trials within 50, and beats it at 100 "
     "(target: 3/4 of the problems for both); details: [{link}]({link}).",
