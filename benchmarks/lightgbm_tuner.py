@@ -1,5 +1,6 @@
 """LightGBM's stepwise tuner, fastune's (``fastune.integration.lightgbm``) beside
-Optuna's (``optuna.integration.lightgbm``, from optuna-integration), on the same data.
+Optuna's (``optuna_integration.lightgbm``, which ``optuna.integration.lightgbm`` became in
+Optuna 4.9), on the same data.
 
 Problems, each from scikit-learn's bundled data: breast cancer (binary, log loss), wine
 and digits (multiclass, log loss), diabetes (regression, l2). For each seed: a split of
@@ -39,7 +40,7 @@ PROBLEMS: dict[str, tuple[str, str, str, bool]] = {
 # library -> the module that stands in for lightgbm with the tuner
 LIBRARIES = {
     "fastune": "fastune.integration.lightgbm",
-    "optuna": "optuna.integration.lightgbm",
+    "optuna": "optuna_integration.lightgbm",  # optuna.integration's, moved in Optuna 4.9
 }
 ELAPSED_KEY = "lightgbm_tuner:elapsed_secs"  # both tuners' per-trial training time
 

@@ -4,6 +4,7 @@ errors and pickling."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import sys
@@ -93,3 +94,22 @@ def test_errors_name_what_is_wrong(client: Any, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(MissingDependencyError, match=r"fastune\[dask\]"):
         DaskStorage()
+
+
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+@pytest.mark.parametrize("library", ["fastune", "optuna"])
+def test_the_same_program_runs_on_optunas_dask_storage(client: Any, library: str) -> None:
+    # Optuna's own DaskStorage (optuna-integration) with the same program and assertions.
+    if library == "optuna":
+        pytest.importorskip("optuna_integration")
+    module = importlib.import_module(library)
+    module.logging.set_verbosity(module.logging.WARNING)
+    # Optuna 4.9 moved optuna.integration.DaskStorage to optuna_integration.
+    integration = importlib.import_module(
+        "optuna_integration" if library == "optuna" else "fastune.integration"
+    )
+    study = module.create_study(storage=integration.DaskStorage())
+    futures = [client.submit(study.optimize, _objective, n_trials=3, pure=False) for _ in range(2)]
+    distributed.wait(futures)
+    assert sorted(t.number for t in study.trials) == list(range(6))
+    assert len(module.load_study(study_name=study.study_name, storage=study._storage).trials) == 6

@@ -4,6 +4,7 @@ model, the time budget and sample size, the CV tuner, ``train`` and the errors."
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 from collections import Counter
@@ -247,3 +248,34 @@ def test_errors_name_what_is_wrong(data: Any) -> None:
     with pytest.raises(InvalidParameterError, match="ndcg@1"):
         tuner.tune_min_data_in_leaf()
     assert math.isinf(tuner.best_score)
+
+
+@pytest.mark.parametrize("module", ["fastune.integration.lightgbm", "optuna_integration.lightgbm"])
+def test_the_same_program_runs_on_optunas_tuner(data: Any, module: str) -> None:
+    # Optuna's own tuner (optuna-integration) with the same program and assertions.
+    if module.startswith("optuna"):  # optuna.integration.lightgbm, deprecated in Optuna 4.9
+        pytest.importorskip("optuna_integration")
+    tuning = importlib.import_module(module)
+    X, y = data
+    train, valid = tuning.Dataset(X[:400], y[:400]), tuning.Dataset(X[400:], y[400:])
+    tuner = tuning.LightGBMTuner(
+        {"objective": "binary", "metric": "binary_logloss", "verbosity": -1},
+        train,
+        num_boost_round=ROUNDS,
+        valid_sets=[valid],
+        callbacks=[tuning.early_stopping(5, verbose=False)],
+        show_progress_bar=False,
+        optuna_seed=0,
+    )
+    tuner.tune_feature_fraction()
+    tuner.tune_num_leaves(n_trials=3)
+    trials = tuner.study.trials
+    assert [t.system_attrs[STEP_KEY] for t in trials] == ["feature_fraction"] * 7 + [
+        "num_leaves"
+    ] * 3
+    grid = sorted(t.params["feature_fraction"] for t in trials[:7])
+    assert grid == pytest.approx(list(np.linspace(0.4, 1.0, 7)))
+    assert tuner.study.direction.name == "MINIMIZE"
+    booster = tuner.get_best_booster()
+    assert booster.best_score["valid_0"]["binary_logloss"] == tuner.best_score
+    assert tuner.best_params["num_leaves"] == booster.params["num_leaves"]
