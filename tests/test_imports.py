@@ -16,6 +16,7 @@ OPTIONAL = (
     "psycopg2",
     "redis",
     "grpc",
+    "mlflow",
     "pandas",
     "tqdm",
     "optuna",

@@ -1,8 +1,8 @@
 """Integrations with other libraries; each module imports its library on first use and
 names the extra to install when it is missing.
 
-The pruning callbacks, the scikit-learn search ``OptunaSearchCV`` and ``DaskStorage``
-are also reachable here, under Optuna's names, so that code written for
+The pruning callbacks, the scikit-learn search ``OptunaSearchCV``, ``DaskStorage`` and
+``MLflowCallback`` are also reachable here, under Optuna's names, so that code written for
 ``optuna.integration`` runs after ``import fastune as optuna``
 (``optuna.integration.OptunaSearchCV``, or ``optuna.integration.sklearn.OptunaSearchCV``).
 They are loaded on first use: importing this package imports no optional dependency.
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from fastune.integration.keras import KerasPruningCallback, TFKerasPruningCallback
     from fastune.integration.lightgbm import LightGBMPruningCallback
     from fastune.integration.lightning import PyTorchLightningPruningCallback
+    from fastune.integration.mlflow import MLflowCallback
     from fastune.integration.sklearn import OptunaSearchCV
     from fastune.integration.skorch import SkorchPruningCallback
     from fastune.integration.xgboost import XGBoostPruningCallback
@@ -31,6 +32,7 @@ __all__ = [
     "DaskStorage",
     "KerasPruningCallback",
     "LightGBMPruningCallback",
+    "MLflowCallback",
     "OptunaSearchCV",
     "PyTorchLightningPruningCallback",
     "SkorchPruningCallback",
@@ -46,6 +48,7 @@ _LAZY = {
     "PyTorchLightningPruningCallback": "lightning",
     "OptunaSearchCV": "sklearn",
     "LightGBMPruningCallback": "lightgbm",
+    "MLflowCallback": "mlflow",
     "XGBoostPruningCallback": "xgboost",
     "SkorchPruningCallback": "skorch",
 }

@@ -1,0 +1,166 @@
+"""MLflow (``pip install fastune[mlflow]``): each trial recorded as an MLflow run, with
+Optuna's name (``MLflowCallback``)."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from fastune._imports import import_optional
+from fastune._validation import invalid, invalid_type
+
+if TYPE_CHECKING:
+    from fastune.study import Study
+    from fastune.trial import FrozenTrial, Trial
+
+__all__ = ["MLflowCallback"]
+
+# On import, as Optuna's: reaching the name without MLflow says which extra installs it.
+_mlflow: Any = import_optional("mlflow", "mlflow")
+
+#: The trial system attribute that holds the id of the run ``track_in_mlflow`` opened.
+RUN_ID_KEY = "mlflow_run_id"
+# MLflow refuses longer tag values; longer ones are cut, marked with "...".
+_MAX_TAG_LENGTH = 5000
+
+
+class MLflowCallback:
+    """After each trial, record it as an MLflow run in the experiment named after the
+    study: its values as metrics, its parameters as params, and as tags its number,
+    start and end, state, the study's direction(s), each parameter's distribution
+    (``<name>_distribution``) and its user attributes.
+
+    Give it to ``study.optimize(callbacks=[...])``. With :meth:`track_in_mlflow`, the
+    objective runs inside the trial's run, so that what it logs (curves, artifacts) and
+    what the callback logs land in one run.
+
+    Args:
+        tracking_uri: The tracking server or store (``"sqlite:///mlflow.db"``,
+            ``"http://host:5000"``); None keeps MLflow's current one.
+        metric_name: The metric name of the value; for several objectives, one name per
+            objective, or one name that becomes ``<name>_0``, ``<name>_1``, ...
+        create_experiment: Use (and make if missing) the experiment named after the
+            study; False logs to MLflow's active experiment.
+        mlflow_kwargs: Arguments of ``mlflow.start_run``: ``experiment_id``,
+            ``run_name`` (default: the trial number), ``nested``, ``tags``.
+        tag_study_user_attrs: Also tag each run with the study's user attributes.
+        tag_trial_user_attrs: Tag each run with the trial's user attributes.
+
+    Raises:
+        InvalidParameterTypeError: ``metric_name`` is neither a string nor a sequence of
+            strings.
+        InvalidParameterError: during the study, as many names as objectives are not
+            given.
+        MissingDependencyError: MLflow is not installed (on import of this module).
+
+    Example:
+        >>> import fastune
+        >>> from fastune.integration.mlflow import MLflowCallback
+        >>> callback = MLflowCallback(tracking_uri="sqlite:///mlflow.db", metric_name="loss")
+        >>> study = fastune.create_study()
+        >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=3,
+        ...                callbacks=[callback])  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        tracking_uri: str | None = None,
+        metric_name: str | Sequence[str] = "value",
+        create_experiment: bool = True,
+        mlflow_kwargs: dict[str, Any] | None = None,
+        tag_study_user_attrs: bool = False,
+        tag_trial_user_attrs: bool = True,
+    ) -> None:
+        names = [metric_name] if isinstance(metric_name, str) else metric_name
+        if not isinstance(names, Sequence) or not all(isinstance(n, str) for n in names):
+            raise invalid_type(
+                "metric_name", "MLflowCallback", "a string or a sequence of strings", metric_name
+            )
+        self._tracking_uri = tracking_uri
+        self._metric_name = metric_name
+        self._create_experiment = create_experiment
+        self._mlflow_kwargs = dict(mlflow_kwargs or {})
+        self._tag_study_user_attrs = tag_study_user_attrs
+        self._tag_trial_user_attrs = tag_trial_user_attrs
+        self._lock = threading.Lock()  # MLflow's active run is per process
+
+    def __call__(self, study: Study, trial: FrozenTrial) -> None:
+        with self._lock:
+            self._use_experiment(study)
+            options = self._mlflow_kwargs
+            with _mlflow.start_run(
+                run_id=trial.system_attrs.get(RUN_ID_KEY),
+                experiment_id=options.get("experiment_id"),
+                run_name=options.get("run_name", str(trial.number)),
+                nested=bool(options.get("nested")),
+                tags=options.get("tags"),
+            ):
+                if trial.values is not None:
+                    _mlflow.log_metrics(self._metrics(trial.values))
+                _mlflow.log_params(trial.params)
+                _mlflow.set_tags(self._tags(study, trial))
+
+    def track_in_mlflow(self) -> Callable[[Callable[[Trial], Any]], Callable[[Trial], Any]]:
+        """A decorator of the objective: it runs inside the MLflow run of its trial, which
+        the callback then completes (the same run, not a second one)."""
+
+        def decorator(func: Callable[[Trial], Any]) -> Callable[[Trial], Any]:
+            @functools.wraps(func)
+            def objective(trial: Trial) -> Any:
+                with self._lock:
+                    self._use_experiment(trial.study)
+                    options = self._mlflow_kwargs
+                    run_name = options.get("run_name", str(trial.number))
+                    nested = bool(options.get("nested"))
+                    with _mlflow.start_run(run_name=run_name, nested=nested) as run:
+                        trial.set_system_attr(RUN_ID_KEY, run.info.run_id)
+                        return func(trial)
+
+            return objective
+
+        return decorator
+
+    def _use_experiment(self, study: Study) -> None:
+        if self._tracking_uri is not None:
+            _mlflow.set_tracking_uri(self._tracking_uri)
+        if self._create_experiment:
+            _mlflow.set_experiment(study.study_name)
+
+    def _metrics(self, values: Sequence[float]) -> dict[str, float]:
+        """The trial's values by metric name."""
+        if isinstance(self._metric_name, str):
+            if len(values) == 1:
+                return {self._metric_name: values[0]}
+            return {f"{self._metric_name}_{i}": value for i, value in enumerate(values)}
+        if len(self._metric_name) != len(values):
+            raise invalid(
+                "metric_name",
+                "MLflowCallback",
+                f"one name per objective ({len(values)}), or a single name",
+                list(self._metric_name),
+            )
+        return dict(zip(self._metric_name, values, strict=True))
+
+    def _tags(self, study: Study, trial: FrozenTrial) -> dict[str, str]:
+        directions = [d.name for d in study.directions]
+        tags: dict[str, Any] = {
+            "number": trial.number,
+            "datetime_start": trial.datetime_start,
+            "datetime_complete": trial.datetime_complete,
+            "direction": directions[0] if len(directions) == 1 else directions,
+        }
+        if trial.state.is_finished():
+            tags["state"] = trial.state.name
+        tags.update({f"{k}_distribution": v for k, v in trial.distributions.items()})
+        if self._tag_trial_user_attrs:
+            tags.update(trial.user_attrs)
+        if self._tag_study_user_attrs:
+            tags.update(study.user_attrs)
+        return {key: _tag_value(value) for key, value in tags.items()}
+
+
+def _tag_value(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= _MAX_TAG_LENGTH else text[: _MAX_TAG_LENGTH - 3] + "..."
