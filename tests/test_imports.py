@@ -17,6 +17,7 @@ OPTIONAL = (
     "redis",
     "grpc",
     "mlflow",
+    "catboost",
     "pandas",
     "tqdm",
     "optuna",

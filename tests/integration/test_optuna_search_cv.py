@@ -73,6 +73,7 @@ def test_reached_under_optunas_names_and_imported_on_first_use() -> None:
     assert loaded == ""
     # the public names only, not the module's own imports (importlib, Any, ...)
     assert names.split(",") == [
+        "CatBoostPruningCallback",
         "DaskStorage",
         "KerasPruningCallback",
         "LightGBMPruningCallback",
@@ -82,6 +83,7 @@ def test_reached_under_optunas_names_and_imported_on_first_use() -> None:
         "SkorchPruningCallback",
         "TFKerasPruningCallback",
         "XGBoostPruningCallback",
+        "catboost",
         "dask",
         "keras",
         "lightgbm",

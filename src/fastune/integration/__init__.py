@@ -19,6 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fastune.integration.catboost import CatBoostPruningCallback
     from fastune.integration.dask import DaskStorage
     from fastune.integration.keras import KerasPruningCallback, TFKerasPruningCallback
     from fastune.integration.lightgbm import LightGBMPruningCallback
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from fastune.integration.xgboost import XGBoostPruningCallback
 
 __all__ = [
+    "CatBoostPruningCallback",
     "DaskStorage",
     "KerasPruningCallback",
     "LightGBMPruningCallback",
@@ -42,6 +44,7 @@ __all__ = [
 
 # Name -> the module of this package that defines it.
 _LAZY = {
+    "CatBoostPruningCallback": "catboost",
     "DaskStorage": "dask",
     "KerasPruningCallback": "keras",
     "TFKerasPruningCallback": "keras",
