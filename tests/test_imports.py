@@ -18,6 +18,7 @@ OPTIONAL = (
     "grpc",
     "mlflow",
     "catboost",
+    "ignite",
     "pandas",
     "tqdm",
     "optuna",

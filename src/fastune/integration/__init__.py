@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastune.integration.catboost import CatBoostPruningCallback
     from fastune.integration.dask import DaskStorage
+    from fastune.integration.ignite import PyTorchIgnitePruningHandler
     from fastune.integration.keras import KerasPruningCallback, TFKerasPruningCallback
     from fastune.integration.lightgbm import LightGBMPruningCallback
     from fastune.integration.lightning import PyTorchLightningPruningCallback
@@ -36,6 +37,7 @@ __all__ = [
     "LightGBMPruningCallback",
     "MLflowCallback",
     "OptunaSearchCV",
+    "PyTorchIgnitePruningHandler",
     "PyTorchLightningPruningCallback",
     "SkorchPruningCallback",
     "TFKerasPruningCallback",
@@ -44,6 +46,7 @@ __all__ = [
 
 # Name -> the module of this package that defines it.
 _LAZY = {
+    "PyTorchIgnitePruningHandler": "ignite",
     "CatBoostPruningCallback": "catboost",
     "DaskStorage": "dask",
     "KerasPruningCallback": "keras",
