@@ -22,7 +22,7 @@ from fastune.exceptions import (
     TrialNotFoundError,
     UpdateFinishedTrialError,
 )
-from fastune.storages import BaseStorage, GrpcStorageProxy, InMemoryStorage
+from fastune.storages import GrpcStorageProxy, InMemoryStorage
 from fastune.storages._remote._grpc import start_server
 from fastune.study import StudyDirection
 from fastune.trial import TrialState
@@ -236,7 +236,3 @@ def test_bad_arguments_name_what_is_wrong(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setitem(sys.modules, "grpc", None)  # as if grpcio were not installed
     with pytest.raises(MissingDependencyError, match=r"fastune\[grpc\]"):
         GrpcStorageProxy()
-
-
-def test_it_is_a_storage() -> None:
-    assert isinstance(GrpcStorageProxy(), BaseStorage)
