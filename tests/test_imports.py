@@ -19,6 +19,7 @@ OPTIONAL = (
     "mlflow",
     "catboost",
     "ignite",
+    "tensorboard",
     "pandas",
     "tqdm",
     "optuna",

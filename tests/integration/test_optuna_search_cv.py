@@ -83,6 +83,7 @@ def test_reached_under_optunas_names_and_imported_on_first_use() -> None:
         "PyTorchLightningPruningCallback",
         "SkorchPruningCallback",
         "TFKerasPruningCallback",
+        "TensorBoardCallback",
         "XGBoostPruningCallback",
         "catboost",
         "dask",
@@ -93,6 +94,7 @@ def test_reached_under_optunas_names_and_imported_on_first_use() -> None:
         "mlflow",
         "sklearn",
         "skorch",
+        "tensorboard",
         "xgboost",
     ]
 

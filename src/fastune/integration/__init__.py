@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from fastune.integration.mlflow import MLflowCallback
     from fastune.integration.sklearn import OptunaSearchCV
     from fastune.integration.skorch import SkorchPruningCallback
+    from fastune.integration.tensorboard import TensorBoardCallback
     from fastune.integration.xgboost import XGBoostPruningCallback
 
 __all__ = [
@@ -41,11 +42,13 @@ __all__ = [
     "PyTorchLightningPruningCallback",
     "SkorchPruningCallback",
     "TFKerasPruningCallback",
+    "TensorBoardCallback",
     "XGBoostPruningCallback",
 ]
 
 # Name -> the module of this package that defines it.
 _LAZY = {
+    "TensorBoardCallback": "tensorboard",
     "PyTorchIgnitePruningHandler": "ignite",
     "CatBoostPruningCallback": "catboost",
     "DaskStorage": "dask",
