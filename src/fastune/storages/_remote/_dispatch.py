@@ -15,7 +15,8 @@ __all__ = ["Dispatcher"]
 # The proxy's own calls, which save the client round trips: each answers a storage
 # method's result with the trial (or trials) the client would read next.
 _OWN_CALLS = frozenset({"trials_not_in", "create_and_get", "pop_and_get", "set_state_and_get"})
-# The storage methods a client may call.
+# The storage methods a client may call (creating a trial, setting its state and reading
+# a study's trials go through the calls above).
 METHODS = _OWN_CALLS | frozenset(
     {
         "create_new_study",
@@ -29,14 +30,11 @@ METHODS = _OWN_CALLS | frozenset(
         "get_study_user_attrs",
         "get_study_system_attrs",
         "get_all_studies",
-        "create_new_trial",
         "set_trial_param",
-        "set_trial_state_values",
         "set_trial_intermediate_value",
         "set_trial_user_attr",
         "set_trial_system_attr",
         "get_trial",
-        "get_all_trials",
         "get_n_trials",
         "get_trial_number_from_id",
         "get_trial_params",
