@@ -36,7 +36,8 @@ class TensorBoardCallback:
     of TensorBoard's HParams dashboard: its parameters as hyperparameters and its value
     as the scalar ``metric_name`` (at step: the trial number). The dashboard's
     configuration (each parameter's domain, from its distribution) is written to
-    ``dirname`` with the first complete trial, from the complete trials then. Open it with ``tensorboard --logdir <dirname>``.
+    ``dirname`` with the first complete trial, from the complete trials then. Open it
+    with ``tensorboard --logdir <dirname>``.
 
     Args:
         dirname: The log directory.
