@@ -43,3 +43,10 @@ def test_lightgbm_search_that_stops_example() -> None:
     pytest.importorskip("lightgbm")
     output = _run("lightgbm_search_that_stops.py")
     assert "of 25 trials: best CV log loss" in output
+
+
+def test_lightgbm_stepwise_tuning_example() -> None:
+    pytest.importorskip("lightgbm")
+    output = _run("lightgbm_stepwise_tuning.py")
+    assert "trials in 6 steps" in output
+    assert "test log loss, tuned:" in output
