@@ -3,11 +3,11 @@ several evaluation sets, Optuna's own callback on the same program, and its erro
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
 from sklearn.datasets import load_breast_cancer
+from tests.integration.peers import LIBRARIES, library_and_integration
 from tests.integration.pruning import PruneAtStep
 
 import fastune
@@ -70,15 +70,12 @@ def test_a_complete_run_and_the_chosen_evaluation_set() -> None:
 
 
 @pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
-@pytest.mark.parametrize("module", ["fastune.integration", "optuna_integration"])
-def test_the_same_program_runs_on_optunas_callback(module: str) -> None:
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_the_same_program_runs_on_optunas_callback(library: str) -> None:
     # Optuna's own callback (optuna-integration) with the same program and assertions.
-    if module == "optuna_integration":
-        pytest.importorskip("optuna_integration")
-    library = importlib.import_module(module.split(".")[0].replace("_integration", ""))
-    callback_class = importlib.import_module(module).CatBoostPruningCallback
-    library.logging.set_verbosity(library.logging.WARNING)
-    study = library.create_study(pruner=library.pruners.ThresholdPruner(upper=0.0))
+    module, integration = library_and_integration(library)
+    callback_class = integration.CatBoostPruningCallback
+    study = module.create_study(pruner=module.pruners.ThresholdPruner(upper=0.0))
 
     def objective(trial: Any) -> float:
         pruning = callback_class(trial, "Logloss")

@@ -4,7 +4,6 @@ errors and pickling."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import pickle
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.integration.peers import LIBRARIES, library_and_integration
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -97,17 +97,10 @@ def test_errors_name_what_is_wrong(client: Any, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
-@pytest.mark.parametrize("library", ["fastune", "optuna"])
+@pytest.mark.parametrize("library", LIBRARIES)
 def test_the_same_program_runs_on_optunas_dask_storage(client: Any, library: str) -> None:
     # Optuna's own DaskStorage (optuna-integration) with the same program and assertions.
-    if library == "optuna":
-        pytest.importorskip("optuna_integration")
-    module = importlib.import_module(library)
-    module.logging.set_verbosity(module.logging.WARNING)
-    # Optuna 4.9 moved optuna.integration.DaskStorage to optuna_integration.
-    integration = importlib.import_module(
-        "optuna_integration" if library == "optuna" else "fastune.integration"
-    )
+    module, integration = library_and_integration(library)
     study = module.create_study(storage=integration.DaskStorage())
     futures = [client.submit(study.optimize, _objective, n_trials=3, pure=False) for _ in range(2)]
     distributed.wait(futures)

@@ -3,11 +3,11 @@ digits, Optuna's own handler on the same program, and its errors."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
 from sklearn.datasets import load_digits
+from tests.integration.peers import LIBRARIES, library_and_integration
 from tests.integration.pruning import PruneAtStep
 
 import fastune
@@ -75,16 +75,11 @@ def test_reports_each_epoch_and_prunes_when_told() -> None:
 
 
 @pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
-@pytest.mark.parametrize("library", ["fastune", "optuna"])
+@pytest.mark.parametrize("library", LIBRARIES)
 def test_the_same_program_runs_on_optunas_handler(library: str) -> None:
     # Optuna's own handler (optuna-integration) with the same program and assertions.
-    if library == "optuna":
-        pytest.importorskip("optuna_integration")
-    module = importlib.import_module(library)
-    handler = importlib.import_module(
-        "optuna_integration" if library == "optuna" else "fastune.integration"
-    ).PyTorchIgnitePruningHandler
-    module.logging.set_verbosity(module.logging.WARNING)
+    module, integration = library_and_integration(library)
+    handler = integration.PyTorchIgnitePruningHandler
     study = module.create_study(pruner=module.pruners.ThresholdPruner(upper=0.0))
     study.optimize(lambda t: _run(t, handler, "loss"), n_trials=1)
     assert study.trials[0].state.name == "PRUNED"

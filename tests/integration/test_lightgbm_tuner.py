@@ -4,7 +4,6 @@ model, the time budget and sample size, the CV tuner, ``train`` and the errors."
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 from collections import Counter
@@ -13,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.integration.peers import LIBRARIES, library_and_integration
 
 import fastune
 
@@ -250,12 +250,10 @@ def test_errors_name_what_is_wrong(data: Any) -> None:
     assert math.isinf(tuner.best_score)
 
 
-@pytest.mark.parametrize("module", ["fastune.integration.lightgbm", "optuna_integration.lightgbm"])
-def test_the_same_program_runs_on_optunas_tuner(data: Any, module: str) -> None:
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_the_same_program_runs_on_optunas_tuner(data: Any, library: str) -> None:
     # Optuna's own tuner (optuna-integration) with the same program and assertions.
-    if module.startswith("optuna"):  # optuna.integration.lightgbm, deprecated in Optuna 4.9
-        pytest.importorskip("optuna_integration")
-    tuning = importlib.import_module(module)
+    tuning = library_and_integration(library)[1].lightgbm
     X, y = data
     train, valid = tuning.Dataset(X[:400], y[:400]), tuning.Dataset(X[400:], y[400:])
     tuner = tuning.LightGBMTuner(

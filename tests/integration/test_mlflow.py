@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.integration.peers import LIBRARIES, library_and_integration
 
 mlflow = pytest.importorskip("mlflow")
 
@@ -106,16 +107,10 @@ def test_a_failed_trial_is_a_run_without_metrics(uri: str) -> None:
     assert run.data.metrics == {} and run.data.tags["state"] == "FAIL"
 
 
-@pytest.mark.parametrize("library", ["fastune", "optuna"])
+@pytest.mark.parametrize("library", LIBRARIES)
 def test_the_same_program_runs_on_optunas_callback(uri: str, library: str) -> None:
     # Optuna's own callback (optuna-integration) with the same program and assertions.
-    if library == "optuna":
-        pytest.importorskip("optuna_integration")
-    module = importlib.import_module(library)
-    integration = importlib.import_module(
-        "optuna_integration" if library == "optuna" else "fastune.integration"
-    )
-    module.logging.set_verbosity(module.logging.WARNING)
+    module, integration = library_and_integration(library)
     study = module.create_study(study_name=f"same-{library}")
     callback = integration.MLflowCallback(tracking_uri=uri, metric_name="loss")
     study.optimize(_objective, n_trials=2, callbacks=[callback])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.integration.peers import LIBRARIES, library_and_integration
 
 pytest.importorskip("tensorflow")
 pytest.importorskip("tensorboard")
@@ -89,17 +90,12 @@ def test_mixed_categorical_choices_are_written_as_strings(tmp_path: Path) -> Non
 @pytest.mark.filterwarnings(
     "ignore::optuna.exceptions.ExperimentalWarning", "ignore:TensorBoardCallback:FutureWarning"
 )
-@pytest.mark.parametrize("library", ["fastune", "optuna"])
+@pytest.mark.parametrize("library", LIBRARIES)
 def test_the_same_program_runs_on_optunas_callback(tmp_path: Path, library: str) -> None:
     # Optuna's own callback (optuna-integration, deprecated there since Optuna 4.9) with
     # the same program and assertions.
-    if library == "optuna":
-        pytest.importorskip("optuna_integration")
-    module = importlib.import_module(library)
-    callback = importlib.import_module(
-        "optuna_integration" if library == "optuna" else "fastune.integration"
-    ).TensorBoardCallback(str(tmp_path), "loss")
-    module.logging.set_verbosity(module.logging.WARNING)
+    module, integration = library_and_integration(library)
+    callback = integration.TensorBoardCallback(str(tmp_path), "loss")
     study = module.create_study(sampler=module.samplers.RandomSampler(seed=1))
     study.optimize(_objective, n_trials=4, callbacks=[callback])
     for trial in study.trials:
