@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import abc
 import copy
 import importlib.util
 import json
@@ -20,7 +21,7 @@ from fastune import logging
 from fastune._imports import import_optional
 from fastune._study_direction import StudyDirection
 from fastune._study_view import study_view
-from fastune._validation import check_int, invalid, invalid_type
+from fastune._validation import check_int, check_number, invalid, invalid_type
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._grid import GridSampler
 from fastune.samplers._tpe import TPESampler
@@ -125,7 +126,7 @@ class _StepSampler(BaseSampler):
         self._inner.after_trial(self._view(study), trial, state, values)
 
 
-class _BaseTuner:
+class _BaseTuner(abc.ABC):
     """What the two tuners share: the steps, the study, the best parameters and model."""
 
     _owner = "LightGBMTuner"
@@ -154,10 +155,7 @@ class _BaseTuner:
         check_int(num_boost_round, "num_boost_round", owner, low=1)
         check_int(sample_size, "sample_size", owner, low=1, allow_none=True)
         check_int(optuna_seed, "optuna_seed", owner, low=0, allow_none=True)
-        if time_budget is not None and not (
-            isinstance(time_budget, (int, float)) and time_budget > 0
-        ):
-            raise invalid("time_budget", owner, "None or a number of seconds > 0", time_budget)
+        check_number(time_budget, "time_budget", owner, low=0, low_inclusive=False, allow_none=True)
         self.lgbm_params = _canonical(params)
         if self.lgbm_params.get("feature_pre_filter", False):
             _logger.warning(
@@ -190,8 +188,8 @@ class _BaseTuner:
                 f"a study to {study.direction.name.lower()}",
             )
         self.study = study
-        # The best model of this run: (trial number, its score, the model).
-        self._best_model: tuple[int, float, Any] | None = None
+        # The model of the study's best trial, if this run trained it: (number, model).
+        self._best_model: tuple[int, Any] | None = None
         self._started: float | None = None
         if model_dir is not None:
             os.makedirs(model_dir, exist_ok=True)
@@ -223,7 +221,7 @@ class _BaseTuner:
         """The model of the best trial: kept from this run, or read from ``model_dir``."""
         best = self.study.best_trial.number
         if self._best_model is not None and self._best_model[0] == best:
-            return self._best_model[2]
+            return self._best_model[1]
         if self._model_dir is not None:
             path = os.path.join(self._model_dir, f"{best}.pkl")
             if os.path.exists(path):
@@ -371,17 +369,18 @@ class _BaseTuner:
             self.study.sampler = sampler_before
 
     def _keep(self, number: int, model: Any, score: float) -> None:
-        """Keep ``model`` if it is the best of this run; save it to ``model_dir``."""
+        """Keep ``model`` if its trial beats the study's best so far (the trial itself is
+        still running); save it to ``model_dir``."""
         if self._model_dir is not None:
             with open(os.path.join(self._model_dir, f"{number}.pkl"), "wb") as file:
                 pickle.dump(model, file)
         sign = -1.0 if self.study.direction == StudyDirection.MAXIMIZE else 1.0
-        if self._best_model is None or sign * score < sign * self._best_model[1]:
-            self._best_model = (number, score, model)
+        if sign * score < sign * self.best_score:
+            self._best_model = (number, model)
 
+    @abc.abstractmethod
     def _fit(self, params: dict[str, Any], train_set: Any) -> tuple[Any, float, int]:
         """Train with ``params``: the model to keep (or None), the score, the rounds."""
-        raise NotImplementedError
 
     def _score(self, results: dict[str, Any], where: str) -> float:
         """The tuned metric's value among LightGBM's ``results`` (metric -> value)."""
