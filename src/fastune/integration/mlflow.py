@@ -89,13 +89,11 @@ class MLflowCallback:
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         with self._lock:
             self._use_experiment(study)
-            options = self._mlflow_kwargs
             with _mlflow.start_run(
                 run_id=trial.system_attrs.get(RUN_ID_KEY),
-                experiment_id=options.get("experiment_id"),
-                run_name=options.get("run_name", str(trial.number)),
-                nested=bool(options.get("nested")),
-                tags=options.get("tags"),
+                experiment_id=self._mlflow_kwargs.get("experiment_id"),
+                tags=self._mlflow_kwargs.get("tags"),
+                **self._run_naming(trial.number),
             ):
                 if trial.values is not None:
                     _mlflow.log_metrics(self._metrics(trial.values))
@@ -111,16 +109,21 @@ class MLflowCallback:
             def objective(trial: Trial) -> Any:
                 with self._lock:
                     self._use_experiment(trial.study)
-                    options = self._mlflow_kwargs
-                    run_name = options.get("run_name", str(trial.number))
-                    nested = bool(options.get("nested"))
-                    with _mlflow.start_run(run_name=run_name, nested=nested) as run:
+                    with _mlflow.start_run(**self._run_naming(trial.number)) as run:
                         trial.set_system_attr(RUN_ID_KEY, run.info.run_id)
                         return func(trial)
 
             return objective
 
         return decorator
+
+    def _run_naming(self, number: int) -> dict[str, Any]:
+        """The name of a trial's run (its number by default) and whether it is nested."""
+        options = self._mlflow_kwargs
+        return {
+            "run_name": options.get("run_name", str(number)),
+            "nested": bool(options.get("nested")),
+        }
 
     def _use_experiment(self, study: Study) -> None:
         if self._tracking_uri is not None:

@@ -21,6 +21,18 @@ _logger = logging.get_logger(__name__)
 SERVICE = "fastune.storage.v1.Storage"
 
 
+def _address(host: Any, port: Any, owner: str) -> tuple[str, int]:
+    """``host`` and ``port``, checked.
+
+    Raises:
+        InvalidParameterTypeError: ``host`` is not a string, or ``port`` not an int.
+        InvalidParameterError: ``port`` is outside 0..65535.
+    """
+    if not isinstance(host, str):
+        raise invalid_type("host", owner, "a host name or address", host)
+    return host, int(check_int(port, "port", owner, low=0, high=65535) or 0)
+
+
 def start_server(
     storage: BaseStorage, host: str, port: int, thread_pool: ThreadPoolExecutor | None
 ) -> tuple[Any, int]:
@@ -37,9 +49,7 @@ def start_server(
         raise invalid_type(
             "storage", owner, "a storage, such as fastune.storages.get_storage(url)", storage
         )
-    if not isinstance(host, str):
-        raise invalid_type("host", owner, "a host name or address", host)
-    check_int(port, "port", owner, low=0, high=65535)
+    host, port = _address(host, port, owner)
     grpc = import_optional("grpc", "grpc")
     # No SO_REUSEPORT: a second server on a port in use is an error, not a silent
     # second listener sharing the calls with the first.
@@ -136,10 +146,7 @@ class GrpcStorageProxy(RemoteStorage):
 
     def __init__(self, *, host: str = "localhost", port: int = 13000) -> None:
         owner = "GrpcStorageProxy"
-        if not isinstance(host, str):
-            raise invalid_type("host", owner, "a host name or address", host)
-        self._host = host
-        self._port = int(check_int(port, "port", owner, low=0, high=65535) or 0)
+        self._host, self._port = _address(host, port, owner)
         import_optional("grpc", "grpc")  # the missing package is said at once
         self._channel: Any = None
         self._method: Any = None
