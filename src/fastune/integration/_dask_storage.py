@@ -24,8 +24,7 @@ class _SchedulerStorages:
     runs the calls sent to them."""
 
     def __init__(self, scheduler: Any) -> None:
-        self.dispatchers: dict[str, Dispatcher] = {}
-        self.storages: dict[str, BaseStorage] = {}
+        self.dispatchers: dict[str, Dispatcher] = {}  # by name, each with its storage
         scheduler.handlers[_HANDLER] = self.call
         scheduler.extensions[_EXTENSION] = self
 
@@ -38,16 +37,14 @@ def _register(dask_scheduler: Any, storage: Any, name: str) -> None:
     keeps its storage)."""
     storages = dask_scheduler.extensions.get(_EXTENSION) or _SchedulerStorages(dask_scheduler)
     if name not in storages.dispatchers:
-        kept = get_storage(storage)
-        storages.storages[name] = kept
-        storages.dispatchers[name] = Dispatcher(kept)
+        storages.dispatchers[name] = Dispatcher(get_storage(storage))
 
 
 def _copy_on_scheduler(dask_scheduler: Any, name: str) -> InMemoryStorage:
     """The storage named ``name`` as an in-memory copy (sent back to the client)."""
     from fastune.study import copy_study
 
-    storage = dask_scheduler.extensions[_EXTENSION].storages[name]
+    storage = dask_scheduler.extensions[_EXTENSION].dispatchers[name].storage
     if isinstance(storage, InMemoryStorage):
         return storage
     copy = InMemoryStorage()

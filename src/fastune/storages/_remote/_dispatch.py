@@ -51,7 +51,7 @@ class Dispatcher:
     """Answers each call with the storage's result, or with the error it raised."""
 
     def __init__(self, storage: BaseStorage) -> None:
-        self._storage = storage
+        self.storage = storage
 
     def call(self, request: bytes, context: Any = None) -> bytes:
         """Run the call ``request`` holds (``context``: gRPC's, unused)."""
@@ -60,7 +60,7 @@ class Dispatcher:
             method = call["method"]
             if method not in METHODS:
                 raise ValueError(f"{method!r} is not a storage method the proxy serves.")
-            owner = self if method in _OWN_CALLS else self._storage
+            owner = self if method in _OWN_CALLS else self.storage
             result = getattr(owner, method)(*call["args"], **call["kwargs"])
             return encode({"ok": result})
         except Exception as error:  # the client raises it: the server goes on
@@ -69,24 +69,24 @@ class Dispatcher:
     def trials_not_in(self, study_id: int, ranges: list[list[int]]) -> list[Any]:
         """How many trials a study has, and those whose ids lie in none of the ``[first,
         last]`` ranges (the finished trials a client holds already)."""
-        trials = self._storage.get_all_trials(study_id, deepcopy=False)
+        trials = self.storage.get_all_trials(study_id, deepcopy=False)
         fresh = [t for t in trials if not any(a <= t._trial_id <= b for a, b in ranges)]
         return [len(trials), fresh]
 
     def create_and_get(self, study_id: int, template_trial: FrozenTrial | None) -> list[Any]:
         """``create_new_trial``: the new trial's id and its record."""
-        trial_id = self._storage.create_new_trial(study_id, template_trial)
-        return [trial_id, self._storage.get_trial(trial_id)]
+        trial_id = self.storage.create_new_trial(study_id, template_trial)
+        return [trial_id, self.storage.get_trial(trial_id)]
 
     def pop_and_get(self, study_id: int) -> list[Any]:
         """``pop_waiting_trial_id``: the id of the trial started and its record (or two
         Nones)."""
-        trial_id = self._storage.pop_waiting_trial_id(study_id)
-        return [trial_id, None if trial_id is None else self._storage.get_trial(trial_id)]
+        trial_id = self.storage.pop_waiting_trial_id(study_id)
+        return [trial_id, None if trial_id is None else self.storage.get_trial(trial_id)]
 
     def set_state_and_get(
         self, trial_id: int, state: TrialState, values: list[float] | None
     ) -> list[Any]:
         """``set_trial_state_values``: its result and the trial's record after it."""
-        done = self._storage.set_trial_state_values(trial_id, state, values)
-        return [done, self._storage.get_trial(trial_id)]
+        done = self.storage.set_trial_state_values(trial_id, state, values)
+        return [done, self.storage.get_trial(trial_id)]
