@@ -23,7 +23,12 @@ X, Y = load_breast_cancer(return_X_y=True)
 
 def _fit(callback: Any, eval_set: Any, iterations: int = 8) -> Any:
     model = catboost.CatBoostClassifier(
-        iterations=iterations, depth=2, verbose=0, eval_metric="AUC", random_seed=0
+        iterations=iterations,
+        depth=2,
+        verbose=0,
+        eval_metric="AUC",
+        random_seed=0,
+        allow_writing_files=False,  # no catboost_info directory in the working tree
     )
     model.fit(X[:400], Y[:400], eval_set=eval_set, callbacks=[callback])
     return model
