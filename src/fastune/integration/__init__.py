@@ -1,10 +1,11 @@
 """Integrations with other libraries; each module imports its library on first use and
 names the extra to install when it is missing.
 
-The pruning callbacks, the scikit-learn search ``OptunaSearchCV``, ``DaskStorage`` and
-``MLflowCallback`` are also reachable here, under Optuna's names, so that code written for
-``optuna.integration`` runs after ``import fastune as optuna``
-(``optuna.integration.OptunaSearchCV``, or ``optuna.integration.sklearn.OptunaSearchCV``).
+The pruning callbacks, the scikit-learn search ``OptunaSearchCV``, ``DaskStorage``,
+``MLflowCallback`` and ``TorchDistributedTrial`` are also reachable here, under Optuna's
+names, so that code written for ``optuna.integration`` runs after
+``import fastune as optuna`` (``optuna.integration.OptunaSearchCV``, or
+``optuna.integration.sklearn.OptunaSearchCV``).
 They are loaded on first use: importing this package imports no optional dependency.
 
 Example:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from fastune.integration.lightgbm import LightGBMPruningCallback
     from fastune.integration.lightning import PyTorchLightningPruningCallback
     from fastune.integration.mlflow import MLflowCallback
+    from fastune.integration.pytorch_distributed import TorchDistributedTrial
     from fastune.integration.sklearn import OptunaSearchCV
     from fastune.integration.skorch import SkorchPruningCallback
     from fastune.integration.tensorboard import TensorBoardCallback
@@ -43,11 +45,13 @@ __all__ = [
     "SkorchPruningCallback",
     "TFKerasPruningCallback",
     "TensorBoardCallback",
+    "TorchDistributedTrial",
     "XGBoostPruningCallback",
 ]
 
 # Name -> the module of this package that defines it.
 _LAZY = {
+    "TorchDistributedTrial": "pytorch_distributed",
     "TensorBoardCallback": "tensorboard",
     "PyTorchIgnitePruningHandler": "ignite",
     "CatBoostPruningCallback": "catboost",
