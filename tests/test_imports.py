@@ -20,6 +20,7 @@ OPTIONAL = (
     "catboost",
     "ignite",
     "tensorboard",
+    "wandb",
     "pandas",
     "tqdm",
     "optuna",

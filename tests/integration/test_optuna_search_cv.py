@@ -85,6 +85,7 @@ def test_reached_under_optunas_names_and_imported_on_first_use() -> None:
         "TFKerasPruningCallback",
         "TensorBoardCallback",
         "TorchDistributedTrial",
+        "WeightsAndBiasesCallback",
         "XGBoostPruningCallback",
         "catboost",
         "dask",
@@ -97,6 +98,7 @@ def test_reached_under_optunas_names_and_imported_on_first_use() -> None:
         "sklearn",
         "skorch",
         "tensorboard",
+        "wandb",
         "xgboost",
     ]
 

@@ -2,9 +2,9 @@
 names the extra to install when it is missing.
 
 The pruning callbacks, the scikit-learn search ``OptunaSearchCV``, ``DaskStorage``,
-``MLflowCallback`` and ``TorchDistributedTrial`` are also reachable here, under Optuna's
-names, so that code written for ``optuna.integration`` runs after
-``import fastune as optuna`` (``optuna.integration.OptunaSearchCV``, or
+``MLflowCallback``, ``WeightsAndBiasesCallback`` and ``TorchDistributedTrial`` are also
+reachable here, under Optuna's names, so that code written for ``optuna.integration``
+runs after ``import fastune as optuna`` (``optuna.integration.OptunaSearchCV``, or
 ``optuna.integration.sklearn.OptunaSearchCV``).
 They are loaded on first use: importing this package imports no optional dependency.
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from fastune.integration.sklearn import OptunaSearchCV
     from fastune.integration.skorch import SkorchPruningCallback
     from fastune.integration.tensorboard import TensorBoardCallback
+    from fastune.integration.wandb import WeightsAndBiasesCallback
     from fastune.integration.xgboost import XGBoostPruningCallback
 
 __all__ = [
@@ -46,11 +47,13 @@ __all__ = [
     "TFKerasPruningCallback",
     "TensorBoardCallback",
     "TorchDistributedTrial",
+    "WeightsAndBiasesCallback",
     "XGBoostPruningCallback",
 ]
 
 # Name -> the module of this package that defines it.
 _LAZY = {
+    "WeightsAndBiasesCallback": "wandb",
     "TorchDistributedTrial": "pytorch_distributed",
     "TensorBoardCallback": "tensorboard",
     "PyTorchIgnitePruningHandler": "ignite",

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fastune._imports import import_optional
-from fastune._validation import invalid, invalid_type
+from fastune.integration._metric_names import check_metric_name, metrics_by_name
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -73,13 +73,8 @@ class MLflowCallback:
         tag_study_user_attrs: bool = False,
         tag_trial_user_attrs: bool = True,
     ) -> None:
-        names = [metric_name] if isinstance(metric_name, str) else metric_name
-        if not isinstance(names, Sequence) or not all(isinstance(n, str) for n in names):
-            raise invalid_type(
-                "metric_name", "MLflowCallback", "a string or a sequence of strings", metric_name
-            )
         self._tracking_uri = tracking_uri
-        self._metric_name = metric_name
+        self._metric_name = check_metric_name(metric_name, "MLflowCallback")
         self._create_experiment = create_experiment
         self._mlflow_kwargs = dict(mlflow_kwargs or {})
         self._tag_study_user_attrs = tag_study_user_attrs
@@ -96,7 +91,9 @@ class MLflowCallback:
                 **self._run_naming(trial.number),
             ):
                 if trial.values is not None:
-                    _mlflow.log_metrics(self._metrics(trial.values))
+                    _mlflow.log_metrics(
+                        metrics_by_name(self._metric_name, trial.values, "MLflowCallback")
+                    )
                 _mlflow.log_params(trial.params)
                 _mlflow.set_tags(self._tags(study, trial))
 
@@ -130,21 +127,6 @@ class MLflowCallback:
             _mlflow.set_tracking_uri(self._tracking_uri)
         if self._create_experiment:
             _mlflow.set_experiment(study.study_name)
-
-    def _metrics(self, values: Sequence[float]) -> dict[str, float]:
-        """The trial's values by metric name."""
-        if isinstance(self._metric_name, str):
-            if len(values) == 1:
-                return {self._metric_name: values[0]}
-            return {f"{self._metric_name}_{i}": value for i, value in enumerate(values)}
-        if len(self._metric_name) != len(values):
-            raise invalid(
-                "metric_name",
-                "MLflowCallback",
-                f"one name per objective ({len(values)}), or a single name",
-                list(self._metric_name),
-            )
-        return dict(zip(self._metric_name, values, strict=True))
 
     def _tags(self, study: Study, trial: FrozenTrial) -> dict[str, str]:
         directions = [d.name for d in study.directions]
