@@ -21,6 +21,8 @@ OPTIONAL = (
     "ignite",
     "tensorboard",
     "wandb",
+    "botorch",
+    "gpytorch",
     "pandas",
     "tqdm",
     "optuna",

@@ -48,3 +48,18 @@ def test_every_bin_gets_its_share() -> None:
 def test_points_outside_the_cube_are_clipped() -> None:
     params = SPACE.decode(np.full(len(SPACE), 7.0))
     assert params == {"lr": 1.0, "units": 512, "depth": 10, "q": 1.0, "act": "gelu", "x": 1.0}
+
+
+def test_one_hot_spreads_each_categorical_and_comes_back() -> None:
+    params = {"lr": 1e-2, "units": 64, "depth": 4, "q": 0.5, "act": "tanh", "x": 0.25}
+    row = SPACE.encode(params)
+    features = SPACE.one_hot(row[None, :])
+    choices = SPACE.distributions["act"].choices
+    assert features.shape == (1, len(SPACE) - 1 + len(choices))
+    act = SPACE.names.index("act")
+    indicators = features[0, act : act + len(choices)]
+    assert indicators.tolist() == [float(c == "tanh") for c in choices]
+    assert SPACE.decode(SPACE.from_one_hot(features)[0]) == SPACE.decode(row)
+    # Any indicators decode: the largest one picks the choice.
+    features[0, act : act + len(choices)] = np.linspace(0.1, 0.9, len(choices))
+    assert SPACE.decode(SPACE.from_one_hot(features)[0])["act"] == choices[-1]

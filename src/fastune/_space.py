@@ -93,6 +93,34 @@ class SearchSpace:
         index = self.names.index(name)
         return self._decode_one(self.distributions[name], self._bins[index], min(max(u, 0.0), 1.0))
 
+    def one_hot(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` with each categorical column spread over one indicator column per
+        choice (the form a Gaussian process models); numeric columns as they are."""
+        columns = []
+        for index, (bins, categorical) in enumerate(
+            zip(self._bins, self.is_categorical(), strict=True)
+        ):
+            if categorical:
+                choice = np.minimum((rows[:, index] * bins).astype(int), bins - 1)
+                columns.append(np.eye(bins)[choice])
+            else:
+                columns.append(rows[:, index : index + 1])
+        return np.hstack(columns)
+
+    def from_one_hot(self, features: np.ndarray) -> np.ndarray:
+        """The rows of the cube for ``features`` laid out as :meth:`one_hot`'s: each
+        categorical takes the choice of its largest indicator."""
+        rows, start = [], 0
+        for bins, categorical in zip(self._bins, self.is_categorical(), strict=True):
+            if categorical:
+                choice = np.argmax(features[:, start : start + bins], axis=1)
+                rows.append((choice + 0.5) / bins)
+                start += bins
+            else:
+                rows.append(features[:, start])
+                start += 1
+        return np.stack(rows, axis=1)
+
     def sample(self, rng: np.random.Generator, n: int) -> list[dict[str, Any]]:
         """Draw ``n`` parameter sets uniformly from the cube (log-uniform where ``log``)."""
         return [self.decode(row) for row in rng.random((n, len(self.names)))]

@@ -73,6 +73,7 @@ def test_reached_under_optunas_names_and_imported_on_first_use() -> None:
     assert loaded == ""
     # the public names only, not the module's own imports (importlib, Any, ...)
     assert names.split(",") == [
+        "BoTorchSampler",
         "CatBoostPruningCallback",
         "DaskStorage",
         "KerasPruningCallback",
@@ -87,6 +88,7 @@ def test_reached_under_optunas_names_and_imported_on_first_use() -> None:
         "TorchDistributedTrial",
         "WeightsAndBiasesCallback",
         "XGBoostPruningCallback",
+        "botorch",
         "catboost",
         "dask",
         "ignite",

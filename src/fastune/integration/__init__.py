@@ -1,11 +1,11 @@
 """Integrations with other libraries; each module imports its library on first use and
 names the extra to install when it is missing.
 
-The pruning callbacks, the scikit-learn search ``OptunaSearchCV``, ``DaskStorage``,
-``MLflowCallback``, ``WeightsAndBiasesCallback`` and ``TorchDistributedTrial`` are also
-reachable here, under Optuna's names, so that code written for ``optuna.integration``
-runs after ``import fastune as optuna`` (``optuna.integration.OptunaSearchCV``, or
-``optuna.integration.sklearn.OptunaSearchCV``).
+The pruning callbacks, the scikit-learn search ``OptunaSearchCV``, ``BoTorchSampler``,
+``DaskStorage``, ``MLflowCallback``, ``WeightsAndBiasesCallback`` and
+``TorchDistributedTrial`` are also reachable here, under Optuna's names, so that code
+written for ``optuna.integration`` runs after ``import fastune as optuna``
+(``optuna.integration.OptunaSearchCV``, or ``optuna.integration.sklearn.OptunaSearchCV``).
 They are loaded on first use: importing this package imports no optional dependency.
 
 Example:
@@ -20,6 +20,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fastune.integration.botorch import BoTorchSampler
     from fastune.integration.catboost import CatBoostPruningCallback
     from fastune.integration.dask import DaskStorage
     from fastune.integration.ignite import PyTorchIgnitePruningHandler
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from fastune.integration.xgboost import XGBoostPruningCallback
 
 __all__ = [
+    "BoTorchSampler",
     "CatBoostPruningCallback",
     "DaskStorage",
     "KerasPruningCallback",
@@ -53,6 +55,7 @@ __all__ = [
 
 # Name -> the module of this package that defines it.
 _LAZY = {
+    "BoTorchSampler": "botorch",
     "WeightsAndBiasesCallback": "wandb",
     "TorchDistributedTrial": "pytorch_distributed",
     "TensorBoardCallback": "tensorboard",

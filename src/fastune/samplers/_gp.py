@@ -233,24 +233,12 @@ class GPSampler(BaseSampler):
 
     # -- the model -----------------------------------------------------------------------
 
-    def _features(self, space: SearchSpace, rows: np.ndarray) -> np.ndarray:
-        """Numeric columns as they are; a categorical column as one-hot indicators."""
-        columns = []
-        categorical = space.is_categorical()
-        for index, bins in enumerate(space.n_bins()):
-            if categorical[index]:
-                choice = np.minimum((rows[:, index] * bins).astype(int), bins - 1)
-                columns.append(np.eye(bins)[choice])
-            else:
-                columns.append(rows[:, index : index + 1])
-        return np.hstack(columns)
-
     def _fit(self, space: SearchSpace, rows: np.ndarray, losses: np.ndarray, key: Any) -> Any:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.gaussian_process import GaussianProcessRegressor
         from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
-        features = self._features(space, rows)
+        features = space.one_hot(rows)
         kernel = self._kernels.get(key)
         fresh = kernel is None or kernel.k1.k2.length_scale.shape != (features.shape[1],)
         # The kernel's hyperparameters move little from one trial to the next: past 50
@@ -286,7 +274,7 @@ class GPSampler(BaseSampler):
         return model
 
     def _log_ei(self, space: SearchSpace, model: Any, rows: np.ndarray, best: float) -> Any:
-        mean, std = _posterior(model, self._features(space, rows))
+        mean, std = _posterior(model, space.one_hot(rows))
         z = (best - mean) / std
         return np.log(std) + _log_h(z)
 
@@ -294,7 +282,7 @@ class GPSampler(BaseSampler):
         """The log of the probability that a constraint modelled by ``model`` is <= 0."""
         from scipy.special import log_ndtr
 
-        mean, std = _posterior(model, self._features(space, rows))
+        mean, std = _posterior(model, space.one_hot(rows))
         return log_ndtr(-mean / std)
 
     def _maximize(

@@ -38,13 +38,13 @@ class Surrogate:
         self, space: SearchSpace, model: Any, rows: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and standard deviation of the latent function at ``rows``."""
-        return _posterior(model, self._engine._features(space, rows))
+        return _posterior(model, space.one_hot(rows))
 
     def covariance(self, space: SearchSpace, model: Any, rows: np.ndarray) -> np.ndarray:
         """Posterior covariance matrix of the latent function at ``rows`` (noise left out)."""
         from scipy.linalg import solve_triangular
 
-        features = self._engine._features(space, rows)
+        features = space.one_hot(rows)
         latent = model.kernel_.k1  # the signal part of signal * Matern + noise
         cross = latent(model.X_train_, features)
         solved = solve_triangular(model.L_, cross, lower=True, check_finite=False)
