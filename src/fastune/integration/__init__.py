@@ -25,7 +25,11 @@ if TYPE_CHECKING:
     from fastune.integration.dask import DaskStorage
     from fastune.integration.ignite import PyTorchIgnitePruningHandler
     from fastune.integration.keras import KerasPruningCallback, TFKerasPruningCallback
-    from fastune.integration.lightgbm import LightGBMPruningCallback
+    from fastune.integration.lightgbm import (
+        LightGBMPruningCallback,
+        LightGBMTuner,
+        LightGBMTunerCV,
+    )
     from fastune.integration.lightning import PyTorchLightningPruningCallback
     from fastune.integration.mlflow import MLflowCallback
     from fastune.integration.pytorch_distributed import TorchDistributedTrial
@@ -41,6 +45,8 @@ __all__ = [
     "DaskStorage",
     "KerasPruningCallback",
     "LightGBMPruningCallback",
+    "LightGBMTuner",
+    "LightGBMTunerCV",
     "MLflowCallback",
     "OptunaSearchCV",
     "PyTorchIgnitePruningHandler",
@@ -67,17 +73,21 @@ _LAZY = {
     "PyTorchLightningPruningCallback": "lightning",
     "OptunaSearchCV": "sklearn",
     "LightGBMPruningCallback": "lightgbm",
+    "LightGBMTuner": "lightgbm",
+    "LightGBMTunerCV": "lightgbm",
     "MLflowCallback": "mlflow",
     "XGBoostPruningCallback": "xgboost",
     "SkorchPruningCallback": "skorch",
 }
+# Optuna's names of the modules whose fastune names differ: the same classes.
+_OPTUNA_MODULES = ("pytorch_ignite", "pytorch_lightning", "tfkeras")
 
 
 def __getattr__(name: str) -> Any:
     # The module imports its library, or raises MissingDependencyError (an ImportError)
     # naming the extra to install. The modules are reachable by name too, as Optuna's
     # (optuna.integration.sklearn).
-    if name in _LAZY.values():
+    if name in _LAZY.values() or name in _OPTUNA_MODULES:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _LAZY:
         module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
@@ -87,4 +97,4 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     # The public names only, not this module's imports.
-    return sorted({*__all__, *_LAZY, *_LAZY.values()})
+    return sorted({*__all__, *_LAZY, *_LAZY.values(), *_OPTUNA_MODULES})
