@@ -22,6 +22,7 @@ OPTIONAL = (
     "tensorboard",
     "wandb",
     "botorch",
+    "shap",
     "gpytorch",
     "pandas",
     "tqdm",

@@ -1,10 +1,10 @@
 """Integrations with other libraries; each module imports its library on first use and
 names the extra to install when it is missing.
 
-The pruning callbacks, the scikit-learn search ``OptunaSearchCV``, ``BoTorchSampler``,
-``DaskStorage``, ``MLflowCallback``, ``WeightsAndBiasesCallback`` and
-``TorchDistributedTrial`` are also reachable here, under Optuna's names, so that code
-written for ``optuna.integration`` runs after ``import fastune as optuna``
+The names of Optuna's ``optuna.integration`` that fastune has (the pruning callbacks,
+``OptunaSearchCV``, ``BoTorchSampler``, ``DaskStorage``, the trackers' callbacks, ...) are
+reachable here, and its module names too, so that code written for
+``optuna.integration`` runs after ``import fastune as optuna``
 (``optuna.integration.OptunaSearchCV``, or ``optuna.integration.sklearn.OptunaSearchCV``).
 They are loaded on first use: importing this package imports no optional dependency.
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from fastune.integration.lightning import PyTorchLightningPruningCallback
     from fastune.integration.mlflow import MLflowCallback
     from fastune.integration.pytorch_distributed import TorchDistributedTrial
+    from fastune.integration.shap import ShapleyImportanceEvaluator
     from fastune.integration.sklearn import OptunaSearchCV
     from fastune.integration.skorch import SkorchPruningCallback
     from fastune.integration.tensorboard import TensorBoardCallback
@@ -51,6 +52,7 @@ __all__ = [
     "OptunaSearchCV",
     "PyTorchIgnitePruningHandler",
     "PyTorchLightningPruningCallback",
+    "ShapleyImportanceEvaluator",
     "SkorchPruningCallback",
     "TFKerasPruningCallback",
     "TensorBoardCallback",
@@ -61,6 +63,7 @@ __all__ = [
 
 # Name -> the module of this package that defines it.
 _LAZY = {
+    "ShapleyImportanceEvaluator": "shap",
     "BoTorchSampler": "botorch",
     "WeightsAndBiasesCallback": "wandb",
     "TorchDistributedTrial": "pytorch_distributed",
