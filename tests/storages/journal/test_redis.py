@@ -104,7 +104,8 @@ def test_completed_trials_survive_a_crash_of_their_worker(redis_server: str) -> 
     backend = JournalRedisBackend(redis_server, prefix=prefix)
     trials = fastune.load_study(study_name="s", storage=JournalStorage(backend)).trials
     assert [t.state for t in trials] == [TrialState.COMPLETE] * 3 + [TrialState.RUNNING]
-    assert all(t.value == t.params["x"] ** 2 for t in trials[:3])
+    # x * x as the worker computes it: x ** 2 (libm's pow) differs in the last digit for some x.
+    assert all(t.value == t.params["x"] * t.params["x"] for t in trials[:3])
 
 
 def test_snapshots_are_kept_in_the_server(
