@@ -50,3 +50,10 @@ def test_lightgbm_stepwise_tuning_example() -> None:
     output = _run("lightgbm_stepwise_tuning.py")
     assert "trials in 6 steps" in output
     assert "test log loss, tuned:" in output
+
+
+def test_pytorch_distributed_digits_example() -> None:
+    pytest.importorskip("torch")
+    output = _run("pytorch_distributed_digits.py")
+    assert "4 trials: " in output
+    assert "best validation accuracy" in output
