@@ -63,14 +63,14 @@ class TorchDistributedTrial(BaseTrial):
     in the same order on all of them. Rank 0's trial does the work (suggest, report,
     prune); every rank gets its answer, or raises its exception.
 
-    Each call is one broadcast from rank 0 that carries the answer and the trial's state
-    after it (number, params, distributions, attributes, constraints, start time), so
-    the properties read the same on every rank. A suggested value is the one the study
-    records, on every rank (Optuna's sends floats as 32-bit tensors, so its ranks train
-    with values a little off the record). An error raised by rank 0's trial is raised on
-    every rank, and the ranks stay in step (with Optuna's, the error reaches rank 0 only,
-    and the other ranks read rank 0's next message as the answer they waited for: a
-    collective mismatch that gloo aborts on).
+    Each call is one broadcast from rank 0 that carries the answer and, after a
+    suggestion or an attribute set, the trial's state (number, params, distributions,
+    attributes, constraints, start time), so the properties read the same on every rank.
+    A suggested value is the one the study records, on every rank (Optuna's sends floats
+    as 32-bit tensors, so its ranks train with values a little off the record). An error
+    raised by rank 0's trial is raised on every rank, and the ranks stay in step (with
+    Optuna's, the error reaches rank 0 only, and the other ranks read rank 0's next
+    message as the answer they waited for: a collective mismatch that gloo aborts on).
 
     A suggestion's range is checked on every rank. The values given to ``report`` and
     ``set_user_attr`` on ranks other than 0 are not used: rank 0's are.
@@ -137,11 +137,12 @@ class TorchDistributedTrial(BaseTrial):
 
     def report(self, value: float, step: int) -> None:
         """Report ``value`` at ``step`` through rank 0's trial (see :meth:`Trial.report`)."""
-        self._collective(lambda delegate: delegate.report(value, step))
+        self._collective(lambda delegate: delegate.report(value, step), changes_state=False)
 
     def should_prune(self) -> bool:
         """Rank 0's trial's answer, on every rank."""
-        return bool(self._collective(lambda delegate: bool(delegate.should_prune())))
+        answer = self._collective(lambda t: bool(t.should_prune()), changes_state=False)
+        return bool(answer)
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Set a user attribute through rank 0's trial; every rank then reads it."""
@@ -151,22 +152,27 @@ class TorchDistributedTrial(BaseTrial):
         """Set a system attribute through rank 0's trial; every rank then reads it."""
         self._collective(lambda delegate: delegate.set_system_attr(key, value))
 
-    def _collective(self, call: Callable[[BaseTrial], Any]) -> Any:
+    def _collective(self, call: Callable[[BaseTrial], Any], changes_state: bool = True) -> Any:
+        """Run ``call`` on rank 0's trial; every rank gets its value or error (and, when
+        it ``changes_state`` (a suggestion, an attribute), the trial's state after it)."""
         if self._rank == 0:
             assert self._delegate is not None
             delegate = self._delegate
-            outcome = self._broadcast(self._outcome(lambda: call(delegate)))
+            outcome = self._broadcast(self._outcome(lambda: call(delegate), changes_state))
         else:
             outcome = self._broadcast(None)
         return self._settle(outcome)
 
-    def _outcome(self, call: Callable[[], Any]) -> dict[str, Any]:
-        """On rank 0: the call's value or error, and the trial's state after it."""
+    def _outcome(self, call: Callable[[], Any], changes_state: bool = True) -> dict[str, Any]:
+        """On rank 0: the call's value or error, and the trial's state after it if the
+        call ``changes_state`` (else None: the ranks keep the state they hold)."""
         value, error = None, None
         try:
             value = call()
         except Exception as raised:
             error = _sendable(raised)
+        if not changes_state:
+            return {"value": value, "error": error, "state": None}
         delegate = self._delegate
         state = {
             "number": getattr(delegate, "number", None),
@@ -179,7 +185,8 @@ class TorchDistributedTrial(BaseTrial):
         return {"value": value, "error": error, "state": state}
 
     def _settle(self, outcome: dict[str, Any]) -> Any:
-        self._state = outcome["state"]
+        if outcome["state"] is not None:
+            self._state = outcome["state"]
         if outcome["error"] is not None:
             raise outcome["error"]
         return outcome["value"]
