@@ -37,6 +37,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks.memory
 	$(BIN)/python -m benchmarks.storage_overhead
 	$(BIN)/python -m benchmarks.pruner_overhead
+	$(BIN)/python -m benchmarks.distributed_trial
 	$(BIN)/python -m benchmarks.pruner_replay
 	$(BIN)/python -m benchmarks.dl_bench
 	$(BIN)/python -m benchmarks.multi_objective

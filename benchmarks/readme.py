@@ -270,6 +270,10 @@ SIDE_REPORT_INTROS = {
     "Optuna's from optuna-integration): the same splits and seeds, the best validation "
     "score, the best booster's test score, and the tuner's own time per trial; details: "
     "[{link}]({link}).",
+    "distributed_trial": "A trial shared by the ranks of a torch.distributed group "
+    "(`TorchDistributedTrial`, fastune's beside optuna-integration's): ms per collective "
+    "call between two gloo processes, and the trials whose suggested values differ from "
+    "the study's record on each rank; details: [{link}]({link}).",
     "variants_samplers": "The default sampler's quality target: on how many problems it "
     "reaches Optuna TPE's median best at 100 trials within 50, and beats it at 100 "
     "(target: 3/4 of the problems for both); details: [{link}]({link}).",
