@@ -38,23 +38,42 @@ def test_categorical_and_int_parameters() -> None:
     assert study.best_params == {"kind": "good", "n": 7}
 
 
-def test_several_objectives_use_the_independent_sampler_and_say_so(
+def _two_objectives(trial: fastune.Trial) -> tuple[float, float]:
+    """ZDT1 on 4 variables, the second objective negated (to maximize)."""
+    x = [trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(4)]
+    g = 1.0 + 3.0 * sum(x[1:])
+    return x[0], -g * (1.0 - np.sqrt(x[0] / g))
+
+
+def test_two_objectives_grow_the_front_by_expected_hypervolume() -> None:
+    from fastune._pareto import hypervolume
+
+    def volume(sampler: fastune.samplers.BaseSampler) -> float:
+        study = fastune.create_study(directions=["minimize", "maximize"], sampler=sampler)
+        study.optimize(_two_objectives, n_trials=24)
+        front = np.array([[t.values[0], -t.values[1]] for t in study.best_trials])
+        return hypervolume(front, np.array([1.1, 5.0]))
+
+    gp = volume(GPSampler(seed=0, n_startup_trials=8))
+    assert gp > volume(RandomSampler(seed=0)) + 0.3
+    assert gp > 4.5  # the true front's volume is 5.5 - 2 / 3 = 4.83
+
+
+def test_more_than_three_objectives_use_the_independent_sampler_and_say_so(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     study = fastune.create_study(
-        directions=["minimize", "minimize"], sampler=GPSampler(seed=0, n_startup_trials=0)
+        directions=["minimize"] * 4, sampler=GPSampler(seed=0, n_startup_trials=0)
     )
     logger = logging.getLogger("fastune")
     logger.addHandler(caplog.handler)
     try:
-        study.optimize(
-            lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=6
-        )
+        study.optimize(lambda t: (t.suggest_float("x", 0, 1),) * 4, n_trials=6)
     finally:
         logger.removeHandler(caplog.handler)
     assert len(study.best_trials) >= 1
-    warned = [r for r in caplog.records if "GPSampler models one objective" in r.message]
-    assert len(warned) == 1  # once, not at every trial (it was silent)
+    warned = [r for r in caplog.records if "GPSampler models up to 3 objectives" in r.message]
+    assert len(warned) == 1  # once, not at every trial
 
 
 def test_log_expected_improvement_is_accurate_in_the_tail() -> None:

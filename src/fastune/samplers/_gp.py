@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from fastune._pareto import pareto_ranks
 from fastune._space import SearchSpace
 from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, invalid_type
 from fastune.distributions import BaseDistribution
 from fastune.logging import get_logger
 from fastune.samplers._base import BaseSampler
+from fastune.samplers._ehvi import expected_improvement_volume, improvement_boxes
 from fastune.samplers._random import RandomSampler
 from fastune.samplers._search_space import JointSpaces
 from fastune.trial._constraints import constraints_of, keep_constraints_func_values, violation
@@ -41,6 +43,10 @@ _PRIOR_LOG_CHOICE_SCALE = 0.0
 _PRIOR_SPREAD = 1.0
 _DETERMINISTIC_NOISE = 1e-6  # the noise variance of deterministic_objective, standardized
 _STEP = 1e-4  # finite-difference step of the acquisition gradient, in cube units
+# Several objectives: expected hypervolume improvement up to this many (its boxes grow as
+# the front's size to the power objectives - 1), from this many quasi-Monte Carlo draws.
+_MAX_HYPERVOLUME_OBJECTIVES = 3
+_EHVI_SAMPLES = 64
 
 
 class GPSampler(BaseSampler):
@@ -69,6 +75,13 @@ class GPSampler(BaseSampler):
     log of expected improvement over the best *feasible* value plus the log of the
     probability that every constraint holds (constrained expected improvement); while no
     trial is feasible, the probability of feasibility alone.
+    Several objectives (two or three, as Optuna's logEHVI): one GP per objective, and the
+    acquisition is the log of the expected hypervolume improvement over the front of the
+    feasible complete trials (from a reference point a tenth of each objective's range
+    beyond its worst value), estimated from 64 quasi-Monte Carlo draws of the GPs'
+    predictions, times the probability of feasibility with constraints. With four
+    objectives or more the hypervolume's boxes grow too many: the trials are drawn by
+    ``independent_sampler``, with a warning.
     Parameters outside the joint space (the parameters every complete trial has), and
     the first ``n_startup_trials`` complete trials, are drawn by ``independent_sampler``.
 
@@ -161,13 +174,14 @@ class GPSampler(BaseSampler):
     ) -> dict[str, Any]:
         if not search_space:
             return {}
-        if len(study.directions) > 1:  # several objectives: left to the independent sampler
+        n_objectives = len(study.directions)
+        if n_objectives > _MAX_HYPERVOLUME_OBJECTIVES:  # left to the independent sampler
             if not self._warned_multi_objective:
                 self._warned_multi_objective = True
                 _logger.warning(
-                    "GPSampler models one objective; this study has "
-                    f"{len(study.directions)}, so its trials are drawn by the independent "
-                    "sampler (random). TPESampler or NSGAIISampler model several."
+                    f"GPSampler models up to {_MAX_HYPERVOLUME_OBJECTIVES} objectives; this "
+                    f"study has {n_objectives}, so its trials are drawn by the independent "
+                    "sampler (random). TPESampler or NSGAIIISampler model more."
                 )
             return {}
         states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
@@ -188,17 +202,23 @@ class GPSampler(BaseSampler):
             worst += running
         space = SearchSpace(search_space)
         rows = np.array([space.encode(t.params) for t in complete + worst])
-        sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
-        losses = _finite(sign * np.array([t.values[0] for t in complete if t.values]))
+        signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
+        losses = np.column_stack(
+            [_finite(column) for column in (np.array([t.values for t in complete]) * signs).T]
+        )
         feasible = np.array([violation(t.system_attrs) == 0.0 for t in complete])
-        losses = np.concatenate([losses, np.full(len(worst), losses.max())])
+        # A pruned (or, with the liar, running) trial: the worst value of each objective.
+        losses = np.vstack([losses, np.tile(losses.max(axis=0), (len(worst), 1))])
         key = (study._cache_key, tuple(search_space))
         with self._lock:
-            model = self._fit(space, rows, losses, key)
             terms: list[Callable[[np.ndarray], Any]] = []
-            if feasible.any():
-                best = float(losses[: len(complete)][feasible].min())
-                terms.append(lambda r: self._log_ei(space, model, r, best))
+            if n_objectives == 1:
+                model = self._fit(space, rows, losses[:, 0], key)
+                if feasible.any():
+                    best = float(losses[: len(complete), 0][feasible].min())
+                    terms.append(lambda r: self._log_ei(space, model, r, best))
+            elif feasible.any():
+                terms.append(self._log_ehvi(space, rows, losses, feasible, key))
             for name in names:  # constrained EI: times the chance that each one holds
                 having = [
                     i for i, t in enumerate(complete) if name in constraints_of(t.system_attrs)
@@ -211,9 +231,11 @@ class GPSampler(BaseSampler):
                     values = np.concatenate([values, np.full(len(running), values.max())])
                 bound = self._fit(space, rows[having], values, (*key, "constraint", name))
                 terms.append(functools.partial(self._log_feasible, space, bound))
-            # Local candidates start from the best rows, a complete infeasible one last.
+            # Local candidates start from the best rows (by Pareto rank with several
+            # objectives), a complete infeasible one last.
             infeasible = np.concatenate([~feasible, np.zeros(len(worst), dtype=bool)])
-            order = np.argsort(np.where(infeasible, np.inf, losses))
+            rank = losses[:, 0] if n_objectives == 1 else pareto_ranks(losses).astype(float)
+            order = np.argsort(np.where(infeasible, np.inf, rank), kind="stable")
             near = rows[order[: min(8, len(rows))]]
             row = self._maximize(space, lambda r: sum(term(r) for term in terms), near)
         return space.decode(row)
@@ -277,6 +299,43 @@ class GPSampler(BaseSampler):
         mean, std = _posterior(model, space.one_hot(rows))
         z = (best - mean) / std
         return np.log(std) + _log_h(z)
+
+    def _log_ehvi(
+        self,
+        space: SearchSpace,
+        rows: np.ndarray,
+        losses: np.ndarray,
+        feasible: np.ndarray,
+        key: Any,
+    ) -> Callable[[np.ndarray], Any]:
+        """The log of expected hypervolume improvement over the feasible complete trials'
+        front (one GP per objective, quasi-Monte Carlo over their predictions), from a
+        reference point a tenth of each objective's range beyond its worst value."""
+        from scipy.stats import qmc
+
+        models = [
+            self._fit(space, rows, losses[:, i], (*key, "objective", i))
+            for i in range(losses.shape[1])
+        ]
+        n_complete = len(feasible)
+        worst, best = losses.max(axis=0), losses.min(axis=0)
+        span = np.where(worst > best, worst - best, 1.0)
+        reference = worst + 0.1 * span
+        lower, upper = improvement_boxes(losses[:n_complete][feasible], reference)
+        normals = qmc.MultivariateNormalQMC(
+            np.zeros(len(models)), seed=int(self._rng.integers(2**31 - 1))
+        ).random(_EHVI_SAMPLES)
+        floor = 1e-12 * float(np.prod(span))  # log(0) where no sample improves
+
+        def acquisition(candidates: np.ndarray) -> Any:
+            features = space.one_hot(candidates)
+            predictions = [_posterior(model, features) for model in models]
+            mean = np.column_stack([p[0] for p in predictions])
+            std = np.column_stack([p[1] for p in predictions])
+            volume = expected_improvement_volume(mean, std, lower, upper, normals)
+            return np.log(volume + floor)
+
+        return acquisition
 
     def _log_feasible(self, space: SearchSpace, model: Any, rows: np.ndarray) -> Any:
         """The log of the probability that a constraint modelled by ``model`` is <= 0."""
