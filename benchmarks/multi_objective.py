@@ -1,7 +1,8 @@
 """Several objectives and constraints, side by side with Optuna: NSGA-II and TPE on ZDT1
 (two objectives), NSGA-III, NSGA-II and TPE on DTLZ2 (three objectives), scored by the
-hypervolume of the final Pareto front; GP and TPE on a constrained quadratic, scored by the
-best feasible value. Every method gets the same seeds and budget.
+hypervolume of the final Pareto front; GP and TPE on both at the small budget of Bayesian
+optimization (``-small``); GP and TPE on a constrained quadratic, scored by the best
+feasible value. Every method gets the same seeds and budget.
 
 ``python -m benchmarks.multi_objective`` writes ``multi_objective.json`` and ``.md`` to
 ``benchmarks/results/`` (or ``--output-dir``).
@@ -57,6 +58,9 @@ def constrained_quadratic(trial: Any) -> float:
 PROBLEMS: dict[str, Problem] = {
     "zdt1": (["minimize", "minimize"], zdt1, [1.1, 11.0]),
     "dtlz2": (["minimize"] * 3, dtlz2, [1.1, 1.1, 1.1]),
+    # The same problems at the small budget of Bayesian optimization (GPSampler).
+    "zdt1-small": (["minimize", "minimize"], zdt1, [1.1, 11.0]),
+    "dtlz2-small": (["minimize"] * 3, dtlz2, [1.1, 1.1, 1.1]),
     "constrained-quadratic": (["minimize"], constrained_quadratic, None),
 }
 
@@ -74,6 +78,10 @@ SAMPLERS: dict[tuple[str, str], Callable[[Any, int, int], Any]] = {
     ("dtlz2", "nsga2"): lambda lib, s, p: lib.samplers.NSGAIISampler(population_size=p, seed=s),
     ("dtlz2", "tpe"): lambda lib, s, p: lib.samplers.TPESampler(seed=s),
     ("dtlz2", "random"): lambda lib, s, p: lib.samplers.RandomSampler(seed=s),
+    ("zdt1-small", "gp"): lambda lib, s, p: lib.samplers.GPSampler(seed=s),
+    ("zdt1-small", "tpe"): lambda lib, s, p: lib.samplers.TPESampler(seed=s),
+    ("dtlz2-small", "gp"): lambda lib, s, p: lib.samplers.GPSampler(seed=s),
+    ("dtlz2-small", "tpe"): lambda lib, s, p: lib.samplers.TPESampler(seed=s),
     ("constrained-quadratic", "gp"): lambda lib, s, p: lib.samplers.GPSampler(
         seed=s, n_startup_trials=5, constraints_func=_constraint
     ),
@@ -134,7 +142,8 @@ def build_report(results: dict[str, Any]) -> str:
         *side_report_header("Several objectives and constraints", results),
         f"* {results['n_seeds']} seeds; populations of {results['population']} for NSGA-II "
         "and NSGA-III. Several objectives: hypervolume of the final Pareto front (higher is "
-        "better; reference ZDT1 (1.1, 11), DTLZ2 (1.1, 1.1, 1.1)). Constrained quadratic "
+        "better; reference ZDT1 (1.1, 11), DTLZ2 (1.1, 1.1, 1.1)); `-small`: the same at the "
+        "small budget of GP sampling. Constrained quadratic "
         "(best 0.5): the best feasible value (lower is better); GP and TPE get the "
         "constraint through `constraints_func`.",
         "",
@@ -162,6 +171,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--population", type=int, default=20)
     parser.add_argument("--moo-trials", type=int, default=300, help="ZDT1 and DTLZ2")
+    parser.add_argument("--small-trials", type=int, default=50, help="ZDT1 and DTLZ2 for GPSampler")
     parser.add_argument("--constrained-trials", type=int, default=30)
 
 
@@ -169,6 +179,8 @@ def _run_benchmark(options: argparse.Namespace) -> SideRun:
     budgets = {
         "zdt1": options.moo_trials,
         "dtlz2": options.moo_trials,
+        "zdt1-small": options.small_trials,
+        "dtlz2-small": options.small_trials,
         "constrained-quadratic": options.constrained_trials,
     }
     records = measure(budgets, options.population, range(options.seeds))
