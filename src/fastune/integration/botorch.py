@@ -33,7 +33,7 @@ from fastune.distributions import BaseDistribution
 from fastune.logging import get_logger
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._random import RandomSampler
-from fastune.samplers._search_space import JointSpaces
+from fastune.samplers._search_space import JointSpaces, trials_in_space
 from fastune.trial._constraints import constraints_of, keep_constraints_func_values
 from fastune.trial._state import TrialState
 
@@ -174,6 +174,22 @@ def _feasible(train_obj: Tensor, train_con: Tensor | None) -> Tensor:
     return (train_con <= 0).all(dim=-1)
 
 
+def _monte_carlo(n_objectives: int, n_constraints: int, pending_x: Tensor | None) -> dict[str, Any]:
+    """What every Monte Carlo function here is given beside its model: quasi-random
+    normal draws, the constraints' outputs, and the pending points."""
+    return {
+        "sampler": SobolQMCNormalSampler(sample_shape=torch.Size([_MC_SAMPLES])),
+        "constraints": _constraint_callables(n_objectives, n_constraints) or None,
+        "X_pending": pending_x,
+    }
+
+
+def _best_feasible(train_obj: Tensor, train_con: Tensor | None) -> Tensor:
+    """The best value of a feasible trial (the worst value while none is feasible)."""
+    feasible = _feasible(train_obj, train_con)
+    return train_obj[feasible].max() if feasible.any() else train_obj.min()
+
+
 def _check_objectives(name: str, train_obj: Tensor, single: bool) -> None:
     n_objectives = train_obj.size(-1)
     if single and n_objectives != 1:
@@ -195,8 +211,7 @@ def logei_candidates_func(
     ``consider_running_trials`` the sampler uses :func:`qei_candidates_func`."""
     _check_objectives("logei_candidates_func", train_obj, single=True)
     train_y, n_constraints = _outputs(train_obj, train_con)
-    feasible = _feasible(train_obj, train_con)
-    best = train_obj[feasible].max() if feasible.any() else train_obj.min()
+    best = _best_feasible(train_obj, train_con)
     model = _model(train_x, train_y, bounds)
     acquisition: Any
     if n_constraints:
@@ -222,15 +237,11 @@ def qlogei_candidates_func(
     running trials' points as pending."""
     _check_objectives("qlogei_candidates_func", train_obj, single=True)
     train_y, n_constraints = _outputs(train_obj, train_con)
-    feasible = _feasible(train_obj, train_con)
-    best = train_obj[feasible].max() if feasible.any() else train_obj.min()
     acquisition = qLogExpectedImprovement(
         _model(train_x, train_y, bounds),
-        best_f=best,
-        sampler=SobolQMCNormalSampler(sample_shape=torch.Size([_MC_SAMPLES])),
+        best_f=_best_feasible(train_obj, train_con),
         objective=GenericMCObjective(_first_output),
-        constraints=_constraint_callables(1, n_constraints) or None,
-        X_pending=pending_x,
+        **_monte_carlo(1, n_constraints, pending_x),
     )
     return _best_point(acquisition, bounds)
 
@@ -253,10 +264,8 @@ def qnei_candidates_func(
     acquisition = qLogNoisyExpectedImprovement(
         _model(train_x, train_y, bounds),
         X_baseline=train_x,
-        sampler=SobolQMCNormalSampler(sample_shape=torch.Size([_MC_SAMPLES])),
         objective=GenericMCObjective(_first_output),
-        constraints=_constraint_callables(1, n_constraints) or None,
-        X_pending=pending_x,
+        **_monte_carlo(1, n_constraints, pending_x),
         prune_baseline=True,
     )
     return _best_point(acquisition, bounds)
@@ -289,10 +298,8 @@ def qehvi_candidates_func(
         _model(train_x, train_y, bounds),
         ref_point=reference.tolist(),
         partitioning=partitioning,
-        sampler=SobolQMCNormalSampler(sample_shape=torch.Size([_MC_SAMPLES])),
         objective=IdentityMCMultiOutputObjective(outcomes=list(range(n_objectives))),
-        constraints=_constraint_callables(n_objectives, n_constraints) or None,
-        X_pending=pending_x,
+        **_monte_carlo(n_objectives, n_constraints, pending_x),
     )
     return _best_point(acquisition, bounds)
 
@@ -314,10 +321,8 @@ def qnehvi_candidates_func(
         _model(train_x, train_y, bounds),
         ref_point=_reference_point(train_obj).tolist(),
         X_baseline=train_x,
-        sampler=SobolQMCNormalSampler(sample_shape=torch.Size([_MC_SAMPLES])),
         objective=IdentityMCMultiOutputObjective(outcomes=list(range(n_objectives))),
-        constraints=_constraint_callables(n_objectives, n_constraints) or None,
-        X_pending=pending_x,
+        **_monte_carlo(n_objectives, n_constraints, pending_x),
         prune_baseline=True,
     )
     return _best_point(acquisition, bounds)
@@ -368,10 +373,8 @@ def qparego_candidates_func(
     acquisition = qLogNoisyExpectedImprovement(
         _model(train_x, train_y, bounds),
         X_baseline=train_x,
-        sampler=SobolQMCNormalSampler(sample_shape=torch.Size([_MC_SAMPLES])),
         objective=GenericMCObjective(scalarized),
-        constraints=_constraint_callables(n_objectives, n_constraints) or None,
-        X_pending=pending_x,
+        **_monte_carlo(n_objectives, n_constraints, pending_x),
         prune_baseline=True,
     )
     return _best_point(acquisition, bounds)
@@ -500,14 +503,8 @@ class BoTorchSampler(BaseSampler):
     ) -> dict[str, Any]:
         if not search_space:
             return {}
-        in_space = [
-            t
-            for t in study.get_trials(
-                deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING)
-            )
-            if t._trial_id != trial._trial_id
-            and all(t.distributions.get(n) == d for n, d in search_space.items())
-        ]
+        states = (TrialState.COMPLETE, TrialState.RUNNING)
+        in_space = trials_in_space(study, trial, search_space, states)
         complete = [t for t in in_space if t.state == TrialState.COMPLETE and t.values]
         if len(complete) < max(1, self._n_startup_trials):
             return {}

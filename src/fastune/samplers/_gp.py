@@ -20,7 +20,7 @@ from fastune.logging import get_logger
 from fastune.samplers._base import BaseSampler
 from fastune.samplers._ehvi import expected_improvement_volume, improvement_boxes
 from fastune.samplers._random import RandomSampler
-from fastune.samplers._search_space import JointSpaces
+from fastune.samplers._search_space import JointSpaces, trials_in_space
 from fastune.trial._constraints import constraints_of, keep_constraints_func_values, violation
 from fastune.trial._state import TrialState
 
@@ -185,12 +185,7 @@ class GPSampler(BaseSampler):
                 )
             return {}
         states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
-        in_space = [
-            t
-            for t in study.get_trials(deepcopy=False, states=states)
-            if t._trial_id != trial._trial_id
-            and all(t.distributions.get(n) == d for n, d in search_space.items())
-        ]
+        in_space = trials_in_space(study, trial, search_space, states)
         complete = [t for t in in_space if t.state == TrialState.COMPLETE and t.values]
         names = sorted({name for t in complete for name in constraints_of(t.system_attrs)})
         if len(complete) < self._n_startup_trials:  # n_startup_trials >= 1

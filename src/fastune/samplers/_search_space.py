@@ -15,9 +15,25 @@ from fastune.trial import FrozenTrial, TrialState
 if TYPE_CHECKING:
     from fastune.study import Study
 
-__all__ = ["FinishedTrials", "JointSpaces", "SpaceTracker"]
+__all__ = ["FinishedTrials", "JointSpaces", "SpaceTracker", "trials_in_space"]
 
 _USED = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+def trials_in_space(
+    study: Study,
+    trial: FrozenTrial,
+    search_space: dict[str, BaseDistribution],
+    states: tuple[TrialState, ...],
+) -> list[FrozenTrial]:
+    """The trials in ``states``, but ``trial``, that have every parameter of
+    ``search_space`` with its distribution: the rows a model-based sampler learns from."""
+    return [
+        t
+        for t in study.get_trials(deepcopy=False, states=states)
+        if t._trial_id != trial._trial_id
+        and all(t.distributions.get(n) == d for n, d in search_space.items())
+    ]
 
 
 class FinishedTrials:
