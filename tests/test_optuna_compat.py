@@ -738,6 +738,27 @@ def test_gp_sampler_with_constraints_func(optuna: ModuleType) -> None:
     assert study.best_trial.user_attrs["c"] <= 0 and study.best_value < 0.6  # best: 0.5
 
 
+@pytest.mark.filterwarnings("ignore:.* experimental")
+def test_gp_sampler_on_two_objectives_with_a_constraint(optuna: ModuleType) -> None:
+    import numpy as np
+
+    from fastune._pareto import hypervolume
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 1.0)
+        y = trial.suggest_float("y", 0.0, 1.0)
+        trial.set_constraint("x_at_most_0.8", x - 0.8)
+        return x, (1.0 - x) ** 2 + y
+
+    sampler = optuna.samplers.GPSampler(seed=0, n_startup_trials=8)
+    study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(objective, n_trials=20)
+    front = study.best_trials
+    assert front and all(t.params["x"] <= 0.8 for t in front)  # the feasible front
+    volume = hypervolume(np.array([t.values for t in front]), np.array([1.0, 1.0]))
+    assert volume > 0.55  # the feasible front's volume: 0.8 - 0.992 / 3 + 0.192 = 0.661
+
+
 @pytest.mark.filterwarnings("ignore:NSGAIIISampler is experimental")  # Optuna's warning
 def test_nsga3_sampler_on_three_objectives(optuna: ModuleType) -> None:
     def objective(trial):
