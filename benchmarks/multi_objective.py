@@ -69,8 +69,19 @@ def _constraint(trial: Any) -> list[float]:
     return [trial.user_attrs["c"]]
 
 
+def _default(library: Any, seed: int, population: int) -> Any:
+    """The library's default sampler: fastune's AutoSampler, Optuna's TPESampler."""
+    if library.__name__ == "fastune":
+        return library.samplers.AutoSampler(seed=seed)
+    return library.samplers.TPESampler(seed=seed)
+
+
 # (problem, method) -> sampler factory(library, seed, population)
 SAMPLERS: dict[tuple[str, str], Callable[[Any, int, int], Any]] = {
+    ("zdt1", "default"): _default,
+    ("dtlz2", "default"): _default,
+    ("zdt1-small", "default"): _default,
+    ("dtlz2-small", "default"): _default,
     ("zdt1", "nsga2"): lambda lib, s, p: lib.samplers.NSGAIISampler(population_size=p, seed=s),
     ("zdt1", "tpe"): lambda lib, s, p: lib.samplers.TPESampler(seed=s),
     ("zdt1", "random"): lambda lib, s, p: lib.samplers.RandomSampler(seed=s),
@@ -143,7 +154,8 @@ def build_report(results: dict[str, Any]) -> str:
         f"* {results['n_seeds']} seeds; populations of {results['population']} for NSGA-II "
         "and NSGA-III. Several objectives: hypervolume of the final Pareto front (higher is "
         "better; reference ZDT1 (1.1, 11), DTLZ2 (1.1, 1.1, 1.1)); `-small`: the same at the "
-        "small budget of GP sampling. Constrained quadratic "
+        "small budget of GP sampling; `default`: each library's default sampler (fastune's "
+        "`AutoSampler`, Optuna's `TPESampler`). Constrained quadratic "
         "(best 0.5): the best feasible value (lower is better); GP and TPE get the "
         "constraint through `constraints_func`.",
         "",

@@ -44,7 +44,14 @@ def test_rules_in_order() -> None:
         10,
         directions=["minimize", "minimize"],
     )
-    assert auto.choose(two) == "tpe-independent"  # several objectives: per parameter
+    assert auto.choose(two) == "gp"  # two objectives on a small numeric space
+    three = _study(
+        lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1), 0.0),
+        10,
+        directions=["minimize"] * 3,
+    )
+    assert auto.choose(three) == "tpe-independent"  # more objectives: per parameter
+    assert AutoSampler(max_gp_trials=5).choose(two) == "tpe-independent"
 
     def conditional_two(trial: fastune.Trial) -> tuple[float, float]:
         x = trial.suggest_float("x", 0, 1)
