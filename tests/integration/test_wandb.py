@@ -38,6 +38,8 @@ def _records(path: Path) -> list[Any]:
     """The records of a W&B run file: a header, then blocks of 32 KiB holding chunks
     (crc32, length, kind: 1 whole, 2 first, 3 middle, 4 last) of protobuf records."""
     data = path.read_bytes()
+    if len(data) < 7:  # not written yet
+        return []
     assert data[:4] == b":W&B"
     records, position, pending, block = [], 7, b"", 32768
     while position + 7 <= len(data):
@@ -46,6 +48,8 @@ def _records(path: Path) -> list[Any]:
         if left < 7 or (length == 0 and kind == 0):  # the padding at a block's end
             position += left
             continue
+        if position + 7 + length > len(data):  # a chunk still being written
+            break
         pending += data[position + 7 : position + 7 + length]
         position += 7 + length
         if kind in (1, 4):
@@ -56,13 +60,25 @@ def _records(path: Path) -> list[Any]:
     return records
 
 
+def _finished_records(path: Path) -> list[Any]:
+    """The records of a finished run: W&B's writer may still be flushing the file when
+    ``wandb.finish()`` returns, so it is read again until its exit record is there."""
+    deadline = time.monotonic() + 60.0
+    while True:
+        records = _records(path)
+        if any(record.WhichOneof("record_type") == "exit" for record in records):
+            return records
+        assert time.monotonic() < deadline, f"{path} has no exit record after 60 s"
+        time.sleep(0.1)
+
+
 def _runs(directory: Path) -> list[dict[str, Any]]:
     """Each run W&B wrote under ``directory``, in order: its name, tags, config, the
     rows it logged and the step metric of each name."""
     runs = []
     for path in directory.glob("wandb/offline-run-*/run-*.wandb"):
         run: dict[str, Any] = {"rows": [], "config": {}, "step_metric": {}}
-        for record in _records(path):
+        for record in _finished_records(path):
             kind = record.WhichOneof("record_type")
             if kind == "run":
                 run["name"], run["tags"] = record.run.display_name, list(record.run.tags)
