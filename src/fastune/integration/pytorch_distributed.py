@@ -115,7 +115,7 @@ class TorchDistributedTrial(BaseTrial):
         right = isinstance(trial, BaseTrial) if self._rank == 0 else trial is None
         # One gather, so that a wrong argument on any rank is raised on every rank and
         # none is left waiting; rank 0's entry carries the trial's state.
-        state = self._outcome(lambda: None) if right and self._rank == 0 else None
+        state = self._snapshot() if right and self._rank == 0 else None
         mine = (None if right else repr(trial), state)
         gathered: list[Any] = [None] * dist.get_world_size(self._group)
         dist.all_gather_object(gathered, mine, group=self._group)
@@ -126,8 +126,7 @@ class TorchDistributedTrial(BaseTrial):
                 f"The 'trial' parameter of {_OWNER} must be a trial on rank 0 and None on "
                 f"the other ranks. Got {got} on rank {rank} instead."
             )
-        self._state: dict[str, Any] = {}
-        self._settle(gathered[0][1])
+        self._state: dict[str, Any] = gathered[0][1]
 
     # --- the collective calls ---------------------------------------------------------
 
@@ -141,8 +140,7 @@ class TorchDistributedTrial(BaseTrial):
 
     def should_prune(self) -> bool:
         """Rank 0's trial's answer, on every rank."""
-        answer = self._collective(lambda t: bool(t.should_prune()), changes_state=False)
-        return bool(answer)
+        return bool(self._collective(lambda t: t.should_prune(), changes_state=False))
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Set a user attribute through rank 0's trial; every rank then reads it."""
@@ -163,7 +161,7 @@ class TorchDistributedTrial(BaseTrial):
             outcome = self._broadcast(None)
         return self._settle(outcome)
 
-    def _outcome(self, call: Callable[[], Any], changes_state: bool = True) -> dict[str, Any]:
+    def _outcome(self, call: Callable[[], Any], changes_state: bool) -> dict[str, Any]:
         """On rank 0: the call's value or error, and the trial's state after it if the
         call ``changes_state`` (else None: the ranks keep the state they hold)."""
         value, error = None, None
@@ -171,10 +169,13 @@ class TorchDistributedTrial(BaseTrial):
             value = call()
         except Exception as raised:
             error = _sendable(raised)
-        if not changes_state:
-            return {"value": value, "error": error, "state": None}
+        state = self._snapshot() if changes_state else None
+        return {"value": value, "error": error, "state": state}
+
+    def _snapshot(self) -> dict[str, Any]:
+        """On rank 0: the state of its trial that the properties read."""
         delegate = self._delegate
-        state = {
+        return {
             "number": getattr(delegate, "number", None),
             "params": dict(getattr(delegate, "params", {})),
             "distributions": dict(getattr(delegate, "distributions", {})),
@@ -182,7 +183,6 @@ class TorchDistributedTrial(BaseTrial):
             "system_attrs": dict(getattr(delegate, "system_attrs", {})),
             "datetime_start": getattr(delegate, "datetime_start", None),
         }
-        return {"value": value, "error": error, "state": state}
 
     def _settle(self, outcome: dict[str, Any]) -> Any:
         if outcome["state"] is not None:
