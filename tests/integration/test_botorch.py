@@ -231,5 +231,7 @@ def test_bad_arguments_are_named() -> None:
         BoTorchSampler(candidates_func="logei")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="'n_startup_trials'"):
         BoTorchSampler(n_startup_trials=-1)
+    with pytest.raises(InvalidParameterError, match="'device'.*'gpu7'"):
+        BoTorchSampler(device="gpu7")
     with pytest.raises(InvalidParameterTypeError, match="'independent_sampler'"):
         BoTorchSampler(independent_sampler="random")  # type: ignore[arg-type]

@@ -428,8 +428,9 @@ class BoTorchSampler(BaseSampler):
     Raises:
         InvalidParameterTypeError: ``candidates_func`` or ``constraints_func`` is not
             callable, ``independent_sampler`` not a fastune sampler.
-        InvalidParameterError: ``n_startup_trials`` or ``seed`` is negative, or
-            ``candidates_func`` returns a tensor of another shape than one point.
+        InvalidParameterError: ``n_startup_trials`` or ``seed`` is negative, ``device``
+            is not a device, or ``candidates_func`` returns a tensor of another shape
+            than one point.
         MissingDependencyError: BoTorch is not installed (on import of this module).
 
     Example:
@@ -475,7 +476,11 @@ class BoTorchSampler(BaseSampler):
         self._consider_running_trials = bool(consider_running_trials)
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
-        self._device = torch.device("cpu") if device is None else torch.device(device)
+        try:
+            self._device = torch.device("cpu" if device is None else device)
+        except (RuntimeError, TypeError) as error:
+            allowed = "None, a torch.device or a device name such as 'cpu' or 'cuda:0'"
+            raise invalid("device", owner, allowed, device) from error
         self._spaces = JointSpaces(states=(TrialState.COMPLETE,))
         self._lock = threading.Lock()
 
