@@ -74,7 +74,15 @@ def test_the_sampler_learns_from_the_trials_bracket_only() -> None:
     pruner = HyperbandPruner(min_resource=1, max_resource=9, reduction_factor=3)
     study = fastune.create_study(sampler=Spy(seed=0), pruner=pruner, study_name="view")
     for index in range(20):
-        run_trial(study, lambda step, i=index: float(i), range(10))
+        trial = study.ask()
+        trial.suggest_float("x", 0, 1)  # the sampler's relative proposal is drawn here
+        for step in range(10):
+            trial.report(float(index), step)
+            if trial.should_prune():
+                study.tell(trial, state=fastune.trial.TrialState.PRUNED)
+                break
+        else:
+            study.tell(trial, float(index))
     for number, count in enumerate(seen):
         bracket = pruner.bracket_of(study, number)
         same = [t for t in study.trials[:number] if pruner.bracket_of(study, t.number) == bracket]

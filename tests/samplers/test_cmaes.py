@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import fastune
+from fastune.distributions import FloatDistribution as Float
 from fastune.exceptions import InvalidParameterError
 from fastune.samplers import CmaEsSampler, GPSampler, QMCSampler, RandomSampler, TPESampler
 from fastune.samplers._cmaes import _ranked
@@ -241,6 +242,15 @@ def test_several_objectives_are_refused_as_optuna_does() -> None:
     study = fastune.create_study(directions=["minimize", "minimize"], sampler=CmaEsSampler())
     with pytest.raises(ValueError, match="CmaEsSampler cannot be used.*several objectives"):
         study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), 3)
+    # Each of the sampler's methods refuses, called directly too (as Optuna's).
+    sampler = study.sampler
+    frozen = fastune.trial.create_trial(state=fastune.trial.TrialState.RUNNING)
+    for call in (
+        lambda: sampler.sample_independent(study, frozen, "x", Float(0, 1)),
+        lambda: sampler.sample_relative(study, frozen, {"x": Float(0, 1)}),
+    ):
+        with pytest.raises(ValueError, match="CmaEsSampler cannot be used.*several objectives"):
+            call()
 
 
 def test_optunas_arguments_inc_popsize_minus_one_and_a_partial_x0() -> None:

@@ -216,4 +216,4 @@ def test_optunas_multi_objective_guard_for_user_samplers() -> None:
     fastune.create_study(sampler=Annealing()).optimize(lambda t: t.suggest_int("n", 0, 3), 2)
     two = fastune.create_study(directions=["minimize"] * 2, sampler=Annealing())
     with pytest.raises(ValueError, match="Annealing cannot be used"):
-        two.optimize(lambda t: (1.0, 2.0), n_trials=1)
+        two.optimize(lambda t: (t.suggest_int("n", 0, 3), 2.0), n_trials=1)

@@ -390,7 +390,8 @@ def test_startup_and_gamma_count_every_finished_trial_of_the_study(kwargs: dict)
 
 
 def test_batch_asked_trials_count_as_running_for_the_constant_liar() -> None:
-    # Asked trials that have not suggested yet hold their relative proposal; the next
+    # Asked trials whose relative proposal is drawn (at the first suggestion, as Optuna,
+    # or by reading relative_params) hold it before they suggest the rest; the next
     # proposals count them as bad trials, as Optuna (they were ignored).
     distributions = {
         "x": fastune.distributions.FloatDistribution(-5, 5),
@@ -408,6 +409,9 @@ def test_batch_asked_trials_count_as_running_for_the_constant_liar() -> None:
         study = fastune.create_study(sampler=sampler)
         study.add_trials(history)
         asked = [study.ask() for _ in range(4)]
+        assert not any("tpe:relative_params" in t.system_attrs for t in study.trials[30:])
+        for trial in asked:
+            assert trial.relative_params  # drawn now
         assert all(("tpe:relative_params" in t.system_attrs) == liar for t in study.trials[30:])
         (table,) = sampler._tables.values()
         assert len(table.above._guesses) == (3 if liar else 0)  # the 3 asked before the 4th
@@ -424,9 +428,12 @@ def test_a_guess_that_finishes_with_other_values_is_replaced_by_them() -> None:
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=10)
     study.enqueue_trial({"x": 0.123})  # the fixed value replaces the relative proposal
     fixed = study.ask()
-    second = study.ask()  # counts the first one's proposal as a guess
+    assert fixed.relative_params  # drawn, though the enqueued value will be used
+    second = study.ask()
+    assert second.relative_params  # counts the first one's proposal as a guess
     study.tell(fixed, fixed.suggest_float("x", 0, 1))
-    study.ask()  # the first one is an observation at 0.123; the second still a guess
+    # The first one is an observation at 0.123; the second still a guess.
+    assert study.ask().relative_params
 
     (table,) = sampler._tables.values()
     rows, losses, numbers, holds = table.arrays()

@@ -53,6 +53,12 @@ MIN = [StudyDirection.MINIMIZE]
 
 @pytest.fixture(params=[*sorted(STORAGES), *SERVER_STORAGES])
 def storage(request: pytest.FixtureRequest) -> BaseStorage:
+    return storage_named(request)
+
+
+def storage_named(request: pytest.FixtureRequest) -> BaseStorage:
+    """A new storage of the kind ``request.param`` names (one of STORAGES or
+    SERVER_STORAGES), the servers' from the session's fixtures."""
     if request.param == "postgresql":
         return PostgreSQLStorage(request.getfixturevalue("postgresql_url"))
     if request.param == "grpc-proxy":
@@ -141,6 +147,40 @@ def test_returned_records_are_copies(storage: BaseStorage) -> None:
     storage.get_all_trials(study_id)[0].user_attrs["y"] = 2
     assert storage.get_trial(trial_id).params == {}
     assert storage.get_trial(trial_id).user_attrs == {}
+
+
+def test_trials_read_without_a_copy_are_not_changed_by_later_writes(
+    storage: BaseStorage,
+) -> None:
+    # As Optuna's storages: a list read with deepcopy=False is a snapshot, so a reader
+    # (a sampler in another thread) never sees a trial half-way through an update.
+    study_id = storage.create_new_study(MIN)
+    trial_id = storage.create_new_trial(study_id)
+    storage.set_trial_param(trial_id, "x", 0.5, FloatDistribution(0, 1))
+    (before,) = storage.get_all_trials(study_id, deepcopy=False)
+    storage.set_trial_param(trial_id, "y", 0.25, FloatDistribution(0, 1))
+    storage.set_trial_intermediate_value(trial_id, 0, 1.0)
+    storage.set_trial_user_attr(trial_id, "u", 1)
+    storage.set_trial_system_attr(trial_id, "s", 2)
+    storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [0.5])
+    assert (before.state, before.values, before.params) == (TrialState.RUNNING, None, {"x": 0.5})
+    assert (before.intermediate_values, before.user_attrs, before.system_attrs) == ({}, {}, {})
+    (after,) = storage.get_all_trials(study_id, deepcopy=False)
+    assert (after.state, after.values, after.user_attrs) == (TrialState.COMPLETE, [0.5], {"u": 1})
+    assert storage.get_best_trial(study_id).params == {"x": 0.5, "y": 0.25}
+
+
+@pytest.mark.parametrize("names", [["b", "a", "c"], ["a", "c", "b"]])
+def test_params_keep_the_order_they_were_set_in(storage: BaseStorage, names: list[str]) -> None:
+    if isinstance(storage, PostgreSQLStorage):
+        pytest.skip("no rowid: PostgreSQL may return a trial's parameters in name order")
+    study_id = storage.create_new_study(MIN)
+    trial_id = storage.create_new_trial(study_id)
+    for name in names:
+        storage.set_trial_param(trial_id, name, 0.5, FloatDistribution(0, 1))
+    assert list(storage.get_trial(trial_id).params) == names
+    assert list(storage.get_all_trials(study_id)[0].params) == names
+    assert list(storage.get_all_trials(study_id)[0].distributions) == names
 
 
 def test_param_distribution_cannot_change(storage: BaseStorage) -> None:

@@ -224,3 +224,29 @@ def test_sample_relative_is_called_once_per_trial_even_for_an_empty_space() -> N
     study = fastune.create_study(sampler=sampler)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
     assert sampler.relative_calls == 3
+
+
+def test_the_relative_proposal_is_drawn_at_the_first_suggestion_that_needs_it() -> None:
+    # As Optuna: not when the trial is asked, so it sees the trials finished meanwhile;
+    # a trial that suggests only enqueued values draws none.
+    space = {"x": FloatDistribution(0, 1)}
+    sampler = _RelativeSampler(space, {"x": 0.25})
+    seen: list[int] = []
+    infer = sampler.infer_relative_search_space
+
+    def counting(study: Any, trial: Any) -> Any:
+        seen.append(len(study.get_trials(states=(TrialState.COMPLETE,))))
+        return infer(study, trial)
+
+    sampler.infer_relative_search_space = counting  # type: ignore[method-assign]
+    study = fastune.create_study(sampler=sampler)
+    first, second = study.ask(), study.ask()
+    assert (sampler.relative_calls, first.relative_search_space) == (0, None)
+    study.tell(first, first.suggest_float("x", 0, 1))
+    assert second.suggest_float("x", 0, 1) == 0.25
+    assert seen == [0, 1] and sampler.relative_calls == 2
+    assert second.relative_search_space == space and second.relative_params == {"x": 0.25}
+
+    study.enqueue_trial({"x": 0.75})
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    assert study.trials[-1].params == {"x": 0.75} and sampler.relative_calls == 2

@@ -259,6 +259,7 @@ class CmaEsSampler(BaseSampler):
         param_name: str,
         param_distribution: BaseDistribution,
     ) -> Any:
+        self._raise_error_if_multi_objective(study)
         if self._warn_independent_sampling and not self._in_startup(study):
             _logger.warning(
                 f"Trial {trial.number}: CmaEsSampler draws the parameter '{param_name}' "
@@ -284,6 +285,7 @@ class CmaEsSampler(BaseSampler):
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
+        self._raise_error_if_multi_objective(study)
         if not search_space or self._in_startup(study):
             return {}
         if set(search_space) <= set(trial.system_attrs.get(FIXED_PARAMS_KEY, {})):

@@ -200,6 +200,7 @@ class BaseStorage(abc.ABC):
             studies.append(
                 FrozenStudy(
                     study_name=name,
+                    direction=None,
                     directions=self.get_study_directions(study_id),
                     user_attrs=self.get_study_user_attrs(study_id),
                     system_attrs=self.get_study_system_attrs(study_id),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastune._study_direction import StudyDirection, only_direction
+from fastune._validation import invalid
 
 __all__ = ["FrozenStudy"]
 
@@ -13,6 +15,9 @@ class FrozenStudy:
     """The name, directions and attributes of one study (Optuna's ``FrozenStudy``).
 
     Records sort by study id, the order in which their studies were created.
+
+    Built as Optuna's: ``FrozenStudy(name, direction, user_attrs, system_attrs,
+    study_id)`` for one objective, or with ``direction=None, directions=[...]``.
 
     Attributes:
         study_name: The study's name.
@@ -24,16 +29,31 @@ class FrozenStudy:
     def __init__(
         self,
         study_name: str,
-        directions: list[StudyDirection],
+        direction: StudyDirection | None,
         user_attrs: dict[str, Any],
         system_attrs: dict[str, Any],
         study_id: int,
+        *,
+        directions: Sequence[StudyDirection] | None = None,
     ) -> None:
+        # Optuna's signature: one direction, or ``directions=`` for several objectives.
+        if (direction is None) == (directions is None):
+            raise invalid(
+                "direction",
+                "FrozenStudy",
+                "a StudyDirection, or None with directions= given (exactly one of them)",
+                direction,
+            )
         self.study_name = study_name
-        self.directions = directions
+        self._directions = [direction] if direction is not None else list(directions or ())
         self.user_attrs = user_attrs
         self.system_attrs = system_attrs
         self._study_id = study_id
+
+    @property
+    def directions(self) -> list[StudyDirection]:
+        """The direction of each objective."""
+        return self._directions
 
     @property
     def direction(self) -> StudyDirection:
@@ -42,7 +62,7 @@ class FrozenStudy:
         Raises:
             RuntimeError: the study has several objectives.
         """
-        return only_direction(self.directions)
+        return only_direction(self._directions)
 
     def __repr__(self) -> str:
         return f"FrozenStudy(study_name={self.study_name!r}, study_id={self._study_id})"

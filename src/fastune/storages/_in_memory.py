@@ -153,17 +153,19 @@ class InMemoryStorage(Transient, BaseStorage):
         distribution: BaseDistribution,
     ) -> None:
         with self._lock:
-            trial = self._updatable_trial(trial_id)
+            trial = self._copy_of_updatable(trial_id)
             if param_name in trial.distributions:
                 check_same_distribution(param_name, trial.distributions[param_name], distribution)
-            trial.params[param_name] = distribution.to_external_repr(param_value_internal)
-            trial.distributions[param_name] = distribution
+            value = distribution.to_external_repr(param_value_internal)
+            trial.params = {**trial.params, param_name: value}
+            trial.distributions = {**trial.distributions, param_name: distribution}
+            self._commit(trial_id, trial)
 
     def set_trial_state_values(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
     ) -> bool:
         with self._lock:
-            trial = self._updatable_trial(trial_id)
+            trial = self._copy_of_updatable(trial_id)
             was_waiting = trial.state == TrialState.WAITING
             if state == TrialState.RUNNING:
                 if not was_waiting:
@@ -182,23 +184,30 @@ class InMemoryStorage(Transient, BaseStorage):
                 trial.values = [float(value) for value in values]
             if state.is_finished():
                 trial.datetime_complete = datetime.datetime.now()
-                if state == TrialState.COMPLETE:
-                    self._update_best(self._studies[self._trial_location[trial_id][0]], trial)
+            self._commit(trial_id, trial)
+            if state == TrialState.COMPLETE:
+                self._update_best(self._studies[self._trial_location[trial_id][0]], trial)
             return True
 
     def set_trial_intermediate_value(
         self, trial_id: int, step: int, intermediate_value: float
     ) -> None:
         with self._lock:
-            self._updatable_trial(trial_id).intermediate_values[step] = intermediate_value
+            trial = self._copy_of_updatable(trial_id)
+            trial.intermediate_values = {**trial.intermediate_values, step: intermediate_value}
+            self._commit(trial_id, trial)
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         with self._lock:
-            self._updatable_trial(trial_id).user_attrs[key] = value
+            trial = self._copy_of_updatable(trial_id)
+            trial.user_attrs = {**trial.user_attrs, key: value}
+            self._commit(trial_id, trial)
 
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         with self._lock:
-            self._updatable_trial(trial_id).system_attrs[key] = value
+            trial = self._copy_of_updatable(trial_id)
+            trial.system_attrs = {**trial.system_attrs, key: value}
+            self._commit(trial_id, trial)
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._lock:
@@ -270,6 +279,16 @@ class InMemoryStorage(Transient, BaseStorage):
         if trial.state.is_finished():
             raise finished_error(trial.number, trial.state)
         return trial
+
+    def _copy_of_updatable(self, trial_id: int) -> FrozenTrial:
+        """A shallow copy of an unfinished trial, to change and then ``_commit``: a trial
+        once handed out (``get_all_trials(deepcopy=False)``) is never changed in place, so
+        a reader in another thread sees it whole, before or after an update."""
+        return copy.copy(self._updatable_trial(trial_id))
+
+    def _commit(self, trial_id: int, trial: FrozenTrial) -> None:
+        study_id, number = self._trial_location[trial_id]
+        self._studies[study_id].trials[number] = trial
 
     @staticmethod
     def _update_best(record: _StudyRecord, trial: FrozenTrial) -> None:

@@ -51,6 +51,10 @@ class PostgreSQLStorage(SQLStorage):
         FastuneError: the database holds another schema version.
     """
 
+    # No rowid: a trial's parameters come in the order PostgreSQL returns them, the order
+    # they were written while its table is read in full, their names' through the index.
+    _PARAM_ORDER = "0"
+
     def __init__(
         self,
         url: str,

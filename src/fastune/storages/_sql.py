@@ -112,6 +112,9 @@ class SQLStorage(BaseStorage):
     _integrity_errors: tuple[type[BaseException], ...] = ()
     #: Where the database is, as it may be shown (no password).
     where: str = ""
+    #: An SQL expression of a ``trial_params`` row that orders a trial's parameters as
+    #: they were written (SQLite's rowid); "0" keeps the order the database returns.
+    _PARAM_ORDER: str = "rowid"
 
     def __init__(
         self,
@@ -727,31 +730,34 @@ class SQLStorage(BaseStorage):
                 chunk,
             ).fetchall()
             parts: dict[int, dict[str, Any]] = {
-                row[0]: {"params": {}, "dists": {}, "steps": {}, "user": {}, "system": {}}
-                for row in rows
+                row[0]: {"params": [], "steps": {}, "user": {}, "system": {}} for row in rows
             }
-            # Parameters, reports and attributes of these trials in one query.
+            # Parameters, reports and attributes of these trials in one query; parameters
+            # with the position they were written in.
             children = db.execute(
-                "SELECT trial_id, 'param', name, value, distribution FROM trial_params "
+                f"SELECT trial_id, 'param', name, value, distribution, {self._PARAM_ORDER} "
+                f"FROM trial_params WHERE trial_id IN ({marks}) UNION ALL "
+                "SELECT trial_id, 'step', CAST(step AS TEXT), value, NULL, 0 FROM trial_steps "
                 f"WHERE trial_id IN ({marks}) UNION ALL "
-                "SELECT trial_id, 'step', CAST(step AS TEXT), value, NULL FROM trial_steps "
-                f"WHERE trial_id IN ({marks}) UNION ALL "
-                "SELECT trial_id, kind, key, NULL, value FROM trial_attrs "
+                "SELECT trial_id, kind, key, NULL, value, 0 FROM trial_attrs "
                 f"WHERE trial_id IN ({marks})",
                 [*chunk, *chunk, *chunk],
             )
-            for trial_id, kind, name, value, text in children:
+            for trial_id, kind, name, value, text, position in children:
                 part = parts[trial_id]
                 if kind == "param":
-                    distribution = json_to_distribution(text)
-                    part["dists"][name] = distribution
-                    part["params"][name] = distribution.to_external_repr(value)
+                    part["params"].append((position, name, value, text))
                 elif kind == "step":
                     part["steps"][int(name)] = math.nan if value is None else value
                 else:
                     part[kind][name] = json.loads(text)
             for trial_id, number, state, values, start_, complete in rows:
                 part = parts[trial_id]
+                distributions = {}
+                params = {}
+                for _, name, value, text in sorted(part["params"], key=lambda p: p[0]):
+                    distributions[name] = json_to_distribution(text)
+                    params[name] = distributions[name].to_external_repr(value)
                 trials.append(
                     FrozenTrial(
                         number=number,
@@ -760,8 +766,8 @@ class SQLStorage(BaseStorage):
                         values=None if values is None else [float(v) for v in json.loads(values)],
                         datetime_start=_parse(start_),
                         datetime_complete=_parse(complete),
-                        params=part["params"],
-                        distributions=part["dists"],
+                        params=params,
+                        distributions=distributions,
                         user_attrs=part["user"],
                         system_attrs=part["system"],
                         intermediate_values=dict(sorted(part["steps"].items())),

@@ -48,20 +48,19 @@ class Trial(BaseTrial):
         from fastune.samplers._base import BaseSampler  # here: samplers import trials
 
         self._cached = study._storage.get_trial(trial_id)  # this trial's own, local record
-        seen = self._sampler_view()
         if type(study.sampler).before_trial is not BaseSampler.before_trial:
             # The sampler may write to the trial (a grid point...): read it again after.
-            study.sampler.before_trial(seen, self._cached)
+            study.sampler.before_trial(self._sampler_view(), self._cached)
             self._cached = study._storage.get_trial(trial_id)
         self._fixed_params: dict[str, Any] = self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
         # Parameters the trial held before it ran (a retried trial's): the code may ask
         # for them with a range that changed since.
         self._preset = set(self._cached.params)
-        self._relative_space = study.sampler.infer_relative_search_space(seen, self._cached)
-        # Called even for an empty space, as Optuna: a sampler may keep state there.
-        self._relative_params = study.sampler.sample_relative(
-            seen, self._cached, self._relative_space
-        )
+        # The sampler's relative proposal is drawn at the first suggestion that needs it,
+        # as Optuna: it then sees the trials finished meanwhile and this trial's fixed
+        # values, and a trial that suggests nothing (or only fixed values) costs no model.
+        self.relative_search_space: dict[str, BaseDistribution] | None = None
+        self._relative_params: dict[str, Any] | None = None
 
     # -- suggestions -----------------------------------------------------------------
 
@@ -104,8 +103,10 @@ class Trial(BaseTrial):
             if isinstance(distribution, (FloatDistribution, IntDistribution)):
                 return float(distribution.low)
             return 0.0  # the one categorical choice
-        if name in self._relative_params and self._relative_space.get(name) == distribution:
-            relative = self._relative_params[name]
+        relative_params = self._draw_relative()
+        assert self.relative_search_space is not None
+        if name in relative_params and self.relative_search_space.get(name) == distribution:
+            relative = relative_params[name]
             if value_inside(distribution, relative):
                 return distribution.to_internal_repr(relative)
             # A proposal outside the distribution (a sampler's bug, a stale range): the
@@ -113,6 +114,17 @@ class Trial(BaseTrial):
         seen = self._sampler_view()
         value = self.study.sampler.sample_independent(seen, self._cached, name, distribution)
         return distribution.to_internal_repr(value)
+
+    def _draw_relative(self) -> dict[str, Any]:
+        if self._relative_params is None:
+            seen = self._sampler_view()
+            sampler = self.study.sampler
+            self.relative_search_space = sampler.infer_relative_search_space(seen, self._cached)
+            # Called even for an empty space, as Optuna: a sampler may keep state there.
+            self._relative_params = sampler.sample_relative(
+                seen, self._cached, self.relative_search_space
+            )
+        return self._relative_params
 
     # -- reports ---------------------------------------------------------------------
 
@@ -209,8 +221,8 @@ class Trial(BaseTrial):
 
     @property
     def relative_params(self) -> dict[str, Any]:
-        """The sampler's proposal for its relative search space."""
-        return dict(self._relative_params)
+        """The sampler's proposal for its relative search space (drawn on first use)."""
+        return dict(self._draw_relative())
 
 
 def _fixed_internal(name: str, value: Any, distribution: BaseDistribution) -> float:

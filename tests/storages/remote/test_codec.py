@@ -63,7 +63,7 @@ def test_a_trial_comes_back_equal() -> None:
 
 
 def test_calls_and_answers_keep_their_types() -> None:
-    study = FrozenStudy("s", [StudyDirection.MAXIMIZE], {"k": [1]}, {}, 3)
+    study = FrozenStudy("s", None, {"k": [1]}, {}, 3, directions=[StudyDirection.MAXIMIZE])
     value = {
         "states": (TrialState.WAITING, TrialState.PRUNED),
         "directions": [StudyDirection.MINIMIZE],

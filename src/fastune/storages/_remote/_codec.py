@@ -126,6 +126,16 @@ def _trial(fields: dict[str, Any]) -> FrozenTrial:
     return FrozenTrial(value=None, **fields)
 
 
+def _study(
+    name: str,
+    directions: list[StudyDirection],
+    user_attrs: dict[str, Any],
+    system_attrs: dict[str, Any],
+    study_id: int,
+) -> FrozenStudy:
+    return FrozenStudy(name, None, user_attrs, system_attrs, study_id, directions=directions)
+
+
 _TAGS: dict[str, Callable[[Any], Any]] = {
     "dict": lambda body: {key: _untagged(item) for key, item in body.items()},
     "state": lambda body: TrialState[body],
@@ -133,7 +143,7 @@ _TAGS: dict[str, Callable[[Any], Any]] = {
     "datetime": datetime.datetime.fromisoformat,
     "distribution": json_to_distribution,
     "trial": lambda body: _trial(_untagged(body)),
-    "study": lambda body: FrozenStudy(*_untagged(body)),
+    "study": lambda body: _study(*_untagged(body)),
 }
 
 
