@@ -45,7 +45,8 @@ class CatBoostPruningCallback:
         >>> X, y = load_breast_cancer(return_X_y=True)
         >>> def objective(trial):
         ...     model = catboost.CatBoostClassifier(
-        ...         iterations=20, depth=trial.suggest_int("depth", 2, 6), verbose=0)
+        ...         iterations=20, depth=trial.suggest_int("depth", 2, 6), verbose=0,
+        ...         allow_writing_files=False)  # no catboost_info/ directory
         ...     pruning = CatBoostPruningCallback(trial, "Logloss")
         ...     model.fit(X[:400], y[:400], eval_set=[(X[400:], y[400:])],
         ...               callbacks=[pruning])
