@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+import fastune
 from fastune.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -32,7 +33,21 @@ class TestFloatDistribution:
 
     def test_single(self) -> None:
         assert FloatDistribution(2.0, 2.0).single()
+        assert FloatDistribution(0.5, 0.5, step=0.1).single()
         assert not FloatDistribution(0.0, 1.0).single()
+
+    @pytest.mark.parametrize("step", [0.01, 0.1, 0.25, 0.7])
+    def test_two_values_one_step_apart_are_not_single(self, step: float) -> None:
+        # 0.3 - 0.2 < 0.1 in floats: such ranges were taken as one value, and every
+        # sampler then proposed only their low end.
+        for k in range(60):
+            distribution = FloatDistribution(k * step, k * step + step, step=step)
+            assert not distribution.single(), distribution
+
+    def test_both_values_of_such_a_range_are_proposed(self) -> None:
+        study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
+        study.optimize(lambda t: t.suggest_float("x", 0.2, 0.3, step=0.1), n_trials=20)
+        assert {t.params["x"] for t in study.trials} == {0.2, 0.3}
 
     @pytest.mark.parametrize(
         ("kwargs", "fragment"),

@@ -180,7 +180,9 @@ class FloatDistribution(BaseDistribution):
     def single(self) -> bool:
         if self.step is None:
             return self.low == self.high
-        return self.high - self.low < self.step
+        # The step divides the range (checked when built): count the steps, not compare
+        # high - low with the step, which rounding puts below it (0.3 - 0.2 < 0.1).
+        return round((self.high - self.low) / self.step) == 0
 
     def _contains(self, param_value_in_internal_repr: float) -> bool:
         value = param_value_in_internal_repr
