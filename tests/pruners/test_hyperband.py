@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -107,3 +108,31 @@ def _complete_with_steps(n: int) -> fastune.trial.FrozenTrial:
 def test_bad_arguments(kwargs: dict, fragment: str) -> None:
     with pytest.raises(InvalidParameterError, match=fragment):
         HyperbandPruner(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        lambda: fastune.samplers.GridSampler({"x": [0, 1, 2], "y": [0, 1, 2]}, seed=0),
+        lambda: fastune.samplers.BruteForceSampler(seed=0),
+    ],
+)
+def test_grid_samplers_enumerate_the_space_once_across_brackets(
+    sampler: Callable[[], fastune.samplers.BaseSampler],
+) -> None:
+    # A sampler sees only its trial's bracket; a grid is still the study's: each point
+    # once, then the study stops (each bracket tried the grid anew: 14 to 21 trials).
+    def objective(trial: fastune.Trial) -> float:
+        x, y = trial.suggest_int("x", 0, 2), trial.suggest_int("y", 0, 2)
+        for step in range(10):
+            trial.report(step * (x + y) / 10, step)
+            if trial.should_prune():
+                raise fastune.TrialPruned()
+        return x + y
+
+    pruner = HyperbandPruner(min_resource=1, max_resource=10, reduction_factor=2)
+    study = fastune.create_study(sampler=sampler(), pruner=pruner)
+    study.optimize(objective, n_trials=30)
+    points = [(t.params["x"], t.params["y"]) for t in study.trials]
+    assert len(points) == 9 and len(set(points)) == 9
+    assert len({pruner.bracket_of(study, t.number) for t in study.trials}) > 1

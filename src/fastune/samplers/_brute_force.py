@@ -88,7 +88,7 @@ class BruteForceSampler(BaseSampler):
         prefix = [(name, trial.params[name]) for name in order]
         others = [
             t
-            for t in study.get_trials(deepcopy=False, states=(*_VISITED, TrialState.RUNNING))
+            for t in _all_trials(study, (*_VISITED, TrialState.RUNNING))
             if t._trial_id != trial._trial_id and _starts_with(t, prefix)
         ]
         # Per value: how many trials took it, and whether its branch is fully tried.
@@ -111,11 +111,18 @@ class BruteForceSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        visited = study.get_trials(deepcopy=False, states=_VISITED)
+        visited = _all_trials(study, _VISITED)
         if state in _VISITED:
             visited = [*(t for t in visited if t._trial_id != trial._trial_id), trial]
         if visited and _exhausted(visited, 0):
             study.stop()
+
+
+def _all_trials(study: Study, states: tuple[TrialState, ...]) -> list[FrozenTrial]:
+    """Every trial of the study in ``states``, read from its storage: the study handed to
+    a sampler may be a part of it (a Hyperband bracket), whose trials alone would let
+    the space be tried again in each part, as Optuna's reads the storage too."""
+    return study._storage.get_all_trials(study._study_id, deepcopy=False, states=states)
 
 
 def _order(trial: FrozenTrial) -> list[str]:

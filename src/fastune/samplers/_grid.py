@@ -165,10 +165,13 @@ class GridSampler(BaseSampler):
     def _taken(self, study: Study) -> set[int]:
         states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)
         # Only the points of this grid: another grid (an earlier sampler of the study)
-        # numbers its points alike.
+        # numbers its points alike. Every trial of the study, read from its storage: the
+        # study handed to a sampler may be a part of it (a Hyperband bracket), as Optuna's.
         return {
             trial.system_attrs[GRID_ID_KEY]
-            for trial in study.get_trials(deepcopy=False, states=states)
+            for trial in study._storage.get_all_trials(
+                study._study_id, deepcopy=False, states=states
+            )
             if GRID_ID_KEY in trial.system_attrs
             and trial.system_attrs.get(GRID_KEY, self._digest) == self._digest
         }
