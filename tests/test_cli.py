@@ -124,8 +124,9 @@ def test_optunas_ask_and_tell_loop_from_the_command_line(tmp_path) -> None:  # t
     )
     assert created.returncode == 0 and created.stdout.strip() == "loop"
     assert _cli("create-study", *at, "--skip-if-exists").returncode == 0
-    space = json.dumps({"x": json.loads(distribution_to_json(FloatDistribution(0, 1)))})
-    for seed in range(3):  # each ask builds its sampler anew: a seed each
+    full = json.dumps({"x": json.loads(distribution_to_json(FloatDistribution(0, 1)))})
+    short = json.dumps({"x": {"type": "float", "low": 0, "high": 1}})  # Optuna's short form
+    for seed, space in enumerate([full, full, short]):  # each ask builds its sampler anew
         sampler = ("--sampler", "RandomSampler", "--sampler-kwargs", json.dumps({"seed": seed}))
         trial = json.loads(_cli("ask", *at, "--search-space", space, *sampler).stdout)
         value = str(trial["params"]["x"])

@@ -168,6 +168,34 @@ def test_json_of_unknown_distribution() -> None:
         json_to_distribution('{"name": "Normal", "attributes": {}}')
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"type": "float", "low": 0.5, "high": 2}', FloatDistribution(0.5, 2.0)),
+        ('{"type": "float", "low": 1, "high": 9, "log": true}', FloatDistribution(1, 9, log=True)),
+        (
+            '{"type": "float", "low": 0, "high": 1, "step": 0.25}',
+            FloatDistribution(0, 1, step=0.25),
+        ),
+        ('{"type": "int", "low": 1, "high": 9}', IntDistribution(1, 9)),
+        ('{"type": "int", "low": 0, "high": 8, "step": 2}', IntDistribution(0, 8, step=2)),
+        ('{"type": "categorical", "choices": ["a", 1]}', CategoricalDistribution(["a", 1])),
+    ],
+)
+def test_optunas_short_json_form(text: str, expected: BaseDistribution) -> None:
+    # The form Optuna's command line takes for a search space, as Optuna reads it.
+    assert json_to_distribution(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"type": "normal", "low": 0, "high": 1}', '{"type": "int", "low": 0, "high": 1, "q": 1}'],
+)
+def test_a_short_form_of_another_type_or_key_is_refused(text: str) -> None:
+    with pytest.raises(InvalidParameterError, match="'json_str'.*short form"):
+        json_to_distribution(text)
+
+
 class TestAsDistribution:
     def test_list_and_array_are_categorical(self) -> None:
         assert as_distribution(["a", "b"]) == CategoricalDistribution(["a", "b"])

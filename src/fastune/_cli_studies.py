@@ -295,7 +295,8 @@ def ask_row(
     search_space: str | None,
 ) -> dict[str, Any]:
     """Start a trial of the study, suggest the ``search_space`` (JSON of
-    ``distribution_to_json`` outputs by name), and return its number and parameters."""
+    ``distribution_to_json`` outputs or Optuna's short forms by name), and return its
+    number and parameters."""
     from fastune import samplers
     from fastune._validation import invalid
     from fastune.distributions import json_to_distribution

@@ -130,7 +130,8 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--sampler-kwargs", help="the sampler's arguments as JSON")
             command.add_argument(
                 "--search-space",
-                help="JSON: parameter name -> distribution_to_json(...) of its distribution",
+                help="JSON: parameter name -> distribution_to_json(...) of its distribution, "
+                'or a short form such as {"type": "float", "low": 0, "high": 1}',
             )
             command.add_argument(
                 "-f", "--format", choices=FORMATS, default="json", help="output (default: json)"

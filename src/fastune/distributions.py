@@ -604,12 +604,16 @@ def distribution_to_json(dist: BaseDistribution) -> str:
 def json_to_distribution(json_str: str) -> BaseDistribution:
     """Rebuild a distribution serialized by :func:`distribution_to_json` (or by Optuna,
     whose names from before version 3, such as ``UniformDistribution``, give the
-    distributions they mean).
+    distributions they mean), or written in Optuna's short form:
+    ``{"type": "float", "low": 0, "high": 1}`` (with ``"log"`` and ``"step"`` if
+    wanted), ``{"type": "int", ...}`` alike, ``{"type": "categorical", "choices": [...]}``.
 
     Raises:
         InvalidParameterError: the text names no known distribution.
     """
     record = json.loads(json_str)
+    if isinstance(record, dict) and "name" not in record and "type" in record:
+        return _short_form(record, json_str)
     name = record.get("name") if isinstance(record, dict) else None
     if name in _OLD_JSON:
         return _OLD_JSON[name](**record["attributes"])
@@ -617,3 +621,23 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
         allowed = "the JSON of a " + " / ".join(_DISTRIBUTION_CLASSES)
         raise invalid("json_str", "json_to_distribution", allowed, json_str)
     return _DISTRIBUTION_CLASSES[name](**record["attributes"])
+
+
+def _short_form(record: dict[str, Any], json_str: str) -> BaseDistribution:
+    """A distribution from Optuna's short JSON form (an int's step is 1 unless given)."""
+    keys = {"categorical": {"choices"}, "float": {"low", "high", "log", "step"}}
+    keys["int"] = keys["float"]
+    fields = {key: value for key, value in record.items() if key != "type"}
+    kind = record["type"]
+    if kind not in keys or not set(fields) <= keys[kind]:
+        allowed = (
+            'a short form {"type": "float" or "int", "low", "high", optional "log" and '
+            '"step"} or {"type": "categorical", "choices"}'
+        )
+        raise invalid("json_str", "json_to_distribution", allowed, json_str)
+    if kind == "categorical":
+        return CategoricalDistribution(**fields)
+    if kind == "float":
+        return FloatDistribution(**fields)
+    step = fields.pop("step", None)
+    return IntDistribution(**fields, step=1 if step is None else step)

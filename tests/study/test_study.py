@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import pathlib
 
 import pytest
 
@@ -166,6 +167,18 @@ class TestEnqueueAndAdd:
         assert first.user_attrs == {"source": "guess"}
         assert len(study.trials) == 3
         assert all(t.state == TrialState.COMPLETE for t in study.trials)
+
+    @pytest.mark.parametrize("storage", [None, "sqlite"])
+    def test_skip_if_exists_knows_a_queued_nan(
+        self, storage: str | None, tmp_path: pathlib.Path
+    ) -> None:
+        url = None if storage is None else f"sqlite:///{tmp_path / 'nan.db'}"
+        study = fastune.create_study(storage=url)
+        study.enqueue_trial({"c": float("nan"), "n": 1})
+        study.enqueue_trial({"c": float("nan"), "n": 1}, skip_if_exists=True)
+        study.enqueue_trial({"c": float("nan"), "n": 2}, skip_if_exists=True)
+        study.enqueue_trial({"c": float("nan")}, skip_if_exists=True)
+        assert len(study.trials) == 3
 
     def test_partial_enqueue_samples_the_rest(self) -> None:
         study = fastune.create_study()

@@ -44,6 +44,12 @@ def test_value_of_multi_objective_trial_is_refused() -> None:
     assert trial.values == [1.0, 2.0]
     with pytest.raises(RuntimeError, match="values"):
         _ = trial.value
+    with pytest.raises(RuntimeError, match="set 'values'"):
+        trial.value = 0.5  # as Optuna: it would drop the second objective
+    assert trial.values == [1.0, 2.0]
+    single = create_trial(value=1.0)
+    single.value = 0.5
+    assert single.values == [0.5]
 
 
 def test_frozen_trial_reevaluates_an_objective() -> None:

@@ -485,7 +485,9 @@ class Study:
     def _has_trial_with_params(self, params: dict[str, Any]) -> bool:
         for trial in self.get_trials(deepcopy=False):
             existing = trial.system_attrs.get(FIXED_PARAMS_KEY, trial.params)
-            if existing == params:
+            if existing.keys() == params.keys() and all(
+                _same_value(existing[name], value) for name, value in params.items()
+            ):
                 return True
         return False
 
@@ -640,3 +642,10 @@ def delete_study(*, study_name: str, storage: BaseStorage | str) -> None:
 def get_all_study_names(storage: BaseStorage | str) -> list[str]:
     """Return the names of all studies in ``storage``."""
     return get_storage(storage).get_all_study_names()
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equal, or both NaN (a NaN read back from a storage is another object)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return bool(a == b)

@@ -86,6 +86,10 @@ class FrozenTrial(BaseTrial):
 
     @value.setter
     def value(self, value: float | None) -> None:
+        if self.values is not None and len(self.values) > 1:
+            raise RuntimeError(
+                "This trial has several objective values; set 'values' instead of 'value'."
+            )
         self.values = None if value is None else [float(value)]
 
     @property
