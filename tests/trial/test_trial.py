@@ -250,3 +250,13 @@ def test_the_relative_proposal_is_drawn_at_the_first_suggestion_that_needs_it() 
     study.enqueue_trial({"x": 0.75})
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
     assert study.trials[-1].params == {"x": 0.75} and sampler.relative_calls == 2
+
+
+def test_a_relative_value_serves_a_changed_range_of_the_same_kind() -> None:
+    # As Optuna: the sampler's relative space holds x in [5, 6]; the trial asks [0, 100].
+    sampler = _RelativeSampler({"x": FloatDistribution(5, 6)}, {"x": 5.5})
+    study = fastune.create_study(sampler=sampler)
+    assert study.ask().suggest_float("x", 0, 100) == 5.5
+    assert study.ask().suggest_float("x", 0, 5) == 0.5  # outside: the independent value
+    # Another kind (5.5 is one of the choices): the independent value, the last choice.
+    assert study.ask().suggest_categorical("x", [5.5, 7]) == 7

@@ -105,12 +105,15 @@ class Trial(BaseTrial):
             return 0.0  # the one categorical choice
         relative_params = self._draw_relative()
         assert self.relative_search_space is not None
-        if name in relative_params and self.relative_search_space.get(name) == distribution:
+        # As Optuna: the relative proposal serves a distribution of the same kind as the
+        # relative space's (a range may have changed since) if the value lies inside it;
+        # else (a sampler's bug, a stale range) the independent proposal.
+        if name in relative_params and type(self.relative_search_space.get(name)) is type(
+            distribution
+        ):
             relative = relative_params[name]
             if value_inside(distribution, relative):
                 return distribution.to_internal_repr(relative)
-            # A proposal outside the distribution (a sampler's bug, a stale range): the
-            # independent proposal instead, as Optuna.
         seen = self._sampler_view()
         value = self.study.sampler.sample_independent(seen, self._cached, name, distribution)
         return distribution.to_internal_repr(value)
