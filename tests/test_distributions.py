@@ -71,6 +71,25 @@ class TestFloatDistribution:
             FloatDistribution("0", 1.0)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("distribution", "value", "fragment"),
+    [
+        (FloatDistribution(1e-3, 1.0, log=True), 0.0, "> 0"),
+        (FloatDistribution(1e-3, 1.0, log=True), -1.0, "> 0"),
+        (FloatDistribution(0.0, 1.0), float("nan"), "not NaN"),
+        (IntDistribution(1, 10, log=True), 0, "> 0"),
+    ],
+)
+def test_a_value_no_scale_holds_has_no_internal_form(
+    distribution: BaseDistribution, value: float, fragment: str
+) -> None:
+    # As Optuna's: outside the range is allowed (an enqueued value is used as given, with
+    # a warning), but not a value the scale cannot hold.
+    with pytest.raises(InvalidParameterError, match=f"'value'.*{fragment}"):
+        distribution.to_internal_repr(value)
+    assert distribution.to_internal_repr(2) == 2.0
+
+
 class TestIntDistribution:
     def test_repr_roundtrip(self) -> None:
         d = IntDistribution(1, 9, step=2)

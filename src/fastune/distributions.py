@@ -175,6 +175,10 @@ class FloatDistribution(BaseDistribution):
         value = param_value_in_external_repr
         if not _is_real(value):
             raise invalid_type("value", "FloatDistribution", "a real number", value)
+        if math.isnan(value) or (self.log and value <= 0):
+            # As Optuna: no sampler can place these (a log scale takes values > 0).
+            allowed = "a number > 0 (log=True)" if self.log else "a number, not NaN"
+            raise invalid("value", "FloatDistribution", allowed, value)
         return float(value)
 
     def single(self) -> bool:
@@ -236,8 +240,10 @@ class IntDistribution(BaseDistribution):
         return round(param_value_in_internal_repr)
 
     def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
-        value = param_value_in_external_repr
-        return float(_integral(value, "value", "IntDistribution"))
+        value = float(_integral(param_value_in_external_repr, "value", "IntDistribution"))
+        if self.log and value <= 0:
+            raise invalid("value", "IntDistribution", "an int > 0 (log=True)", value)
+        return value
 
     def single(self) -> bool:
         return self.low == self.high

@@ -186,6 +186,25 @@ def test_a_whole_float_step_is_taken_and_an_enqueued_fraction_of_an_int_is_trunc
         study.ask().suggest_int("n", 0, 5)
 
 
+@pytest.mark.parametrize(
+    ("value", "suggest"),
+    [
+        (0.0, lambda t: t.suggest_float("x", 1e-3, 1.0, log=True)),
+        (-1.0, lambda t: t.suggest_float("x", 1e-3, 1.0, log=True)),
+        (float("nan"), lambda t: t.suggest_float("x", 0.0, 1.0)),
+        (0, lambda t: t.suggest_int("x", 1, 10, log=True)),
+        (0.5, lambda t: t.suggest_int("x", 1, 10, log=True)),  # its integer part is 0
+    ],
+)
+def test_an_enqueued_value_no_sampler_can_place_is_an_error(value: float, suggest: Any) -> None:
+    # As Optuna: a log scale takes values > 0, and NaN is no value. Used as given, 0 on a
+    # log scale crashed the next TPE proposal with "math domain error".
+    study = fastune.create_study(sampler=fastune.samplers.TPESampler(n_startup_trials=1))
+    study.enqueue_trial({"x": value})
+    with pytest.raises(InvalidParameterError, match=r"fixed_params\['x'\]"):
+        study.optimize(suggest, n_trials=3)
+
+
 class _RelativeSampler(fastune.samplers.BaseSampler):
     """A user sampler with a relative space of its own, counting its calls."""
 

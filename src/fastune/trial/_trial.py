@@ -237,10 +237,16 @@ def _fixed_internal(name: str, value: Any, distribution: BaseDistribution) -> fl
     except (TypeError, ValueError) as error:
         whole = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if isinstance(distribution, IntDistribution) and whole and math.isfinite(value):
-            _logger.warning(
-                f"Fixed parameter {name!r} = {value!r} is not an int; it is used as {int(value)}."
-            )
-            return float(int(value))
+            try:
+                internal = distribution.to_internal_repr(int(value))
+            except ValueError:  # no int either (0 on a log scale)
+                pass
+            else:
+                _logger.warning(
+                    f"Fixed parameter {name!r} = {value!r} is not an int; it is used as "
+                    f"{int(value)}."
+                )
+                return internal
         raise invalid(
             f"fixed_params[{name!r}]", "Trial", f"a value of {distribution!r}", value
         ) from error
