@@ -284,7 +284,7 @@ class InMemoryStorage(Transient, BaseStorage):
         """A shallow copy of an unfinished trial, to change and then ``_commit``: a trial
         once handed out (``get_all_trials(deepcopy=False)``) is never changed in place, so
         a reader in another thread sees it whole, before or after an update."""
-        return copy.copy(self._updatable_trial(trial_id))
+        return self._updatable_trial(trial_id).__copy__()
 
     def _commit(self, trial_id: int, trial: FrozenTrial) -> None:
         study_id, number = self._trial_location[trial_id]
