@@ -80,3 +80,14 @@ def test_unseeded_workers_share_one_scrambled_sequence() -> None:
     points = np.array([[t.params["x"], t.params["y"]] for t in first.trials[1:]])
     seed = first.system_attrs["qmc:scramble_seed"]
     np.testing.assert_allclose(points, qmc.Sobol(2, scramble=True, seed=seed).random(8))
+
+
+def test_a_batch_asked_before_any_trial_finished_follows_the_sequence() -> None:
+    # As Optuna 5: with no complete trial, the space is the one running trials hold, so
+    # trials asked together (or workers that start together) take the sequence's points
+    # after the first, which the independent sampler draws.
+    study = fastune.create_study(sampler=QMCSampler(scramble=False, seed=0))
+    trials = [study.ask() for _ in range(4)]
+    points = [(t.suggest_float("a", 0, 1), t.suggest_float("b", 0, 1)) for t in trials]
+    expected = qmc.Sobol(d=2, scramble=False).random(4)[:3]
+    np.testing.assert_allclose(points[1:], expected)

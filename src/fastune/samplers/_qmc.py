@@ -93,7 +93,17 @@ class QMCSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        return self._spaces.space(study)
+        space = self._spaces.space(study)
+        if space:
+            return space
+        # No complete trial yet: the parameters that the other running trials hold (a
+        # batch of asked trials, workers that started together), as Optuna 5's; the
+        # first of them took its values from the independent sampler.
+        running: dict[str, BaseDistribution] = {}
+        for other in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            if other.number != trial.number:
+                running.update(other.distributions)
+        return running
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
