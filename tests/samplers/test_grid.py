@@ -44,6 +44,35 @@ def test_enqueued_grid_point_counts_as_visited() -> None:
     assert sorted(t.params["x"] for t in study.trials) == [1, 2, 3]
 
 
+def test_an_enqueued_trial_off_the_grid_takes_no_point() -> None:
+    # It took a random point, which then never ran (a = 100, 0; 50 never).
+    study = fastune.create_study(sampler=GridSampler({"a": [0, 50]}, seed=0))
+    study.enqueue_trial({"a": 100})
+    study.optimize(lambda t: t.suggest_int("a", 0, 100))
+    assert study.trials[0].params["a"] == 100
+    assert sorted(t.params["a"] for t in study.trials) == [0, 50, 100]
+
+
+def test_a_partly_enqueued_trial_takes_a_point_that_agrees_with_it() -> None:
+    # It took a random point, whose b the enqueued value then replaced: that point never
+    # ran, and another ran twice, with some of these seeds.
+    for seed in range(6):
+        study = fastune.create_study(sampler=GridSampler({"a": [0, 50], "b": [1, 2]}, seed=seed))
+        study.enqueue_trial({"b": 2})
+        study.optimize(lambda t: t.suggest_int("a", 0, 100) + t.suggest_int("b", 0, 5))
+        assert study.trials[0].params["b"] == 2
+        points = sorted((t.params["a"], t.params["b"]) for t in study.trials)
+        assert points == [(0, 1), (0, 2), (50, 1), (50, 2)]  # each point once
+
+
+def test_a_partly_enqueued_trial_off_the_grid_names_the_parameter_it_lacks() -> None:
+    # As Optuna's (an error): no grid point gives 'b' a value that goes with a = 7.
+    study = fastune.create_study(sampler=GridSampler({"a": [0, 50], "b": [1, 2]}))
+    study.enqueue_trial({"a": 7})
+    with pytest.raises(InvalidParameterError, match=r"'param_name'.*\{'a': 7\}.*Got 'b'"):
+        study.optimize(lambda t: t.suggest_int("a", 0, 100) + t.suggest_int("b", 0, 5))
+
+
 def test_parameter_outside_the_grid() -> None:
     study = fastune.create_study(sampler=GridSampler({"x": [1, 2]}))
     with pytest.raises(InvalidParameterError, match="'param_name'.*Got 'y'"):

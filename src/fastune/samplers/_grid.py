@@ -115,9 +115,15 @@ class GridSampler(BaseSampler):
         with self._lock:
             grid_id = self._grid_id_of(fixed)
             if grid_id is None:
-                unvisited = self._unvisited(study)
+                # The points that agree with the values enqueued for some of the grid's
+                # parameters (all points when none is); none: the trial is off the grid
+                # and takes no point.
+                agreeing = self._agreeing(fixed)
+                if not agreeing:
+                    return
+                unvisited = [g for g in self._unvisited(study) if g in agreeing]
                 # Once every point is taken (by running trials too), points are revisited.
-                pool = unvisited if unvisited else list(range(len(self._grid)))
+                pool = unvisited if unvisited else sorted(agreeing)
                 grid_id = int(pool[int(self._rng.integers(len(pool)))])
             study._storage.set_trial_system_attr(trial._trial_id, GRID_KEY, self._digest)
             study._storage.set_trial_system_attr(trial._trial_id, GRID_ID_KEY, grid_id)
@@ -136,7 +142,16 @@ class GridSampler(BaseSampler):
                 f"one of the grid's parameters {self._param_names}",
                 param_name,
             )
-        grid_id = trial.system_attrs[GRID_ID_KEY]
+        grid_id = trial.system_attrs.get(GRID_ID_KEY)
+        if grid_id is None:
+            fixed = trial.system_attrs.get("fixed_params", {})
+            raise invalid(
+                "param_name",
+                "GridSampler",
+                f"a parameter the trial enqueued: its enqueued values {fixed} are on no grid "
+                "point, so the grid gives it no value",
+                param_name,
+            )
         value = self._grid[grid_id][self._param_names.index(param_name)]
         if not value_inside(param_distribution, value):
             raise invalid(
@@ -154,7 +169,9 @@ class GridSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        taken = self._taken(study) | {trial.system_attrs.get(GRID_ID_KEY)}
+        taken = self._taken(study)
+        if GRID_ID_KEY in trial.system_attrs:  # a trial off the grid takes no point
+            taken.add(trial.system_attrs[GRID_ID_KEY])
         if len(taken) >= len(self._grid):
             study.stop()
 
@@ -179,6 +196,17 @@ class GridSampler(BaseSampler):
     def _unvisited(self, study: Study) -> list[int]:
         taken = self._taken(study)
         return [grid_id for grid_id in range(len(self._grid)) if grid_id not in taken]
+
+    def _agreeing(self, params: Mapping[str, Any]) -> set[int]:
+        """The grid points whose values equal ``params`` on the grid's parameters it holds."""
+        held = [(i, params[name]) for i, name in enumerate(self._param_names) if name in params]
+        if not held:
+            return set(range(len(self._grid)))
+        return {
+            grid_id
+            for grid_id, point in enumerate(self._grid)
+            if all(point[i] == value for i, value in held)
+        }
 
     def _grid_id_of(self, params: Mapping[str, Any]) -> int | None:
         if not params or any(name not in params for name in self._param_names):
