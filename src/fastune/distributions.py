@@ -286,8 +286,9 @@ def _frozen(value: Any) -> Any:
     return ("repr", repr(value))
 
 
-def _equal_choice(a: Any, b: Any) -> bool:
-    """Equal as Optuna's ``choices.index`` finds them (a numpy scalar, 1 for 1.0)."""
+def equal_value(a: Any, b: Any) -> bool:
+    """Equal as Optuna's ``choices.index`` finds them (a numpy scalar, 1 for 1.0), NaN
+    equal to NaN (a NaN read back from a storage is another object)."""
     if _is_nan(a) or _is_nan(b):
         return _is_nan(a) and _is_nan(b)
     try:
@@ -334,7 +335,7 @@ class CategoricalDistribution(BaseDistribution):
         value = param_value_in_external_repr
         # The choice of the same type first (1 and True may both be choices), then an
         # equal one, as Optuna: np.int64(32) for 32, np.str_("a") for "a", 1 for 1.0.
-        for same in (_same_choice, _equal_choice):
+        for same in (_same_choice, equal_value):
             for index, choice in enumerate(self.choices):
                 if same(choice, value):
                     return index

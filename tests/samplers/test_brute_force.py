@@ -113,3 +113,19 @@ def test_a_tiny_float_step_covers_its_grid_and_stops() -> None:
     study.optimize(lambda t: t.suggest_float("x", 0.0, 1e-12, step=1e-13), n_trials=50)
     assert len(study.trials) == 11  # it rounded to 12 places: two values, never done
     assert len({t.params["x"] for t in study.trials}) == 11
+
+
+def test_nan_among_the_choices_is_tried_once_per_branch() -> None:
+    # NaN != NaN: a branch below a NaN choice was never seen as tried (29 trials, one
+    # point 7 times, where there are 16).
+    choices = [float("inf"), -float("inf"), float("nan"), None]
+
+    def objective(trial: fastune.Trial) -> float:
+        for i in range(2):
+            trial.suggest_categorical(f"c{i}", choices)
+        return 0.0
+
+    study = fastune.create_study(sampler=BruteForceSampler(seed=0))
+    study.optimize(objective, n_trials=100)
+    points = {repr(tuple(t.params.values())) for t in study.trials}
+    assert len(study.trials) == len(points) == 16

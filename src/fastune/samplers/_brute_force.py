@@ -13,6 +13,7 @@ from fastune.distributions import (
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
+    equal_value,
     grid_point,
 )
 from fastune.samplers._base import BaseSampler
@@ -138,7 +139,9 @@ def _order(trial: FrozenTrial) -> list[str]:
 
 def _starts_with(trial: FrozenTrial, prefix: list[tuple[str, Any]]) -> bool:
     """Whether ``trial`` took the same values for the parameters of ``prefix``."""
-    return all(name in trial.params and trial.params[name] == value for name, value in prefix)
+    return all(
+        name in trial.params and equal_value(trial.params[name], value) for name, value in prefix
+    )
 
 
 def _by_value(

@@ -19,7 +19,7 @@ from fastune._validation import (
     invalid,
     invalid_type,
 )
-from fastune.distributions import BaseDistribution
+from fastune.distributions import BaseDistribution, equal_value
 from fastune.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from fastune.logging import get_logger
 from fastune.pruners import BasePruner, MedianPruner
@@ -486,7 +486,7 @@ class Study:
         for trial in self.get_trials(deepcopy=False):
             existing = trial.system_attrs.get(FIXED_PARAMS_KEY, trial.params)
             if existing.keys() == params.keys() and all(
-                _same_value(existing[name], value) for name, value in params.items()
+                equal_value(existing[name], value) for name, value in params.items()
             ):
                 return True
         return False
@@ -642,10 +642,3 @@ def delete_study(*, study_name: str, storage: BaseStorage | str) -> None:
 def get_all_study_names(storage: BaseStorage | str) -> list[str]:
     """Return the names of all studies in ``storage``."""
     return get_storage(storage).get_all_study_names()
-
-
-def _same_value(a: Any, b: Any) -> bool:
-    """Equal, or both NaN (a NaN read back from a storage is another object)."""
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return bool(a == b)
