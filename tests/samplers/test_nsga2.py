@@ -381,3 +381,18 @@ def test_an_after_trial_strategy_replaces_keeping_the_constraints() -> None:
 def test_a_strategy_must_be_callable(name: str) -> None:
     with pytest.raises(InvalidParameterTypeError, match=f"'{name}' parameter.*callable"):
         NSGAIISampler(**{name: "nsga"})
+
+
+@pytest.mark.parametrize("sampler_class", [NSGAIISampler, NSGAIIISampler])
+def test_a_generation_smaller_than_the_crossovers_parents_is_refused(
+    sampler_class: type[NSGAIISampler],
+) -> None:
+    # As Optuna's: three parents do not fit in a generation of two.
+    from fastune.samplers.nsgaii import SPXCrossover, UNDXCrossover
+
+    for crossover in (SPXCrossover(), UNDXCrossover()):
+        with pytest.raises(InvalidParameterError, match="'population_size'.*>= 3.*Got 2"):
+            sampler_class(population_size=2, crossover=crossover)
+    sampler = sampler_class(population_size=3, crossover=UNDXCrossover())
+    with pytest.raises(InvalidParameterError, match="'population_size'.*>= 3.*Got 2"):
+        sampler.population_size = 2

@@ -150,6 +150,7 @@ class NSGAIISampler(BaseGASampler):
         if type(crossover) is UniformCrossover:  # the built-in rule, at its probability
             self._swapping_prob = crossover.swapping_prob
             self._crossover = None
+        self._check_parents(owner)
         if mutation is not None and not isinstance(mutation, BaseMutation):
             allowed = "None or a fastune.samplers.nsgaii mutation (a BaseMutation)"
             raise invalid_type("mutation", owner, allowed, mutation)
@@ -182,6 +183,15 @@ class NSGAIISampler(BaseGASampler):
     def population_size(self, value: int | None) -> None:
         owner = type(self).__name__
         self._generation_size = int(check_int(value, "population_size", owner, low=2) or 2)
+        if hasattr(self, "_crossover"):  # set again after the constructor
+            self._check_parents(owner)
+
+    def _check_parents(self, owner: str) -> None:
+        """As Optuna: a generation holds at least the crossover's parents."""
+        if self._crossover is not None and self._generation_size < self._crossover.n_parents:
+            name = type(self._crossover).__name__
+            allowed = f">= {self._crossover.n_parents}, the parents {name} takes"
+            raise invalid("population_size", owner, allowed, self._generation_size)
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
