@@ -279,3 +279,10 @@ def test_a_relative_value_serves_a_changed_range_of_the_same_kind() -> None:
     assert study.ask().suggest_float("x", 0, 5) == 0.5  # outside: the independent value
     # Another kind (5.5 is one of the choices): the independent value, the last choice.
     assert study.ask().suggest_categorical("x", [5.5, 7]) == 7
+
+
+def test_the_trial_reaches_its_studys_storage_as_optunas_does(tmp_path: Any) -> None:
+    study = fastune.create_study(storage=f"sqlite:///{tmp_path / 's.db'}")
+    trial = study.ask()
+    assert trial.storage is study._storage
+    assert trial.storage.get_trial(trial._trial_id).number == trial.number

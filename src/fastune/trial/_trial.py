@@ -21,6 +21,7 @@ from fastune.logging import get_logger
 from fastune.trial._base import BaseTrial
 
 if TYPE_CHECKING:
+    from fastune.storages import BaseStorage
     from fastune.study import Study
 
 __all__ = ["Trial"]
@@ -221,6 +222,12 @@ class Trial(BaseTrial):
     def datetime_start(self) -> datetime.datetime | None:
         """When the trial started."""
         return self._cached.datetime_start
+
+    @property
+    def storage(self) -> BaseStorage:
+        """The storage of the trial's study (Optuna's attribute, which Optuna-era
+        artifact and terminator code reads)."""
+        return self.study._storage
 
     @property
     def relative_params(self) -> dict[str, Any]:
