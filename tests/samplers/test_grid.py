@@ -143,3 +143,13 @@ def test_without_a_seed_every_run_visits_the_grid_in_the_same_order() -> None:
     reseeded = GridSampler(space)
     reseeded.reseed_rng()
     assert len(set(order(reseeded))) == 6
+
+
+def test_tuple_values_are_grid_points_as_categorical_choices() -> None:
+    # A choice such as a layer-size pair: Optuna's grid takes it (with a warning).
+    grid = {"layers": [(32, 32), (64,)]}
+    study = fastune.create_study(sampler=GridSampler(grid, seed=0))
+    study.optimize(lambda t: sum(t.suggest_categorical("layers", [(32, 32), (64,)])))
+    assert sorted(t.params["layers"] for t in study.trials) == [(32, 32), (64,)]
+    with pytest.raises(InvalidParameterTypeError, match="tuples of them"):
+        GridSampler({"x": [(1, [2])]})

@@ -27,6 +27,10 @@ GRID_KEY = "grid:space"  # a digest of the grid a trial's grid id belongs to
 
 
 def _is_plain(value: Any) -> bool:
+    """None, bool, a number, a string, or a tuple of them (a categorical's choice such as
+    a layer-size pair)."""
+    if isinstance(value, tuple):
+        return all(_is_plain(item) for item in value)
     return value is None or isinstance(value, (str, bool, numbers.Real))
 
 
@@ -78,7 +82,7 @@ class GridSampler(BaseSampler):
                 raise invalid_type(
                     f"search_space[{name!r}]",
                     owner,
-                    "a list of None, bool, int, float or str",
+                    "a list of None, bool, int, float, str or tuples of them",
                     values,
                 )
         self._seed = check_int(seed, "seed", owner, low=0, allow_none=True)
