@@ -192,22 +192,13 @@ class InMemoryStorage(Transient, BaseStorage):
     def set_trial_intermediate_value(
         self, trial_id: int, step: int, intermediate_value: float
     ) -> None:
-        with self._lock:
-            trial = self._copy_of_updatable(trial_id)
-            trial.intermediate_values = {**trial.intermediate_values, step: intermediate_value}
-            self._commit(trial_id, trial)
+        self._set_entry(trial_id, "intermediate_values", step, intermediate_value)
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
-        with self._lock:
-            trial = self._copy_of_updatable(trial_id)
-            trial.user_attrs = {**trial.user_attrs, key: value}
-            self._commit(trial_id, trial)
+        self._set_entry(trial_id, "user_attrs", key, value)
 
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
-        with self._lock:
-            trial = self._copy_of_updatable(trial_id)
-            trial.system_attrs = {**trial.system_attrs, key: value}
-            self._commit(trial_id, trial)
+        self._set_entry(trial_id, "system_attrs", key, value)
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._lock:
@@ -289,6 +280,13 @@ class InMemoryStorage(Transient, BaseStorage):
     def _commit(self, trial_id: int, trial: FrozenTrial) -> None:
         study_id, number = self._trial_location[trial_id]
         self._studies[study_id].trials[number] = trial
+
+    def _set_entry(self, trial_id: int, field: str, key: Any, value: Any) -> None:
+        """Set ``key`` of the trial's dict ``field`` (a new dict in a copy of the trial)."""
+        with self._lock:
+            trial = self._copy_of_updatable(trial_id)
+            setattr(trial, field, {**getattr(trial, field), key: value})
+            self._commit(trial_id, trial)
 
     @staticmethod
     def _update_best(record: _StudyRecord, trial: FrozenTrial) -> None:
