@@ -42,6 +42,12 @@ class GridSampler(BaseSampler):
     point has been visited, the study stops. A parameter suggested by the objective must
     be in the grid, and its grid values must lie inside the suggested distribution.
 
+    An enqueued trial (``enqueue_trial``) that holds a grid point counts as that point;
+    one that holds some of the grid's parameters takes a point left that agrees with
+    them; one whose values are on no point takes none (then every parameter it suggests
+    must be enqueued). The points are the study's: under :class:`HyperbandPruner`, whose
+    brackets each see their own trials, the grid is still tried once.
+
     Args:
         search_space: Values to try, by parameter name.
         seed: Seed of the order in which points are visited. None: seed 0, so every
@@ -52,7 +58,7 @@ class GridSampler(BaseSampler):
     Raises:
         InvalidParameterError: an empty list of values.
         InvalidParameterTypeError: values that are not a sequence of None, bool, int,
-            float or str.
+            float, str or tuples of them.
 
     Example:
         >>> import fastune
