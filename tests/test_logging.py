@@ -45,6 +45,21 @@ def test_propagation_switch() -> None:
     assert not root.propagate
 
 
+def test_optunas_logger_names_mean_fastunes(caplog: pytest.LogCaptureFixture) -> None:
+    # Optuna's FAQ: a handler on get_logger("optuna") keeps the trial lines.
+    assert fastune.logging.get_logger("optuna") is logging.getLogger("fastune")
+    assert fastune.logging.get_logger("optuna.foo") is logging.getLogger("fastune.foo")
+    assert fastune.logging.get_logger("optunax").name == "optunax"
+    fastune.logging.set_verbosity(fastune.logging.INFO)
+    handler = caplog.handler
+    fastune.logging.get_logger("optuna").addHandler(handler)
+    try:
+        fastune.create_study().optimize(lambda t: 1.0, n_trials=1)
+    finally:
+        fastune.logging.get_logger("optuna").removeHandler(handler)
+    assert any("Trial 0 finished" in record.message for record in caplog.records)
+
+
 def test_the_default_formatter_is_the_default_handlers() -> None:
     import logging as std_logging
 

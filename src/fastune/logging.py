@@ -93,8 +93,15 @@ def _write_lines_with(write_line: Callable[[str], object] | None) -> None:
 
 
 def get_logger(name: str) -> logging.Logger:
-    """Return a logger below fastune's root logger (``name`` is a module's ``__name__``)."""
+    """Return a logger below fastune's root logger (``name`` is a module's ``__name__``).
+
+    Optuna's names mean fastune's: ``get_logger("optuna")`` is fastune's root logger and
+    ``"optuna.x"`` its child ``"fastune.x"``, so code written for Optuna (a handler added
+    to ``get_logger("optuna")`` to keep the trial lines in a file) gets fastune's lines.
+    """
     _root_logger()
+    if name == "optuna" or name.startswith("optuna."):
+        name = _ROOT_NAME + name[len("optuna") :]
     return logging.getLogger(name)
 
 
