@@ -192,3 +192,12 @@ def test_complete_trials_without_a_finite_value_are_a_clear_error() -> None:
     for evaluator_class in EVALUATORS:  # it was an IndexError
         with pytest.raises(ValueError, match="'study'.*complete trial whose value is finite"):
             get_param_importances(study, evaluator=evaluator_class(seed=0))  # type: ignore[call-arg]
+
+
+def test_an_evaluator_gives_nothing_for_a_study_without_a_complete_trial() -> None:
+    # As Optuna's evaluators (it was an error; get_param_importances gave {} already).
+    study = fastune.create_study()
+    study.enqueue_trial({"x": 0.5})
+    study.ask()  # running, not complete
+    for evaluator in (*(c(seed=0) for c in EVALUATORS), PedAnovaImportanceEvaluator()):
+        assert evaluator.evaluate(study) == {}

@@ -183,14 +183,18 @@ def trial_table(
     conditional parameter is left out); with ``params``, the rows are the trials that
     have all of them.
 
+    Without a complete trial, the table is empty (the evaluators then give ``{}``, as
+    Optuna's).
+
     Raises:
         ValueError: several objectives and no ``target``; an unknown name in
-            ``params``; no complete trial.
+            ``params``; complete trials without a finite value.
     """
     check_target(study, target, owner)
     trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-    if not trials:
-        raise invalid("study", owner, "a study with at least one complete trial", study)
+    if not trials and not params:
+        empty = np.zeros(0)
+        return TrialTable([], np.zeros((0, 0)), empty, empty, empty, [])
     if params is None:
         names = _intersection(trials)
     else:

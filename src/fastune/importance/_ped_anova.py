@@ -134,8 +134,8 @@ class PedAnovaImportanceEvaluator(BaseImportanceEvaluator):
         if target is not None and not callable(target):
             raise invalid_type("target", owner, "a function of a trial or None", target)
         trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if not trials:
-            raise invalid("study", owner, "a study with at least one complete trial", study)
+        if not trials and not params:
+            return {}  # as Optuna's: nothing to explain
         if params is None:  # every parameter of a complete trial, conditional ones included
             names = list(dict.fromkeys(n for t in trials for n in t.distributions))
         else:
