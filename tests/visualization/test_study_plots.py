@@ -537,3 +537,13 @@ def test_param_importances_names_the_plot_for_unknown_params() -> None:
     # Was: "The 'params' parameter of FanovaImportanceEvaluator.evaluate must be ...".
     with pytest.raises(ValueError, match=r"'params' parameter of plot_param_importances .*nope"):
         plot_param_importances(pruned_study(), FanovaImportanceEvaluator(seed=0), ["nope"])
+
+
+@pytest.mark.parametrize("plot", [plot_contour, plot_slice, plot_rank, plot_parallel_coordinate])
+def test_named_params_on_a_study_without_trials_give_an_empty_plot(plot: Any) -> None:
+    # As Optuna's: nothing to plot, so the names cannot be checked (it was an error).
+    study = fastune.create_study()
+    study.ask()  # running: not plotted
+    plot(study, params=["lr", "wd"])
+    with pytest.raises(ValueError, match="'params'"):  # with trials, a name is checked
+        plot(categorical(), params=["nope"])

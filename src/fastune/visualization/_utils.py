@@ -76,7 +76,7 @@ def param_names(
     ``params`` checked against the trials, or all of them. With ``keep_order``, the
     names of ``params`` stay in the given order (as Optuna's rank plot)."""
     known = list(dict.fromkeys(name for t in trials for name in t.params))
-    if params is None:
+    if params is None or not trials:  # no trial to plot: an empty figure, as Optuna's
         return sorted(known)
     if isinstance(params, str):
         raise invalid_type("params", owner, "a list of parameter names or None", params)
