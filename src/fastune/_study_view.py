@@ -11,7 +11,7 @@ from fastune.trial._state import TrialState
 if TYPE_CHECKING:
     from fastune.study import Study
 
-__all__ = ["study_view"]
+__all__ = ["every_trial", "study_view"]
 
 
 class _StudyView:
@@ -44,3 +44,10 @@ def study_view(study: Study, keep: Callable[[FrozenTrial], bool], part: tuple[An
     accepts (a Hyperband bracket's, a tuning step's); the rest is the study itself.
     ``part`` names the part, so that what samplers keep about it is kept apart."""
     return cast("Study", _StudyView(study, keep, part))
+
+
+def every_trial(study: Study, states: tuple[TrialState, ...]) -> list[FrozenTrial]:
+    """Every trial of the study in ``states``, whatever part of it a view shows: read
+    from its storage, as Optuna's samplers that enumerate a space read them, so that the
+    parts (Hyperband's brackets) do not each try the space again."""
+    return study._storage.get_all_trials(study._study_id, deepcopy=False, states=states)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from fastune._study_view import every_trial
 from fastune._validation import check_int, invalid
 from fastune.distributions import (
     BaseDistribution,
@@ -89,7 +90,7 @@ class BruteForceSampler(BaseSampler):
         prefix = [(name, trial.params[name]) for name in order]
         others = [
             t
-            for t in _all_trials(study, (*_VISITED, TrialState.RUNNING))
+            for t in every_trial(study, (*_VISITED, TrialState.RUNNING))
             if t._trial_id != trial._trial_id and _starts_with(t, prefix)
         ]
         # Per value: how many trials took it, and whether its branch is fully tried.
@@ -112,18 +113,11 @@ class BruteForceSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        visited = _all_trials(study, _VISITED)
+        visited = every_trial(study, _VISITED)
         if state in _VISITED:
             visited = [*(t for t in visited if t._trial_id != trial._trial_id), trial]
         if visited and _exhausted(visited, 0):
             study.stop()
-
-
-def _all_trials(study: Study, states: tuple[TrialState, ...]) -> list[FrozenTrial]:
-    """Every trial of the study in ``states``, read from its storage: the study handed to
-    a sampler may be a part of it (a Hyperband bracket), whose trials alone would let
-    the space be tried again in each part, as Optuna's reads the storage too."""
-    return study._storage.get_all_trials(study._study_id, deepcopy=False, states=states)
 
 
 def _order(trial: FrozenTrial) -> list[str]:

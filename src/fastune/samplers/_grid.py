@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from fastune._study_view import every_trial
 from fastune._validation import check_int, invalid, invalid_type
 from fastune.distributions import BaseDistribution, value_inside
 from fastune.samplers._base import BaseSampler
@@ -192,13 +193,11 @@ class GridSampler(BaseSampler):
     def _taken(self, study: Study) -> set[int]:
         states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)
         # Only the points of this grid: another grid (an earlier sampler of the study)
-        # numbers its points alike. Every trial of the study, read from its storage: the
-        # study handed to a sampler may be a part of it (a Hyperband bracket), as Optuna's.
+        # numbers its points alike. The whole study's: a view of a part of it (a
+        # Hyperband bracket) would let each part try the grid again.
         return {
             trial.system_attrs[GRID_ID_KEY]
-            for trial in study._storage.get_all_trials(
-                study._study_id, deepcopy=False, states=states
-            )
+            for trial in every_trial(study, states)
             if GRID_ID_KEY in trial.system_attrs
             and trial.system_attrs.get(GRID_KEY, self._digest) == self._digest
         }
