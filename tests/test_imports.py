@@ -35,6 +35,10 @@ OPTIONAL = (
     "cmaes",
     "lightgbm",
     "xgboost",
+    "boto3",
+    "botocore",
+    "google.cloud.storage",
+    "moto",
 )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fastune.artifacts import exceptions
 from fastune.artifacts._backoff import Backoff
+from fastune.artifacts._boto3 import Boto3ArtifactStore
+from fastune.artifacts._gcs import GCSArtifactStore
 from fastune.artifacts._store import ArtifactStore, FileSystemArtifactStore
 from fastune.artifacts._upload import (
     ArtifactMeta,
@@ -17,7 +19,9 @@ __all__ = [
     "ArtifactMeta",
     "ArtifactStore",
     "Backoff",
+    "Boto3ArtifactStore",
     "FileSystemArtifactStore",
+    "GCSArtifactStore",
     "download_artifact",
     "exceptions",
     "get_all_artifact_meta",

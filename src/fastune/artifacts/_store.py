@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 from fastune._validation import invalid, invalid_type
 from fastune.artifacts.exceptions import ArtifactNotFound
 
-__all__ = ["ArtifactStore", "FileSystemArtifactStore"]
+__all__ = ["ArtifactStore", "FileSystemArtifactStore", "spooled_copy"]
+
+# A copy of an artifact stays in memory up to this size, then goes to a temporary file.
+_SPOOL_BYTES = 64 * 1024 * 1024
 
 
 class ArtifactStore(Protocol):
@@ -109,3 +114,16 @@ class FileSystemArtifactStore:
             os.remove(self._path(artifact_id))
         except FileNotFoundError:
             raise ArtifactNotFound(f"No artifact {artifact_id!r} in {self._base}.") from None
+
+
+def spooled_copy(write_into: Callable[[IO[bytes]], object]) -> IO[bytes]:
+    """A temporary file (in memory up to 64 MiB, then on disk) that ``write_into``
+    fills, rewound for reading; the caller closes it."""
+    copy: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (returned open)
+    try:
+        write_into(copy)
+    except BaseException:
+        copy.close()
+        raise
+    copy.seek(0)
+    return copy
