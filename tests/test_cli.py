@@ -4,6 +4,7 @@ import contextlib
 import datetime
 import io
 import json
+import logging
 import os
 import re
 import signal
@@ -89,8 +90,8 @@ def test_study_commands_on_an_sqlite_file(tmp_path) -> None:  # type: ignore[no-
     study = fastune.create_study(study_name="cli", storage=url)
     study.optimize(lambda t: (t.suggest_float("x", -1, 1) - 0.5) ** 2, n_trials=6)
     listed = json.loads(_cli("studies", "--storage", url, "--format", "json").stdout)
-    assert [(s["name"], s["n_trials"], s["best_value"]) for s in listed] == [
-        ("cli", 6, study.best_value)
+    assert [(s["name"], s["direction"], s["n_trials"], s["best_value"]) for s in listed] == [
+        ("cli", ["MINIMIZE"], 6, study.best_value)
     ]
     table = _cli("trials", "--storage", url, "--study", "cli").stdout.splitlines()
     assert table[0].split() == [*TRIAL_COLUMNS[:5], "params", "state"] and len(table) == 7
@@ -108,7 +109,9 @@ def test_study_commands_on_an_sqlite_file(tmp_path) -> None:  # type: ignore[no-
     assert best["number"] == study.best_trial.number  # one object, as Optuna's
     assert best["params"] == study.best_trial.params
     deleted = _cli("delete-study", "--storage", url, "--study", "cli")
-    assert deleted.returncode == 0 and "Deleted study 'cli'" in deleted.stdout
+    # What was done goes to the log (standard error), as with Optuna's CLI.
+    assert deleted.returncode == 0 and "Deleted study 'cli'" in deleted.stderr
+    assert deleted.stdout == ""
     assert fastune.get_all_study_names(url) == []
 
 
@@ -137,13 +140,13 @@ def test_optunas_ask_and_tell_loop_from_the_command_line(tmp_path) -> None:  # t
     assert study.best_value == max(t.params["x"] for t in study.trials)
     again = ("--trial-number", "2", "--state", "pruned", "--skip-if-finished")
     assert _cli("tell", *at, *again).returncode == 0
-    _cli("study", "set-user-attr", *at, "-k", "team", "-v", "a")
+    _cli("study", "set-user-attr", *at, "-k", "team", "--value", "a")
     assert fastune.load_study(study_name="loop", storage=url).user_attrs == {"team": "a"}
     names = json.loads(_cli("study-names", "--storage", url, "-f", "json").stdout)
     assert names == [{"name": "loop"}]
     best = json.loads(_cli("best-trials", *at, "-f", "json").stdout)
     assert [row["number"] for row in best] == [study.best_trial.number]
-    assert "schema version 1" in _cli("storage", "upgrade", "--storage", url).stdout
+    assert "schema version 1" in _cli("storage", "upgrade", "--storage", url).stderr
     unknown = _cli("ask", *at, "--sampler", "Nope")
     assert unknown.returncode == 1
     assert "'--sampler'" in unknown.stderr and "TPESampler" in unknown.stderr
@@ -401,7 +404,7 @@ def test_trial_output_has_the_fields_of_optunas_cli(tmp_path: Path) -> None:
             ("loss", "best-trial"),
         ]
         for flatten in ([], ["--flatten"])
-        for output in ("json", "yaml", "table")
+        for output in ("json", "yaml", "table", "value")
     ]
     storage = ["--storage", f"sqlite:///{tmp_path / 'optuna.db'}"]
     optunas = subprocess.run(
@@ -414,7 +417,7 @@ def test_trial_output_has_the_fields_of_optunas_cli(tmp_path: Path) -> None:
         got = ours(*arguments)
         if arguments[-1] == "json":  # the same fields, in the same order
             assert json.dumps(json.loads(got)) == json.dumps(json.loads(expected)), arguments
-        elif arguments[-1] == "yaml":
+        elif arguments[-1] in ("yaml", "value"):
             assert got == expected, arguments
         else:  # the columns (fastune draws its table its own way)
             columns = [column.strip() for column in expected.splitlines()[1].strip("|").split("|")]
@@ -433,6 +436,158 @@ def test_trial_output_has_the_fields_of_optunas_cli(tmp_path: Path) -> None:
         "user_attrs_l",
         "state",
     ]
+
+
+OPTUNAS_FORMATS = ("json", "yaml", "table", "value")  # fastune's csv is its own
+
+
+@pytest.mark.filterwarnings("ignore::Warning")  # Optuna's ExperimentalWarning
+def test_study_listings_and_ask_print_what_optunas_cli_prints(tmp_path: Path) -> None:
+    optuna = pytest.importorskip("optuna")
+    pytest.importorskip("yaml")
+    import yaml
+
+    theirs_url, ours_url = (f"sqlite:///{tmp_path / f'{name}.db'}" for name in ("o", "f"))
+    for library, url in ((optuna, theirs_url), (fastune, ours_url)):
+        _same_trials(library, url)
+        library.load_study(study_name="two", storage=url).set_user_attr("team", "a")
+    space = json.dumps({"x": {"name": "FloatDistribution", "attributes": {"low": 0, "high": 1}}})
+    runs = [
+        ["study-names"],  # one name per line by default, as Optuna's
+        ["study-names", "-f", "json"],
+        *(["studies", *flat, "-f", f] for flat in ([], ["--flatten"]) for f in OPTUNAS_FORMATS),
+        *(
+            ["ask", "--study-name", "one", "--search-space", space, *flat, "-f", f]
+            for flat in ([], ["--flatten"])
+            for f in ("json", "value")
+        ),
+    ]
+    # Optuna's studies command appends its user_attrs column to a header kept on its
+    # class, so that each call in one process has one more: restored between calls.
+    restoring = OPTUNA_CLI.replace(
+        "for arguments in",
+        "header = list(optuna.cli._Studies._study_list_header)\nfor arguments in",
+    ).replace(
+        "    sys.argv =",
+        "    optuna.cli._Studies._study_list_header = list(header)\n    sys.argv =",
+    )
+    optunas = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            restoring,
+            json.dumps([[*run, "--storage", theirs_url] for run in runs]),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert optunas.returncode == 0, optunas.stderr
+    for arguments, expected in zip(runs, json.loads(optunas.stdout), strict=True):
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            assert main([*arguments, "--storage", ours_url]) == 0
+        got = out.getvalue()
+        if arguments[0] == "study-names":
+            assert got == expected, arguments
+        elif arguments[0] == "ask":  # the same fields; the sampled values differ
+            if arguments[-1] == "json":
+                asked, their_asked = json.loads(got), json.loads(expected)
+                assert list(asked) == list(their_asked), arguments
+                assert asked["number"] == their_asked["number"] >= 4, arguments
+            else:  # the number, then the parameters
+                assert got.split()[0] == expected.split()[0], arguments
+                assert len(got.split()) == len(expected.split()), arguments
+        elif arguments[-1] in ("json", "yaml"):  # Optuna's fields, then fastune's
+            parse = json.loads if arguments[-1] == "json" else yaml.safe_load
+            rows, their_rows = parse(got), parse(expected)
+            if arguments[-1] == "json":  # in Optuna's order (YAML sorts the keys)
+                assert [list(r)[: len(t)] for r, t in zip(rows, their_rows, strict=True)] == [
+                    list(t) for t in their_rows
+                ], arguments
+            assert [{k: r[k] for k in t} for r, t in zip(rows, their_rows, strict=True)] == (
+                their_rows
+            ), arguments
+            assert [r["complete"] for r in rows] == [2, 2, 1, 1]
+        elif arguments[-1] == "value":
+            for line, their_line in zip(got.splitlines(), expected.splitlines(), strict=True):
+                assert line.startswith(their_line + " "), arguments
+        else:  # the table's columns
+            header = expected.splitlines()[1].strip("|").split("|")
+            columns = [column.strip() for column in header]
+            assert got.splitlines()[0].split()[: len(columns)] == columns, arguments
+
+
+def test_the_storage_comes_from_the_environment_or_a_class_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastune.storages import JournalStorage
+    from fastune.storages.journal import JournalFileBackend
+
+    journal = tmp_path / "studies.log"
+    hinted = ["--storage", str(journal), "--storage-class", "JournalFileBackend"]
+    assert main(["create-study", "--study-name", "j", *hinted]) == 0
+    fastune.load_study(
+        study_name="j", storage=JournalStorage(JournalFileBackend(str(journal)))
+    ).optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    capsys.readouterr()
+    # An existing file without a hint is a journal file, as Optuna guesses.
+    assert main(["trials", "--storage", str(journal), "--study", "j", "-f", "json"]) == 0
+    assert [row["state"] for row in json.loads(capsys.readouterr().out)] == ["COMPLETE"] * 2
+    # ... unless it is an SQLite file (known by its header).
+    database = tmp_path / "studies.db"
+    fastune.create_study(study_name="s", storage=f"sqlite:///{database}")
+    assert main(["study-names", "--storage", str(database)]) == 0
+    assert capsys.readouterr().out == "s\n"
+    for name, url in (("OPTUNA_STORAGE", f"sqlite:///{database}"), ("FASTUNE_STORAGE", "")):
+        monkeypatch.setenv(name, url)  # an empty FASTUNE_STORAGE counts as unset
+    assert main(["study-names"]) == 0
+    assert capsys.readouterr().out == "s\n"
+    monkeypatch.setenv("FASTUNE_STORAGE", str(journal))  # fastune's name comes first
+    assert main(["study-names"]) == 0
+    assert capsys.readouterr().out == "j\n"
+    assert main(["study-names", "--storage", str(tmp_path / "nothing-here")]) == 1
+    error = capsys.readouterr().err
+    assert "'--storage' parameter of fastune study-names" in error and "nothing-here" in error
+    assert "--storage-class JournalFileBackend" in error
+    with pytest.raises(SystemExit):
+        main(["studies", "--storage-class", "Nope"])
+    error = capsys.readouterr().err
+    assert "'Nope'" in error and "RDBStorage, JournalFileBackend, JournalRedisBackend" in error
+
+
+def test_log_options_of_optunas_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    fastune.create_study(study_name="s", storage=url)
+    at = ["--storage", url, "--study-name", "s"]
+    log_file = tmp_path / "cli.log"
+    space = json.dumps({"x": {"type": "float", "low": 0, "high": 1}})
+    try:
+        assert main(["ask", *at, "--search-space", space, "--log-file", str(log_file)]) == 0
+        captured = capsys.readouterr()
+        asked = json.loads(captured.out)
+        assert "Asked trial 0 with parameters" in captured.err
+        assert "[I " in log_file.read_text() and "Asked trial 0" in log_file.read_text()
+        # -q: warnings and errors only; before the command name or after it.
+        for where in (["-q", "tell", *at], ["tell", *at, "-q"]):
+            number = "0" if where[0] == "-q" else "1"
+            if number == "1":
+                main(["ask", *at, "--search-space", space])
+                capsys.readouterr()
+            told = [*where, "--trial-number", number, "--values", str(asked["params"]["x"])]
+            assert main(told) == 0
+            assert capsys.readouterr() == ("", "")
+        assert main(["tell", *at, "--trial-number", "7", "--values", "1", "--debug"]) == 1
+        error = capsys.readouterr().err
+        assert error.startswith("Traceback") and "TrialNotFoundError" in error
+        assert error.endswith(
+            "fastune tell: Study 's' has no trial number 7 (its trials: numbered 0 to 1).\n"
+        )
+    finally:
+        fastune.logging.set_verbosity(fastune.logging.INFO)
+        logger = fastune.logging.get_logger("fastune")
+        for handler in list(logger.handlers):
+            if isinstance(handler, logging.FileHandler):
+                logger.removeHandler(handler)
+                handler.close()
 
 
 def test_best_trial_is_one_trial_or_an_error(

@@ -3,14 +3,13 @@ a stored study to an image file, ``report`` the study's self-contained HTML repo
 
 from __future__ import annotations
 
-import argparse
 import functools
 from collections.abc import Callable
 from typing import Any
 
-from fastune.study import Study, load_study
+from fastune.study import Study
 
-__all__ = ["PLOT_KINDS", "load", "write_plot", "write_report"]
+__all__ = ["PLOT_KINDS", "write_plot", "write_report"]
 
 # The plot functions by the name ``fastune plot`` takes (Optuna's names, hyphenated).
 PLOT_KINDS = (
@@ -25,16 +24,6 @@ PLOT_KINDS = (
     "pareto-front",
 )
 TAKES_TARGET = ("optimization-history", "parallel-coordinate", "slice", "contour", "edf")
-
-
-def load(args: argparse.Namespace) -> Study:
-    """The study ``--study`` of ``--storage`` (it must exist).
-
-    Raises:
-        StorageInternalError: the storage cannot be opened.
-        StudyNotFoundError: the storage has no such study.
-    """
-    return load_study(study_name=args.study, storage=args.storage)
 
 
 def _agg_backend() -> None:

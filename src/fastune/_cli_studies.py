@@ -1,10 +1,11 @@
 """The study commands of the ``fastune`` command line, with Optuna's names: ``studies``,
 ``study-names``, ``create-study``, ``delete-study``, ``trials``, ``best-trial``,
 ``best-trials``, ``ask``, ``tell``, ``study set-user-attr`` and ``storage upgrade``,
-with table, JSON, YAML or CSV output. The trial commands print the fields of Optuna's
-CLI: ``number``, ``value`` (``values`` with several objectives), ``datetime_start``,
-``datetime_complete``, ``duration``, ``params``, ``user_attrs`` and ``state``, with
-``params`` and ``user_attrs`` nested unless ``--flatten`` is given."""
+with table, JSON, YAML, value (Optuna's fields separated by spaces) or CSV output. The
+trial commands print the fields of Optuna's CLI: ``number``, ``value`` (``values`` with
+several objectives), ``datetime_start``, ``datetime_complete``, ``duration``,
+``params``, ``user_attrs`` and ``state``, with ``params`` and ``user_attrs`` nested
+unless ``--flatten`` is given."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from fastune.exceptions import MissingDependencyError
+from fastune.logging import get_logger
 from fastune.storages import BaseStorage
 from fastune.storages._url import redact
 from fastune.study import Study, delete_study, get_all_study_summaries, load_study
@@ -34,7 +36,7 @@ __all__ = [
     "write_rows",
 ]
 
-FORMATS = ("table", "json", "yaml", "csv")
+FORMATS = ("table", "json", "yaml", "csv", "value")
 
 # The fields of a trial, in the order Optuna's CLI prints them (``value`` is ``values``
 # in a study with several objectives), and its date format.
@@ -42,21 +44,37 @@ TRIAL_FIELDS = tuple(attr for attr in DATAFRAME_ATTRS if attr != "system_attrs")
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def study_rows(storage: BaseStorage) -> list[dict[str, Any]]:
+def study_rows(storage: BaseStorage, flatten: bool) -> Rows:
+    """The studies of the storage with the fields of Optuna's ``studies`` command:
+    ``name``, ``direction`` (the names of the objectives' directions), ``n_trials``,
+    ``datetime_start`` and ``user_attrs`` (when a study has one); then fastune's
+    ``complete`` (complete trials) and ``best_value`` (one objective). Flattened,
+    ``direction`` is one column per objective."""
+    summaries = get_all_study_summaries(storage)
+    with_attrs = any(summary.user_attrs for summary in summaries)
     rows = []
-    for summary in get_all_study_summaries(storage):
+    for summary in summaries:
         best = summary.best_trial
-        rows.append(
-            {
-                "name": summary.study_name,
-                "directions": ",".join(d.name.lower() for d in summary.directions),
-                "n_trials": summary.n_trials,
-                "complete": summary.n_trials_by_state.get("COMPLETE", 0),
-                "best_value": None if best is None else best.value,
-                "datetime_start": _time(summary.datetime_start),
-            }
-        )
-    return rows
+        row: dict[str, Any] = {
+            "name": summary.study_name,
+            "direction": tuple(d.name for d in summary.directions),
+            "n_trials": summary.n_trials,
+            "datetime_start": _time(summary.datetime_start),
+        }
+        if with_attrs:
+            row["user_attrs"] = _plain(summary.user_attrs)
+        row["complete"] = summary.n_trials_by_state.get("COMPLETE", 0)
+        row["best_value"] = None if best is None or len(summary.directions) > 1 else best.value
+        rows.append(row)
+    if not flatten:
+        return Rows(rows)
+    width = max((len(row["direction"]) for row in rows), default=0)
+    flat = []
+    for row in rows:
+        directions = {f"direction_{i}": d for i, d in enumerate(row.pop("direction"))}
+        flat.append({"name": row.pop("name"), **directions, **row})
+    columns = ["name", *(f"direction_{i}" for i in range(width))]
+    return Rows(flat, columns + [c for c in rows[0] if c != "name"] if rows else columns)
 
 
 class Rows:
@@ -218,7 +236,7 @@ def write_rows(table: Rows | Sequence[dict[str, Any]], output_format: str, out: 
     columns = table.columns or list(dict.fromkeys(key for row in rows for key in row))
     data: Any = rows[0] if table.single else rows
     if output_format == "json":
-        out.write(json.dumps(data, indent=1, default=str) + "\n")
+        out.write(json.dumps(data, default=str) + "\n")  # one line, as Optuna's
         return
     if output_format == "yaml":
         try:
@@ -229,6 +247,12 @@ def write_rows(table: Rows | Sequence[dict[str, Any]], output_format: str, out: 
                 "Install it with: pip install 'fastune[yaml]'"
             ) from None
         out.write(yaml.safe_dump(_plain(data)))
+        return
+    if output_format == "value":  # Optuna's: fields by spaces, a record per line
+        lines = [
+            " ".join("" if row.get(c) is None else str(row[c]) for c in columns) for row in rows
+        ]
+        out.write("\n".join(lines).strip() + "\n")
         return
     if output_format == "csv":
         buffer = io.StringIO()
@@ -289,14 +313,15 @@ def study_name_rows(storage: BaseStorage) -> list[dict[str, Any]]:
 
 def ask_row(
     storage: BaseStorage,
-    study_name: str,
+    study_name: str | None,
     sampler_name: str | None,
     sampler_kwargs: str | None,
     search_space: str | None,
-) -> dict[str, Any]:
+    flatten: bool,
+) -> Rows:
     """Start a trial of the study, suggest the ``search_space`` (JSON of
     ``distribution_to_json`` outputs or Optuna's short forms by name), and return its
-    number and parameters."""
+    number and parameters (nested, as Optuna's ``ask``, or ``params_x`` fields)."""
     from fastune import samplers
     from fastune._validation import invalid
     from fastune.distributions import json_to_distribution
@@ -321,12 +346,17 @@ def ask_row(
     }
     study = load_study(study_name=study_name, storage=storage, sampler=sampler)
     trial = study.ask(fixed_distributions=space)
-    return {"number": trial.number, "params": trial.params}
+    get_logger(__name__).info(f"Asked trial {trial.number} with parameters {trial.params}.")
+    if flatten:
+        row = {"number": trial.number, **{f"params_{k}": v for k, v in trial.params.items()}}
+    else:
+        row = {"number": trial.number, "params": trial.params}
+    return Rows([row], single=True)
 
 
 def tell(
     storage: BaseStorage,
-    study_name: str,
+    study_name: str | None,
     number: int,
     values: list[float] | None,
     state: str | None,
@@ -349,7 +379,7 @@ def tell(
         n_trials = storage.get_n_trials(study._study_id)
         numbers = f"numbered 0 to {n_trials - 1}" if n_trials else "none yet"
         raise TrialNotFoundError(
-            f"Study {study_name!r} has no trial number {number} (its trials: {numbers})."
+            f"Study {study.study_name!r} has no trial number {number} (its trials: {numbers})."
         ) from None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import sys
@@ -11,19 +10,72 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastune._cli_plots import PLOT_KINDS
+from fastune._cli_storage import (
+    ENVIRONMENT,
+    STORAGE_CLASSES,
+    open_storage,
+    storage_class,
+    storage_url,
+)
 from fastune._cli_studies import FORMATS
 from fastune.version import __version__
 
 __all__ = ["main"]
 
 
+def _common_options(parser: argparse.ArgumentParser, *, main: bool) -> None:
+    """Optuna's options of every command, taken before or after the command's name: on
+    the command (``main=False``) they default to nothing, so as not to undo the same
+    option given before the name."""
+    unset: dict[str, Any] = {} if main else {"default": argparse.SUPPRESS}
+    parser.add_argument(
+        "--storage",
+        **unset,
+        help="storage URL: sqlite:///path.db, postgresql://..., redis://..., or the path of "
+        "a journal file; default: the FASTUNE_STORAGE or OPTUNA_STORAGE environment variable",
+    )
+    parser.add_argument(
+        "--storage-class",
+        type=storage_class,
+        metavar="CLASS",
+        **unset,
+        help="how to open --storage, as Optuna's hint: " + ", ".join(STORAGE_CLASSES[:3]),
+    )
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        **({"default": 0} if main else unset),
+        help="also log debug lines (to standard error)",
+    )
+    verbosity.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        **({"default": False} if main else unset),
+        help="log only warnings and errors",
+    )
+    parser.add_argument("--log-file", **unset, help="also write the log lines to this file")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        **({"default": False} if main else unset),
+        help="show the traceback of an error",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fastune", description="Hyperparameter optimization.")
     parser.add_argument("--version", action="version", version=f"fastune {__version__}")
-    parser.add_argument(
-        "--storage", dest="global_storage", help="storage URL, as Optuna's CLI takes it here"
-    )
+    _common_options(parser, main=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, **options: Any) -> argparse.ArgumentParser:
+        made = commands.add_parser(name, **options)
+        _common_options(made, main=False)
+        return made
+
     demo = commands.add_parser(
         "demo", help="tune a scikit-learn model on a bundled dataset and show the result"
     )
@@ -35,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--report", default="demo_report.html", help="where to write the study's HTML report"
     )
-    worker = commands.add_parser(
+    worker = command(
         "worker",
         help="join a study in a shared storage and run trials of an objective",
         description="Join a study in a shared storage and run trials of an objective. As "
@@ -47,7 +99,6 @@ def _parser() -> argparse.ArgumentParser:
         "--heartbeat-interval, the other workers fail it.",
     )
     worker.add_argument("objective", help="the objective as module:function (importable here)")
-    worker.add_argument("--storage", help="storage URL: sqlite:///path.db")
     worker.add_argument("--study", "--study-name", dest="study", required=True)
     worker.add_argument("--n-trials", type=int, default=None, help="trials for this worker")
     worker.add_argument("--timeout", type=float, default=None, help="seconds for this worker")
@@ -56,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         help="record a heartbeat of each running trial this often (seconds), so that the "
-        "trials of a worker that died are failed by the others",
+        "trials of a worker that died are failed by the others (SQL storages)",
     )
     worker.add_argument(
         "--grace-period", type=float, default=None, help="seconds without a heartbeat: dead"
@@ -87,21 +138,38 @@ def _parser() -> argparse.ArgumentParser:
         ("best-trial", "show the best trial of a study with one objective", True),
         ("best-trials", "show the trials on the Pareto front of a study", True),
         ("delete-study", "delete a study and its trials", True),
-        ("ask", "start a trial, suggest a search space and show its parameters", True),
-        ("tell", "finish a trial started by ask", True),
+        ("ask", "start a trial, suggest a search space and show its parameters", False),
+        ("tell", "finish a trial started by ask", False),
     ):
-        command = commands.add_parser(name, help=text)
-        command.add_argument("--storage", help="storage URL: sqlite:///path.db")
+        sub = command(name, help=text)
         if needs_study:
-            command.add_argument(
+            sub.add_argument(
                 "--study", "--study-name", dest="study", required=True, help="study name"
             )
+        if name in ("ask", "tell"):
+            sub.add_argument(
+                "--study",
+                "--study-name",
+                dest="study",
+                help="study name (may be left out when the storage holds one study)",
+            )
         if name in ("studies", "study-names"):
-            command.add_argument(
-                "-f", "--format", choices=FORMATS, default="table", help="output (default: table)"
+            default = "value" if name == "study-names" else "table"
+            sub.add_argument(
+                "-f",
+                "--format",
+                choices=FORMATS,
+                default=default,
+                help=f"output (default: {default}, as Optuna's)",
+            )
+        if name == "studies":
+            sub.add_argument(
+                "--flatten",
+                action="store_true",
+                help="one column per objective's direction (direction_0, direction_1...)",
             )
         if name in ("trials", "best-trial", "best-trials"):
-            command.add_argument(
+            sub.add_argument(
                 "-f",
                 "--format",
                 choices=FORMATS,
@@ -111,80 +179,93 @@ def _parser() -> argparse.ArgumentParser:
                 "duration, params, user_attrs (when a trial has one) and state; csv is "
                 "always flattened",
             )
-            command.add_argument(
+            sub.add_argument(
                 "--flatten",
                 action="store_true",
                 help="one column per parameter and user attribute (params_x, user_attrs_k, "
                 "values_0) instead of nested params and user_attrs",
             )
         if name == "create-study":
-            command.add_argument("--study", "--study-name", dest="study", help="study name")
-            way = command.add_mutually_exclusive_group()
+            sub.add_argument("--study", "--study-name", dest="study", help="study name")
+            way = sub.add_mutually_exclusive_group()
             way.add_argument("--direction", choices=("minimize", "maximize"))
             way.add_argument("--directions", nargs="+", choices=("minimize", "maximize"))
-            command.add_argument(
+            sub.add_argument(
                 "--skip-if-exists", action="store_true", help="no error if it exists already"
             )
         if name == "ask":
-            command.add_argument("--sampler", help="a sampler class of fastune.samplers")
-            command.add_argument("--sampler-kwargs", help="the sampler's arguments as JSON")
-            command.add_argument(
+            sub.add_argument("--sampler", help="a sampler class of fastune.samplers")
+            sub.add_argument("--sampler-kwargs", help="the sampler's arguments as JSON")
+            sub.add_argument(
                 "--search-space",
                 help="JSON: parameter name -> distribution_to_json(...) of its distribution, "
                 'or a short form such as {"type": "float", "low": 0, "high": 1}',
             )
-            command.add_argument(
+            sub.add_argument(
                 "-f", "--format", choices=FORMATS, default="json", help="output (default: json)"
             )
+            sub.add_argument(
+                "--flatten",
+                action="store_true",
+                help="one field per parameter (params_x) instead of nested params",
+            )
         if name == "tell":
-            command.add_argument("--trial-number", type=int, required=True)
-            command.add_argument("--values", type=float, nargs="+", help="objective values")
-            command.add_argument("--state", choices=("complete", "pruned", "fail"))
-            command.add_argument(
+            sub.add_argument("--trial-number", type=int, required=True)
+            sub.add_argument("--values", type=float, nargs="+", help="objective values")
+            sub.add_argument("--state", choices=("complete", "pruned", "fail"))
+            sub.add_argument(
                 "--skip-if-finished", action="store_true", help="no error if it has finished"
             )
     study_commands = commands.add_parser("study", help="study set-user-attr")
     study_sub = study_commands.add_subparsers(dest="study_command", required=True)
     user_attr = study_sub.add_parser("set-user-attr", help="set a user attribute of a study")
-    user_attr.add_argument("--storage", help="storage URL: sqlite:///path.db")
+    _common_options(user_attr, main=False)
     user_attr.add_argument("--study", "--study-name", dest="study", required=True)
     user_attr.add_argument("-k", "--key", required=True)
-    user_attr.add_argument("-v", "--value", required=True)
+    user_attr.add_argument("--value", required=True)
     storage_commands = commands.add_parser("storage", help="storage upgrade")
     storage_sub = storage_commands.add_subparsers(dest="storage_command", required=True)
-    storage_sub.add_parser(
-        "upgrade", help="bring an SQL storage to the latest schema"
-    ).add_argument("--storage", help="storage URL: sqlite:///path.db")
-    plot = commands.add_parser(
-        "plot", help="draw a plot of a study into an image file (PNG, SVG or PDF)"
-    )
+    upgrade = storage_sub.add_parser("upgrade", help="bring an SQL storage to the latest schema")
+    _common_options(upgrade, main=False)
+    plot = command("plot", help="draw a plot of a study into an image file (PNG, SVG or PDF)")
     plot.add_argument("kind", choices=PLOT_KINDS, metavar="KIND", help=", ".join(PLOT_KINDS))
-    report = commands.add_parser(
-        "report", help="write a study's report: one self-contained HTML file"
-    )
-    for command, default in ((plot, None), (report, "report.html")):
-        command.add_argument("--storage", help="storage URL: sqlite:///path.db")
-        command.add_argument(
-            "--study", "--study-name", dest="study", required=True, help="study name"
-        )
-        command.add_argument(
-            "-o", "--output", required=default is None, default=default, help="file to write"
+    report = command("report", help="write a study's report: one self-contained HTML file")
+    for sub, output in ((plot, None), (report, "report.html")):
+        sub.add_argument("--study", "--study-name", dest="study", required=True, help="study name")
+        sub.add_argument(
+            "-o", "--output", required=output is None, default=output, help="file to write"
         )
     plot.add_argument(
         "--objective", type=int, default=None, help="the objective to plot (several objectives)"
     )
     report.add_argument("--trials", default=None, help="also write the trials (.csv or .xlsx)")
+    commands.add_parser("help", help="show this help")
     return parser
+
+
+def _set_logging(args: argparse.Namespace) -> None:
+    """As Optuna's CLI: log lines on standard error at INFO, DEBUG with -v, WARNING with
+    -q; --log-file writes them to a file too."""
+    import logging
+
+    from fastune.logging import create_default_formatter, get_logger, set_verbosity
+
+    set_verbosity(
+        logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    )
+    if args.log_file is not None:
+        handler = logging.FileHandler(args.log_file)
+        handler.setFormatter(create_default_formatter())
+        get_logger("fastune").addHandler(handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``fastune`` command with ``argv`` (default: the process arguments)."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command not in (None, "demo"):
-        args.storage = getattr(args, "storage", None) or args.global_storage
-        if args.storage is None:
-            parser.error(f"{args.command} needs --storage URL (before or after the command)")
+    if args.command in (None, "help"):
+        parser.print_help()
+        return 0
     if args.command == "demo":
         if args.n_trials < 1:
             parser.error(f"--n-trials must be a positive int. Got {args.n_trials} instead.")
@@ -194,20 +275,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_demo_report(study, args.report, sys.stdout)
         run_pbt_demo(args.seed, sys.stdout, args.plot)
         return 0
-    if args.command in (
-        "studies",
-        "study-names",
-        "create-study",
-        "trials",
-        "best-trial",
-        "best-trials",
-        "delete-study",
-        "ask",
-        "tell",
-        "study",
-        "storage",
-    ):
-        return _study_command(args)
+    _set_logging(args)
+    args.storage = storage_url(args.storage)
+    if args.storage is None:
+        parser.error(
+            f"{args.command} needs --storage URL (before or after the command, or in the "
+            f"{' or '.join(ENVIRONMENT)} environment variable)"
+        )
     if args.command == "worker":
         if args.n_trials is not None and args.n_trials < 1:
             parser.error(f"--n-trials must be an int >= 1. Got {args.n_trials} instead.")
@@ -218,8 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _worker_command(args)
     if args.command in ("plot", "report"):
         return _plot_command(args)
-    parser.print_help()
-    return 0
+    return _study_command(args)
 
 
 def _worker_command(args: argparse.Namespace) -> int:
@@ -227,7 +300,6 @@ def _worker_command(args: argparse.Namespace) -> int:
     import importlib
 
     from fastune.exceptions import FastuneError
-    from fastune.storages._url import redact
     from fastune.study import load_study
 
     module_name, _, function_name = args.objective.partition(":")
@@ -248,7 +320,7 @@ def _worker_command(args: argparse.Namespace) -> int:
             path, _ = sqlite_file(args.storage, "--storage", "fastune worker")
             if not os.path.exists(path):  # opening it would make an empty database
                 raise FastuneError(f"No database file at {path} ({args.storage}).")
-        storage: Any = args.storage
+        storage: Any = None
         if args.heartbeat_interval is not None or args.grace_period is not None:
             from fastune.storages import RDBStorage, RetryFailedTrialCallback
 
@@ -261,14 +333,11 @@ def _worker_command(args: argparse.Namespace) -> int:
             )
         elif args.retry_failed_trials:
             raise FastuneError("--retry-failed-trials needs --heartbeat-interval.")
+        else:
+            storage = open_storage(args.storage, args.storage_class, "worker")
         study = load_study(study_name=args.study, storage=storage)
     except (FastuneError, ValueError) as error:
-        message = str(error)
-        print(
-            f"fastune worker: {message.replace(args.storage, redact(args.storage))}",
-            file=sys.stderr,
-        )
-        return 1
+        return _fail(args, error)
     return _optimize_until_sigterm(study, objective, args.n_trials, args.timeout, catch)
 
 
@@ -380,31 +449,34 @@ def _plot_command(args: argparse.Namespace) -> int:
     """Run ``plot`` or ``report``; errors name what is wrong, the password hidden."""
     from fastune import _cli_plots as plots
     from fastune.exceptions import FastuneError
+    from fastune.study import load_study
 
     try:
-        study = plots.load(args)
+        storage = open_storage(args.storage, args.storage_class, args.command)
+        study = load_study(study_name=args.study, storage=storage)
         if args.command == "plot":
             plots.write_plot(study, args.kind, args.output, args.objective)
         else:
             plots.write_report(study, args.output, args.trials)
     except (FastuneError, ValueError, OSError, sqlite3.Error) as error:
-        print(f"fastune {args.command}: {_error_message(error, args.storage)}", file=sys.stderr)
-        return 1
+        return _fail(args, error)
     print(f"Wrote {args.output}" + (f" and {args.trials}" if getattr(args, "trials", None) else ""))
     return 0
 
 
 def _study_command(args: argparse.Namespace) -> int:
-    """Run a study command; errors name the storage with its password hidden."""
+    """Run a study command: data on standard output, what was done in the log (standard
+    error), as Optuna's CLI; errors name the storage with its password hidden."""
     from fastune import _cli_studies as studies
     from fastune.exceptions import FastuneError
-    from fastune.storages import get_storage
+    from fastune.logging import get_logger
 
+    logger = get_logger("fastune.cli")  # __name__ is "__main__" under python -m
     try:
-        storage = get_storage(args.storage)
+        storage = open_storage(args.storage, args.storage_class, args.command)
         if args.command == "delete-study":
             studies.delete(storage, args.study)
-            print(f"Deleted study {args.study!r}.")
+            logger.info(f"Deleted study {args.study!r}.")
             return 0
         if args.command == "create-study":
             directions = args.directions or [args.direction or "minimize"]
@@ -419,28 +491,26 @@ def _study_command(args: argparse.Namespace) -> int:
                 args.state,
                 args.skip_if_finished,
             )
-            print(f"Told trial {told.number}: {told.state.name}.")
+            logger.info(f"Told trial {told.number}: {told.state.name}, values {told.values}.")
             return 0
         if args.command == "study":
             studies.set_user_attr(storage, args.study, args.key, args.value)
-            print(f"Set {args.key!r} of study {args.study!r}.")
+            logger.info(f"Set the user attribute {args.key!r} of study {args.study!r}.")
             return 0
         if args.command == "storage":
-            print(studies.upgrade(storage))
+            logger.info(studies.upgrade(storage))
             return 0
         if args.command == "ask":
-            asked = studies.ask_row(
-                storage, args.study, args.sampler, args.sampler_kwargs, args.search_space
+            rows: Any = studies.ask_row(
+                storage,
+                args.study,
+                args.sampler,
+                args.sampler_kwargs,
+                args.search_space,
+                args.flatten,
             )
-            if args.format == "json":
-                print(json.dumps(asked))
-                return 0
-            params = {f"params_{k}": v for k, v in asked["params"].items()}
-            rows: Any = [{"number": asked["number"], **params}]
-            if args.format == "yaml":  # nested, as the JSON
-                rows = studies.Rows([asked], single=True)
         elif args.command == "studies":
-            rows = studies.study_rows(storage)
+            rows = studies.study_rows(storage, args.flatten)
         elif args.command == "study-names":
             rows = studies.study_name_rows(storage)
         else:
@@ -453,9 +523,19 @@ def _study_command(args: argparse.Namespace) -> int:
             rows = read(storage, args.study, flatten)
         studies.write_rows(rows, args.format, sys.stdout)
     except (FastuneError, ValueError, KeyError, sqlite3.Error) as error:
-        print(f"fastune {args.command}: {_error_message(error, args.storage)}", file=sys.stderr)
-        return 1
+        return _fail(args, error)
     return 0
+
+
+def _fail(args: argparse.Namespace, error: BaseException) -> int:
+    """Print the one line of a failed command (with --debug, its traceback first); the
+    exit status."""
+    if args.debug:
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+    print(f"fastune {args.command}: {_error_message(error, args.storage)}", file=sys.stderr)
+    return 1
 
 
 def _error_message(error: BaseException, storage: str) -> str:
