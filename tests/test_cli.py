@@ -554,6 +554,25 @@ def test_the_storage_comes_from_the_environment_or_a_class_hint(
     assert "'Nope'" in error and "RDBStorage, JournalFileBackend, JournalRedisBackend" in error
 
 
+def test_a_redis_url_is_a_journal_on_redis(
+    redis_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fastune.storages import JournalStorage
+    from fastune.storages.journal import JournalRedisBackend
+
+    url = f"{redis_server}/3"  # a database of its own on the session's server
+    assert main(["create-study", "--storage", url, "--study-name", "r"]) == 0
+    study = fastune.load_study(study_name="r", storage=JournalStorage(JournalRedisBackend(url)))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    capsys.readouterr()
+    hinted = ["--storage", url, "--storage-class", "JournalRedisBackend"]
+    for storage in (["--storage", url], hinted):
+        assert main(["trials", *storage, "--study", "r", "-f", "json"]) == 0
+        assert [row["params"]["x"] for row in json.loads(capsys.readouterr().out)] == [
+            t.params["x"] for t in study.trials
+        ]
+
+
 def test_log_options_of_optunas_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'log.db'}"
     fastune.create_study(study_name="s", storage=url)
