@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.artifacts.store_checks import (
+    round_trip,
+    uploads_from_worker_processes,
+    writes_from_the_position,
+)
 
-import fastune
 from fastune.artifacts import (
     Backoff,
     Boto3ArtifactStore,
-    download_artifact,
-    get_all_artifact_meta,
-    upload_artifact,
 )
 from fastune.artifacts.exceptions import ArtifactNotFound
 from fastune.exceptions import InvalidParameterTypeError, MissingDependencyError
@@ -53,21 +54,9 @@ def client(endpoint: str) -> Iterator[Any]:
 
 def test_artifacts_of_a_trial_go_to_the_bucket_and_come_back(client: Any, tmp_path: Path) -> None:
     store = Boto3ArtifactStore(BUCKET, client)
-    model = tmp_path / "model.bin"
-    model.write_bytes(b"\x00weights\xff" * 1000)
-    study = fastune.create_study()
-    trial = study.ask()
-    artifact_id = upload_artifact(artifact_store=store, file_path=str(model), study_or_trial=trial)
-    study.tell(trial, 1.0)
-    # The object is in the bucket under the artifact's id, as Optuna's store keeps it.
-    body = client.get_object(Bucket=BUCKET, Key=artifact_id)["Body"].read()
-    assert body == model.read_bytes()
-    (meta,) = get_all_artifact_meta(study.trials[0], storage=study._storage)
-    assert (meta.artifact_id, meta.filename) == (artifact_id, "model.bin")
-    download_artifact(
-        artifact_store=store, file_path=str(tmp_path / "back.bin"), artifact_id=artifact_id
+    artifact_id = round_trip(
+        store, tmp_path, lambda key: client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
     )
-    assert (tmp_path / "back.bin").read_bytes() == model.read_bytes()
     store.remove(artifact_id)
     with pytest.raises(ArtifactNotFound, match=f"{artifact_id}.*{BUCKET}"):
         store.open_reader(artifact_id)
@@ -83,12 +72,9 @@ def test_a_missing_bucket_is_not_a_missing_artifact(client: Any) -> None:
 
 @pytest.mark.parametrize("avoid_buf_copy", [False, True])
 def test_a_write_uploads_from_the_current_position(client: Any, avoid_buf_copy: bool) -> None:
-    store = Boto3ArtifactStore(BUCKET, client, avoid_buf_copy=avoid_buf_copy)
-    source = io.BytesIO(b"header|payload")
-    source.seek(len(b"header|"))
-    store.write("a1", source)
-    with store.open_reader("a1") as reader:
-        assert reader.read() == b"payload"
+    source = writes_from_the_position(
+        Boto3ArtifactStore(BUCKET, client, avoid_buf_copy=avoid_buf_copy)
+    )
     if not avoid_buf_copy:  # the copy is uploaded: the caller's object stays open
         assert not source.closed
         source.seek(0)
@@ -136,22 +122,7 @@ def test_a_pickled_store_makes_a_client_like_the_given_one(client: Any) -> None:
 
 
 def test_an_objective_in_worker_processes_uploads(client: Any, tmp_path: Path) -> None:
-    store = Boto3ArtifactStore(BUCKET, client)
-
-    def objective(trial: fastune.Trial) -> float:
-        x = trial.suggest_float("x", -1, 1)
-        path = tmp_path / f"model-{trial.number}.txt"
-        path.write_text(repr(x))
-        upload_artifact(artifact_store=store, file_path=str(path), study_or_trial=trial)
-        return x * x
-
-    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
-    study.optimize(objective, n_trials=4, n_jobs=2, backend="processes")
-    assert len(study.trials) == 4
-    for trial in study.trials:
-        (meta,) = get_all_artifact_meta(trial, storage=study._storage)
-        with store.open_reader(meta.artifact_id) as reader:
-            assert float(reader.read()) == trial.params["x"]
+    uploads_from_worker_processes(Boto3ArtifactStore(BUCKET, client), tmp_path)
 
 
 def test_errors_name_what_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:

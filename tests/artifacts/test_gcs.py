@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.artifacts.store_checks import (
+    round_trip,
+    uploads_from_worker_processes,
+    writes_from_the_position,
+)
 
-import fastune
 from fastune.artifacts import (
     GCSArtifactStore,
-    download_artifact,
-    get_all_artifact_meta,
-    upload_artifact,
 )
 from fastune.artifacts.exceptions import ArtifactNotFound
 from fastune.exceptions import InvalidParameterTypeError, MissingDependencyError
@@ -59,20 +60,9 @@ def client(endpoint: str) -> Iterator[Any]:
 
 def test_artifacts_of_a_trial_go_to_the_bucket_and_come_back(client: Any, tmp_path: Path) -> None:
     store = GCSArtifactStore(BUCKET, client)
-    model = tmp_path / "model.bin"
-    model.write_bytes(b"\x00weights\xff" * 1000)
-    study = fastune.create_study()
-    trial = study.ask()
-    artifact_id = upload_artifact(artifact_store=store, file_path=str(model), study_or_trial=trial)
-    study.tell(trial, 1.0)
-    # A blob named by the artifact's id, as Optuna's store keeps it.
-    assert client.bucket(BUCKET).get_blob(artifact_id).download_as_bytes() == model.read_bytes()
-    (meta,) = get_all_artifact_meta(study.trials[0], storage=study._storage)
-    assert (meta.artifact_id, meta.filename) == (artifact_id, "model.bin")
-    download_artifact(
-        artifact_store=store, file_path=str(tmp_path / "back.bin"), artifact_id=artifact_id
+    artifact_id = round_trip(
+        store, tmp_path, lambda name: client.bucket(BUCKET).get_blob(name).download_as_bytes()
     )
-    assert (tmp_path / "back.bin").read_bytes() == model.read_bytes()
     store.remove(artifact_id)
     with pytest.raises(ArtifactNotFound, match=f"{artifact_id}.*{BUCKET}"):
         store.open_reader(artifact_id)
@@ -81,12 +71,7 @@ def test_artifacts_of_a_trial_go_to_the_bucket_and_come_back(client: Any, tmp_pa
 
 
 def test_a_write_uploads_from_the_current_position(client: Any) -> None:
-    store = GCSArtifactStore(BUCKET, client)
-    source = io.BytesIO(b"header|payload")
-    source.seek(len(b"header|"))
-    store.write("a1", source)
-    with store.open_reader("a1") as reader:
-        assert reader.read() == b"payload"
+    writes_from_the_position(GCSArtifactStore(BUCKET, client))
 
 
 def test_the_default_client_comes_from_the_environment(
@@ -112,22 +97,7 @@ def test_a_pickled_store_makes_a_client_like_the_given_one(client: Any) -> None:
 
 
 def test_an_objective_in_worker_processes_uploads(client: Any, tmp_path: Path) -> None:
-    store = GCSArtifactStore(BUCKET, client)
-
-    def objective(trial: fastune.Trial) -> float:
-        x = trial.suggest_float("x", -1, 1)
-        path = tmp_path / f"model-{trial.number}.txt"
-        path.write_text(repr(x))
-        upload_artifact(artifact_store=store, file_path=str(path), study_or_trial=trial)
-        return x * x
-
-    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
-    study.optimize(objective, n_trials=4, n_jobs=2, backend="processes")
-    assert len(study.trials) == 4
-    for trial in study.trials:
-        (meta,) = get_all_artifact_meta(trial, storage=study._storage)
-        with store.open_reader(meta.artifact_id) as reader:
-            assert float(reader.read()) == trial.params["x"]
+    uploads_from_worker_processes(GCSArtifactStore(BUCKET, client), tmp_path)
 
 
 def test_errors_name_what_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:

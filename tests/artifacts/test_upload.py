@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.artifacts.store_checks import uploads_from_worker_processes
 
 import fastune
 from fastune.artifacts import (
@@ -77,24 +78,7 @@ def test_artifacts_of_a_trial_and_a_study_come_back(tmp_path: Path) -> None:
 
 
 def test_an_objective_in_worker_processes_attaches_its_model(tmp_path: Path) -> None:
-    store = FileSystemArtifactStore(tmp_path / "store")
-
-    def objective(trial: fastune.Trial) -> float:
-        x = trial.suggest_float("x", -1, 1)
-        path = tmp_path / f"model-{trial.number}.txt"
-        path.write_text(repr(x))
-        upload_artifact(artifact_store=store, file_path=str(path), study_or_trial=trial)
-        # The storage seen here is the parent's (a stand-in that counts as a storage).
-        seen = fastune.load_study(study_name=trial.study.study_name, storage=trial.study._storage)
-        assert len(seen.trials) >= 1
-        return x * x
-
-    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
-    study.optimize(objective, n_trials=4, n_jobs=2, backend="processes")
-    for trial in study.trials:
-        (meta,) = get_all_artifact_meta(trial, storage=study._storage)
-        with store.open_reader(meta.artifact_id) as reader:
-            assert float(reader.read()) == trial.params["x"]
+    uploads_from_worker_processes(FileSystemArtifactStore(tmp_path / "store"), tmp_path)
 
 
 def test_errors_name_what_is_wrong(tmp_path: Path) -> None:
