@@ -161,12 +161,17 @@ def test_study_command_errors_hide_passwords() -> None:
     assert "me:***@localhost" in missing.stderr
 
 
-def test_workers_join_a_study_from_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("kind", ["sqlite", "journal file"])
+def test_workers_join_a_study_from_the_command_line(tmp_path: Path, kind: str) -> None:
+    from fastune.storages import JournalStorage
+    from fastune.storages.journal import JournalFileBackend
+
     (tmp_path / "my_objective.py").write_text(
         "def objective(trial):\n    return trial.suggest_float('x', -1, 1) ** 2\n"
     )
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    fastune.create_study(study_name="shared", storage=url)
+    url = f"sqlite:///{tmp_path / 'w.db'}" if kind == "sqlite" else str(tmp_path / "w.log")
+    storage: Any = url if kind == "sqlite" else JournalStorage(JournalFileBackend(url))
+    fastune.create_study(study_name="shared", storage=storage)
     command = [
         sys.executable,
         "-m",
@@ -186,7 +191,7 @@ def test_workers_join_a_study_from_the_command_line(tmp_path) -> None:  # type: 
     for worker in workers:
         _, errors = worker.communicate(timeout=120)
         assert worker.returncode == 0, errors
-    trials = fastune.load_study(study_name="shared", storage=url).trials
+    trials = fastune.load_study(study_name="shared", storage=storage).trials
     assert sorted(t.number for t in trials) == list(range(10))
     bad = _cli("worker", "no_such_module:f", "--storage", url, "--study", "shared")
     assert bad.returncode == 1 and "module:function" in bad.stderr
