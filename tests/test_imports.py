@@ -86,7 +86,7 @@ def test_terminator_is_reached_from_fastune() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "fastune.terminator._callback"
+    assert result.stdout.strip() == "fastune.terminator.callback"
 
 
 def test_an_integration_name_without_its_library_names_the_extra() -> None:

@@ -1,12 +1,8 @@
-"""The terminator's decision, its defaults, and the callback in Study.optimize."""
+"""The terminator's decision and its defaults."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, cross_val_score
 
 import fastune
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
@@ -15,11 +11,8 @@ from fastune.terminator import (
     BaseErrorEvaluator,
     BaseImprovementEvaluator,
     BestValueStagnationEvaluator,
-    RegretBoundEvaluator,
     StaticErrorEvaluator,
     Terminator,
-    TerminatorCallback,
-    report_cross_validation_scores,
 )
 from fastune.trial import FrozenTrial
 
@@ -73,37 +66,3 @@ def test_refuses_several_objectives_and_bad_arguments() -> None:
         Terminator(StaticErrorEvaluator(0.0))  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterTypeError, match="'error_evaluator'"):
         Terminator(error_evaluator=BestValueStagnationEvaluator())  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterTypeError, match="'terminator'"):
-        TerminatorCallback(_Fixed(0.0))  # type: ignore[arg-type]
-
-
-def test_callback_stops_optimize_when_the_patience_runs_out() -> None:
-    patience = 7
-    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
-    terminator = Terminator(BestValueStagnationEvaluator(patience), min_n_trials=1)
-    study.optimize(
-        lambda t: (t.suggest_float("x", -1, 1) - 0.2) ** 2,
-        n_trials=500,
-        callbacks=[TerminatorCallback(terminator)],
-    )
-    # The stagnation error defaults to 0: the study stops at the first trial that is
-    # patience + 1 trials past the best.
-    assert len(study.trials) < 500
-    assert study.trials[-1].number == study.best_trial.number + patience + 1
-
-
-def test_default_terminator_stops_a_cross_validated_search() -> None:
-    X, y = load_iris(return_X_y=True)
-    folds = KFold(n_splits=5, shuffle=True, random_state=0)
-
-    def objective(trial: fastune.Trial) -> float:
-        model = LogisticRegression(C=trial.suggest_float("C", 1e-4, 1e2, log=True), max_iter=500)
-        scores = cross_val_score(model, X, y, cv=folds)
-        report_cross_validation_scores(trial, scores)
-        return float(np.mean(scores))
-
-    study = fastune.create_study(direction="maximize", sampler=fastune.samplers.TPESampler(seed=0))
-    terminator = Terminator(RegretBoundEvaluator(seed=0), min_n_trials=10)
-    study.optimize(objective, n_trials=80, callbacks=[TerminatorCallback(terminator)])
-    assert 10 <= len(study.trials) < 80
-    assert study.best_value > 0.95

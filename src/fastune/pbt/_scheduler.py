@@ -35,7 +35,7 @@ from fastune.pbt._history import ExploreContext, Segment
 from fastune.pbt._resume import MANIFEST_NAME, RUN_KEY, Manifest
 from fastune.pbt._trainable import SegmentResult, Trainable, as_trainable, train_segment
 from fastune.study import Study, create_study
-from fastune.study._study import FAIL_REASON_KEY
+from fastune.study.study import FAIL_REASON_KEY
 from fastune.trial import FrozenTrial, TrialState
 
 __all__ = ["Member", "PopulationBasedTraining", "check_checkpoint_dir"]

@@ -2,14 +2,14 @@
 
 from fastune._study_direction import StudyDirection
 from fastune.study._callbacks import MaxTrialsCallback
-from fastune.study._study import (
+from fastune.study._summary import StudySummary, copy_study, get_all_study_summaries
+from fastune.study.study import (
     Study,
     create_study,
     delete_study,
     get_all_study_names,
     load_study,
 )
-from fastune.study._summary import StudySummary, copy_study, get_all_study_summaries
 
 __all__ = [
     "MaxTrialsCallback",

@@ -9,7 +9,7 @@ from fastune._validation import check_int
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
-    from fastune.study._study import Study
+    from fastune.study.study import Study
     from fastune.trial import FrozenTrial
 
 __all__ = ["MaxTrialsCallback"]

@@ -9,7 +9,7 @@ from fastune._imports import import_optional
 from fastune._validation import invalid
 
 if TYPE_CHECKING:
-    from fastune.study._study import Study
+    from fastune.study.study import Study
     from fastune.trial import FrozenTrial
 
 __all__ = ["DATAFRAME_ATTRS", "trials_dataframe"]

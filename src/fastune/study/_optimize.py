@@ -25,7 +25,7 @@ from fastune.trial._state import TrialState
 from fastune.trial._trial import Trial
 
 if TYPE_CHECKING:
-    from fastune.study._study import Study
+    from fastune.study.study import Study
 
 __all__ = ["ObjectiveFuncType", "run_optimize"]
 

@@ -38,7 +38,7 @@ import cloudpickle
 from fastune.exceptions import FastuneError
 from fastune.logging import get_logger
 from fastune.storages._base import BaseStorage
-from fastune.study._study import Study  # imported by optimize, so already loaded
+from fastune.study.study import Study  # imported by optimize, so already loaded
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 

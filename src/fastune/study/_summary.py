@@ -97,7 +97,7 @@ def copy_study(
         StudyNotFoundError: no study ``from_study_name`` in ``from_storage``.
         DuplicatedStudyError: ``to_storage`` has a study of the target name already.
     """
-    from fastune.study._study import create_study, load_study
+    from fastune.study.study import create_study, load_study
 
     source = load_study(study_name=from_study_name, storage=from_storage)
     target = create_study(

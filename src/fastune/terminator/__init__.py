@@ -10,21 +10,21 @@ deprecated this module in 4.9; fastune keeps it.
 
 from __future__ import annotations
 
-from fastune.terminator._callback import TerminatorCallback
-from fastune.terminator._emmr import EMMREvaluator
-from fastune.terminator._error import (
+from fastune.terminator.callback import TerminatorCallback
+from fastune.terminator.erroreval import (
     BaseErrorEvaluator,
     CrossValidationErrorEvaluator,
-    MedianErrorEvaluator,
     StaticErrorEvaluator,
     report_cross_validation_scores,
 )
-from fastune.terminator._improvement import (
+from fastune.terminator.improvement.emmr import EMMREvaluator
+from fastune.terminator.improvement.evaluator import (
     BaseImprovementEvaluator,
     BestValueStagnationEvaluator,
     RegretBoundEvaluator,
 )
-from fastune.terminator._terminator import BaseTerminator, Terminator
+from fastune.terminator.median_erroreval import MedianErrorEvaluator
+from fastune.terminator.terminator import BaseTerminator, Terminator
 
 __all__ = [
     "BaseErrorEvaluator",

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from fastune._validation import check_int, invalid
 from fastune.study import Study
 from fastune.terminator import BaseErrorEvaluator, BaseImprovementEvaluator
-from fastune.terminator._improvement import DEFAULT_MIN_N_TRIALS
-from fastune.terminator._terminator import with_defaults
+from fastune.terminator.improvement.evaluator import DEFAULT_MIN_N_TRIALS
+from fastune.terminator.terminator import with_defaults
 from fastune.trial import FrozenTrial, TrialState
 from fastune.visualization._matplotlib import pyplot
 from fastune.visualization._utils import new_axes, note

@@ -1,5 +1,5 @@
-"""The search space trials share, as Optuna's ``optuna.search_space`` gives it: for samplers
-written against Optuna that model the parameters every trial has."""
+"""The search space trials share, as Optuna's ``optuna.search_space.intersection`` gives
+it: for samplers written against Optuna that model the parameters every trial has."""
 
 from __future__ import annotations
 

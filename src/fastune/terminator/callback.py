@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from fastune._validation import invalid_type
 from fastune.logging import get_logger
-from fastune.terminator._terminator import BaseTerminator, Terminator
+from fastune.terminator.terminator import BaseTerminator, Terminator
 
 if TYPE_CHECKING:
     from fastune.study import Study

@@ -4,7 +4,7 @@ import pytest
 
 import fastune
 from fastune.exceptions import InvalidParameterError, TrialPruned
-from fastune.search_space import IntersectionSearchSpace, intersection_search_space
+from fastune.search_space.intersection import IntersectionSearchSpace, intersection_search_space
 
 
 def _objective(trial: fastune.Trial) -> float:

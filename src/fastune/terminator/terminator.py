@@ -7,12 +7,12 @@ import abc
 from typing import TYPE_CHECKING
 
 from fastune._validation import check_int, invalid, invalid_type
-from fastune.terminator._error import (
+from fastune.terminator.erroreval import (
     BaseErrorEvaluator,
     CrossValidationErrorEvaluator,
     StaticErrorEvaluator,
 )
-from fastune.terminator._improvement import (
+from fastune.terminator.improvement.evaluator import (
     DEFAULT_MIN_N_TRIALS,
     BaseImprovementEvaluator,
     BestValueStagnationEvaluator,

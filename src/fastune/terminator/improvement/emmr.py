@@ -14,8 +14,8 @@ from fastune._study_direction import StudyDirection
 from fastune._validation import check_int, check_number
 from fastune.logging import get_logger
 from fastune.samplers._gp import target_scaling
-from fastune.terminator._improvement import BaseImprovementEvaluator
 from fastune.terminator._surrogate import Surrogate, complete_rows
+from fastune.terminator.improvement.evaluator import BaseImprovementEvaluator
 
 if TYPE_CHECKING:
     from fastune.trial import FrozenTrial

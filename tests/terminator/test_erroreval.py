@@ -1,5 +1,5 @@
-"""Error evaluators: the cross-validation error of the best trial, a static bar and the
-median bar set from the study's start."""
+"""Error evaluators of fastune.terminator.erroreval: the cross-validation error of the
+best trial and a static bar."""
 
 from __future__ import annotations
 
@@ -9,17 +9,13 @@ import numpy as np
 import pytest
 
 import fastune
-from fastune.distributions import FloatDistribution
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.study import StudyDirection
-from fastune.terminator import (
-    BaseImprovementEvaluator,
+from fastune.terminator.erroreval import (
     CrossValidationErrorEvaluator,
-    MedianErrorEvaluator,
     StaticErrorEvaluator,
     report_cross_validation_scores,
 )
-from fastune.trial import FrozenTrial, create_trial
 
 
 def _study_with_scores(direction: str, folds: list[list[float]]) -> fastune.Study:
@@ -88,53 +84,3 @@ def test_static_error_is_its_constant() -> None:
     assert StaticErrorEvaluator(0.25).evaluate([], StudyDirection.MAXIMIZE) == 0.25
     with pytest.raises(InvalidParameterError, match="'constant'"):
         StaticErrorEvaluator(float("inf"))
-
-
-class _CountingImprovement(BaseImprovementEvaluator):
-    """The number of trials it is given, and the first trial number of each call."""
-
-    def __init__(self) -> None:
-        self.first_numbers: list[int] = []
-
-    def evaluate(self, trials: list[FrozenTrial], study_direction: StudyDirection) -> float:
-        self.first_numbers.append(trials[0].number)
-        return float(len(trials))
-
-
-def _trials(n: int) -> list[FrozenTrial]:
-    trials = [
-        create_trial(params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)}, value=i)
-        for i in range(n)
-    ]
-    for number, trial in enumerate(trials):
-        trial.number = number
-    return trials
-
-
-def test_median_error_is_a_fraction_of_the_median_early_improvement_and_then_fixed() -> None:
-    paired = _CountingImprovement()
-    evaluator = MedianErrorEvaluator(
-        paired, warm_up_trials=3, n_initial_trials=5, threshold_ratio=0.1
-    )
-    assert evaluator.evaluate(_trials(7), StudyDirection.MINIMIZE) < 0  # too few yet
-    assert paired.first_numbers == []
-    # Prefixes of 1..5 trials after the 3 warm-up ones: improvements 1..5, median 3.
-    assert evaluator.evaluate(_trials(8), StudyDirection.MINIMIZE) == pytest.approx(0.3)
-    assert paired.first_numbers == [3] * 5
-    assert evaluator.evaluate(_trials(40), StudyDirection.MINIMIZE) == pytest.approx(0.3)
-    assert len(paired.first_numbers) == 5  # set once
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "name"),
-    [
-        ({"warm_up_trials": -1}, "warm_up_trials"),
-        ({"n_initial_trials": 0}, "n_initial_trials"),
-        ({"threshold_ratio": 0.0}, "threshold_ratio"),
-    ],
-)
-def test_median_error_refuses_bad_arguments(kwargs: dict, name: str) -> None:
-    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of MedianErrorEvaluator"):
-        MedianErrorEvaluator(_CountingImprovement(), **kwargs)
-    with pytest.raises(InvalidParameterTypeError, match="paired_improvement_evaluator"):
-        MedianErrorEvaluator(StaticErrorEvaluator(0.0))  # type: ignore[arg-type]
