@@ -1741,3 +1741,58 @@ def test_optunas_public_modules_have_their_names_in_fastune() -> None:
                     missing.append(full)
     assert len(names) > 40  # the walk found Optuna's modules
     assert missing == []
+
+
+# -- printed forms ---------------------------------------------------------------------------
+
+
+def test_trials_and_distributions_print_as_optunas() -> None:
+    # print(study.best_trial) in Optuna's examples, and MLflowCallback's distribution tags.
+    import datetime
+
+    real = pytest.importorskip("optuna")
+
+    def printed(library: ModuleType) -> list[str]:
+        d = library.distributions
+        space = {
+            "lr": d.FloatDistribution(1e-5, 0.1, log=True),
+            "n": d.IntDistribution(2, 10),
+            "kind": d.CategoricalDistribution(("a", "b")),
+        }
+        trial = library.trial.create_trial(
+            params={"lr": 0.01, "n": 3, "kind": "b"},
+            distributions=space,
+            values=[0.5],
+            user_attrs={"k": 1},
+            system_attrs={"s": "t"},
+            intermediate_values={0: 0.7, 1: 0.6},
+        )
+        trial.datetime_start = datetime.datetime(2026, 1, 2, 3, 4, 5)
+        trial.datetime_complete = datetime.datetime(2026, 1, 2, 3, 4, 6)
+        return [repr(trial), *(repr(space[name]) for name in space)]
+
+    assert printed(fastune) == printed(real)
+
+
+@pytest.mark.parametrize("kind", ["memory", "RDB", "Journal"])
+def test_a_new_study_is_logged_as_optunas(optuna: ModuleType, kind: str, tmp_path: Path) -> None:
+    import logging
+
+    storage = {
+        "memory": None,
+        "RDB": f"sqlite:///{tmp_path / 's.db'}",
+        "Journal": optuna.storages.JournalStorage(
+            optuna.storages.journal.JournalFileBackend(str(tmp_path / "s.log"))
+        ),
+    }[kind]
+    messages: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
+    logger = optuna.logging.get_logger("optuna")  # the library's root logger, in both
+    logger.addHandler(handler)
+    optuna.logging.set_verbosity(optuna.logging.INFO)
+    try:
+        optuna.create_study(study_name="s", storage=storage)
+    finally:
+        logger.removeHandler(handler)
+    assert messages == [f"A new study created in {kind} with name: s"]

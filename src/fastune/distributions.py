@@ -76,7 +76,8 @@ class BaseDistribution(abc.ABC):
         return hash(self._key())
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{key}={value!r}" for key, value in self.__dict__.items())
+        # Optuna's text: the fields by name (MLflowCallback's distribution tags compare).
+        fields = ", ".join(f"{key}={value}" for key, value in sorted(self.__dict__.items()))
         return f"{type(self).__name__}({fields})"
 
 
@@ -478,7 +479,7 @@ def as_distribution(spec: Any, name: str = "param_distributions") -> BaseDistrib
     Example:
         >>> from scipy.stats import loguniform
         >>> as_distribution(loguniform(1e-3, 1.0))
-        FloatDistribution(low=0.001, high=1.0, log=True, step=None)
+        FloatDistribution(high=1.0, log=True, low=0.001, step=None)
     """
     if isinstance(spec, BaseDistribution):
         return spec

@@ -208,7 +208,7 @@ def test_trial_log_line(caplog: pytest.LogCaptureFixture) -> None:
         "Trial 0 finished with value: 2.0 and parameters: {'n': 4}. Best is trial 0" in m
         for m in messages
     )
-    assert messages[0].startswith("A new study created in InMemoryStorage with name: ")
+    assert messages[0].startswith("A new study created in memory with name: ")  # Optuna's
     assert not math.isnan(2.0)
 
 

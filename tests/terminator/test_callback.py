@@ -24,15 +24,26 @@ def test_the_terminator_must_be_one() -> None:
         TerminatorCallback(BestValueStagnationEvaluator())  # type: ignore[arg-type]
 
 
-def test_callback_stops_optimize_when_the_patience_runs_out() -> None:
+def test_callback_stops_optimize_when_the_patience_runs_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     patience = 7
     study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
     terminator = Terminator(BestValueStagnationEvaluator(patience), min_n_trials=1)
-    study.optimize(
-        lambda t: (t.suggest_float("x", -1, 1) - 0.2) ** 2,
-        n_trials=500,
-        callbacks=[TerminatorCallback(terminator)],
-    )
+    logger = fastune.logging.get_logger("fastune")
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level("INFO", logger="fastune"):
+            study.optimize(
+                lambda t: (t.suggest_float("x", -1, 1) - 0.2) ** 2,
+                n_trials=500,
+                callbacks=[TerminatorCallback(terminator)],
+            )
+    finally:
+        logger.removeHandler(caplog.handler)
+    # Optuna's line, once, at the end.
+    stopped = [r.getMessage() for r in caplog.records if "terminator" in r.getMessage()]
+    assert stopped == ["The study has been stopped by the terminator."]
     # The stagnation error defaults to 0: the study stops at the first trial that is
     # patience + 1 trials past the best.
     assert len(study.trials) < 500

@@ -590,8 +590,17 @@ def create_study(
         _logger.info(f"Using the existing study {study_name!r}.")
         return Study(study_name, store, sampler, pruner)
     name = store.get_study_name_from_id(study_id)
-    _logger.info(f"A new study created in {type(store).__name__} with name: {name}")
+    _logger.info(f"A new study created in {_kind_of(store)} with name: {name}")
     return Study(name, store, sampler, pruner)
+
+
+def _kind_of(store: BaseStorage) -> str:
+    """The storage as Optuna's log line names it: memory, RDB, Journal (else its class)."""
+    from fastune.storages import InMemoryStorage, JournalStorage
+    from fastune.storages._sql import SQLStorage
+
+    kinds = ((InMemoryStorage, "memory"), (SQLStorage, "RDB"), (JournalStorage, "Journal"))
+    return next((kind for cls, kind in kinds if isinstance(store, cls)), type(store).__name__)
 
 
 def load_study(

@@ -51,5 +51,5 @@ class TerminatorCallback:
 
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         if self._terminator.should_terminate(study):
-            _logger.info("The terminator stopped the study after trial %d.", trial.number)
+            _logger.info("The study has been stopped by the terminator.")  # Optuna's line
             study.stop()

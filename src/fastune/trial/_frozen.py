@@ -148,11 +148,22 @@ class FrozenTrial(BaseTrial):
         return hash((self._trial_id, self.number))
 
     def __repr__(self) -> str:
-        return (
-            f"FrozenTrial(number={self.number}, state={self.state!r}, values={self.values}, "
-            f"params={self.params}, user_attrs={self.user_attrs}, "
-            f"intermediate_values={self.intermediate_values})"
-        )
+        # Optuna's text, field for field (print(study.best_trial) reads the same).
+        fields = {
+            "number": self.number,
+            "state": self.state,
+            "values": self.values,
+            "datetime_start": self.datetime_start,
+            "datetime_complete": self.datetime_complete,
+            "params": self.params,
+            "user_attrs": self.user_attrs,
+            "system_attrs": self.system_attrs,
+            "intermediate_values": self.intermediate_values,
+            "distributions": self.distributions,
+            "trial_id": self._trial_id,
+        }
+        shown = ", ".join(f"{name}={value!r}" for name, value in fields.items())
+        return f"FrozenTrial({shown}, value=None)"
 
     def _validate(self) -> None:
         """Check that the record is consistent, before it enters a storage.
