@@ -225,3 +225,21 @@ def test_a_deterministic_objective_fixes_the_noise_at_a_tiny_value() -> None:
         model = sampler._fit(space, rows, values, "sine")
         assert model.kernel_.k2.noise_level == 1e-6
         assert model.kernel_.k2.hyperparameter_noise_level.fixed
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_point_already_tried_is_not_proposed_again(seed: int) -> None:
+    # A plateau with a narrow step up beside the enqueued point (as the accuracy of an SVC
+    # over log C): a GP whose best expected improvement sits on the point already tried
+    # proposed it again and again, and never found the step.
+    def objective(trial: fastune.Trial) -> float:
+        c = trial.suggest_float("log_c", -10, 10)
+        return 0.99 if 1.2 < c < 1.5 else 0.98 if 0.6 < c < 2.0 else 0.9
+
+    sampler = fastune.samplers.GPSampler(seed=seed)
+    study = fastune.create_study(direction="maximize", sampler=sampler)
+    study.enqueue_trial({"log_c": 1.0})
+    study.optimize(objective, n_trials=40)
+    xs = np.sort([t.params["log_c"] for t in study.trials if t.number > 0])
+    assert np.diff(xs).min() >= 20 * 1e-3  # no two trials in one cell of 1e-3 of the range
+    assert study.best_value == 0.99

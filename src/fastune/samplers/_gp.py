@@ -42,6 +42,7 @@ _PRIOR_LOG_SCALE = -2.5
 _PRIOR_LOG_CHOICE_SCALE = 0.0
 _PRIOR_SPREAD = 1.0
 _DETERMINISTIC_NOISE = 1e-6  # the noise variance of deterministic_objective, standardized
+_TAKEN = 1e-3  # rows closer than this (in cube units, each way) to a trial's are its
 _STEP = 1e-4  # finite-difference step of the acquisition gradient, in cube units
 # Several objectives: expected hypervolume improvement up to this many (its boxes grow as
 # the front's size to the power objectives - 1), from this many quasi-Monte Carlo draws.
@@ -232,7 +233,7 @@ class GPSampler(BaseSampler):
             rank = losses[:, 0] if n_objectives == 1 else pareto_ranks(losses).astype(float)
             order = np.argsort(np.where(infeasible, np.inf, rank), kind="stable")
             near = rows[order[: min(8, len(rows))]]
-            row = self._maximize(space, lambda r: sum(term(r) for term in terms), near)
+            row = self._maximize(space, lambda r: sum(term(r) for term in terms), near, taken=rows)
         return space.decode(row)
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
@@ -340,7 +341,11 @@ class GPSampler(BaseSampler):
         return log_ndtr(-mean / std)
 
     def _maximize(
-        self, space: SearchSpace, acquisition: Callable[[np.ndarray], Any], near: np.ndarray
+        self,
+        space: SearchSpace,
+        acquisition: Callable[[np.ndarray], Any],
+        near: np.ndarray,
+        taken: np.ndarray | None = None,
     ) -> np.ndarray:
         """The row that maximizes ``acquisition``: the best of quasi-random candidates and
         candidates near the rows ``near`` (the best so far), refined by L-BFGS-B on the
@@ -366,8 +371,13 @@ class GPSampler(BaseSampler):
         refined, refined_scores = _best_choices(
             space, acquisition, self._refine(acquisition, starts, numeric)
         )
-        rows = np.vstack([starts, refined])
-        return rows[int(np.argmax(np.concatenate([start_scores, refined_scores])))]
+        rows = np.vstack([starts, refined, candidates])
+        scores = np.concatenate([start_scores, refined_scores, scores])
+        if taken is not None and len(taken):
+            # A row a trial already had is not proposed again: the best one elsewhere.
+            gaps = np.abs(rows[:, None, :] - taken[None, :, :]).max(axis=2).min(axis=1)
+            scores = np.where(gaps < _TAKEN, -np.inf, scores)
+        return rows[int(np.argmax(scores))]
 
     def _refine(
         self,
