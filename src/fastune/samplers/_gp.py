@@ -43,6 +43,7 @@ _PRIOR_LOG_CHOICE_SCALE = 0.0
 _PRIOR_SPREAD = 1.0
 _DETERMINISTIC_NOISE = 1e-6  # the noise variance of deterministic_objective, standardized
 _TAKEN = 1e-3  # rows closer than this (in cube units, each way) to a trial's are its
+_N_SPARE = 64  # candidates the acquisition ranks first, kept for when the best are taken
 _STEP = 1e-4  # finite-difference step of the acquisition gradient, in cube units
 # Several objectives: expected hypervolume improvement up to this many (its boxes grow as
 # the front's size to the power objectives - 1), from this many quasi-Monte Carlo draws.
@@ -349,7 +350,8 @@ class GPSampler(BaseSampler):
     ) -> np.ndarray:
         """The row that maximizes ``acquisition``: the best of quasi-random candidates and
         candidates near the rows ``near`` (the best so far), refined by L-BFGS-B on the
-        numeric columns and by trying every choice of each categorical column."""
+        numeric columns and by trying every choice of each categorical column; none of
+        the rows ``taken`` (the trials'), when given."""
         d = len(space)
         from scipy.stats import qmc  # imported on first use: scipy.stats is slow to load
 
@@ -362,22 +364,21 @@ class GPSampler(BaseSampler):
         local[redraw] = self._rng.random(int(redraw.sum()))
         candidates = np.vstack([sobol.random(_N_CANDIDATES // 2), local])
         scores = acquisition(candidates)
-        starts, start_scores = _best_choices(
-            space, acquisition, candidates[np.argsort(-scores)[:_N_STARTS]]
-        )
+        order = np.argsort(-scores)
+        starts, start_scores = _best_choices(space, acquisition, candidates[order[:_N_STARTS]])
+        # The next best candidates too: the answer when the best rows are taken.
+        spare = _best_choices(space, acquisition, candidates[order[_N_STARTS:_N_SPARE]])
+        rows, row_scores = [starts, spare[0]], [start_scores, spare[1]]
         numeric = ~space.is_categorical()
-        if not numeric.any():
-            return starts[int(np.argmax(start_scores))]
-        refined, refined_scores = _best_choices(
-            space, acquisition, self._refine(acquisition, starts, numeric)
-        )
-        rows = np.vstack([starts, refined, candidates])
-        scores = np.concatenate([start_scores, refined_scores, scores])
+        if numeric.any():
+            refined = _best_choices(space, acquisition, self._refine(acquisition, starts, numeric))
+            rows.append(refined[0])
+            row_scores.append(refined[1])
+        every, every_score = np.vstack(rows), np.concatenate(row_scores)
         if taken is not None and len(taken):
             # A row a trial already had is not proposed again: the best one elsewhere.
-            gaps = np.abs(rows[:, None, :] - taken[None, :, :]).max(axis=2).min(axis=1)
-            scores = np.where(gaps < _TAKEN, -np.inf, scores)
-        return rows[int(np.argmax(scores))]
+            every_score = np.where(_taken(space, every, taken), -np.inf, every_score)
+        return every[int(np.argmax(every_score))]
 
     def _refine(
         self,
@@ -415,6 +416,18 @@ class GPSampler(BaseSampler):
         refined = starts.copy()
         refined[:, columns] = np.clip(result.x.reshape(n_starts, n_columns), 0.0, 1.0)
         return refined
+
+
+def _taken(space: SearchSpace, rows: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows`` is a row of ``taken``: the same bin of every binned column
+    (choices, ints, stepped floats), and within ``_TAKEN`` on every continuous one."""
+    bins = np.array(space.n_bins(), dtype=float)
+    binned = bins > 0
+    snapped = rows.copy()
+    index = np.minimum(np.floor(rows[:, binned] * bins[binned]), bins[binned] - 1)
+    snapped[:, binned] = (index + 0.5) / bins[binned]
+    gaps = np.abs(snapped[:, None, :] - taken[None, :, :]).max(axis=2).min(axis=1)
+    return gaps < _TAKEN
 
 
 def _best_choices(
