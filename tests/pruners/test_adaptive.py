@@ -106,6 +106,17 @@ def test_near_the_top_but_not_better_is_stopped_after_the_first_third() -> None:
     assert run_trial(study_of_peers(AdaptivePruner(top_until=1.0)), close, STEPS) is None
 
 
+def test_a_trial_as_long_as_a_complete_run_is_never_pruned() -> None:
+    # A flat loser checked first at the last step of the complete runs (a warm-up that
+    # long): stopping it there would save no step and throw its whole run away.
+    study = study_of_peers(AdaptivePruner(n_warmup_steps=STEPS[-1]))
+    assert run_trial(study, lambda step: 1.4, STEPS) is None
+    assert study.trials[-1].value == 1.4
+    # One step earlier it is pruned, as at the first check of a shorter warm-up.
+    study = study_of_peers(AdaptivePruner(n_warmup_steps=STEPS[-2]))
+    assert run_trial(study, lambda step: 1.4, STEPS) == STEPS[-2]
+
+
 def test_the_projection_is_paced_by_how_the_complete_curves_went_on() -> None:
     # Behind the top quarter at the first check and falling steeply. Among peers whose
     # curves went on falling like 1 / step, that slope could carry it to the best and it

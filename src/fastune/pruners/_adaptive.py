@@ -78,7 +78,9 @@ class AdaptivePruner(Transient, BasePruner):
     1. **Peers.** The other trials (complete, pruned or running) that reached step
        ``s``, each with its value at ``s`` (its last report before ``s`` if it skipped
        it). With fewer than ``n_min_trials`` peers, or fewer than ``n_startup_trials``
-       complete trials in the study, nothing is pruned.
+       complete trials in the study, nothing is pruned; nor at a step as long as the
+       longest complete run (the horizon ``T``): stopping there saves no step and
+       throws the whole run away.
     2. **Value.** The trial is judged by its latest report, not by its best so far: the
        objective is the value at the end of the run, and a curve that overfits climbs
        back up from its best.
@@ -210,6 +212,8 @@ class AdaptivePruner(Transient, BasePruner):
         finals = [t.value * s for t in complete if t.value is not None and not math.isnan(t.value)]
         target = min(finals, default=math.inf)
         horizon = int(facts[facts[:, _COMPLETE] == 1.0, _LAST_STEP].max())
+        if step >= horizon:  # as long as a complete run: stopping saves nothing
+            return False
         steps, recent = self._recent(trial, step, s)
         slope = self._clear_slope(steps, recent)
         # The pace: how much of their own projection at this step the complete trials
