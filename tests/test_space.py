@@ -63,3 +63,20 @@ def test_one_hot_spreads_each_categorical_and_comes_back() -> None:
     # Any indicators decode: the largest one picks the choice.
     features[0, act : act + len(choices)] = np.linspace(0.1, 0.9, len(choices))
     assert SPACE.decode(SPACE.from_one_hot(features)[0])["act"] == choices[-1]
+
+
+def test_snap_moves_binned_columns_to_the_centre_of_their_bin() -> None:
+    space = SearchSpace(
+        {
+            "x": FloatDistribution(0.0, 1.0),
+            "n": IntDistribution(0, 3),
+            "c": CategoricalDistribution(["a", "b"]),
+        }
+    )
+    rows = np.random.default_rng(0).random((50, 3))
+    snapped = space.snap(rows)
+    assert np.array_equal(snapped[:, 0], rows[:, 0])  # continuous: as it was
+    for row, snap in zip(rows, snapped, strict=True):
+        # The same parameters, at the row encode gives them.
+        assert space.decode(snap) == space.decode(row)
+        assert np.allclose(space.encode(space.decode(row)), snap)

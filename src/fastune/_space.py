@@ -93,6 +93,21 @@ class SearchSpace:
         index = self.names.index(name)
         return self._decode_one(self.distributions[name], self._bins[index], min(max(u, 0.0), 1.0))
 
+    def bin_index(self, rows: np.ndarray, column: int) -> np.ndarray:
+        """The bin (value or choice index) of each of ``rows`` in a binned ``column``."""
+        bins = self._bins[column]
+        return np.minimum((rows[:, column] * bins).astype(int), bins - 1)
+
+    def snap(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` with each binned column (choices, ints, stepped floats) moved to the
+        centre of its bin, as :meth:`encode` places a value; continuous columns as they
+        are. Rows that snap alike decode to the same parameters."""
+        snapped = np.array(rows, dtype=float)
+        for column, bins in enumerate(self._bins):
+            if bins:
+                snapped[:, column] = (self.bin_index(snapped, column) + 0.5) / bins
+        return snapped
+
     def one_hot(self, rows: np.ndarray) -> np.ndarray:
         """``rows`` with each categorical column spread over one indicator column per
         choice (the form a Gaussian process models); numeric columns as they are."""
@@ -101,8 +116,7 @@ class SearchSpace:
             zip(self._bins, self.is_categorical(), strict=True)
         ):
             if categorical:
-                choice = np.minimum((rows[:, index] * bins).astype(int), bins - 1)
-                columns.append(np.eye(bins)[choice])
+                columns.append(np.eye(bins)[self.bin_index(rows, index)])
             else:
                 columns.append(rows[:, index : index + 1])
         return np.hstack(columns)

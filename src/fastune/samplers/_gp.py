@@ -421,12 +421,7 @@ class GPSampler(BaseSampler):
 def _taken(space: SearchSpace, rows: np.ndarray, taken: np.ndarray) -> np.ndarray:
     """Whether each of ``rows`` is a row of ``taken``: the same bin of every binned column
     (choices, ints, stepped floats), and within ``_TAKEN`` on every continuous one."""
-    bins = np.array(space.n_bins(), dtype=float)
-    binned = bins > 0
-    snapped = rows.copy()
-    index = np.minimum(np.floor(rows[:, binned] * bins[binned]), bins[binned] - 1)
-    snapped[:, binned] = (index + 0.5) / bins[binned]
-    gaps = np.abs(snapped[:, None, :] - taken[None, :, :]).max(axis=2).min(axis=1)
+    gaps = np.abs(space.snap(rows)[:, None, :] - taken[None, :, :]).max(axis=2).min(axis=1)
     return gaps < _TAKEN
 
 
