@@ -197,11 +197,13 @@ def build_section(results: dict[str, Any], report_link: str) -> str:
         "",
         *_pruning_lines(results),
         "",
-        "Sampler + storage overhead on a trivial objective." + remeasured_note(results),
+        "Sampler + storage overhead: a whole study on a trivial objective (two floats and an "
+        "int, in-memory storage), divided by its trials." + remeasured_note(results),
         "",
         *_overhead_lines(results),
         "",
-        "Cost of one more trial in a long study (10 floats):",
+        "Cost of one more trial in a long study (10 floats), the figure TPESampler's overhead "
+        "target is read on (at most 1 ms at trial 1,000 and 5 ms at trial 10,000):",
         "",
         *_marginal_overhead_lines(results),
         "",
