@@ -93,6 +93,12 @@ class SearchSpace:
         index = self.names.index(name)
         return self._decode_one(self.distributions[name], self._bins[index], min(max(u, 0.0), 1.0))
 
+    def bin_centres(self, column: int) -> np.ndarray:
+        """Where each value of a binned ``column`` sits in the cube, as :meth:`encode`
+        places it: the centres of its equal bins."""
+        bins = self._bins[column]
+        return (np.arange(bins) + 0.5) / bins
+
     def bin_index(self, rows: np.ndarray, column: int) -> np.ndarray:
         """The bin (value or choice index) of each of ``rows`` in a binned ``column``."""
         bins = self._bins[column]
@@ -105,7 +111,7 @@ class SearchSpace:
         snapped = np.array(rows, dtype=float)
         for column, bins in enumerate(self._bins):
             if bins:
-                snapped[:, column] = (self.bin_index(snapped, column) + 0.5) / bins
+                snapped[:, column] = self.bin_centres(column)[self.bin_index(snapped, column)]
         return snapped
 
     def one_hot(self, rows: np.ndarray) -> np.ndarray:
@@ -125,10 +131,12 @@ class SearchSpace:
         """The rows of the cube for ``features`` laid out as :meth:`one_hot`'s: each
         categorical takes the choice of its largest indicator."""
         rows, start = [], 0
-        for bins, categorical in zip(self._bins, self.is_categorical(), strict=True):
+        for column, (bins, categorical) in enumerate(
+            zip(self._bins, self.is_categorical(), strict=True)
+        ):
             if categorical:
                 choice = np.argmax(features[:, start : start + bins], axis=1)
-                rows.append((choice + 0.5) / bins)
+                rows.append(self.bin_centres(column)[choice])
                 start += bins
             else:
                 rows.append(features[:, start])

@@ -28,9 +28,7 @@ __all__ = ["AdaptivePruner"]
 _VALUE = 0  # its value at the step; NaN if it never got there
 _SPREAD = 1  # the noise of its recent changes; NaN with too few reports
 _RATIO = 2  # complete trials: realized / projected change from the step
-_LAST_STEP = 3  # its last reported step; 0 if none
-_COMPLETE = 4  # 1 for a complete trial, else 0
-_N_FACTS = 5
+_N_FACTS = 3
 # Reports a trend fit needs, and how many of its standard errors a trial is given.
 _MIN_TREND_REPORTS = 4
 _TREND_ERRORS = 2.0
@@ -191,6 +189,9 @@ class AdaptivePruner(Transient, BasePruner):
         complete = [t for t in trials if t.state == TrialState.COMPLETE]
         if len(complete) < max(self._n_startup_trials, 1):
             return False
+        horizon = max(t.last_step or 0 for t in complete)  # the longest complete run
+        if step >= horizon:  # as long as a complete run: stopping saves nothing
+            return False
         s = sign(study.direction)
         peers = [
             t
@@ -211,9 +212,6 @@ class AdaptivePruner(Transient, BasePruner):
         tolerance = self._noise_tolerance * noise
         finals = [t.value * s for t in complete if t.value is not None and not math.isnan(t.value)]
         target = min(finals, default=math.inf)
-        horizon = int(facts[facts[:, _COMPLETE] == 1.0, _LAST_STEP].max())
-        if step >= horizon:  # as long as a complete run: stopping saves nothing
-            return False
         steps, recent = self._recent(trial, step, s)
         slope = self._clear_slope(steps, recent)
         # The pace: how much of their own projection at this step the complete trials
@@ -302,8 +300,7 @@ class AdaptivePruner(Transient, BasePruner):
             expected = self._still_to_come(self._clear_slope(steps, recent), step, last)
             if expected < 0.0:
                 ratio = (final * s - value) / expected
-        complete = 1.0 if trial.state == TrialState.COMPLETE else 0.0
-        return np.array([value, spread, ratio, last, complete])
+        return np.array([value, spread, ratio])
 
     @staticmethod
     def _clear_slope(steps: list[int], values: list[float]) -> float:

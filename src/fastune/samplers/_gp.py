@@ -436,7 +436,7 @@ def _best_choices(
     for column, bins in enumerate(space.n_bins()):
         if not categorical[column]:
             continue
-        choices = (np.arange(bins) + 0.5) / bins
+        choices = space.bin_centres(column)
         variants = np.repeat(rows, bins, axis=0)
         variants[:, column] = np.tile(choices, len(rows))
         scores = np.asarray(acquisition(variants)).reshape(len(rows), bins)
