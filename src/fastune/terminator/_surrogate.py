@@ -1,5 +1,5 @@
 """The Gaussian process the GP-based improvement evaluators share: GPSampler's model
-(Matern 5/2, per-dimension length scales, one-hot categoricals) fitted to the complete
+(joint and additive Matern 5/2 kernels, one-hot categoricals) fitted to the complete
 trials' gains, and its confidence bounds."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Surrogate:
         from scipy.linalg import solve_triangular
 
         features = space.one_hot(rows)
-        latent = model.kernel_.k1  # the signal part of signal * Matern + noise
+        latent = model.kernel_.k1  # the signal part of the kernel: all but the noise
         cross = latent(model.X_train_, features)
         solved = solve_triangular(model.L_, cross, lower=True, check_finite=False)
         _, scale = target_scaling(model)
