@@ -55,13 +55,23 @@ class AdditiveMatern(StationaryKernelMixin, NormalizedKernelMixin, Kernel):
             raise ValueError("Gradient can only be evaluated when Y is None.")
         other = X if Y is None else np.atleast_2d(Y)
         n_columns = X.shape[1]
-        distance = _ROOT_5 * np.abs(X[:, None, :] - other[None, :, :]) / self.length_scale
+        scale = _ROOT_5 / np.asarray(self.length_scale)
+        # r, the scaled distance on each column, and m(r) = (1 + r + r^2 / 3) exp(-r),
+        # computed in place: these arrays hold (rows x rows x columns) numbers.
+        distance = np.abs((X * scale)[:, None, :] - (other * scale)[None, :, :])
         decay = np.exp(-distance)
-        kernel = ((1.0 + distance + distance**2 / 3.0) * decay).sum(axis=2) / n_columns
+        matern = distance / 3.0
+        matern += 1.0
+        matern *= distance
+        matern += 1.0
+        matern *= decay
+        kernel = matern.sum(axis=2) / n_columns
         if not eval_gradient:
             return kernel
-        # d m / d log(length scale) = r^2 (1 + r) exp(-r) / 3, r the scaled distance.
-        gradient = distance**2 * (1.0 + distance) * decay / (3.0 * n_columns)
+        # d m / d log(length scale) = r^2 (1 + r) exp(-r) / 3.
+        gradient = distance + 1.0
+        gradient *= distance**2
+        gradient *= decay / (3.0 * n_columns)
         return kernel, gradient
 
     def __repr__(self) -> str:
