@@ -284,3 +284,27 @@ def test_an_int_and_a_choice_already_tried_are_not_proposed_again(seed: int) -> 
     study.optimize(objective, n_trials=40)
     points = [(t.params["n"], t.params["kind"]) for t in study.trials]
     assert len(set(points)) == len(points)
+
+
+def test_a_one_input_model_has_no_additive_part() -> None:
+    # With one column the additive kernel equals the joint one: two variances along a
+    # ridge of equal likelihoods, which would make the fit depend on rounding.
+    space = SearchSpace({"x": FloatDistribution(0, 1)})
+    rows = np.random.default_rng(0).random((10, 1))
+    model = GPSampler(seed=0)._fit(space, rows, np.sin(6 * rows[:, 0]), "line")
+    assert "AdditiveMatern" not in repr(model.kernel_)
+    assert model.kernel_.k1.k2.nu == 2.5  # signal variance * Matern 5/2, then the noise
+
+
+def test_hyperparameters_are_re_tuned_when_the_rows_pass_a_multiple_of_five() -> None:
+    # Past 50 rows the kernel is kept between tunings: a jump from 12 rows to 52 tunes
+    # it (a multiple of 5 was passed), one more row does not.
+    space = SearchSpace({"x": FloatDistribution(0, 1), "y": FloatDistribution(0, 1)})
+    rows = np.random.default_rng(0).random((53, 2))
+    values = np.sin(6 * rows[:, 0]) + rows[:, 1]
+    sampler = GPSampler(seed=0)
+    early = sampler._fit(space, rows[:12], values[:12], "jump")
+    jumped = sampler._fit(space, rows[:52], values[:52], "jump")
+    kept = sampler._fit(space, rows, values, "jump")
+    assert jumped.kernel_.theta != pytest.approx(early.kernel_.theta)
+    assert np.array_equal(kept.kernel_.theta, jumped.kernel_.theta)

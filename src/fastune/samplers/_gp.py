@@ -264,34 +264,20 @@ class GPSampler(BaseSampler):
     def _fit(self, space: SearchSpace, rows: np.ndarray, losses: np.ndarray, key: Any) -> Any:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.gaussian_process import GaussianProcessRegressor
-        from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
-
-        from fastune.samplers._additive_kernel import AdditiveMatern
 
         features = space.one_hot(rows)
-        kernel = self._kernels.get(key)
-        fresh = kernel is None or kernel.k1.k1.k2.length_scale.shape != (features.shape[1],)
+        columns = features.shape[1]
+        kept = self._kernels.get(key)  # (columns, rows when last tuned, kernel)
+        if kept is None or kept[0] != columns:
+            tuned_at, kernel = None, self._new_kernel(columns)
+        else:
+            _, tuned_at, kernel = kept
         # The kernel's hyperparameters move little from one trial to the next: past 50
-        # trials they are re-fitted every 5th trial, and kept in between.
-        tune = fresh or len(rows) < 50 or len(rows) % 5 == 0
-        if fresh:
-            noise = (
-                WhiteKernel(_DETERMINISTIC_NOISE, "fixed")
-                if self._deterministic
-                else WhiteKernel(1e-6, (1e-9, 1e-1))
-            )
-            kernel = (
-                ConstantKernel(1.0, (1e-3, 1e3))
-                * Matern(
-                    length_scale=np.full(features.shape[1], 0.5),
-                    length_scale_bounds=(5e-3, 2e1),
-                    nu=2.5,
-                )
-                + ConstantKernel(0.5, (1e-4, 1e3))
-                * AdditiveMatern(np.full(features.shape[1], 0.2), (5e-3, 2e1))
-                + noise
-            )
-        optimizer = functools.partial(_fit_hyperparameters, centres=_prior_centres(space))
+        # trials they are re-tuned when the count of rows passes a multiple of 5 (on every
+        # 5th trial of a sequential study; at once when many rows came since the last).
+        tune = tuned_at is None or len(rows) < 50 or len(rows) // 5 > tuned_at // 5
+        centres = _prior_centres(space, additive=columns > 1)
+        optimizer = functools.partial(_fit_hyperparameters, centres=centres)
         model = GaussianProcessRegressor(
             kernel=kernel,
             normalize_y=True,
@@ -302,8 +288,32 @@ class GPSampler(BaseSampler):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(features, losses)
-        self._kernels[key] = model.kernel_  # the next fit starts from here
+        tuned = len(rows) if tune else tuned_at
+        self._kernels[key] = (columns, tuned, model.kernel_)  # the next fit starts here
         return model
+
+    def _new_kernel(self, columns: int) -> Any:
+        """Signal variance times a Matern 5/2 kernel over all ``columns`` inputs, plus
+        (with more than one input) a variance times the additive kernel, plus noise."""
+        from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
+        from fastune.samplers._additive_kernel import AdditiveMatern
+
+        noise = (
+            WhiteKernel(_DETERMINISTIC_NOISE, "fixed")
+            if self._deterministic
+            else WhiteKernel(1e-6, (1e-9, 1e-1))
+        )
+        signal = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(
+            length_scale=np.full(columns, 0.5), length_scale_bounds=(5e-3, 2e1), nu=2.5
+        )
+        # With one input the additive kernel would be the joint one again: a second
+        # variance along a ridge of equal likelihoods, so it is left out.
+        if columns > 1:
+            signal += ConstantKernel(0.5, (1e-4, 1e3)) * AdditiveMatern(
+                np.full(columns, 0.2), (5e-3, 2e1)
+            )
+        return signal + noise
 
     def _log_ei(self, space: SearchSpace, model: Any, rows: np.ndarray, best: float) -> Any:
         mean, std = _posterior(model, space.one_hot(rows))
@@ -457,39 +467,44 @@ def _best_choices(
     return rows, np.asarray(acquisition(rows))
 
 
-def _prior_centres(space: SearchSpace) -> np.ndarray:
-    """The prior median of each model input's log length scale, in the joint kernel and
-    then in the additive one: short for a numeric column, so that a few points do not
-    stretch it over the cube (shorter in the additive kernel, whose one-dimensional
-    functions each see every point); long for a one-hot column, so that points of one
-    choice inform the others (they share the numeric structure) until the data says the
-    choices differ."""
+def _prior_centres(space: SearchSpace, additive: bool) -> list[np.ndarray]:
+    """The prior median of each model input's log length scale, one array per kernel
+    part (the joint kernel, then the additive one where there is one): short for a
+    numeric column, so that a few points do not stretch it over the cube (shorter in the
+    additive kernel, whose one-dimensional functions each see every point); long for a
+    one-hot column, so that points of one choice inform the others (they share the
+    numeric structure) until the data says the choices differ."""
 
-    def centres(numeric: float) -> list[np.ndarray]:
-        return [
-            np.full(bins, _PRIOR_LOG_CHOICE_SCALE) if categorical else np.array([numeric])
-            for bins, categorical in zip(space.n_bins(), space.is_categorical(), strict=True)
-        ]
+    def centres(numeric: float) -> np.ndarray:
+        return np.concatenate(
+            [
+                np.full(bins, _PRIOR_LOG_CHOICE_SCALE) if categorical else np.array([numeric])
+                for bins, categorical in zip(space.n_bins(), space.is_categorical(), strict=True)
+            ]
+        )
 
-    joint = _PRIOR_LOG_SCALE + 0.5 * np.log(len(space))
-    return np.concatenate([*centres(joint), *centres(_PRIOR_LOG_ADDITIVE_SCALE)])
+    joint = centres(_PRIOR_LOG_SCALE + 0.5 * np.log(len(space)))
+    return [joint, centres(_PRIOR_LOG_ADDITIVE_SCALE)] if additive else [joint]
 
 
 def _fit_hyperparameters(
-    objective: Any, start: np.ndarray, bounds: np.ndarray, *, centres: np.ndarray
+    objective: Any, start: np.ndarray, bounds: np.ndarray, *, centres: list[np.ndarray]
 ) -> tuple[np.ndarray, float]:
     """Maximize the marginal likelihood times the length scales' prior (log-normal,
     median ``exp(centres)``), from the last fit: a few L-BFGS-B steps suffice."""
     from scipy.optimize import minimize
 
-    # theta, in scikit-learn's order for this kernel: the joint kernel's log variance and
-    # log length scales, the additive kernel's, then the log noise unless it is fixed.
-    n_inputs = len(centres) // 2
-    scales = np.r_[1 : 1 + n_inputs, 2 + n_inputs : 2 + 2 * n_inputs]
+    # theta, in scikit-learn's order for this kernel: each part's log variance and then
+    # its log length scales, then the log noise unless it is fixed.
+    n_inputs = len(centres[0])
+    scales = np.concatenate(
+        [np.arange(n_inputs) + 1 + part * (n_inputs + 1) for part in range(len(centres))]
+    )
+    median = np.concatenate(centres)
 
     def with_prior(theta: np.ndarray) -> tuple[float, np.ndarray]:
         value, gradient = objective(theta)
-        deviation = (theta[scales] - centres) / _PRIOR_SPREAD
+        deviation = (theta[scales] - median) / _PRIOR_SPREAD
         gradient = gradient.copy()
         gradient[scales] += deviation / _PRIOR_SPREAD
         return value + 0.5 * float(deviation @ deviation), gradient
@@ -520,7 +535,7 @@ def _posterior(model: Any, features: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """Posterior mean and standard deviation of the latent function (noise excluded),
     from the fitted regressor's Cholesky factor: the same numbers as its ``predict``,
     without its per-call overhead, which dominates when the acquisition is optimized."""
-    latent = model.kernel_.k1  # the signal part: joint + additive, no noise
+    latent = model.kernel_.k1  # the signal part: joint (+ additive), no noise
     cross = latent(features, model.X_train_)
     mean = cross @ model.alpha_
     from scipy.linalg import solve_triangular
