@@ -58,8 +58,9 @@ class GPSampler(BaseSampler):
 
     The model is a GP whose kernel is the sum of a Matern 5/2 kernel over the whole space
     (one length scale per dimension), an additive Matern 5/2 kernel (the mean of one
-    one-dimensional kernel per dimension, each with its own length scale), each with its
-    variance, and a noise term. The additive part learns a function that is a sum of one
+    one-dimensional kernel per dimension, each with its own length scale; left out of a
+    model with one input, where it would equal the first), each with its variance, and a
+    noise term. The additive part learns a function that is a sum of one
     function per parameter from every point's projection on each axis, so on separable
     or nearly separable objectives (a sphere, an ellipsoid, Rastrigin) the model finds
     each coordinate's best value far sooner; the likelihood sets how much of the
