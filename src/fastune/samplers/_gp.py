@@ -268,16 +268,19 @@ class GPSampler(BaseSampler):
 
         features = space.one_hot(rows)
         columns = features.shape[1]
+        # With one input the additive kernel would be the joint one again: a second
+        # variance along a ridge of equal likelihoods, so it is left out.
+        additive = columns > 1
         kept = self._kernels.get(key)  # (columns, rows when last tuned, kernel)
         if kept is None or kept[0] != columns:
-            tuned_at, kernel = None, self._new_kernel(columns)
+            tuned_at, kernel = None, self._new_kernel(columns, additive)
         else:
             _, tuned_at, kernel = kept
         # The kernel's hyperparameters move little from one trial to the next: past 50
         # trials they are re-tuned when the count of rows passes a multiple of 5 (on every
         # 5th trial of a sequential study; at once when many rows came since the last).
         tune = tuned_at is None or len(rows) < 50 or len(rows) // 5 > tuned_at // 5
-        centres = _prior_centres(space, additive=columns > 1)
+        centres = _prior_centres(space, additive)
         optimizer = functools.partial(_fit_hyperparameters, centres=centres)
         model = GaussianProcessRegressor(
             kernel=kernel,
@@ -293,9 +296,9 @@ class GPSampler(BaseSampler):
         self._kernels[key] = (columns, tuned, model.kernel_)  # the next fit starts here
         return model
 
-    def _new_kernel(self, columns: int) -> Any:
+    def _new_kernel(self, columns: int, additive: bool) -> Any:
         """Signal variance times a Matern 5/2 kernel over all ``columns`` inputs, plus
-        (with more than one input) a variance times the additive kernel, plus noise."""
+        (if ``additive``) a variance times the additive kernel, plus noise."""
         from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
         from fastune.samplers._additive_kernel import AdditiveMatern
@@ -308,9 +311,7 @@ class GPSampler(BaseSampler):
         signal = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(
             length_scale=np.full(columns, 0.5), length_scale_bounds=(5e-3, 2e1), nu=2.5
         )
-        # With one input the additive kernel would be the joint one again: a second
-        # variance along a ridge of equal likelihoods, so it is left out.
-        if columns > 1:
+        if additive:
             signal += ConstantKernel(0.5, (1e-4, 1e3)) * AdditiveMatern(
                 np.full(columns, 0.2), (5e-3, 2e1)
             )
