@@ -280,8 +280,11 @@ class GPSampler(BaseSampler):
         # trials they are re-tuned when the count of rows passes a multiple of 5 (on every
         # 5th trial of a sequential study; at once when many rows came since the last).
         tune = tuned_at is None or len(rows) < 50 or len(rows) // 5 > tuned_at // 5
-        centres = _prior_centres(space, additive)
-        optimizer = functools.partial(_fit_hyperparameters, centres=centres)
+        optimizer = functools.partial(
+            _fit_hyperparameters,
+            centres=_prior_centres(space, additive),
+            scales=_length_scale_positions(kernel),
+        )
         model = GaussianProcessRegressor(
             kernel=kernel,
             normalize_y=True,
@@ -469,9 +472,9 @@ def _best_choices(
     return rows, np.asarray(acquisition(rows))
 
 
-def _prior_centres(space: SearchSpace, additive: bool) -> list[np.ndarray]:
-    """The prior median of each model input's log length scale, one array per kernel
-    part (the joint kernel, then the additive one where there is one): short for a
+def _prior_centres(space: SearchSpace, additive: bool) -> np.ndarray:
+    """The prior median of each model input's log length scale, in the joint kernel
+    and then in the additive one where there is one: short for a
     numeric column, so that a few points do not stretch it over the cube (shorter in the
     additive kernel, whose one-dimensional functions each see every point); long for a
     one-hot column, so that points of one choice inform the others (they share the
@@ -486,27 +489,39 @@ def _prior_centres(space: SearchSpace, additive: bool) -> list[np.ndarray]:
         )
 
     joint = centres(_PRIOR_LOG_SCALE + 0.5 * np.log(len(space)))
-    return [joint, centres(_PRIOR_LOG_ADDITIVE_SCALE)] if additive else [joint]
+    return np.concatenate([joint, centres(_PRIOR_LOG_ADDITIVE_SCALE)]) if additive else joint
+
+
+def _length_scale_positions(kernel: Any) -> np.ndarray:
+    """Where the log length scales sit in ``kernel.theta``: scikit-learn lays out the
+    kernel's free hyperparameters in order, each taking ``n_elements`` places."""
+    positions: list[int] = []
+    at = 0
+    for hyperparameter in kernel.hyperparameters:
+        if hyperparameter.fixed:
+            continue
+        if hyperparameter.name.endswith("length_scale"):
+            positions += range(at, at + hyperparameter.n_elements)
+        at += hyperparameter.n_elements
+    return np.array(positions)
 
 
 def _fit_hyperparameters(
-    objective: Any, start: np.ndarray, bounds: np.ndarray, *, centres: list[np.ndarray]
+    objective: Any,
+    start: np.ndarray,
+    bounds: np.ndarray,
+    *,
+    centres: np.ndarray,
+    scales: np.ndarray,
 ) -> tuple[np.ndarray, float]:
     """Maximize the marginal likelihood times the length scales' prior (log-normal,
-    median ``exp(centres)``), from the last fit: a few L-BFGS-B steps suffice."""
+    median ``exp(centres)``, on the log length scales at positions ``scales`` of theta),
+    from the last fit: a few L-BFGS-B steps suffice."""
     from scipy.optimize import minimize
-
-    # theta, in scikit-learn's order for this kernel: each part's log variance and then
-    # its log length scales, then the log noise unless it is fixed.
-    n_inputs = len(centres[0])
-    scales = np.concatenate(
-        [np.arange(n_inputs) + 1 + part * (n_inputs + 1) for part in range(len(centres))]
-    )
-    median = np.concatenate(centres)
 
     def with_prior(theta: np.ndarray) -> tuple[float, np.ndarray]:
         value, gradient = objective(theta)
-        deviation = (theta[scales] - median) / _PRIOR_SPREAD
+        deviation = (theta[scales] - centres) / _PRIOR_SPREAD
         gradient = gradient.copy()
         gradient[scales] += deviation / _PRIOR_SPREAD
         return value + 0.5 * float(deviation @ deviation), gradient
