@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -56,7 +57,6 @@ class TestFloatDistribution:
             ({"low": 0.0, "high": 1.0, "log": True}, "> 0 when log=True"),
             ({"low": 1e-3, "high": 1.0, "log": True, "step": 0.1}, "None when log=True"),
             ({"low": 0.0, "high": 1.0, "step": 0.0}, "'step' parameter"),
-            ({"low": 0.0, "high": 1.0, "step": 0.3}, "use high=0.9"),
             ({"low": 0.0, "high": float("inf")}, "finite"),
         ],
     )
@@ -65,6 +65,25 @@ class TestFloatDistribution:
             FloatDistribution(**kwargs)
         assert fragment in str(info.value)
         assert isinstance(info.value, (FastuneError, ValueError))
+
+    @pytest.mark.parametrize(
+        ("low", "high", "step", "top"),
+        [(0.0, 1.0, 0.3, 0.9), (0.1, 1.0, 0.2, 0.9), (-1.0, 0.55, 0.5, 0.5)],
+    )
+    def test_a_step_that_does_not_divide_the_range_lowers_high(
+        self, low: float, high: float, step: float, top: float
+    ) -> None:
+        # As Optuna: the grid keeps low and step and ends at its last point below high.
+        with pytest.warns(UserWarning, match=f"step={step}.*lowered to {top}"):
+            distribution = FloatDistribution(low, high, step=step)
+        assert (distribution.low, distribution.high, distribution.step) == (low, top, step)
+        assert distribution._contains(top) and not distribution._contains(high)
+
+    def test_a_step_that_divides_the_range_keeps_high_without_a_warning(self) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert FloatDistribution(0.2, 0.3, step=0.1).high == 0.3
+            assert FloatDistribution(0.0, 1.0, step=0.1).high == 1.0
 
     def test_non_number_bound_is_type_error(self) -> None:
         with pytest.raises(InvalidParameterTypeError, match="'low'"):
@@ -104,7 +123,6 @@ class TestIntDistribution:
             ((5, 1), {}, InvalidParameterError),
             ((0, 10), {"log": True}, InvalidParameterError),
             ((1, 10), {"log": True, "step": 3}, InvalidParameterError),
-            ((0, 10), {"step": 3}, InvalidParameterError),
             ((0, 10), {"step": 0}, InvalidParameterError),
             ((0.5, 10), {}, InvalidParameterTypeError),
         ],
@@ -112,6 +130,17 @@ class TestIntDistribution:
     def test_bad_input(self, args: tuple, kwargs: dict, error: type[Exception]) -> None:
         with pytest.raises(error, match="IntDistribution must be"):
             IntDistribution(*args, **kwargs)
+
+    @pytest.mark.parametrize(
+        ("low", "high", "step", "top"), [(0, 10, 3, 9), (50, 1000, 100, 950), (1, 10, 2, 9)]
+    )
+    def test_a_step_that_does_not_divide_the_range_lowers_high(
+        self, low: int, high: int, step: int, top: int
+    ) -> None:
+        with pytest.warns(UserWarning, match=f"step={step}.*lowered to {top}"):
+            distribution = IntDistribution(low, high, step=step)
+        assert (distribution.high, type(distribution.high)) == (top, int)
+        assert distribution._contains(top) and not distribution._contains(high)
 
 
 class TestCategoricalDistribution:

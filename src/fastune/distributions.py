@@ -118,16 +118,26 @@ def grid_point(low: float, step: float, index: int) -> float:
     return max(float(f"{low + index * step:.15g}"), low)
 
 
-def _check_step_fits(low: float, high: float, step: float, owner: str) -> None:
-    n_steps = (high - low) / step
-    if abs(n_steps - round(n_steps)) > 1e-8 * max(1.0, abs(n_steps)):
-        fitted_high = grid_point(low, step, math.floor(n_steps + 1e-8))
-        raise invalid(
-            "step",
-            owner,
-            f"a divisor of high - low ({high - low!r}); with this step, use high={fitted_high!r}",
-            step,
+def _grid_top(low: Any, high: Any, step: Any, owner: str) -> Any:
+    """``high``, or, when ``step`` does not divide ``high - low``, the grid's last point
+    below it, with a warning: Optuna lowers ``high`` the same way, so its programs run.
+    Ints are divided exactly, floats to a relative 1e-8."""
+    if isinstance(step, int):
+        top = low + (high - low) // step * step
+    else:
+        n_steps = (high - low) / step
+        if abs(n_steps - round(n_steps)) <= 1e-8 * max(1.0, abs(n_steps)):
+            return high
+        top = grid_point(low, step, math.floor(n_steps + 1e-8))
+    if top != high:
+        warnings.warn(
+            f"{owner}: step={step!r} does not divide high - low ({high!r} - {low!r}); "
+            f"high is lowered to {top!r}, the last point of the grid (as Optuna does). "
+            f"Give high={top!r} to silence this warning.",
+            UserWarning,
+            stacklevel=3,  # the code that built the distribution
         )
+    return top
 
 
 class FloatDistribution(BaseDistribution):
@@ -137,12 +147,13 @@ class FloatDistribution(BaseDistribution):
         low: Lower end, included.
         high: Upper end, included.
         log: Sample on a log scale; needs ``low > 0`` and no ``step``.
-        step: Spacing of a discrete grid ``low, low + step, ..., high``; must divide
-            ``high - low``.
+        step: Spacing of a discrete grid ``low, low + step, ..., high``; a step that
+            does not divide ``high - low`` lowers ``high`` to the grid's last point, with
+            a ``UserWarning`` (as Optuna does).
 
     Raises:
         InvalidParameterError: ``low > high``, ``log`` with ``low <= 0``, ``log`` with a
-            step, a non-positive step or one that does not divide the range.
+            step, or a non-positive step.
 
     Example:
         >>> from fastune.distributions import FloatDistribution
@@ -163,7 +174,7 @@ class FloatDistribution(BaseDistribution):
                 raise invalid("step", owner, "None when log=True", step)
             if step <= 0:
                 raise invalid("step", owner, "> 0", step)
-            _check_step_fits(low, high, step, owner)
+            high = _grid_top(low, high, step, owner)
         self.low = low
         self.high = high
         self.log = bool(log)
@@ -185,7 +196,7 @@ class FloatDistribution(BaseDistribution):
     def single(self) -> bool:
         if self.step is None:
             return self.low == self.high
-        # The step divides the range (checked when built): count the steps, not compare
+        # The step divides the range (high was fitted to it): count the steps, not compare
         # high - low with the step, which rounding puts below it (0.3 - 0.2 < 0.1).
         return round((self.high - self.low) / self.step) == 0
 
@@ -206,11 +217,12 @@ class IntDistribution(BaseDistribution):
         low: Lower end, included.
         high: Upper end, included.
         log: Sample on a log scale; needs ``low >= 1`` and ``step == 1``.
-        step: Spacing ``low, low + step, ..., high``; must divide ``high - low``.
+        step: Spacing ``low, low + step, ..., high``; one that does not divide
+            ``high - low`` lowers ``high`` as for :class:`FloatDistribution`.
 
     Raises:
         InvalidParameterError: ``low > high``, ``log`` with ``low < 1`` or ``step != 1``,
-            ``step < 1`` or a step that does not divide the range.
+            or ``step < 1``.
         InvalidParameterTypeError: a bound or step that is not an integer.
     """
 
@@ -224,14 +236,7 @@ class IntDistribution(BaseDistribution):
             raise invalid("step", owner, ">= 1", step)
         if log and step != 1:
             raise invalid("step", owner, "1 when log=True", step)
-        if (high - low) % step:
-            fitted_high = low + (high - low) // step * step
-            raise invalid(
-                "step",
-                owner,
-                f"a divisor of high - low ({high - low}); with this step, use high={fitted_high}",
-                step,
-            )
+        high = _grid_top(low, high, step, owner)
         self.low = low
         self.high = high
         self.log = bool(log)

@@ -83,8 +83,22 @@ def test_other_databases_and_bad_arguments_are_refused() -> None:
         InvalidParameterError, match=r"'url' parameter of RDBStorage.*Got 'mysql://u:\*\*\*@h/db'"
     ):
         RDBStorage("mysql://u:secret@h/db")
-    with pytest.raises(InvalidParameterError, match="'heartbeat_interval'.*'sqlite:///:memory:'"):
-        RDBStorage("sqlite:///:memory:", heartbeat_interval=10)
+    with pytest.raises(InvalidParameterError, match="'heartbeat_interval'.*Got 0"):
+        RDBStorage("sqlite:///:memory:", heartbeat_interval=0)
+
+
+def test_heartbeats_of_an_in_memory_database_are_accepted_with_a_warning() -> None:
+    # Optuna's own example of RetryFailedTrialCallback, word for word.
+    with pytest.warns(UserWarning, match="heartbeat_interval=60 has no effect.*sqlite:///:memory:"):
+        storage = RDBStorage(
+            url="sqlite:///:memory:",
+            heartbeat_interval=60,
+            grace_period=120,
+            failed_trial_callback=fastune.storages.RetryFailedTrialCallback(max_retry=3),
+        )
+    study = fastune.create_study(storage=storage)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert [t.state for t in study.trials] == [fastune.trial.TrialState.COMPLETE] * 2
 
 
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://"])

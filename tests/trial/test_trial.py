@@ -56,14 +56,24 @@ class TestSuggest:
         [
             (lambda t: t.suggest_float("lr", 1.0, 0.1), "Parameter 'lr'.*'low'.*Got 1.0"),
             (lambda t: t.suggest_float("lr", 0.0, 1.0, log=True), "'lr'.*> 0 when log=True"),
-            (lambda t: t.suggest_float("x", 0.0, 1.0, step=0.4), "'x'.*'step'.*Got 0.4"),
-            (lambda t: t.suggest_int("n", 0, 10, step=4), "'n'.*'step'.*use high=8"),
+            (lambda t: t.suggest_float("x", 0.0, 1.0, step=-0.4), "'x'.*'step'.*Got -0.4"),
+            (lambda t: t.suggest_int("n", 0, 10, step=0), "'n'.*'step'.*Got 0"),
             (lambda t: t.suggest_categorical("c", []), "'c'.*non-empty"),
         ],
     )
     def test_bad_input_message(self, call: Any, fragment: str) -> None:
         with pytest.raises(InvalidParameterError, match=fragment):
             call(_trial())
+
+    def test_a_step_that_does_not_divide_the_range_is_fitted_as_optuna_does(self) -> None:
+        # Optuna's tutorials write ranges such as (50, 1000, step=100): they must run.
+        trial = _trial()
+        with pytest.warns(UserWarning, match="lowered to 950"):
+            n = trial.suggest_int("n_estimators", 50, 1000, step=100)
+        with pytest.warns(UserWarning, match="lowered to 0.9"):
+            x = trial.suggest_float("x", 0.0, 1.0, step=0.3)
+        assert n in range(50, 951, 100) and x in (0.0, 0.3, 0.6, 0.9)
+        assert trial.distributions["n_estimators"].high == 950
 
     def test_unhashable_choice_is_suggested_with_a_warning(self) -> None:
         with pytest.warns(UserWarning, match="not hashable"):

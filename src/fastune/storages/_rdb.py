@@ -47,7 +47,8 @@ class RDBStorage(metaclass=_AnySQLStorage):
             the database lock); other keys are ignored with a warning.
         skip_compatibility_check: Accepted for Optuna's programs; no effect (fastune
             creates or checks its own tables).
-        heartbeat_interval: Seconds between heartbeats of a running trial; None: none.
+        heartbeat_interval: Seconds between heartbeats of a running trial; None: none. On
+            an in-memory database it has no effect (a warning says so).
         grace_period: Seconds without a heartbeat before a running trial is failed
             (default: twice the interval).
         heartbeat_stale_trial_callback: Called with each trial failed that way, such as
@@ -56,8 +57,7 @@ class RDBStorage(metaclass=_AnySQLStorage):
         skip_table_creation: Accepted for Optuna's programs; no effect.
 
     Raises:
-        InvalidParameterError: a URL of another database (MySQL), or heartbeats asked of an
-            in-memory SQLite database (the in-memory storage has no heartbeats).
+        InvalidParameterError: a URL of another database (MySQL).
         InvalidParameterTypeError: ``url`` not a str, ``engine_kwargs`` not a mapping.
 
     Example:
@@ -86,8 +86,19 @@ class RDBStorage(metaclass=_AnySQLStorage):
         if in_memory_sqlite(url):
             _timeout(engine_kwargs, owner)  # checked and warned about as for a file
             if heartbeat_interval is not None:
-                allowed = f"None with the in-memory database {url!r} (no heartbeats there)"
-                raise invalid("heartbeat_interval", owner, allowed, heartbeat_interval)
+                # Optuna's own example of RetryFailedTrialCallback asks this: accepted, as
+                # there, though no trial of a database that dies with its process can
+                # outlive its heartbeat.
+                check_number(
+                    heartbeat_interval, "heartbeat_interval", owner, low=0.0, low_inclusive=False
+                )
+                warnings.warn(
+                    f"RDBStorage: heartbeat_interval={heartbeat_interval!r} has no effect on "
+                    f"the in-memory database {url!r}: its trials live and die with this "
+                    "process, so none can be left running without a heartbeat.",
+                    UserWarning,
+                    stacklevel=2,
+                )
             return InMemoryStorage()
         if heartbeat_stale_trial_callback is not None and failed_trial_callback is not None:
             raise invalid(
