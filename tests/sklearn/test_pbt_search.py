@@ -289,14 +289,16 @@ def test_a_segments_fit_and_score_times_add_up_its_steps() -> None:
         {
             "fit_time": [1.0, 2.0],
             "score_time": [0.5, 0.5],
-            "errors": [],
+            "errors": ["E"],
+            "failed_folds": [1],
             "scoring_errors": ["S"],
             "test_scores": 1,
         },
         {
             "fit_time": [3.0, 4.0],
             "score_time": [0.5, 1.5],
-            "errors": ["E"],
+            "errors": ["E", "E"],
+            "failed_folds": [0, 1],
             "scoring_errors": [],
             "test_scores": 2,
         },
@@ -305,7 +307,8 @@ def test_a_segments_fit_and_score_times_add_up_its_steps() -> None:
     assert merged == {
         "fit_time": [4.0, 6.0],
         "score_time": [1.0, 2.0],
-        "errors": ["E"],
+        "errors": ["E", "E", "E"],
+        "failed_folds": [0, 1],  # fold 1 failed twice: one failed fit
         "scoring_errors": ["S"],
         "test_scores": 2,  # the scores of the segment's end
     }

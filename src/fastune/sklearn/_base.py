@@ -40,7 +40,7 @@ from fastune.sklearn._routing import (
 from fastune.sklearn._scoring import rank_metric, resolve_scorers
 from fastune.study import Study, StudyDirection
 from fastune.study._dataframe import DATAFRAME_ATTRS
-from fastune.trial import FrozenTrial
+from fastune.trial import FrozenTrial, TrialState
 
 __all__ = ["BaseSearch", "quiet_unless_verbose"]
 
@@ -214,6 +214,12 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
             (rows[train], rows[test]) if searched else (train, test)
             for train, test in cv.split(X_rows, y_rows, **split_params)
         ]
+        if not splits:
+            raise ValueError(
+                f"{owner} made no fit: its cv ({self.cv!r}) gave no split. A generator "
+                "of splits is used up by one fit; give a splitter (KFold(5)) or a list "
+                "of (train, test) pairs to fit again."
+            )
         self.n_splits_ = len(splits)
         return FitData(X, y, splits, routed, rows)
 
@@ -362,7 +368,7 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
             results[key] = np.array([values[t.number] for t in rows])
         self.cv_results_ = results
         self._result_trials = rows
-        self.best_index_ = self._best_index(results, len(rows))
+        self.best_index_ = self._best_index(results, rows)
         self.best_params_ = dict(results["params"][self.best_index_])
         self.best_score_ = float(results[f"mean_test_{self._rank_metric}"][self.best_index_])
 
@@ -383,9 +389,17 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         # A trial whose every fold failed never learnt the metrics a callable returns.
         return list(by_metric.get(metric, [self.error_score] * len(trial.user_attrs["fit_time"])))
 
-    def _best_index(self, results: dict[str, Any], n_rows: int) -> int:
+    def _best_index(self, results: dict[str, Any], rows: list[FrozenTrial]) -> int:
+        """The row ``refit`` picks: a callable's answer, or the best ranked row of a
+        complete trial (as Optuna's ``best_trial``: a pruned trial's scores are those of
+        a shorter training), of any trial when none is complete."""
+        n_rows = len(rows)
         if not callable(self.refit):
-            return int(np.argmin(results[f"rank_test_{self._rank_metric}"]))
+            ranks = np.asarray(results[f"rank_test_{self._rank_metric}"], dtype=float)
+            complete = np.array([t.state == TrialState.COMPLETE for t in rows])
+            if complete.any():
+                ranks = np.where(complete, ranks, np.inf)
+            return int(np.argmin(ranks))
         index = self.refit(results)
         owner = type(self).__name__
         if not isinstance(index, numbers.Integral):
@@ -403,15 +417,17 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
 
     def _warn_failures(self, rows: list[FrozenTrial]) -> None:
         errors = [e for t in rows for e in t.user_attrs.get("errors", [])]
+        # A fit is a fold of a candidate, however many steps (epochs) trained it.
+        n_failed = sum(len(t.user_attrs.get("failed_folds", [])) for t in rows)
         n_fits = sum(len(t.user_attrs["fit_time"]) for t in rows)
-        if errors and len(errors) == n_fits:
+        if errors and n_failed == n_fits:
             raise ValueError(
                 f"All the {n_fits} fits failed. The first error: {errors[0]}. Check the "
                 "estimator's parameters or set error_score='raise' to see the traceback."
             )
         if errors:
             warnings.warn(
-                f"{len(errors)} of {n_fits} fits failed and scored error_score="
+                f"{n_failed} of {n_fits} fits failed and scored error_score="
                 f"{self.error_score!r}. The first error: {errors[0]}",
                 FitFailedWarning,
                 stacklevel=4,
@@ -449,46 +465,48 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         return float(value if name == self._rank_metric else value[self._rank_metric])
 
     @available_if(_delegates("predict"))
-    def predict(self, X: Any) -> Any:
-        """Predict with ``best_estimator_``."""
+    def predict(self, X: Any, **kwargs: Any) -> Any:
+        """Predict with ``best_estimator_``; keyword arguments are passed on to it (as
+        Optuna's search passes them: ``return_std=True`` of a Bayesian regressor), as
+        they are by the methods below."""
         check_is_fitted(self)
-        return self.best_estimator_.predict(X)
+        return self.best_estimator_.predict(X, **kwargs)
 
     @available_if(_delegates("predict_proba"))
-    def predict_proba(self, X: Any) -> Any:
+    def predict_proba(self, X: Any, **kwargs: Any) -> Any:
         """Class probabilities from ``best_estimator_``."""
         check_is_fitted(self)
-        return self.best_estimator_.predict_proba(X)
+        return self.best_estimator_.predict_proba(X, **kwargs)
 
     @available_if(_delegates("predict_log_proba"))
-    def predict_log_proba(self, X: Any) -> Any:
+    def predict_log_proba(self, X: Any, **kwargs: Any) -> Any:
         """Class log-probabilities from ``best_estimator_``."""
         check_is_fitted(self)
-        return self.best_estimator_.predict_log_proba(X)
+        return self.best_estimator_.predict_log_proba(X, **kwargs)
 
     @available_if(_delegates("decision_function"))
-    def decision_function(self, X: Any) -> Any:
+    def decision_function(self, X: Any, **kwargs: Any) -> Any:
         """Decision function of ``best_estimator_``."""
         check_is_fitted(self)
-        return self.best_estimator_.decision_function(X)
+        return self.best_estimator_.decision_function(X, **kwargs)
 
     @available_if(_delegates("score_samples"))
-    def score_samples(self, X: Any) -> Any:
+    def score_samples(self, X: Any, **kwargs: Any) -> Any:
         """Per-sample scores of ``best_estimator_``."""
         check_is_fitted(self)
-        return self.best_estimator_.score_samples(X)
+        return self.best_estimator_.score_samples(X, **kwargs)
 
     @available_if(_delegates("transform"))
-    def transform(self, X: Any) -> Any:
+    def transform(self, X: Any, **kwargs: Any) -> Any:
         """Transform with ``best_estimator_``."""
         check_is_fitted(self)
-        return self.best_estimator_.transform(X)
+        return self.best_estimator_.transform(X, **kwargs)
 
     @available_if(_delegates("inverse_transform"))
-    def inverse_transform(self, X: Any) -> Any:
+    def inverse_transform(self, X: Any, **kwargs: Any) -> Any:
         """Inverse transform with ``best_estimator_``."""
         check_is_fitted(self)
-        return self.best_estimator_.inverse_transform(X)
+        return self.best_estimator_.inverse_transform(X, **kwargs)
 
     @property
     def n_features_in_(self) -> int:
@@ -568,7 +586,8 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
 
 def _search_rows(n_samples: int, subsample: Any, seed: int | None, owner: str) -> np.ndarray:
     """The rows a search scores candidates on, sorted: all of them, or ``subsample`` of
-    them (a share in (0, 1], as Optuna's rounded down, or a count) drawn from ``seed``.
+    them (a share in (0, 1], as Optuna's rounded down, or a count, all rows when it
+    is more) drawn from ``seed``.
 
     Raises:
         InvalidParameterError: a share or count outside those ranges, or a share that
@@ -577,12 +596,12 @@ def _search_rows(n_samples: int, subsample: Any, seed: int | None, owner: str) -
     """
     allowed = (
         "a float in (0, 1] (the share of the samples, at least one sample) or an int "
-        f"in [1, {n_samples}] (the number of samples)"
+        ">= 1 (the number of samples; all of them when it is more)"
     )
     if not isinstance(subsample, numbers.Real) or isinstance(subsample, bool):
         raise invalid_type("subsample", owner, allowed, subsample)
     if isinstance(subsample, numbers.Integral):
-        count = int(subsample)
+        count = min(int(subsample), n_samples)  # as Optuna: a count above all is all
     elif 0.0 < float(subsample) <= 1.0:
         count = int(float(subsample) * n_samples)
     else:

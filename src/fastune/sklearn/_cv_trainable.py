@@ -213,6 +213,7 @@ class CVTrainable:
             "fit_time": [],
             "score_time": [],
             "errors": [],
+            "failed_folds": [],
             "scoring_errors": [],
         }
         test_folds, train_folds = [], []
@@ -228,6 +229,7 @@ class CVTrainable:
                         raise
                     state.models[fold] = None
                     details["errors"].append(f"{type(error).__name__}: {error}")
+                    details["failed_folds"].append(fold)
                 details["fit_time"].append(time.perf_counter() - start)
                 start = time.perf_counter()
                 model = state.models[fold]
@@ -249,13 +251,15 @@ class CVTrainable:
     @staticmethod
     def merge_details(steps: list[dict[str, Any]]) -> dict[str, Any]:
         """One segment's details from its steps': fit and score times added up per fold,
-        every step's fit and scoring errors, the last step's scores."""
+        every step's fit and scoring errors, the folds whose fit failed in any step (a
+        fold's fit is one however many steps train it), the last step's scores."""
         merged = dict(steps[-1])
         for key in ("fit_time", "score_time"):
             per_fold = zip(*(d[key] for d in steps), strict=True)
             merged[key] = [float(sum(times)) for times in per_fold]
         for key in ("errors", "scoring_errors"):
             merged[key] = [error for d in steps for error in d[key]]
+        merged["failed_folds"] = sorted({fold for d in steps for fold in d["failed_folds"]})
         return merged
 
     def train(

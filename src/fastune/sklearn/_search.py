@@ -61,14 +61,16 @@ class FastuneSearchCV(BaseSearch):
             estimator that can only be refitted (no ``partial_fit``, no growing
             ensemble, no ``warm_start``) trains in one unit, which nothing can prune:
             a ``pruner`` given then warns.
-        n_trials: Trials to run, >= 1; None runs trials until ``timeout``.
-        timeout: Seconds after which no new trial starts; required when ``n_trials`` is
-            None.
+        n_trials: Trials to run, >= 1; None runs trials until ``timeout``, or until one
+            of ``callbacks`` stops the study (``study.stop()``, ``MaxTrialsCallback``,
+            ``TerminatorCallback``).
+        timeout: Seconds after which no new trial starts; with ``n_trials=None``, it or
+            ``callbacks`` must be given.
         max_iter: Units (epochs) per trial when pruning an incremental estimator.
         subsample: The samples the candidates are scored on: a float in (0, 1] is a
-            share of them (rounded down), an int a number of them, drawn from
-            ``random_state`` (``sample_indices_``). The refit of the best candidate uses
-            all the samples.
+            share of them (rounded down), an int a number of them (all of them when it is
+            more, as Optuna), drawn from ``random_state`` (``sample_indices_``). The
+            refit of the best candidate uses all the samples.
         cv, scoring, refit, error_score, return_train_score: As in scikit-learn's
             searches.
         n_jobs: Trials run at once, in worker processes (see ``Study.optimize``); None is
@@ -164,8 +166,10 @@ class FastuneSearchCV(BaseSearch):
     def _validate(self) -> None:
         owner = type(self).__name__
         check_int(self.n_trials, "n_trials", owner, low=1, allow_none=True)
-        if self.n_trials is None and self.timeout is None:
-            raise invalid("n_trials", owner, "an int >= 1, or None together with a timeout", None)
+        if self.n_trials is None and self.timeout is None and not self.callbacks:
+            # Optuna's search runs until a callback stops the study; with none, forever.
+            allowed = "an int >= 1, or None together with a timeout or callbacks (that stop)"
+            raise invalid("n_trials", owner, allowed, None)
         check_int(self.max_iter, "max_iter", owner, low=1)
         check_number(self.timeout, "timeout", owner, low=0.0, allow_none=True)
         check_joblib_n_jobs(self.n_jobs, owner)
