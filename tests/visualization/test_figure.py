@@ -62,7 +62,7 @@ def test_the_figure_works_as_its_axes() -> None:
     assert isinstance(panels.axes, np.ndarray) and panels.shape == (2,)  # the array's
     # The command line draws with np.ravel(result)[0].figure.
     assert np.ravel(panels)[0].figure is panels.axes[0].figure
-    with pytest.raises(AttributeError, match="add_trace"):
+    with pytest.raises(AttributeError, match="PlotFigure has no attribute 'add_trace'.*fig.axes"):
         panels.add_trace  # noqa: B018  (plotly's data model is not there)
     plt.close("all")
 
@@ -83,6 +83,18 @@ def test_write_image_takes_the_format_from_the_suffix(tmp_path) -> None:  # type
     figure.write_image(tmp_path / "big.png", width=800, height=400, scale=2)
     assert plt.imread(tmp_path / "big.png").shape[:2] == (800, 1600)
     assert tuple(figure.figure.get_size_inches()) == (7.0, 4.5)  # the size comes back
+
+
+def test_to_image_gives_the_bytes_write_image_writes() -> None:
+    import matplotlib.pyplot as plt
+
+    figure = fastune.visualization.plot_optimization_history(pruned())
+    assert figure.to_image().startswith(PNG_START)
+    assert b"<svg" in figure.to_image(format="svg")[:500]
+    picture = plt.imread(io.BytesIO(figure.to_image(width=800, height=400, scale=2)))
+    assert picture.shape[:2] == (800, 1600)
+    with pytest.raises(ValueError, match=r"'format' parameter of write_image .* Got 'docx'"):
+        figure.to_image(format="docx")
 
 
 def test_write_image_refuses_a_format_matplotlib_cannot_write(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -373,6 +373,22 @@ def test_every_plot_renders_or_says_why_not(plot_name: str, study_kind: str, tmp
     assert ax.get_title() or ax.figure.get_suptitle()
 
 
+@pytest.mark.parametrize("plot_name", list(PLOTS))
+def test_tight_layout_before_saving_keeps_working(plot_name: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Programs written for Optuna's plots call plt.tight_layout() before saving; on the
+    # plots with a colorbar matplotlib refused to leave the constrained layout.
+    import matplotlib.pyplot as plt
+
+    several = plot_name in ("pareto_front", "hypervolume_history")
+    study = STUDIES["multi-objective" if several else "conditional"]()
+    ax = np.ravel(PLOTS[plot_name](study))[0]
+    assert plt.gcf() is ax.figure
+    plt.tight_layout()
+    ax.figure.tight_layout(pad=0.5)
+    ax.figure.savefig(tmp_path / "plot.png")
+    assert ax.figure.get_layout_engine() is not None  # still laid out on every draw
+
+
 def test_log_params_get_log_axes_and_choices_get_labels() -> None:
     ax = plot_slice(pruned_study(), params=["lr"])
     assert ax.get_xscale() == "log"

@@ -30,9 +30,9 @@ class PlotFigure:
     of the plotly ``Figure`` that ``optuna.visualization.plot_*`` return.
 
     fastune draws with matplotlib, not plotly: :meth:`show`, :meth:`write_image`,
-    :meth:`write_html`, :meth:`to_html` and :meth:`update_layout` do what plotly's do
-    with a matplotlib figure, and a figure left as the last expression of a notebook
-    cell shows as a picture. Everything else is the matplotlib drawing's:
+    :meth:`to_image`, :meth:`write_html`, :meth:`to_html` and :meth:`update_layout` do
+    what plotly's do with a matplotlib figure, and a figure left as the last expression
+    of a notebook cell shows as a picture. Everything else is the matplotlib drawing's:
     ``fig.set_xlim(0, 10)`` calls it on :attr:`axes`. Plotly's data model
     (``fig.data``, ``fig.add_trace``, ``fig.layout``) is not there; to draw more, use
     :attr:`axes` and :attr:`figure` as in any matplotlib code.
@@ -54,7 +54,15 @@ class PlotFigure:
         # Special names are the wrapper's own (copy, pickle and numpy look for them).
         if name.startswith("__") or name == "axes":
             raise AttributeError(name)
-        return getattr(self.axes, name)
+        try:
+            return getattr(self.axes, name)
+        except AttributeError:
+            raise AttributeError(
+                f"PlotFigure has no attribute {name!r}: fastune draws with matplotlib, and "
+                "of plotly's Figure it has show, write_image, to_image, write_html, "
+                "to_html and update_layout; draw more on fig.axes and fig.figure, as in "
+                "any matplotlib code."
+            ) from None
 
     def __repr__(self) -> str:
         return f"<PlotFigure (matplotlib) of {type(self.axes).__name__}>"
@@ -126,6 +134,20 @@ class PlotFigure:
             figure.savefig(file, format=format.lower(), dpi=figure.dpi * factor)
         finally:
             figure.set_size_inches(size)
+
+    def to_image(
+        self,
+        format: str | None = None,
+        width: float | None = None,
+        height: float | None = None,
+        scale: float | None = None,
+        **kwargs: Any,
+    ) -> bytes:
+        """The bytes of the image :meth:`write_image` would write (PNG by default), as
+        plotly's ``to_image``; same arguments and errors, less the file."""
+        buffer = io.BytesIO()
+        self.write_image(buffer, format or "png", width, height, scale)
+        return buffer.getvalue()
 
     def to_html(self, full_html: bool = True, **kwargs: Any) -> str:
         """An HTML page that holds the figure as a PNG image (no JavaScript).

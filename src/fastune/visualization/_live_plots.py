@@ -12,7 +12,7 @@ from typing import Any
 from fastune._validation import check_number, invalid, invalid_type
 from fastune.study import Study
 from fastune.trial import FrozenTrial
-from fastune.visualization._matplotlib import pyplot
+from fastune.visualization._matplotlib import laid_out_figure, pyplot
 from fastune.visualization._optimization_history import plot_optimization_history
 from fastune.visualization._utils import note
 from fastune.visualization.live import LiveFigure
@@ -104,7 +104,7 @@ class LivePlotCallback:
         if self._live is None:
             columns = min(len(self.plots), 2)
             rows = math.ceil(len(self.plots) / columns)
-            figure = pyplot().figure(figsize=(6.5 * columns, 4.4 * rows), layout="constrained")
+            figure = pyplot().figure(figsize=(6.5 * columns, 4.4 * rows), **laid_out_figure())
             self._live = LiveFigure(figure, self._draw, self.save)
         started = time.monotonic()
         self._live.update()

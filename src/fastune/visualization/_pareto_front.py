@@ -160,9 +160,9 @@ def plot_pareto_front(
     )
     three_d = len(data.target_names) == 3
     if ax is None and three_d:
-        from fastune.visualization._matplotlib import pyplot
+        from fastune.visualization._matplotlib import laid_out_figure, pyplot
 
-        figure = pyplot().figure(figsize=(7.0, 6.0), layout="constrained")
+        figure = pyplot().figure(figsize=(7.0, 6.0), **laid_out_figure())
         ax = figure.add_subplot(projection="3d")
     ax = new_axes(ax, figsize=(7.0, 5.0))
     for rows, color, label in (

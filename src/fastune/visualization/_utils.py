@@ -20,7 +20,7 @@ from fastune.distributions import (
 from fastune.importance._base import check_target
 from fastune.study import Study
 from fastune.trial import FrozenTrial, TrialState
-from fastune.visualization._matplotlib import pyplot
+from fastune.visualization._matplotlib import laid_out_figure, pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -156,7 +156,7 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.5)) -> Axes
     """``ax`` itself, or the Axes of a new figure."""
     if ax is not None:
         return ax
-    return pyplot().subplots(figsize=figsize, layout="constrained")[1]
+    return pyplot().subplots(figsize=figsize, **laid_out_figure())[1]
 
 
 def panels(
@@ -168,7 +168,7 @@ def panels(
     if ax is None:
         figsize = (panel_size[0] * columns, panel_size[1] * rows)
         _, grid = pyplot().subplots(
-            rows, columns, figsize=figsize, squeeze=False, layout="constrained"
+            rows, columns, figsize=figsize, squeeze=False, **laid_out_figure()
         )
         axes = list(np.ravel(grid))
     else:
