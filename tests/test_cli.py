@@ -147,6 +147,12 @@ def test_optunas_ask_and_tell_loop_from_the_command_line(tmp_path) -> None:  # t
     best = json.loads(_cli("best-trials", *at, "-f", "json").stdout)
     assert [row["number"] for row in best] == [study.best_trial.number]
     assert "schema version 1" in _cli("storage", "upgrade", "--storage", url).stderr
+    # The table shows a value as stored, in full: what ask prints is used as it is.
+    table = _cli("ask", *at, "--search-space", full, "-f", "table", "--flatten").stdout
+    asked = fastune.load_study(study_name="loop", storage=url).trials[-1]
+    assert repr(asked.params["x"]) in table and len(repr(asked.params["x"])) > 8
+    listed = _cli("trials", *at).stdout
+    assert all(repr(t.params["x"]) in listed for t in study.trials)
     unknown = _cli("ask", *at, "--sampler", "Nope")
     assert unknown.returncode == 1
     assert "'--sampler'" in unknown.stderr and "TPESampler" in unknown.stderr

@@ -269,8 +269,9 @@ def write_rows(table: Rows | Sequence[dict[str, Any]], output_format: str, out: 
 
 
 def _cell(value: Any) -> str:
-    """A table cell: empty for None, floats to 6 digits, also inside ``params`` and the
-    other nested fields, which read as Python's dicts and lists (``{'x': 0.5}``)."""
+    """A table cell: empty for None, floats in full (as Optuna's table: a value ``ask``
+    gives is used as it is), also inside ``params`` and the other nested fields, which
+    read as Python's dicts and lists (``{'x': 0.5}``)."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -280,7 +281,7 @@ def _cell(value: Any) -> str:
 
 def _nested_cell(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return repr(float(value))  # numpy's floats too, without numpy's wrapper
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k!r}: {_nested_cell(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
