@@ -69,9 +69,11 @@ class TestCreateLoadDelete:
 
     def test_load_without_name_needs_a_single_study(self) -> None:
         storage = InMemoryStorage()
+        with pytest.raises(InvalidParameterError, match="'study_name'.*it holds 0"):
+            fastune.load_study(study_name=None, storage=storage)
         fastune.create_study(storage=storage)
         fastune.create_study(storage=storage)
-        with pytest.raises(InvalidParameterError, match="'study_name'"):
+        with pytest.raises(InvalidParameterError, match="'study_name'.*exactly one.*holds 2"):
             fastune.load_study(study_name=None, storage=storage)
 
 

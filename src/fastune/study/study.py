@@ -631,7 +631,7 @@ def load_study(
             raise invalid(
                 "study_name",
                 "load_study",
-                f"given when a storage holds several studies ({len(names)} here)",
+                f"given unless the storage holds exactly one study (it holds {len(names)})",
                 None,
             )
         study_name = names[0]
