@@ -97,7 +97,9 @@ class FastuneSearchCV(BaseSearch):
     Attributes:
         cv_results_, best_index_, best_params_, best_score_, best_estimator_,
         refit_time_, n_splits_, scorer_, multimetric_: As in scikit-learn's searches;
-            ``cv_results_`` has a row per trial and a ``state`` column.
+            ``cv_results_`` has a row per trial and a ``state`` column; ``best_index_``
+            is the best ranked complete trial's row (a pruned trial ranks by the scores
+            of its shorter training, and is picked only when no trial is complete).
         study_: The study of the search.
         best_trial_, trials_, n_trials_, user_attrs_: As in Optuna's ``OptunaSearchCV``:
             the trial of ``best_index_``, and ``study_``'s trials, their number and the
