@@ -146,7 +146,7 @@ class PlotFigure:
         """The bytes of the image :meth:`write_image` would write (PNG by default), as
         plotly's ``to_image``; same arguments and errors, less the file."""
         buffer = io.BytesIO()
-        self.write_image(buffer, format or "png", width, height, scale)
+        self.write_image(buffer, format, width, height, scale)  # no format: PNG
         return buffer.getvalue()
 
     def to_html(self, full_html: bool = True, **kwargs: Any) -> str:
