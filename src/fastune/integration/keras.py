@@ -199,10 +199,14 @@ class KerasTrainable:
         """Train one epoch from ``state``; return the new checkpoint, the score and every
         metric of the epoch."""
         seed = _epoch_seed(state.seed, state.epoch)
-        keras.utils.set_random_seed(seed)
         model, built_learning_rate = self._model_for(params, reuse=True)
         self._load(model, state, params, built_learning_rate)
-        _reset_seed_generators(model, seed)  # a reused model's dropout carries on otherwise
+        # TensorFlow draws the shuffle when fit builds its dataset, torch and JAX when the
+        # epoch starts: both are seeded.
+        keras.utils.set_random_seed(seed)
+        fit_kwargs = dict(self.fit_kwargs)
+        callbacks = [_SeedEpoch(seed)]
+        callbacks += list(fit_kwargs.pop("callbacks", None) or [])
         history = model.fit(
             self.x,
             self.y,
@@ -211,7 +215,8 @@ class KerasTrainable:
             initial_epoch=state.epoch,
             validation_data=self.validation_data,
             verbose=0,
-            **self.fit_kwargs,
+            callbacks=callbacks,
+            **fit_kwargs,
         ).history
         if self.monitor not in history:
             raise invalid(
@@ -513,6 +518,22 @@ def _settable_learning_rate(model: Any) -> float | None:
     """The learning rate of a model's optimizer, None if it follows a schedule."""
     rate = getattr(getattr(model, "optimizer", None), "_learning_rate", None)
     return float(np.asarray(rate.numpy())) if isinstance(rate, keras.Variable) else None
+
+
+class _SeedEpoch(keras.callbacks.Callback):
+    """Seed Keras's generators and the model's own (dropout) at the start of the epoch,
+    after ``fit`` has looked at a first batch: on the torch and JAX backends the first
+    ``fit`` of a model draws one shuffle more than later ones, so seeding only before
+    ``fit`` gave a member another order of the data on a reused model than on a new
+    one."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        self.seed = seed
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        keras.utils.set_random_seed(self.seed)
+        _reset_seed_generators(self.model, self.seed)
 
 
 def _reset_seed_generators(model: Any, seed: int) -> None:
