@@ -235,3 +235,38 @@ def test_bad_arguments_are_named() -> None:
         BoTorchSampler(device="gpu7")
     with pytest.raises(InvalidParameterTypeError, match="'independent_sampler'"):
         BoTorchSampler(independent_sampler="random")  # type: ignore[arg-type]
+
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+@needs_cuda
+@pytest.mark.parametrize("function", SINGLE + MULTI, ids=lambda f: f.__name__)
+def test_each_function_works_on_cuda_tensors(function: Any) -> None:
+    n_objectives = 1 if function in SINGLE else 2
+    constrained = function is not fb.ehvi_candidates_func
+    on_gpu = [None if t is None else t.cuda() for t in _data(n_objectives, constrained)]
+    point = function(*on_gpu, None)
+    assert point.device.type == "cuda"
+    assert point.shape == (1, 2)
+    assert ((point >= 0) & (point <= 1)).all()
+
+
+@needs_cuda
+def test_the_sampler_hands_cuda_tensors_over_and_decodes_their_points() -> None:
+    recorder = _Recorder(fb.qnehvi_candidates_func)
+
+    def objective(trial: fastune.Trial) -> tuple[float, float]:
+        x = trial.suggest_float("x", 0.0, 1.0)
+        n = trial.suggest_int("n", 1, 4)
+        trial.set_constraint("sum", x + n / 4 - 1.5)
+        return x * n, (1.0 - x) ** 2
+
+    sampler = BoTorchSampler(n_startup_trials=4, seed=0, candidates_func=recorder, device="cuda")
+    study = fastune.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(objective, n_trials=6)
+    assert len(recorder.calls) == 2
+    assert {t.device.type for t in recorder.calls[0][:4]} == {"cuda"}
+    for trial in study.trials[4:]:
+        assert 0.0 <= trial.params["x"] <= 1.0
+        assert trial.params["n"] in {1, 2, 3, 4}

@@ -135,6 +135,8 @@ def _ddp_objective(trial: fastune.Trial) -> float:
     return 0.0
 
 
+# On a machine with a GPU, Lightning notes that these CPU processes leave it unused.
+@pytest.mark.filterwarnings("ignore:GPU available but not used")
 def test_ddp_spawn_rank_zero_decides_and_check_pruned_raises(tmp_path: Path) -> None:
     study = fastune.create_study(
         storage=f"sqlite:///{tmp_path / 'ddp.db'}", pruner=ThresholdPruner(upper=50.0)
