@@ -30,15 +30,21 @@ EPOCHS = 3
 
 
 def _run_ranks(
-    program: Callable[..., Any], directory: Path, *args: Any, world_size: int = 2
+    program: Callable[..., Any],
+    directory: Path,
+    *args: Any,
+    world_size: int = 2,
+    backend: str = "gloo",
 ) -> list[Any]:
     """Run ``program(rank, directory, *args)`` on ``world_size`` spawned processes joined
-    in one gloo group; return what each rank returned. A rank still running after two
+    in one group of ``backend``; return what each rank returned. A rank still running after two
     minutes fails the test (a collective call that left a rank waiting)."""
     context = multiprocessing.get_context("spawn")
     processes = [
         context.Process(
-            target=_rank_main, args=(program, rank, world_size, directory, args), daemon=True
+            target=_rank_main,
+            args=(program, rank, world_size, backend, directory, args),
+            daemon=True,
         )
         for rank in range(world_size)
     ]
@@ -59,11 +65,18 @@ def _run_ranks(
 
 
 def _rank_main(
-    program: Callable[..., Any], rank: int, world_size: int, directory: Path, args: tuple
+    program: Callable[..., Any],
+    rank: int,
+    world_size: int,
+    backend: str,
+    directory: Path,
+    args: tuple,
 ) -> None:
     torch.set_num_threads(1)
+    if backend == "nccl":
+        torch.cuda.set_device(rank)
     dist.init_process_group(
-        "gloo", init_method=f"file://{directory}/rendezvous", rank=rank, world_size=world_size
+        backend, init_method=f"file://{directory}/rendezvous", rank=rank, world_size=world_size
     )
     try:
         result: tuple[str, Any] = ("ok", program(rank, directory, *args))
@@ -287,3 +300,34 @@ def test_without_an_initialized_group_the_error_says_what_to_do() -> None:
     study = fastune.create_study()
     with pytest.raises(fastune.exceptions.FastuneError, match="init_process_group"):
         TorchDistributedTrial(study.ask())
+
+
+def _on_nccl(rank: int, directory: Path) -> Any:
+    from fastune.integration import TorchDistributedTrial
+    from fastune.integration.pytorch_distributed import _gloo_groups
+
+    def objective(single: Any, group: Any = None) -> float:
+        trial = TorchDistributedTrial(single, group=group)
+        x = trial.suggest_float("x", 0.0, 1.0)
+        total = torch.tensor([x], device="cuda", dtype=torch.float64)
+        dist.all_reduce(total)  # the training's own collectives stay on NCCL
+        trial.report(float(total), 0)
+        return float(total)
+
+    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=0))
+    study.optimize(objective, n_trials=2)  # the default group: a gloo group beside it
+    study.optimize(lambda single: objective(single, group=dist.group.WORLD), n_trials=1)
+    beside = dist.get_backend(_gloo_groups[dist.group.WORLD])
+    return beside, [(t.params["x"], t.value, t.intermediate_values) for t in study.trials]
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available() or not dist.is_nccl_available(),
+    reason="needs a CUDA GPU and NCCL",
+)
+def test_an_nccl_group_carries_the_trial_by_gloo_or_on_the_gpu(tmp_path: Path) -> None:
+    ((beside, trials),) = _run_ranks(_on_nccl, tmp_path, world_size=1, backend="nccl")
+    assert beside == "gloo"
+    assert len(trials) == 3
+    for x, value, intermediate in trials:
+        assert value == x and intermediate == {0: x}
