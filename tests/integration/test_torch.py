@@ -632,7 +632,8 @@ def test_a_pruned_torch_trial_stops_training() -> None:
 # -- skorch ------------------------------------------------------------------------------
 
 
-def test_skorch_net_in_pbt_search_cv_trains_by_partial_fit() -> None:
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=needs_cuda)])
+def test_skorch_net_in_pbt_search_cv_trains_by_partial_fit(device: str) -> None:
     skorch = pytest.importorskip("skorch")
     features, labels = load_digits(return_X_y=True)
     x, y = (features[:300] / 16.0).astype(np.float32), labels[:300].astype(np.int64)
@@ -647,6 +648,7 @@ def test_skorch_net_in_pbt_search_cv_trains_by_partial_fit() -> None:
         batch_size=16,
         train_split=None,
         verbose=0,
+        device=device,
     )
     search = fastune.PBTSearchCV(
         net,
@@ -665,3 +667,4 @@ def test_skorch_net_in_pbt_search_cv_trains_by_partial_fit() -> None:
     best = search.best_estimator_
     assert len(best.history) == sum(entry["steps"] for entry in search.best_schedule_)
     assert best.optimizer_.param_groups[0]["lr"] == search.best_schedule_[-1]["params"]["lr"]
+    assert {p.device.type for p in best.module_.parameters()} == {device}
