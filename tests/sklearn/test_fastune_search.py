@@ -453,6 +453,40 @@ def test_a_fold_that_fails_at_every_unit_is_one_failed_fit() -> None:
     assert search.cv_results_["split1_test_score"][0] == 0.0
 
 
+def test_folds_that_fail_once_and_train_again_are_not_all_failed() -> None:
+    class FailsTheFirstTwo(SGDClassifier):
+        """The first two epochs trained (one per fold: the first unit) fail."""
+
+        calls = 0
+
+        def partial_fit(self, X, y, classes=None, sample_weight=None):  # type: ignore[no-untyped-def]
+            FailsTheFirstTwo.calls += 1
+            if FailsTheFirstTwo.calls <= 2:
+                raise RuntimeError("a transient failure")
+            return super().partial_fit(X, y, classes, sample_weight)
+
+    search = FastuneSearchCV(
+        FailsTheFirstTwo(random_state=0),
+        {"alpha": [1e-4]},
+        pruner=fastune.pruners.MedianPruner(n_startup_trials=100),
+        n_trials=1,
+        max_iter=3,
+        cv=2,
+        refit=False,
+    )
+    # Every fold failed once, at the first unit, and trained again from a new estimator:
+    # each ends with a model, so the search goes on and says so.
+    with pytest.warns(
+        FitFailedWarning,
+        match=r"2 of 2 fits failed at a step \(2 trained again from a new estimator at the "
+        r"next step; 0 failed at their last",
+    ):
+        search.fit(X, y)
+    assert search.cv_results_["split0_test_score"][0] > 0.5
+    assert search.cv_results_["split1_test_score"][0] > 0.5
+    assert search.study_.trials[0].user_attrs["unfit_folds"] == []
+
+
 def test_a_pruned_trial_is_never_the_best_when_one_is_complete() -> None:
     class PruneAllButTheFirst(fastune.pruners.BasePruner):
         def prune(self, study: fastune.Study, trial: FrozenTrial) -> bool:

@@ -309,6 +309,7 @@ def test_a_segments_fit_and_score_times_add_up_its_steps() -> None:
         "score_time": [1.0, 2.0],
         "errors": ["E", "E", "E"],
         "failed_folds": [0, 1],  # fold 1 failed twice: one failed fit
+        "unfit_folds": [0, 1],  # both failed at the last step
         "scoring_errors": ["S"],
         "test_scores": 2,  # the scores of the segment's end
     }

@@ -420,15 +420,24 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
         # A fit is a fold of a candidate, however many steps (epochs) trained it.
         n_failed = sum(len(t.user_attrs.get("failed_folds", [])) for t in rows)
         n_fits = sum(len(t.user_attrs["fit_time"]) for t in rows)
-        if errors and n_failed == n_fits:
+        # All failed: no fold of any candidate ends with a model (one that failed at an
+        # epoch and trained again from scratch at the next has one).
+        n_unfit = sum(len(t.user_attrs.get("unfit_folds", [])) for t in rows)
+        if errors and n_unfit == n_fits:
             raise ValueError(
                 f"All the {n_fits} fits failed. The first error: {errors[0]}. Check the "
                 "estimator's parameters or set error_score='raise' to see the traceback."
             )
         if errors:
+            scored = f"scored error_score={self.error_score!r}"
+            outcome = f"failed and {scored}"
+            if n_unfit < n_failed:
+                outcome = (
+                    f"failed at a step ({n_failed - n_unfit} trained again from a new "
+                    f"estimator at the next step; {n_unfit} failed at their last and {scored})"
+                )
             warnings.warn(
-                f"{n_failed} of {n_fits} fits failed and scored error_score="
-                f"{self.error_score!r}. The first error: {errors[0]}",
+                f"{n_failed} of {n_fits} fits {outcome}. The first error: {errors[0]}",
                 FitFailedWarning,
                 stacklevel=4,
             )

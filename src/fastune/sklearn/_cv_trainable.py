@@ -252,8 +252,10 @@ class CVTrainable:
     def merge_details(steps: list[dict[str, Any]]) -> dict[str, Any]:
         """One segment's details from its steps': fit and score times added up per fold,
         every step's fit and scoring errors, the folds whose fit failed in any step (a
-        fold's fit is one however many steps train it), the last step's scores."""
+        fold's fit is one however many steps train it), those whose last step failed
+        (``unfit_folds``: no model at the end), the last step's scores."""
         merged = dict(steps[-1])
+        merged["unfit_folds"] = list(steps[-1]["failed_folds"])
         for key in ("fit_time", "score_time"):
             per_fold = zip(*(d[key] for d in steps), strict=True)
             merged[key] = [float(sum(times)) for times in per_fold]
