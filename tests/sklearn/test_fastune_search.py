@@ -398,6 +398,18 @@ def test_a_failing_scorer_warns_as_scikit_learn_or_raises() -> None:
         search.set_params(error_score="raise").fit(*REGRESSION)
 
 
+def _one_unpruned_trial(estimator: Any, **kwargs: Any) -> FastuneSearchCV:
+    """A search of one trial of ``estimator`` trained by units, that no pruner stops."""
+    return FastuneSearchCV(
+        estimator,
+        {"alpha": [1e-4]},
+        pruner=fastune.pruners.MedianPruner(n_startup_trials=100),
+        n_trials=1,
+        refit=False,
+        **{"cv": 2, **kwargs},
+    )
+
+
 def test_pruned_training_keeps_the_times_and_errors_of_every_unit() -> None:
     class SlowFailsOnce(SGDClassifier):
         """Each epoch takes 10 ms; the very first one fails."""
@@ -411,15 +423,7 @@ def test_pruned_training_keeps_the_times_and_errors_of_every_unit() -> None:
                 raise RuntimeError("a transient failure")
             return super().partial_fit(X, y, classes, sample_weight)
 
-    search = FastuneSearchCV(
-        SlowFailsOnce(random_state=0),
-        {"alpha": [1e-4]},
-        pruner=fastune.pruners.MedianPruner(n_startup_trials=100),
-        n_trials=1,
-        max_iter=5,
-        cv=2,
-        refit=False,
-    )
+    search = _one_unpruned_trial(SlowFailsOnce(random_state=0), max_iter=5)
     with pytest.warns(FitFailedWarning, match="1 of 2 fits failed.*a transient failure"):
         search.fit(X, y)  # the failure was in the first of five units
     assert search.n_iter_ == 5
@@ -435,15 +439,11 @@ def test_a_fold_that_fails_at_every_unit_is_one_failed_fit() -> None:
                 raise RuntimeError("odd rows")
             return super().partial_fit(X, y, classes, sample_weight)
 
-    search = FastuneSearchCV(
+    search = _one_unpruned_trial(
         FailsOnOddRows(random_state=0),
-        {"alpha": [1e-4]},
-        pruner=fastune.pruners.MedianPruner(n_startup_trials=100),
-        n_trials=1,
         max_iter=3,
         cv=KFold(2),  # 401 rows: one fold trains on 200, the other on 201
         error_score=0.0,
-        refit=False,
     )
     # Counted per epoch, the three failures of one fold read "3 of 2"; with two epochs,
     # as "all the fits failed" while the other fold trained.
@@ -465,15 +465,7 @@ def test_folds_that_fail_once_and_train_again_are_not_all_failed() -> None:
                 raise RuntimeError("a transient failure")
             return super().partial_fit(X, y, classes, sample_weight)
 
-    search = FastuneSearchCV(
-        FailsTheFirstTwo(random_state=0),
-        {"alpha": [1e-4]},
-        pruner=fastune.pruners.MedianPruner(n_startup_trials=100),
-        n_trials=1,
-        max_iter=3,
-        cv=2,
-        refit=False,
-    )
+    search = _one_unpruned_trial(FailsTheFirstTwo(random_state=0), max_iter=3)
     # Every fold failed once, at the first unit, and trained again from a new estimator:
     # each ends with a model, so the search goes on and says so.
     with pytest.warns(
