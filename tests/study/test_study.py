@@ -182,6 +182,26 @@ class TestEnqueueAndAdd:
         study.enqueue_trial({"c": float("nan")}, skip_if_exists=True)
         assert len(study.trials) == 3
 
+    def test_skip_if_exists_compares_as_optuna_does(self) -> None:
+        study = fastune.create_study()
+        study.enqueue_trial({"x": 0.3, "kind": "a"})
+        study.enqueue_trial({"x": 0.1 + 0.2, "kind": "a"}, skip_if_exists=True)  # rounding
+        study.enqueue_trial({"x": 0.3000001, "kind": "a"}, skip_if_exists=True)  # 3e-7
+        study.enqueue_trial({"x": 0.3001, "kind": "a"}, skip_if_exists=True)  # 3e-4: new
+        study.enqueue_trial({"x": 0.3, "kind": "b"}, skip_if_exists=True)  # new
+        study.enqueue_trial({"n": 3})
+        study.enqueue_trial({"n": 3.0}, skip_if_exists=True)  # another type: new
+        study.enqueue_trial({"n": True}, skip_if_exists=True)  # a bool is an int: 1, new
+        queued = [t.system_attrs["fixed_params"] for t in study.trials]
+        assert queued == [
+            {"x": 0.3, "kind": "a"},
+            {"x": 0.3001, "kind": "a"},
+            {"x": 0.3, "kind": "b"},
+            {"n": 3},
+            {"n": 3.0},
+            {"n": True},
+        ]
+
     def test_partial_enqueue_samples_the_rest(self) -> None:
         study = fastune.create_study()
         study.enqueue_trial({"x": 1.0})

@@ -486,7 +486,7 @@ class Study:
         for trial in self.get_trials(deepcopy=False):
             existing = trial.system_attrs.get(FIXED_PARAMS_KEY, trial.params)
             if existing.keys() == params.keys() and all(
-                equal_value(existing[name], value) for name, value in params.items()
+                _same_enqueued(existing[name], value) for name, value in params.items()
             ):
                 return True
         return False
@@ -651,3 +651,17 @@ def delete_study(*, study_name: str, storage: BaseStorage | str) -> None:
 def get_all_study_names(storage: BaseStorage | str) -> list[str]:
     """Return the names of all studies in ``storage``."""
     return get_storage(storage).get_all_study_names()
+
+
+def _same_enqueued(existing: Any, value: Any) -> bool:
+    """Whether ``value`` repeats ``existing`` for ``enqueue_trial(skip_if_exists=True)``,
+    by Optuna's rule: of the existing value's type (3.0 does not repeat the int 3), and
+    numbers within a relative 1e-5 (0.1 + 0.2 repeats 0.3)."""
+    if not isinstance(value, type(existing)):
+        return False
+    if isinstance(value, numbers.Real):
+        new, old = float(value), float(existing)
+        if math.isnan(new) or math.isnan(old):
+            return math.isnan(new) and math.isnan(old)
+        return new == old or abs(new - old) <= 1e-5 * abs(old)
+    return equal_value(existing, value)
