@@ -67,6 +67,14 @@ class TestCreateLoadDelete:
         with pytest.raises(StudyNotFoundError, match="'s'"):
             fastune.load_study(study_name="s", storage=storage)
 
+    def test_a_study_built_directly_takes_a_storage_url(self, tmp_path: pathlib.Path) -> None:
+        url = f"sqlite:///{tmp_path / 'direct.db'}"
+        fastune.create_study(study_name="s", storage=url).optimize(quadratic, n_trials=2)
+        study = fastune.Study(study_name="s", storage=url)  # as Optuna's Study(...)
+        assert len(study.trials) == 2
+        with pytest.raises(StudyNotFoundError, match="'t'"):
+            fastune.Study(study_name="t", storage=url)
+
     def test_load_without_name_needs_a_single_study(self) -> None:
         storage = InMemoryStorage()
         with pytest.raises(InvalidParameterError, match="'study_name'.*it holds 0"):
@@ -104,6 +112,13 @@ class TestBest:
 
 
 class TestAskTell:
+    def test_a_pruned_trial_of_several_objectives_keeps_no_value(self) -> None:
+        study = fastune.create_study(directions=["minimize", "maximize"])
+        running = fastune.trial.create_trial(state=TrialState.RUNNING, intermediate_values={1: 0.5})
+        study.add_trial(running)  # report refuses several objectives; a record has them
+        assert study.tell(0, state=TrialState.PRUNED).values is None
+        assert study.trials_dataframe()["state"].tolist() == ["PRUNED"]
+
     def test_tell_by_number_and_states(self) -> None:
         study = fastune.create_study()
         a, b, c = study.ask(), study.ask(), study.ask()

@@ -60,14 +60,14 @@ class Study:
     def __init__(
         self,
         study_name: str,
-        storage: BaseStorage,
+        storage: str | BaseStorage,
         sampler: BaseSampler | None = None,
         pruner: BasePruner | None = None,
     ) -> None:
         self.study_name = study_name
-        self._storage = storage
-        self._study_id = storage.get_study_id_from_name(study_name)
-        self._directions = storage.get_study_directions(self._study_id)
+        self._storage = get_storage(storage)  # a URL too, as Optuna's
+        self._study_id = self._storage.get_study_id_from_name(study_name)
+        self._directions = self._storage.get_study_directions(self._study_id)
         self.sampler = sampler if sampler is not None else AutoSampler()
         self.pruner = pruner if pruner is not None else MedianPruner()
         self._stop_flag = False
@@ -387,7 +387,10 @@ class Study:
         frozen = self._storage.get_trial(trial_id)
         if state == TrialState.PRUNED and frozen.last_step is not None:
             last = frozen.intermediate_values[frozen.last_step]
-            values = None if last != last else [last]  # a pruned trial keeps its last report
+            # A pruned trial keeps its last report, one value for one objective (with
+            # several, Optuna keeps none).
+            single = len(self._directions) == 1 and last == last
+            values = [last] if single else None
         if state == TrialState.FAIL and message is not None:
             self._storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, message)
         from fastune.pruners._hyperband import study_for_sampler
