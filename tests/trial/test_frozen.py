@@ -63,6 +63,20 @@ def test_frozen_trial_reevaluates_an_objective() -> None:
         assert not frozen.should_prune()
 
 
+def test_a_frozen_trial_answers_an_objective_whose_range_changed() -> None:
+    study = fastune.create_study(sampler=fastune.samplers.RandomSampler(seed=1))
+    study.optimize(lambda t: t.suggest_float("lr", 1e-4, 1e-1, log=True), n_trials=2)
+    best = study.best_trial
+    # Widened since the study ran: the recorded value, as Optuna's FrozenTrial.
+    assert best.suggest_float("lr", 1e-5, 1e-1, log=True) == best.params["lr"]
+    with pytest.warns(UserWarning, match=r"recorded value .* of the parameter 'lr' is outside"):
+        assert best.suggest_float("lr", 0.5, 0.9, log=True) == best.params["lr"]
+    with pytest.raises(InvalidParameterError, match="log"):
+        best.suggest_float("lr", 1e-5, 1e-1)  # another kind of range: an error
+    with pytest.raises(InvalidParameterError, match="class"):
+        best.suggest_int("lr", 0, 1)
+
+
 def test_frozen_trial_orders_by_number_and_compares_by_content() -> None:
     study = fastune.create_study()
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 import datetime
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from fastune._validation import invalid, invalid_type
-from fastune.distributions import BaseDistribution, check_same_distribution
+from fastune.distributions import BaseDistribution, check_distribution_compatibility
 from fastune.exceptions import InvalidParameterError
 from fastune.trial._base import BaseTrial
 from fastune.trial._state import TrialState
@@ -107,10 +108,20 @@ class FrozenTrial(BaseTrial):
     # -- the BaseTrial interface ------------------------------------------------------
 
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        """The recorded value, as Optuna's: the objective may have changed its range
+        since (a UserWarning if the value is outside it), not its kind."""
         if name not in self.params:
             raise invalid("name", "FrozenTrial.suggest_*", f"one of {list(self.params)}", name)
-        check_same_distribution(name, self.distributions[name], distribution)
-        return self.params[name]
+        check_distribution_compatibility(self.distributions[name], distribution)
+        value = self.params[name]
+        if not distribution._contains(distribution.to_internal_repr(value)):
+            warnings.warn(
+                f"The recorded value {value!r} of the parameter {name!r} is outside "
+                f"{distribution!r}.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return value
 
     def report(self, value: float, step: int) -> None:
         """Do nothing: a frozen trial's intermediate values are already recorded."""
