@@ -486,6 +486,37 @@ def test_weights_beyond_n_are_cut_off() -> None:
     assert len(study.trials) == 8
 
 
+@pytest.mark.parametrize("multivariate", [True, False])
+def test_weights_are_asked_for_at_least_one_trial(multivariate: bool) -> None:
+    asked: list[int] = []
+
+    def mean(n: int) -> np.ndarray:  # as Optuna calls it: n >= 1
+        asked.append(n)
+        return np.full(n, 1.0 / n)
+
+    sampler = TPESampler(seed=0, n_startup_trials=2, weights=mean, multivariate=multivariate)
+    study = fastune.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=5)
+    assert asked and min(asked) >= 1
+
+
+def test_none_is_the_default_of_optunas_deprecated_arguments() -> None:
+    # Optuna 5's signature defaults them to None: a config that passes None runs.
+    def proposals(**kwargs: object) -> list[float]:
+        study = fastune.create_study(sampler=TPESampler(seed=0, n_startup_trials=3, **kwargs))
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=8)
+        return [t.params["x"] for t in study.trials]
+
+    nones = {
+        "prior_weight": None,
+        "consider_magic_clip": None,
+        "consider_endpoints": None,
+        "weights": None,
+        "warn_independent_sampling": None,
+    }
+    assert proposals(**nones) == proposals()
+
+
 def test_str_is_the_class_name() -> None:
     class MySampler(RandomSampler):
         pass

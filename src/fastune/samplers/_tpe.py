@@ -78,10 +78,10 @@ class TPESampler(BaseSampler):
     Args:
         consider_prior: Kept for compatibility: Optuna 5 deprecates it and always adds the
             prior kernel, and so does this class; passing it warns (``FutureWarning``).
-        prior_weight: Weight of the prior kernel, >= 0. In each categorical kernel it
-            is also the share ``prior_weight / (n + 1)`` spread on every choice (n: the
-            trials of that estimator), as Optuna.
-        consider_magic_clip: Keep kernel bandwidths from collapsing.
+        prior_weight: Weight of the prior kernel, >= 0 (None: 1.0, as Optuna 5's None).
+            In each categorical kernel it is also the share ``prior_weight / (n + 1)``
+            spread on every choice (n: the trials of that estimator), as Optuna.
+        consider_magic_clip: Keep kernel bandwidths from collapsing (None: True).
         consider_endpoints: Kept for compatibility with Optuna; kernels here are
             always truncated at the ends of each range.
         n_startup_trials: Trials drawn at random before the model is used, >= 0: until
@@ -96,7 +96,7 @@ class TPESampler(BaseSampler):
         weights: ``weights(n)`` weighs ``n`` observations, oldest first: n values (more
             are cut off), none negative, NaN or infinite, not all zero. With several
             objectives it weighs only the bad trials; the good ones weigh the same (as
-            Optuna 5).
+            Optuna 5). Called with n >= 1 only. None: :func:`default_weights`.
         seed: Seed of the random state.
         multivariate: Model the parameters jointly (one kernel per trial over all of
             them) rather than one by one. None (the default, as Optuna 5's): jointly
@@ -140,22 +140,26 @@ class TPESampler(BaseSampler):
     def __init__(
         self,
         consider_prior: bool | None = None,
-        prior_weight: float = 1.0,
-        consider_magic_clip: bool = True,
-        consider_endpoints: bool = False,
+        prior_weight: float | None = 1.0,
+        consider_magic_clip: bool | None = True,
+        consider_endpoints: bool | None = False,
         n_startup_trials: int = 10,
         n_ei_candidates: int = 24,
         gamma: Callable[[int], int] | None = None,
-        weights: Callable[[int], np.ndarray] = default_weights,
+        weights: Callable[[int], np.ndarray] | None = default_weights,
         seed: int | None = None,
         *,
         multivariate: bool | None = None,
         group: bool = False,
-        warn_independent_sampling: bool = True,
+        warn_independent_sampling: bool | None = True,
         constant_liar: bool = True,
         constraints_func: Callable[..., Sequence[float]] | None = None,
     ) -> None:
         owner = "TPESampler"
+        # None, Optuna 5's default of its deprecated arguments, is the default.
+        prior_weight = 1.0 if prior_weight is None else prior_weight
+        consider_magic_clip = True if consider_magic_clip is None else consider_magic_clip
+        weights = default_weights if weights is None else weights
         self._n_startup_trials = int(
             check_int(n_startup_trials, "n_startup_trials", owner, low=0) or 0
         )
@@ -180,7 +184,7 @@ class TPESampler(BaseSampler):
                 stacklevel=2,
             )
         self._consider_magic_clip = bool(consider_magic_clip)
-        self._consider_endpoints = bool(consider_endpoints)
+        self._consider_endpoints = bool(consider_endpoints)  # None: False
         self._gamma = gamma
         self._weights = weights
         self._multivariate = None if multivariate is None else bool(multivariate)
@@ -316,8 +320,8 @@ class TPESampler(BaseSampler):
 
     def _checked_weights(self, n: int) -> np.ndarray:
         """``weights(n)``, cut to n values, checked as Optuna checks them."""
-        if self._weights is default_weights:  # known good: no checks
-            return default_weights(n)
+        if self._weights is default_weights or n == 0:  # known good: no checks
+            return default_weights(n)  # (Optuna calls weights(n) with n >= 1 only)
         given = self._weights(n)
         weights = np.asarray(given, dtype=float)[:n]
         if len(weights) != n:
