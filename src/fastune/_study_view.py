@@ -40,8 +40,9 @@ class _StudyView:
 
 
 def study_view(study: Study, keep: Callable[[FrozenTrial], bool], part: tuple[Any, ...]) -> Study:
-    """``study`` as a sampler of one of its parts sees it: its trials are those ``keep``
-    accepts (a Hyperband bracket's, a tuning step's); the rest is the study itself.
+    """``study`` as one of its parts sees it: its trials are those ``keep`` accepts (a
+    Hyperband bracket's, for its pruner; a tuning step's, for its sampler); the rest is
+    the study itself.
     ``part`` names the part, so that what samplers keep about it is kept apart."""
     return cast("Study", _StudyView(study, keep, part))
 
@@ -49,5 +50,5 @@ def study_view(study: Study, keep: Callable[[FrozenTrial], bool], part: tuple[An
 def every_trial(study: Study, states: tuple[TrialState, ...]) -> list[FrozenTrial]:
     """Every trial of the study in ``states``, whatever part of it a view shows: read
     from its storage, as Optuna's samplers that enumerate a space read them, so that the
-    parts (Hyperband's brackets) do not each try the space again."""
+    parts (a tuner's steps) do not each try the space again."""
     return study._storage.get_all_trials(study._study_id, deepcopy=False, states=states)

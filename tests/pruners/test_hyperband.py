@@ -64,7 +64,10 @@ def test_max_resource_may_be_a_numpy_int_as_min_resource() -> None:
     assert len(pruner._pruners) == 4
 
 
-def test_the_sampler_learns_from_the_trials_bracket_only() -> None:
+def test_the_sampler_learns_from_every_bracket() -> None:
+    # As Optuna 5's samplers, which read the whole study (its bracket view filters only
+    # get_trials): with one bracket's trials each, a TPE with 10 start-up trials stayed
+    # random for 26 of 40 trials.
     seen: list[int] = []
 
     class Spy(fastune.samplers.RandomSampler):
@@ -84,11 +87,9 @@ def test_the_sampler_learns_from_the_trials_bracket_only() -> None:
                 break
         else:
             study.tell(trial, float(index))
-    for number, count in enumerate(seen):
-        bracket = pruner.bracket_of(study, number)
-        same = [t for t in study.trials[:number] if pruner.bracket_of(study, t.number) == bracket]
-        assert count == sum(t.state == fastune.trial.TrialState.COMPLETE for t in same)
-    assert seen[-1] < sum(t.state == fastune.trial.TrialState.COMPLETE for t in study.trials)
+    assert len({pruner.bracket_of(study, t.number) for t in study.trials}) > 1
+    complete = [t.state == fastune.trial.TrialState.COMPLETE for t in study.trials]
+    assert seen == [sum(complete[:number]) for number in range(20)]
 
 
 def _complete_with_steps(n: int) -> fastune.trial.FrozenTrial:
@@ -120,8 +121,8 @@ def test_bad_arguments(kwargs: dict, fragment: str) -> None:
 def test_grid_samplers_enumerate_the_space_once_across_brackets(
     sampler: Callable[[], fastune.samplers.BaseSampler],
 ) -> None:
-    # A sampler sees only its trial's bracket; a grid is still the study's: each point
-    # once, then the study stops (each bracket tried the grid anew: 14 to 21 trials).
+    # A grid is the study's, whatever a trial's bracket: each point once, then the study
+    # stops (when samplers saw one bracket each, each tried the grid anew: 14 to 21 trials).
     def objective(trial: fastune.Trial) -> float:
         x, y = trial.suggest_int("x", 0, 2), trial.suggest_int("y", 0, 2)
         for step in range(10):

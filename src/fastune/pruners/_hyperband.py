@@ -29,8 +29,9 @@ class HyperbandPruner(BasePruner):
     prunes hardest). A trial's bracket follows from a hash of the study name and its
     number, with bracket ``b`` drawing a share proportional to
     ``ceil(n_brackets * rf ** (n_brackets - 1 - b) / (n_brackets - b))``; within a
-    bracket, trials compete only with trials of the same bracket, and the study's sampler
-    learns only from them too (as in Optuna: each bracket is a search of its own).
+    bracket, trials compete only with trials of the same bracket. The study's sampler
+    learns from every trial of the study, as Optuna 5's samplers do (its bracket view
+    filters ``get_trials``, which they do not read): one model of the whole search.
 
     Args:
         min_resource: Steps before the first rung of bracket 0, >= 1.
@@ -142,15 +143,6 @@ class HyperbandPruner(BasePruner):
                 return bracket
             position -= budget
         raise AssertionError("unreachable: position is below the budgets' sum")
-
-
-def study_for_sampler(study: Study, trial: FrozenTrial) -> Study:
-    """The study as its sampler sees it for ``trial``: with a :class:`HyperbandPruner`,
-    only the trials of the trial's bracket (as Optuna), else the study itself."""
-    pruner = study.pruner
-    if not isinstance(pruner, HyperbandPruner) or not pruner._pruners:
-        return study  # before the brackets are known, the whole study
-    return _bracket_view(study, pruner, pruner.bracket_of(study, trial.number))
 
 
 def _bracket_view(study: Study, pruner: HyperbandPruner, bracket: int) -> Study:

@@ -393,10 +393,8 @@ class Study:
             values = [last] if single else None
         if state == TrialState.FAIL and message is not None:
             self._storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, message)
-        from fastune.pruners._hyperband import study_for_sampler
-
         try:  # the sampler sees the study as it did when it sampled the trial
-            self.sampler.after_trial(study_for_sampler(self, frozen), frozen, state, values)
+            self.sampler.after_trial(self, frozen, state, values)
         finally:  # a hook that raises (a constraints_func) must not leave the trial running
             self._storage.set_trial_state_values(trial_id, state, values)
         frozen = self._storage.get_trial(trial_id)

@@ -51,7 +51,7 @@ class Trial(BaseTrial):
         self._cached = study._storage.get_trial(trial_id)  # this trial's own, local record
         if type(study.sampler).before_trial is not BaseSampler.before_trial:
             # The sampler may write to the trial (a grid point...): read it again after.
-            study.sampler.before_trial(self._sampler_view(), self._cached)
+            study.sampler.before_trial(study, self._cached)
             self._cached = study._storage.get_trial(trial_id)
         self._fixed_params: dict[str, Any] = self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
         # Parameters the trial held before it ran (a retried trial's): the code may ask
@@ -85,12 +85,6 @@ class Trial(BaseTrial):
         cached.distributions[name] = distribution
         return cached.params[name]
 
-    def _sampler_view(self) -> Study:
-        """The study as the sampler sees it for this trial (one bracket under Hyperband)."""
-        from fastune.pruners._hyperband import study_for_sampler
-
-        return study_for_sampler(self.study, self._cached)
-
     def _internal_value(self, name: str, distribution: BaseDistribution) -> float:
         if name in self._fixed_params:
             internal = _fixed_internal(name, self._fixed_params[name], distribution)
@@ -115,18 +109,18 @@ class Trial(BaseTrial):
             relative = relative_params[name]
             if value_inside(distribution, relative):
                 return distribution.to_internal_repr(relative)
-        seen = self._sampler_view()
-        value = self.study.sampler.sample_independent(seen, self._cached, name, distribution)
+        value = self.study.sampler.sample_independent(self.study, self._cached, name, distribution)
         return distribution.to_internal_repr(value)
 
     def _draw_relative(self) -> dict[str, Any]:
         if self._relative_params is None:
-            seen = self._sampler_view()
             sampler = self.study.sampler
-            self.relative_search_space = sampler.infer_relative_search_space(seen, self._cached)
+            self.relative_search_space = sampler.infer_relative_search_space(
+                self.study, self._cached
+            )
             # Called even for an empty space, as Optuna: a sampler may keep state there.
             self._relative_params = sampler.sample_relative(
-                seen, self._cached, self.relative_search_space
+                self.study, self._cached, self.relative_search_space
             )
         return self._relative_params
 
