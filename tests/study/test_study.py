@@ -259,6 +259,20 @@ def test_user_attrs_and_get_trials() -> None:
     assert study.trials[0].params["x"] != 99.0  # trials are copies
 
 
+def test_optunas_private_names_that_custom_samplers_call() -> None:
+    class Recorder(fastune.samplers.RandomSampler):  # as samplers written for Optuna do
+        def sample_independent(self, study, trial, name, distribution):  # type: ignore[no-untyped-def]
+            done = study._get_trials(deepcopy=False, states=(TrialState.COMPLETE,), use_cache=True)
+            counts.append((len(done), study._is_multi_objective()))
+            return super().sample_independent(study, trial, name, distribution)
+
+    counts: list[tuple[int, bool]] = []
+    study = fastune.create_study(sampler=Recorder(seed=0))
+    study.optimize(quadratic, n_trials=3)
+    assert counts == [(0, False), (1, False), (2, False)]
+    assert fastune.create_study(directions=["minimize"] * 2)._is_multi_objective()
+
+
 def test_metric_names() -> None:
     study = fastune.create_study(directions=["minimize", "maximize"])
     assert study.metric_names is None

@@ -142,6 +142,20 @@ class Study:
         """
         return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
 
+    def _get_trials(
+        self,
+        deepcopy: bool = True,
+        states: Container[TrialState] | None = None,
+        use_cache: bool = False,
+    ) -> list[FrozenTrial]:
+        """:meth:`get_trials` under Optuna's private name, which samplers written for
+        Optuna call (``use_cache`` changes nothing here)."""
+        return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
+
+    def _is_multi_objective(self) -> bool:
+        """Whether the study has several objectives (Optuna's private name)."""
+        return len(self._directions) > 1
+
     @property
     def metric_names(self) -> list[str] | None:
         """The names of the objectives set by :meth:`set_metric_names`, or None."""
