@@ -177,6 +177,25 @@ def test_private_attributes_that_optuna_era_code_reads() -> None:
         assert hyperband._n_brackets == n_brackets
 
 
+def test_a_subclass_may_set_the_schedule_and_call_the_base() -> None:
+    class WarmMedian(MedianPruner):  # as a subclass written for Optuna sets it
+        def __init__(self) -> None:
+            super().__init__(n_startup_trials=0)
+            self._n_warmup_steps = 3
+
+    study = fastune.create_study(pruner=WarmMedian())
+    steps = {step: 0.0 for step in range(6)}
+    study.add_trial(fastune.trial.create_trial(value=0.0, intermediate_values=steps))
+    assert run_trial(study, lambda step: 9.0, range(6)) == 3  # after the warm-up
+
+    class Lazy(fastune.pruners.BasePruner):
+        def prune(self, study: fastune.Study, trial: fastune.trial.FrozenTrial) -> bool:
+            return super().prune(study, trial)  # type: ignore[safe-super]
+
+    with pytest.raises(NotImplementedError):
+        Lazy().prune(study, study.trials[0])
+
+
 def _pruned_objective(trial: fastune.Trial) -> float:
     """The sampler suite's objective, reported as a curve that falls, then rises a
     little (overfitting), pruned when told."""

@@ -13,7 +13,7 @@ import numpy as np
 from fastune._transient import Transient
 from fastune._validation import check_int, check_number, invalid
 from fastune.pruners._base import BasePruner
-from fastune.pruners._curves import CheckSchedule, sign, value_at
+from fastune.pruners._curves import checked_schedule, is_check_step, sign, value_at
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -174,14 +174,16 @@ class AdaptivePruner(Transient, BasePruner):
         self._n_startup_trials = int(
             check_int(n_startup_trials, "n_startup_trials", owner, low=0) or 0
         )
-        self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
+        self._n_warmup_steps, self._interval_steps = checked_schedule(
+            n_warmup_steps, interval_steps, owner
+        )
         self._n_min_trials = int(check_int(n_min_trials, "n_min_trials", owner, low=1) or 1)
         self._finished: dict[tuple[Any, ...], _FinishedRows] = {}
         self._lock = threading.Lock()  # checks of trials in threads share the rows
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
-        if step is None or not self._schedule.due(trial):
+        if step is None or not is_check_step(trial, self._n_warmup_steps, self._interval_steps):
             return False
         if math.isnan(trial.intermediate_values[step]):
             return True

@@ -22,3 +22,4 @@ class BasePruner(abc.ABC):
     @abc.abstractmethod
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         """Return True when ``trial`` (still running) should be pruned now."""
+        raise NotImplementedError  # as Optuna's: a subclass's super().prune() fails loudly

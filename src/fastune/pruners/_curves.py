@@ -14,7 +14,7 @@ from fastune._validation import check_int
 if TYPE_CHECKING:
     from fastune.trial import FrozenTrial
 
-__all__ = ["CheckSchedule", "best_so_far", "is_check_step", "sign", "value_at"]
+__all__ = ["best_so_far", "checked_schedule", "is_check_step", "sign", "value_at"]
 
 
 def sign(direction: StudyDirection) -> float:
@@ -35,17 +35,12 @@ def is_check_step(trial: FrozenTrial, n_warmup_steps: int, interval_steps: int) 
     return previous < point
 
 
-class CheckSchedule:
-    """When a pruner looks at a trial: after ``n_warmup_steps``, once every
-    ``interval_steps`` (see :func:`is_check_step`); the arguments checked for ``owner``."""
-
-    def __init__(self, n_warmup_steps: int, interval_steps: int, owner: str) -> None:
-        self.n_warmup_steps = int(check_int(n_warmup_steps, "n_warmup_steps", owner, low=0) or 0)
-        self.interval_steps = int(check_int(interval_steps, "interval_steps", owner, low=1) or 1)
-
-    def due(self, trial: FrozenTrial) -> bool:
-        """Whether ``trial``'s last report is one to check."""
-        return is_check_step(trial, self.n_warmup_steps, self.interval_steps)
+def checked_schedule(n_warmup_steps: int, interval_steps: int, owner: str) -> tuple[int, int]:
+    """``n_warmup_steps`` (>= 0) and ``interval_steps`` (>= 1), checked for ``owner``: a
+    pruner keeps them as Optuna's ``_n_warmup_steps`` and ``_interval_steps``, plain
+    attributes that a subclass may set, and passes them to :func:`is_check_step`."""
+    warmup = int(check_int(n_warmup_steps, "n_warmup_steps", owner, low=0) or 0)
+    return warmup, int(check_int(interval_steps, "interval_steps", owner, low=1) or 1)
 
 
 def value_at(trial: FrozenTrial, step: int) -> float | None:

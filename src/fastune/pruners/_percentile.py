@@ -10,7 +10,7 @@ import numpy as np
 
 from fastune._validation import check_int, check_number
 from fastune.pruners._base import BasePruner
-from fastune.pruners._curves import CheckSchedule, best_so_far, sign
+from fastune.pruners._curves import best_so_far, checked_schedule, is_check_step, sign
 from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -60,22 +60,14 @@ class PercentilePruner(BasePruner):
         self._n_startup_trials = int(
             check_int(n_startup_trials, "n_startup_trials", owner, low=0) or 0
         )
-        self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
+        self._n_warmup_steps, self._interval_steps = checked_schedule(
+            n_warmup_steps, interval_steps, owner
+        )
         self._n_min_trials = int(check_int(n_min_trials, "n_min_trials", owner, low=1) or 1)
-
-    @property
-    def _n_warmup_steps(self) -> int:
-        """Optuna's name for ``n_warmup_steps``, read by Optuna-era code."""
-        return self._schedule.n_warmup_steps
-
-    @property
-    def _interval_steps(self) -> int:
-        """Optuna's name for ``interval_steps``, read by Optuna-era code."""
-        return self._schedule.interval_steps
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
-        if step is None or not self._schedule.due(trial):
+        if step is None or not is_check_step(trial, self._n_warmup_steps, self._interval_steps):
             return False
         complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if not complete or len(complete) < self._n_startup_trials:

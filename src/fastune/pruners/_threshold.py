@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastune._validation import invalid, invalid_type
 from fastune.pruners._base import BasePruner
-from fastune.pruners._curves import CheckSchedule
+from fastune.pruners._curves import checked_schedule, is_check_step
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -50,21 +50,13 @@ class ThresholdPruner(BasePruner):
         self._upper = _bound(upper, "upper", owner, math.inf)
         if self._lower > self._upper:
             raise invalid("lower", owner, f"<= upper ({upper})", lower)
-        self._schedule = CheckSchedule(n_warmup_steps, interval_steps, owner)
-
-    @property
-    def _n_warmup_steps(self) -> int:
-        """Optuna's name for ``n_warmup_steps``, read by Optuna-era code."""
-        return self._schedule.n_warmup_steps
-
-    @property
-    def _interval_steps(self) -> int:
-        """Optuna's name for ``interval_steps``, read by Optuna-era code."""
-        return self._schedule.interval_steps
+        self._n_warmup_steps, self._interval_steps = checked_schedule(
+            n_warmup_steps, interval_steps, owner
+        )
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
         step = trial.last_step
-        if step is None or not self._schedule.due(trial):
+        if step is None or not is_check_step(trial, self._n_warmup_steps, self._interval_steps):
             return False
         value = trial.intermediate_values[step]
         return math.isnan(value) or value < self._lower or value > self._upper
