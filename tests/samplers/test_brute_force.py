@@ -129,3 +129,17 @@ def test_nan_among_the_choices_is_tried_once_per_branch() -> None:
     study.optimize(objective, n_trials=100)
     points = {repr(tuple(t.params.values())) for t in study.trials}
     assert len(study.trials) == len(points) == 16
+
+
+@pytest.mark.parametrize(("strict", "runs"), [(False, 2), (True, 3)])
+def test_a_running_point_counts_as_tried_unless_the_search_is_strict(
+    strict: bool, runs: int
+) -> None:
+    # As Optuna's avoid_premature_stop: by default another worker's running point is
+    # not drawn again and the study stops when the rest are done; strictly, it is.
+    study = fastune.create_study(sampler=BruteForceSampler(seed=0, avoid_premature_stop=strict))
+    held = study.ask().suggest_int("x", 0, 2)  # left running, as by another worker
+    study.optimize(lambda t: t.suggest_int("x", 0, 2), n_trials=10)
+    done = [t.params["x"] for t in study.trials if t.state == TrialState.COMPLETE]
+    assert len(done) == runs
+    assert sorted(done) == sorted({0, 1, 2} - ({held} if not strict else set()))

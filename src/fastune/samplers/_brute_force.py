@@ -38,18 +38,21 @@ class BruteForceSampler(BaseSampler):
 
     The space may be conditional (define-by-run): the parameters a trial suggests may
     depend on the values it got before. Each parameter is drawn among the values whose
-    branch is not yet fully tried by finished trials (complete, pruned or failed: a
-    point that failed is not drawn again, as in Optuna), those no trial has taken
-    yet first (so parallel workers rarely repeat one another). When the last branch is
-    done, the study stops (``optimize`` with no ``n_trials`` ends there).
+    branch is not yet fully tried (by finished trials: complete, pruned or failed, as a
+    point that failed is not drawn again in Optuna; and by running ones unless
+    ``avoid_premature_stop``), those no trial has taken yet first. When the last branch
+    is tried, the study stops (``optimize`` with no ``n_trials`` ends there).
 
     Every parameter must have finitely many values: a categorical, an int, or a float with
     a ``step``.
 
     Args:
         seed: Seed of the random order.
-        avoid_premature_stop: Accepted for Optuna's programs; the search here is always
-            the strict one (the study stops only when every branch is tried).
+        avoid_premature_stop: As Optuna's: False (the default) counts a point that
+            another trial is running as tried, so parallel workers do not repeat it and
+            the study stops once every point is finished or running (a running trial
+            that then fails leaves its point untried); True counts only finished trials:
+            a strict search, which may repeat a running point.
 
     Raises:
         InvalidParameterError: (when suggested) a float parameter without a step.
@@ -73,6 +76,8 @@ class BruteForceSampler(BaseSampler):
         self._seed = check_int(seed, "seed", "BruteForceSampler", low=0, allow_none=True)
         self._rng = np.random.default_rng(self._seed)
         self._avoid_premature_stop = bool(avoid_premature_stop)
+        # The states of the trials whose points count as tried.
+        self._tried = _VISITED if self._avoid_premature_stop else (*_VISITED, TrialState.RUNNING)
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -98,7 +103,7 @@ class BruteForceSampler(BaseSampler):
         done = np.zeros(size, dtype=bool)
         for index, branch in _by_value(others, param_name, param_distribution).items():
             taken[index] = len(branch)
-            visited = [t for t in branch if t.state in _VISITED]
+            visited = [t for t in branch if t.state in self._tried]
             done[index] = bool(visited) and _exhausted(visited, len(prefix) + 1)
         open_values = np.flatnonzero(~done) if not done.all() else np.arange(size)
         fewest = open_values[taken[open_values] == taken[open_values].min()]
@@ -113,9 +118,9 @@ class BruteForceSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        visited = every_trial(study, _VISITED)
+        visited = [t for t in every_trial(study, self._tried) if t._trial_id != trial._trial_id]
         if state in _VISITED:
-            visited = [*(t for t in visited if t._trial_id != trial._trial_id), trial]
+            visited.append(trial)
         if visited and _exhausted(visited, 0):
             study.stop()
 
