@@ -18,12 +18,13 @@ import math
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastune._study_direction import StudyDirection
-from fastune._validation import check_number, invalid, invalid_type
+from fastune._validation import check_number, invalid_type
 from fastune.distributions import (
     BaseDistribution,
     check_same_distribution,
@@ -137,14 +138,23 @@ class SQLStorage(BaseStorage):
         self.grace_period = check_number(
             grace_period, "grace_period", owner, low=0.0, low_inclusive=False, allow_none=True
         )
-        if self.grace_period is not None and self.heartbeat_interval is None:
-            raise invalid(
-                "grace_period", owner, "None unless heartbeat_interval is set", grace_period
+        # Optuna accepts both settings below: they warn here, and the code runs.
+        interval, grace = self.heartbeat_interval, self.grace_period
+        if grace is not None and interval is None:
+            warnings.warn(
+                f"{owner}: grace_period={grace_period!r} does nothing without "
+                "heartbeat_interval (no trial records heartbeats).",
+                UserWarning,
+                stacklevel=3,
             )
-        if self.grace_period is not None and self.grace_period <= (self.heartbeat_interval or 0):
-            # Live trials would count as dead between two of their heartbeats.
-            allowed = f"> heartbeat_interval ({heartbeat_interval})"
-            raise invalid("grace_period", owner, allowed, grace_period)
+        elif grace is not None and interval is not None and grace <= interval:
+            warnings.warn(
+                f"{owner}: grace_period={grace_period!r} is not longer than "
+                f"heartbeat_interval={heartbeat_interval!r}: a live trial may be failed "
+                "between two of its heartbeats.",
+                UserWarning,
+                stacklevel=3,
+            )
         if failed_trial_callback is not None and not callable(failed_trial_callback):
             raise invalid_type(
                 "failed_trial_callback",
