@@ -247,6 +247,54 @@ def test_a_relative_value_outside_the_distribution_is_sampled_independently() ->
     assert study.ask().suggest_float("x", 0, 1) == 0.25  # a value inside is used
 
 
+def test_a_samplers_fraction_for_an_int_takes_its_integer_part() -> None:
+    # As Optuna: a user's sampler that draws floats for ints (it raised here).
+    class Floats(fastune.samplers.RandomSampler):
+        def sample_independent(self, study: Any, trial: Any, name: str, dist: Any) -> Any:
+            return 2.7
+
+    study = fastune.create_study(sampler=Floats())
+    study.optimize(lambda t: t.suggest_int("n", 0, 5), n_trials=1)
+    assert study.trials[0].params == {"n": 2}
+
+
+def test_a_trial_class_written_for_optuna_implements_the_suggest_methods() -> None:
+    class Wrapper(fastune.trial.BaseTrial):  # Optuna's abstract methods, no more
+        def __init__(self) -> None:
+            self.inner = fastune.trial.FixedTrial({"x": 0.5, "n": 2})
+
+        def suggest_float(self, name: str, low: float, high: float, **kw: Any) -> float:
+            return self.inner.suggest_float(name, low, high, **kw)
+
+        def suggest_int(self, name: str, low: int, high: int, **kw: Any) -> int:
+            return self.inner.suggest_int(name, low, high, **kw)
+
+        def suggest_categorical(self, name: str, choices: Any) -> Any:
+            return self.inner.suggest_categorical(name, choices)
+
+        def report(self, value: float, step: int) -> None:
+            pass
+
+        def should_prune(self) -> bool:
+            return False
+
+        def set_user_attr(self, key: str, value: Any) -> None:
+            pass
+
+        params = property(lambda self: self.inner.params)
+        distributions = property(lambda self: self.inner.distributions)
+        user_attrs = property(lambda self: self.inner.user_attrs)
+        datetime_start = property(lambda self: self.inner.datetime_start)
+        number = property(lambda self: 0)
+
+    trial = Wrapper()
+    assert trial.suggest_float("x", 0, 1) == 0.5
+    assert trial.suggest_int("n", 0, 5) == 2
+    assert trial.constraints == {}
+    with pytest.raises(NotImplementedError, match="set_system_attr"):
+        trial.set_constraint("c", 1.0)
+
+
 def test_sample_relative_is_called_once_per_trial_even_for_an_empty_space() -> None:
     # As Optuna: user samplers keep state there (it was skipped for an empty space).
     sampler = _RelativeSampler({}, {})

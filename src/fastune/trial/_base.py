@@ -42,7 +42,8 @@ class BaseTrial(abc.ABC):
     """What an objective function may call on its trial argument.
 
     Subclasses decide where a suggested value comes from (a sampler, fixed values, or
-    a finished trial's record) by implementing :meth:`_suggest`.
+    a finished trial's record) by implementing :meth:`_suggest`; one written for Optuna,
+    which implements the ``suggest_*`` methods themselves, works too.
     """
 
     def suggest_float(
@@ -97,9 +98,10 @@ class BaseTrial(abc.ABC):
         _warn_deprecated("suggest_discrete_uniform", "suggest_float(name, low, high, step=q)")
         return self.suggest_float(name, low, high, step=q)
 
-    @abc.abstractmethod
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
-        """Return the value of parameter ``name`` drawn from ``distribution``."""
+        """Return the value of parameter ``name`` drawn from ``distribution``. Not
+        abstract: a subclass written for Optuna implements ``suggest_*`` instead."""
+        raise NotImplementedError(f"{type(self).__name__} implements no _suggest")
 
     @abc.abstractmethod
     def report(self, value: float, step: int) -> None:
@@ -113,13 +115,15 @@ class BaseTrial(abc.ABC):
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON-like value to the trial."""
 
-    @abc.abstractmethod
     def set_system_attr(self, key: str, value: Any) -> None:
-        """Attach a value reserved for fastune's components."""
+        """Attach a value reserved for fastune's components. Not abstract, as in
+        Optuna 5: a subclass written for Optuna may leave it out."""
+        raise NotImplementedError(f"{type(self).__name__} implements no set_system_attr")
 
-    @abc.abstractmethod
     def _system_attrs_held(self) -> Mapping[str, Any]:
-        """The system attributes the trial holds now (not a copy)."""
+        """The system attributes the trial holds now (not a copy); by default its
+        ``system_attrs`` (a subclass written for Optuna defines that property)."""
+        return getattr(self, "system_attrs", {})
 
     @property
     def constraints(self) -> dict[str, float]:

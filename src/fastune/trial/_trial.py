@@ -108,9 +108,9 @@ class Trial(BaseTrial):
         ):
             relative = relative_params[name]
             if value_inside(distribution, relative):
-                return distribution.to_internal_repr(relative)
+                return _sampled_internal(distribution, relative)
         value = self.study.sampler.sample_independent(self.study, self._cached, name, distribution)
-        return distribution.to_internal_repr(value)
+        return _sampled_internal(distribution, value)
 
     def _draw_relative(self) -> dict[str, Any]:
         if self._relative_params is None:
@@ -227,6 +227,16 @@ class Trial(BaseTrial):
     def relative_params(self) -> dict[str, Any]:
         """The sampler's proposal for its relative search space (drawn on first use)."""
         return dict(self._draw_relative())
+
+
+def _sampled_internal(distribution: BaseDistribution, value: Any) -> float:
+    """The internal value of a sampler's proposal: a number that is not whole for an int
+    parameter takes its integer part, as Optuna takes it (a user's sampler that draws
+    floats for ints)."""
+    whole = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if isinstance(distribution, IntDistribution) and whole and math.isfinite(value):
+        return distribution.to_internal_repr(int(value))
+    return distribution.to_internal_repr(value)
 
 
 def _fixed_internal(name: str, value: Any, distribution: BaseDistribution) -> float:
