@@ -298,23 +298,28 @@ def test_catch_accepts_any_exception_class() -> None:
     assert [t.state for t in study.trials] == [TrialState.FAIL] * 2
 
 
-def test_a_trial_told_to_fail_without_a_reason_logs_no_reason(
+def test_a_told_outcome_logs_only_a_failure_it_did_not_ask_for(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # As Optuna: ask-and-tell logs no line per trial (optimize does); values that fail
+    # the trial warn, with the reason.
     study = fastune.create_study()
     logger = logging.getLogger("fastune")
     logger.addHandler(caplog.handler)
+    fastune.logging.set_verbosity(fastune.logging.INFO)
     try:
         trial = study.ask()
         trial.suggest_int("n", 1, 1)
         study.tell(trial, state=TrialState.FAIL)
+        study.tell(study.ask(), 1.0)
+        study.tell(study.ask(), state=TrialState.PRUNED)
         study.tell(study.ask(), float("nan"))
     finally:
         logger.removeHandler(caplog.handler)
-    failures = [r.message for r in caplog.records if "failed" in r.message]
-    assert failures[0] == "Trial 0 failed with parameters: {'n': 1}."
-    assert failures[1].startswith("Trial 1 failed with parameters: {} because ")
-    assert "None" not in failures[1]
+    lines = [r.message for r in caplog.records if r.message.startswith("Trial")]
+    assert len(lines) == 1
+    assert lines[0].startswith("Trial 3 failed with parameters: {} because ")
+    assert "None" not in lines[0]
 
 
 @pytest.mark.parametrize("values", [[1.0, 2.0], float("nan"), "abc"])

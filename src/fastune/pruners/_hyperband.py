@@ -144,6 +144,10 @@ class HyperbandPruner(BasePruner):
             position -= budget
         raise AssertionError("unreachable: position is below the budgets' sum")
 
+    def _get_bracket_id(self, study: Study, trial: FrozenTrial) -> int:
+        """Optuna's private name of :meth:`bracket_of`, read by Optuna-era code."""
+        return self.bracket_of(study, trial.number)
+
 
 def _bracket_view(study: Study, pruner: HyperbandPruner, bracket: int) -> Study:
     """The study as one bracket sees it: only the trials of that bracket."""

@@ -383,10 +383,11 @@ class Study:
                 raise invalid("values", owner, allowed, values)
             if problem is not None:  # values without a state: the trial fails, as returned
                 return self._finish(trial_id, TrialState.FAIL, None, problem)
-            return self._finish(trial_id, state, checked, None)
+            # As Optuna: a trial told its outcome logs no line (optimize's trials do).
+            return self._finish(trial_id, state, checked, None, log=False)
         if values is not None:
             raise invalid("values", owner, f"None when the state is {state.name}", values)
-        return self._finish(trial_id, state, None, None)
+        return self._finish(trial_id, state, None, None, log=False)
 
     def _finish(
         self,
@@ -395,9 +396,11 @@ class Study:
         values: list[float] | None,
         message: str | None,
         error: BaseException | None = None,
+        *,
+        log: bool = True,
     ) -> FrozenTrial:
         """Record a trial's outcome, tell the sampler, log one line (with the traceback of
-        the objective's ``error``), return the record."""
+        the objective's ``error``) unless not ``log``, return the record."""
         frozen = self._storage.get_trial(trial_id)
         if state == TrialState.PRUNED and frozen.last_step is not None:
             last = frozen.intermediate_values[frozen.last_step]
@@ -412,7 +415,8 @@ class Study:
         finally:  # a hook that raises (a constraints_func) must not leave the trial running
             self._storage.set_trial_state_values(trial_id, state, values)
         frozen = self._storage.get_trial(trial_id)
-        self._log_finished(frozen, message, error)
+        if log:
+            self._log_finished(frozen, message, error)
         return frozen
 
     def _log_finished(
