@@ -11,7 +11,7 @@ import numbers
 from collections.abc import Iterable
 from typing import Any
 
-from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError, UnknownKeyError
 
 __all__ = [
     "check_choice",
@@ -31,6 +31,11 @@ def _message(name: str, owner: str, allowed: str, value: Any) -> str:
 def invalid(name: str, owner: str, allowed: str, value: Any) -> InvalidParameterError:
     """Build the error for an argument whose value is outside what is allowed."""
     return InvalidParameterError(_message(name, owner, allowed, value))
+
+
+def unknown_key(name: str, owner: str, allowed: str, value: Any) -> UnknownKeyError:
+    """Build the error for a name that is not among those there (a metric)."""
+    return UnknownKeyError(_message(name, owner, allowed, value))
 
 
 def invalid_type(name: str, owner: str, allowed: str, value: Any) -> InvalidParameterTypeError:

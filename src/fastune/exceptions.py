@@ -6,6 +6,7 @@ bad arguments also derive from the built-in class Python users expect to catch::
     FastuneError
     ├── TrialPruned                 control flow: raised in an objective to prune its trial
     ├── InvalidParameterError       (also ValueError) an argument outside what is allowed
+    │   └── UnknownKeyError         (also KeyError) a metric name that is not logged
     ├── InvalidParameterTypeError   (also TypeError) an argument of the wrong type
     ├── DuplicatedStudyError        a study of that name exists already
     ├── StudyNotFoundError          (also KeyError) no study of that name or id
@@ -35,6 +36,7 @@ __all__ = [
     "StudyNotFoundError",
     "TrialNotFoundError",
     "TrialPruned",
+    "UnknownKeyError",
     "UpdateFinishedTrialError",
 ]
 
@@ -62,6 +64,14 @@ class TrialPruned(FastuneError):
 
 class InvalidParameterError(FastuneError, ValueError):
     """An argument has a value outside what is allowed."""
+
+
+class UnknownKeyError(InvalidParameterError, KeyError):
+    """A name to look up (a metric of a pruning callback) that is not among those there:
+    also a ``KeyError``, as Optuna's callbacks raise there."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable.
+        return str(self.args[0]) if self.args else ""
 
 
 class InvalidParameterTypeError(FastuneError, TypeError, ValueError):

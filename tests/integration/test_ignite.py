@@ -11,7 +11,7 @@ from tests.integration.peers import LIBRARIES, library_and_integration
 from tests.integration.pruning import PruneAtStep
 
 import fastune
-from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
+from fastune.exceptions import InvalidParameterTypeError
 from fastune.trial import TrialState
 
 torch = pytest.importorskip("torch")
@@ -90,5 +90,5 @@ def test_errors_name_what_is_wrong() -> None:
     with pytest.raises(InvalidParameterTypeError, match="metric"):
         PyTorchIgnitePruningHandler(None, 1, None)  # type: ignore[arg-type]
     study = fastune.create_study()
-    with pytest.raises(InvalidParameterError, match=r"accuracy.*'f1'"):
+    with pytest.raises(KeyError, match=r"accuracy.*'f1'"):
         study.optimize(lambda t: _run(t, PyTorchIgnitePruningHandler, "f1"), n_trials=1)

@@ -59,6 +59,19 @@ def test_each_trial_is_a_run_of_the_studys_experiment(uri: str) -> None:
         assert tags["datetime_complete"] == str(trial.datetime_complete)
 
 
+def test_a_long_user_attribute_is_cut_at_mlflows_limit(uri: str) -> None:
+    def objective(trial: fastune.Trial) -> float:
+        trial.set_user_attr("fits", "a" * 7000)  # under MLflow's 8000: whole, as Optuna
+        trial.set_user_attr("log", "b" * 9000)
+        return 0.0
+
+    study = fastune.create_study(study_name="long")
+    study.optimize(objective, n_trials=1, callbacks=[MLflowCallback(uri)])
+    tags = _runs(uri, "long")[0].data.tags
+    assert tags["fits"] == "a" * 7000
+    assert tags["log"] == "b" * 7997 + "..."
+
+
 def test_several_objectives_and_their_names(uri: str) -> None:
     study = fastune.create_study(study_name="two", directions=["minimize", "maximize"])
 

@@ -10,7 +10,6 @@ from sklearn.datasets import load_digits
 from tests.integration.pruning import PruneAtStep
 
 import fastune
-from fastune.exceptions import InvalidParameterError
 from fastune.trial import TrialState
 
 torch = pytest.importorskip("torch")
@@ -58,7 +57,7 @@ def test_a_full_run_and_an_unknown_column() -> None:
     net = _net(SkorchPruningCallback(trial, "valid_acc")).fit(X, Y)
     reported = study.trials[0].intermediate_values
     assert [reported[i] for i in range(6)] == pytest.approx(net.history[:, "valid_acc"])
-    with pytest.raises(InvalidParameterError, match="'monitor'.*valid_loss.*'val_accuracy'"):
+    with pytest.raises(KeyError, match="'monitor'.*valid_loss.*'val_accuracy'"):
         _net(SkorchPruningCallback(study.ask(), "val_accuracy")).fit(X, Y)
 
 

@@ -10,7 +10,6 @@ from sklearn.datasets import load_breast_cancer
 from tests.integration.pruning import PruneAtStep
 
 import fastune
-from fastune.exceptions import InvalidParameterError
 from fastune.trial import TrialState
 
 xgb = pytest.importorskip("xgboost")
@@ -84,7 +83,7 @@ def test_cv_reports_the_mean_over_the_folds() -> None:
 
 def test_an_unknown_key_names_the_evaluated_ones() -> None:
     trial = fastune.create_study().ask()
-    with pytest.raises(InvalidParameterError, match="'observation_key'.*validation-auc"):
+    with pytest.raises(KeyError, match="'observation_key'.*validation-auc"):  # as Optuna
         _train(trial, "valid-logloss")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastune._imports import import_optional
-from fastune._validation import invalid, invalid_type
+from fastune._validation import invalid_type, unknown_key
 from fastune.exceptions import TrialPruned
 
 __all__ = ["PyTorchIgnitePruningHandler"]
@@ -49,7 +49,7 @@ class PyTorchIgnitePruningHandler:
     def __call__(self, engine: Any) -> None:
         metrics = engine.state.metrics
         if self._metric not in metrics:
-            raise invalid(
+            raise unknown_key(
                 "metric",
                 "PyTorchIgnitePruningHandler",
                 f"one of the evaluator's metrics {sorted(metrics)}",

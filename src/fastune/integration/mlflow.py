@@ -22,8 +22,6 @@ _mlflow: Any = import_optional("mlflow", "mlflow")
 
 #: The trial system attribute that holds the id of the run ``track_in_mlflow`` opened.
 RUN_ID_KEY = "mlflow_run_id"
-# MLflow refuses longer tag values; longer ones are cut, marked with "...".
-_MAX_TAG_LENGTH = 5000
 
 
 class MLflowCallback:
@@ -147,5 +145,8 @@ class MLflowCallback:
 
 
 def _tag_value(value: Any) -> str:
+    # MLflow refuses longer tag values than its limit (8000 characters in MLflow 3):
+    # longer ones are cut, marked with "...", as Optuna cuts them.
+    limit = int(_mlflow.utils.validation.MAX_TAG_VAL_LENGTH)
     text = str(value)
-    return text if len(text) <= _MAX_TAG_LENGTH else text[: _MAX_TAG_LENGTH - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."

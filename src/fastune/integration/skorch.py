@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastune._imports import import_optional
-from fastune._validation import invalid, invalid_type
+from fastune._validation import invalid_type, unknown_key
 from fastune.exceptions import TrialPruned
 
 __all__ = ["SkorchPruningCallback"]
@@ -51,7 +51,7 @@ class SkorchPruningCallback(_skorch.callbacks.Callback):
             return
         row = history[-1]
         if self._monitor not in row:
-            raise invalid(
+            raise unknown_key(
                 "monitor",
                 "SkorchPruningCallback",
                 f"a column of the net's history {sorted(row)}",

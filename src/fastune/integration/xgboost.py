@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastune._imports import import_optional
-from fastune._validation import invalid, invalid_type
+from fastune._validation import invalid_type, unknown_key
 from fastune.exceptions import TrialPruned
 
 __all__ = ["XGBoostPruningCallback"]
@@ -70,7 +70,7 @@ class XGBoostPruningCallback(_xgboost.callback.TrainingCallback):
                 # xgboost.cv keeps (mean, standard deviation) over the folds.
                 latest[f"{dataset}-{metric}"] = last[0] if isinstance(last, tuple) else last
         if self._observation_key not in latest:
-            raise invalid(
+            raise unknown_key(
                 "observation_key",
                 "XGBoostPruningCallback",
                 f"one of the evaluated metrics {sorted(latest)}",
