@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any, cast
 
+from fastune._study_direction import StudyDirection
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
@@ -37,6 +39,24 @@ class _StudyView:
     ) -> list[FrozenTrial]:
         trials = self._study.get_trials(deepcopy=deepcopy, states=states)
         return [t for t in trials if self._keep(t)]
+
+    @property
+    def best_trial(self) -> FrozenTrial:
+        """The part's best complete trial (one objective), as Optuna's tuner steps give
+        it to callbacks."""
+        complete = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if not complete:
+            raise ValueError("No trials are completed yet.")
+        pick = max if self._study.direction == StudyDirection.MAXIMIZE else min
+        return copy.deepcopy(pick(complete, key=lambda t: cast(float, t.value)))
+
+    @property
+    def best_value(self) -> float:
+        return cast(float, self.best_trial.value)
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        return self.best_trial.params
 
 
 def study_view(study: Study, keep: Callable[[FrozenTrial], bool], part: tuple[Any, ...]) -> Study:

@@ -115,6 +115,33 @@ def test_a_steps_sampler_sees_the_trials_of_its_step_only(
     assert seen == [["num_leaves"] * n for n in (1, 2, 3)]
 
 
+def test_a_callback_sees_the_study_of_its_step(data: Any) -> None:
+    # As Optuna's tuner: a callback's study is the step's (its trials, its best), so a
+    # MaxTrialsCallback(2) allows two trials a step (it stopped the whole run).
+    seen: list[tuple[set[str], str]] = []
+
+    def record(study: fastune.Study, trial: fastune.trial.FrozenTrial) -> None:
+        best = study.best_trial.system_attrs[STEP_KEY]
+        seen.append(({t.system_attrs[STEP_KEY] for t in study.trials}, best))
+
+    stop = fastune.study.MaxTrialsCallback(2)
+    tuner = _tuner(data, optuna_callbacks=[record, stop])
+    tuner.tune_feature_fraction()
+    tuner.tune_num_leaves(n_trials=5)
+    steps = Counter(t.system_attrs[STEP_KEY] for t in tuner.study.trials)
+    assert steps == {"feature_fraction": 2, "num_leaves": 2}
+    assert all(kept == {best} for kept, best in seen)
+
+
+def test_best_params_name_parameters_and_metrics_as_optuna(data: Any) -> None:
+    tuner = _tuner(data, params={"metric": "binary", "eta": 0.2, "min_split_gain": 0.0})
+    tuner.tune_num_leaves(n_trials=2)
+    assert tuner.best_params["learning_rate"] == 0.2
+    assert tuner.best_params["min_gain_to_split"] == 0.0
+    assert tuner.best_params["metric"] == "binary_logloss"
+    assert not {"eta", "min_split_gain"} & set(tuner.best_params)
+
+
 def test_the_best_booster_scores_the_best_value(data: Any) -> None:
     tuner = _tuner(data)
     tuner.tune_num_leaves(n_trials=4)

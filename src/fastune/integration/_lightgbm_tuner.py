@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import abc
 import copy
+import functools
 import importlib.util
 import json
 import math
@@ -53,15 +54,24 @@ DEFAULTS: dict[str, Any] = {
     "bagging_freq": 0,
     "min_child_samples": 20,
 }
-# LightGBM's other names of the tuned parameters.
+# LightGBM's other names of the tuned parameters, and of others Optuna's tuner renames
+# (best_params holds the main names).
 _PARAMETER_ALIASES = {
+    "learning_rate": ("shrinkage_rate", "eta"),
+    "min_sum_hessian_in_leaf": (
+        "min_sum_hessian_per_leaf",
+        "min_sum_hessian",
+        "min_hessian",
+        "min_child_weight",
+    ),
+    "min_gain_to_split": ("min_split_gain",),
     "lambda_l1": ("reg_alpha", "l1_regularization"),
     "lambda_l2": ("reg_lambda", "lambda", "l2_regularization"),
     "num_leaves": ("num_leaf", "max_leaves", "max_leaf", "max_leaf_nodes"),
     "feature_fraction": ("sub_feature", "colsample_bytree"),
     "bagging_fraction": ("sub_row", "subsample", "bagging"),
     "bagging_freq": ("subsample_freq",),
-    "min_child_samples": ("min_data_in_leaf", "min_data_per_leaf", "min_data"),
+    "min_child_samples": ("min_data_in_leaf", "min_data_per_leaf", "min_data", "min_samples_leaf"),
 }
 # LightGBM's other names of its metrics, by the name it reports results under.
 _METRIC_ALIASES = {
@@ -93,8 +103,7 @@ class _StepSampler(BaseSampler):
         self._step = step
 
     def _view(self, study: Study) -> Study:
-        step = self._step
-        return study_view(study, lambda t: t.system_attrs.get(STEP_KEY) == step, ("step", step))
+        return _step_view(study, self._step)
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
         study._storage.set_trial_system_attr(trial._trial_id, STEP_KEY, self._step)
@@ -356,12 +365,17 @@ class _BaseTuner(abc.ABC):
 
         sampler_before = self.study.sampler
         self.study.sampler = _StepSampler(sampler, step)
+        # As Optuna's tuner: a callback sees the step's study (its trials, its best).
+        view = _step_view(self.study, step)
+        callbacks = [
+            functools.partial(_in_view, callback, view) for callback in self._optuna_callbacks or []
+        ]
         try:
             self.study.optimize(
                 objective,
                 n_trials=n_trials - len(done),
                 timeout=timeout,
-                callbacks=self._optuna_callbacks,
+                callbacks=callbacks,
                 show_progress_bar=self._show_progress_bar
                 and importlib.util.find_spec("tqdm") is not None,
             )
@@ -700,15 +714,33 @@ def train(
     return tuner.get_best_booster()
 
 
+def _step_view(study: Study, step: str) -> Study:
+    """The study as one tuning step sees it: that step's trials only."""
+    return study_view(study, lambda t: t.system_attrs.get(STEP_KEY) == step, ("step", step))
+
+
+def _in_view(
+    callback: Callable[[Study, FrozenTrial], None], view: Study, study: Study, trial: FrozenTrial
+) -> None:
+    """Call an ``optimize`` callback with the step's view of the study."""
+    callback(view, trial)
+
+
 def _canonical(params: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``params`` with the tuned parameters under their main names (an alias
-    gives its value to the main name, which the tuner then sets)."""
+    """A copy of ``params`` with parameters and metrics under their main names, as
+    Optuna's tuner renames them (an alias gives its value to the main name, which the
+    tuner then sets)."""
     params = copy.deepcopy(params)
     for name, aliases in _PARAMETER_ALIASES.items():
         for alias in aliases:
             if alias in params:
                 params.setdefault(name, params.pop(alias))
                 params.pop(alias, None)
+    metric = params.get("metric")
+    if isinstance(metric, str):
+        params["metric"] = _CANONICAL_METRIC.get(metric, metric)
+    elif isinstance(metric, (list, tuple)):
+        params["metric"] = [_CANONICAL_METRIC.get(m, m) for m in metric]
     return params
 
 
