@@ -249,13 +249,29 @@ def test_bad_arguments_are_named() -> None:
         WeightsAndBiasesCallback(wandb_kwargs=[("mode", "offline")])  # type: ignore[arg-type]
 
 
-def test_tracking_in_worker_processes_is_refused_clearly(tmp_path: Path) -> None:
+def test_the_objectives_wandb_log_runs_in_threads_unless_processes_are_asked_for(
+    tmp_path: Path,
+) -> None:
+    # Optuna's workers are threads: wandb.log in the objective reaches the study's run.
+    # fastune's would be processes, without that run: the callback asks for threads.
     callback = WeightsAndBiasesCallback(wandb_kwargs={"mode": "offline", "dir": str(tmp_path)})
 
-    @callback.track_in_wandb()
     def objective(trial: fastune.Trial) -> float:
-        return trial.suggest_float("x", 0.0, 1.0)
+        x = trial.suggest_float("x", 0.0, 1.0)
+        wandb.log({"inside": x})
+        return x
 
     study = fastune.create_study()
+    study.optimize(objective, n_trials=4, n_jobs=2, callbacks=[callback])
+    assert [t.state for t in study.trials] == [fastune.trial.TrialState.COMPLETE] * 4
+
+    @callback.track_in_wandb()
+    def tracked(trial: fastune.Trial) -> float:
+        return trial.suggest_float("x", 0.0, 1.0)
+
     with pytest.raises(FastuneError, match="another process"):
-        study.optimize(objective, n_trials=2, n_jobs=2, callbacks=[callback])
+        study.optimize(tracked, n_trials=2, n_jobs=2, backend="processes", callbacks=[callback])
+    wandb.finish()
+    (run,) = _runs(tmp_path)
+    inside = sorted(row["inside"] for row in run["rows"] if "inside" in row)
+    assert inside == sorted(t.params["x"] for t in study.trials[:4])

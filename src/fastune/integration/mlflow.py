@@ -108,6 +108,9 @@ class MLflowCallback:
                         trial.set_system_attr(RUN_ID_KEY, run.info.run_id)
                         return func(trial)
 
+            objective._fastune_needs_threads = (  # type: ignore[attr-defined]
+                "track_in_mlflow opens the trial's run in the callback's process"
+            )
             return objective
 
         return decorator

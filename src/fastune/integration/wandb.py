@@ -29,7 +29,9 @@ _OWNER = "WeightsAndBiasesCallback"
 class WeightsAndBiasesCallback:
     """After each trial, log it to Weights & Biases: its parameters, its value(s) under
     ``metric_name`` and its number as ``trial_number``, the metric W&B plots them
-    against.
+    against. With it, ``optimize(n_jobs > 1)`` runs its workers as threads, as Optuna's
+    (W&B logs ``wandb.log`` of the objective to a run of the callback's process), unless
+    ``backend="processes"`` is asked for.
 
     By default the study is one W&B run, started when the callback is made (so that the
     objective may log to it too, with ``wandb.log``), with one row per trial. With
@@ -69,6 +71,8 @@ class WeightsAndBiasesCallback:
         >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=3,
         ...                callbacks=[callback])  # doctest: +SKIP
     """
+
+    _fastune_needs_threads = "W&B logs the objective's wandb.log to this process's run"
 
     def __init__(
         self,
@@ -165,6 +169,9 @@ class WeightsAndBiasesCallback:
                     self._tracked = (trial.number, self._trial_run(trial.number))
                 return func(trial)
 
+            objective._fastune_needs_threads = (  # type: ignore[attr-defined]
+                "track_in_wandb logs to a run of the callback's process"
+            )
             return objective
 
         return decorator

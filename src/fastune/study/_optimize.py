@@ -187,7 +187,7 @@ def run_optimize(
                 callback(study, frozen)
             progress.update(study, frozen)
 
-    payload = _objective_for_processes(func, backend) if n_jobs > 1 else None
+    payload = _objective_for_processes(func, backend, callbacks) if n_jobs > 1 else None
     try:
         if n_jobs == 1:
             work()
@@ -217,13 +217,27 @@ def run_optimize(
         progress.close()
 
 
-def _objective_for_processes(func: ObjectiveFuncType, backend: str | None) -> bytes | None:
+#: An attribute of an objective or a callback that must share the study's process (a
+#: W&B run the objective logs to): its value says why.
+NEEDS_THREADS = "_fastune_needs_threads"
+
+
+def _objective_for_processes(
+    func: ObjectiveFuncType, backend: str | None, callbacks: Sequence[Any] = ()
+) -> bytes | None:
     """The pickled objective for worker processes; None to run ``n_jobs`` threads.
 
     Without a ``backend``, an objective that cannot be pickled runs in threads, with a
-    warning that says why; with ``backend="processes"`` that is an error.
+    warning that says why; with ``backend="processes"`` that is an error. An objective
+    or callback marked :data:`NEEDS_THREADS` runs the workers as threads (as Optuna's
+    always are) unless ``backend="processes"`` says otherwise.
     """
     if backend == "threads":
+        return None
+    marked = [getattr(f, NEEDS_THREADS, None) for f in (func, *callbacks)]
+    reason = next((why for why in marked if isinstance(why, str)), None)
+    if reason is not None and backend is None:
+        _logger.info(f"Running the n_jobs workers as threads: {reason}.")
         return None
     from fastune.study._processes import dumps_objective
 
