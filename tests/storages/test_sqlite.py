@@ -177,16 +177,17 @@ def test_a_killed_workers_trial_is_failed_and_retried(tmp_path: Path) -> None:
     assert all(t.state != TrialState.RUNNING for t in trials)
 
 
-def test_heartbeat_arguments() -> None:
+def test_heartbeat_arguments(tmp_path: Path) -> None:
     with pytest.raises(fastune.exceptions.InvalidParameterError, match="heartbeat_interval"):
         SQLiteStorage(":unused:", heartbeat_interval=0)
     with pytest.raises(fastune.exceptions.InvalidParameterError, match="grace_period"):
         SQLiteStorage(":unused:", heartbeat_interval=1.0, grace_period=-1)
     # Optuna accepts these two; they warn here (and a short grace fails live trials).
+    path = str(tmp_path / "heartbeat.db")
     with pytest.warns(UserWarning, match="grace_period=5 does nothing without heartbeat"):
-        SQLiteStorage(":unused:", grace_period=5)
+        SQLiteStorage(path, grace_period=5)
     with pytest.warns(UserWarning, match="grace_period=0.2 is not longer than heartbeat"):
-        storage = SQLiteStorage(":unused:", heartbeat_interval=1.0, grace_period=0.2)
+        storage = SQLiteStorage(path, heartbeat_interval=1.0, grace_period=0.2)
     assert storage.grace_period == 0.2
 
 
