@@ -410,7 +410,7 @@ class Study:
             values = [last] if single else None
         if state == TrialState.FAIL and message is not None:
             self._storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, message)
-        try:  # the sampler sees the study as it did when it sampled the trial
+        try:
             self.sampler.after_trial(self, frozen, state, values)
         finally:  # a hook that raises (a constraints_func) must not leave the trial running
             self._storage.set_trial_state_values(trial_id, state, values)
