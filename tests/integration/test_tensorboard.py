@@ -108,3 +108,12 @@ def test_the_same_program_runs_on_optunas_callback(tmp_path: Path, library: str)
 def test_errors_name_what_is_wrong() -> None:
     with pytest.raises(InvalidParameterTypeError, match="metric_name"):
         TensorBoardCallback("logs", 3)  # type: ignore[arg-type]
+
+
+def test_several_objectives_raise_before_anything_is_written(tmp_path: Path) -> None:
+    # As Optuna's callback: a trial of several objectives has no one value to plot.
+    study = fastune.create_study(directions=["minimize", "minimize"])
+    callback = TensorBoardCallback(str(tmp_path / "logs"), "loss")
+    with pytest.raises(RuntimeError):
+        study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), 1, callbacks=[callback])
+    assert not (tmp_path / "logs").exists()

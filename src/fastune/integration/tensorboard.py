@@ -69,6 +69,8 @@ class TensorBoardCallback:
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         if trial.state != TrialState.COMPLETE:
             return
+        # Read first: with several objectives it raises (as Optuna's), before any write.
+        score = trial.value if trial.value is not None else float("nan")
         with self._lock:
             if not self._hparams:  # the first complete trial
                 self._write_config(study)
@@ -81,8 +83,7 @@ class TensorBoardCallback:
             run = f"trial-{trial.number}"
             with _tf.summary.create_file_writer(os.path.join(self._dirname, run)).as_default():
                 _hp.hparams(values, trial_id=run)
-                value = trial.value if trial.value is not None else float("nan")
-                _tf.summary.scalar(self._metric_name, value, step=trial.number)
+                _tf.summary.scalar(self._metric_name, score, step=trial.number)
 
     def _write_config(self, study: Study) -> None:
         """The dashboard's configuration, from the complete trials' parameters."""
