@@ -183,6 +183,8 @@ def test_the_last_metric_is_tuned_in_its_direction(
 ) -> None:
     tuner = _tuner(data, params={"metric": metric})
     assert tuner.study.direction.name == direction
+    assert tuner.higher_is_better() == (direction == "MAXIMIZE")  # Optuna's helpers
+    assert tuner.compare_validation_metrics(0.6, 0.5) == tuner.higher_is_better()
     tuner.tune_min_data_in_leaf()
     booster = tuner.get_best_booster()
     assert tuner.best_score == booster.best_score["valid_0"][reported]
@@ -203,7 +205,9 @@ def test_time_budget_and_sample_size(data: Any) -> None:
             rows.append(env.model.train_set.num_data())
 
     tuner = _tuner(data, sample_size=150, callbacks=[record])
+    assert tuner.train_subset is None
     tuner.sample_train_set()
+    assert len(tuner.train_subset.used_indices) == 150
     tuner.tune_min_data_in_leaf()
     assert rows == [150] * 5
     hurried = _tuner(data, time_budget=1e-9)

@@ -226,6 +226,21 @@ class _BaseTuner(abc.ABC):
             params["objective"] = objective
         return dict(params)
 
+    @property
+    def train_subset(self) -> Any:
+        """The sampled part of the train set the trials train on (``sample_size``), or
+        None (Optuna's name)."""
+        return self._train_subset
+
+    def higher_is_better(self) -> bool:
+        """Whether the tuned metric is better when higher (Optuna's name)."""
+        return _maximized(self._metric)
+
+    def compare_validation_metrics(self, val_score: float, best_score: float) -> bool:
+        """Whether ``val_score`` beats ``best_score`` for the tuned metric (Optuna's
+        name)."""
+        return val_score > best_score if self.higher_is_better() else val_score < best_score
+
     def _kept_model(self, kind: str) -> Any:
         """The model of the best trial: kept from this run, or read from ``model_dir``."""
         best = self.study.best_trial.number
