@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastune._imports import import_optional
 from fastune.integration._metric_names import check_metric_name, metrics_by_name
+from fastune.study._optimize import needs_threads
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -108,10 +109,7 @@ class MLflowCallback:
                         trial.set_system_attr(RUN_ID_KEY, run.info.run_id)
                         return func(trial)
 
-            objective._fastune_needs_threads = (  # type: ignore[attr-defined]
-                "track_in_mlflow opens the trial's run in the callback's process"
-            )
-            return objective
+            return needs_threads(objective, "track_in_mlflow opens the trial's run here")
 
         return decorator
 

@@ -13,6 +13,7 @@ from fastune._imports import import_optional
 from fastune._validation import invalid_type
 from fastune.exceptions import FastuneError
 from fastune.integration._metric_names import check_metric_name, metrics_by_name
+from fastune.study._optimize import needs_threads
 
 if TYPE_CHECKING:
     from fastune.study import Study
@@ -72,8 +73,6 @@ class WeightsAndBiasesCallback:
         ...                callbacks=[callback])  # doctest: +SKIP
     """
 
-    _fastune_needs_threads = "W&B logs the objective's wandb.log to this process's run"
-
     def __init__(
         self,
         metric_name: str | Sequence[str] = "value",
@@ -89,6 +88,7 @@ class WeightsAndBiasesCallback:
         self._as_multirun = bool(as_multirun)
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        needs_threads(self, "W&B logs the objective's wandb.log to this process's run")
         # The trial whose objective track_in_wandb runs now, and its run (one at a time:
         # the objective logs with wandb.log, to W&B's one current run).
         self._tracked: tuple[int, Any] | None = None
@@ -169,10 +169,7 @@ class WeightsAndBiasesCallback:
                     self._tracked = (trial.number, self._trial_run(trial.number))
                 return func(trial)
 
-            objective._fastune_needs_threads = (  # type: ignore[attr-defined]
-                "track_in_wandb logs to a run of the callback's process"
-            )
-            return objective
+            return needs_threads(objective, "track_in_wandb logs to a run of this process")
 
         return decorator
 

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -220,6 +220,15 @@ def run_optimize(
 #: An attribute of an objective or a callback that must share the study's process (a
 #: W&B run the objective logs to): its value says why.
 NEEDS_THREADS = "_fastune_needs_threads"
+
+_T = TypeVar("_T")
+
+
+def needs_threads(target: _T, reason: str) -> _T:
+    """Mark an objective or a callback as one whose ``n_jobs`` workers must be threads
+    of the study's process (see :func:`_objective_for_processes`); return it."""
+    setattr(target, NEEDS_THREADS, reason)
+    return target
 
 
 def _objective_for_processes(
