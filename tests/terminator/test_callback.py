@@ -19,9 +19,20 @@ from fastune.terminator.improvement.evaluator import (
 from fastune.terminator.terminator import Terminator
 
 
-def test_the_terminator_must_be_one() -> None:
+def test_the_terminator_must_have_should_terminate() -> None:
     with pytest.raises(InvalidParameterTypeError, match="'terminator'"):
         TerminatorCallback(BestValueStagnationEvaluator())  # type: ignore[arg-type]
+
+
+def test_any_object_with_should_terminate_stops_the_study() -> None:
+    class StopAtThree:  # not a BaseTerminator, as Optuna allows
+        def should_terminate(self, study: fastune.Study) -> bool:
+            return len(study.trials) >= 3
+
+    study = fastune.create_study()
+    callback = TerminatorCallback(StopAtThree())  # type: ignore[arg-type]
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=10, callbacks=[callback])
+    assert len(study.trials) == 3
 
 
 def test_callback_stops_optimize_when_the_patience_runs_out(

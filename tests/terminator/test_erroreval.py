@@ -69,7 +69,6 @@ def test_reported_scores_are_kept_as_floats_in_a_sqlite_study(tmp_path) -> None:
     ("scores", "error"),
     [
         ([0.5], InvalidParameterError),
-        ([0.5, float("nan")], InvalidParameterError),
         ([0.5, "high"], InvalidParameterTypeError),
         (0.5, InvalidParameterTypeError),
     ],
@@ -80,7 +79,20 @@ def test_report_cross_validation_scores_refuses_bad_scores(scores: object, error
         report_cross_validation_scores(trial, scores)  # type: ignore[arg-type]
 
 
+def test_a_failed_fold_makes_the_error_nan_and_the_trial_completes() -> None:
+    # cross_val_score's error_score=np.nan gives a NaN fold; Optuna keeps it
+    study = fastune.create_study()
+    study.optimize(
+        lambda t: report_cross_validation_scores(t, [t.suggest_float("x", 0, 1), math.nan]) or 0.5,
+        n_trials=2,
+    )
+    assert [t.state for t in study.trials] == [fastune.trial.TrialState.COMPLETE] * 2
+    assert math.isnan(CrossValidationErrorEvaluator().evaluate(study.trials, study.direction))
+
+
 def test_static_error_is_its_constant() -> None:
     assert StaticErrorEvaluator(0.25).evaluate([], StudyDirection.MAXIMIZE) == 0.25
+    three = StaticErrorEvaluator(3).evaluate([], StudyDirection.MAXIMIZE)
+    assert three == 3 and isinstance(three, int)  # as given, as Optuna
     with pytest.raises(InvalidParameterError, match="'constant'"):
         StaticErrorEvaluator(float("inf"))

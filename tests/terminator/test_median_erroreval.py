@@ -7,7 +7,6 @@ import pytest
 from fastune.distributions import FloatDistribution
 from fastune.exceptions import InvalidParameterError, InvalidParameterTypeError
 from fastune.study import StudyDirection
-from fastune.terminator.erroreval import StaticErrorEvaluator
 from fastune.terminator.improvement.evaluator import BaseImprovementEvaluator
 from fastune.terminator.median_erroreval import MedianErrorEvaluator
 from fastune.trial import FrozenTrial, create_trial
@@ -60,4 +59,4 @@ def test_median_error_refuses_bad_arguments(kwargs: dict, name: str) -> None:
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of MedianErrorEvaluator"):
         MedianErrorEvaluator(_CountingImprovement(), **kwargs)
     with pytest.raises(InvalidParameterTypeError, match="paired_improvement_evaluator"):
-        MedianErrorEvaluator(StaticErrorEvaluator(0.0))  # type: ignore[arg-type]
+        MedianErrorEvaluator(0.5)  # type: ignore[arg-type]

@@ -10,7 +10,6 @@ from fastune.study import StudyDirection
 from fastune.terminator import (
     BaseErrorEvaluator,
     BaseImprovementEvaluator,
-    BestValueStagnationEvaluator,
     StaticErrorEvaluator,
     Terminator,
 )
@@ -58,11 +57,20 @@ def test_default_error_needs_reported_cross_validation_scores() -> None:
 
 def test_refuses_several_objectives_and_bad_arguments() -> None:
     study = fastune.create_study(directions=["minimize", "maximize"])
-    with pytest.raises(InvalidParameterError, match="one objective"):
+    with pytest.raises(RuntimeError, match="one objective"):  # Optuna's type
         Terminator(_Fixed(0.0), _Fixed(1.0), min_n_trials=1).should_terminate(study)
     with pytest.raises(InvalidParameterError, match="'min_n_trials' parameter of Terminator"):
         Terminator(min_n_trials=0)
     with pytest.raises(InvalidParameterTypeError, match="'improvement_evaluator'"):
-        Terminator(StaticErrorEvaluator(0.0))  # type: ignore[arg-type]
+        Terminator("regret")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterTypeError, match="'error_evaluator'"):
-        Terminator(error_evaluator=BestValueStagnationEvaluator())  # type: ignore[arg-type]
+        Terminator(error_evaluator=0.1)  # type: ignore[arg-type]
+
+
+def test_evaluators_need_only_an_evaluate_method() -> None:
+    class Improvement:  # no fastune base class, as Optuna allows
+        def evaluate(self, trials: list[FrozenTrial], study_direction: StudyDirection) -> float:
+            return 0.1
+
+    terminator = Terminator(Improvement(), StaticErrorEvaluator(0.2), min_n_trials=2)  # type: ignore[arg-type]
+    assert terminator.should_terminate(_study(2))

@@ -51,8 +51,9 @@ class IntersectionSearchSpace:
         self._study: tuple[Any, ...] | None = None
 
     def calculate(self, study: Study, use_cache: bool = False) -> dict[str, BaseDistribution]:
-        """The study's intersection search space now (with ``use_cache``, as at the last
-        call, without reading the trials).
+        """The study's intersection search space now. ``use_cache`` is Optuna's argument
+        for its storage's trial cache: either way the trials that finished since the last
+        call are read (Optuna's multivariate TPE calls this with ``use_cache=True``).
 
         Raises:
             InvalidParameterError: ``study`` is not the study of the first call.
@@ -67,8 +68,8 @@ class IntersectionSearchSpace:
                 "the study of the first call (one instance serves one study)",
                 study.study_name,
             )
-        if not use_cache:
-            self._tracker.update(study.get_trials(deepcopy=False))
+        del use_cache  # the tracker reads only the trials it has not seen
+        self._tracker.update(study.get_trials(deepcopy=False))
         return dict(sorted(self._tracker.space().items()))
 
 

@@ -44,8 +44,8 @@ class TerminatorCallback:
     """
 
     def __init__(self, terminator: BaseTerminator | None = None) -> None:
-        if terminator is not None and not isinstance(terminator, BaseTerminator):
-            allowed = "a fastune.terminator terminator or None"
+        if terminator is not None and not callable(getattr(terminator, "should_terminate", None)):
+            allowed = "a terminator (an object with a should_terminate(study) method) or None"
             raise invalid_type("terminator", "TerminatorCallback", allowed, terminator)
         self._terminator = terminator or Terminator()
 

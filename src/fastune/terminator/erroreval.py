@@ -87,19 +87,21 @@ def report_cross_validation_scores(trial: Any, scores: Sequence[float]) -> None:
 
     Args:
         trial: The running trial.
-        scores: Two or more finite fold scores.
+        scores: Two or more fold scores. A NaN one (a failed fold, scikit-learn's
+            ``error_score=np.nan``) is kept, as in Optuna: the error is then NaN, and
+            the terminator does not stop on this trial's error.
 
     Raises:
-        InvalidParameterError: fewer than two scores, or one that is not finite.
+        InvalidParameterError: fewer than two scores.
         InvalidParameterTypeError: ``scores`` is not a sequence of numbers.
     """
     owner = "report_cross_validation_scores"
-    allowed = "a sequence of two or more finite numbers"
+    allowed = "a sequence of two or more numbers"
     try:
         values = [float(score) for score in scores]
     except (TypeError, ValueError):
         raise invalid_type("scores", owner, allowed, scores) from None
-    if len(values) < 2 or not all(math.isfinite(value) for value in values):
+    if len(values) < 2:
         raise invalid("scores", owner, allowed, scores)
     trial.set_system_attr(CV_SCORES_KEY, values)
 
@@ -117,7 +119,8 @@ class StaticErrorEvaluator(BaseErrorEvaluator):
     """
 
     def __init__(self, constant: float) -> None:
-        self._constant = float(check_number(constant, "constant", "StaticErrorEvaluator") or 0.0)
+        check_number(constant, "constant", "StaticErrorEvaluator")
+        self._constant = constant
 
     def evaluate(self, trials: list[FrozenTrial], study_direction: StudyDirection) -> float:
-        return self._constant
+        return self._constant  # as given, as Optuna's (an int stays an int)

@@ -41,8 +41,8 @@ class MedianErrorEvaluator(BaseErrorEvaluator):
 
     Raises:
         InvalidParameterError: an argument outside what is allowed.
-        InvalidParameterTypeError: ``paired_improvement_evaluator`` is not an improvement
-            evaluator.
+        InvalidParameterTypeError: ``paired_improvement_evaluator`` has no ``evaluate``
+            method.
     """
 
     def __init__(
@@ -53,11 +53,12 @@ class MedianErrorEvaluator(BaseErrorEvaluator):
         threshold_ratio: float = 0.01,
     ) -> None:
         owner = "MedianErrorEvaluator"
-        if not isinstance(paired_improvement_evaluator, BaseImprovementEvaluator):
+        if not callable(getattr(paired_improvement_evaluator, "evaluate", None)):
             raise invalid_type(
                 "paired_improvement_evaluator",
                 owner,
-                "a fastune.terminator improvement evaluator",
+                "an improvement evaluator (an object with an evaluate(trials, "
+                "study_direction) method)",
                 paired_improvement_evaluator,
             )
         self._paired = paired_improvement_evaluator

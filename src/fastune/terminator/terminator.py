@@ -6,7 +6,7 @@ from __future__ import annotations
 import abc
 from typing import TYPE_CHECKING
 
-from fastune._validation import check_int, invalid, invalid_type
+from fastune._validation import check_int, invalid_type
 from fastune.terminator.erroreval import (
     BaseErrorEvaluator,
     CrossValidationErrorEvaluator,
@@ -72,7 +72,8 @@ class Terminator(BaseTerminator):
 
     Raises:
         InvalidParameterError: ``min_n_trials`` < 1.
-        InvalidParameterTypeError: an evaluator of the wrong kind.
+        InvalidParameterTypeError: an evaluator without an ``evaluate`` method (any object
+            with one is accepted, as in Optuna).
 
     Example:
         >>> import fastune
@@ -95,14 +96,15 @@ class Terminator(BaseTerminator):
         min_n_trials: int = DEFAULT_MIN_N_TRIALS,
     ) -> None:
         owner = "Terminator"
-        if improvement_evaluator is not None and not isinstance(
-            improvement_evaluator, BaseImprovementEvaluator
+        allowed = (
+            "an evaluator (an object with an evaluate(trials, study_direction) method) or None"
+        )
+        for name, evaluator in (
+            ("improvement_evaluator", improvement_evaluator),
+            ("error_evaluator", error_evaluator),
         ):
-            allowed = "a fastune.terminator improvement evaluator or None"
-            raise invalid_type("improvement_evaluator", owner, allowed, improvement_evaluator)
-        if error_evaluator is not None and not isinstance(error_evaluator, BaseErrorEvaluator):
-            allowed = "a fastune.terminator error evaluator or None"
-            raise invalid_type("error_evaluator", owner, allowed, error_evaluator)
+            if evaluator is not None and not callable(getattr(evaluator, "evaluate", None)):
+                raise invalid_type(name, owner, allowed, evaluator)
         self._min_n_trials = int(check_int(min_n_trials, "min_n_trials", owner, low=1) or 1)
         self._improvement_evaluator, self._error_evaluator = with_defaults(
             improvement_evaluator, error_evaluator
@@ -113,13 +115,16 @@ class Terminator(BaseTerminator):
         improvement is below the error.
 
         Raises:
-            InvalidParameterError: ``study`` has several objectives, or (from the
-                evaluators) its trials cannot be evaluated, e.g. without the
-                cross-validation scores the default error needs.
+            RuntimeError: ``study`` has several objectives (the type Optuna raises,
+                there from ``study.direction`` once ``min_n_trials`` are complete).
+            InvalidParameterError: (from the evaluators) the trials cannot be evaluated,
+                e.g. without the cross-validation scores the default error needs.
         """
         if len(study.directions) > 1:
-            allowed = "a study with one objective"
-            raise invalid("study", "Terminator.should_terminate", allowed, study.directions)
+            raise RuntimeError(
+                "Terminator.should_terminate: the terminator judges a study with one "
+                f"objective; this study has {len(study.directions)} objectives."
+            )
         trials = study.get_trials(deepcopy=False)
         if sum(t.state == TrialState.COMPLETE for t in trials) < self._min_n_trials:
             return False

@@ -23,6 +23,7 @@ __all__ = [
 ]
 
 DEFAULT_MIN_N_TRIALS = 20
+DEFAULT_TOP_TRIALS_RATIO = 0.5
 
 
 class BaseImprovementEvaluator(abc.ABC):
@@ -57,7 +58,7 @@ class RegretBoundEvaluator(BaseImprovementEvaluator):
 
     def __init__(
         self,
-        top_trials_ratio: float = 0.5,
+        top_trials_ratio: float = DEFAULT_TOP_TRIALS_RATIO,
         min_n_trials: int = DEFAULT_MIN_N_TRIALS,
         seed: int | None = None,
     ) -> None:
@@ -117,4 +118,4 @@ class BestValueStagnationEvaluator(BaseImprovementEvaluator):
             raise no_complete_trial("BestValueStagnationEvaluator.evaluate")
         # The first trial that reached the best value.
         best_at = int(np.argmax(gains(complete, study_direction)))
-        return float(self._max_stagnation_trials - (len(complete) - 1 - best_at))
+        return self._max_stagnation_trials - (len(complete) - 1 - best_at)
