@@ -383,6 +383,19 @@ def test_bad_search_space() -> None:
         PopulationBasedTraining(42, {"x": [1]})  # type: ignore[arg-type]
 
 
+def test_choices_that_are_not_json_values() -> None:
+    # functions, classes, estimators: a study in memory keeps them, as a plain study's
+    def grow(params: dict[str, Any], state: float | None) -> tuple[float, float]:
+        total = (state or 0.0) + params["op"](1.0)
+        return total, total
+
+    pbt = PopulationBasedTraining(
+        grow, {"op": [math.tanh, math.exp]}, population_size=3, generations=3, random_state=0
+    ).run()
+    assert pbt.best_trial_.params["op"] in (math.tanh, math.exp)
+    assert len(pbt.study_.trials) == 9
+
+
 def test_structural_parameters_follow_the_donor() -> None:
     def step(params: dict, state: Any) -> tuple[Any, float]:
         state = (state or 0.0) + params["lr"]

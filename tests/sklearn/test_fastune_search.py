@@ -53,6 +53,26 @@ def test_search_with_plain_fits() -> None:
     assert list(search.cv_results_["state"]) == ["COMPLETE"] * 6
 
 
+def test_estimator_choices_are_cloned_not_changed() -> None:
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    choices = [SVC(), SGDClassifier(random_state=0)]
+    search = FastuneSearchCV(
+        Pipeline([("scale", StandardScaler()), ("clf", SVC())]),
+        {"clf": choices, "clf__tol": [1e-4, 1e-2]},
+        n_trials=6,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    # as scikit-learn's searches: clf__tol is set on a clone of the step
+    assert [c.get_params()["tol"] for c in choices] == [1e-3, 1e-3]
+    assert not any(hasattr(c, "classes_") for c in choices)
+    chosen = search.best_estimator_.named_steps["clf"]
+    assert chosen is not search.best_params_["clf"]
+    assert chosen.tol == search.best_params_["clf__tol"]
+
+
 def test_same_seed_same_search() -> None:
     def params(seed: int) -> list:
         return (

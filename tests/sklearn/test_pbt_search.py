@@ -449,6 +449,30 @@ def test_asynchronous_search_with_checkpoints_on_disk(tmp_path) -> None:  # type
     assert search.predict(X).shape == (300,)
 
 
+def test_estimator_choices_are_cloned_and_kept_by_copies_that_train_on() -> None:
+    from sklearn.ensemble import BaggingClassifier
+    from sklearn.tree import DecisionTreeClassifier
+
+    choices = [DecisionTreeClassifier(max_depth=1), DecisionTreeClassifier(max_depth=4)]
+    search = PBTSearchCV(
+        BaggingClassifier(n_estimators=6, random_state=0),
+        {"estimator": choices, "max_samples": [0.5, 1.0]},
+        population_size=4,
+        generations=3,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    assert search.training_ == "grow"
+    results = search.cv_results_
+    for row, parent in enumerate(results["parent"]):
+        if parent >= 0:  # the fold models' trees were grown from the donor's choice
+            depth = results["params"][row]["estimator"].max_depth
+            assert depth == results["params"][parent]["estimator"].max_depth
+    depths = {tree.max_depth for tree in search.best_estimator_.estimators_}
+    assert depths == {search.best_params_["estimator"].max_depth}
+    assert not any(hasattr(choice, "tree_") for choice in choices)  # never fitted themselves
+
+
 def test_mlp_copies_keep_their_shape_and_train_with_the_explored_learning_rate() -> None:
     from sklearn.neural_network import MLPClassifier
 

@@ -23,7 +23,7 @@ from fastune._validation import (
     invalid,
     invalid_type,
 )
-from fastune.distributions import as_distribution, distribution_to_json
+from fastune.distributions import BaseDistribution, as_distribution, distribution_to_json
 from fastune.pbt._checkpoint import (
     BaseCheckpointStore,
     DiskCheckpointStore,
@@ -774,8 +774,16 @@ def _score(trial: FrozenTrial) -> float:
 def _space_record(space: SearchSpace) -> dict[str, str]:
     """The search space as a run records it: each distribution's JSON, by name (a
     resumed run's manifest holds values in their internal form, which only the same
-    distributions read back alike)."""
-    return {name: distribution_to_json(d) for name, d in sorted(space.distributions.items())}
+    distributions read back alike); a categorical whose choices are not JSON values
+    (estimators, classes, functions) by its ``repr``, which a study in memory keeps."""
+    return {name: _distribution_record(d) for name, d in sorted(space.distributions.items())}
+
+
+def _distribution_record(distribution: BaseDistribution) -> str:
+    try:
+        return distribution_to_json(distribution)
+    except TypeError:  # choices that are not JSON values
+        return repr(distribution)
 
 
 def _dead_worker_errors() -> tuple[type[BaseException], ...]:

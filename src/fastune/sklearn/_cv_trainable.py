@@ -34,9 +34,18 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import _safe_indexing, get_tags
 
 from fastune._validation import invalid
+from fastune.distributions import BaseDistribution, CategoricalDistribution
 from fastune.sklearn._scoring import rank_metric
 
-__all__ = ["TRAINING_MODES", "CVState", "CVTrainable", "choose_training", "per_sample", "take"]
+__all__ = [
+    "TRAINING_MODES",
+    "CVState",
+    "CVTrainable",
+    "choose_training",
+    "estimator_valued",
+    "per_sample",
+    "take",
+]
 
 TRAINING_MODES = ("auto", "partial_fit", "grow", "boost", "warm_start", "refit")
 # Parameters that partial_fit fixes at the first call (the network's shape, its solver):
@@ -44,6 +53,21 @@ TRAINING_MODES = ("auto", "partial_fit", "grow", "boost", "warm_start", "refit")
 STRUCTURAL_PARAMS = ("hidden_layer_sizes", "solver")
 # Keyword of ``fit`` that continues boosting from an earlier model, by library.
 _CONTINUE_FROM = {"lightgbm": "init_model", "xgboost": "xgb_model"}
+
+
+def estimator_valued(space: Mapping[str, BaseDistribution]) -> list[str]:
+    """The parameters of ``space`` whose choices are estimators (a Pipeline's step): a
+    model that trains on keeps the step it trained, so PBT treats them as structural."""
+    return [
+        name
+        for name, distribution in space.items()
+        if isinstance(distribution, CategoricalDistribution)
+        and any(_is_estimator(choice) for choice in distribution.choices)
+    ]
+
+
+def _is_estimator(value: Any) -> bool:
+    return hasattr(value, "get_params") and not isinstance(value, type)
 
 
 def take(data: Any, indices: np.ndarray) -> Any:
@@ -276,7 +300,11 @@ class CVTrainable:
         previous = model
         if model is None or self.mode in ("refit", "boost"):
             model = clone(self.estimator)
-        model.set_params(**params)
+            # clones of estimator-valued choices (a Pipeline step), as scikit-learn's
+            # searches: the choices themselves stay unfitted and unchanged
+            model.set_params(**clone(params, safe=False))
+        else:  # its estimator-valued steps are the ones it has trained (structural in PBT)
+            model.set_params(**{k: v for k, v in params.items() if not _is_estimator(v)})
         indices = np.arange(_n_rows(self.X)) if rows is None else rows
         if self.mode == "partial_fit":  # one epoch over the rows, in a fresh order
             indices = indices[rng.permutation(len(indices))]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from fastune._validation import check_int, check_joblib_n_jobs, check_number, invalid_type
+from fastune.distributions import BaseDistribution
 from fastune.pbt import PopulationBasedTraining, Segment
 from fastune.pbt._checkpoint import DiskCheckpointStore
 from fastune.pbt._exploit import as_exploit
@@ -22,7 +23,7 @@ from fastune.pbt._scheduler import (
     check_checkpoint_dir,
 )
 from fastune.sklearn._base import BaseSearch, quiet_unless_verbose
-from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, choose_training
+from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, choose_training, estimator_valued
 from fastune.sklearn._visualize import PBTVisualizeMixin
 from fastune.study import Study
 
@@ -247,9 +248,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
                 checkpoint_dir=self.checkpoint_dir,
                 study=self.study,
                 callbacks=self._callbacks(),
-                structural=[name for name in STRUCTURAL_PARAMS if name in space]
-                if mode == "partial_fit"
-                else (),
+                structural=_structural(space, mode),
             )
             try:
                 pbt.run()
@@ -286,6 +285,16 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         if self.verbose:
             callbacks.append(_print_generation)
         return callbacks
+
+
+def _structural(space: dict[str, BaseDistribution], mode: str) -> list[str]:
+    """What a copy keeps of its donor: the values its fold models were built with. A
+    model that trains on keeps its estimator-valued steps; ``partial_fit`` also fixes
+    the network's shape and solver at its first call."""
+    if mode in ("refit", "boost"):  # a new model each unit
+        return []
+    fixed = [name for name in STRUCTURAL_PARAMS if name in space] if mode == "partial_fit" else []
+    return fixed + estimator_valued(space)
 
 
 def _print_generation(pbt: PopulationBasedTraining, segment: Segment) -> None:
