@@ -18,12 +18,8 @@ def _search(**options: Any) -> PBTSearchCV:
     return PBTSearchCV(
         SGDClassifier(random_state=0),
         {"alpha": FloatDistribution(1e-5, 1e-1, log=True)},
-        population_size=3,
-        generations=6,
-        cv=2,
-        random_state=1,
-        n_jobs=1,
-        **options,
+        **{"population_size": 3, "generations": 6, "cv": 2, "random_state": 1, "n_jobs": 1}
+        | options,
     )
 
 
@@ -48,3 +44,20 @@ def test_live_figure_draws_a_search_that_stopped_within_a_generation(tmp_path) -
     assert segments % 3 != 0  # stopped within a generation: the case of the test
     assert drawn[-1] == segments  # the last drawing left out the segments after a generation
     assert plt.get_fignums() == []  # the live figure does not stay open in pyplot (Agg)
+
+
+def test_a_live_fit_leaves_a_search_that_pickles_and_draws_no_more(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pickle
+
+    matplotlib.use("Agg")
+    X, y = load_iris(return_X_y=True)
+    search = _search(generations=2)
+    saved = tmp_path / "live.png"
+    search.visualize(live=True, save=str(saved))
+    search.fit(X, y)
+    assert saved.exists()
+    restored = pickle.loads(pickle.dumps(search))  # the live view held a local function
+    assert (restored.predict(X) == search.predict(X)).all()
+    saved.unlink()
+    search.fit(X, y)  # live=True was for the next fit only
+    assert not saved.exists()

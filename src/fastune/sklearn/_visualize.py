@@ -77,11 +77,13 @@ class PBTVisualizeMixin:
 
     def _finish_live(self) -> None:
         """Draw the segments the last redraw left out (a run that stopped within a
-        generation), then hand the live figure over (see :meth:`LiveFigure.finish`)."""
+        generation), then hand the live figure over (see :meth:`LiveFigure.finish`) and
+        let it go: a later ``fit`` draws nothing, and the fitted search pickles."""
         live = getattr(self, "_live", None)
         if live is None:
             return
         if getattr(self, "_live_pending", False):
             live.update()
-            self._live_pending = False
         live.finish()
+        for name in ("_live", "_live_study", "_live_pending"):
+            self.__dict__.pop(name, None)
