@@ -54,6 +54,27 @@ def test_a_worker_reading_the_study_at_the_same_moment_takes_another_point() -> 
     assert points[0] != points[1]  # a shared counter gave both the same point
 
 
+@pytest.mark.parametrize("seed", [0, None])
+def test_workers_that_all_find_the_start_unrecorded_agree_on_it(seed: int | None) -> None:
+    # Worker processes that read the study before any of them wrote where the sequence
+    # starts (and, unseeded, its scrambling) each write their own proposal: it must be
+    # the same one, or two trials take one point.
+    study = fastune.create_study(sampler=QMCSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1), 1)
+    storage = study._storage
+    recorded = storage.get_study_system_attrs
+    storage.get_study_system_attrs = lambda study_id: {}  # type: ignore[method-assign]
+    points = []
+    for _ in range(4):
+        study.sampler = QMCSampler(seed=seed, scramble=True)  # a sampler each, as processes
+        trial = study.ask()
+        points.append([trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 1)])
+    attrs = recorded(study._study_id)
+    assert attrs["qmc:first_trial"] == 1
+    scrambling = attrs.get("qmc:scramble_seed", study.sampler._scramble_seed)
+    np.testing.assert_allclose(points, qmc.Sobol(2, scramble=True, seed=scrambling).random(4))
+
+
 def test_a_conditional_parameter_does_not_restart_the_sequence() -> None:
     def objective(trial: fastune.Trial) -> float:
         x = trial.suggest_float("x", 0, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -43,9 +44,9 @@ class QMCSampler(BaseSampler):
         scramble: Randomize the sequence (seeded by ``seed``), which avoids its corners;
             off by default, as in Optuna (the default sampler's QMC start scrambles).
         seed: Seed of the scrambling and of the independent sampler. Without one, the
-            first scrambled trial draws the scrambling and keeps it in the study's system
-            attributes (``"qmc:scramble_seed"``), so that every worker on the study's
-            storage follows that one sequence.
+            scrambling comes from the study (its name and its first trial's start) and
+            is kept in the study's system attributes (``"qmc:scramble_seed"``), so that
+            every worker on the study's storage follows that one sequence.
         independent_sampler: For parameters outside the joint space; random by default.
         warn_asynchronous_seeding, warn_independent_sampling: Kept for compatibility:
             unseeded workers share one scrambling (above), and parameters outside the
@@ -82,7 +83,7 @@ class QMCSampler(BaseSampler):
                 "independent_sampler", owner, "a fastune sampler or None", independent_sampler
             )
         self._independent = independent_sampler or RandomSampler(seed=self._seed)
-        # Without a seed, this is the proposal kept in the study if none is there yet.
+        # The scrambling of a seeded sampler (an unseeded one takes the study's).
         self._scramble_seed = int(np.random.default_rng(self._seed).integers(2**31 - 1))
         self._spaces = JointSpaces(states=(TrialState.COMPLETE,))  # as Optuna's
         self._lock = threading.Lock()
@@ -114,10 +115,10 @@ class QMCSampler(BaseSampler):
         # trial: trial numbers are handed out atomically by the storage, so workers in
         # other processes never take the same point (a shared counter read and written
         # back gave two of them one point).
-        first = self._study_attr(study, FIRST_TRIAL_KEY, trial.number)
+        first = self._study_attr(study, FIRST_TRIAL_KEY, lambda: _first_relative(study, trial))
         scramble_seed = self._scramble_seed
         if self._scramble and self._seed is None:
-            scramble_seed = self._study_attr(study, SCRAMBLE_SEED_KEY, scramble_seed)
+            scramble_seed = self._study_attr(study, SCRAMBLE_SEED_KEY, lambda: _study_seed(study))
         index = max(trial.number - first, 0)
         space = SearchSpace(search_space)
         engine = self._engine(len(space), scramble_seed)
@@ -125,13 +126,16 @@ class QMCSampler(BaseSampler):
             engine.fast_forward(index)
         return space.decode(engine.random(1)[0])
 
-    def _study_attr(self, study: Study, key: str, proposal: int) -> int:
-        """The study's system attribute ``key``, set to ``proposal`` if it has none."""
+    def _study_attr(self, study: Study, key: str, propose: Callable[[], int]) -> int:
+        """The study's system attribute ``key``, set to ``propose()`` if it has none. The
+        proposal is computed from the study, so that workers in other processes that
+        find the attribute missing at the same moment write the same value (a read and
+        a write are not one step for the storage)."""
         storage = study._storage
         with self._lock:
             value = storage.get_study_system_attrs(study._study_id).get(key)
             if value is None:
-                value = proposal
+                value = propose()
                 storage.set_study_system_attr(study._study_id, key, value)
         return int(value)
 
@@ -162,3 +166,23 @@ class QMCSampler(BaseSampler):
         if self._qmc_type == "halton":
             return qmc.Halton(dimension, scramble=self._scramble, seed=scramble_seed)
         return qmc.Sobol(dimension, scramble=self._scramble, seed=scramble_seed)
+
+
+def _first_relative(study: Study, trial: FrozenTrial) -> int:
+    """The study's first relative trial, as every worker sees it: the one after the
+    lowest-numbered trial holding parameters (that trial drew them independently and
+    so gave the joint space), or ``trial`` itself if it comes first."""
+    holders = [
+        other.number
+        for other in study.get_trials(deepcopy=False)
+        if other.distributions and other.number != trial.number
+    ]
+    return min(trial.number, min(holders) + 1) if holders else trial.number
+
+
+def _study_seed(study: Study) -> int:
+    """A scrambling seed of the study's own, alike in every worker: from its name and
+    when its first trial started."""
+    starts = [t.datetime_start for t in study.get_trials(deepcopy=False) if t.datetime_start]
+    text = f"{study.study_name}|{min(starts).isoformat() if starts else ''}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") % (2**31 - 1)
