@@ -11,7 +11,7 @@ from sklearn.datasets import load_digits, make_regression
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import BayesianRidge, Ridge, SGDClassifier
-from sklearn.model_selection import GridSearchCV, GroupKFold, KFold
+from sklearn.model_selection import GridSearchCV, GroupKFold, KFold, RandomizedSearchCV
 from sklearn.svm import SVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -243,11 +243,29 @@ def test_several_metrics_with_refit_false_or_a_callable() -> None:
             random_state=0,
         ).fit(*REGRESSION)
 
+    def sklearn_search(refit: object) -> RandomizedSearchCV:
+        return RandomizedSearchCV(
+            Ridge(),
+            {"alpha": loguniform(1e-3, 1e2)},
+            n_iter=4,
+            cv=3,
+            scoring=["r2", "neg_mean_absolute_error"],
+            refit=refit,
+            random_state=0,
+        ).fit(*REGRESSION)
+
+    best = ("best_estimator_", "best_index_", "best_params_", "best_score_")
+    pick = lambda results: int(np.argmin(results["mean_fit_time"]))  # noqa: E731
+    for refit in (False, pick, "r2"):
+        # the attributes scikit-learn's searches set: no best without refit when several
+        # metrics leave it undefined, no best_score_ when a callable picks the row
+        expected = [hasattr(sklearn_search(refit), name) for name in best]
+        fitted = search(refit)
+        assert [hasattr(fitted, name) for name in best] == expected
     unfitted = search(False)
-    assert not hasattr(unfitted, "best_estimator_")
-    # The first metric ranks the trials when no metric is named.
-    assert unfitted.best_score_ == unfitted.cv_results_["mean_test_r2"].max()
-    chosen = search(lambda results: int(np.argmin(results["mean_fit_time"])))
+    # best_trial_ (Optuna's) still names a trial: the best by the first metric
+    assert unfitted.best_trial_.value == unfitted.cv_results_["mean_test_r2"].max()
+    chosen = search(pick)
     assert chosen.best_params_ == chosen.cv_results_["params"][chosen.best_index_]
     assert chosen.best_estimator_.alpha == chosen.best_params_["alpha"]
 

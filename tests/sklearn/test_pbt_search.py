@@ -393,8 +393,9 @@ def test_visualize_after_fit_and_live(tmp_path) -> None:  # type: ignore[no-unty
         search.visualize()
     live_path = tmp_path / "live.png"
     figure = search.visualize(live=True, save=str(live_path))
+    live = search._live
     search.fit(X, y)
-    assert search._live.updates == 4  # one redraw per generation
+    assert live.updates == 4  # one redraw per generation
     assert live_path.stat().st_size > 10_000
     assert figure.axes  # the live figure holds the final picture
     final = search.visualize(save=str(tmp_path / "final.png"))

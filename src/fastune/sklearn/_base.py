@@ -368,9 +368,17 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
             results[key] = np.array([values[t.number] for t in rows])
         self.cv_results_ = results
         self._result_trials = rows
-        self.best_index_ = self._best_index(results, rows)
-        self.best_params_ = dict(results["params"][self.best_index_])
-        self.best_score_ = float(results[f"mean_test_{self._rank_metric}"][self.best_index_])
+        # The best row, as best_trial_ (and PBT's best_schedule_) have it; the public
+        # attributes follow scikit-learn's searches: none without refit when several
+        # metrics leave the best undefined, no best_score_ after a callable refit.
+        self._best_row = self._best_index(results, rows)
+        for name in ("best_index_", "best_params_", "best_score_"):
+            self.__dict__.pop(name, None)  # an earlier fit's
+        if self.refit is not False or not self.multimetric_:
+            self.best_index_ = self._best_row
+            self.best_params_ = dict(results["params"][self._best_row])
+            if not callable(self.refit):
+                self.best_score_ = float(results[f"mean_test_{self._rank_metric}"][self._best_row])
 
     def _settle_metrics(self, rows: list[FrozenTrial]) -> list[str]:
         """Return the metrics of the rows: the scorers', or the names a lone callable
@@ -546,10 +554,11 @@ class BaseSearch(MetaEstimatorMixin, BaseEstimator):
     @property
     def best_trial_(self) -> FrozenTrial:
         """The trial of the best row of ``cv_results_`` (``best_index_``), the one
-        ``best_params_`` come from. On a new study ranked by one metric, this is
-        ``study_.best_trial``, as in Optuna's ``OptunaSearchCV``."""
+        ``best_params_`` come from; with several metrics and ``refit=False``, where
+        those are not set, the best by the first metric. On a new study ranked by one
+        metric, this is ``study_.best_trial``, as in Optuna's ``OptunaSearchCV``."""
         check_is_fitted(self, "study_")
-        return copy.deepcopy(self._result_trials[self.best_index_])
+        return copy.deepcopy(self._result_trials[self._best_row])
 
     @property
     def trials_(self) -> list[FrozenTrial]:

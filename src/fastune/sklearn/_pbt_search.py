@@ -94,9 +94,12 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
 
     Attributes:
         cv_results_: Dict of arrays, one entry per (candidate, generation).
-        best_index_, best_params_, best_score_: The best row.
+        best_index_, best_params_, best_score_: The best row, as scikit-learn's
+            searches set them (not with several metrics and ``refit=False``; no
+            ``best_score_`` with a callable ``refit``).
         best_estimator_: Refitted estimator (with ``refit``).
-        best_schedule_: Hyperparameters by generation that led to the best row.
+        best_schedule_: Hyperparameters by generation that led to the best row (by the
+            first metric where several leave ``best_index_`` unset).
         refit_time_: Seconds spent refitting.
         study_: The fastune study of all segments.
         n_splits_, scorer_, multimetric_: As in scikit-learn's searches.
@@ -268,7 +271,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
             ],
         }
         self._store_results(trials, extra)
-        self.best_schedule_ = pbt.schedule(self._result_trials[self.best_index_].number)
+        self.best_schedule_ = pbt.schedule(self._result_trials[self._best_row].number)
         if self.refit:
             start = time.perf_counter()
             # The seed the best lineage started from, as a replay of its schedule uses.
