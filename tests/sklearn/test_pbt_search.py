@@ -736,3 +736,41 @@ def test_a_study_scored_with_other_folds_is_refused_before_training(tmp_path: An
     with pytest.raises(InvalidParameterError, match="'cv'.*like the trials already in"):
         _resumable_search(study, tmp_path, generations=2, cv=3).fit(X, y)
     assert len(study.trials) == 4
+
+
+def test_a_study_of_a_run_on_other_data_or_folds_is_refused_before_training(
+    tmp_path: Any,
+) -> None:
+    from sklearn.model_selection import KFold
+
+    study = fastune.create_study(direction="maximize")
+    folds = KFold(2, shuffle=True, random_state=0)
+    _resumable_search(study, tmp_path, generations=1, cv=folds).fit(X, y)
+    # other rows, or the same rows split otherwise: the fold models trained on rows
+    # that would now score them
+    for data, cv in (((X[::-1], y[::-1]), folds), ((X, y), KFold(2, shuffle=True))):
+        with pytest.raises(InvalidParameterError, match="'X' parameter.*same|X, y and cv"):
+            _resumable_search(study, tmp_path, generations=2, cv=cv).fit(*data)
+    assert len(study.trials) == 4
+    extended = _resumable_search(study, tmp_path, generations=2, cv=folds).fit(X, y)
+    assert len(extended.cv_results_["params"]) == 8  # the same data trains on
+
+
+def test_a_grown_ensemble_cannot_be_extended_past_its_trees(tmp_path: Any) -> None:
+    study = fastune.create_study(direction="maximize")
+
+    def search(**kwargs: Any) -> PBTSearchCV:
+        options = {"population_size": 2, "generations": 2, "cv": 2, "random_state": 0}
+        return PBTSearchCV(
+            RandomForestClassifier(n_estimators=4, random_state=0),
+            {"max_depth": [2, 4]},
+            study=study,
+            checkpoint_dir=str(tmp_path),
+            **{**options, **kwargs},
+        )
+
+    search().fit(X, y)
+    for name, value in (("generations", 3), ("steps_per_generation", 2)):
+        with pytest.raises(InvalidParameterError, match=f"'{name}' parameter.*'grow' mode"):
+            search(**{name: value}).fit(X, y)
+    assert len(study.trials) == 4

@@ -8,9 +8,16 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import joblib
 import numpy as np
 
-from fastune._validation import check_int, check_joblib_n_jobs, check_number, invalid_type
+from fastune._validation import (
+    check_int,
+    check_joblib_n_jobs,
+    check_number,
+    invalid,
+    invalid_type,
+)
 from fastune.distributions import BaseDistribution
 from fastune.pbt import PopulationBasedTraining, Segment
 from fastune.pbt._checkpoint import DiskCheckpointStore
@@ -22,12 +29,15 @@ from fastune.pbt._scheduler import (
     PARENT_KEY,
     check_checkpoint_dir,
 )
-from fastune.sklearn._base import BaseSearch, quiet_unless_verbose
+from fastune.sklearn._base import BaseSearch, FitData, quiet_unless_verbose
 from fastune.sklearn._cv_trainable import STRUCTURAL_PARAMS, choose_training, estimator_valued
 from fastune.sklearn._visualize import PBTVisualizeMixin
 from fastune.study import Study
 
 __all__ = ["PBTSearchCV"]
+
+# The data and units of the run a study records (see PBTSearchCV._check_study_run).
+_FIT_KEY = "pbtsearchcv:fit"
 
 
 class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
@@ -86,7 +96,9 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
             fit resumable. Given with ``checkpoint_dir`` again after an interrupted fit
             (Ctrl-C, a crash), a fit with the same settings goes on from the last
             recorded segment of each candidate instead of starting over; after a
-            finished fit, a larger ``generations`` trains on. It must maximize.
+            finished fit, a larger ``generations`` trains on (not in the ``grow`` and
+            ``boost`` modes, whose trees are spread over the run's units). The same
+            data and folds only, and a maximizing study.
         error_score: Score of a fold whose fit or scoring fails, or ``"raise"``.
         return_train_score: Also score the training folds.
         verbose: Print one line per generation when > 0; otherwise no line of fastune's
@@ -231,6 +243,7 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         seed = self._seed()
         if self.study is not None:
             self._check_study_scoring(self.study)
+            self._check_study_run(self.study, data, mode)
         with quiet_unless_verbose(self.verbose):
             pbt = PopulationBasedTraining(
                 trainable,
@@ -282,6 +295,44 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
 
     def _training(self, searched: list[str]) -> tuple[str, str | None]:
         return choose_training(self.estimator, self.training, searched, "PBTSearchCV")
+
+    def _check_study_run(self, study: Study, data: FitData, mode: str) -> None:
+        """Refuse to go on with a run of ``study`` whose fold models were trained on other
+        data or folds (they would be scored on rows they trained on), or, where the
+        estimator's trees or rounds are spread over the run's units (``grow``,
+        ``boost``), with other units (the models hold the trees of the old spread);
+        record them for a new run. Checked before any training."""
+        owner = "PBTSearchCV"
+        record = {
+            "data": joblib.hash((data.X, data.y, [[*split] for split in data.splits])),
+            "units": [self.generations, self.steps_per_generation]
+            if mode in ("grow", "boost")
+            else None,
+        }
+        recorded = study.system_attrs.get(_FIT_KEY)
+        if recorded is None or not study.get_trials(deepcopy=False):
+            study.set_system_attr(_FIT_KEY, record)
+            return
+        if recorded["data"] != record["data"]:
+            raise invalid(
+                "X",
+                owner,
+                "the X, y and cv splits of the run recorded in 'study' (its fold models "
+                "trained on those rows); a new study for other data or folds",
+                "other data or splits",
+            )
+        if recorded["units"] is not None and recorded["units"] != record["units"]:
+            generations, steps = recorded["units"]
+            resource = "trees" if mode == "grow" else "boosting rounds"
+            allowed = (
+                f"generations={generations} and steps_per_generation={steps}, as the run "
+                f"recorded in 'study': in {mode!r} mode the estimator's {resource} are "
+                "spread over the run's units; a new study with a larger estimator to train "
+                "longer"
+            )
+            if generations != self.generations:
+                raise invalid("generations", owner, allowed, self.generations)
+            raise invalid("steps_per_generation", owner, allowed, self.steps_per_generation)
 
     def _callbacks(self) -> list[Callable[[PopulationBasedTraining, Segment], None]]:
         callbacks: list[Callable[[PopulationBasedTraining, Segment], None]] = [self._live_callback]
