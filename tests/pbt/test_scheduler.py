@@ -366,6 +366,7 @@ def test_segments_go_to_a_given_study_and_callbacks_see_them() -> None:
         ),
         ({"callbacks": print}, InvalidParameterTypeError, "'callbacks'"),
         ({"structural": "lr"}, InvalidParameterTypeError, "'structural'"),
+        ({"perturbation_factors": "12"}, InvalidParameterTypeError, "'perturbation_"),
         ({"structural": ["lr", "nope"]}, InvalidParameterError, r"'structural'.*\['nope'\]"),
     ],
 )
@@ -542,3 +543,9 @@ def test_a_study_holding_other_trials_is_refused_before_training() -> None:
     with pytest.raises(InvalidParameterError, match=r"'study'.*2 trials that are not PBT"):
         _pbt(generations=1, study=study).run()
     assert len(study.trials) == 2
+
+
+def test_schedule_of_a_trial_that_is_not_a_segment_is_named() -> None:
+    pbt = _pbt(generations=2).run()
+    with pytest.raises(InvalidParameterError, match=r"'trial_number'.*\(0 to 11\).*Got 99"):
+        pbt.schedule(99)

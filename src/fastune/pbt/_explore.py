@@ -213,8 +213,10 @@ def _fit_gp(inputs: np.ndarray, targets: np.ndarray) -> Any:
 
 def check_factors(factors: Any, owner: str) -> tuple[float, ...]:
     try:
+        if isinstance(factors, (str, bytes)):  # "12" would read as (1.0, 2.0)
+            raise TypeError
         values = tuple(float(f) for f in factors)
-    except TypeError:
+    except (TypeError, ValueError):
         raise invalid_type(
             "perturbation_factors", owner, "a sequence of positive numbers", factors
         ) from None

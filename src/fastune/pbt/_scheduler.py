@@ -737,6 +737,14 @@ class PopulationBasedTraining:
         """
         trials = {t.number: t for t in self.study_.get_trials(deepcopy=False)}
         number: int | None = self.best_trial_.number if trial_number is None else trial_number
+        if number not in trials or GENERATION_KEY not in trials[number].system_attrs:
+            raise invalid(
+                "trial_number",
+                "PopulationBasedTraining.schedule",
+                f"the number of a segment trial of study {self.study_.study_name!r} "
+                f"(0 to {len(trials) - 1}) or None for the best",
+                trial_number,
+            )
         lineage = []
         while number is not None:
             trial = trials[number]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["FunctionTrainable", "SegmentResult", "Trainable", "as_trainable", "train_segment"]
@@ -59,6 +59,15 @@ class FunctionTrainable:
 
 def as_trainable(trainable: Any) -> Trainable:
     """Accept a :class:`Trainable` or a step function."""
+    if isinstance(trainable, type):
+        from fastune._validation import invalid_type
+
+        raise invalid_type(
+            "trainable",
+            "PopulationBasedTraining",
+            f"an instance ({trainable.__name__}(...)), not the class, or a step function",
+            trainable,
+        )
     if isinstance(trainable, Trainable):
         return trainable
     if callable(trainable):
@@ -93,20 +102,41 @@ def train_segment(
     catch: tuple[type[BaseException], ...],
 ) -> SegmentResult:
     """Run ``n_steps`` steps; an error in ``catch`` ends the segment (the step that raised
-    does not count as run)."""
+    does not count as run). Each step gets a copy of ``params``: what it changes there
+    stays out of the trial's recorded hyperparameters.
+
+    Raises:
+        TypeError: (unless caught) a step returned something else than ``(state,
+            score)`` or ``(state, score, details)``.
+    """
     start = time.perf_counter()
     scores: list[float] = []
     details: list[dict[str, Any]] = []
     error: str | None = None
     try:
         for _ in range(n_steps):
-            returned = trainable.step(params, state)
-            state, score = returned[0], float(returned[1])
-            if len(returned) > 2:
-                details.append(dict(returned[2]))
+            state, score, step_details = _unpack(trainable.step(dict(params), state))
+            if step_details is not None:
+                details.append(step_details)
             scores.append(score)
     except catch as caught:
         error = repr(caught)
     merge = getattr(trainable, "merge_details", None)
     merged = merge(details) if merge is not None and details else (details or [{}])[-1]
     return SegmentResult(state, scores, merged, time.perf_counter() - start, error)
+
+
+def _unpack(returned: Any) -> tuple[Any, float, dict[str, Any] | None]:
+    """A step's ``(state, score[, details])``, checked."""
+    shape = "(state, score) or (state, score, details) with a number and a dict"
+    if not isinstance(returned, (tuple, list)) or len(returned) not in (2, 3):
+        raise TypeError(f"A PBT step must return {shape}; it returned {returned!r}.")
+    try:
+        score = float(returned[1])
+    except (TypeError, ValueError):
+        raise TypeError(f"A PBT step must return {shape}; its score is {returned[1]!r}.") from None
+    if len(returned) == 2:
+        return returned[0], score, None
+    if not isinstance(returned[2], Mapping):
+        raise TypeError(f"A PBT step must return {shape}; its details are {returned[2]!r}.")
+    return returned[0], score, dict(returned[2])
