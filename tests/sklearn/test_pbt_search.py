@@ -774,3 +774,15 @@ def test_a_grown_ensemble_cannot_be_extended_past_its_trees(tmp_path: Any) -> No
         with pytest.raises(InvalidParameterError, match=f"'{name}' parameter.*'grow' mode"):
             search(**{name: value}).fit(X, y)
     assert len(study.trials) == 4
+
+
+def test_going_on_with_a_run_needs_its_checkpoints_named_for_the_search(tmp_path: Any) -> None:
+    in_memory = fastune.create_study(direction="maximize")
+    search = _resumable_search(in_memory, tmp_path, generations=1)
+    search.set_params(checkpoint_dir=None).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="'study' parameter of PBTSearchCV.*memory"):
+        search.set_params(generations=2).fit(X, y)
+    on_disk = fastune.create_study(direction="maximize")
+    search = _resumable_search(on_disk, tmp_path, generations=1).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="'checkpoint_dir' parameter of PBTSearchCV"):
+        search.set_params(generations=2, checkpoint_dir=None).fit(X, y)

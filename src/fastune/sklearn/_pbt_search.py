@@ -23,6 +23,7 @@ from fastune.pbt import PopulationBasedTraining, Segment
 from fastune.pbt._checkpoint import DiskCheckpointStore
 from fastune.pbt._exploit import as_exploit
 from fastune.pbt._explore import as_explore, check_factors
+from fastune.pbt._resume import RUN_KEY
 from fastune.pbt._scheduler import (
     GENERATION_KEY,
     MEMBER_KEY,
@@ -313,6 +314,24 @@ class PBTSearchCV(PBTVisualizeMixin, BaseSearch):
         if recorded is None or not study.get_trials(deepcopy=False):
             study.set_system_attr(_FIT_KEY, record)
             return
+        kept = (study.system_attrs.get(RUN_KEY) or {}).get("checkpoints")
+        if kept is None:
+            raise invalid(
+                "study",
+                owner,
+                "a study without trials, or one of a run with checkpoint_dir (this one's "
+                "fit kept its fold models in memory: it cannot go on; a new study, or "
+                "checkpoint_dir when a study should be resumable or extendable)",
+                f"study {study.study_name!r} with {len(study.trials)} trials",
+            )
+        if self.checkpoint_dir is None:
+            raise invalid(
+                "checkpoint_dir",
+                owner,
+                f"the directory holding {kept!r}, where the run recorded in 'study' keeps "
+                "its fold models, to go on with that run",
+                None,
+            )
         if recorded["data"] != record["data"]:
             raise invalid(
                 "X",
