@@ -192,7 +192,7 @@ def test_a_killed_worker_fails_its_trial_and_the_others_go_on() -> None:
     study.optimize(_killed_on_trial_3, n_trials=12, n_jobs=2)
     states = {t.number: t.state for t in study.trials}
     assert states[3] == TrialState.FAIL
-    assert "worker process died" in study.trials[3].system_attrs["fail_reason"]
+    assert "worker process died (killed by SIGKILL" in study.trials[3].system_attrs["fail_reason"]
     assert [n for n, s in states.items() if s != TrialState.COMPLETE] == [3]
     assert len(states) == 12  # the surviving worker ran the rest
 
@@ -232,7 +232,7 @@ def test_a_worker_that_cannot_load_the_objective_says_why() -> None:
         FastuneError, match="could not load the objective.*only_on_my_laptop"
     ) as raised:
         study.optimize(_LoadsOnlyHere(), n_trials=4, n_jobs=2)
-    assert study.trials and all(t.state == TrialState.FAIL for t in study.trials)
+    assert study.trials == []  # no trial starts before a worker has the objective
     assert "in _refuse_to_load" in "".join(traceback.format_exception(raised.value))
 
 
@@ -346,3 +346,177 @@ def test_an_error_shows_where_the_worker_raised_it(caplog: pytest.LogCaptureFixt
         study.optimize(_failing_in_a_helper, n_trials=1, n_jobs=2)
     shown = "".join(traceback.format_exception(raised.value))
     assert "in _helper_that_fails" in shown and 'return {"a": 1.0}[key]' in shown
+
+
+class _StatusError(Exception):
+    """As many HTTP clients' errors: a required keyword argument, so that pickle's
+    ``cls(*args)`` cannot make it again."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _fails_with_status(trial: fastune.Trial) -> float:
+    trial.suggest_float("x", 0, 1)
+    if trial.number % 2 == 0:
+        raise _StatusError("server said no", status=503)
+    return 1.0
+
+
+def test_an_error_that_cannot_be_made_again_from_its_args_is_caught_and_raised_as_itself() -> None:
+    study = fastune.create_study()
+    study.optimize(_fails_with_status, n_trials=4, n_jobs=2, catch=(_StatusError,))
+    assert sorted(t.state.name for t in study.trials) == ["COMPLETE"] * 2 + ["FAIL"] * 2
+    with pytest.raises(_StatusError, match="server said no") as raised:
+        fastune.create_study().optimize(_fails_with_status, n_trials=2, n_jobs=2)
+    assert raised.value.status == 503  # its attributes too
+
+
+def _forks_a_helper_then_dies(trial: fastune.Trial) -> float:
+    x = trial.suggest_float("x", 0, 1)
+    if trial.number == 1:
+        if os.fork() == 0:  # a helper (a data loader's) holds the worker's socket open
+            time.sleep(60)
+            os._exit(0)
+        os._exit(1)
+    return x
+
+
+def test_a_dead_worker_is_noticed_while_a_process_it_forked_lives() -> None:
+    study = fastune.create_study()
+    start = time.monotonic()
+    study.optimize(_forks_a_helper_then_dies, n_trials=6, n_jobs=2)
+    assert time.monotonic() - start < 30  # was: until the helper ended
+    assert study.trials[1].state == TrialState.FAIL
+    assert "died (exit status 1)" in study.trials[1].system_attrs["fail_reason"]
+    assert len(study.trials) == 6
+
+
+class _DiesWhenLoaded:
+    """Pickles fine; unpickling ends the process (as the out-of-memory killer would
+    for a closure over a large dataset)."""
+
+    def __call__(self, trial: fastune.Trial) -> float:
+        return 0.0
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return (os._exit, (9,))
+
+
+def test_a_worker_dying_while_loading_the_objective_is_an_error_and_no_trial() -> None:
+    study = fastune.create_study()
+    with pytest.raises(FastuneError, match=r"died while loading the objective \(exit status 9"):
+        study.optimize(_DiesWhenLoaded(), n_trials=50, n_jobs=2)
+    assert study.trials == []  # was: a new worker, and a failed trial, per trial
+
+
+def _optimizes_again(trial: fastune.Trial) -> float:
+    trial.study.optimize(_constant, n_trials=1)
+    return 1.0
+
+
+def test_optimize_called_again_from_a_worker_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="nested optimize"):
+        fastune.create_study().optimize(_optimizes_again, n_trials=2, n_jobs=2)
+
+
+def _checks_types(trial: fastune.Trial) -> float:
+    trial.set_user_attr("trial", isinstance(trial, fastune.Trial))
+    trial.set_user_attr("base", isinstance(trial, fastune.trial.BaseTrial))
+    trial.set_user_attr("study", isinstance(trial.study, fastune.Study))
+    return 1.0
+
+
+def test_the_trial_and_its_study_pass_type_checks_in_a_worker() -> None:
+    study = fastune.create_study()
+    study.optimize(_checks_types, n_trials=2, n_jobs=2)
+    for trial in study.trials:  # as TorchDistributedTrial checks what it is given
+        assert trial.user_attrs == {"trial": True, "base": True, "study": True}
+
+
+def _run_to_be_stopped(tmp_path: Path, body: str) -> tuple[subprocess.Popen[str], list[int]]:
+    """Start a script whose objective writes the pids of its worker (and of a process
+    the worker starts) to tmp_path, and runs long; return it once both workers wrote."""
+    script = tmp_path / "tune.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import os, subprocess, time
+            import fastune
+
+            def objective(trial):
+                child = subprocess.Popen(["sleep", "60"])
+                with open(os.path.join({str(tmp_path)!r}, f"{{trial.number}}.pids"), "w") as f:
+                    f.write(f"{{os.getpid()}} {{child.pid}}")
+                time.sleep(60)
+                return 1.0
+
+            {body}
+            """
+        )
+    )
+    process = subprocess.Popen([sys.executable, str(script)], text=True)
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("*.pids"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.2)
+    pids = [int(pid) for path in tmp_path.glob("*.pids") for pid in path.read_text().split()]
+    assert len(pids) == 4
+    return process, pids
+
+
+def _gone(pids: list[int], within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                continue
+            with open(f"/proc/{pid}/stat") as stat:  # a zombie is gone, not yet reaped
+                if stat.read().split(") ")[1][0] != "Z":
+                    alive.append(pid)
+        if not alive:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_end_when_the_optimizing_process_is_killed(tmp_path: Path) -> None:
+    process, pids = _run_to_be_stopped(
+        tmp_path, "fastune.create_study().optimize(objective, n_trials=4, n_jobs=2)"
+    )
+    process.kill()  # as SIGKILL or an unhandled SIGTERM: no chance to stop them
+    process.wait()
+    assert _gone(pids, within=10)  # the workers and what they started
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_to_the_optimizing_process_alone_ends_what_the_objective_started(
+    tmp_path: Path,
+) -> None:
+    process, pids = _run_to_be_stopped(
+        tmp_path, "fastune.create_study().optimize(objective, n_trials=4, n_jobs=2)"
+    )
+    process.send_signal(signal.SIGINT)  # as a notebook's interrupt, not a terminal's
+    assert process.wait(timeout=30) != 0
+    assert _gone(pids, within=10)
+
+
+def test_a_second_ctrl_c_waits_until_the_workers_are_stopped() -> None:
+    from fastune.study._processes import _interrupts_held
+
+    reached = []
+
+    def stop_the_workers() -> None:
+        with _interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)
+            reached.append(True)  # the interrupt waits for the block's end
+
+    with pytest.raises(KeyboardInterrupt):
+        stop_the_workers()
+    assert reached == [True]

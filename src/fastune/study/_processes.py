@@ -26,25 +26,24 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, ClassVar
 
 import cloudpickle
 
 from fastune.exceptions import FastuneError
-from fastune.logging import get_logger
 from fastune.storages._base import BaseStorage
+from fastune.study._optimize import _optimizing
 from fastune.study.study import Study  # imported by optimize, so already loaded
 from fastune.trial._frozen import FrozenTrial
 from fastune.trial._state import TrialState
 
 __all__ = ["dumps_objective", "run_in_processes"]
-
-_logger = get_logger(__name__)
 
 # Thread-pool sizes read by BLAS, OpenMP and their kin when a worker imports them.
 _THREAD_LIMIT_VARIABLES = (
@@ -117,10 +116,10 @@ def run_in_processes(
             workers.append(worker)
         return worker
 
-    def serve(connection: Connection) -> None:
+    def serve(worker: tuple[Connection, subprocess.Popen[bytes]]) -> None:
         while True:
             server = _Server(
-                connection, lock, study, start_trial, finish_trial, after_trial, interrupted
+                worker, lock, study, start_trial, finish_trial, after_trial, interrupted
             )
             try:
                 server.run(keep_alive)
@@ -132,20 +131,21 @@ def run_in_processes(
                 return
             # A worker that died (a crash, the out-of-memory killer) is replaced, so that
             # the budget is still spent; each death costs the trial it was running.
-            connection, _ = start()
+            worker = start()
 
     # A pool, not bare threads: a Thread.join that Ctrl+C interrupts marks the thread
     # stopped (before Python 3.13), so a second join would not wait for it.
     try:
         with ThreadPoolExecutor(n_jobs, thread_name_prefix="fastune-serve") as pool:
             try:
-                for future in [pool.submit(serve, start()[0]) for _ in range(n_jobs)]:
+                for future in [pool.submit(serve, start()) for _ in range(n_jobs)]:
                     future.result()
             except BaseException:  # a KeyboardInterrupt: only this thread gets them
-                interrupted.set()
-                study._stop_flag = True
-                for _, process in list(workers):
-                    process.kill()
+                with _interrupts_held():  # a second Ctrl+C must not skip this
+                    interrupted.set()
+                    study._stop_flag = True
+                    for _, process in list(workers):
+                        _kill_group(process)
                 raise  # once each thread has failed the trial of its worker
     finally:
         _wait_for(workers)
@@ -154,14 +154,42 @@ def run_in_processes(
 
 
 def _wait_for(workers: list[tuple[Connection, subprocess.Popen[bytes]]]) -> None:
-    """Wait for the workers told to stop to exit; kill those that do not."""
+    """Wait for the workers told to stop to exit, 10 seconds in all (a thread the
+    objective left running keeps a worker's interpreter up); kill those still there."""
+    deadline = time.monotonic() + 10
     for connection, process in workers:
         connection.close()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            process.kill()
+            _kill_group(process)
             process.wait()
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill a worker and the processes it started (its process group): none of them
+    outlives an interrupted optimize."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (AttributeError, OSError):  # no process groups (Windows), or gone already
+        process.kill()
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl+C held back until the block ends, then raised (KeyboardInterrupt) if it
+    came. On the main thread, which Python's interrupts reach; elsewhere a plain block."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pending:
+        raise KeyboardInterrupt
 
 
 def _available_cores() -> int:
@@ -182,9 +210,12 @@ def _start_worker(n_jobs: int) -> tuple[Connection, subprocess.Popen[bytes]]:
     command = "from fastune.study._processes import _worker_main; _worker_main()"
     with child_end:
         process = subprocess.Popen(
-            [sys.executable, "-c", command, str(child_end.fileno())],
+            [sys.executable, "-c", command, str(child_end.fileno()), str(os.getpid())],
             pass_fds=(child_end.fileno(),),
             env=environment,
+            # A group of its own, which an interrupt kills whole (the objective's own
+            # subprocesses included); Ctrl+C in a terminal reaches this process alone.
+            start_new_session=True,
         )
     return _Pipe(parent_end.detach()), process
 
@@ -209,7 +240,7 @@ class _Server:
 
     def __init__(
         self,
-        connection: Connection,
+        worker: tuple[Connection, subprocess.Popen[bytes]],
         lock: threading.Lock,
         study: Study,
         start_trial: Callable[[], Any],
@@ -217,7 +248,7 @@ class _Server:
         after_trial: Callable[[FrozenTrial], None],
         interrupted: threading.Event,
     ) -> None:
-        self._connection = connection
+        self._connection, self._process = worker
         self._lock = lock
         self._study = study
         self._start_trial = start_trial
@@ -228,6 +259,7 @@ class _Server:
 
     def run(self, keep_alive: Callable[[Any], AbstractContextManager[None]]) -> None:
         """Serve until the budget is spent, the study stops or the worker dies."""
+        self._await_ready()
         trial = self._next_trial()
         while trial is not None:
             try:
@@ -259,6 +291,52 @@ class _Server:
             return None
         return trial
 
+    def _await_ready(self) -> None:
+        """Wait until the worker has loaded the objective; no trial is started before.
+
+        Raises:
+            FastuneError: the worker could not load it, or died loading it.
+        """
+        try:
+            message = self._recv()
+        except (EOFError, ConnectionError):
+            if self._interrupted.is_set():
+                return  # killed on Ctrl+C; run() then starts no trial
+            raise FastuneError(
+                f"A worker process died while loading the objective ({self._exit()}): "
+                "an objective holding large data (a closure over a dataset) is copied "
+                "into each of the n_jobs processes, which can exhaust the memory; "
+                "n_jobs=1 runs it in this process"
+            ) from None
+        if message[0] == "broken":
+            raise FastuneError(
+                f"A worker process could not load the objective: {message[1]!r}"
+            ) from _with_worker_traceback(_arrived(message[1]), message[2])
+
+    def _recv(self) -> Any:
+        """The worker's next message.
+
+        Raises:
+            EOFError: the worker process is gone (a process it forked may hold the
+                socket open after it died: its exit is watched too).
+        """
+        while not self._connection.poll(1.0):
+            if self._process.poll() is not None:
+                raise EOFError
+        return self._connection.recv()
+
+    def _exit(self) -> str:
+        """How the worker process ended, for a message."""
+        try:
+            code = self._process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            return "still running, its socket closed"
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.valid_signals() else -code
+            hint = " (as the out-of-memory killer does)" if -code == signal.SIGKILL else ""
+            return f"killed by {name}{hint}"
+        return f"exit status {code}"
+
     def _lost(self, trial: Any) -> None:
         """Fail the trial of a worker that is gone: killed on Ctrl+C, or dead. A dead
         worker's trial goes to the storage's ``failed_trial_callback``, as one whose
@@ -266,7 +344,8 @@ class _Server:
         if self._interrupted.is_set():
             self._fail(trial, "optimize was interrupted (KeyboardInterrupt)")
             return
-        frozen = self._fail(trial, "its worker process died")
+        frozen = self._fail(trial, f"its worker process died ({self._exit()})")
+        _kill_group(self._process)  # what it had started, orphaned now
         with self._lock:
             self._study._hand_to_failed_trial_callback(frozen)
         self.died = True
@@ -274,7 +353,6 @@ class _Server:
     def _fail(self, trial: Any, reason: str) -> FrozenTrial:
         with self._lock:
             frozen = self._study._finish(trial._trial_id, TrialState.FAIL, None, reason)
-        _logger.error(f"Trial {trial.number} failed: {reason}.")
         return frozen
 
     def _serve_trial(self, trial: Any) -> tuple[Any, ...] | None:
@@ -282,15 +360,11 @@ class _Server:
         gone)."""
         try:
             while True:
-                message = self._connection.recv()
+                message = self._recv()
                 if message[0] == "done" and message[1] == "error":
-                    return ("error", _with_worker_traceback(*message[2:]))
+                    return ("error", _with_worker_traceback(_arrived(message[2]), message[3]))
                 if message[0] == "done":
                     return tuple(message[1:])
-                if message[0] == "broken":
-                    raise FastuneError(
-                        f"A worker process could not load the objective: {message[1]!r}"
-                    ) from _with_worker_traceback(*message[1:])
                 self._answer(trial, *message[1:])
         except (EOFError, ConnectionError):
             return None
@@ -302,7 +376,8 @@ class _Server:
             for name in path:
                 value = getattr(value, name)
             if args is not None:
-                value = value(*args, **kwargs)
+                with _optimizing(self._study):  # trial.study.optimize(...) is nested
+                    value = value(*args, **kwargs)
             elif callable(value):
                 self._connection.send(("method", None))
                 return
@@ -322,13 +397,51 @@ class _Server:
         self._connection.send_bytes(reply)
 
 
-def _portable(error: BaseException) -> BaseException:
-    """``error`` if it survives pickling, else a FastuneError with its text."""
+def _portable(error: BaseException) -> Any:
+    """``error`` if it survives pickling; else, if its class does, the error carried
+    without its ``__init__`` (:class:`_Carried`), so that ``catch`` and ``except`` still
+    know it; else a FastuneError with its text. :func:`_arrived` reads it back."""
     try:
         pickle.loads(cloudpickle.dumps(error))
     except Exception:
-        return FastuneError(repr(error))
+        carried = _Carried(error)
+        try:
+            pickle.loads(cloudpickle.dumps(carried))
+        except Exception:
+            return FastuneError(repr(error))
+        return carried
     return error
+
+
+def _arrived(sent: Any) -> BaseException:
+    """The error :func:`_portable` sent."""
+    return sent.rebuilt() if isinstance(sent, _Carried) else sent
+
+
+class _Carried:
+    """An error whose ``__init__`` cannot be called again from its ``args`` (required
+    keyword arguments) or which holds what does not pickle (a lock, a socket): its
+    class, its ``args`` (or its text) and the attributes that pickle, made into an
+    instance of that class again without calling ``__init__``."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.cls = type(error)
+        self.args = error.args if _pickles(error.args) else (str(error),)
+        self.state = {k: v for k, v in vars(error).items() if _pickles(v)}
+
+    def rebuilt(self) -> BaseException:
+        error = self.cls.__new__(self.cls, *self.args)
+        error.args = self.args
+        vars(error).update(self.state)
+        return error
+
+
+def _pickles(value: Any) -> bool:
+    try:
+        pickle.loads(cloudpickle.dumps(value))
+    except Exception:
+        return False
+    return True
 
 
 class _WorkerTraceback(Exception):
@@ -362,7 +475,7 @@ class _Remote:
         if path not in self._methods:
             kind, value = self._ask(path, None, None)
             if kind == "object":
-                stand_in = _RemoteStorage if value == "storage" else _Remote
+                stand_in = _RemoteStorage if value == "storage" else _RemoteStudy
                 return stand_in(self._connection, path)
             if kind != "method":
                 return value
@@ -378,8 +491,27 @@ class _Remote:
         self._connection.send(("attr", path, args, kwargs))
         kind, value = self._connection.recv()
         if kind == "error":
-            raise value
+            raise _arrived(value)
         return kind, value
+
+
+class _RemoteTrial(_Remote):
+    """The trial as the objective sees it in a worker; it counts as a ``Trial`` (an
+    integration that checks what it was given accepts it, as in the parent)."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        from fastune.trial import Trial
+
+        return Trial
+
+
+class _RemoteStudy(_Remote):
+    """``trial.study`` as the objective sees it in a worker; it counts as a ``Study``."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return Study
 
 
 class _RemoteStorage(_Remote):
@@ -408,6 +540,7 @@ def _worker_main() -> None:
     # it (it kills the workers). A handler, not SIG_IGN, which the objective's own
     # subprocesses would inherit.
     signal.signal(signal.SIGINT, lambda signum, frame: None)
+    _watch_parent(int(sys.argv[2]))
     connection = _Pipe(int(sys.argv[1]))
     path, payload, gc_after_trial = connection.recv()
     sys.path[:] = path
@@ -416,7 +549,24 @@ def _worker_main() -> None:
     except BaseException as error:
         connection.send(("broken", _portable(error), _formatted(error)))
         return
+    connection.send(("ready",))
     _run_trials(connection, func, gc_after_trial)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker, and the processes it started, once the process that started it
+    is gone (killed: it had no chance to stop its workers), instead of running the
+    objective on for no one."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        try:
+            os.killpg(0, signal.SIGKILL)  # its own group: this worker and its children
+        finally:
+            os._exit(1)
+
+    threading.Thread(target=watch, name="fastune-watch-parent", daemon=True).start()
 
 
 def _run_trials(connection: Connection, func: Any, gc_after_trial: bool) -> None:
@@ -429,7 +579,7 @@ def _run_trials(connection: Connection, func: Any, gc_after_trial: bool) -> None
             return
         if reply[0] == "stop":
             return
-        trial = _Remote(connection, ())
+        trial = _RemoteTrial(connection, ())
         trial.number = reply[1]
         try:
             returned = func(trial)
