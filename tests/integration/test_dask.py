@@ -95,8 +95,32 @@ def test_a_stop_or_an_error_ends_every_task(client: Any, tmp_path: Path) -> None
     failing = fastune.create_study(study_name="fail", storage=url)
     with pytest.raises(ValueError, match="boom"):
         optimize(failing, _fails_at_three, n_trials=40, client=client)
+    after = [(t.number, t.state) for t in failing.trials]
+    assert TrialState.RUNNING not in {state for _, state in after}  # each task is over
     time.sleep(1.0)
-    assert len(failing.trials) < 10  # they kept running their share after the error
+    assert [(t.number, t.state) for t in failing.trials] == after  # nothing after it raised
+    assert len(after) < 10  # they kept running their share after the error
+
+
+def _dies_once_at_three(trial: fastune.Trial, mark: str) -> float:
+    x = trial.suggest_float("x", 0, 1)
+    time.sleep(0.05)
+    if trial.number == 3 and not os.path.exists(mark):
+        open(mark, "w").close()
+        os._exit(1)  # the worker process dies; its nanny starts another
+    return x
+
+
+def test_the_trial_of_a_worker_that_died_is_failed(client: Any, tmp_path: Path) -> None:
+    import functools
+
+    study = fastune.create_study(storage=f"sqlite:///{tmp_path / 'died.db'}")
+    objective = functools.partial(_dies_once_at_three, mark=str(tmp_path / "died"))
+    optimize(study, objective, n_trials=12, client=client)
+    states = {t.number: t.state for t in study.trials}
+    assert states[3] == TrialState.FAIL  # was left RUNNING
+    assert study.trials[3].system_attrs["fail_reason"] == "its Dask worker died"
+    assert list(states.values()).count(TrialState.COMPLETE) == len(states) - 1
 
 
 class _SlowToNotice(distributed.Client):

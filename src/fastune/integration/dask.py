@@ -27,11 +27,15 @@ from fastune._validation import (
 )
 from fastune.integration._dask_storage import DaskStorage
 from fastune.storages import InMemoryStorage
+from fastune.trial._state import TrialState
 
 if TYPE_CHECKING:
     from fastune.study import Study
 
 __all__ = ["DaskStorage", "optimize"]
+
+# A trial's system attribute: the run whose task started it.
+_RUN_KEY = "dask:run"
 
 
 def optimize(
@@ -45,6 +49,11 @@ def optimize(
     catch: Iterable[type[BaseException]] | type[BaseException] = (),
 ) -> None:
     """Run ``n_trials`` trials of ``func`` in ``study`` on the workers of a Dask cluster.
+
+    An uncaught error is raised once every task has finished its trial (none starts
+    another). A trial whose worker process died is failed ("its Dask worker died", and
+    handed to the storage's ``failed_trial_callback``) when the call ends, as
+    ``optimize(n_jobs=k)`` fails a dead worker process's trial.
 
     Args:
         study: A study whose storage the workers can open (not in memory).
@@ -62,7 +71,7 @@ def optimize(
         MissingDependencyError: dask.distributed is not installed (``fastune[dask]``).
     """
     import_optional("dask.distributed", "dask")
-    from dask.distributed import Client
+    from dask.distributed import Client, wait
 
     owner = "fastune.integration.dask.optimize"
     n_trials = int(check_int(n_trials, "n_trials", owner, low=1) or 1)
@@ -112,11 +121,17 @@ def optimize(
         ]
         try:
             dask_client.gather(futures)
-        except BaseException:  # a failing task has stopped the others already; a Ctrl+C
-            # here or a lost worker has not: the tasks finish their trial and stop
+        except KeyboardInterrupt:  # the running tasks finish their trial and stop
             run.stop_all(study)
             dask_client.cancel(futures)
             raise
+        except BaseException:  # a failing task has stopped the others already; a lost
+            # worker has not: the others finish their trial and stop before this returns
+            run.stop_all(study)
+            wait(futures)
+            run.fail_lost_trials(study)
+            raise
+        run.fail_lost_trials(study)
     finally:
         if own_client:
             dask_client.close()
@@ -140,6 +155,17 @@ class _Run:
         if self.deadline is not None and time.time() >= self.deadline:
             return True
         return storage.get_n_trials(study._study_id) - self.first >= self.n_trials
+
+    def fail_lost_trials(self, study: Study) -> None:
+        """Fail the trials of this run left RUNNING by tasks that are over: their worker
+        died (Dask ran the task again elsewhere, or gave up), as ``optimize(n_jobs)``
+        fails a dead worker process's trial."""
+        for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            if trial.system_attrs.get(_RUN_KEY) == self.stop_key:
+                frozen = study._finish(
+                    trial._trial_id, TrialState.FAIL, None, "its Dask worker died"
+                )
+                study._hand_to_failed_trial_callback(frozen)
 
     def stop_all(self, study: Study) -> None:
         """Flag the stop in the storage, where every task of the run looks after each
@@ -179,6 +205,7 @@ def _run_share(
     objective = cloudpickle.loads(payload)
 
     def objective_of_the_run(trial: Any) -> Any:
+        trial.set_system_attr(_RUN_KEY, run.stop_key)  # lost with its worker: failed after
         try:
             return objective(trial)
         except BaseException as error:
