@@ -232,26 +232,16 @@ def test_a_trials_seed_depends_on_its_number_not_on_the_worker() -> None:
 
 
 def test_several_metrics_with_refit_false_or_a_callable() -> None:
-    def search(refit: object) -> FastuneSearchCV:
-        return FastuneSearchCV(
+    def search(refit: object, kind: type = FastuneSearchCV) -> Any:
+        budget = {"n_trials": 4} if kind is FastuneSearchCV else {"n_iter": 4}
+        return kind(
             Ridge(),
             {"alpha": loguniform(1e-3, 1e2)},
-            n_trials=4,
             cv=3,
             scoring=["r2", "neg_mean_absolute_error"],
             refit=refit,
             random_state=0,
-        ).fit(*REGRESSION)
-
-    def sklearn_search(refit: object) -> RandomizedSearchCV:
-        return RandomizedSearchCV(
-            Ridge(),
-            {"alpha": loguniform(1e-3, 1e2)},
-            n_iter=4,
-            cv=3,
-            scoring=["r2", "neg_mean_absolute_error"],
-            refit=refit,
-            random_state=0,
+            **budget,
         ).fit(*REGRESSION)
 
     best = ("best_estimator_", "best_index_", "best_params_", "best_score_")
@@ -259,7 +249,7 @@ def test_several_metrics_with_refit_false_or_a_callable() -> None:
     for refit in (False, pick, "r2"):
         # the attributes scikit-learn's searches set: no best without refit when several
         # metrics leave it undefined, no best_score_ when a callable picks the row
-        expected = [hasattr(sklearn_search(refit), name) for name in best]
+        expected = [hasattr(search(refit, RandomizedSearchCV), name) for name in best]
         fitted = search(refit)
         assert [hasattr(fitted, name) for name in best] == expected
     unfitted = search(False)
