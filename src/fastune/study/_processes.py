@@ -536,8 +536,8 @@ def _plain(value: Any) -> Any:
 
 def _worker_main() -> None:
     """Entry point of a worker process: run trials until the parent says stop."""
-    # Ctrl+C in a terminal reaches every process of its group; the parent alone acts on
-    # it (it kills the workers). A handler, not SIG_IGN, which the objective's own
+    # The parent alone acts on Ctrl+C (it kills the workers' groups); a SIGINT sent to a
+    # worker all the same is ignored. A handler, not SIG_IGN, which the objective's own
     # subprocesses would inherit.
     signal.signal(signal.SIGINT, lambda signum, frame: None)
     _watch_parent(int(sys.argv[2]))
