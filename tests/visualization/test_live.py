@@ -19,8 +19,9 @@ X, y = load_iris(return_X_y=True)
 search = PBTSearchCV(SGDClassifier(), {"alpha": [1e-4, 1e-3, 1e-2]},
                      population_size=4, generations=3, cv=2, random_state=0)
 search.visualize(live=True)
+live = search._live  # let go when the fit ends
 search.fit(X, y)
-print("updates", search._live.updates)
+print("updates", live.updates)
 """
 
 
