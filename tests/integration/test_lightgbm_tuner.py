@@ -238,6 +238,24 @@ def test_the_cv_tuner(data: Any) -> None:
         plain.get_best_booster()
 
 
+def test_a_warning_of_every_fit_is_shown_once(data: Any) -> None:
+    import warnings
+
+    from sklearn.model_selection import KFold
+
+    X, y = data
+    params = {"objective": "binary", "metric": "binary_logloss", "verbosity": -1}
+    # lightgbm.cv hands groups to KFold.split, which warns that it ignores them
+    tuner = lgb.LightGBMTunerCV(
+        params, lgb.Dataset(X, y), 5, folds=KFold(3), show_progress_bar=False, optuna_seed=0
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        tuner.tune_feature_fraction(n_trials=4)
+    ignored = [w for w in caught if "groups parameter is ignored" in str(w.message)]
+    assert len(ignored) == 1  # was one per trial: the filters changed around each fit
+
+
 def test_train_returns_the_tuned_booster(data: Any) -> None:
     train, valid = _sets(data)
     params = {"objective": "binary", "verbosity": -1}

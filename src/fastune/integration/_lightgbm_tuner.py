@@ -365,11 +365,7 @@ class _BaseTuner(abc.ABC):
         def objective(trial: Trial) -> float:
             params = {**base, **self._suggest(step, trial)}
             start = time.perf_counter()
-            with warnings.catch_warnings():
-                # A subset of the train set (sample_size) or a set built on it
-                # (reference=) gets the trial's parameters, as meant: not a warning.
-                warnings.filterwarnings("ignore", "Overriding the parameters from Reference")
-                model, score, n_iterations = self._fit(params, train_set)
+            model, score, n_iterations = self._fit(params, train_set)
             elapsed = time.perf_counter() - start
             trial.set_system_attr(ELAPSED_KEY, elapsed)
             trial.set_system_attr(ITERATION_TIME_KEY, elapsed / max(n_iterations, 1))
@@ -386,14 +382,20 @@ class _BaseTuner(abc.ABC):
             functools.partial(_in_view, callback, view) for callback in self._optuna_callbacks or []
         ]
         try:
-            self.study.optimize(
-                objective,
-                n_trials=n_trials - len(done),
-                timeout=timeout,
-                callbacks=callbacks,
-                show_progress_bar=self._show_progress_bar
-                and importlib.util.find_spec("tqdm") is not None,
-            )
+            # Once around the step, not around each fit: changing the filters makes
+            # Python show again a warning it had shown (one line per trial).
+            with warnings.catch_warnings():
+                # A subset of the train set (sample_size) or a set built on it
+                # (reference=) gets the trial's parameters, as meant: not a warning.
+                warnings.filterwarnings("ignore", "Overriding the parameters from Reference")
+                self.study.optimize(
+                    objective,
+                    n_trials=n_trials - len(done),
+                    timeout=timeout,
+                    callbacks=callbacks,
+                    show_progress_bar=self._show_progress_bar
+                    and importlib.util.find_spec("tqdm") is not None,
+                )
         finally:
             self.study.sampler = sampler_before
 
