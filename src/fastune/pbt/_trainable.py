@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
+from fastune._validation import invalid_type
+
 __all__ = ["FunctionTrainable", "SegmentResult", "Trainable", "as_trainable", "train_segment"]
 
 
@@ -60,26 +62,14 @@ class FunctionTrainable:
 def as_trainable(trainable: Any) -> Trainable:
     """Accept a :class:`Trainable` or a step function."""
     if isinstance(trainable, type):
-        from fastune._validation import invalid_type
-
-        raise invalid_type(
-            "trainable",
-            "PopulationBasedTraining",
-            f"an instance ({trainable.__name__}(...)), not the class, or a step function",
-            trainable,
-        )
-    if isinstance(trainable, Trainable):
+        allowed = f"an instance ({trainable.__name__}(...)), not the class, or a step function"
+    elif isinstance(trainable, Trainable):
         return trainable
-    if callable(trainable):
+    elif callable(trainable):
         return FunctionTrainable(trainable)
-    from fastune._validation import invalid_type
-
-    raise invalid_type(
-        "trainable",
-        "PopulationBasedTraining",
-        "an object with init(params, seed) and step(params, state), or a step function",
-        trainable,
-    )
+    else:
+        allowed = "an object with init(params, seed) and step(params, state), or a step function"
+    raise invalid_type("trainable", "PopulationBasedTraining", allowed, trainable)
 
 
 @dataclasses.dataclass
